@@ -1,0 +1,34 @@
+# Everything a fresh machine with only Python and make needs.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+HOST ?= 127.0.0.1
+PORT ?= 8765
+
+.PHONY: serve test bench install clean speech
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+serve: $(STAMP)
+	$(PY) -m mockserver serve --host $(HOST) --port $(PORT) --fixtures fixtures
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) bench/bench_sessions.py
+
+# Needs espeak-ng and sox (Debian packages); the WAVs it makes are committed.
+speech:
+	scripts/make_speech.sh
+
+clean:
+	rm -rf $(VENV) build *.egg-info
