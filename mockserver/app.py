@@ -1,0 +1,176 @@
+"""The aiohttp glue: handshake checks, then frames in → :class:`Session` → paced frames out.
+
+Nothing protocol-specific lives here beyond the handshake (model query, Bearer key), which the
+real service checks before the WebSocket exists (events.md §1.3), so a bad key or model never
+gets a WebSocket: it gets an HTTP error with a DashScope-style JSON body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import WSMsgType, web
+
+from . import __version__, registry
+from .pacing import Pacer
+from .responder import CorpusResponder, load_corpus
+from .session import Session
+
+__all__ = ["ServerOptions", "create_app", "build_responder", "REALTIME_PATH"]
+
+log = logging.getLogger("mockserver")
+
+REALTIME_PATH = "/api-ws/v1/realtime"
+MAX_FRAME_BYTES = 32 * 1024 * 1024  # a 15 MiB audio payload, base64-encoded, fits
+_CLOSE = object()
+
+
+@dataclass
+class ServerOptions:
+    """Per-server settings (the CLI flags)."""
+
+    api_key: str | None = None  # None: any non-empty key is accepted
+    pace: str = "fast"
+    first_text_latency_ms: int = 300
+    first_audio_latency_ms: int = 500
+    fixtures: Path | None = None  # a directory; its corpus.json replaces the built-in corpus
+
+
+def build_responder(options: ServerOptions) -> CorpusResponder:
+    """The responder every session of this server shares (stateless)."""
+    corpus_file = options.fixtures / "corpus.json" if options.fixtures else None
+    if corpus_file is not None and corpus_file.is_file():
+        return CorpusResponder(load_corpus(corpus_file))
+    return CorpusResponder()
+
+
+def _http_error(status: int, code: str, message: str) -> web.Response:
+    """A DashScope-style HTTP error: JSON {code, message, request_id} and an x-request-id header."""
+    request_id = str(uuid.uuid4())
+    body = {"code": code, "message": message, "request_id": request_id}
+    return web.json_response(body, status=status, headers={"x-request-id": request_id})
+
+
+def _check_api_key(request: web.Request, options: ServerOptions) -> web.Response | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    key = key.strip()
+    if scheme.lower() != "bearer" or not key or (options.api_key is not None and key != options.api_key):
+        # events.md §1.3 / §7.1 [inferred]: 401 with DashScope's usual body.
+        return _http_error(401, "InvalidApiKey", "Invalid API-key provided.")
+    return None
+
+
+def _check_model(request: web.Request) -> tuple[registry.ModelSpec | None, web.Response | None]:
+    model = request.query.get("model")
+    if not model:
+        # [assumed, events.md §1.1: a third-party gateway answers 400 for a missing model]
+        return None, _http_error(400, "InvalidParameter", "Missing required query parameter: 'model'.")
+    spec = registry.lookup(model)
+    if spec is None:
+        # [assumed] DashScope's HTTP APIs answer an unknown model with 404 ModelNotFound.
+        return None, _http_error(404, "ModelNotFound", f"Model '{model}' is not supported by this endpoint.")
+    return spec, None
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok", "version": __version__, "models": registry.supported_models()})
+
+
+async def _send_loop(ws: web.WebSocketResponse, queue: asyncio.Queue, pacer: Pacer) -> None:
+    """Send queued events in order, paced; `_CLOSE` ends the session with close code 1000."""
+    while True:
+        item = await queue.get()
+        if item is _CLOSE:
+            await ws.close(code=1000, message=b"session finished")
+            return
+        if isinstance(item, tuple):  # (code, message): close after a server error
+            await ws.close(code=item[0], message=item[1])
+            return
+        delay = pacer.delay_before(item)
+        if delay:
+            await asyncio.sleep(delay)
+        await ws.send_str(json.dumps(item, ensure_ascii=False))
+
+
+async def _realtime(request: web.Request) -> web.StreamResponse:
+    options: ServerOptions = request.app["options"]
+    denied = _check_api_key(request, options)
+    if denied is not None:
+        return denied
+    spec, bad_model = _check_model(request)
+    if bad_model is not None:
+        return bad_model
+    ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES)
+    await ws.prepare(request)
+    session = Session(spec, request.query["model"], responder=request.app["responder"])
+    log.info("session %s opened for model %s", session.id, session.model_id)
+    queue: asyncio.Queue = asyncio.Queue()
+    pacer = Pacer(options.pace, options.first_text_latency_ms, options.first_audio_latency_ms)
+    sender = asyncio.create_task(_send_loop(ws, queue, pacer))
+    request.app["sessions"].add(sender)
+    try:
+        _flush(session, queue)
+        async for message in ws:
+            if not _feed(session, message, queue):
+                break
+            if session.finished:
+                queue.put_nowait(_CLOSE)
+                break
+        if session.finished or sender.done():
+            await sender
+    finally:
+        if not sender.done():
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sender
+        request.app["sessions"].discard(sender)
+        log.info("session %s closed", session.id)
+    return ws
+
+
+def _feed(session: Session, message, queue: asyncio.Queue) -> bool:
+    """Hand one frame to the session; False when the connection must end."""
+    if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+        return message.type not in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
+    try:
+        if message.type == WSMsgType.TEXT:
+            session.receive_text(message.data)
+        else:
+            session.receive_binary(message.data)
+    except Exception:  # a bug in the mock: report it as the documented server_error and close
+        log.exception("session %s failed", session.id)
+        session.fail("The mock server failed on this event.")
+        _flush(session, queue)
+        queue.put_nowait((1011, b"server error"))
+        return False
+    _flush(session, queue)
+    return True
+
+
+def _flush(session: Session, queue: asyncio.Queue) -> None:
+    for event in session.events_to_send():
+        queue.put_nowait(event)
+
+
+async def _cancel_sessions(app: web.Application) -> None:
+    for task in list(app["sessions"]):
+        task.cancel()
+
+
+def create_app(options: ServerOptions | None = None) -> web.Application:
+    """The mock's aiohttp application: the realtime WebSocket route and `GET /healthz`."""
+    app = web.Application()
+    app["options"] = options or ServerOptions()
+    app["sessions"] = set()
+    app["responder"] = build_responder(app["options"])
+    app.router.add_get(REALTIME_PATH, _realtime)
+    app.router.add_get("/healthz", _healthz)
+    app.on_shutdown.append(_cancel_sessions)
+    return app

@@ -1,0 +1,74 @@
+"""`python -m mockserver serve …` / `realtime-mock serve …`: run the mock on 127.0.0.1."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from . import __version__, registry
+from .app import REALTIME_PATH, ServerOptions, create_app
+from .pacing import PACES
+
+__all__ = ["main", "build_parser"]
+
+DEFAULT_MODEL = "qwen3-livetranslate-flash-realtime"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="realtime-mock", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the mock realtime WebSocket API")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="port to bind; 0 picks a free one (default: 8765)")
+    serve.add_argument("--api-key", default=None,
+                       help="accept only this key (default: any non-empty Bearer key)")
+    serve.add_argument("--fixtures", type=Path, default=None, help="directory of bundled fixtures")
+    serve.add_argument("--pace", choices=PACES, default="fast",
+                       help="fast: send events as soon as they exist; realtime: pace like the live service")
+    serve.add_argument("--first-text-latency-ms", type=int, default=300,
+                       help="realtime pace: delay from response.created to the first text")
+    serve.add_argument("--first-audio-latency-ms", type=int, default=500,
+                       help="realtime pace: delay from response.created to the first audio")
+    serve.add_argument("--log-level", default="INFO")
+    return parser
+
+
+async def _serve(options: ServerOptions, host: str, port: int) -> None:
+    runner = web.AppRunner(create_app(options))
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    bound_port = site._server.sockets[0].getsockname()[1]  # the real port when --port 0
+    print(f"DashScope realtime mock {__version__} listening on http://{host}:{bound_port}", flush=True)
+    print(f"WebSocket URL: ws://{host}:{bound_port}{REALTIME_PATH}?model={DEFAULT_MODEL}", flush=True)
+    print(f"Models: {', '.join(registry.supported_models())}", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.fixtures is not None and not args.fixtures.is_dir():
+        print(f"error: --fixtures {args.fixtures} is not a directory", file=sys.stderr)
+        return 2
+    options = ServerOptions(
+        api_key=args.api_key,
+        pace=args.pace,
+        first_text_latency_ms=args.first_text_latency_ms,
+        first_audio_latency_ms=args.first_audio_latency_ms,
+        fixtures=args.fixtures,
+    )
+    try:
+        asyncio.run(_serve(options, args.host, args.port))
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -1,0 +1,277 @@
+"""`session.update` validation and the session object echoed in `session.created`/`updated`.
+
+Call :func:`apply_update` with the current configuration and the client's ``session`` object; it
+returns the new configuration or raises :class:`~mockserver.errors.ProtocolError` naming the
+offending ``param`` — and then the old configuration stays (events.md §1.6). Rules are
+LiveTranslate's (events.md §2.2). Fields the family does not know are ignored and not echoed.
+
+What the official SDK sends is accepted even where the docs are narrower: ``voice: null`` keeps
+the current voice, ``input_audio_transcription: {"model": null}`` switches source transcription
+off (the documented meaning of a null model), ``pcm16`` is accepted for output as well.
+"""
+
+from __future__ import annotations
+
+import copy
+import numbers
+from typing import Any
+
+from .errors import ProtocolError
+from .registry import ModelSpec
+
+__all__ = ["SessionConfig", "apply_update", "render_session", "audio_output_enabled"]
+
+SessionConfig = dict  # the wire-shaped configuration, plus the "_explicit" set of keys the client set
+
+_DOCUMENTED_FORMAT_ORDER = ("pcm", "opus", "pcm16", "pcm24")
+
+
+def _invalid(param: str, message: str) -> ProtocolError:
+    return ProtocolError(code="invalid_value", message=message, param=param)
+
+
+def _supported_list(values) -> str:
+    ordered = sorted(values, key=lambda v: (_DOCUMENTED_FORMAT_ORDER + (v,)).index(v))
+    return ", ".join(f"'{v}'" for v in ordered)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _require_object(value: Any, param: str) -> dict:
+    if not isinstance(value, dict):
+        raise ProtocolError("invalid_type", f"Invalid type for '{param}': expected an object.", param)
+    return value
+
+
+def _check_bool(value: Any, param: str) -> bool:
+    if not isinstance(value, bool):
+        raise ProtocolError("invalid_type", f"Invalid type for '{param}': expected a boolean.", param)
+    return value
+
+
+def _check_range(value: Any, param: str, low: float, high: float, integer: bool) -> Any:
+    ok_type = _is_int(value) if integer else _is_number(value)
+    if not ok_type:
+        kind = "an integer" if integer else "a number"
+        raise ProtocolError("invalid_type", f"Invalid type for '{param}': expected {kind}.", param)
+    if not low <= value <= high:
+        raise _invalid(param, f"Invalid value for '{param}': {value}. It must be in [{low}, {high}].")
+    return value
+
+
+def _check_enum(value: Any, param: str, allowed) -> str:
+    if value not in allowed:
+        raise _invalid(param, f"Invalid value: '{value}'. Supported values are: {_supported_list(allowed)}.")
+    return value
+
+
+def _modalities(value: Any) -> list[str]:
+    # events.md §1.7: the documented message for ['audio'] alone.
+    if isinstance(value, list) and value in (["text"], ["text", "audio"], ["audio", "text"]):
+        return list(value)
+    raise _invalid(
+        "session.modalities",
+        f"Invalid modalities: {value!r}. Supported combinations are: ['text'] and ['audio', 'text'].",
+    )
+
+
+def _transcription(spec: ModelSpec, current: Any, value: Any) -> dict | None:
+    if value is None:
+        return None
+    value = _require_object(value, "session.input_audio_transcription")
+    result = dict(current or {})
+    if "model" in value:
+        model = value["model"]
+        if model is None:
+            result.pop("model", None)
+        else:
+            result["model"] = _check_enum(
+                model, "session.input_audio_transcription.model", spec.transcription_models
+            )
+    if "language" in value:
+        language = value["language"]
+        if language is None:
+            result.pop("language", None)
+        else:
+            result["language"] = _check_enum(
+                language, "session.input_audio_transcription.language", spec.source_languages
+            )
+    return result
+
+
+def _turn_detection(current: Any, value: Any, defaults: dict) -> dict | None:
+    if value is None:
+        return None
+    value = _require_object(value, "session.turn_detection")
+    result = dict(current or defaults)
+    p = "session.turn_detection."
+    if value.get("type", "server_vad") != "server_vad":
+        raise _invalid(p + "type", f"Invalid value: '{value['type']}'. Supported values are: 'server_vad'.")
+    if "threshold" in value:
+        result["threshold"] = _check_range(value["threshold"], p + "threshold", -1.0, 1.0, False)
+    if "silence_duration_ms" in value:
+        result["silence_duration_ms"] = _check_range(
+            value["silence_duration_ms"], p + "silence_duration_ms", 200, 6000, True
+        )
+    if "prefix_padding_ms" in value:
+        # Not documented as settable; the SDK sends it (default 300). Accept a sane range.
+        result["prefix_padding_ms"] = _check_range(
+            value["prefix_padding_ms"], p + "prefix_padding_ms", 0, 6000, True
+        )
+    for flag in ("create_response", "interrupt_response"):
+        if flag in value:
+            result[flag] = _check_bool(value[flag], p + flag)
+    return result
+
+
+def _translation(spec: ModelSpec, current: dict, value: Any) -> dict:
+    value = _require_object(value, "session.translation")
+    result = copy.deepcopy(current)
+    if value.get("language") is not None:
+        result["language"] = _check_enum(value["language"], "session.translation.language", spec.target_languages)
+    if "corpus" in value:
+        corpus = value["corpus"]
+        if corpus is None:
+            result.pop("corpus", None)
+        else:
+            phrases = _require_object(corpus, "session.translation.corpus").get("phrases")
+            if phrases is not None:
+                phrases = _require_object(phrases, "session.translation.corpus.phrases")
+                if not all(isinstance(k, str) and isinstance(v, str) for k, v in phrases.items()):
+                    raise ProtocolError(
+                        "invalid_type",
+                        "Invalid type for 'session.translation.corpus.phrases': "
+                        "expected a map of strings to strings.",
+                        "session.translation.corpus.phrases",
+                    )
+            result["corpus"] = {"phrases": dict(phrases or {})}
+    if "same_language_skip_options" in value:
+        options = value["same_language_skip_options"]
+        if options is None:
+            result.pop("same_language_skip_options", None)
+        else:
+            options = _require_object(options, "session.translation.same_language_skip_options")
+            p = "session.translation.same_language_skip_options."
+            result["same_language_skip_options"] = {
+                key: _check_bool(options[key], p + key) for key in ("skip_text", "skip_audio") if key in options
+            }
+    return result
+
+
+def _check_voice(spec: ModelSpec, config: dict) -> None:
+    """Voice rules, checked on the resulting config because cloning options change them."""
+    voice = config["voice"]
+    frequency = (config.get("voice_clone_options") or {}).get("frequency")
+    cloning = config.get("enable_voice_clone") is True
+    if not isinstance(voice, str) or not voice:
+        raise _invalid("session.voice", f"Voice '{voice}' is not supported.")
+    if cloning and frequency in ("once", "always"):
+        # events.md §2.2: with once/always the voice must be `default`; a preset voice → error.
+        if voice != "default":
+            raise _invalid(
+                "session.voice",
+                f"Voice '{voice}' cannot be used with voice_clone_options.frequency '{frequency}'; "
+                "set voice to 'default'.",
+            )
+        return
+    if cloning and frequency == "never":
+        return  # a pre-cloned voice id (any string) or a preset
+    if voice not in spec.voices:
+        raise _invalid("session.voice", f"Voice '{voice}' is not supported.")
+
+
+def audio_output_enabled(config: dict) -> bool:
+    return "audio" in config["modalities"]
+
+
+def apply_update(spec: ModelSpec, current: SessionConfig, update: Any) -> SessionConfig:
+    """The configuration after `update`, or ProtocolError; `current` is never modified."""
+    update = _require_object(update, "session")
+    config = copy.deepcopy(current)
+    explicit = set(config.get("_explicit", ()))
+    if "modalities" in update:
+        config["modalities"] = _modalities(update["modalities"])
+    if update.get("voice") is not None:
+        config["voice"] = update["voice"]
+    if "input_audio_format" in update:
+        config["input_audio_format"] = _check_enum(
+            update["input_audio_format"], "session.input_audio_format", spec.input_audio_formats
+        )
+    if "output_audio_format" in update:
+        config["output_audio_format"] = _check_enum(
+            update["output_audio_format"], "session.output_audio_format", spec.output_audio_formats
+        )
+    if "sample_rate" in update:
+        if not _is_int(update["sample_rate"]) or update["sample_rate"] not in spec.sample_rates:
+            allowed = ", ".join(str(r) for r in sorted(spec.sample_rates))
+            raise _invalid("session.sample_rate", f"Invalid value: {update['sample_rate']!r}. Supported values are: {allowed}.")
+        config["sample_rate"] = update["sample_rate"]
+    if "input_audio_transcription" in update:
+        config["input_audio_transcription"] = _transcription(
+            spec, config["input_audio_transcription"], update["input_audio_transcription"]
+        )
+    if "turn_detection" in update:
+        config["turn_detection"] = _turn_detection(
+            config["turn_detection"], update["turn_detection"], spec.defaults["turn_detection"]
+        )
+    if "translation" in update and update["translation"] is not None:
+        config["translation"] = _translation(spec, config["translation"], update["translation"])
+    if "enable_voice_clone" in update:
+        config["enable_voice_clone"] = _check_bool(update["enable_voice_clone"], "session.enable_voice_clone")
+    if update.get("voice_clone_options") is not None:
+        options = _require_object(update["voice_clone_options"], "session.voice_clone_options")
+        config["voice_clone_options"] = {
+            "frequency": _check_enum(
+                options.get("frequency"), "session.voice_clone_options.frequency", ("never", "once", "always")
+            )
+        }
+    _check_voice(spec, config)
+    _check_audio_target(spec, config)
+    config["_explicit"] = sorted(explicit | set(update))
+    return config
+
+
+def _check_audio_target(spec: ModelSpec, config: dict) -> None:
+    # [assumed, events.md §2.5, third-party report] a text-only target language with audio
+    # output is rejected at session.update.
+    language = config["translation"]["language"]
+    if audio_output_enabled(config) and language not in spec.audio_target_languages:
+        raise _invalid(
+            "session.translation.language",
+            f"Language '{language}' supports text output only; use modalities ['text'].",
+        )
+
+
+def render_session(spec: ModelSpec, config: SessionConfig, session_id: str, model_id: str) -> dict:
+    """The `session` object of `session.created`/`session.updated`: the full resulting config."""
+    explicit = set(config.get("_explicit", ()))
+    echoed = set(spec.echoed_by_default) | explicit
+    session: dict[str, Any] = {
+        "id": session_id,
+        "object": "realtime.session",
+        "model": model_id,
+        "modalities": list(config["modalities"]),
+        "voice": config["voice"],
+    }
+    if "sample_rate" in echoed:
+        session["sample_rate"] = config["sample_rate"]
+    session["input_audio_format"] = config["input_audio_format"]
+    session["output_audio_format"] = config["output_audio_format"]
+    transcription = config["input_audio_transcription"]
+    if transcription and transcription.get("model"):
+        # G2: "returned in session.created only when a model is configured".
+        session["input_audio_transcription"] = dict(transcription)
+    if config["turn_detection"] is not None and "turn_detection" in echoed:
+        session["turn_detection"] = dict(config["turn_detection"])
+    session["translation"] = copy.deepcopy(config["translation"])
+    if config.get("enable_voice_clone"):
+        session["enable_voice_clone"] = True
+        if config.get("voice_clone_options"):
+            session["voice_clone_options"] = dict(config["voice_clone_options"])
+    return session

@@ -1,0 +1,34 @@
+"""The `error` event and the exception the session core raises to produce one.
+
+Shape from events.md §1.7: ``{"type": "error", "error": {type, code, message, param}}``.
+`invalid_request_error` leaves the connection open; `server_error` ends it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ProtocolError", "INVALID_REQUEST", "SERVER_ERROR"]
+
+INVALID_REQUEST = "invalid_request_error"
+SERVER_ERROR = "server_error"
+
+
+@dataclass
+class ProtocolError(Exception):
+    """Raise inside an `_on_<event>` handler to answer the client event with an `error` event."""
+
+    code: str
+    message: str
+    param: str | None = None
+    type: str = INVALID_REQUEST
+
+    def __str__(self) -> str:
+        return f"{self.type}/{self.code}: {self.message} (param={self.param})"
+
+    def to_error_object(self, client_event_id: str | None, include_event_id: bool) -> dict:
+        """The `error` object of the event; `event_id` only where the family documents it."""
+        error = {"type": self.type, "code": self.code, "message": self.message, "param": self.param}
+        if include_event_id:
+            error["event_id"] = client_event_id
+        return error

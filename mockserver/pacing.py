@@ -1,0 +1,60 @@
+"""When to send each server event: at once (`fast`) or like the live service (`realtime`).
+
+Pure: :meth:`Pacer.delay_before` returns how long the transport should wait before sending an
+event; the transport does the sleeping. In `realtime` pace a response's first text waits
+`first_text_latency_ms` after `response.created`, its first audio `first_audio_latency_ms`, and
+each later `response.audio.delta` waits for the previous one to play (24 kHz PCM16).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+__all__ = ["Pacer", "PACES", "TEXT_STREAM_EVENTS"]
+
+PACES = ("fast", "realtime")
+OUTPUT_BYTES_PER_SECOND = 24000 * 2
+TEXT_STREAM_EVENTS = frozenset({
+    "response.text.text", "response.audio_transcript.text",
+    "response.text.delta", "response.audio_transcript.delta",
+})
+
+
+@dataclass
+class Pacer:
+    pace: str = "fast"
+    first_text_latency_ms: int = 300
+    first_audio_latency_ms: int = 500
+
+    def __post_init__(self) -> None:
+        if self.pace not in PACES:
+            raise ValueError(f"pace must be one of {PACES}, not {self.pace!r}")
+        self._waited_ms = 0.0  # since response.created
+        self._text_seen = True
+        self._audio_seen = True
+        self._previous_audio_s = 0.0
+
+    def delay_before(self, event: dict) -> float:
+        """Seconds to wait before sending `event`."""
+        if self.pace == "fast":
+            return 0.0
+        kind = event.get("type")
+        if kind == "response.created":
+            self._waited_ms, self._text_seen, self._audio_seen = 0.0, False, False
+            self._previous_audio_s = 0.0
+            return 0.0
+        if kind in TEXT_STREAM_EVENTS and not self._text_seen:
+            self._text_seen = True
+            return self._wait_until(self.first_text_latency_ms)
+        if kind == "response.audio.delta":
+            delay = self._wait_until(self.first_audio_latency_ms) if not self._audio_seen else self._previous_audio_s
+            self._audio_seen = True
+            self._previous_audio_s = len(base64.b64decode(event.get("delta", ""))) / OUTPUT_BYTES_PER_SECOND
+            return delay
+        return 0.0
+
+    def _wait_until(self, latency_ms: int) -> float:
+        delay_ms = max(0.0, latency_ms - self._waited_ms)
+        self._waited_ms += delay_ms
+        return delay_ms / 1000.0

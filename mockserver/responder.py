@@ -1,0 +1,148 @@
+"""The pluggable responder: what the "model" says for a segment of speech.
+
+The session core asks a responder for the source-language transcript of a segment (growing while
+the user speaks), its translation into the target language (with hotwords applied) and the
+spoken translation as 24 kHz PCM16. :class:`CorpusResponder` is the built-in one: deterministic
+text drawn from a small parallel corpus, chosen by a seed derived from the segment's audio and
+sized to the speech duration, plus speech-like synthesized audio. It is never empty.
+Fixture replay (recorded sessions) plugs in here as another responder.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Protocol
+
+import numpy as np
+
+from .audio import synthesize_speech
+
+__all__ = ["Transcript", "Responder", "CorpusResponder", "split_units", "load_corpus"]
+
+_CJK = "\u3040-\u30ff\u3400-\u9fff"
+_UNIT = re.compile(rf"[{_CJK}][。，！？、]?|[^\s{_CJK}]+\s*|\s+")
+MAX_SENTENCES = 6
+
+
+def split_units(text: str) -> list[str]:
+    """Split text into display units (a CJK character, or a word with its trailing space).
+
+    Joining the units gives the text back exactly, so prefixes of units are prefixes of text.
+    """
+    return _UNIT.findall(text)
+
+
+def _units_per_second(language: str) -> float:
+    return 4.5 if language in ("zh", "ja", "yue") else 2.6  # read-speech rates
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    language: str
+    sentence_ids: tuple[int, ...]
+
+
+class Responder(Protocol):
+    """What the session core needs from whatever produces the model's answers."""
+
+    def partial(self, seed: int, language: str, speech_ms: int) -> str: ...
+
+    def transcript(self, seed: int, language: str, speech_ms: int) -> Transcript: ...
+
+    def translate(self, transcript: Transcript, target: str, phrases: dict[str, str]) -> str: ...
+
+    def speak(self, text: str, voice: str) -> np.ndarray: ...
+
+
+def _load_corpus() -> dict:
+    with resources.files("mockserver").joinpath("data/corpus.json").open(encoding="utf-8") as f:
+        return json.load(f)
+
+
+def load_corpus(path) -> dict:
+    """A corpus file (same shape as `data/corpus.json`); ValueError when it is malformed."""
+    with open(path, encoding="utf-8") as f:
+        corpus = json.load(f)
+    sentences = corpus.get("sentences") if isinstance(corpus, dict) else None
+    if not sentences or not all(isinstance(s, dict) and "en" in s for s in sentences):
+        raise ValueError(f"{path}: 'sentences' must be a non-empty list of objects with at least 'en'")
+    languages = set(sentences[0])
+    if any(set(s) != languages for s in sentences):
+        raise ValueError(f"{path}: every sentence must give the same languages")
+    return corpus
+
+
+class CorpusResponder:
+    """Deterministic answers from the bundled parallel corpus (see `data/corpus.json`)."""
+
+    def __init__(self, corpus: dict | None = None) -> None:
+        corpus = corpus or _load_corpus()
+        self._sentences: list[dict[str, str]] = corpus["sentences"]
+        self._glossary: list[dict[str, str]] = corpus.get("glossary", [])
+        self.languages = frozenset(self._sentences[0])
+
+    def _lang(self, language: str) -> str:
+        # Languages the corpus lacks are answered in English [assumed; the text stays non-empty].
+        return language if language in self.languages else "en"
+
+    def _stream(self, seed: int):
+        n = len(self._sentences)
+        start, stride = seed % n, (3 if n % 3 else 1)
+        for k in range(MAX_SENTENCES):
+            yield (start + k * stride) % n
+
+    def partial(self, seed: int, language: str, speech_ms: int) -> str:
+        """The words said in the first `speech_ms` of speech: a prefix of the final transcript."""
+        lang = self._lang(language)
+        wanted = int(speech_ms / 1000 * _units_per_second(lang))
+        units: list[str] = []
+        for index in self._stream(seed):
+            units += split_units(self._sentences[index][lang] + ("" if lang in ("zh", "ja") else " "))
+            if len(units) >= wanted:
+                break
+        return "".join(units[:wanted]).rstrip()
+
+    def transcript(self, seed: int, language: str, speech_ms: int) -> Transcript:
+        """Whole sentences covering `speech_ms` of speech (at least one)."""
+        lang = self._lang(language)
+        wanted = math.ceil(speech_ms / 1000 * _units_per_second(lang))
+        chosen: list[int] = []
+        count = 0
+        for index in self._stream(seed):
+            chosen.append(index)
+            count += len(split_units(self._sentences[index][lang] + " "))
+            if count >= wanted:
+                break
+        return Transcript(self._join(chosen, lang), language, tuple(chosen))
+
+    def _join(self, ids, lang: str) -> str:
+        separator = "" if lang in ("zh", "ja") else " "
+        return separator.join(self._sentences[i][lang] for i in ids)
+
+    def translate(self, transcript: Transcript, target: str, phrases: dict[str, str]) -> str:
+        """The same sentences in `target`, with hotwords (`corpus.phrases`) forced in."""
+        lang = self._lang(target)
+        text = self._join(transcript.sentence_ids, lang)
+        return self._apply_phrases(text, transcript, lang, phrases)
+
+    def _apply_phrases(self, text: str, transcript: Transcript, target: str, phrases: dict[str, str]) -> str:
+        """events.md §2.2: a phrase maps a source term to its forced translation."""
+        source_lang = self._lang(transcript.language)
+        for term, forced in phrases.items():
+            if term.casefold() not in transcript.text.casefold():
+                continue
+            for concept in self._glossary:
+                if concept.get(source_lang, "").casefold() != term.casefold():
+                    continue
+                rendering = concept.get(target, "")
+                if rendering:
+                    text = re.sub(re.escape(rendering), lambda _m: forced, text, flags=re.IGNORECASE)
+        return text
+
+    def speak(self, text: str, voice: str) -> np.ndarray:
+        return synthesize_speech(text, voice)

@@ -1,0 +1,59 @@
+"""The `usage` block of `response.done`, computed the documented way (events.md §2.3).
+
+Audio is billed per second (12.5 tokens/s for qwen3 input and output; qwen3.5 input 7/s),
+images per tile (0.5 token per 28×28 px on qwen3, 32×32 px on qwen3.5), and the source-language
+ASR text as output text. Text tokens are estimated: one per CJK character, one per other word
+or punctuation mark [assumed: no tokenizer is documented for the mock to copy].
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from .registry import ModelSpec
+
+__all__ = ["text_tokens", "audio_tokens", "image_tokens", "response_usage"]
+
+_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|\w+|[^\w\s]")
+
+
+def text_tokens(text: str) -> int:
+    return len(_TOKEN.findall(text))
+
+
+def audio_tokens(samples: int, sample_rate: int, tokens_per_second: float) -> int:
+    """Tokens for `samples` of audio, rounded up: what the bytes actually sent are worth."""
+    return math.ceil(samples / sample_rate * tokens_per_second)
+
+
+def image_tokens(spec: ModelSpec, width: int, height: int) -> int:
+    tiles = math.ceil(width / spec.image_tile_px) * math.ceil(height / spec.image_tile_px)
+    return math.ceil(tiles * spec.image_tokens_per_tile)
+
+
+def response_usage(
+    *,
+    input_text: int,
+    input_audio: int,
+    input_images: int,
+    output_text: int,
+    output_audio: int,
+) -> dict:
+    """`usage` with the documented field names (`input_tokens_details`, plural "tokens").
+
+    `image_tokens` appears in `input_tokens_details` only when images were sent [assumed: the
+    docs give image billing but no field; this is the name DashScope's other APIs use].
+    """
+    input_details = {"text_tokens": input_text, "audio_tokens": input_audio}
+    if input_images:
+        input_details["image_tokens"] = input_images
+    input_total = input_text + input_audio + input_images
+    output_total = output_text + output_audio
+    return {
+        "total_tokens": input_total + output_total,
+        "input_tokens": input_total,
+        "output_tokens": output_total,
+        "input_tokens_details": input_details,
+        "output_tokens_details": {"text_tokens": output_text, "audio_tokens": output_audio},
+    }
