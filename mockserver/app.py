@@ -40,6 +40,9 @@ class ServerOptions:
     first_text_latency_ms: int = 300
     first_audio_latency_ms: int = 500
     fixtures: Path | None = None  # a directory; its corpus.json replaces the built-in corpus
+    # After session.finished the client closes (events.md §1.8: samples close with 1000); if it
+    # does not within this many seconds, the server closes with 1000 itself.
+    finish_close_grace_s: float = 5.0
 
 
 def build_responder(options: ServerOptions) -> CorpusResponder:
@@ -55,6 +58,11 @@ def _http_error(status: int, code: str, message: str) -> web.Response:
     request_id = str(uuid.uuid4())
     body = {"code": code, "message": message, "request_id": request_id}
     return web.json_response(body, status=status, headers={"x-request-id": request_id})
+
+
+OPTIONS_KEY = web.AppKey("options", ServerOptions)
+RESPONDER_KEY = web.AppKey("responder", CorpusResponder)
+SENDERS_KEY = web.AppKey("senders", set)
 
 
 def _check_api_key(request: web.Request, options: ServerOptions) -> web.Response | None:
@@ -83,11 +91,14 @@ async def _healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "version": __version__, "models": registry.supported_models()})
 
 
-async def _send_loop(ws: web.WebSocketResponse, queue: asyncio.Queue, pacer: Pacer) -> None:
+async def _send_loop(ws: web.WebSocketResponse, queue: asyncio.Queue, pacer: Pacer, grace_s: float) -> None:
     """Send queued events in order, paced; `_CLOSE` ends the session with close code 1000."""
     while True:
         item = await queue.get()
         if item is _CLOSE:
+            # Give the client the documented chance to close first; the receive loop sees it.
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(ws.receive(), grace_s)
             await ws.close(code=1000, message=b"session finished")
             return
         if isinstance(item, tuple):  # (code, message): close after a server error
@@ -100,7 +111,7 @@ async def _send_loop(ws: web.WebSocketResponse, queue: asyncio.Queue, pacer: Pac
 
 
 async def _realtime(request: web.Request) -> web.StreamResponse:
-    options: ServerOptions = request.app["options"]
+    options: ServerOptions = request.app[OPTIONS_KEY]
     denied = _check_api_key(request, options)
     if denied is not None:
         return denied
@@ -109,12 +120,12 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
         return bad_model
     ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES)
     await ws.prepare(request)
-    session = Session(spec, request.query["model"], responder=request.app["responder"])
+    session = Session(spec, request.query["model"], responder=request.app[RESPONDER_KEY])
     log.info("session %s opened for model %s", session.id, session.model_id)
     queue: asyncio.Queue = asyncio.Queue()
     pacer = Pacer(options.pace, options.first_text_latency_ms, options.first_audio_latency_ms)
-    sender = asyncio.create_task(_send_loop(ws, queue, pacer))
-    request.app["sessions"].add(sender)
+    sender = asyncio.create_task(_send_loop(ws, queue, pacer, options.finish_close_grace_s))
+    request.app[SENDERS_KEY].add(sender)
     try:
         _flush(session, queue)
         async for message in ws:
@@ -130,7 +141,7 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
             sender.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
-        request.app["sessions"].discard(sender)
+        request.app[SENDERS_KEY].discard(sender)
         log.info("session %s closed", session.id)
     return ws
 
@@ -160,16 +171,16 @@ def _flush(session: Session, queue: asyncio.Queue) -> None:
 
 
 async def _cancel_sessions(app: web.Application) -> None:
-    for task in list(app["sessions"]):
+    for task in list(app[SENDERS_KEY]):
         task.cancel()
 
 
 def create_app(options: ServerOptions | None = None) -> web.Application:
     """The mock's aiohttp application: the realtime WebSocket route and `GET /healthz`."""
     app = web.Application()
-    app["options"] = options or ServerOptions()
-    app["sessions"] = set()
-    app["responder"] = build_responder(app["options"])
+    app[OPTIONS_KEY] = options or ServerOptions()
+    app[SENDERS_KEY] = set()
+    app[RESPONDER_KEY] = build_responder(app[OPTIONS_KEY])
     app.router.add_get(REALTIME_PATH, _realtime)
     app.router.add_get("/healthz", _healthz)
     app.on_shutdown.append(_cancel_sessions)

@@ -1,0 +1,136 @@
+"""Helpers shared by the tests: the committed speech recordings, and a mock server in a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import random
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+from mockserver.app import REALTIME_PATH, ServerOptions, create_app
+from mockserver.registry import lookup
+from mockserver.session import Session
+
+SPEECH_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "speech"
+LIVETRANSLATE = "qwen3-livetranslate-flash-realtime"
+LIVETRANSLATE_35 = "qwen3.5-livetranslate-flash-realtime"
+
+
+@dataclass(frozen=True)
+class Speech:
+    """A committed recording with its true speech boundaries (see scripts/make_speech.sh)."""
+
+    pcm: np.ndarray
+    sample_rate: int
+    segments: list[dict]
+    language: str
+
+    def chunks(self, ms: int = 100, start_ms: int = 0, end_ms: int | None = None):
+        """The PCM16 bytes in `ms`-long pieces, as a streaming client sends them."""
+        step = self.sample_rate * ms // 1000
+        first = self.sample_rate * start_ms // 1000
+        last = len(self.pcm) if end_ms is None else self.sample_rate * end_ms // 1000
+        for i in range(first, last, step):
+            yield self.pcm[i : min(i + step, last)].astype("<i2").tobytes()
+
+    @property
+    def duration_ms(self) -> int:
+        return len(self.pcm) * 1000 // self.sample_rate
+
+    @property
+    def gap_middle_ms(self) -> int:
+        """The middle of the pause between the two utterances."""
+        return (self.segments[0]["end_ms"] + self.segments[1]["start_ms"]) // 2
+
+
+def load_speech(name: str) -> Speech:
+    pcm, rate = soundfile.read(SPEECH_DIR / f"{name}.wav", dtype="int16")
+    truth = json.loads((SPEECH_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    return Speech(pcm, rate, truth["segments"], truth["language"])
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def new_session(model: str = LIVETRANSLATE, seed: int = 7) -> Session:
+    """A session core with reproducible ids, its session.created already drained."""
+    session = Session(lookup(model), model, rng=random.Random(seed))
+    session.events_to_send()
+    return session
+
+
+def send(session: Session, **event) -> list[dict]:
+    """Give the session one client event and return what it answers."""
+    session.receive_event(event)
+    return session.events_to_send()
+
+
+def stream(session: Session, speech: Speech, ms: int = 100, **bounds) -> list[dict]:
+    out: list[dict] = []
+    for chunk in speech.chunks(ms, **bounds):
+        out += send(session, type="input_audio_buffer.append", audio=b64(chunk))
+    return out
+
+
+def types(events: list[dict]) -> list[str]:
+    return [e["type"] for e in events]
+
+
+class ThreadedServer:
+    """The mock app on a free port in a background thread, for synchronous clients (the SDK)."""
+
+    def __init__(self, options: ServerOptions | None = None) -> None:
+        self._options = options or ServerOptions()
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.port = 0
+
+    def _run(self) -> None:
+        from aiohttp import web
+
+        asyncio.set_event_loop(self._loop)
+        try:
+            runner = web.AppRunner(create_app(self._options))
+            self._loop.run_until_complete(runner.setup())
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            self._loop.run_until_complete(site.start())
+            self.port = site._server.sockets[0].getsockname()[1]
+        except BaseException as exc:  # surfaces in __enter__, in the test that started us
+            self._startup_error = exc
+            self._ready.set()
+            self._loop.close()
+            return
+        self._ready.set()
+        self._loop.run_forever()
+        self._loop.run_until_complete(runner.cleanup())
+        self._loop.close()
+
+    def __enter__(self) -> "ThreadedServer":
+        self._startup_error: BaseException | None = None
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("the mock server did not start within 10 s")
+        if self._startup_error is not None:
+            self._thread.join(10)
+            raise self._startup_error
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    @property
+    def ws_base(self) -> str:
+        """The realtime endpoint without the model query (what the legacy SDK's `url=` takes)."""
+        return f"ws://127.0.0.1:{self.port}{REALTIME_PATH}"
+
+    def ws_url(self, model: str) -> str:
+        return f"{self.ws_base}?model={model}"
