@@ -66,10 +66,10 @@ def new_session(model: str = LIVETRANSLATE, seed: int = 7) -> Session:
     return session
 
 
-def send(session: Session, **event) -> list[dict]:
+def send(_session: Session, **event) -> list[dict]:
     """Give the session one client event and return what it answers."""
-    session.receive_event(event)
-    return session.events_to_send()
+    _session.receive_event(event)
+    return _session.events_to_send()
 
 
 def stream(session: Session, speech: Speech, ms: int = 100, **bounds) -> list[dict]:
