@@ -1,0 +1,137 @@
+"""The aiohttp layer over real sockets: handshake errors, frames, pacing and closing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import aiohttp
+import pytest
+import pytest_asyncio
+from aiohttp.test_utils import TestServer
+
+from mockserver import __version__
+from mockserver.app import REALTIME_PATH, ServerOptions, create_app
+from tests.support import LIVETRANSLATE, b64
+
+AUTH = {"Authorization": "Bearer sk-test"}
+
+
+@pytest_asyncio.fixture
+async def serve():
+    """Factory: start the app with options on a free port; everything started is closed."""
+    servers: list[TestServer] = []
+    sessions: list[aiohttp.ClientSession] = []
+
+    async def start(**options):
+        server = TestServer(create_app(ServerOptions(**options)), host="127.0.0.1", port=0)
+        await server.start_server()
+        servers.append(server)
+        client = aiohttp.ClientSession(base_url=f"http://127.0.0.1:{server.port}")
+        sessions.append(client)
+        return client
+
+    yield start
+    for client in sessions:
+        await client.close()
+    for server in servers:
+        await server.close()
+
+
+async def _receive(ws) -> dict:
+    message = await asyncio.wait_for(ws.receive(), 10)
+    assert message.type == aiohttp.WSMsgType.TEXT, message
+    return json.loads(message.data)
+
+
+@pytest.mark.asyncio
+async def test_healthz_reports_version_and_models(serve):
+    """GET /healthz: 200 with the version and the supported model ids."""
+    client = await serve()
+    response = await client.get("/healthz")
+    body = await response.json()
+    assert response.status == 200
+    assert body["version"] == __version__
+    assert LIVETRANSLATE in body["models"] and "qwen3-livetranslate-flash-realtime-2025-09-22" in body["models"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer "}, {"Authorization": "Basic abc"},
+                                     {"Authorization": "Bearer wrong"}])
+async def test_bad_key_fails_the_handshake_with_401(serve, headers):
+    """Missing/invalid key → HTTP 401, DashScope JSON body, x-request-id header; no WebSocket."""
+    client = await serve(api_key="right")
+    with pytest.raises(aiohttp.WSServerHandshakeError) as failure:
+        await client.ws_connect(f"{REALTIME_PATH}?model={LIVETRANSLATE}", headers=headers)
+    assert failure.value.status == 401
+    response = await client.get(f"{REALTIME_PATH}?model={LIVETRANSLATE}", headers=headers)
+    body = await response.json()
+    assert body["code"] == "InvalidApiKey" and body["message"] == "Invalid API-key provided."
+    assert response.headers["x-request-id"] == body["request_id"]
+
+
+@pytest.mark.asyncio
+async def test_configured_key_is_accepted(serve):
+    """With --api-key, exactly that key opens a session."""
+    client = await serve(api_key="right")
+    async with client.ws_connect(f"{REALTIME_PATH}?model={LIVETRANSLATE}",
+                                 headers={"Authorization": "Bearer right"}) as ws:
+        assert (await _receive(ws))["type"] == "session.created"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("query,status,code", [("", 400, "InvalidParameter"),
+                                               ("?model=gpt-4o-realtime", 404, "ModelNotFound")])
+async def test_missing_or_unknown_model_fails_the_handshake(serve, query, status, code):
+    """No model / an unsupported model → a DashScope-style JSON error at the handshake."""
+    client = await serve()
+    response = await client.get(REALTIME_PATH + query, headers=AUTH)
+    assert response.status == status
+    assert (await response.json())["code"] == code
+
+
+@pytest.mark.asyncio
+async def test_bad_frames_each_get_an_error_then_update_still_works(serve):
+    """Not JSON, not an object, no type, unknown type, bad base64, binary: error each; then updated."""
+    client = await serve()
+    async with client.ws_connect(f"{REALTIME_PATH}?model={LIVETRANSLATE}", headers=AUTH) as ws:
+        assert (await _receive(ws))["type"] == "session.created"
+        await ws.send_str("{oops")
+        await ws.send_str('"just a string"')
+        await ws.send_str('{"event_id": "e1"}')
+        await ws.send_str('{"type": "conversation.item.truncate"}')
+        await ws.send_str(json.dumps({"type": "input_audio_buffer.append", "audio": "%%%"}))
+        await ws.send_bytes(b"\x00\x01\x02")
+        codes = [(await _receive(ws))["error"]["code"] for _ in range(6)]
+        assert codes == ["invalid_json", "invalid_event", "missing_required_parameter", "invalid_value",
+                         "invalid_value", "invalid_frame"]
+        await ws.send_str(json.dumps({"type": "session.update", "session": {"voice": "Ethan"}}))
+        updated = await _receive(ws)
+        assert updated["type"] == "session.updated" and updated["session"]["voice"] == "Ethan"
+
+
+@pytest.mark.asyncio
+async def test_server_closes_with_1000_after_finish_when_client_does_not(serve):
+    """After session.finished the server waits for the client, then closes with 1000 itself."""
+    client = await serve(finish_close_grace_s=0.2)
+    async with client.ws_connect(f"{REALTIME_PATH}?model={LIVETRANSLATE}", headers=AUTH) as ws:
+        await _receive(ws)
+        await ws.send_str(json.dumps({"type": "session.finish"}))
+        assert (await _receive(ws))["type"] == "session.finished"
+        closing = await asyncio.wait_for(ws.receive(), 10)
+        assert closing.type == aiohttp.WSMsgType.CLOSE and closing.data == 1000
+
+
+@pytest.mark.asyncio
+async def test_realtime_pace_delivers_the_whole_response_in_order(serve, speech_en):
+    """--pace realtime (short latencies) still sends every event of a response, in order."""
+    client = await serve(pace="realtime", first_text_latency_ms=20, first_audio_latency_ms=30)
+    async with client.ws_connect(f"{REALTIME_PATH}?model={LIVETRANSLATE}", headers=AUTH) as ws:
+        await _receive(ws)
+        for chunk in speech_en.chunks(100, end_ms=speech_en.segments[0]["end_ms"] + 1200):
+            await ws.send_str(json.dumps({"type": "input_audio_buffer.append", "audio": b64(chunk)}))
+        kinds = []
+        while not kinds or kinds[-1] != "response.done":
+            kinds.append((await _receive(ws))["type"])
+        assert kinds[0] == "input_audio_buffer.speech_started"
+        assert kinds.index("response.created") < kinds.index("response.audio.delta") < kinds.index("response.audio.done")

@@ -1,0 +1,47 @@
+"""The pure pacing policy: how long the transport waits before each event."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from mockserver.pacing import Pacer
+
+AUDIO_100MS = {"type": "response.audio.delta", "delta": base64.b64encode(bytes(4800)).decode()}
+
+
+def test_fast_pace_never_waits():
+    """fast: every event goes out at once."""
+    pacer = Pacer("fast")
+    assert [pacer.delay_before(e) for e in ({"type": "response.created"}, AUDIO_100MS, AUDIO_100MS)] == [0, 0, 0]
+
+
+def test_realtime_first_text_waits_its_latency():
+    """realtime: the first text event waits first_text_latency_ms after response.created."""
+    pacer = Pacer("realtime", first_text_latency_ms=300, first_audio_latency_ms=500)
+    assert pacer.delay_before({"type": "response.created"}) == 0
+    assert pacer.delay_before({"type": "response.text.text"}) == pytest.approx(0.3)
+    assert pacer.delay_before({"type": "response.text.text"}) == 0
+
+
+def test_realtime_first_audio_counts_the_text_wait():
+    """The first audio waits only what is left of first_audio_latency_ms after the text wait."""
+    pacer = Pacer("realtime", first_text_latency_ms=300, first_audio_latency_ms=500)
+    pacer.delay_before({"type": "response.created"})
+    pacer.delay_before({"type": "response.audio_transcript.text"})
+    assert pacer.delay_before(AUDIO_100MS) == pytest.approx(0.2)
+
+
+def test_realtime_audio_deltas_play_at_playback_rate():
+    """Each later audio delta waits for the previous one's duration (24 kHz PCM16)."""
+    pacer = Pacer("realtime", first_text_latency_ms=0, first_audio_latency_ms=0)
+    pacer.delay_before({"type": "response.created"})
+    assert pacer.delay_before(AUDIO_100MS) == 0
+    assert pacer.delay_before(AUDIO_100MS) == pytest.approx(0.1)
+
+
+def test_unknown_pace_is_refused():
+    """A pace that does not exist is a configuration error."""
+    with pytest.raises(ValueError):
+        Pacer("slow")
