@@ -25,7 +25,7 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mockserver.app import REALTIME_PATH, ServerOptions, create_app  # noqa: E402
+from mockserver.app import REALTIME_PATH, ServerOptions, create_app
 
 SPEECH = Path(__file__).resolve().parent.parent / "fixtures" / "speech" / "en_two_utterances.wav"
 MODEL = "qwen3-livetranslate-flash-realtime"

@@ -22,7 +22,7 @@ from .pacing import Pacer
 from .responder import CorpusResponder, load_corpus
 from .session import Session
 
-__all__ = ["ServerOptions", "create_app", "build_responder", "REALTIME_PATH"]
+__all__ = ["REALTIME_PATH", "ServerOptions", "build_responder", "create_app"]
 
 log = logging.getLogger("mockserver")
 

@@ -15,7 +15,7 @@ import soundfile
 
 from .audio import pcm16_to_samples, upsample_to_16k
 
-__all__ = ["InputDecoder", "AudioBuffer", "SAMPLES_PER_MS"]
+__all__ = ["SAMPLES_PER_MS", "AudioBuffer", "InputDecoder"]
 
 SAMPLES_PER_MS = 16  # everything internal runs at 16 kHz
 

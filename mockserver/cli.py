@@ -14,7 +14,7 @@ from . import __version__, registry
 from .app import REALTIME_PATH, ServerOptions, create_app
 from .pacing import PACES
 
-__all__ = ["main", "build_parser"]
+__all__ = ["build_parser", "main"]
 
 DEFAULT_MODEL = "qwen3-livetranslate-flash-realtime"
 

@@ -19,7 +19,7 @@ from typing import Any
 from .errors import ProtocolError
 from .registry import ModelSpec
 
-__all__ = ["SessionConfig", "apply_update", "render_session", "audio_output_enabled"]
+__all__ = ["SessionConfig", "apply_update", "audio_output_enabled", "render_session"]
 
 SessionConfig = dict  # the wire-shaped configuration, plus the "_explicit" set of keys the client set
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ProtocolError", "INVALID_REQUEST", "SERVER_ERROR"]
+__all__ = ["INVALID_REQUEST", "SERVER_ERROR", "ProtocolError"]
 
 INVALID_REQUEST = "invalid_request_error"
 SERVER_ERROR = "server_error"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
-__all__ = ["Pacer", "PACES", "TEXT_STREAM_EVENTS"]
+__all__ = ["PACES", "TEXT_STREAM_EVENTS", "Pacer"]
 
 PACES = ("fast", "realtime")
 OUTPUT_BYTES_PER_SECOND = 24000 * 2

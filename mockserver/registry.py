@@ -13,7 +13,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Dialect", "ModelSpec", "lookup", "supported_models", "LIVETRANSLATE"]
+__all__ = ["LIVETRANSLATE", "Dialect", "ModelSpec", "lookup", "supported_models"]
 
 LIVETRANSLATE = "livetranslate"
 
@@ -76,15 +76,14 @@ class ModelSpec:
 
 
 # events.md §2.6: qwen3 target languages, and the ones with audio output.
-_QWEN3_LANGS = frozenset("en zh ru fr de pt es it id ko ja vi th ar yue hi el tr".split())
-_QWEN3_AUDIO_LANGS = frozenset("en zh ru fr de pt es it ko ja yue".split())
+_QWEN3_LANGS = frozenset(["en", "zh", "ru", "fr", "de", "pt", "es", "it", "id", "ko", "ja", "vi", "th", "ar", "yue", "hi", "el", "tr"])
+_QWEN3_AUDIO_LANGS = frozenset(["en", "zh", "ru", "fr", "de", "pt", "es", "it", "ko", "ja", "yue"])
 # events.md §2.6: qwen3.5 — 29 languages with audio output, the rest text-only.
 _QWEN35_AUDIO_LANGS = frozenset(
-    "zh en ar de fr es pt id it ko ru th vi ja tr hi ms nl ur nb sv da he fi pl is cs fil fa".split()
+    ["zh", "en", "ar", "de", "fr", "es", "pt", "id", "it", "ko", "ru", "th", "vi", "ja", "tr", "hi", "ms", "nl", "ur", "nb", "sv", "da", "he", "fi", "pl", "is", "cs", "fil", "fa"]
 )
 _QWEN35_TEXT_ONLY_LANGS = frozenset(
-    "yue el af ast be bg bn bs ca ceb et gl gu hr hu jv kk kn ky lv mk ml mr pa ro sk sl sw tg "
-    "az uk".split()
+    ["yue", "el", "af", "ast", "be", "bg", "bn", "bs", "ca", "ceb", "et", "gl", "gu", "hr", "hu", "jv", "kk", "kn", "ky", "lv", "mk", "ml", "mr", "pa", "ro", "sk", "sl", "sw", "tg", "az", "uk"]
 )
 _QWEN35_LANGS = _QWEN35_AUDIO_LANGS | _QWEN35_TEXT_ONLY_LANGS
 

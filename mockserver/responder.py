@@ -21,7 +21,7 @@ import numpy as np
 
 from .audio import synthesize_speech
 
-__all__ = ["Transcript", "Responder", "CorpusResponder", "split_units", "load_corpus"]
+__all__ = ["CorpusResponder", "Responder", "Transcript", "load_corpus", "split_units"]
 
 _CJK = "\u3040-\u30ff\u3400-\u9fff"
 _UNIT = re.compile(rf"[{_CJK}][。，！？、]?|[^\s{_CJK}]+\s*|\s+")
@@ -141,7 +141,7 @@ class CorpusResponder:
                     continue
                 rendering = concept.get(target, "")
                 if rendering:
-                    text = re.sub(re.escape(rendering), lambda _m: forced, text, flags=re.IGNORECASE)
+                    text = re.sub(re.escape(rendering), lambda _m, forced=forced: forced, text, flags=re.IGNORECASE)
         return text
 
     def speak(self, text: str, voice: str) -> np.ndarray:

@@ -17,7 +17,7 @@ import numpy as np
 from .registry import Dialect
 from .responder import split_units
 
-__all__ = ["ResponsePlan", "response_events", "AUDIO_DELTA_SAMPLES", "UNITS_PER_STEP"]
+__all__ = ["AUDIO_DELTA_SAMPLES", "UNITS_PER_STEP", "ResponsePlan", "response_events"]
 
 AUDIO_DELTA_SAMPLES = 4800  # 200 ms of 24 kHz audio per `response.audio.delta` at most
 UNITS_PER_STEP = 3  # words (or CJK characters) revealed per streamed text event

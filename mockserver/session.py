@@ -15,8 +15,9 @@ import json
 import random
 import zlib
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from . import config as session_config
 from .audio import decode_base64

@@ -13,7 +13,7 @@ import re
 
 from .registry import ModelSpec
 
-__all__ = ["text_tokens", "audio_tokens", "image_tokens", "response_usage"]
+__all__ = ["audio_tokens", "image_tokens", "response_usage", "text_tokens"]
 
 _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|\w+|[^\w\s]")
 

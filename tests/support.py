@@ -113,7 +113,7 @@ class ThreadedServer:
         self._loop.run_until_complete(runner.cleanup())
         self._loop.close()
 
-    def __enter__(self) -> "ThreadedServer":
+    def __enter__(self) -> ThreadedServer:
         self._startup_error: BaseException | None = None
         self._thread.start()
         if not self._ready.wait(10):
