@@ -71,4 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_serve(options, args.host, args.port))
     except KeyboardInterrupt:
         pass
+    except ValueError as exc:  # e.g. a malformed DIR/corpus.json
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0

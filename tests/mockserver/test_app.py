@@ -135,3 +135,22 @@ async def test_realtime_pace_delivers_the_whole_response_in_order(serve, speech_
             kinds.append((await _receive(ws))["type"])
         assert kinds[0] == "input_audio_buffer.speech_started"
         assert kinds.index("response.created") < kinds.index("response.audio.delta") < kinds.index("response.audio.done")
+
+
+@pytest.mark.asyncio
+async def test_a_failure_inside_the_mock_becomes_server_error_and_close_1011(serve, monkeypatch):
+    """An unexpected exception is reported as the documented server_error, then close 1011."""
+    from mockserver.session import Session
+
+    def explode(self, frame):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Session, "receive_text", explode)
+    client = await serve()
+    async with client.ws_connect(f"{REALTIME_PATH}?model={LIVETRANSLATE}", headers=AUTH) as ws:
+        await _receive(ws)
+        await ws.send_str("{}")
+        error = await _receive(ws)
+        assert error["error"]["type"] == "server_error"
+        closing = await asyncio.wait_for(ws.receive(), 10)
+        assert closing.type == aiohttp.WSMsgType.CLOSE and closing.data == 1011

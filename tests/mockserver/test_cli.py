@@ -23,6 +23,13 @@ def test_missing_fixtures_directory_is_refused(tmp_path, capsys):
     assert "not a directory" in capsys.readouterr().err
 
 
+def test_malformed_fixtures_corpus_is_refused(tmp_path, capsys):
+    """A --fixtures directory whose corpus.json is malformed: exit 2 naming the file."""
+    (tmp_path / "corpus.json").write_text('{"sentences": []}', encoding="utf-8")
+    assert main(["serve", "--port", "0", "--fixtures", str(tmp_path)]) == 2
+    assert "corpus.json" in capsys.readouterr().err
+
+
 def test_serve_prints_the_websocket_url_and_answers_healthz():
     """The process prints ws://127.0.0.1:PORT/api-ws/v1/realtime?model=… and /healthz answers."""
     process = subprocess.Popen(
