@@ -86,22 +86,14 @@ def _transcription(spec: ModelSpec, current: Any, value: Any) -> dict | None:
         return None
     value = _require_object(value, "session.input_audio_transcription")
     result = dict(current or {})
-    if "model" in value:
-        model = value["model"]
-        if model is None:
-            result.pop("model", None)
+    # A null field switches it off (model: transcription off; language: auto-detect).
+    for key, allowed in (("model", spec.transcription_models), ("language", spec.source_languages)):
+        if key not in value:
+            continue
+        if value[key] is None:
+            result.pop(key, None)
         else:
-            result["model"] = _check_enum(
-                model, "session.input_audio_transcription.model", spec.transcription_models
-            )
-    if "language" in value:
-        language = value["language"]
-        if language is None:
-            result.pop("language", None)
-        else:
-            result["language"] = _check_enum(
-                language, "session.input_audio_transcription.language", spec.source_languages
-            )
+            result[key] = _check_enum(value[key], f"session.input_audio_transcription.{key}", allowed)
     return result
 
 
