@@ -20,7 +20,7 @@ __all__ = [
     "decode_base64",
     "pcm16_to_samples",
     "synthesize_speech",
-    "upsample_to_16k",
+    "resample_to_16k",
 ]
 
 OUTPUT_SAMPLE_RATE = 24000
@@ -44,12 +44,12 @@ def pcm16_to_samples(data: bytes) -> np.ndarray:
     return np.frombuffer(data[: len(data) - len(data) % 2], dtype="<i2")
 
 
-def upsample_to_16k(samples: np.ndarray, sample_rate: int) -> np.ndarray:
-    """8 kHz → 16 kHz by linear interpolation (what the service does server-side); 16 kHz as is."""
+def resample_to_16k(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Any rate → 16 kHz int16 by linear interpolation (8 kHz input is upsampled server-side too)."""
     if sample_rate == 16000 or len(samples) == 0:
-        return samples
-    factor = 16000 // sample_rate
-    positions = np.arange(len(samples) * factor) / factor
+        return samples.astype(np.int16, copy=False)
+    n_out = int(len(samples) * 16000 / sample_rate)
+    positions = np.arange(n_out) * (sample_rate / 16000)
     return np.interp(positions, np.arange(len(samples)), samples.astype(np.float32)).astype(np.int16)
 
 

@@ -13,7 +13,7 @@ import io
 import numpy as np
 import soundfile
 
-from .audio import pcm16_to_samples, upsample_to_16k
+from .audio import pcm16_to_samples, resample_to_16k
 
 __all__ = ["SAMPLES_PER_MS", "AudioBuffer", "InputDecoder"]
 
@@ -36,7 +36,7 @@ class InputDecoder:
             return self._decode_ogg_opus(payload)
         data = self._carry + payload
         self._carry = data[len(data) - len(data) % 2 :]
-        return upsample_to_16k(pcm16_to_samples(data), self.sample_rate)
+        return resample_to_16k(pcm16_to_samples(data), self.sample_rate)
 
     def _decode_ogg_opus(self, payload: bytes) -> np.ndarray:
         self._ogg += payload
@@ -55,7 +55,7 @@ class InputDecoder:
             samples = samples[:, 0]
         new = samples[self._ogg_samples_out :]
         self._ogg_samples_out = len(samples)
-        return _resample(new, rate)
+        return resample_to_16k(new, rate)
 
 
 def _complete_ogg_prefix(data: bytearray) -> int:
@@ -71,14 +71,6 @@ def _complete_ogg_prefix(data: bytearray) -> int:
             break
         pos += header + body
     return pos
-
-
-def _resample(samples: np.ndarray, rate: int) -> np.ndarray:
-    if rate == 16000 or len(samples) == 0:
-        return samples.astype(np.int16, copy=False)
-    n_out = int(len(samples) * 16000 / rate)
-    positions = np.arange(n_out) * (rate / 16000)
-    return np.interp(positions, np.arange(len(samples)), samples.astype(np.float32)).astype(np.int16)
 
 
 class AudioBuffer:
