@@ -25,7 +25,7 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mockserver.app import REALTIME_PATH, ServerOptions, create_app
+from mockserver.app import REALTIME_PATH, ServerOptions, create_app, start_site
 
 SPEECH = Path(__file__).resolve().parent.parent / "fixtures" / "speech" / "en_two_utterances.wav"
 MODEL = "qwen3-livetranslate-flash-realtime"
@@ -51,14 +51,6 @@ def _baseline_app() -> web.Application:
     return app
 
 
-async def _start(app: web.Application) -> tuple[web.AppRunner, int]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, site._server.sockets[0].getsockname()[1]
-
-
 async def _client(http: aiohttp.ClientSession, url: str, frames: list[str]) -> int:
     received = 0
     async with http.ws_connect(url, headers={"Authorization": "Bearer bench"}, max_msg_size=0) as ws:
@@ -73,7 +65,7 @@ async def _client(http: aiohttp.ClientSession, url: str, frames: list[str]) -> i
 
 
 async def _run(app: web.Application, sessions: int, frames: list[str]) -> tuple[float, int]:
-    runner, port = await _start(app)
+    runner, port = await start_site(app, "127.0.0.1", 0)
     url = f"ws://127.0.0.1:{port}{REALTIME_PATH}?model={MODEL}"
     try:
         async with aiohttp.ClientSession() as http:

@@ -175,6 +175,19 @@ async def _cancel_sessions(app: web.Application) -> None:
         task.cancel()
 
 
+async def start_site(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
+    """Serve `app` on host:port (0 picks a free port); returns the runner to clean up and the real port."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    try:
+        await site.start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    return runner, site._server.sockets[0].getsockname()[1]
+
+
 def create_app(options: ServerOptions | None = None) -> web.Application:
     """The mock's aiohttp application: the realtime WebSocket route and `GET /healthz`."""
     app = web.Application()

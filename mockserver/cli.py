@@ -8,10 +8,8 @@ import logging
 import sys
 from pathlib import Path
 
-from aiohttp import web
-
 from . import __version__, registry
-from .app import REALTIME_PATH, ServerOptions, create_app
+from .app import REALTIME_PATH, ServerOptions, create_app, start_site
 from .pacing import PACES
 
 __all__ = ["build_parser", "main"]
@@ -40,11 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def _serve(options: ServerOptions, host: str, port: int) -> None:
-    runner = web.AppRunner(create_app(options))
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    bound_port = site._server.sockets[0].getsockname()[1]  # the real port when --port 0
+    runner, bound_port = await start_site(create_app(options), host, port)
     print(f"DashScope realtime mock {__version__} listening on http://{host}:{bound_port}", flush=True)
     print(f"WebSocket URL: ws://{host}:{bound_port}{REALTIME_PATH}?model={DEFAULT_MODEL}", flush=True)
     print(f"Models: {', '.join(registry.supported_models())}", flush=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from mockserver.app import REALTIME_PATH, ServerOptions, create_app
+from mockserver.app import REALTIME_PATH, ServerOptions, create_app, start_site
 from mockserver.registry import lookup
 from mockserver.session import Session
 
@@ -94,15 +94,10 @@ class ThreadedServer:
         self.port = 0
 
     def _run(self) -> None:
-        from aiohttp import web
-
         asyncio.set_event_loop(self._loop)
         try:
-            runner = web.AppRunner(create_app(self._options))
-            self._loop.run_until_complete(runner.setup())
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            self._loop.run_until_complete(site.start())
-            self.port = site._server.sockets[0].getsockname()[1]
+            runner, self.port = self._loop.run_until_complete(
+                start_site(create_app(self._options), "127.0.0.1", 0))
         except BaseException as exc:  # surfaces in __enter__, in the test that started us
             self._startup_error = exc
             self._ready.set()
