@@ -12,15 +12,16 @@ import contextlib
 import json
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiohttp import WSMsgType, web
 
 from . import __version__, registry
+from .behaviour import Behaviour
 from .pacing import Pacer
 from .responder import CorpusResponder, load_corpus
-from .session import Session
+from .session import Session, open_session
 
 __all__ = ["REALTIME_PATH", "ServerOptions", "build_responder", "create_app"]
 
@@ -28,7 +29,6 @@ log = logging.getLogger("mockserver")
 
 REALTIME_PATH = "/api-ws/v1/realtime"
 MAX_FRAME_BYTES = 32 * 1024 * 1024  # a 15 MiB audio payload, base64-encoded, fits
-_CLOSE = object()
 
 
 @dataclass
@@ -43,6 +43,7 @@ class ServerOptions:
     # After session.finished the client closes (events.md §1.8: samples close with 1000); if it
     # does not within this many seconds, the server closes with 1000 itself.
     finish_close_grace_s: float = 5.0
+    behaviour: Behaviour = field(default_factory=Behaviour)  # the choices where the docs are open
 
 
 def build_responder(options: ServerOptions) -> CorpusResponder:
@@ -91,23 +92,38 @@ async def _healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "version": __version__, "models": registry.supported_models()})
 
 
-async def _send_loop(ws: web.WebSocketResponse, queue: asyncio.Queue, pacer: Pacer, grace_s: float) -> None:
-    """Send queued events in order, paced; `_CLOSE` ends the session with close code 1000."""
+async def _send_loop(ws: web.WebSocketResponse, session: Session, wake: asyncio.Event, pacer: Pacer,
+                     grace_s: float) -> None:
+    """Pull events from the session as their time comes; close once it is finished and drained.
+
+    Events are taken only when sent, so a cancel or a barge-in that arrives while a response is
+    being paced still finds the unsent rest of it in the session.
+    """
+    loop = asyncio.get_running_loop()
+    head_id, due = None, 0.0
     while True:
-        item = await queue.get()
-        if item is _CLOSE:
-            # Give the client the documented chance to close first; the receive loop sees it.
+        event = session.peek_event()
+        if event is None:
+            if session.finished:
+                break
+            wake.clear()
+            await wake.wait()
+            continue
+        if event["event_id"] != head_id:
+            head_id, due = event["event_id"], loop.time() + pacer.delay_before(event)
+        if due > loop.time():
+            wake.clear()
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(ws.receive(), grace_s)
-            await ws.close(code=1000, message=b"session finished")
-            return
-        if isinstance(item, tuple):  # (code, message): close after a server error
-            await ws.close(code=item[0], message=item[1])
-            return
-        delay = pacer.delay_before(item)
-        if delay:
-            await asyncio.sleep(delay)
-        await ws.send_str(json.dumps(item, ensure_ascii=False))
+                await asyncio.wait_for(wake.wait(), due - loop.time())
+            continue
+        session.next_event()
+        await ws.send_str(json.dumps(event, ensure_ascii=False))
+    if session.close_code == 1000 and not session.expired:
+        # Give the client the documented chance to close first (events.md §1.8); the receive
+        # loop notices the close and ends this task.
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(ws.receive(), grace_s)
+    await ws.close(code=session.close_code, message=session.close_reason.encode())
 
 
 async def _realtime(request: web.Request) -> web.StreamResponse:
@@ -120,23 +136,26 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
         return bad_model
     ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES)
     await ws.prepare(request)
-    session = Session(spec, request.query["model"], responder=request.app[RESPONDER_KEY])
+    session = open_session(spec, request.query["model"], responder=request.app[RESPONDER_KEY],
+                           behaviour=options.behaviour)
     log.info("session %s opened for model %s", session.id, session.model_id)
-    queue: asyncio.Queue = asyncio.Queue()
+    wake = asyncio.Event()
     pacer = Pacer(options.pace, options.first_text_latency_ms, options.first_audio_latency_ms)
-    sender = asyncio.create_task(_send_loop(ws, queue, pacer, options.finish_close_grace_s))
+    sender = asyncio.create_task(_send_loop(ws, session, wake, pacer, options.finish_close_grace_s))
+    cap = asyncio.get_running_loop().call_later(session.session_cap_s, _expire, session, wake) \
+        if session.session_cap_s else None
     request.app[SENDERS_KEY].add(sender)
     try:
-        _flush(session, queue)
         async for message in ws:
-            if not _feed(session, message, queue):
-                break
-            if session.finished:
-                queue.put_nowait(_CLOSE)
+            _feed(session, message)
+            wake.set()
+            if session.finished or sender.done():
                 break
         if session.finished or sender.done():
             await sender
     finally:
+        if cap is not None:
+            cap.cancel()
         if not sender.done():
             sender.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -146,10 +165,17 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
     return ws
 
 
-def _feed(session: Session, message, queue: asyncio.Queue) -> bool:
-    """Hand one frame to the session; False when the connection must end."""
+def _expire(session: Session, wake: asyncio.Event) -> None:
+    """The session cap (events.md §1.8: Omni 120 minutes) was reached: the server closes."""
+    log.info("session %s reached its %s s cap", session.id, session.session_cap_s)
+    session.expire()
+    wake.set()
+
+
+def _feed(session: Session, message) -> None:
+    """Hand one data frame to the session; a failure inside the mock becomes `server_error` + 1011."""
     if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
-        return message.type not in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
+        return
     try:
         if message.type == WSMsgType.TEXT:
             session.receive_text(message.data)
@@ -158,16 +184,6 @@ def _feed(session: Session, message, queue: asyncio.Queue) -> bool:
     except Exception:  # a bug in the mock: report it as the documented server_error and close
         log.exception("session %s failed", session.id)
         session.fail("The mock server failed on this event.")
-        _flush(session, queue)
-        queue.put_nowait((1011, b"server error"))
-        return False
-    _flush(session, queue)
-    return True
-
-
-def _flush(session: Session, queue: asyncio.Queue) -> None:
-    for event in session.events_to_send():
-        queue.put_nowait(event)
 
 
 async def _cancel_sessions(app: web.Application) -> None:

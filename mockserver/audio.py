@@ -19,8 +19,8 @@ __all__ = [
     "OUTPUT_SAMPLE_RATE",
     "decode_base64",
     "pcm16_to_samples",
-    "synthesize_speech",
     "resample_to_16k",
+    "synthesize_speech",
 ]
 
 OUTPUT_SAMPLE_RATE = 24000

@@ -91,7 +91,12 @@ class AudioBuffer:
 
     @property
     def empty(self) -> bool:
-        return len(self._joined()) == 0
+        return self.duration_ms == 0 and len(self._joined()) == 0
+
+    @property
+    def duration_ms(self) -> int:
+        """How much audio is buffered, without joining the pieces (cheap on every append)."""
+        return (len(self._data) + sum(len(p) for p in self._pending)) // SAMPLES_PER_MS
 
     def _joined(self) -> np.ndarray:
         if self._pending:

@@ -3,7 +3,8 @@
 Call :func:`apply_update` with the current configuration and the client's ``session`` object; it
 returns the new configuration or raises :class:`~mockserver.errors.ProtocolError` naming the
 offending ``param`` — and then the old configuration stays (events.md §1.6). Rules are
-LiveTranslate's (events.md §2.2). Fields the family does not know are ignored and not echoed.
+LiveTranslate's (events.md §2.2); the other families have theirs in `asr_config` and
+`omni_config`, built from the same checks (`validation`). Fields the family does not know are ignored and not echoed.
 
 What the official SDK sends is accepted even where the docs are narrower: ``voice: null`` keeps
 the current voice, ``input_audio_transcription: {"model": null}`` switches source transcription
@@ -13,78 +14,30 @@ off (the documented meaning of a null model), ``pcm16`` is accepted for output a
 from __future__ import annotations
 
 import copy
-import numbers
 from typing import Any
 
+from .behaviour import Behaviour
 from .errors import ProtocolError
 from .registry import ModelSpec
+from .validation import (
+    check_bool,
+    check_enum,
+    check_format,
+    check_modalities,
+    check_sample_rate,
+    check_turn_detection,
+    invalid,
+    require_object,
+)
 
 __all__ = ["SessionConfig", "apply_update", "audio_output_enabled", "render_session"]
 
 SessionConfig = dict  # the wire-shaped configuration, plus the "_explicit" set of keys the client set
 
-_DOCUMENTED_FORMAT_ORDER = ("pcm", "opus", "pcm16", "pcm24")
-
-
-def _invalid(param: str, message: str) -> ProtocolError:
-    return ProtocolError(code="invalid_value", message=message, param=param)
-
-
-def _supported_list(values) -> str:
-    ordered = sorted(values, key=lambda v: (_DOCUMENTED_FORMAT_ORDER + (v,)).index(v))
-    return ", ".join(f"'{v}'" for v in ordered)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _require_object(value: Any, param: str) -> dict:
-    if not isinstance(value, dict):
-        raise ProtocolError("invalid_type", f"Invalid type for '{param}': expected an object.", param)
-    return value
-
-
-def _check_bool(value: Any, param: str) -> bool:
-    if not isinstance(value, bool):
-        raise ProtocolError("invalid_type", f"Invalid type for '{param}': expected a boolean.", param)
-    return value
-
-
-def _check_range(value: Any, param: str, low: float, high: float, integer: bool) -> Any:
-    ok_type = _is_int(value) if integer else _is_number(value)
-    if not ok_type:
-        kind = "an integer" if integer else "a number"
-        raise ProtocolError("invalid_type", f"Invalid type for '{param}': expected {kind}.", param)
-    if not low <= value <= high:
-        raise _invalid(param, f"Invalid value for '{param}': {value}. It must be in [{low}, {high}].")
-    return value
-
-
-def _check_enum(value: Any, param: str, allowed) -> str:
-    if value not in allowed:
-        raise _invalid(param, f"Invalid value: '{value}'. Supported values are: {_supported_list(allowed)}.")
-    return value
-
-
-def _modalities(value: Any) -> list[str]:
-    # events.md §1.7: the documented message for ['audio'] alone.
-    if isinstance(value, list) and value in (["text"], ["text", "audio"], ["audio", "text"]):
-        return list(value)
-    raise _invalid(
-        "session.modalities",
-        f"Invalid modalities: {value!r}. Supported combinations are: ['text'] and ['audio', 'text'].",
-    )
-
-
 def _transcription(spec: ModelSpec, current: Any, value: Any) -> dict | None:
     if value is None:
         return None
-    value = _require_object(value, "session.input_audio_transcription")
+    value = require_object(value, "session.input_audio_transcription")
     result = dict(current or {})
     # A null field switches it off (model: transcription off; language: auto-detect).
     for key, allowed in (("model", spec.transcription_models), ("language", spec.source_languages)):
@@ -93,48 +46,23 @@ def _transcription(spec: ModelSpec, current: Any, value: Any) -> dict | None:
         if value[key] is None:
             result.pop(key, None)
         else:
-            result[key] = _check_enum(value[key], f"session.input_audio_transcription.{key}", allowed)
-    return result
-
-
-def _turn_detection(current: Any, value: Any, defaults: dict) -> dict | None:
-    if value is None:
-        return None
-    value = _require_object(value, "session.turn_detection")
-    result = dict(current or defaults)
-    p = "session.turn_detection."
-    if value.get("type", "server_vad") != "server_vad":
-        raise _invalid(p + "type", f"Invalid value: '{value['type']}'. Supported values are: 'server_vad'.")
-    if "threshold" in value:
-        result["threshold"] = _check_range(value["threshold"], p + "threshold", -1.0, 1.0, False)
-    if "silence_duration_ms" in value:
-        result["silence_duration_ms"] = _check_range(
-            value["silence_duration_ms"], p + "silence_duration_ms", 200, 6000, True
-        )
-    if "prefix_padding_ms" in value:
-        # Not documented as settable; the SDK sends it (default 300). Accept a sane range.
-        result["prefix_padding_ms"] = _check_range(
-            value["prefix_padding_ms"], p + "prefix_padding_ms", 0, 6000, True
-        )
-    for flag in ("create_response", "interrupt_response"):
-        if flag in value:
-            result[flag] = _check_bool(value[flag], p + flag)
+            result[key] = check_enum(value[key], f"session.input_audio_transcription.{key}", allowed)
     return result
 
 
 def _translation(spec: ModelSpec, current: dict, value: Any) -> dict:
-    value = _require_object(value, "session.translation")
+    value = require_object(value, "session.translation")
     result = copy.deepcopy(current)
     if value.get("language") is not None:
-        result["language"] = _check_enum(value["language"], "session.translation.language", spec.target_languages)
+        result["language"] = check_enum(value["language"], "session.translation.language", spec.target_languages)
     if "corpus" in value:
         corpus = value["corpus"]
         if corpus is None:
             result.pop("corpus", None)
         else:
-            phrases = _require_object(corpus, "session.translation.corpus").get("phrases")
+            phrases = require_object(corpus, "session.translation.corpus").get("phrases")
             if phrases is not None:
-                phrases = _require_object(phrases, "session.translation.corpus.phrases")
+                phrases = require_object(phrases, "session.translation.corpus.phrases")
                 if not all(isinstance(k, str) and isinstance(v, str) for k, v in phrases.items()):
                     raise ProtocolError(
                         "invalid_type",
@@ -148,10 +76,10 @@ def _translation(spec: ModelSpec, current: dict, value: Any) -> dict:
         if options is None:
             result.pop("same_language_skip_options", None)
         else:
-            options = _require_object(options, "session.translation.same_language_skip_options")
+            options = require_object(options, "session.translation.same_language_skip_options")
             p = "session.translation.same_language_skip_options."
             result["same_language_skip_options"] = {
-                key: _check_bool(options[key], p + key) for key in ("skip_text", "skip_audio") if key in options
+                key: check_bool(options[key], p + key) for key in ("skip_text", "skip_audio") if key in options
             }
     return result
 
@@ -162,11 +90,11 @@ def _check_voice(spec: ModelSpec, config: dict) -> None:
     frequency = (config.get("voice_clone_options") or {}).get("frequency")
     cloning = config.get("enable_voice_clone") is True
     if not isinstance(voice, str) or not voice:
-        raise _invalid("session.voice", f"Voice '{voice}' is not supported.")
+        raise invalid("session.voice", f"Voice '{voice}' is not supported.")
     if cloning and frequency in ("once", "always"):
         # events.md §2.2: with once/always the voice must be `default`; a preset voice → error.
         if voice != "default":
-            raise _invalid(
+            raise invalid(
                 "session.voice",
                 f"Voice '{voice}' cannot be used with voice_clone_options.frequency '{frequency}'; "
                 "set voice to 'default'.",
@@ -175,51 +103,46 @@ def _check_voice(spec: ModelSpec, config: dict) -> None:
     if cloning and frequency == "never":
         return  # a pre-cloned voice id (any string) or a preset
     if voice not in spec.voices:
-        raise _invalid("session.voice", f"Voice '{voice}' is not supported.")
+        raise invalid("session.voice", f"Voice '{voice}' is not supported.")
 
 
 def audio_output_enabled(config: dict) -> bool:
     return "audio" in config["modalities"]
 
 
-def apply_update(spec: ModelSpec, current: SessionConfig, update: Any) -> SessionConfig:
+def apply_update(
+    spec: ModelSpec, current: SessionConfig, update: Any, behaviour: Behaviour
+) -> SessionConfig:
     """The configuration after `update`, or ProtocolError; `current` is never modified."""
-    update = _require_object(update, "session")
+    update = require_object(update, "session")
     config = copy.deepcopy(current)
     explicit = set(config.get("_explicit", ()))
     if "modalities" in update:
-        config["modalities"] = _modalities(update["modalities"])
+        config["modalities"] = check_modalities(update["modalities"])
     if update.get("voice") is not None:
         config["voice"] = update["voice"]
     if "input_audio_format" in update:
-        config["input_audio_format"] = _check_enum(
-            update["input_audio_format"], "session.input_audio_format", spec.input_audio_formats
-        )
+        config["input_audio_format"] = check_format(spec, behaviour, update["input_audio_format"], "input")
     if "output_audio_format" in update:
-        config["output_audio_format"] = _check_enum(
-            update["output_audio_format"], "session.output_audio_format", spec.output_audio_formats
-        )
+        config["output_audio_format"] = check_format(spec, behaviour, update["output_audio_format"], "output")
     if "sample_rate" in update:
-        if not _is_int(update["sample_rate"]) or update["sample_rate"] not in spec.sample_rates:
-            allowed = ", ".join(str(r) for r in sorted(spec.sample_rates))
-            raise _invalid("session.sample_rate", f"Invalid value: {update['sample_rate']!r}. Supported values are: {allowed}.")
-        config["sample_rate"] = update["sample_rate"]
+        config["sample_rate"] = check_sample_rate(spec, update["sample_rate"])
     if "input_audio_transcription" in update:
         config["input_audio_transcription"] = _transcription(
             spec, config["input_audio_transcription"], update["input_audio_transcription"]
         )
     if "turn_detection" in update:
-        config["turn_detection"] = _turn_detection(
+        config["turn_detection"] = check_turn_detection(
             config["turn_detection"], update["turn_detection"], spec.defaults["turn_detection"]
         )
     if "translation" in update and update["translation"] is not None:
         config["translation"] = _translation(spec, config["translation"], update["translation"])
     if "enable_voice_clone" in update:
-        config["enable_voice_clone"] = _check_bool(update["enable_voice_clone"], "session.enable_voice_clone")
+        config["enable_voice_clone"] = check_bool(update["enable_voice_clone"], "session.enable_voice_clone")
     if update.get("voice_clone_options") is not None:
-        options = _require_object(update["voice_clone_options"], "session.voice_clone_options")
+        options = require_object(update["voice_clone_options"], "session.voice_clone_options")
         config["voice_clone_options"] = {
-            "frequency": _check_enum(
+            "frequency": check_enum(
                 options.get("frequency"), "session.voice_clone_options.frequency", ("never", "once", "always")
             )
         }
@@ -234,7 +157,7 @@ def _check_audio_target(spec: ModelSpec, config: dict) -> None:
     # output is rejected at session.update.
     language = config["translation"]["language"]
     if audio_output_enabled(config) and language not in spec.audio_target_languages:
-        raise _invalid(
+        raise invalid(
             "session.translation.language",
             f"Language '{language}' supports text output only; use modalities ['text'].",
         )

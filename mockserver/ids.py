@@ -23,3 +23,7 @@ class IdFactory:
     def new(self, prefix: str) -> str:
         """A fresh id such as ``resp_P79OOMs8LnrXVpiIHUCKR``."""
         return prefix + "_" + "".join(self._rng.choice(_BASE62) for _ in range(21))
+
+    def new_hex(self, prefix: str, length: int) -> str:
+        """A fresh lowercase-hex id such as ``call_62c24725afdb4c2680ac54`` (events.md §1.5)."""
+        return prefix + "_" + "".join(self._rng.choice("0123456789abcdef") for _ in range(length))

@@ -2,7 +2,7 @@
 
 The session core asks a responder for the source-language transcript of a segment (growing while
 the user speaks), its translation into the target language (with hotwords applied) and the
-spoken translation as 24 kHz PCM16. :class:`CorpusResponder` is the built-in one: deterministic
+spoken translation as 24 kHz PCM16, and for Omni an assistant's reply. :class:`CorpusResponder` is the built-in one: deterministic
 text drawn from a small parallel corpus, chosen by a seed derived from the segment's audio and
 sized to the speech duration, plus speech-like synthesized audio. It is never empty.
 Fixture replay (recorded sessions) plugs in here as another responder.
@@ -57,6 +57,8 @@ class Responder(Protocol):
     def translate(self, transcript: Transcript, target: str, phrases: dict[str, str]) -> str: ...
 
     def speak(self, text: str, voice: str) -> np.ndarray: ...
+
+    def reply(self, seed: int, heard: Transcript | None, language: str) -> str: ...
 
 
 def _load_corpus() -> dict:
@@ -146,3 +148,13 @@ class CorpusResponder:
 
     def speak(self, text: str, voice: str) -> np.ndarray:
         return synthesize_speech(text, voice)
+
+    def reply(self, seed: int, heard: Transcript | None, language: str) -> str:
+        """An assistant's answer (Omni): the two corpus sentences after what was heard, in `language`.
+
+        Never empty. `seed` picks the sentences when nothing was heard (a bare response.create).
+        """
+        lang = self._lang(language)
+        n = len(self._sentences)
+        start = (heard.sentence_ids[-1] + 1) if heard and heard.sentence_ids else seed % n
+        return self._join([start % n, (start + 1) % n] if n > 1 else [0], lang)

@@ -1,12 +1,18 @@
 """The protocol of one connection, with no I/O: client events in, server events out.
 
-Feed client frames with :meth:`Session.receive_text` (or parsed events with
-:meth:`Session.receive_event`), then collect what to send with :meth:`Session.events_to_send`.
-Time is audio time, derived from the PCM received; there is no clock here. When
-:attr:`Session.finished` turns true the transport sends what is left and closes with 1000.
+Open one with :func:`open_session` (it picks the family's class from the model spec). Feed client
+frames with :meth:`Session.receive_text` (or parsed events with :meth:`Session.receive_event`),
+then take what to send: :meth:`Session.events_to_send` drains everything, or a paced transport
+pulls one event at a time with :meth:`Session.peek_event` / :meth:`Session.next_event`. Time is
+audio time, derived from the PCM received; there is no clock here.
 
-One ``_on_<event type>`` method per client event; every documented LiveTranslate rule
-(events.md §2, sequences.md §1) lives here or in the pure helpers it calls.
+Two lanes keep the order a live server has: events that answer the client at once (errors,
+`session.updated`, speech events, transcripts) go out before the rest of a response that is still
+streaming, while responses and `session.finished` go out one after another, in order. What a
+transport has not pulled yet is what a `response.cancel` or a barge-in can still stop.
+
+This base class holds what the families share (audio intake, VAD, images, the lanes); the rules
+of each family live in :mod:`.livetranslate`, :mod:`.asr` and :mod:`.omni`.
 """
 
 from __future__ import annotations
@@ -19,29 +25,29 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import config as session_config
 from .audio import decode_base64
 from .audio_input import SAMPLES_PER_MS, AudioBuffer, InputDecoder
+from .behaviour import Behaviour
 from .errors import SERVER_ERROR, ProtocolError
 from .ids import IdFactory
 from .images import jpeg_dimensions
 from .registry import ModelSpec
 from .responder import CorpusResponder, Responder, split_units
-from .response import ResponsePlan, response_events
-from .usage import audio_tokens, image_tokens, response_usage, text_tokens
+from .response import ResponsePlan, cancelled_events, response_events
+from .usage import image_tokens
 from .vad import FRAME_MS, SpeechStarted, SpeechStopped, VoiceActivityDetector
 
-__all__ = ["Session"]
+__all__ = ["Session", "open_session"]
 
 SEED_WINDOW_MS = 320  # the segment audio that seeds the responder's choice of text
-PARTIAL_EVERY_MS = 500  # a source-transcript update per this much speech
+PARTIAL_EVERY_MS = 500  # a live-transcript update per this much speech
 OUTPUT_RATE = 24000
 IDLE_AUDIO_KEPT_MS = 2000  # audio kept between utterances in VAD mode (covers any prefix padding)
 EMOTION = "neutral"  # the mock does not analyse emotion [assumed]
 
 
 @dataclass
-class _Segment:
+class Segment:
     """One user utterance being heard (VAD) or committed (manual)."""
 
     item_id: str
@@ -49,11 +55,20 @@ class _Segment:
     audio_start_ms: int
     seed: int | None = None
     partials_sent: int = 0
-    images: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Turn:
+    """Events that go out after everything deferred before them: a response, or session.finished."""
+
+    pending: deque[dict]
+    plan: ResponsePlan | None = None
+    sent: list[dict] = field(default_factory=list)
+    cancelled: bool = False
 
 
 class Session:
-    """One realtime session of a LiveTranslate model."""
+    """One realtime session; subclassed per model family."""
 
     def __init__(
         self,
@@ -62,35 +77,62 @@ class Session:
         *,
         responder: Responder | None = None,
         rng: random.Random | None = None,
+        behaviour: Behaviour | None = None,
     ) -> None:
         self.spec = spec
         self.model_id = model_id or spec.model_id
+        self.behaviour = behaviour or Behaviour()
         self._ids = IdFactory(rng)
         self._responder = responder or CorpusResponder()
-        self._outbox: list[dict] = []
+        self._outbox: deque[dict] = deque()
+        self._turns: deque[_Turn] = deque()
         self.id = self._ids.new("sess")
         self.conversation_id = self._ids.new("conv")
         self.config = spec.default_session()
         self.finished = False
-        self._decoder = InputDecoder(self.config["input_audio_format"], self.config["sample_rate"])
+        self.close_code = 1000  # what the transport closes with once everything is sent
+        self.close_reason = "session finished"
+        self.expired = False
+        self._decoder = InputDecoder(self.config["input_audio_format"], self.config.get("sample_rate", 16000))
         self._buffer = AudioBuffer()
         self._received_samples = 0  # all input audio so far, at 16 kHz
         self._vad = self._new_vad()
-        self._segment: _Segment | None = None
-        self._pending_images: list[int] = []  # image tokens waiting for the next segment
+        self._segment: Segment | None = None
+        self._pending_images: list[int] = []  # image tokens waiting for the next user item
         self._image_times: deque[int] = deque()
         self._last_item_id: str | None = None
         self._segments_seen = 0
         self._handlers: dict[str, Callable[[dict], None]] = {
             name: getattr(self, "_on_" + name.replace(".", "_")) for name in spec.dialect.client_events
         }
-        self._emit("session.created", session=self._render())
+        self._emit("session.created", session=self._render(updated=False))
 
     # ---- the transport-facing interface -------------------------------------------------
 
+    def peek_event(self) -> dict | None:
+        """The next server event to send, without taking it (None: nothing to send now)."""
+        if self._outbox:
+            return self._outbox[0]
+        while self._turns and not self._turns[0].pending:
+            self._turns.popleft()
+        return self._turns[0].pending[0] if self._turns else None
+
+    def next_event(self) -> dict | None:
+        """Take the next server event to send; the transport calls this when it sends it."""
+        if self._outbox:
+            return self._outbox.popleft()
+        if self.peek_event() is None:
+            return None
+        turn = self._turns[0]
+        event = turn.pending.popleft()
+        turn.sent.append(event)
+        return event
+
     def events_to_send(self) -> list[dict]:
-        """Server events produced since the last call, in order."""
-        out, self._outbox = self._outbox, []
+        """Every server event ready now, in order (what an unpaced transport sends at once)."""
+        out = []
+        while (event := self.next_event()) is not None:
+            out.append(event)
         return out
 
     @property
@@ -98,10 +140,24 @@ class Session:
         """Input audio received so far, in ms."""
         return self._received_samples // SAMPLES_PER_MS
 
+    @property
+    def session_cap_s(self) -> float:
+        """Seconds after which the server ends the session (0: never); the transport keeps time."""
+        return self.behaviour.session_cap_s or self.spec.session_cap_s
+
     def fail(self, message: str) -> None:
         """The transport hit an unexpected failure: emit the documented `server_error`, then stop."""
+        self._turns.clear()
         self._error(ProtocolError("internal_error", message, type=SERVER_ERROR), None)
         self.finished = True
+        self.close_code, self.close_reason = 1011, "server error"
+
+    def expire(self) -> None:
+        """The session cap was reached: the server closes (events.md §1.8; no event is documented)."""
+        self._turns.clear()
+        self.finished = self.expired = True
+        self.close_code = self.behaviour.cap_close_code
+        self.close_reason = f"session duration limit reached ({self.session_cap_s:g} s)"
 
     def receive_text(self, frame: str) -> None:
         """A text frame from the client: JSON of one client event."""
@@ -139,36 +195,71 @@ class Session:
             return
         handler = self._handlers.get(kind)
         if handler is None:
-            supported = ", ".join(f"'{t}'" for t in sorted(self._handlers))
-            self._error(ProtocolError("invalid_value", f"Invalid value: '{kind}'. Supported values are: {supported}.",
-                                      "type"), event_id)
+            self._error(self._unknown_event(kind), event_id)
             return
         try:
             handler(event)
         except ProtocolError as exc:
             self._error(exc, event_id)
 
-    # ---- client events ------------------------------------------------------------------
+    def _unknown_event(self, kind: str) -> ProtocolError:
+        supported = ", ".join(f"'{t}'" for t in sorted(self._handlers))
+        return ProtocolError("invalid_value", f"Invalid value: '{kind}'. Supported values are: {supported}.", "type")
+
+    # ---- what each family decides -------------------------------------------------------
+
+    def _apply_update(self, update: Any) -> dict:
+        raise NotImplementedError
+
+    def _render(self, updated: bool) -> dict:
+        raise NotImplementedError
+
+    def _utterance_ended(self, segment: Segment, speech_ms: int, input_samples: int) -> None:
+        """A VAD segment ended (after speech_stopped) or a manual commit was made."""
+        raise NotImplementedError
+
+    def _commit_buffer(self) -> None:
+        """Manual mode: commit the buffered audio as one user item."""
+        raise NotImplementedError
+
+    def _transcribing(self) -> bool:
+        raise NotImplementedError
+
+    def _source_language(self) -> str:
+        transcription = self.config.get("input_audio_transcription") or {}
+        return transcription.get("language") or self.behaviour.assumed_language
+
+    # ---- client events every family has -------------------------------------------------
 
     def _on_session_update(self, event: dict) -> None:
         if "session" not in event:
             raise ProtocolError("missing_required_parameter", "Missing required parameter: 'session'.", "session")
         old = self.config
-        self.config = session_config.apply_update(self.spec, old, event["session"])
-        if (old["input_audio_format"], old["sample_rate"]) != (
-            self.config["input_audio_format"], self.config["sample_rate"]):
-            self._decoder = InputDecoder(self.config["input_audio_format"], self.config["sample_rate"])
+        self.config = self._apply_update(event["session"])
+        audio_format = (self.config["input_audio_format"], self.config.get("sample_rate", 16000))
+        if (old["input_audio_format"], old.get("sample_rate", 16000)) != audio_format:
+            self._decoder = InputDecoder(*audio_format)
         if old["turn_detection"] != self.config["turn_detection"]:
             self._restart_turn_detection()
-        self._emit("session.updated", session=self._render())
+        self._emit("session.updated", session=self._render(updated=True))
 
     def _on_input_audio_buffer_append(self, event: dict) -> None:
         if "audio" not in event:
             raise ProtocolError("missing_required_parameter", "Missing required parameter: 'audio'.", "audio")
+        limit = self.spec.max_append_audio_chars
+        if limit and isinstance(event["audio"], str) and len(event["audio"]) > limit:
+            raise ProtocolError("invalid_value", f"The 'audio' field is {len(event['audio'])} characters; the "
+                                f"limit is {limit} (15 MiB) per append.", "audio")
         try:
             samples = self._decoder.decode(decode_base64(event["audio"]))
         except ValueError as exc:
             raise ProtocolError("invalid_value", f"Invalid 'audio': {exc}.", "audio") from None
+        cap = self.spec.max_commit_ms
+        if self._vad is None and cap and self._buffer.duration_ms + len(samples) // SAMPLES_PER_MS > cap:
+            # events.md §1.9: at most 60 s of audio per commit. The append is refused (nothing
+            # already buffered is lost); commit, then go on.
+            raise ProtocolError("invalid_value", f"The input audio buffer would exceed {cap // 1000} s; "
+                                "commit it before appending more.", "audio")
         self._buffer.append(samples)
         self._received_samples += len(samples)
         if self._vad is not None:
@@ -181,7 +272,9 @@ class Session:
 
     def _on_input_audio_buffer_commit(self, event: dict) -> None:
         if self._vad is not None:
-            # [assumed] events.md §2.1: commit is a manual-mode event (turn_detection: null).
+            if self.behaviour.commit_in_vad_mode == "ignore":
+                return
+            # events.md §2.1 / §3.1: commit is a manual-mode event (turn_detection: null).
             raise ProtocolError("invalid_state",
                                 "input_audio_buffer.commit is only available in manual mode "
                                 "(session.turn_detection: null).")
@@ -210,7 +303,7 @@ class Session:
         self._image_times.append(self.audio_ms)
 
     def _on_session_finish(self, event: dict) -> None:
-        # events.md §2.1: finish every pending segment, then session.finished.
+        # events.md §2.1 / §3.1: finish every pending utterance, then session.finished.
         if self._vad is not None:
             stop = self._vad.flush()
             if stop is not None:
@@ -218,8 +311,11 @@ class Session:
         elif not self._buffer.empty:
             # [assumed] uncommitted manual-mode audio is committed rather than lost.
             self._commit_buffer()
-        self._emit("session.finished")
+        self._defer([self._finished_event()])
         self.finished = True
+
+    def _finished_event(self) -> dict:
+        return {"type": "session.finished"}
 
     # ---- images -------------------------------------------------------------------------
 
@@ -246,13 +342,18 @@ class Session:
                                 "per second of audio.", "image")
         return image_tokens(spec, width, height)
 
+    def _take_images(self) -> list[int]:
+        """The images sent since the last user item: they belong to the item being committed."""
+        images, self._pending_images = self._pending_images, []
+        return images
+
     # ---- turn detection -----------------------------------------------------------------
 
     def _new_vad(self) -> VoiceActivityDetector | None:
         vad = self.config["turn_detection"]
         if vad is None:
             return None
-        return VoiceActivityDetector(16000, vad["threshold"], vad["prefix_padding_ms"],
+        return VoiceActivityDetector(16000, vad["threshold"], vad.get("prefix_padding_ms", 300),
                                      vad["silence_duration_ms"], start_ms=self.audio_ms // FRAME_MS * FRAME_MS)
 
     def _restart_turn_detection(self) -> None:
@@ -266,9 +367,8 @@ class Session:
 
     def _on_vad_boundary(self, boundary: SpeechStarted | SpeechStopped) -> None:
         if isinstance(boundary, SpeechStarted):
-            self._segment = _Segment(self._ids.new("item"), boundary.onset_ms, boundary.audio_start_ms)
-            self._emit("input_audio_buffer.speech_started", audio_start_ms=boundary.audio_start_ms,
-                       item_id=self._segment.item_id)
+            self._segment = Segment(self._ids.new("item"), boundary.onset_ms, boundary.audio_start_ms)
+            self._speech_started(self._segment)
             return
         segment, self._segment = self._segment, None
         if segment is None:
@@ -278,9 +378,13 @@ class Session:
         speech_ms = boundary.offset_ms - segment.onset_ms
         self._seed(segment)
         self._buffer.drop_until(boundary.audio_end_ms)
-        self._complete_segment(segment, speech_ms, input_samples)
+        self._utterance_ended(segment, speech_ms, input_samples)
 
-    def _seed(self, segment: _Segment) -> int:
+    def _speech_started(self, segment: Segment) -> None:
+        self._emit("input_audio_buffer.speech_started", audio_start_ms=segment.audio_start_ms,
+                   item_id=segment.item_id)
+
+    def _seed(self, segment: Segment) -> int:
         if segment.seed is None:
             audio = self._buffer.samples(segment.onset_ms, segment.onset_ms + SEED_WINDOW_MS)
             segment.seed = self._segment_seed(audio)
@@ -292,7 +396,7 @@ class Session:
         return zlib.crc32(audio.astype("<i2").tobytes()) + self._segments_seen
 
     def _send_partial_transcript(self) -> None:
-        """While the user speaks: growing source-language text (`text` confirmed + `stash`)."""
+        """While the user speaks: the growing live transcript (`text` confirmed + `stash`)."""
         segment = self._segment
         if segment is None or not self._transcribing():
             return
@@ -305,21 +409,17 @@ class Session:
         if text:
             self._emit_transcription_text(segment.item_id, text, final=False)
 
-    # ---- manual mode --------------------------------------------------------------------
+    # ---- manual commits -----------------------------------------------------------------
 
-    def _commit_buffer(self) -> None:
+    def _committed_segment(self) -> tuple[Segment, int, int]:
+        """Empty the buffer into a new user item: (segment, speech ms, samples committed)."""
         audio = self._buffer.samples()
         self._buffer.clear()
-        item_id = self._ids.new("item")
-        self._emit("input_audio_buffer.committed")
-        self._emit("conversation.item.created", previous_item_id=self._last_item_id, item={
-            "id": item_id, "object": "realtime.item", "type": "message", "status": "completed",
-            "role": "user", "content": [{"type": "input_audio"}]})
-        self._last_item_id = item_id
         onset_ms, speech_ms = self._speech_extent(audio)
-        segment = _Segment(item_id, onset_ms, 0)
-        segment.seed = self._segment_seed(audio[onset_ms * SAMPLES_PER_MS:(onset_ms + SEED_WINDOW_MS) * SAMPLES_PER_MS])
-        self._complete_segment(segment, speech_ms, len(audio))
+        segment = Segment(self._ids.new("item"), onset_ms, 0)
+        window = audio[onset_ms * SAMPLES_PER_MS:(onset_ms + SEED_WINDOW_MS) * SAMPLES_PER_MS]
+        segment.seed = self._segment_seed(window)
+        return segment, speech_ms, len(audio)
 
     def _speech_extent(self, audio) -> tuple[int, int]:
         """(onset, speech duration) in ms within a committed buffer, by the default VAD rules."""
@@ -334,81 +434,80 @@ class Session:
             return 0, 0
         return starts[0], sum(stop - start for start, stop in zip(starts, stops))
 
-    # ---- one finished utterance → transcription + translation response ------------------
+    # ---- output -------------------------------------------------------------------------
 
-    def _transcribing(self) -> bool:
-        transcription = self.config["input_audio_transcription"]
-        return bool(transcription and transcription.get("model"))
+    def _emit(self, kind: str, **fields: Any) -> None:
+        """Send at once (ahead of any response still streaming)."""
+        self._outbox.append(self._stamp({"type": kind, **fields}))
 
-    def _source_language(self) -> str:
-        transcription = self.config["input_audio_transcription"] or {}
-        if transcription.get("language"):
-            return transcription["language"]
-        # [assumed] auto-detection: the mock hears Chinese when translating into English and
-        # English otherwise — the usual direction of a translation session.
-        return "zh" if self.config["translation"]["language"] == "en" else "en"
+    def _defer(self, events: list[dict], plan: ResponsePlan | None = None) -> None:
+        """Send after everything deferred so far: a response's events, or session.finished."""
+        self._turns.append(_Turn(deque(self._stamp(e) for e in events), plan))
 
-    def _complete_segment(self, segment: _Segment, speech_ms: int, input_samples: int) -> None:
-        images, self._pending_images = self._pending_images, []
-        if speech_ms <= 0:
-            if self._transcribing():
-                self._emit("conversation.item.input_audio_transcription.failed", item_id=segment.item_id,
-                           content_index=0, error={"code": "audio_unintelligible",
-                                                   "message": "The audio could not be transcribed.", "param": None})
-            return
-        transcript = self._responder.transcript(segment.seed or 0, self._source_language(), speech_ms)
-        if self._transcribing():
-            self._emit_transcription_text(segment.item_id, transcript.text, final=True)
-            self._emit("conversation.item.input_audio_transcription.completed", item_id=segment.item_id,
-                       content_index=0, transcript=transcript.text, language=transcript.language,
-                       **self._emotion())
-        translation = self.config["translation"]
-        with_audio = session_config.audio_output_enabled(self.config)
-        skip = translation.get("same_language_skip_options") or {}
-        if transcript.language == translation["language"] and translation["language"] in ("zh", "en"):
-            # events.md §2.2: same-language skipping, honoured only for zh/en targets.
-            if skip.get("skip_text") and (skip.get("skip_audio") or not with_audio):
-                return
-            with_audio = with_audio and not skip.get("skip_audio")
-        phrases = (translation.get("corpus") or {}).get("phrases") or {}
-        text = self._responder.translate(transcript, translation["language"], phrases)
-        audio = self._responder.speak(text, self.config["voice"]) if with_audio else None
-        out_text = text_tokens(text) + (text_tokens(transcript.text) if self._transcribing() else 0)
-        usage = response_usage(
-            input_text=sum(text_tokens(k) + text_tokens(v) for k, v in phrases.items()),
-            input_audio=audio_tokens(input_samples, 16000, self.spec.input_audio_tokens_per_second),
-            input_images=sum(images),
-            output_text=out_text,
-            output_audio=audio_tokens(len(audio), OUTPUT_RATE, self.spec.output_audio_tokens_per_second)
-            if audio is not None else 0,
-        )
-        plan = ResponsePlan(
-            response_id=self._ids.new("resp"), item_id=self._ids.new("item"),
-            conversation_id=self.conversation_id, previous_item_id=segment.item_id,
-            modalities=["text", "audio"] if with_audio else ["text"], voice=self.config["voice"],
-            output_audio_format=self.config["output_audio_format"], text=text, audio=audio, usage=usage)
-        for event in response_events(self.spec.dialect, plan):
-            self._emit(event.pop("type"), **event)
-        self._last_item_id = plan.item_id
+    def _stamp(self, event: dict) -> dict:
+        return {"event_id": self._ids.new("event"), **event}
+
+    def _start_response(self, plan: ResponsePlan) -> None:
+        self._defer(response_events(self.spec.dialect, plan), plan)
+
+    def _active_response(self) -> _Turn | None:
+        """The response that has not finished sending (a cancel or barge-in can still stop it)."""
+        for turn in self._turns:
+            if turn.plan is not None and turn.pending and not turn.cancelled:
+                return turn
+        return None
+
+    def _cancel_response(self, turn: _Turn, reason: str) -> None:
+        """Replace what is unsent of `turn` by its closing events (response.py: cancelled_events)."""
+        rest = cancelled_events(self.spec.dialect, turn.plan, turn.sent, reason,
+                                self.behaviour.cancel_sends_response_done)
+        turn.pending = deque(self._stamp(e) for e in rest)
+        turn.cancelled = True
+
+    def _emit_committed(self, item_id: str) -> None:
+        fields = {"previous_item_id": self._last_item_id, "item_id": item_id}
+        self._emit("input_audio_buffer.committed", **{k: fields[k] for k in self.spec.dialect.committed_fields})
+
+    def _emit_user_item(self, item_id: str, content: list[dict], status: str = "completed") -> None:
+        """conversation.item.created for a user item; it becomes the conversation's last item."""
+        fields: dict[str, Any] = {}
+        if self.spec.dialect.item_created_has_previous_id:
+            fields["previous_item_id"] = self._last_item_id
+        fields["item"] = {"id": item_id, "object": "realtime.item", "type": "message", "status": status,
+                          "role": "user", "content": content}
+        self._emit("conversation.item.created", **fields)
+        self._last_item_id = item_id
 
     def _emit_transcription_text(self, item_id: str, text: str, final: bool) -> None:
-        """`…input_audio_transcription.text`: confirmed `text` plus the still-provisional `stash`."""
+        """The live user transcript: confirmed `text` plus the still-provisional `stash`."""
         units = split_units(text)
         confirmed = "".join(units if final else units[: max(0, len(units) - 2)])
-        stash = text[len(confirmed):]
-        self._emit(self.spec.dialect.user_transcript_stream, item_id=item_id, content_index=0,
-                   text=confirmed, stash=stash, language=self._source_language(), **self._emotion())
+        fields: dict[str, Any] = {"item_id": item_id, "content_index": 0, "text": confirmed,
+                                  "stash": text[len(confirmed):], "language": self._source_language(),
+                                  **self._emotion()}
+        if self.spec.dialect.user_stream_has_obfuscation:
+            # Omni's opaque padding string (events.md §4.3); random-looking, meaningless.
+            fields["obfuscation"] = self._ids.new("obf")[4:18]
+        self._emit(self.spec.dialect.user_transcript_stream, **fields)
+
+    def _emit_transcription_failed(self, item_id: str) -> None:
+        self._emit("conversation.item.input_audio_transcription.failed", item_id=item_id, content_index=0,
+                   error={"code": "audio_unintelligible", "message": "The audio could not be transcribed.",
+                          "param": None})
 
     def _emotion(self) -> dict:
         return {"emotion": EMOTION} if self.spec.reports_emotion else {}
 
-    # ---- output -------------------------------------------------------------------------
-
-    def _render(self) -> dict:
-        return session_config.render_session(self.spec, self.config, self.id, self.model_id)
-
-    def _emit(self, kind: str, **fields: Any) -> None:
-        self._outbox.append({"event_id": self._ids.new("event"), "type": kind, **fields})
-
     def _error(self, exc: ProtocolError, client_event_id: str | None) -> None:
         self._emit("error", error=exc.to_error_object(client_event_id, self.spec.dialect.error_has_event_id))
+
+
+def open_session(spec: ModelSpec, model_id: str | None = None, **options: Any) -> Session:
+    """A session of the right family for `spec` (options: responder, rng, behaviour)."""
+    from .asr import AsrSession
+    from .livetranslate import LiveTranslateSession
+    from .omni import OmniSession
+    from .registry import ASR, LIVETRANSLATE, OMNI
+
+    family = {LIVETRANSLATE: LiveTranslateSession, ASR: AsrSession, OMNI: OmniSession}[spec.family]
+    return family(spec, model_id, **options)

@@ -22,14 +22,22 @@ def text_tokens(text: str) -> int:
     return len(_TOKEN.findall(text))
 
 
-def audio_tokens(samples: int, sample_rate: int, tokens_per_second: float) -> int:
-    """Tokens for `samples` of audio, rounded up: what the bytes actually sent are worth."""
-    return math.ceil(samples / sample_rate * tokens_per_second)
+def audio_tokens(samples: int, sample_rate: int, tokens_per_second: float, min_seconds: float = 0.0) -> int:
+    """Tokens for `samples` of audio, rounded up: what the bytes actually sent are worth.
+
+    `min_seconds`: some models bill at least this much for any audio (turbo: 1 s).
+    """
+    seconds = samples / sample_rate
+    if samples:
+        seconds = max(seconds, min_seconds)
+    return math.ceil(seconds * tokens_per_second)
 
 
 def image_tokens(spec: ModelSpec, width: int, height: int) -> int:
+    """Per-tile billing, clamped to the model's per-image min/max (Omni: 4..1280, events.md §4.3)."""
     tiles = math.ceil(width / spec.image_tile_px) * math.ceil(height / spec.image_tile_px)
-    return math.ceil(tiles * spec.image_tokens_per_tile)
+    tokens = max(math.ceil(tiles * spec.image_tokens_per_tile), spec.image_tokens_min)
+    return min(tokens, spec.image_tokens_max) if spec.image_tokens_max else tokens
 
 
 def response_usage(
@@ -38,7 +46,7 @@ def response_usage(
     input_audio: int,
     input_images: int,
     output_text: int,
-    output_audio: int,
+    output_audio: int | None,
 ) -> dict:
     """`usage` with the documented field names (`input_tokens_details`, plural "tokens").
 
@@ -49,11 +57,14 @@ def response_usage(
     if input_images:
         input_details["image_tokens"] = input_images
     input_total = input_text + input_audio + input_images
-    output_total = output_text + output_audio
+    output_details = {"text_tokens": output_text}
+    if output_audio is not None:
+        output_details["audio_tokens"] = output_audio
+    output_total = output_text + (output_audio or 0)
     return {
         "total_tokens": input_total + output_total,
         "input_tokens": input_total,
         "output_tokens": output_total,
         "input_tokens_details": input_details,
-        "output_tokens_details": {"text_tokens": output_text, "audio_tokens": output_audio},
+        "output_tokens_details": output_details,
     }

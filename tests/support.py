@@ -15,7 +15,7 @@ import soundfile
 
 from mockserver.app import REALTIME_PATH, ServerOptions, create_app, start_site
 from mockserver.registry import lookup
-from mockserver.session import Session
+from mockserver.session import Session, open_session
 
 SPEECH_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "speech"
 LIVETRANSLATE = "qwen3-livetranslate-flash-realtime"
@@ -61,7 +61,7 @@ def b64(data: bytes) -> str:
 
 def new_session(model: str = LIVETRANSLATE, seed: int = 7) -> Session:
     """A session core with reproducible ids, its session.created already drained."""
-    session = Session(lookup(model), model, rng=random.Random(seed))
+    session = open_session(lookup(model), model, rng=random.Random(seed))
     session.events_to_send()
     return session
 

@@ -10,7 +10,7 @@ import pytest
 
 from mockserver.registry import lookup
 from mockserver.responder import CorpusResponder
-from mockserver.session import Session
+from mockserver.session import Session, open_session
 from tests.support import LIVETRANSLATE, LIVETRANSLATE_35, b64, new_session, send, stream, types
 
 RESPONSE_ORDER_AUDIO = [
@@ -34,7 +34,7 @@ def _manual(model=LIVETRANSLATE, **session) -> Session:
 
 def test_first_event_is_session_created_with_documented_defaults():
     """session.created carries the qwen3 defaults (events.md §2.2, session.created.qwen3.json)."""
-    session = Session(lookup(LIVETRANSLATE), LIVETRANSLATE, rng=random.Random(1))
+    session = open_session(lookup(LIVETRANSLATE), LIVETRANSLATE, rng=random.Random(1))
     [created] = session.events_to_send()
     assert created["type"] == "session.created"
     assert created["session"] == {
@@ -47,7 +47,7 @@ def test_first_event_is_session_created_with_documented_defaults():
 def test_dated_snapshot_is_echoed_as_the_model():
     """A dated snapshot id is served with its family's defaults and echoed as asked."""
     model = "qwen3.5-livetranslate-flash-realtime-2026-05-19"
-    session = Session(lookup(model), model)
+    session = open_session(lookup(model), model)
     created = session.events_to_send()[0]["session"]
     assert created["model"] == model and created["voice"] == "Tina"
     assert created["turn_detection"]["silence_duration_ms"] == 1000
@@ -215,7 +215,7 @@ ONE_SENTENCE_CORPUS = {
 
 def test_hotwords_replace_the_term_in_the_translation(speech_en):
     """corpus.phrases force the translation of a source term that was said."""
-    s = Session(lookup(LIVETRANSLATE), responder=CorpusResponder(ONE_SENTENCE_CORPUS))
+    s = open_session(lookup(LIVETRANSLATE), responder=CorpusResponder(ONE_SENTENCE_CORPUS))
     send(s, type="session.update", session={"modalities": ["text"], "translation": {
         "language": "zh", "corpus": {"phrases": {"Machine learning": "ML技术"}}},
         "input_audio_transcription": {"model": "qwen3-asr-flash-realtime", "language": "en"}})
@@ -225,7 +225,7 @@ def test_hotwords_replace_the_term_in_the_translation(speech_en):
 
 def test_hotwords_for_unsaid_terms_change_nothing(speech_en):
     """A phrase whose source term was not said leaves the translation as it was."""
-    s = Session(lookup(LIVETRANSLATE), responder=CorpusResponder(ONE_SENTENCE_CORPUS))
+    s = open_session(lookup(LIVETRANSLATE), responder=CorpusResponder(ONE_SENTENCE_CORPUS))
     send(s, type="session.update", session={"modalities": ["text"], "translation": {
         "language": "zh", "corpus": {"phrases": {"人工智能": "AI"}}}})
     texts = [e["text"] for e in stream(s, speech_en) if e["type"] == "response.text.done"]

@@ -1,0 +1,65 @@
+"""ASR sessions: speech in, live and final transcripts out, no responses (events.md §3, sequences §2).
+
+VAD mode, per utterance: `speech_started` → live `…transcription.text` (`text` + `stash`) while
+the user speaks → `speech_stopped` → `committed` (`previous_item_id`, `item_id`) → the user item's
+`conversation.item.created` → a last `.text` → `.completed` (or `.failed` when the audio holds no
+speech). Manual mode: `commit` → `committed` → (item) → `.text` → `.completed`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import asr_config
+from .session import Segment, Session
+
+__all__ = ["AsrSession"]
+
+
+class AsrSession(Session):
+    """A session of `qwen3-asr-flash-realtime`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._transcripts: list[str] = []  # every completed transcript, for session.finished
+        super().__init__(*args, **kwargs)
+
+    def _apply_update(self, update: Any) -> dict:
+        return asr_config.apply_update(self.spec, self.config, update, self.behaviour)
+
+    def _render(self, updated: bool) -> dict:
+        return asr_config.render_session(self.spec, self.config, self.id, self.model_id)
+
+    def _transcribing(self) -> bool:
+        return True  # transcription is what this family does
+
+    def _commit_buffer(self) -> None:
+        segment, speech_ms, _samples = self._committed_segment()
+        self._emit_committed(segment.item_id)
+        if self.behaviour.asr_manual_item_created:
+            self._emit_user_item(segment.item_id, [{"type": "input_audio", "transcript": None}])
+        else:
+            self._last_item_id = segment.item_id
+        self._transcribe(segment, speech_ms)
+
+    def _utterance_ended(self, segment: Segment, speech_ms: int, input_samples: int) -> None:
+        # events.md §3.3: speech_stopped is followed by committed and the item at once.
+        self._emit_committed(segment.item_id)
+        self._emit_user_item(segment.item_id, [{"type": "input_audio", "transcript": None}])
+        self._transcribe(segment, speech_ms)
+
+    def _transcribe(self, segment: Segment, speech_ms: int) -> None:
+        if speech_ms <= 0:
+            self._emit_transcription_failed(segment.item_id)
+            return
+        transcript = self._responder.transcript(segment.seed or 0, self._source_language(), speech_ms)
+        self._emit_transcription_text(segment.item_id, transcript.text, final=True)
+        self._emit("conversation.item.input_audio_transcription.completed", item_id=segment.item_id,
+                   content_index=0, language=transcript.language, **self._emotion(), transcript=transcript.text)
+        self._transcripts.append(transcript.text)
+
+    def _finished_event(self) -> dict:
+        event = {"type": "session.finished"}
+        if self.behaviour.asr_finished_transcript:
+            # events.md §7.13: the official samples read `transcript` from session.finished.
+            event["transcript"] = " ".join(self._transcripts)
+        return event
