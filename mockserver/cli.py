@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import __version__, registry
 from .app import REALTIME_PATH, ServerOptions, create_app, start_site
+from .behaviour import Behaviour
 from .pacing import PACES
 
 __all__ = ["build_parser", "main"]
@@ -33,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="realtime pace: delay from response.created to the first text")
     serve.add_argument("--first-audio-latency-ms", type=int, default=500,
                        help="realtime pace: delay from response.created to the first audio")
+    serve.add_argument("--behaviour", action="append", default=[], metavar="NAME=VALUE",
+                       help="a choice where the docs are open (repeatable), e.g. "
+                            "omni_session_finish=reject; see the README for the list")
     serve.add_argument("--log-level", default="INFO")
     return parser
 
@@ -54,12 +58,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.fixtures is not None and not args.fixtures.is_dir():
         print(f"error: --fixtures {args.fixtures} is not a directory", file=sys.stderr)
         return 2
+    try:
+        behaviour = Behaviour().with_assignments(args.behaviour)
+    except (TypeError, ValueError) as exc:
+        print(f"error: --behaviour: {exc}", file=sys.stderr)
+        return 2
     options = ServerOptions(
         api_key=args.api_key,
         pace=args.pace,
         first_text_latency_ms=args.first_text_latency_ms,
         first_audio_latency_ms=args.first_audio_latency_ms,
         fixtures=args.fixtures,
+        behaviour=behaviour,
     )
     try:
         asyncio.run(_serve(options, args.host, args.port))

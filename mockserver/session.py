@@ -55,6 +55,7 @@ class Segment:
     audio_start_ms: int
     seed: int | None = None
     partials_sent: int = 0
+    partial_ms: int = 0  # the speech length the last live transcript was sized for
 
 
 @dataclass
@@ -375,7 +376,9 @@ class Session:
             return
         self._emit("input_audio_buffer.speech_stopped", audio_end_ms=boundary.audio_end_ms, item_id=segment.item_id)
         input_samples = len(self._buffer.samples(segment.audio_start_ms, boundary.audio_end_ms))
-        speech_ms = boundary.offset_ms - segment.onset_ms
+        # The final text must extend every live preview already shown, which were sized by the
+        # audio received (trailing silence included) rather than by the speech offset.
+        speech_ms = max(boundary.offset_ms - segment.onset_ms, segment.partial_ms)
         self._seed(segment)
         self._buffer.drop_until(boundary.audio_end_ms)
         self._utterance_ended(segment, speech_ms, input_samples)
@@ -405,6 +408,7 @@ class Session:
         if speech_ms < SEED_WINDOW_MS or due <= segment.partials_sent:
             return
         segment.partials_sent = due
+        segment.partial_ms = speech_ms
         text = self._responder.partial(self._seed(segment), self._source_language(), speech_ms)
         if text:
             self._emit_transcription_text(segment.item_id, text, final=False)

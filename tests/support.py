@@ -20,6 +20,9 @@ from mockserver.session import Session, open_session
 SPEECH_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "speech"
 LIVETRANSLATE = "qwen3-livetranslate-flash-realtime"
 LIVETRANSLATE_35 = "qwen3.5-livetranslate-flash-realtime"
+ASR = "qwen3-asr-flash-realtime"
+OMNI = "qwen3-omni-flash-realtime"
+OMNI_TURBO = "qwen-omni-turbo-realtime"
 
 
 @dataclass(frozen=True)
@@ -129,3 +132,9 @@ class ThreadedServer:
 
     def ws_url(self, model: str) -> str:
         return f"{self.ws_base}?model={model}"
+
+
+def tiny_jpeg(width: int, height: int) -> bytes:
+    """A minimal JPEG header (SOI, SOF0 with the size, EOI): enough for the documented checks."""
+    sof = b"\xff\xc0\x00\x11\x08" + height.to_bytes(2, "big") + width.to_bytes(2, "big") + b"\x03" + b"\x00" * 9
+    return b"\xff\xd8" + b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + sof + b"\xff\xd9"

@@ -11,19 +11,13 @@ import pytest
 from mockserver.registry import lookup
 from mockserver.responder import CorpusResponder
 from mockserver.session import Session, open_session
-from tests.support import LIVETRANSLATE, LIVETRANSLATE_35, b64, new_session, send, stream, types
+from tests.support import LIVETRANSLATE, LIVETRANSLATE_35, b64, new_session, send, stream, tiny_jpeg, types
 
 RESPONSE_ORDER_AUDIO = [
     "response.created", "response.output_item.added", "conversation.item.created",
     "response.content_part.added", "response.audio_transcript.done", "response.audio.done",
     "response.content_part.done", "response.output_item.done", "response.done",
 ]
-
-
-def _tiny_jpeg(width: int, height: int) -> bytes:
-    """A minimal JPEG header (SOI, SOF0 with the size, EOI): enough for the documented checks."""
-    sof = b"\xff\xc0\x00\x11\x08" + height.to_bytes(2, "big") + width.to_bytes(2, "big") + b"\x03" + b"\x00" * 9
-    return b"\xff\xd8" + b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + sof + b"\xff\xd9"
 
 
 def _manual(model=LIVETRANSLATE, **session) -> Session:
@@ -308,14 +302,14 @@ def test_nothing_is_answered_after_finished():
 
 def test_image_before_audio_is_rejected():
     """An image before the first audio append → error (events.md §1.9)."""
-    [error] = send(new_session(), type="input_image_buffer.append", image=b64(_tiny_jpeg(640, 480)))
+    [error] = send(new_session(), type="input_image_buffer.append", image=b64(tiny_jpeg(640, 480)))
     assert error["error"]["message"] == "Error append image before append audio."
 
 
 @pytest.mark.parametrize("image,reason", [
     (b"\x89PNG\r\n\x1a\n" + bytes(100), "JPG"),
-    (_tiny_jpeg(3840, 2160), "1080p"),
-    (_tiny_jpeg(640, 480) + bytes(600 * 1024), "too large"),
+    (tiny_jpeg(3840, 2160), "1080p"),
+    (tiny_jpeg(640, 480) + bytes(600 * 1024), "too large"),
 ])
 def test_broken_images_are_rejected(image, reason):
     """Non-JPEG, over-1080p and over-500KB images each get an invalid_request_error."""
@@ -329,7 +323,7 @@ def test_more_than_two_images_per_second_of_audio_is_rejected():
     """The third image within one second of audio is refused; after another second it is fine."""
     s = new_session()
     send(s, type="input_audio_buffer.append", audio=b64(bytes(3200)))
-    image = b64(_tiny_jpeg(640, 480))
+    image = b64(tiny_jpeg(640, 480))
     assert send(s, type="input_image_buffer.append", image=image) == []
     assert send(s, type="input_image_buffer.append", image=image) == []
     assert send(s, type="input_image_buffer.append", image=image)[0]["error"]["code"] == "rate_limit_exceeded"
@@ -341,7 +335,7 @@ def test_images_are_billed_with_the_next_response(speech_en):
     """Accepted images add 0.5 token per 28x28 tile to that response's input usage."""
     s = _manual()
     stream(s, speech_en, end_ms=speech_en.gap_middle_ms)
-    send(s, type="input_image_buffer.append", image=b64(_tiny_jpeg(280, 280)))
+    send(s, type="input_image_buffer.append", image=b64(tiny_jpeg(280, 280)))
     done = [e for e in send(s, type="input_audio_buffer.commit") if e["type"] == "response.done"][0]
     assert done["response"]["usage"]["input_tokens_details"]["image_tokens"] == 50
 
