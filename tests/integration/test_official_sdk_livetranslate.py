@@ -13,30 +13,14 @@ import base64
 import numpy as np
 import pytest
 from dashscope import Client
-from dashscope.audio.qwen_omni import MultiModality, OmniRealtimeCallback, OmniRealtimeConversation
+from dashscope.audio.qwen_omni import MultiModality, OmniRealtimeConversation
 from dashscope.audio.qwen_omni.omni_realtime import TranslationParams
 
+from tests.dialects import assert_dialect
+from tests.integration.sdk_support import API_KEY, SDK_WARNINGS, Recorder
 from tests.support import LIVETRANSLATE, b64, types
 
-# websocket-client (inside the SDK) leaves its socket to the garbage collector after a close.
-# The v2 client warns that no workspace is configured (the mock needs none).
-pytestmark = [
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
-    pytest.mark.filterwarnings("ignore:no workspace configured:UserWarning"),
-    pytest.mark.filterwarnings("ignore:dashscope 2.0 audio API is a preview:FutureWarning"),
-]
-
-API_KEY = "sk-test-not-a-real-key"
-
-
-class Recorder(OmniRealtimeCallback):
-    """Collects every event the SDK hands to its callback."""
-
-    def __init__(self) -> None:
-        self.events: list[dict] = []
-
-    def on_event(self, message) -> None:
-        self.events.append(message)
+pytestmark = SDK_WARNINGS
 
 
 def _modalities(with_audio: bool) -> list[MultiModality]:
@@ -48,6 +32,7 @@ def _check_two_translations(events: list[dict], with_audio: bool, vad: bool) -> 
     assert kinds[0] == "session.created"
     assert kinds[-1] == "session.finished"
     assert "error" not in kinds, [e for e in events if e["type"] == "error"]
+    assert_dialect("livetranslate", events)
     assert kinds.count("response.done") == 2
     assert kinds.count("input_audio_buffer.speech_started") == (2 if vad else 0)
     assert kinds.count("input_audio_buffer.speech_stopped") == (2 if vad else 0)
