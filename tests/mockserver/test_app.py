@@ -12,7 +12,8 @@ from aiohttp.test_utils import TestServer
 
 from mockserver import __version__
 from mockserver.app import REALTIME_PATH, ServerOptions, create_app
-from tests.support import LIVETRANSLATE, b64
+from mockserver.behaviour import Behaviour
+from tests.support import ASR, LIVETRANSLATE, OMNI, OMNI_TURBO, b64
 
 AUTH = {"Authorization": "Bearer sk-test"}
 
@@ -154,3 +155,55 @@ async def test_a_failure_inside_the_mock_becomes_server_error_and_close_1011(ser
         assert error["error"]["type"] == "server_error"
         closing = await asyncio.wait_for(ws.receive(), 10)
         assert closing.type == aiohttp.WSMsgType.CLOSE and closing.data == 1011
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("model", [ASR, OMNI, OMNI_TURBO, "qwen3-omni-flash-realtime-2025-09-15"])
+async def test_asr_and_omni_models_are_served(serve, model):
+    """Every documented ASR and Omni model id opens a session that echoes it."""
+    client = await serve()
+    async with client.ws_connect(f"{REALTIME_PATH}?model={model}", headers=AUTH) as ws:
+        created = await _receive(ws)
+        assert created["type"] == "session.created" and created["session"]["model"] == model
+
+
+@pytest.mark.asyncio
+async def test_empty_commit_and_idle_cancel_are_errors_then_update_still_works(serve):
+    """Omni over a socket: both documented bad requests get invalid_request_error; the session goes on."""
+    client = await serve()
+    async with client.ws_connect(f"{REALTIME_PATH}?model={OMNI}", headers=AUTH) as ws:
+        await _receive(ws)
+        await ws.send_json({"type": "session.update", "session": {"turn_detection": None}})
+        assert (await _receive(ws))["type"] == "session.updated"
+        for kind in ("input_audio_buffer.commit", "response.cancel"):
+            await ws.send_json({"type": kind, "event_id": f"event_{kind}"})
+            error = await _receive(ws)
+            assert error["error"]["type"] == "invalid_request_error"
+            assert error["error"]["event_id"] == f"event_{kind}"
+        await ws.send_json({"type": "session.update", "session": {"voice": "Ethan"}})
+        assert (await _receive(ws))["session"]["voice"] == "Ethan"
+
+
+@pytest.mark.asyncio
+async def test_session_cap_closes_the_connection(serve):
+    """When the session cap passes, the server closes with the configured code."""
+    client = await serve(behaviour=Behaviour(session_cap_s=0.3, cap_close_code=4000))
+    async with client.ws_connect(f"{REALTIME_PATH}?model={OMNI}", headers=AUTH) as ws:
+        await _receive(ws)
+        closing = await asyncio.wait_for(ws.receive(), 10)
+        assert closing.type == aiohttp.WSMsgType.CLOSE and closing.data == 4000
+        assert "duration limit" in closing.extra
+
+
+@pytest.mark.asyncio
+async def test_realtime_pace_sends_speech_events_while_a_translation_plays(serve, speech_en):
+    """Paced: the second utterance's speech_started arrives before the first translation ends."""
+    client = await serve(pace="realtime", first_text_latency_ms=0, first_audio_latency_ms=0)
+    async with client.ws_connect(f"{REALTIME_PATH}?model={LIVETRANSLATE}", headers=AUTH) as ws:
+        await _receive(ws)
+        for chunk in speech_en.chunks(100):
+            await ws.send_json({"type": "input_audio_buffer.append", "audio": b64(chunk)})
+        kinds = []
+        while kinds.count("response.done") < 1:
+            kinds.append((await _receive(ws))["type"])
+        assert kinds.count("input_audio_buffer.speech_started") == 2

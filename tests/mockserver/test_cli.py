@@ -30,6 +30,14 @@ def test_malformed_fixtures_corpus_is_refused(tmp_path, capsys):
     assert "corpus.json" in capsys.readouterr().err
 
 
+def test_unknown_behaviour_is_refused(capsys):
+    """--behaviour with an unknown name or a bad value: exit 2 with the known names."""
+    assert main(["serve", "--behaviour", "no_such_choice=1"]) == 2
+    assert "omni_session_finish" in capsys.readouterr().err
+    assert main(["serve", "--behaviour", "omni_session_finish=maybe"]) == 2
+    assert "accept, reject" in capsys.readouterr().err
+
+
 def test_serve_prints_the_websocket_url_and_answers_healthz():
     """The process prints ws://127.0.0.1:PORT/api-ws/v1/realtime?model=… and /healthz answers."""
     process = subprocess.Popen(
