@@ -57,9 +57,8 @@ def _sampling(spec: ModelSpec, key: str, value: Any) -> Any:
             raise invalid(param, f"Invalid value for '{param}': {value}. It must be greater than 0.")
     elif key == "presence_penalty":
         check_range(value, param, -2.0, 2.0, False)
-    elif key == "seed":
-        if not is_int(value) or not (value == -1 or 0 <= value <= _SEED_MAX):
-            raise invalid(param, f"Invalid value for '{param}': {value!r}. It must be an integer in [0, {_SEED_MAX}].")
+    elif key == "seed" and (not is_int(value) or not (value == -1 or 0 <= value <= _SEED_MAX)):
+        raise invalid(param, f"Invalid value for '{param}': {value!r}. It must be an integer in [0, {_SEED_MAX}].")
     return value
 
 

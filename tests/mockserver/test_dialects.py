@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from tests.dialects import assert_dialect
-from tests.support import ASR, LIVETRANSLATE, LIVETRANSLATE_35, OMNI, OMNI_TURBO, new_session, send, stream
+from tests.support import (
+    ASR,
+    LIVETRANSLATE,
+    LIVETRANSLATE_35,
+    OMNI,
+    OMNI_TURBO,
+    new_session,
+    send,
+    stream,
+)
 
 FAMILY = {LIVETRANSLATE: "livetranslate", LIVETRANSLATE_35: "livetranslate", ASR: "asr", OMNI: "omni",
           OMNI_TURBO: "omni"}

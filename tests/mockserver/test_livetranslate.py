@@ -11,7 +11,16 @@ import pytest
 from mockserver.registry import lookup
 from mockserver.responder import CorpusResponder
 from mockserver.session import Session, open_session
-from tests.support import LIVETRANSLATE, LIVETRANSLATE_35, b64, new_session, send, stream, tiny_jpeg, types
+from tests.support import (
+    LIVETRANSLATE,
+    LIVETRANSLATE_35,
+    b64,
+    new_session,
+    send,
+    stream,
+    tiny_jpeg,
+    types,
+)
 
 RESPONSE_ORDER_AUDIO = [
     "response.created", "response.output_item.added", "conversation.item.created",

@@ -1,0 +1,66 @@
+"""The shared session base: the two output lanes a transport pulls from (session.py)."""
+
+from __future__ import annotations
+
+from tests.support import OMNI, new_session, send, stream, types
+
+
+def _manual_omni_with_answer_queued(speech):
+    s = new_session(OMNI)
+    send(s, type="session.update", session={"turn_detection": None})
+    stream(s, speech, end_ms=speech.gap_middle_ms)
+    send(s, type="input_audio_buffer.commit")
+    s.receive_event({"type": "response.create"})
+    return s
+
+
+def test_peek_does_not_take(speech_en):
+    """peek_event shows the next event without taking it; next_event takes that same event."""
+    s = _manual_omni_with_answer_queued(speech_en)
+    head = s.peek_event()
+    assert s.peek_event() is head and s.next_event() is head
+    assert s.peek_event() is not head
+
+
+def test_immediate_answers_overtake_a_streaming_response(speech_en):
+    """An error or session.updated goes out before the unsent rest of a response."""
+    s = _manual_omni_with_answer_queued(speech_en)
+    assert s.next_event()["type"] == "response.created"
+    s.receive_event({"type": "session.update", "session": {}})
+    s.receive_event({"type": "no.such.event"})
+    assert types([s.next_event(), s.next_event()]) == ["session.updated", "error"]
+    assert s.next_event()["type"] == "response.output_item.added"
+
+
+def test_session_finished_waits_for_the_response(speech_en):
+    """session.finished is deferred behind a response still being sent."""
+    s = _manual_omni_with_answer_queued(speech_en)
+    s.receive_event({"type": "session.finish"})
+    assert s.finished
+    kinds = types(s.events_to_send())
+    assert kinds[0] == "response.created" and kinds[-2:] == ["response.done", "session.finished"]
+
+
+def test_fail_drops_the_unsent_response_and_reports_server_error(speech_en):
+    """An internal failure: what was not sent is dropped; the last event is server_error; close 1011."""
+    s = _manual_omni_with_answer_queued(speech_en)
+    s.next_event()
+    s.fail("boom")
+    [error] = s.events_to_send()
+    assert error["error"]["type"] == "server_error" and s.close_code == 1011
+
+
+def test_expire_ends_the_session_without_an_event(speech_en):
+    """The session cap: nothing more is sent; the transport closes with the cap code."""
+    s = _manual_omni_with_answer_queued(speech_en)
+    s.expire()
+    assert s.finished and s.expired and s.events_to_send() == [] and s.close_code == 1000
+
+
+def test_cancel_before_anything_was_sent_is_a_bare_cancelled_response(speech_en):
+    """A response cancelled before its first event: response.created then response.done cancelled."""
+    s = _manual_omni_with_answer_queued(speech_en)
+    s.receive_event({"type": "response.cancel"})
+    events = s.events_to_send()
+    assert types(events) == ["response.created", "response.done"]
+    assert events[1]["response"]["status"] == "cancelled" and events[1]["response"]["output"] == []
