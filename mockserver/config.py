@@ -20,9 +20,9 @@ from .behaviour import Behaviour
 from .errors import ProtocolError
 from .registry import ModelSpec
 from .validation import (
+    apply_formats,
     check_bool,
     check_enum,
-    check_format,
     check_modalities,
     check_sample_rate,
     check_turn_detection,
@@ -121,10 +121,7 @@ def apply_update(
         config["modalities"] = check_modalities(update["modalities"])
     if update.get("voice") is not None:
         config["voice"] = update["voice"]
-    if "input_audio_format" in update:
-        config["input_audio_format"] = check_format(spec, behaviour, update["input_audio_format"], "input")
-    if "output_audio_format" in update:
-        config["output_audio_format"] = check_format(spec, behaviour, update["output_audio_format"], "output")
+    apply_formats(spec, behaviour, config, update)
     if "sample_rate" in update:
         config["sample_rate"] = check_sample_rate(spec, update["sample_rate"])
     if "input_audio_transcription" in update:

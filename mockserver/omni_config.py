@@ -15,9 +15,9 @@ from .behaviour import Behaviour
 from .errors import ProtocolError
 from .registry import ModelSpec
 from .validation import (
+    apply_formats,
     check_bool,
     check_enum,
-    check_format,
     check_modalities,
     check_range,
     check_turn_detection,
@@ -104,10 +104,7 @@ def apply_update(spec: ModelSpec, current: dict, update: Any, behaviour: Behavio
         if update["voice"] not in spec.voices:
             raise invalid("session.voice", f"Voice '{update['voice']}' is not supported.")
         config["voice"] = update["voice"]
-    if "input_audio_format" in update:
-        config["input_audio_format"] = check_format(spec, behaviour, update["input_audio_format"], "input")
-    if "output_audio_format" in update:
-        config["output_audio_format"] = check_format(spec, behaviour, update["output_audio_format"], "output")
+    apply_formats(spec, behaviour, config, update)
     if "instructions" in update:
         if update["instructions"] is not None and not isinstance(update["instructions"], str):
             raise ProtocolError("invalid_type", "Invalid type for 'session.instructions': expected a string.",

@@ -14,7 +14,7 @@ from .errors import ProtocolError
 from .registry import ModelSpec
 
 __all__ = [
-    "check_bool", "check_enum", "check_format", "check_modalities", "check_range", "check_sample_rate",
+    "apply_formats", "check_bool", "check_enum", "check_format", "check_modalities", "check_range", "check_sample_rate",
     "check_turn_detection",
     "invalid", "is_int", "is_number", "require_object",
 ]
@@ -113,6 +113,14 @@ def check_format(spec: ModelSpec, behaviour: Behaviour, value: Any, direction: s
     if not behaviour.legacy_format_strings:
         allowed = allowed - spec.legacy_format_strings
     return check_enum(value, f"session.{direction}_audio_format", allowed)
+
+
+def apply_formats(spec: ModelSpec, behaviour: Behaviour, config: dict, update: dict) -> None:
+    """Set `input_audio_format` / `output_audio_format` from `update`, each checked by check_format."""
+    for direction in ("input", "output"):
+        key = f"{direction}_audio_format"
+        if key in update:
+            config[key] = check_format(spec, behaviour, update[key], direction)
 
 
 def check_sample_rate(spec: ModelSpec, value: Any) -> int:

@@ -49,6 +49,12 @@ def _read_until(rt, kind: str) -> list[dict]:
     raise AssertionError(f"connection ended before {kind}: {types(events)}")
 
 
+def _say_first_utterance(rt, speech) -> None:
+    """v2: stream the recording's first utterance and the first half of the pause after it."""
+    for chunk in speech.chunks(100, end_ms=speech.gap_middle_ms):
+        rt.append_audio(chunk)
+
+
 def _no_errors(events: list[dict]) -> None:
     """No error, and every event in the Omni dialect (events.md §5)."""
     assert "error" not in types(events), [e for e in events if e["type"] == "error"]
@@ -85,8 +91,7 @@ def test_v2_sdk_vad_turn(threaded_server, speech_en):
     client = Client(api_key=API_KEY)
     with client.audio.realtime.connect(model=OMNI, ws_url=threaded_server.ws_url(OMNI)) as rt:
         rt.update_session(["text", "audio"], voice="Cherry", enable_turn_detection=True)
-        for chunk in speech_en.chunks(100, end_ms=speech_en.gap_middle_ms):
-            rt.append_audio(chunk)
+        _say_first_utterance(rt, speech_en)
         events = _read_until(rt, "response.done")
         rt.end_session()
         events += list(rt.events())
@@ -103,8 +108,7 @@ def test_v2_sdk_cancels_a_streaming_response(paced_server, speech_en):
     client = Client(api_key=API_KEY)
     with client.audio.realtime.connect(model=OMNI, ws_url=paced_server.ws_url(OMNI)) as rt:
         rt.update_session(["text", "audio"], voice="Cherry", enable_turn_detection=False)
-        for chunk in speech_en.chunks(100, end_ms=speech_en.gap_middle_ms):
-            rt.append_audio(chunk)
+        _say_first_utterance(rt, speech_en)
         rt.commit()
         rt.create_response()
         events = _read_until(rt, "response.audio.delta")
@@ -145,8 +149,7 @@ def test_v2_sdk_tool_call_round_trip(threaded_server, speech_en):
     client = Client(api_key=API_KEY)
     with client.audio.realtime.connect(model=OMNI, ws_url=threaded_server.ws_url(OMNI)) as rt:
         rt.update_session(["text"], enable_turn_detection=False, tools=[WEATHER_TOOL])
-        for chunk in speech_en.chunks(100, end_ms=speech_en.gap_middle_ms):
-            rt.append_audio(chunk)
+        _say_first_utterance(rt, speech_en)
         rt.commit()
         rt.create_response()
         events = _read_until(rt, "response.done")
