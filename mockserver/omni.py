@@ -59,7 +59,7 @@ class OmniSession(Session):
 
     def _speech_started(self, segment: Segment) -> None:
         active = self._active_response()
-        if active is not None and self.config["turn_detection"].get("interrupt_response", True):
+        if active is not None and self._vad_option("interrupt_response"):
             # Barge-in: cut the response short like a cancel (sequences §3.2; OpenAI beta's
             # status_details.reason "turn_detected").
             self._cancel_response(active, "turn_detected")
@@ -67,9 +67,14 @@ class OmniSession(Session):
 
     def _utterance_ended(self, segment: Segment, speech_ms: int, input_samples: int) -> None:
         self._add_user_audio(segment, speech_ms, input_samples)
-        if self.config["turn_detection"].get("create_response", True):
+        if self._vad_option("create_response"):
             self._respond()
         self._flush_late_transcript()
+
+    def _vad_option(self, name: str) -> bool:
+        """turn_detection.create_response / interrupt_response (echoed true by default). An
+        utterance closed by switching to manual mode was a VAD turn: it keeps the default."""
+        return (self.config["turn_detection"] or {}).get(name, True)
 
     def _commit_buffer(self) -> None:
         segment, speech_ms, samples = self._committed_segment()
@@ -139,7 +144,9 @@ class OmniSession(Session):
             raise ProtocolError("missing_required_parameter", "Missing required parameter: 'item'.", "item")
         item = require_object(event["item"], "item")
         item_id = item.get("id") or self._ids.new("item")
-        if not isinstance(item_id, str) or item_id in self._item_ids:
+        if not isinstance(item_id, str):
+            raise ProtocolError("invalid_type", "Invalid type for 'item.id': expected a string.", "item.id")
+        if item_id in self._item_ids:
             # events.md §1.7: a duplicate item_id is an invalid_request_error.
             raise ProtocolError("duplicate_item_id", f"Item with id '{item_id}' already exists.", "item.id")
         kind = item.get("type")
@@ -248,13 +255,15 @@ def _example_arguments(parameters: dict, heard: str) -> dict:
     """Arguments for a tool call, built from its JSON Schema `parameters` [assumed: the mock cannot
     understand the request]: every required property (all when none are required), strings taken
     from the words heard, enums their first value, numbers 1, booleans true."""
-    properties = parameters.get("properties") or {}
-    names = parameters.get("required") or list(properties)
+    properties = parameters.get("properties") if isinstance(parameters.get("properties"), dict) else {}
+    required = parameters.get("required")
+    names = [n for n in required if isinstance(n, str)] if isinstance(required, list) and required \
+        else list(properties)
     words = heard.split() or [heard]
     result: dict[str, Any] = {}
     for index, name in enumerate(names):
-        schema = properties.get(name) or {}
-        if schema.get("enum"):
+        schema = properties.get(name) if isinstance(properties.get(name), dict) else {}
+        if isinstance(schema.get("enum"), list) and schema["enum"]:
             result[name] = schema["enum"][0]
             continue
         kind = schema.get("type", "string")

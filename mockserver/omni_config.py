@@ -101,7 +101,7 @@ def apply_update(spec: ModelSpec, current: dict, update: Any, behaviour: Behavio
     if "modalities" in update:
         config["modalities"] = check_modalities(update["modalities"])
     if "voice" in update and update["voice"] is not None:
-        if update["voice"] not in spec.voices:
+        if not isinstance(update["voice"], str) or update["voice"] not in spec.voices:
             raise invalid("session.voice", f"Voice '{update['voice']}' is not supported.")
         config["voice"] = update["voice"]
     apply_formats(spec, behaviour, config, update)

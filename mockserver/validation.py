@@ -62,7 +62,8 @@ def check_range(value: Any, param: str, low: float, high: float, integer: bool) 
 
 
 def check_enum(value: Any, param: str, allowed) -> str:
-    if value not in allowed:
+    # Only strings can be members: a list or object sent instead must not reach `in` (unhashable).
+    if not isinstance(value, str) or value not in allowed:
         raise invalid(param, f"Invalid value: '{value}'. Supported values are: {_supported_list(allowed)}.")
     return value
 

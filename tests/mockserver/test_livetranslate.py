@@ -421,3 +421,9 @@ def test_opus_input_is_decoded(tmp_path, speech_en):
     starts = [e for e in events if e["type"] == "input_audio_buffer.speech_started"]
     assert len(starts) == 2
     assert abs(starts[0]["audio_start_ms"] - (speech_en.segments[0]["start_ms"] - 300)) <= 200
+
+
+def test_a_list_where_a_format_string_belongs_is_an_error():
+    """session.update with input_audio_format as a list: invalid_value on that field, no crash."""
+    [error] = send(new_session(), type="session.update", session={"input_audio_format": ["pcm"]})
+    assert error["error"]["param"] == "session.input_audio_format"

@@ -359,3 +359,38 @@ def test_session_cap_is_120_minutes_and_configurable():
     """Omni documents a 120-minute cap; Behaviour.session_cap_s overrides it."""
     assert new_session(OMNI).session_cap_s == 7200
     assert _session(session_cap_s=1.5).session_cap_s == 1.5
+
+
+@pytest.mark.parametrize("session", [{"voice": ["Cherry"]}, {"input_audio_format": ["pcm"]},
+                                     {"input_audio_transcription": {"model": {}}}])
+def test_values_of_the_wrong_json_type_are_errors(session):
+    """A list or object where a string belongs is an invalid_request_error naming the field."""
+    [error] = send(new_session(OMNI), type="session.update", session=session)
+    assert error["error"]["type"] == "invalid_request_error"
+    assert error["error"]["param"].startswith("session.")
+
+
+def test_switching_to_manual_mid_utterance_answers_that_utterance(speech_en):
+    """turn_detection: null while the user speaks closes the utterance as a VAD turn and answers it."""
+    s = new_session(OMNI)
+    stream(s, speech_en, end_ms=speech_en.segments[0]["start_ms"] + 1000)
+    kinds = types(send(s, type="session.update", session={"turn_detection": None}))
+    assert kinds[0] == "input_audio_buffer.speech_stopped" and "response.done" in kinds
+    assert kinds[-1] == "response.done" and "session.updated" in kinds
+
+
+def test_tool_with_malformed_parameters_is_still_called(speech_en):
+    """A tool whose parameters schema is odd (non-object properties) gets a call with empty arguments."""
+    s = new_session(OMNI)
+    send(s, type="session.update", session={"tools": [{"type": "function", "function": {
+        "name": "f", "parameters": {"type": "object", "properties": [], "required": 5}}}]})
+    events = stream(s, speech_en, end_ms=speech_en.gap_middle_ms)
+    [done] = [e for e in events if e["type"] == "response.function_call_arguments.done"]
+    assert json.loads(done["arguments"]) == {}
+
+
+def test_non_string_item_id_is_rejected():
+    """conversation.item.create with a numeric item id: invalid_type on item.id."""
+    [error] = send(new_session(OMNI), type="conversation.item.create",
+                   item={"id": 5, "type": "function_call_output", "call_id": "c", "output": "o"})
+    assert error["error"]["code"] == "invalid_type" and error["error"]["param"] == "item.id"
