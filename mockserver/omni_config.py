@@ -151,6 +151,6 @@ def render_session(spec: ModelSpec, config: dict, session_id: str, model_id: str
         session["max_response_output_token"] = "inf"  # as echoed in session.updated.json
         for key in SAMPLING_KEYS[1:]:
             session[key] = config[key]
-    if "smooth_output" in config:
+    if updated and "smooth_output" in config:
         session["smooth_output"] = config["smooth_output"]
     return session
