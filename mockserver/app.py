@@ -19,6 +19,7 @@ from aiohttp import WSMsgType, web
 
 from . import __version__, registry
 from .behaviour import Behaviour
+from .contract import StrictModeViolation
 from .pacing import Pacer
 from .responder import CorpusResponder, load_corpus
 from .session import Session, open_session
@@ -44,6 +45,9 @@ class ServerOptions:
     # does not within this many seconds, the server closes with 1000 itself.
     finish_close_grace_s: float = 5.0
     behaviour: Behaviour = field(default_factory=Behaviour)  # the choices where the docs are open
+    # Validate every server event against schemas/ and fail loudly (log + server_error + close
+    # 1011) on a violation: for tests, and for anyone who wants the mock to police itself.
+    strict: bool = False
 
 
 def build_responder(options: ServerOptions) -> CorpusResponder:
@@ -136,8 +140,13 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
         return bad_model
     ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES)
     await ws.prepare(request)
-    session = open_session(spec, request.query["model"], responder=request.app[RESPONDER_KEY],
-                           behaviour=options.behaviour)
+    try:
+        session = open_session(spec, request.query["model"], responder=request.app[RESPONDER_KEY],
+                               behaviour=options.behaviour, strict=options.strict)
+    except StrictModeViolation:
+        log.exception("strict mode: session.created breaks its schema")
+        await ws.close(code=1011, message=b"server error")
+        return ws
     log.info("session %s opened for model %s", session.id, session.model_id)
     wake = asyncio.Event()
     pacer = Pacer(options.pace, options.first_text_latency_ms, options.first_audio_latency_ms)
@@ -181,6 +190,9 @@ def _feed(session: Session, message) -> None:
             session.receive_text(message.data)
         else:
             session.receive_binary(message.data)
+    except StrictModeViolation:
+        log.exception("strict mode: session %s produced an event that breaks its schema", session.id)
+        session.fail("The mock server produced an invalid event (strict mode).")
     except Exception:  # a bug in the mock: report it as the documented server_error and close
         log.exception("session %s failed", session.id)
         session.fail("The mock server failed on this event.")

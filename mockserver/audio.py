@@ -32,7 +32,7 @@ _VOWEL_GROUPS = re.compile(r"[aeiouyàâäéèêëïîôöùûüáíóúãõåæ
 def decode_base64(payload: object) -> bytes:
     """Strict base64 decoding; raises ValueError with a short reason on anything else."""
     if not isinstance(payload, str):
-        raise ValueError("expected a base64 string")
+        raise ValueError("expected a base64 string")  # noqa: TRY004 — callers map ValueError to invalid_value
     try:
         return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError) as exc:

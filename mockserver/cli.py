@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--behaviour", action="append", default=[], metavar="NAME=VALUE",
                        help="a choice where the docs are open (repeatable), e.g. "
                             "omni_session_finish=reject; see the README for the list")
+    serve.add_argument("--strict", action="store_true",
+                       help="validate every server event against schemas/; a violation is logged and ends "
+                            "the session with server_error + close 1011")
     serve.add_argument("--log-level", default="INFO")
     return parser
 
@@ -70,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         first_audio_latency_ms=args.first_audio_latency_ms,
         fixtures=args.fixtures,
         behaviour=behaviour,
+        strict=args.strict,
     )
     try:
         asyncio.run(_serve(options, args.host, args.port))

@@ -28,6 +28,7 @@ from typing import Any
 from .audio import decode_base64
 from .audio_input import SAMPLES_PER_MS, AudioBuffer, InputDecoder
 from .behaviour import Behaviour
+from .contract import check_client_event, check_server_event
 from .errors import SERVER_ERROR, ProtocolError
 from .ids import IdFactory
 from .images import jpeg_dimensions
@@ -79,8 +80,10 @@ class Session:
         responder: Responder | None = None,
         rng: random.Random | None = None,
         behaviour: Behaviour | None = None,
+        strict: bool = False,
     ) -> None:
         self.spec = spec
+        self.strict = strict  # validate every server event against its schema (contract.py)
         self.model_id = model_id or spec.model_id
         self.behaviour = behaviour or Behaviour()
         self._ids = IdFactory(rng)
@@ -199,6 +202,7 @@ class Session:
             self._error(self._unknown_event(kind), event_id)
             return
         try:
+            check_client_event(event, self.spec.family)
             handler(event)
         except ProtocolError as exc:
             self._error(exc, event_id)
@@ -449,7 +453,10 @@ class Session:
         self._turns.append(_Turn(deque(self._stamp(e) for e in events), plan))
 
     def _stamp(self, event: dict) -> dict:
-        return {"event_id": self._ids.new("event"), **event}
+        event = {"event_id": self._ids.new("event"), **event}
+        if self.strict:
+            check_server_event(event, self.spec.family)
+        return event
 
     def _start_response(self, plan: ResponsePlan) -> None:
         self._defer(response_events(self.spec.dialect, plan), plan)
@@ -507,7 +514,7 @@ class Session:
 
 
 def open_session(spec: ModelSpec, model_id: str | None = None, **options: Any) -> Session:
-    """A session of the right family for `spec` (options: responder, rng, behaviour)."""
+    """A session of the right family for `spec` (options: responder, rng, behaviour, strict)."""
     from .asr import AsrSession
     from .livetranslate import LiveTranslateSession
     from .omni import OmniSession

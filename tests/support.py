@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import itertools
 import json
 import random
 import threading
@@ -62,15 +63,24 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+def open_strict(model: str, **options) -> Session:
+    """A session core in strict mode: any server event that breaks its schema raises at once."""
+    return open_session(lookup(model), model, strict=True, **options)
+
+
 def new_session(model: str = LIVETRANSLATE, seed: int = 7) -> Session:
-    """A session core with reproducible ids, its session.created already drained."""
-    session = open_session(lookup(model), model, rng=random.Random(seed))
+    """A strict session core with reproducible ids, its session.created already drained."""
+    session = open_strict(model, rng=random.Random(seed))
     session.events_to_send()
     return session
 
 
+_client_event_ids = itertools.count(1)
+
+
 def send(_session: Session, **event) -> list[dict]:
-    """Give the session one client event and return what it answers."""
+    """Give the session one client event (with an event_id, as clients send) and return its answer."""
+    event.setdefault("event_id", f"event_test_{next(_client_event_ids)}")
     _session.receive_event(event)
     return _session.events_to_send()
 
@@ -90,7 +100,7 @@ class ThreadedServer:
     """The mock app on a free port in a background thread, for synchronous clients (the SDK)."""
 
     def __init__(self, options: ServerOptions | None = None) -> None:
-        self._options = options or ServerOptions()
+        self._options = options or ServerOptions(strict=True)
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -101,7 +111,7 @@ class ThreadedServer:
         try:
             runner, self.port = self._loop.run_until_complete(
                 start_site(create_app(self._options), "127.0.0.1", 0))
-        except BaseException as exc:  # surfaces in __enter__, in the test that started us
+        except BaseException as exc:  # noqa: BLE001 — surfaces in __enter__, in the test that started us
             self._startup_error = exc
             self._ready.set()
             self._loop.close()
@@ -111,7 +121,7 @@ class ThreadedServer:
         self._loop.run_until_complete(runner.cleanup())
         self._loop.close()
 
-    def __enter__(self) -> ThreadedServer:
+    def __enter__(self) -> ThreadedServer:  # noqa: PYI034
         self._startup_error: BaseException | None = None
         self._thread.start()
         if not self._ready.wait(10):

@@ -28,7 +28,7 @@ WEATHER_TOOL = {"type": "function", "function": {
 @pytest.fixture
 def paced_server():
     """The mock in realtime pace with short first-output latencies."""
-    options = ServerOptions(pace="realtime", first_text_latency_ms=50, first_audio_latency_ms=100)
+    options = ServerOptions(pace="realtime", first_text_latency_ms=50, first_audio_latency_ms=100, strict=True)
     with ThreadedServer(options) as server:
         yield server
 

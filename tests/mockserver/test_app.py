@@ -25,6 +25,7 @@ async def serve():
     sessions: list[aiohttp.ClientSession] = []
 
     async def start(**options):
+        options.setdefault("strict", True)
         server = TestServer(create_app(ServerOptions(**options)), host="127.0.0.1", port=0)
         await server.start_server()
         servers.append(server)

@@ -6,9 +6,7 @@ import numpy as np
 import pytest
 
 from mockserver.behaviour import Behaviour
-from mockserver.registry import lookup
-from mockserver.session import open_session
-from tests.support import ASR, b64, new_session, send, stream, types
+from tests.support import ASR, b64, new_session, open_strict, send, stream, types
 
 VAD_SEGMENT = [
     "input_audio_buffer.speech_started",
@@ -39,7 +37,7 @@ def _without_live_text(kinds: list[str]) -> list[str]:
 
 def test_session_created_shows_documented_defaults():
     """session.created: text only, pcm, transcription null, server_vad 0.2 / 800 ms (qianwen example)."""
-    s = open_session(lookup(ASR), ASR)
+    s = open_strict(ASR)
     [created] = s.events_to_send()
     assert created["session"] == {
         "id": created["session"]["id"], "object": "realtime.session", "model": ASR, "modalities": ["text"],
@@ -79,7 +77,7 @@ def test_invalid_updates_name_the_param_and_carry_the_event_id(session, param):
 
 def test_pcm16_is_refused_when_legacy_format_strings_are_off():
     """With legacy_format_strings off, pcm16 gets the documented ASR message."""
-    s = open_session(lookup(ASR), ASR, behaviour=Behaviour(legacy_format_strings=False))
+    s = open_strict(ASR, behaviour=Behaviour(legacy_format_strings=False))
     s.events_to_send()
     [error] = send(s, type="session.update", session={"input_audio_format": "pcm16"})
     assert error["error"]["message"] == "Invalid value: 'pcm16'. Supported values are: 'pcm', 'opus'."
@@ -154,7 +152,7 @@ def test_manual_commit_is_committed_then_transcribed(speech_en):
 
 def test_manual_item_created_can_be_left_out(speech_en):
     """asr_manual_item_created=False follows the manual flow list literally (no item event)."""
-    s = open_session(lookup(ASR), ASR, behaviour=Behaviour(asr_manual_item_created=False))
+    s = open_strict(ASR, behaviour=Behaviour(asr_manual_item_created=False))
     s.events_to_send()
     send(s, type="session.update", session={"turn_detection": None})
     stream(s, speech_en, end_ms=speech_en.gap_middle_ms)
@@ -205,7 +203,7 @@ def test_commit_in_vad_mode_is_an_error_by_default():
 
 def test_commit_in_vad_mode_can_be_ignored():
     """commit_in_vad_mode=ignore: the commit is accepted silently."""
-    s = open_session(lookup(ASR), ASR, behaviour=Behaviour(commit_in_vad_mode="ignore"))
+    s = open_strict(ASR, behaviour=Behaviour(commit_in_vad_mode="ignore"))
     s.events_to_send()
     assert send(s, type="input_audio_buffer.commit") == []
 
@@ -227,7 +225,7 @@ def test_finish_before_speech_finishes_at_once():
 
 def test_finished_can_carry_the_transcript(speech_en):
     """asr_finished_transcript=True adds what the official samples read."""
-    s = open_session(lookup(ASR), ASR, behaviour=Behaviour(asr_finished_transcript=True))
+    s = open_strict(ASR, behaviour=Behaviour(asr_finished_transcript=True))
     s.events_to_send()
     events = stream(s, speech_en) + send(s, type="session.finish")
     transcripts = [e["transcript"] for e in events if e["type"].endswith("transcription.completed")]

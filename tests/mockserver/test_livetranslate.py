@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import random
 
 import numpy as np
 import pytest
 
-from mockserver.registry import lookup
 from mockserver.responder import CorpusResponder
-from mockserver.session import Session, open_session
+from mockserver.session import Session
 from tests.support import (
     LIVETRANSLATE,
     LIVETRANSLATE_35,
     b64,
     new_session,
+    open_strict,
     send,
     stream,
     tiny_jpeg,
@@ -37,7 +38,7 @@ def _manual(model=LIVETRANSLATE, **session) -> Session:
 
 def test_first_event_is_session_created_with_documented_defaults():
     """session.created carries the qwen3 defaults (events.md §2.2, session.created.qwen3.json)."""
-    session = open_session(lookup(LIVETRANSLATE), LIVETRANSLATE, rng=random.Random(1))
+    session = open_strict(LIVETRANSLATE, rng=random.Random(1))
     [created] = session.events_to_send()
     assert created["type"] == "session.created"
     assert created["session"] == {
@@ -50,7 +51,7 @@ def test_first_event_is_session_created_with_documented_defaults():
 def test_dated_snapshot_is_echoed_as_the_model():
     """A dated snapshot id is served with its family's defaults and echoed as asked."""
     model = "qwen3.5-livetranslate-flash-realtime-2026-05-19"
-    session = open_session(lookup(model), model)
+    session = open_strict(model)
     created = session.events_to_send()[0]["session"]
     assert created["model"] == model and created["voice"] == "Tina"
     assert created["turn_detection"]["silence_duration_ms"] == 1000
@@ -103,7 +104,7 @@ def test_sdk_legacy_payload_is_accepted():
     ({"translation": {"language": "xx"}}, "session.translation.language"),
     ({"translation": {"language": "el"}}, "session.translation.language"),
     ({"input_audio_transcription": {"model": "whisper-1"}}, "session.input_audio_transcription.model"),
-    ({"translation": {"language": "en", "corpus": {"phrases": {"a": 1}}}}, "session.translation.corpus.phrases"),
+    ({"translation": {"language": "en", "corpus": {"phrases": {"a": 1}}}}, "session.translation.corpus.phrases.a"),
     ({"enable_voice_clone": True, "voice_clone_options": {"frequency": "once"}}, "session.voice"),
     ({"voice_clone_options": {"frequency": "sometimes"}}, "session.voice_clone_options.frequency"),
     ({"modalities": "text"}, "session.modalities"),
@@ -154,8 +155,8 @@ def test_streamed_text_grows_and_ends_with_the_final_text(speech_en):
     first_done = types(events).index("response.audio_transcript.done")
     updates = [e for e in events[:first_done] if e["type"] == "response.audio_transcript.text"]
     shown = [u["text"] + u["stash"] for u in updates]
-    assert all(a == b[: len(a)] for a, b in zip(shown, shown[1:]))
-    assert all(a["text"] == b["text"][: len(a["text"])] for a, b in zip(updates, updates[1:]))
+    assert all(a == b[: len(a)] for a, b in itertools.pairwise(shown))
+    assert all(a["text"] == b["text"][: len(a["text"])] for a, b in itertools.pairwise(updates))
     assert shown[-1] == events[first_done]["transcript"] != ""
 
 
@@ -218,7 +219,7 @@ ONE_SENTENCE_CORPUS = {
 
 def test_hotwords_replace_the_term_in_the_translation(speech_en):
     """corpus.phrases force the translation of a source term that was said."""
-    s = open_session(lookup(LIVETRANSLATE), responder=CorpusResponder(ONE_SENTENCE_CORPUS))
+    s = open_strict(LIVETRANSLATE, responder=CorpusResponder(ONE_SENTENCE_CORPUS))
     send(s, type="session.update", session={"modalities": ["text"], "translation": {
         "language": "zh", "corpus": {"phrases": {"Machine learning": "ML技术"}}},
         "input_audio_transcription": {"model": "qwen3-asr-flash-realtime", "language": "en"}})
@@ -228,7 +229,7 @@ def test_hotwords_replace_the_term_in_the_translation(speech_en):
 
 def test_hotwords_for_unsaid_terms_change_nothing(speech_en):
     """A phrase whose source term was not said leaves the translation as it was."""
-    s = open_session(lookup(LIVETRANSLATE), responder=CorpusResponder(ONE_SENTENCE_CORPUS))
+    s = open_strict(LIVETRANSLATE, responder=CorpusResponder(ONE_SENTENCE_CORPUS))
     send(s, type="session.update", session={"modalities": ["text"], "translation": {
         "language": "zh", "corpus": {"phrases": {"人工智能": "AI"}}}})
     texts = [e["text"] for e in stream(s, speech_en) if e["type"] == "response.text.done"]
@@ -345,7 +346,7 @@ def test_images_are_billed_with_the_next_response(speech_en):
     s = _manual()
     stream(s, speech_en, end_ms=speech_en.gap_middle_ms)
     send(s, type="input_image_buffer.append", image=b64(tiny_jpeg(280, 280)))
-    done = [e for e in send(s, type="input_audio_buffer.commit") if e["type"] == "response.done"][0]
+    done = next(e for e in send(s, type="input_audio_buffer.commit") if e["type"] == "response.done")
     assert done["response"]["usage"]["input_tokens_details"]["image_tokens"] == 50
 
 

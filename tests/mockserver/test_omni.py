@@ -8,9 +8,18 @@ import json
 import pytest
 
 from mockserver.behaviour import Behaviour
-from mockserver.registry import lookup
-from mockserver.session import Session, open_session
-from tests.support import OMNI, OMNI_TURBO, b64, new_session, send, stream, tiny_jpeg, types
+from mockserver.session import Session
+from tests.support import (
+    OMNI,
+    OMNI_TURBO,
+    b64,
+    new_session,
+    open_strict,
+    send,
+    stream,
+    tiny_jpeg,
+    types,
+)
 
 WEATHER_TOOL = {"type": "function", "function": {
     "name": "get_current_weather", "description": "Weather of a city.",
@@ -24,7 +33,7 @@ RESPONSE_AUDIO = [
 
 
 def _session(model: str = OMNI, **behaviour) -> Session:
-    s = open_session(lookup(model), model, behaviour=Behaviour(**behaviour))
+    s = open_strict(model, behaviour=Behaviour(**behaviour))
     s.events_to_send()
     return s
 
@@ -57,7 +66,7 @@ def _without_stream(kinds: list[str]) -> list[str]:
 
 def test_session_created_shows_documented_defaults():
     """session.created: Cherry, pcm/pcm, transcription on, server_vad 0.5/800, tools [], temperature 0.9."""
-    s = open_session(lookup(OMNI), OMNI)
+    s = open_strict(OMNI)
     session = s.events_to_send()[0]["session"]
     assert session["voice"] == "Cherry"
     assert (session["input_audio_format"], session["output_audio_format"]) == ("pcm", "pcm")
@@ -70,7 +79,7 @@ def test_session_created_shows_documented_defaults():
 
 def test_turbo_defaults_to_chelsie():
     """qwen-omni-turbo-realtime's default voice is Chelsie (events.md §4.2)."""
-    assert open_session(lookup(OMNI_TURBO), OMNI_TURBO).events_to_send()[0]["session"]["voice"] == "Chelsie"
+    assert open_strict(OMNI_TURBO).events_to_send()[0]["session"]["voice"] == "Chelsie"
 
 
 def test_documented_update_is_echoed_with_sampling_parameters():
