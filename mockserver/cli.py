@@ -1,4 +1,4 @@
-"""`python -m mockserver serve …` / `realtime-mock serve …`: run the mock on 127.0.0.1."""
+"""`python -m mockserver serve …` (run the mock on 127.0.0.1) and `validate FILE.jsonl` (check a capture)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ import logging
 import sys
 from pathlib import Path
 
+from schemas import FAMILIES
+
 from . import __version__, registry
 from .app import REALTIME_PATH, ServerOptions, create_app, start_site
 from .behaviour import Behaviour
 from .pacing import PACES
+from .validate import validate_lines
 
 __all__ = ["build_parser", "main"]
 
@@ -41,7 +44,33 @@ def build_parser() -> argparse.ArgumentParser:
                        help="validate every server event against schemas/; a violation is logged and ends "
                             "the session with server_error + close 1011")
     serve.add_argument("--log-level", default="INFO")
+    validate = commands.add_parser("validate", help="check a captured session (JSONL) against schemas/")
+    validate.add_argument("file", type=Path, help="one event per line, or the fixture format")
+    which = validate.add_mutually_exclusive_group()
+    which.add_argument("--model", help="the model the capture was made with (picks the family)")
+    which.add_argument("--family", choices=FAMILIES, help="the model family, if no model is given")
     return parser
+
+
+def _validate(args) -> int:
+    """Print each violation as FILE:LINE: …; exit 1 if there are any."""
+    family = args.family
+    if args.model is not None:
+        spec = registry.lookup(args.model)
+        if spec is None:
+            print(f"error: unknown model {args.model!r}", file=sys.stderr)
+            return 2
+        family = spec.family
+    try:
+        lines = args.file.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    violations, checked, family = validate_lines(lines, family)
+    for violation in violations:
+        print(f"{args.file}:{violation}")
+    print(f"{args.file}: {checked} events checked ({family or 'unknown'} family), {len(violations)} violations")
+    return 1 if violations else 0
 
 
 async def _serve(options: ServerOptions, host: str, port: int) -> None:
@@ -57,6 +86,8 @@ async def _serve(options: ServerOptions, host: str, port: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "validate":
+        return _validate(args)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.fixtures is not None and not args.fixtures.is_dir():
         print(f"error: --fixtures {args.fixtures} is not a directory", file=sys.stderr)

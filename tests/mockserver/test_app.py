@@ -208,3 +208,21 @@ async def test_realtime_pace_sends_speech_events_while_a_translation_plays(serve
         while kinds.count("response.done") < 1:
             kinds.append((await _receive(ws))["type"])
         assert kinds.count("input_audio_buffer.speech_started") == 2
+
+
+@pytest.mark.asyncio
+async def test_strict_mode_turns_an_invalid_server_event_into_server_error_and_1011(serve, monkeypatch):
+    """Strict mode: an event that breaks its schema is never sent; server_error, then close 1011."""
+    from mockserver.omni import OmniSession
+
+    monkeypatch.setattr(OmniSession, "_render", lambda self, updated: {"id": self.id} if updated else
+                        {"id": self.id, "object": "realtime.session", "model": OMNI, "modalities": ["text"],
+                         "voice": "Cherry", "input_audio_format": "pcm", "output_audio_format": "pcm"})
+    client = await serve()
+    async with client.ws_connect(f"{REALTIME_PATH}?model={OMNI}", headers=AUTH) as ws:
+        assert (await _receive(ws))["type"] == "session.created"
+        await ws.send_json({"type": "session.update", "session": {}})
+        error = await _receive(ws)
+        assert error["error"]["type"] == "server_error" and "strict" in error["error"]["message"]
+        closing = await asyncio.wait_for(ws.receive(), 10)
+        assert closing.type == aiohttp.WSMsgType.CLOSE and closing.data == 1011
