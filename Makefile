@@ -25,6 +25,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_sessions.py
+	$(PY) bench/bench_validation.py
 
 # Needs espeak-ng and sox (Debian packages); the WAVs it makes are committed.
 speech:

@@ -57,11 +57,13 @@ async def _client(http: aiohttp.ClientSession, url: str, frames: list[str]) -> i
     async with http.ws_connect(url, headers={"Authorization": "Bearer bench"}, max_msg_size=0) as ws:
         for frame in frames:
             await ws.send_str(frame)
-        await ws.send_str(json.dumps({"type": "session.finish"}))
+        await ws.send_str(json.dumps({"event_id": "event_finish", "type": "session.finish"}))
         async for message in ws:
             received += len(message.data)
             if '"session.finished"' in message.data:
                 break
+            if '"type": "error"' in message.data:
+                raise RuntimeError(f"the server answered an error: {message.data}")
     return received
 
 
@@ -71,7 +73,8 @@ async def _run(app: web.Application, model: str, sessions: int, frames: list[str
     try:
         async with aiohttp.ClientSession() as http:
             started = time.perf_counter()
-            sizes = await asyncio.gather(*(_client(http, url, frames) for _ in range(sessions)))
+            sizes = await asyncio.wait_for(
+                asyncio.gather(*(_client(http, url, frames) for _ in range(sessions))), 120)
             return time.perf_counter() - started, sum(sizes)
     finally:
         await runner.cleanup()
@@ -80,7 +83,7 @@ async def _run(app: web.Application, model: str, sessions: int, frames: list[str
 async def main(sessions: int, rounds: int, models: list[str]) -> None:
     pcm, rate = soundfile.read(SPEECH, dtype="int16")
     step = rate // 10
-    frames = [json.dumps({"type": "input_audio_buffer.append",
+    frames = [json.dumps({"event_id": f"event_{i}", "type": "input_audio_buffer.append",
                           "audio": base64.b64encode(pcm[i:i + step].tobytes()).decode()})
               for i in range(0, len(pcm), step)]
     audio_s = len(pcm) / rate
