@@ -40,6 +40,7 @@ class ServerOptions:
     pace: str = "fast"
     first_text_latency_ms: int = 300
     first_audio_latency_ms: int = 500
+    speed: float = 1.0  # realtime pace runs this many times faster
     fixtures: Path | None = None  # a directory; its corpus.json replaces the built-in corpus
     # After session.finished the client closes (events.md §1.8: samples close with 1000); if it
     # does not within this many seconds, the server closes with 1000 itself.
@@ -149,7 +150,7 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
         return ws
     log.info("session %s opened for model %s", session.id, session.model_id)
     wake = asyncio.Event()
-    pacer = Pacer(options.pace, options.first_text_latency_ms, options.first_audio_latency_ms)
+    pacer = Pacer(options.pace, options.first_text_latency_ms, options.first_audio_latency_ms, options.speed)
     sender = asyncio.create_task(_send_loop(ws, session, wake, pacer, options.finish_close_grace_s))
     cap = asyncio.get_running_loop().call_later(session.session_cap_s, _expire, session, wake) \
         if session.session_cap_s else None

@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="realtime pace: delay from response.created to the first text")
     serve.add_argument("--first-audio-latency-ms", type=int, default=500,
                        help="realtime pace: delay from response.created to the first audio")
+    serve.add_argument("--speed", type=float, default=1.0,
+                       help="with --pace realtime: run this many times faster (default: 1)")
     serve.add_argument("--behaviour", action="append", default=[], metavar="NAME=VALUE",
                        help="a choice where the docs are open (repeatable), e.g. "
                             "omni_session_finish=reject; see the README for the list")
@@ -102,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         pace=args.pace,
         first_text_latency_ms=args.first_text_latency_ms,
         first_audio_latency_ms=args.first_audio_latency_ms,
+        speed=args.speed,
         fixtures=args.fixtures,
         behaviour=behaviour,
         strict=args.strict,

@@ -26,17 +26,23 @@ class Pacer:
     pace: str = "fast"
     first_text_latency_ms: int = 300
     first_audio_latency_ms: int = 500
+    speed: float = 1.0  # realtime pace runs this many times faster (tests, demos)
 
     def __post_init__(self) -> None:
         if self.pace not in PACES:
             raise ValueError(f"pace must be one of {PACES}, not {self.pace!r}")
+        if self.speed <= 0:
+            raise ValueError(f"speed must be positive, not {self.speed!r}")
         self._waited_ms = 0.0  # since response.created
         self._text_seen = True
         self._audio_seen = True
         self._previous_audio_s = 0.0
 
     def delay_before(self, event: dict) -> float:
-        """Seconds to wait before sending `event`."""
+        """Seconds to wait before sending `event` (divided by `speed`)."""
+        return self._delay(event) / self.speed
+
+    def _delay(self, event: dict) -> float:
         if self.pace == "fast":
             return 0.0
         kind = event.get("type")

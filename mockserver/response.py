@@ -213,6 +213,8 @@ def cancelled_events(dialect: Dialect, plan: ResponsePlan, sent: list[dict], rea
     item_opened = any(e["type"] == "response.output_item.added" for e in sent)
     rest: list[dict] = []
     if not sent:
+        if not send_done:
+            return []  # nothing reached the client, and nothing will: the response never was
         rest.append(full[0])  # nothing reached the client: created and cancelled at once
     elif item_opened:
         # The rest of the structure, minus every delta: parts opened get their .done events.

@@ -1,4 +1,16 @@
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
+
+# `make test` runs the quick profile; `make fuzz` the deep one (HYPOTHESIS_PROFILE=deep).
+settings.register_profile("quick", max_examples=30, stateful_step_count=30, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+                          print_blob=True)
+settings.register_profile("deep", max_examples=1500, stateful_step_count=60, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+                          print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 from tests.support import ThreadedServer, load_speech
 

@@ -403,3 +403,14 @@ def test_non_string_item_id_is_rejected():
     [error] = send(new_session(OMNI), type="conversation.item.create",
                    item={"id": 5, "type": "function_call_output", "call_id": "c", "output": "o"})
     assert error["error"]["code"] == "invalid_type" and error["error"]["param"] == "item.id"
+
+
+def test_cancel_before_anything_sent_without_response_done_leaves_no_trace(speech_en):
+    """Found by the state machine: with cancel_sends_response_done off, a response cancelled before
+    any of it was sent used to leave a lone response.created that nothing ever closed."""
+    s = _manual(_session(cancel_sends_response_done=False))
+    s.receive_event({"type": "response.create"})
+    s.receive_event({"type": "response.cancel"})
+    s.receive_event({"type": "response.create"})
+    kinds = types(s.events_to_send())
+    assert kinds.count("response.created") == 1 and kinds.count("response.done") == 1

@@ -45,3 +45,11 @@ def test_unknown_pace_is_refused():
     """A pace that does not exist is a configuration error."""
     with pytest.raises(ValueError):
         Pacer("slow")
+
+
+def test_speed_divides_every_delay():
+    """speed=4: the same schedule, four times faster."""
+    slow, fast = Pacer("realtime", 300, 500), Pacer("realtime", 300, 500, speed=4)
+    events = [{"type": "response.created"}, {"type": "response.audio.delta", "delta": "AAAA" * 1200},
+              {"type": "response.audio.delta", "delta": "AAAA" * 1200}]
+    assert [fast.delay_before(e) * 4 for e in events] == [slow.delay_before(e) for e in events]

@@ -1,0 +1,225 @@
+"""Reusable protocol invariants over a recorded session: what every server run must satisfy.
+
+A :class:`Trace` records, in order, what the client did (with the audio it had sent by then) and
+the server events it received. Each ``check_*`` function raises AssertionError when its rule is
+broken; :func:`check_all` runs them all. The state machines call it after every step, and the
+socket tests on what came over the wire. No check swallows an exception.
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import math
+from dataclasses import dataclass, field
+
+import schemas
+from mockserver import registry
+from tests.dialects import assert_dialect
+
+__all__ = ["ALLOWED_ERRORS", "Trace", "check_all"]
+
+# Which error codes each client event may provoke (events.md §1.7 and the mock's documented
+# choices). Any other code, or a server_error, is a bug.
+_SCHEMA = {"invalid_value", "invalid_type", "missing_required_parameter"}
+ALLOWED_ERRORS: dict[str, set[str]] = {
+    "session.update": _SCHEMA,
+    "input_audio_buffer.append": _SCHEMA,
+    "input_audio_buffer.commit": _SCHEMA | {"invalid_state", "input_audio_buffer_commit_empty"},
+    "input_audio_buffer.clear": _SCHEMA,
+    "input_image_buffer.append": _SCHEMA | {"invalid_state", "rate_limit_exceeded"},
+    "response.create": _SCHEMA | {"conversation_already_has_active_response"},
+    "response.cancel": _SCHEMA | {"response_cancel_not_active"},
+    "conversation.item.create": _SCHEMA | {"duplicate_item_id"},
+    "session.finish": _SCHEMA,
+    None: {"invalid_json", "invalid_event", "invalid_frame", "missing_required_parameter", "invalid_value"},
+}
+
+
+@dataclass
+class Trace:
+    """What a client saw of one session: its own events and the server's, in order."""
+
+    model: str
+    # Behaviour.cancel_sends_response_done=False: a cancelled response ends without response.done.
+    cancel_sends_response_done: bool = True
+    client: list[tuple[int, dict | None, int]] = field(default_factory=list)  # (server count, event, audio ms)
+    server: list[dict] = field(default_factory=list)
+    _validated: int = 0
+
+    @property
+    def family(self) -> str:
+        return registry.lookup(self.model).family
+
+    def sent(self, event: dict | None, audio_ms: int) -> None:
+        """The client sent `event` (None: a frame that is not an event); `audio_ms` sent so far."""
+        self.client.append((len(self.server), event, audio_ms))
+
+    def received(self, events: list[dict]) -> None:
+        self.server.extend(events)
+
+
+def check_schemas(trace: Trace) -> None:
+    """Every server event validates against its family's schema (each event checked once)."""
+    for event in trace.server[trace._validated:]:
+        violations = schemas.errors("server", event, trace.family)
+        assert not violations, f"{event['type']} breaks its schema: {violations[0].message}"
+    trace._validated = len(trace.server)
+
+
+def check_dialect(trace: Trace) -> None:
+    """Every server event has the names and fields of the family's dialect (events.md §5)."""
+    assert_dialect(trace.family, trace.server)
+
+
+def check_starts_with_session_created(trace: Trace) -> None:
+    if trace.server:
+        assert trace.server[0]["type"] == "session.created", trace.server[0]["type"]
+        assert all(e["type"] != "session.created" for e in trace.server[1:]), "a second session.created"
+
+
+def check_nothing_after_finished(trace: Trace) -> None:
+    kinds = [e["type"] for e in trace.server]
+    if "session.finished" in kinds:
+        assert kinds.index("session.finished") == len(kinds) - 1, "events after session.finished"
+
+
+_PART_STREAM = {"response.text.text", "response.audio_transcript.text", "response.text.delta",
+                "response.audio_transcript.delta", "response.audio.delta", "response.text.done",
+                "response.audio_transcript.done", "response.audio.done"}
+
+
+def check_responses_nested(trace: Trace) -> None:
+    """response.created … response.done are balanced, one at a time; items and parts open before
+    their deltas and close in order; ids agree throughout."""
+    response = item = part = None
+    seen: set[str] = set()
+    for event in trace.server:
+        kind = event["type"]
+        if kind == "response.created":
+            if response is not None and not trace.cancel_sends_response_done:
+                # a cancelled response may end at its last .done (events.md §7.5)
+                assert item is None and part is None, "a response started inside an open item"
+                response = None
+            assert response is None, "a response started inside another"
+            response = event["response"]["id"]
+            assert response not in seen, f"response id {response} reused"
+            seen.add(response)
+            item = part = None
+        elif kind == "response.done":
+            assert event["response"]["id"] == response, "response.done for a response that is not open"
+            assert item is None and part is None, "response.done with an item or part still open"
+            response = None
+        elif kind == "response.output_item.added":
+            assert response == event["response_id"] and item is None, "output item outside its response"
+            assert event["output_index"] == 0
+            item = event["item"]["id"]
+        elif kind == "response.output_item.done":
+            assert item == event["item"]["id"] and part is None, "output_item.done out of order"
+            item = None
+        elif kind == "response.content_part.added":
+            assert (response, item) == (event["response_id"], event["item_id"]) and part is None
+            part = event["content_index"]
+        elif kind == "response.content_part.done":
+            assert part == event["content_index"] and item == event["item_id"], "content_part.done out of order"
+            part = None
+        elif kind in _PART_STREAM:
+            assert part is not None, f"{kind} outside an open content part"
+            assert (response, item, part) == (event["response_id"], event["item_id"], event["content_index"])
+        elif kind.startswith("response.function_call_arguments."):
+            assert item is not None and part is None, f"{kind} outside an open function_call item"
+            assert (response, item) == (event["response_id"], event["item_id"])
+
+
+def _audio_when_received(trace: Trace) -> list[int]:
+    """For each server event: the audio (ms) the client had sent when that event reached it."""
+    counts = [count for count, _, _ in trace.client]
+    return [trace.client[bisect.bisect_right(counts, index) - 1][2] if counts and counts[0] <= index else 0
+            for index in range(len(trace.server))]
+
+
+MAX_SILENCE_MS = 6000  # the largest silence_duration_ms: audio_end_ms may run this far past the audio
+
+
+def check_speech_events(trace: Trace) -> None:
+    """speech_started/stopped alternate (a clear also ends a speech span), share item ids, move
+    forward, and stay within the audio sent."""
+    audio_at = _audio_when_received(trace)
+    open_item, last_ms = None, 0
+    for index, event in enumerate(trace.server):
+        kind = event["type"]
+        if kind == "input_audio_buffer.cleared":
+            open_item = None  # clear drops the utterance in progress, without speech_stopped (README)
+            continue
+        if kind == "input_audio_buffer.speech_started":
+            assert open_item is None, "speech_started twice without speech_stopped"
+            ms = event["audio_start_ms"]
+            open_item = event.get("item_id", "")
+        elif kind == "input_audio_buffer.speech_stopped":
+            assert open_item is not None, "speech_stopped without speech_started"
+            assert event.get("item_id", "") == open_item, "speech_stopped for another item"
+            ms = event["audio_end_ms"]
+            open_item = None
+        else:
+            continue
+        assert ms >= last_ms, f"{kind} at {ms} ms goes back before {last_ms} ms"
+        assert ms <= audio_at[index] + MAX_SILENCE_MS, f"{kind} at {ms} ms, beyond the {audio_at[index]} ms sent"
+        last_ms = ms
+
+
+def check_committed_needs_audio(trace: Trace) -> None:
+    """Each input_audio_buffer.committed needs audio the client appended before it arrived."""
+    counts = [count for count, _, _ in trace.client]
+    committed = 0
+    for index, event in enumerate(trace.server):
+        if event["type"] != "input_audio_buffer.committed":
+            continue
+        committed += 1
+        sent = trace.client[: bisect.bisect_right(counts, index)]
+        appends = sum(1 for k, (_, e, ms) in enumerate(sent)
+                      if e and e.get("type") == "input_audio_buffer.append" and ms > (sent[k - 1][2] if k else 0))
+        assert committed <= appends, f"committed #{committed} with only {appends} audio appends sent"
+
+
+def check_errors_allowed(trace: Trace) -> None:
+    """Every error is an invalid_request_error of a code the docs allow for the event that caused it."""
+    by_id = {e.get("event_id"): e.get("type") for _, e, _ in trace.client if isinstance(e, dict)}
+    for event in trace.server:
+        if event["type"] != "error":
+            continue
+        error = event["error"]
+        assert error["type"] == "invalid_request_error", f"server_error: {error}"
+        cause = by_id.get(error.get("event_id")) if error.get("event_id") else None
+        if cause is None:  # LiveTranslate errors do not name their event: any documented code
+            allowed = set().union(*ALLOWED_ERRORS.values())
+        else:
+            allowed = ALLOWED_ERRORS.get(cause, set()) | ALLOWED_ERRORS[None]
+        assert error["code"] in allowed, f"error {error['code']} is not one {cause or 'any event'} may cause"
+
+
+def check_usage_matches_audio(trace: Trace) -> None:
+    """response.done's output audio tokens are what the audio deltas of that response are worth."""
+    spec = registry.lookup(trace.model)
+    samples: dict[str, int] = {}
+    for event in trace.server:
+        if event["type"] == "response.audio.delta":
+            samples[event["response_id"]] = samples.get(event["response_id"], 0) + len(
+                base64.b64decode(event["delta"])) // 2
+        elif event["type"] == "response.done":
+            response = event["response"]
+            details = response.get("usage", {}).get("output_tokens_details", {})
+            sent = samples.get(response["id"], 0)
+            expected = math.ceil(sent / 24000 * spec.output_audio_tokens_per_second)
+            assert details.get("audio_tokens", 0) == expected, (
+                f"usage says {details.get('audio_tokens')} audio tokens, the deltas are worth {expected}")
+
+
+CHECKS = (check_schemas, check_dialect, check_starts_with_session_created, check_nothing_after_finished,
+          check_responses_nested, check_speech_events, check_committed_needs_audio, check_errors_allowed,
+          check_usage_matches_audio)
+
+
+def check_all(trace: Trace) -> None:
+    """Run every invariant on the trace."""
+    for check in CHECKS:
+        check(trace)

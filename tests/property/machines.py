@@ -1,0 +1,186 @@
+"""A RuleBasedStateMachine over the pure session core, built per model (one per family).
+
+`session_machine(model)` returns a machine class whose rules are the family's client events (and
+a few malformed frames), plus `pull`: the transport taking some of the pending server events,
+which is what lets cancels and barge-ins land part-way through a response. Every invariant of
+`tests/invariants.py` runs after every step. `factory` lets a test swap in a deliberately broken
+session to show that the machine catches it.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+from collections.abc import Callable
+
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, multiple, precondition, rule
+
+from mockserver import registry
+from mockserver.session import Session, open_session
+from tests import strategies
+from tests.invariants import Trace, check_all
+
+__all__ = ["session_machine"]
+
+
+def session_machine(model: str, factory: Callable[..., Session] = open_session) -> type[RuleBasedStateMachine]:
+    spec = registry.lookup(model)
+    accepted = spec.dialect.client_events
+
+    def has(kind: str):
+        return precondition(lambda self: kind in accepted and not self.session.finished)
+
+    class SessionMachine(RuleBasedStateMachine):
+        calls = Bundle("calls")
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.session: Session | None = None
+            self.trace = Trace(model)
+            self.audio_ms = 0
+            self.sent = 0
+            self.item_ids: list[str] = []
+
+        @initialize(behaviour=strategies.behaviours(), seed=st.integers(0, 2**16), manual=st.booleans(),
+                    tools=st.booleans())
+        def open(self, behaviour, seed, manual, tools):
+            """A session with any of the documented-open choices; half start in manual mode, and
+            Omni half the time with a tool (so tool calls and their outputs get exercised)."""
+            self.session = factory(spec, model, rng=random.Random(seed), behaviour=behaviour)
+            self.trace.cancel_sends_response_done = behaviour.cancel_sends_response_done
+            self.trace.received(self.session.events_to_send())
+            start = {"turn_detection": None} if manual else {}
+            if tools and spec.family == "omni":
+                start["tools"] = strategies.TOOLS
+            if start:
+                self._send({"type": "session.update", "session": start})
+
+        # ---- helpers -------------------------------------------------------------------
+
+        def _send(self, event: dict) -> None:
+            self.sent += 1
+            event = {"event_id": f"event_{self.sent}", **event}
+            self.session.receive_event(event)
+            self.trace.sent(event, self.audio_ms)
+
+        def _take(self, count: int | None) -> list[dict]:
+            taken = []
+            while count is None or len(taken) < count:
+                event = self.session.next_event()
+                if event is None:
+                    break
+                taken.append(event)
+            self.trace.received(taken)
+            for event in taken:
+                if event["type"] == "input_audio_buffer.committed" and "item_id" in event:
+                    self.item_ids.append(event["item_id"])
+            return taken
+
+        # ---- the transport -------------------------------------------------------------
+
+        @rule(target=calls, count=st.integers(1, 80))
+        def pull(self, count):
+            """The transport sends `count` pending events (fewer if fewer are ready)."""
+            taken = self._take(count)
+            return multiple(*[e["call_id"] for e in taken if e["type"] == "response.function_call_arguments.done"])
+
+        # ---- client events -------------------------------------------------------------
+
+        @has("session.update")
+        @rule(session=strategies.session_updates(model))
+        def update(self, session):
+            self._send({"type": "session.update", "session": session})
+
+        @has("input_audio_buffer.append")
+        @rule(run=strategies.audio_runs())
+        def append(self, run):
+            kind, ms = run
+            for chunk in strategies.chunks_of(kind, ms):
+                self.audio_ms += len(base64.b64decode(chunk)) // 32
+                self._send({"type": "input_audio_buffer.append", "audio": chunk})
+
+        @has("input_audio_buffer.append")
+        @rule(audio=st.sampled_from(["not base64!", "", 7]))
+        def append_bad_audio(self, audio):
+            self._send({"type": "input_audio_buffer.append", "audio": audio})
+
+        @has("input_audio_buffer.commit")
+        @rule()
+        def commit(self):
+            self._send({"type": "input_audio_buffer.commit"})
+
+        @has("input_audio_buffer.clear")
+        @rule()
+        def clear(self):
+            self._send({"type": "input_audio_buffer.clear"})
+
+        @has("input_image_buffer.append")
+        @rule(image=strategies.images())
+        def image(self, image):
+            self._send({"type": "input_image_buffer.append", "image": base64.b64encode(image).decode()})
+
+        @has("response.create")
+        @rule(options=st.sampled_from([None, {}, {"modalities": ["text"]}, {"instructions": "Be brief."},
+                                       {"modalities": ["audio"]}]))
+        def response_create(self, options):
+            event = {"type": "response.create"}
+            if options is not None:
+                event["response"] = options
+            self._send(event)
+
+        @has("response.cancel")
+        @rule()
+        def response_cancel(self):
+            self._send({"type": "response.cancel"})
+
+        @has("conversation.item.create")
+        @rule(call_id=calls, output=strategies.tool_outputs())
+        def tool_output(self, call_id, output):
+            self._send({"type": "conversation.item.create",
+                        "item": {"type": "function_call_output", "call_id": call_id, "output": output}})
+
+        @has("conversation.item.create")
+        @rule(text=st.sampled_from(["Hi", "What is the weather?"]))
+        def user_text(self, text):
+            self._send({"type": "conversation.item.create",
+                        "item": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}})
+
+        @precondition(lambda self: "conversation.item.create" in accepted and self.item_ids and not self.session.finished)
+        @rule(data=st.data())
+        def reuse_item_id(self, data):
+            """A client item with an id the server already used: a duplicate."""
+            item_id = data.draw(st.sampled_from(self.item_ids))
+            self._send({"type": "conversation.item.create",
+                        "item": {"id": item_id, "type": "function_call_output", "call_id": "call_x", "output": "x"}})
+
+        @precondition(lambda self: not self.session.finished)
+        @rule(frame=st.sampled_from(["not json", "[1, 2]", '{"type": 5}', '{"type": "no.such.event"}']))
+        def malformed_frame(self, frame):
+            self.session.receive_text(frame)
+            self.trace.sent(None, self.audio_ms)
+
+        @has("session.finish")
+        @rule()
+        def finish(self):
+            self._send({"type": "session.finish"})
+
+        @precondition(lambda self: self.session.finished)
+        @rule()
+        def audio_after_finish(self):
+            """After the end nothing more is answered (the invariants check nothing follows)."""
+            self._send({"type": "input_audio_buffer.append", "audio": strategies.chunks_of("speech", 100)[0]})
+
+        # ---- invariants ----------------------------------------------------------------
+
+        @invariant()
+        def protocol_holds(self):
+            check_all(self.trace)
+
+        def teardown(self):
+            if self.session is not None:
+                self._take(None)
+                check_all(self.trace)
+
+    SessionMachine.__name__ = SessionMachine.__qualname__ = f"SessionMachine[{model}]"
+    return SessionMachine
