@@ -21,7 +21,6 @@ import json
 import random
 import zlib
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,9 +105,9 @@ class Session:
         self._image_times: deque[int] = deque()
         self._last_item_id: str | None = None
         self._segments_seen = 0
-        self._handlers: dict[str, Callable[[dict], None]] = {
-            name: getattr(self, "_on_" + name.replace(".", "_")) for name in spec.dialect.client_events
-        }
+        # client event type → the name of its `_on_…` method (looked up per event, so a subclass
+        # or a test that replaces a handler is always the one called)
+        self._handlers: dict[str, str] = {name: "_on_" + name.replace(".", "_") for name in spec.dialect.client_events}
         self._emit("session.created", session=self._render(updated=False))
 
     # ---- the transport-facing interface -------------------------------------------------
@@ -197,13 +196,13 @@ class Session:
             self._error(ProtocolError("missing_required_parameter", "Missing required parameter: 'type'.", "type"),
                         event_id)
             return
-        handler = self._handlers.get(kind)
-        if handler is None:
+        handler_name = self._handlers.get(kind)
+        if handler_name is None:
             self._error(self._unknown_event(kind), event_id)
             return
         try:
             check_client_event(event, self.spec.family)
-            handler(event)
+            getattr(self, handler_name)(event)
         except ProtocolError as exc:
             self._error(exc, event_id)
 
