@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8765
 
-.PHONY: serve test bench install clean speech
+.PHONY: serve test bench fuzz install clean speech
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ serve: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=deep $(PY) -m pytest tests/property -p no:cacheprovider --timeout=0 -q
 
 bench: $(STAMP)
 	$(PY) bench/bench_sessions.py

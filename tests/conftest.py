@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, settings
 settings.register_profile("quick", max_examples=30, stateful_step_count=30, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
                           print_blob=True)
-settings.register_profile("deep", max_examples=1500, stateful_step_count=60, deadline=None,
+settings.register_profile("deep", max_examples=1000, stateful_step_count=60, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
                           print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
