@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
+from mockserver import registry
 from tests.property.machines import session_machine
 from tests.support import ASR, LIVETRANSLATE, LIVETRANSLATE_35, OMNI, OMNI_TURBO
 
@@ -13,3 +15,18 @@ from tests.support import ASR, LIVETRANSLATE, LIVETRANSLATE_35, OMNI, OMNI_TURBO
 def test_every_sequence_keeps_the_protocol(model):
     """Any sequence of the family's client events (and malformed ones) keeps every invariant."""
     run_state_machine_as_test(session_machine(model))
+
+
+@pytest.mark.parametrize("model", [LIVETRANSLATE, ASR, OMNI])
+def test_the_machine_sends_every_client_event_of_the_family(model):
+    """Over a fixed set of sequences, the machine sends every client event type the family has."""
+    sent: set[str] = set()
+
+    class Probe(session_machine(model)):
+        def teardown(self):
+            sent.update(e["type"] for _, e, _ in self.trace.client if e)
+            super().teardown()
+
+    run_state_machine_as_test(Probe, settings=settings(max_examples=60, stateful_step_count=30, derandomize=True,
+                                                       database=None, deadline=None))
+    assert sent == set(registry.lookup(model).dialect.client_events)
