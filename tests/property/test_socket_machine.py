@@ -14,7 +14,13 @@ import json
 import aiohttp
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from mockserver.app import REALTIME_PATH, ServerOptions, create_app, start_site
 from tests import strategies
