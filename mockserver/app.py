@@ -13,6 +13,7 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass, field
+from typing import Protocol
 from pathlib import Path
 
 from aiohttp import WSMsgType, web
@@ -24,12 +25,20 @@ from .pacing import Pacer
 from .responder import CorpusResponder, load_corpus
 from .session import Session, open_session
 
-__all__ = ["REALTIME_PATH", "ServerOptions", "build_responder", "create_app"]
+__all__ = ["REALTIME_PATH", "Observer", "ServerOptions", "build_responder", "create_app"]
 
 log = logging.getLogger("mockserver")
 
 REALTIME_PATH = "/api-ws/v1/realtime"
 MAX_FRAME_BYTES = 32 * 1024 * 1024  # a 15 MiB audio payload, base64-encoded, fits
+
+
+class Observer(Protocol):
+    """Sees the traffic of every session and every failure inside the mock (the pytest plugin)."""
+
+    def event(self, session_id: str, model: str, direction: str, event: dict) -> None: ...
+
+    def failure(self, session_id: str | None, error: BaseException) -> None: ...
 
 
 @dataclass
@@ -49,6 +58,7 @@ class ServerOptions:
     # Validate every server event against schemas/ and fail loudly (log + server_error + close
     # 1011) on a violation: for tests, and for anyone who wants the mock to police itself.
     strict: bool = False
+    observer: Observer | None = None
 
 
 def build_responder(options: ServerOptions) -> CorpusResponder:
@@ -98,7 +108,7 @@ async def _healthz(request: web.Request) -> web.Response:
 
 
 async def _send_loop(ws: web.WebSocketResponse, session: Session, wake: asyncio.Event, pacer: Pacer,
-                     grace_s: float) -> None:
+                     options: ServerOptions) -> None:
     """Pull events from the session as their time comes; close once it is finished and drained.
 
     Events are taken only when sent, so a cancel or a barge-in that arrives while a response is
@@ -123,11 +133,13 @@ async def _send_loop(ws: web.WebSocketResponse, session: Session, wake: asyncio.
             continue
         session.next_event()
         await ws.send_str(json.dumps(event, ensure_ascii=False))
+        if options.observer is not None:
+            options.observer.event(session.id, session.model_id, "server", event)
     if session.close_code == 1000 and not session.expired:
         # Give the client the documented chance to close first (events.md §1.8); the receive
         # loop notices the close and ends this task.
         with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(ws.receive(), grace_s)
+            await asyncio.wait_for(ws.receive(), options.finish_close_grace_s)
     await ws.close(code=session.close_code, message=session.close_reason.encode())
 
 
@@ -144,20 +156,22 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
     try:
         session = open_session(spec, request.query["model"], responder=request.app[RESPONDER_KEY],
                                behaviour=options.behaviour, strict=options.strict)
-    except StrictModeViolation:
+    except StrictModeViolation as exc:
         log.exception("strict mode: session.created breaks its schema")
+        if options.observer is not None:
+            options.observer.failure(None, exc)
         await ws.close(code=1011, message=b"server error")
         return ws
     log.info("session %s opened for model %s", session.id, session.model_id)
     wake = asyncio.Event()
     pacer = Pacer(options.pace, options.first_text_latency_ms, options.first_audio_latency_ms, options.speed)
-    sender = asyncio.create_task(_send_loop(ws, session, wake, pacer, options.finish_close_grace_s))
+    sender = asyncio.create_task(_send_loop(ws, session, wake, pacer, options))
     cap = asyncio.get_running_loop().call_later(session.session_cap_s, _expire, session, wake) \
         if session.session_cap_s else None
     request.app[SENDERS_KEY].add(sender)
     try:
         async for message in ws:
-            _feed(session, message)
+            _feed(session, message, options.observer)
             wake.set()
             if session.finished or sender.done():
                 break
@@ -182,21 +196,28 @@ def _expire(session: Session, wake: asyncio.Event) -> None:
     wake.set()
 
 
-def _feed(session: Session, message) -> None:
+def _feed(session: Session, message, observer: Observer | None) -> None:
     """Hand one data frame to the session; a failure inside the mock becomes `server_error` + 1011."""
     if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
         return
+    if observer is not None and message.type == WSMsgType.TEXT:
+        with contextlib.suppress(ValueError):
+            observer.event(session.id, session.model_id, "client", json.loads(message.data))
     try:
         if message.type == WSMsgType.TEXT:
             session.receive_text(message.data)
         else:
             session.receive_binary(message.data)
-    except StrictModeViolation:
+    except StrictModeViolation as exc:
         log.exception("strict mode: session %s produced an event that breaks its schema", session.id)
         session.fail("The mock server produced an invalid event (strict mode).")
-    except Exception:  # a bug in the mock: report it as the documented server_error and close
+        if observer is not None:
+            observer.failure(session.id, exc)
+    except Exception as exc:  # a bug in the mock: report it as the documented server_error and close
         log.exception("session %s failed", session.id)
         session.fail("The mock server failed on this event.")
+        if observer is not None:
+            observer.failure(session.id, exc)
 
 
 async def _cancel_sessions(app: web.Application) -> None:

@@ -12,7 +12,7 @@ settings.register_profile("deep", max_examples=1000, stateful_step_count=60, dea
                           print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
-from tests.support import ThreadedServer, load_speech
+from tests.support import load_speech
 
 
 @pytest.fixture(scope="session")
@@ -28,9 +28,3 @@ def speech_zh():
 @pytest.fixture(scope="session")
 def speech_en_8k():
     return load_speech("en_two_utterances_8k")
-
-
-@pytest.fixture
-def threaded_server():
-    with ThreadedServer() as server:
-        yield server

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import itertools
 import json
 import random
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import soundfile
 
-from mockserver.app import REALTIME_PATH, ServerOptions, create_app, start_site
 from mockserver.registry import lookup
 from mockserver.session import Session, open_session
 
@@ -94,54 +91,6 @@ def stream(session: Session, speech: Speech, ms: int = 100, **bounds) -> list[di
 
 def types(events: list[dict]) -> list[str]:
     return [e["type"] for e in events]
-
-
-class ThreadedServer:
-    """The mock app on a free port in a background thread, for synchronous clients (the SDK)."""
-
-    def __init__(self, options: ServerOptions | None = None) -> None:
-        self._options = options or ServerOptions(strict=True)
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self.port = 0
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        try:
-            runner, self.port = self._loop.run_until_complete(
-                start_site(create_app(self._options), "127.0.0.1", 0))
-        except BaseException as exc:  # noqa: BLE001 — surfaces in __enter__, in the test that started us
-            self._startup_error = exc
-            self._ready.set()
-            self._loop.close()
-            return
-        self._ready.set()
-        self._loop.run_forever()
-        self._loop.run_until_complete(runner.cleanup())
-        self._loop.close()
-
-    def __enter__(self) -> ThreadedServer:  # noqa: PYI034
-        self._startup_error: BaseException | None = None
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise RuntimeError("the mock server did not start within 10 s")
-        if self._startup_error is not None:
-            self._thread.join(10)
-            raise self._startup_error
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-
-    @property
-    def ws_base(self) -> str:
-        """The realtime endpoint without the model query (what the legacy SDK's `url=` takes)."""
-        return f"ws://127.0.0.1:{self.port}{REALTIME_PATH}"
-
-    def ws_url(self, model: str) -> str:
-        return f"{self.ws_base}?model={model}"
 
 
 def tiny_jpeg(width: int, height: int) -> bytes:

@@ -38,10 +38,10 @@ def _send_audio(append, commit, speech, vad: bool) -> int:
 
 
 @pytest.mark.parametrize("vad", [True, False], ids=["vad", "manual"])
-def test_legacy_sdk_transcribes(threaded_server, speech_en, vad):
+def test_legacy_sdk_transcribes(realtime_mock, speech_en, vad):
     """OmniRealtimeConversation on qwen3-asr-flash-realtime gets a transcript per utterance, then finishes."""
     recorder = Recorder()
-    conversation = OmniRealtimeConversation(model=ASR, callback=recorder, url=threaded_server.ws_base,
+    conversation = OmniRealtimeConversation(model=ASR, callback=recorder, url=realtime_mock.url,
                                             api_key=API_KEY)
     conversation.connect()
     conversation.update_session(
@@ -56,10 +56,10 @@ def test_legacy_sdk_transcribes(threaded_server, speech_en, vad):
 
 
 @pytest.mark.parametrize("vad", [True, False], ids=["vad", "manual"])
-def test_v2_sdk_transcribes(threaded_server, speech_en, vad):
+def test_v2_sdk_transcribes(realtime_mock, speech_en, vad):
     """The v2 client's realtime session on ASR reads transcripts through session.finished."""
     client = Client(api_key=API_KEY)
-    with client.audio.realtime.connect(model=ASR, ws_url=threaded_server.ws_url(ASR)) as rt:
+    with client.audio.realtime.connect(model=ASR, ws_url=realtime_mock.url_for(ASR)) as rt:
         rt.update_session(["text"], enable_turn_detection=vad, transcription_params={"language": "en"})
         utterances = _send_audio(rt.append_audio, rt.commit, speech_en, vad)
         rt.end_session()

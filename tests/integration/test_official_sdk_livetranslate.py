@@ -54,7 +54,7 @@ def _check_two_translations(events: list[dict], with_audio: bool, vad: bool) -> 
 def _run_legacy(server, speech, *, with_audio: bool, vad: bool) -> list[dict]:
     recorder = Recorder()
     conversation = OmniRealtimeConversation(
-        model=LIVETRANSLATE, callback=recorder, url=server.ws_base, api_key=API_KEY
+        model=LIVETRANSLATE, callback=recorder, url=server.url, api_key=API_KEY
     )
     conversation.connect()
     conversation.update_session(
@@ -77,16 +77,16 @@ def _run_legacy(server, speech, *, with_audio: bool, vad: bool) -> list[dict]:
 
 @pytest.mark.parametrize("with_audio", [True, False], ids=["text+audio", "text"])
 @pytest.mark.parametrize("vad", [True, False], ids=["vad", "manual"])
-def test_legacy_sdk_completes_two_utterance_session(threaded_server, speech_en, with_audio, vad):
+def test_legacy_sdk_completes_two_utterance_session(realtime_mock, speech_en, with_audio, vad):
     """OmniRealtimeConversation streams two utterances and gets two translations, then finishes."""
-    events = _run_legacy(threaded_server, speech_en, with_audio=with_audio, vad=vad)
+    events = _run_legacy(realtime_mock, speech_en, with_audio=with_audio, vad=vad)
     _check_two_translations(events, with_audio, vad)
 
 
 def _run_v2(server, speech, *, with_audio: bool, vad: bool) -> list[dict]:
     client = Client(api_key=API_KEY)
     events: list[dict] = []
-    with client.audio.realtime.connect(model=LIVETRANSLATE, ws_url=server.ws_url(LIVETRANSLATE)) as rt:
+    with client.audio.realtime.connect(model=LIVETRANSLATE, ws_url=server.url_for(LIVETRANSLATE)) as rt:
         rt.update_session(
             ["text", "audio"] if with_audio else ["text"],
             enable_turn_detection=vad,
@@ -107,17 +107,17 @@ def _run_v2(server, speech, *, with_audio: bool, vad: bool) -> list[dict]:
 
 @pytest.mark.parametrize("with_audio", [True, False], ids=["text+audio", "text"])
 @pytest.mark.parametrize("vad", [True, False], ids=["vad", "manual"])
-def test_v2_sdk_completes_two_utterance_session(threaded_server, speech_en, with_audio, vad):
+def test_v2_sdk_completes_two_utterance_session(realtime_mock, speech_en, with_audio, vad):
     """The v2 client's realtime session streams two utterances and reads through session.finished."""
-    events = _run_v2(threaded_server, speech_en, with_audio=with_audio, vad=vad)
+    events = _run_v2(realtime_mock, speech_en, with_audio=with_audio, vad=vad)
     _check_two_translations(events, with_audio, vad)
 
 
-def test_legacy_sdk_session_id_is_the_created_session(threaded_server, speech_en):
+def test_legacy_sdk_session_id_is_the_created_session(realtime_mock, speech_en):
     """The SDK's get_session_id() is the id from session.created."""
     recorder = Recorder()
     conversation = OmniRealtimeConversation(
-        model=LIVETRANSLATE, callback=recorder, url=threaded_server.ws_base, api_key=API_KEY
+        model=LIVETRANSLATE, callback=recorder, url=realtime_mock.url, api_key=API_KEY
     )
     conversation.connect()
     conversation.end_session(timeout=20)

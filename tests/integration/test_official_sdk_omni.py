@@ -13,10 +13,9 @@ import pytest
 from dashscope import Client
 from dashscope.audio.qwen_omni import MultiModality, OmniRealtimeConversation
 
-from mockserver.app import ServerOptions
 from tests.dialects import assert_dialect
 from tests.integration.sdk_support import API_KEY, SDK_WARNINGS, Recorder
-from tests.support import OMNI, ThreadedServer, b64, tiny_jpeg, types
+from tests.support import OMNI, b64, tiny_jpeg, types
 
 pytestmark = SDK_WARNINGS
 
@@ -25,16 +24,12 @@ WEATHER_TOOL = {"type": "function", "function": {
     "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]}}}
 
 
-@pytest.fixture
-def paced_server():
-    """The mock in realtime pace with short first-output latencies."""
-    options = ServerOptions(pace="realtime", first_text_latency_ms=50, first_audio_latency_ms=100, strict=True)
-    with ThreadedServer(options) as server:
-        yield server
+# Cancel and barge-in need a response still streaming when the client acts.
+PACED = pytest.mark.realtime_mock(pace="realtime", first_text_latency_ms=50, first_audio_latency_ms=100)
 
 
 def _legacy(server, recorder: Recorder) -> OmniRealtimeConversation:
-    conversation = OmniRealtimeConversation(model=OMNI, callback=recorder, url=server.ws_base, api_key=API_KEY)
+    conversation = OmniRealtimeConversation(model=OMNI, callback=recorder, url=server.url, api_key=API_KEY)
     conversation.connect()
     return conversation
 
@@ -61,10 +56,10 @@ def _no_errors(events: list[dict]) -> None:
     assert_dialect("omni", events)
 
 
-def test_legacy_sdk_manual_turn_with_image(threaded_server, speech_en):
+def test_legacy_sdk_manual_turn_with_image(realtime_mock, speech_en):
     """Manual mode: audio + an image, commit, create_response → an answer billed for the image."""
     recorder = Recorder()
-    conversation = _legacy(threaded_server, recorder)
+    conversation = _legacy(realtime_mock, recorder)
     conversation.update_session(output_modalities=[MultiModality.TEXT, MultiModality.AUDIO], voice="Cherry",
                                 enable_turn_detection=False)
     chunks = list(speech_en.chunks(100, end_ms=speech_en.gap_middle_ms))
@@ -86,10 +81,10 @@ def test_legacy_sdk_manual_turn_with_image(threaded_server, speech_en):
     assert conversation.get_last_response_id() == done["response"]["id"]
 
 
-def test_v2_sdk_vad_turn(threaded_server, speech_en):
+def test_v2_sdk_vad_turn(realtime_mock, speech_en):
     """VAD mode: one utterance is detected, committed, transcribed and answered with audio."""
     client = Client(api_key=API_KEY)
-    with client.audio.realtime.connect(model=OMNI, ws_url=threaded_server.ws_url(OMNI)) as rt:
+    with client.audio.realtime.connect(model=OMNI, ws_url=realtime_mock.url_for(OMNI)) as rt:
         rt.update_session(["text", "audio"], voice="Cherry", enable_turn_detection=True)
         _say_first_utterance(rt, speech_en)
         events = _read_until(rt, "response.done")
@@ -103,10 +98,11 @@ def test_v2_sdk_vad_turn(threaded_server, speech_en):
     assert len(audio) > 24000 and kinds[-1] == "session.finished"
 
 
-def test_v2_sdk_cancels_a_streaming_response(paced_server, speech_en):
+@PACED
+def test_v2_sdk_cancels_a_streaming_response(realtime_mock, speech_en):
     """cancel_response() while audio streams: the open parts close and response.done says cancelled."""
     client = Client(api_key=API_KEY)
-    with client.audio.realtime.connect(model=OMNI, ws_url=paced_server.ws_url(OMNI)) as rt:
+    with client.audio.realtime.connect(model=OMNI, ws_url=realtime_mock.url_for(OMNI)) as rt:
         rt.update_session(["text", "audio"], voice="Cherry", enable_turn_detection=False)
         _say_first_utterance(rt, speech_en)
         rt.commit()
@@ -123,10 +119,11 @@ def test_v2_sdk_cancels_a_streaming_response(paced_server, speech_en):
     assert kinds.index("response.audio.done") < kinds.index("response.done")
 
 
-def test_legacy_sdk_barge_in(paced_server, speech_en):
+@PACED
+def test_legacy_sdk_barge_in(realtime_mock, speech_en):
     """Speaking while the answer plays cuts it short; the new utterance is answered in full."""
     recorder = Recorder()
-    conversation = _legacy(paced_server, recorder)
+    conversation = _legacy(realtime_mock, recorder)
     conversation.update_session(output_modalities=[MultiModality.TEXT, MultiModality.AUDIO], voice="Cherry",
                                 enable_turn_detection=True, turn_detection_threshold=0.5)
     for chunk in speech_en.chunks(100, end_ms=speech_en.gap_middle_ms):
@@ -144,10 +141,10 @@ def test_legacy_sdk_barge_in(paced_server, speech_en):
     assert second["response"]["status"] == "completed"
 
 
-def test_v2_sdk_tool_call_round_trip(threaded_server, speech_en):
+def test_v2_sdk_tool_call_round_trip(realtime_mock, speech_en):
     """A function_call answer, the tool's output sent back, then an answer that uses it."""
     client = Client(api_key=API_KEY)
-    with client.audio.realtime.connect(model=OMNI, ws_url=threaded_server.ws_url(OMNI)) as rt:
+    with client.audio.realtime.connect(model=OMNI, ws_url=realtime_mock.url_for(OMNI)) as rt:
         rt.update_session(["text"], enable_turn_detection=False, tools=[WEATHER_TOOL])
         _say_first_utterance(rt, speech_en)
         rt.commit()

@@ -1,0 +1,269 @@
+"""`RealtimeClient`: an asyncio client over aiohttp with the official SDK's vocabulary.
+
+    async with RealtimeClient("qwen3-livetranslate-flash-realtime") as rt:   # url from the env
+        await rt.update_session(modalities=["text"], translation_language="en")
+        await rt.append_audio(pcm_bytes)
+        async for event in rt:          # or rt.on_event(callback), or await rt.wait_for(type)
+            ...
+        await rt.end_session()
+
+Events come out as :class:`~client.events.Event` dicts, parsed leniently; with ``strict=True``
+each is also validated against `schemas/` and a violation raises. The same code talks to the mock
+or to the live service: only the URL differs (:mod:`client.endpoint`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+
+from .endpoint import resolve
+from .events import ConnectionClosed, Event, HandshakeError, RealtimeError
+
+__all__ = ["RealtimeClient"]
+
+_UNSET: Any = object()
+_TEXT_STREAMS = {"response.text.delta", "response.audio_transcript.delta", "response.text.text",
+                 "response.audio_transcript.text"}
+_SAMPLING = ("temperature", "top_p", "top_k", "max_tokens", "repetition_penalty", "presence_penalty", "seed",
+             "smooth_output")
+
+
+def _b64(data: bytes | str) -> str:
+    return data if isinstance(data, str) else base64.b64encode(data).decode("ascii")
+
+
+class RealtimeClient:
+    """One realtime session (one WebSocket). Use as an async context manager."""
+
+    def __init__(self, model: str, *, url: str | None = None, api_key: str | None = None,
+                 region: str | None = None, strict: bool = False, headers: dict | None = None) -> None:
+        self.model = model
+        self.endpoint = resolve(model, url=url, api_key=api_key, region=region)
+        self.strict = strict
+        self._headers = dict(headers or {})
+        self._http: aiohttp.ClientSession | None = None
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._queue: asyncio.Queue[Event | None] = asyncio.Queue()
+        self._reader: asyncio.Task | None = None
+        self._callbacks: list[Callable[[Event], Any]] = []
+        self.events: list[Event] = []  # everything received, in order
+        self.session_id: str | None = None
+        self.last_response_id: str | None = None
+        self.first_text_delay_ms: float | None = None  # of the last response, since response.created
+        self.first_audio_delay_ms: float | None = None
+        self._response_started = 0.0
+        self.close_code: int | None = None
+
+    # ---- connection ---------------------------------------------------------------------
+
+    async def connect(self) -> RealtimeClient:
+        """Open the WebSocket; raises HandshakeError with the server's code and message if refused."""
+        if self.endpoint.api_key is None:
+            raise HandshakeError(0, "NoApiKey", "no API key: pass api_key= or set DASHSCOPE_API_KEY")
+        headers = {"Authorization": f"Bearer {self.endpoint.api_key}", **self._headers}
+        self._http = aiohttp.ClientSession()
+        try:
+            self._ws = await self._http.ws_connect(self.endpoint.url, headers=headers, max_msg_size=0)
+        except aiohttp.WSServerHandshakeError as exc:
+            error = await self._handshake_error(exc, headers)
+            await self._http.close()
+            raise error from None
+        self._reader = asyncio.create_task(self._read())
+        return self
+
+    async def _handshake_error(self, exc: aiohttp.WSServerHandshakeError, headers: dict) -> HandshakeError:
+        """The refusal's JSON body ({code, message, request_id}) is read with a plain GET of the URL."""
+        http_url = self.endpoint.url.replace("wss://", "https://", 1).replace("ws://", "http://", 1)
+        body: dict = {}
+        with contextlib.suppress(aiohttp.ClientError, ValueError, asyncio.TimeoutError):
+            async with self._http.get(http_url, headers=headers, timeout=aiohttp.ClientTimeout(total=10)) as r:
+                body = await r.json(content_type=None)
+        return HandshakeError(exc.status, body.get("code"), body.get("message") or exc.message,
+                              body.get("request_id") or (exc.headers or {}).get("x-request-id"))
+
+    async def _read(self) -> None:
+        try:
+            async for message in self._ws:
+                if message.type == aiohttp.WSMsgType.TEXT:
+                    self._received(Event(json.loads(message.data)))
+                elif message.type == aiohttp.WSMsgType.BINARY:
+                    raise ValueError("the server sent a binary frame; the protocol has only JSON text frames")
+        finally:
+            self.close_code = self._ws.close_code
+            self._queue.put_nowait(None)
+
+    def _received(self, event: Event) -> None:
+        if self.strict:
+            self._validate(event)
+        kind = event.type
+        if kind in ("session.created", "session.updated"):
+            self.session_id = (event.get("session") or {}).get("id", self.session_id)
+        elif kind == "response.created":
+            self.last_response_id = (event.get("response") or {}).get("id")
+            self._response_started = time.monotonic()
+            self.first_text_delay_ms = self.first_audio_delay_ms = None
+        elif kind in _TEXT_STREAMS and self.first_text_delay_ms is None and self._response_started:
+            self.first_text_delay_ms = (time.monotonic() - self._response_started) * 1000
+        elif kind == "response.audio.delta" and self.first_audio_delay_ms is None and self._response_started:
+            self.first_audio_delay_ms = (time.monotonic() - self._response_started) * 1000
+        self.events.append(event)
+        for callback in self._callbacks:
+            callback(event)
+        self._queue.put_nowait(event)
+
+    def _validate(self, event: Event) -> None:
+        import schemas
+        from mockserver.registry import lookup
+
+        spec = lookup(self.model)
+        if spec is None:
+            return  # a model the schemas do not know: nothing to check against
+        violations = schemas.errors("server", event, spec.family)
+        if violations:
+            raise ValueError(f"strict: {event.type} breaks its schema: {violations[0].message}")
+
+    async def close(self) -> None:
+        """Close the socket (code 1000) and stop reading."""
+        if self._ws is not None and not self._ws.closed:
+            await self._ws.close()
+        if self._reader is not None:
+            with contextlib.suppress(asyncio.CancelledError, ValueError):
+                await self._reader
+        if self._http is not None:
+            await self._http.close()
+
+    async def __aenter__(self) -> RealtimeClient:
+        return await self.connect()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # ---- receiving ----------------------------------------------------------------------
+
+    def on_event(self, callback: Callable[[Event], Any]) -> None:
+        """Call `callback(event)` for every event received (for those who prefer callbacks)."""
+        self._callbacks.append(callback)
+
+    async def recv(self, timeout: float | None = None) -> Event:
+        """The next event; ConnectionClosed when the connection has ended."""
+        event = await asyncio.wait_for(self._queue.get(), timeout)
+        if event is None:
+            self._queue.put_nowait(None)  # stay closed for later calls
+            if self._reader is not None and self._reader.done() and self._reader.exception():
+                raise self._reader.exception()
+            raise ConnectionClosed(self.close_code)
+        return event
+
+    def __aiter__(self) -> AsyncIterator[Event]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[Event]:
+        while True:
+            try:
+                event = await self.recv()
+            except ConnectionClosed:
+                return
+            yield event
+            if event.type == "session.finished":
+                return
+
+    async def wait_for(self, kind: str, timeout: float = 30, *, raise_on_error: bool = True) -> Event:
+        """Receive until an event of `kind`; an `error` event on the way raises RealtimeError."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            event = await self.recv(max(0.0, deadline - loop.time()))
+            if event.type == kind:
+                return event
+            if raise_on_error and event.is_error:
+                raise RealtimeError.from_event(event)
+
+    # ---- client events ------------------------------------------------------------------
+
+    async def send(self, event: dict) -> str:
+        """Send a raw event (an event_id is added if missing); returns its event_id."""
+        if self._ws is None or self._ws.closed:
+            raise ConnectionClosed(self.close_code, "not connected")
+        event = {"event_id": "event_" + uuid.uuid4().hex, **event}
+        await self._ws.send_str(json.dumps(event, ensure_ascii=False))
+        return event["event_id"]
+
+    async def update_session(
+        self, *, modalities: list[str] | None = None, voice: str | None = None,
+        input_audio_format: str | None = None, output_audio_format: str | None = None,
+        sample_rate: int | None = None, turn_detection: dict | None = _UNSET,
+        translation_language: str | None = None, translation_phrases: dict[str, str] | None = None,
+        transcription_model: str | None = _UNSET, transcription_language: str | None = None,
+        corpus_text: str | None = None, instructions: str | None = None, tools: list[dict] | None = None,
+        **extra: Any,
+    ) -> str:
+        """session.update with typed parameters; only what is given is sent.
+
+        `turn_detection=None` selects manual mode; a dict sets VAD parameters. Sampling parameters
+        (temperature, top_p, top_k, max_tokens, repetition_penalty, presence_penalty, seed,
+        smooth_output) and anything else go through `**extra` unchanged.
+        """
+        session: dict[str, Any] = {}
+        for key, value in (("modalities", modalities), ("voice", voice), ("input_audio_format", input_audio_format),
+                           ("output_audio_format", output_audio_format), ("sample_rate", sample_rate),
+                           ("instructions", instructions), ("tools", tools)):
+            if value is not None:
+                session[key] = value
+        if turn_detection is not _UNSET:
+            session["turn_detection"] = turn_detection
+        if translation_language is not None or translation_phrases is not None:
+            translation: dict[str, Any] = {}
+            if translation_language is not None:
+                translation["language"] = translation_language
+            if translation_phrases is not None:
+                translation["corpus"] = {"phrases": dict(translation_phrases)}
+            session["translation"] = translation
+        transcription: dict[str, Any] = {}
+        if transcription_model is not _UNSET:
+            transcription["model"] = transcription_model
+        if transcription_language is not None:
+            transcription["language"] = transcription_language
+        if corpus_text is not None:
+            transcription["corpus"] = {"text": corpus_text}
+        if transcription:
+            session["input_audio_transcription"] = transcription
+        session.update(extra)
+        return await self.send({"type": "session.update", "session": session})
+
+    async def append_audio(self, audio: bytes | str) -> str:
+        """input_audio_buffer.append: PCM16 bytes (or Opus), or an already base64-encoded string."""
+        return await self.send({"type": "input_audio_buffer.append", "audio": _b64(audio)})
+
+    async def append_image(self, image: bytes | str) -> str:
+        """input_image_buffer.append: JPEG bytes or base64."""
+        return await self.send({"type": "input_image_buffer.append", "image": _b64(image)})
+
+    async def commit(self) -> str:
+        return await self.send({"type": "input_audio_buffer.commit"})
+
+    async def clear_appended_audio(self) -> str:
+        return await self.send({"type": "input_audio_buffer.clear"})
+
+    async def create_response(self, *, instructions: str | None = None, modalities: list[str] | None = None) -> str:
+        response = {k: v for k, v in (("instructions", instructions), ("modalities", modalities)) if v is not None}
+        return await self.send({"type": "response.create", **({"response": response} if response else {})})
+
+    async def cancel_response(self) -> str:
+        return await self.send({"type": "response.cancel"})
+
+    async def create_item(self, item: dict) -> str:
+        return await self.send({"type": "conversation.item.create", "item": item})
+
+    async def end_session(self, timeout: float = 20) -> Event:
+        """session.finish, then wait for session.finished (RealtimeError if an error comes instead)."""
+        await self.send({"type": "session.finish"})
+        return await self.wait_for("session.finished", timeout)

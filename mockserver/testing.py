@@ -1,0 +1,117 @@
+"""A mock server for tests, in a background thread: what the pytest plugin and our own tests use.
+
+:class:`ThreadedServer` serves the app on a free loopback port for synchronous clients (the
+official SDK) as well as asyncio ones. :class:`MockServer` adds what a test wants to look at
+afterwards: the traffic of every session, and any failure inside the server, re-raised by
+:meth:`MockServer.check` so it surfaces in the test that caused it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import threading
+from dataclasses import dataclass, field
+
+from .app import REALTIME_PATH, ServerOptions, create_app, start_site
+
+__all__ = ["CapturedSession", "MockServer", "ThreadedServer"]
+
+
+class ThreadedServer:
+    """The mock app on a free port in a background thread, for synchronous clients (the SDK)."""
+
+    def __init__(self, options: ServerOptions | None = None) -> None:
+        self._options = options or ServerOptions(strict=True)
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.port = 0
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        try:
+            runner, self.port = self._loop.run_until_complete(
+                start_site(create_app(self._options), "127.0.0.1", 0))
+        except BaseException as exc:  # noqa: BLE001 — surfaces in __enter__, in the test that started us
+            self._startup_error = exc
+            self._ready.set()
+            self._loop.close()
+            return
+        self._ready.set()
+        self._loop.run_forever()
+        self._loop.run_until_complete(runner.cleanup())
+        self._loop.close()
+
+    def __enter__(self) -> ThreadedServer:  # noqa: PYI034
+        self._startup_error: BaseException | None = None
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("the mock server did not start within 10 s")
+        if self._startup_error is not None:
+            self._thread.join(10)
+            raise self._startup_error
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    @property
+    def ws_base(self) -> str:
+        """The realtime endpoint without the model query (what the legacy SDK's `url=` takes)."""
+        return f"ws://127.0.0.1:{self.port}{REALTIME_PATH}"
+
+    def ws_url(self, model: str) -> str:
+        return f"{self.ws_base}?model={model}"
+
+
+
+@dataclass
+class CapturedSession:
+    """What went over one connection: the client's events and the server's, in order."""
+
+    session_id: str
+    model: str
+    client: list[dict] = field(default_factory=list)
+    server: list[dict] = field(default_factory=list)
+
+    def types(self, direction: str = "server") -> list[str]:
+        return [e.get("type") for e in (self.server if direction == "server" else self.client)]
+
+
+class MockServer(ThreadedServer):
+    """A running mock (strict by default) that records traffic per session and server failures."""
+
+    def __init__(self, options: ServerOptions | None = None, **option_fields) -> None:
+        options = options or ServerOptions(strict=True)
+        options = dataclasses.replace(options, observer=self, **option_fields)
+        super().__init__(options)
+        self.sessions: dict[str, CapturedSession] = {}
+        self.failures: list[tuple[str | None, BaseException]] = []
+        self._lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        """The realtime endpoint; add ``?model=…`` or use :meth:`url_for`."""
+        return self.ws_base
+
+    def url_for(self, model: str) -> str:
+        return self.ws_url(model)
+
+    # Observer (called from the server thread)
+    def event(self, session_id: str, model: str, direction: str, event: dict) -> None:
+        with self._lock:
+            captured = self.sessions.setdefault(session_id, CapturedSession(session_id, model))
+            (captured.client if direction == "client" else captured.server).append(event)
+
+    def failure(self, session_id: str | None, error: BaseException) -> None:
+        with self._lock:
+            self.failures.append((session_id, error))
+
+    def check(self) -> None:
+        """Raise if anything failed inside the server (a strict-mode violation, a crash)."""
+        if self.failures:
+            session_id, error = self.failures[0]
+            raise AssertionError(f"the mock server failed in session {session_id}: "
+                                 f"{type(error).__name__}: {error}") from error
