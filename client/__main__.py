@@ -12,6 +12,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+import aiohttp
 import numpy as np
 import soundfile
 
@@ -42,13 +43,11 @@ async def run(args: argparse.Namespace) -> int:
     pcm = _load_16k(args.input)
     step = 16000 * CHUNK_MS // 1000
     audio_out: list[bytes] = []
-    source, answer = {}, {}
 
     def on_event(event) -> None:
         kind = event.type
         if kind.startswith("conversation.item.input_audio_transcription.") and kind != \
                 "conversation.item.input_audio_transcription.failed":
-            source[event["item_id"]] = event.text
             if kind.endswith(".completed"):
                 print(f"\r\033[K[source] {event.text}", flush=True)
         elif kind in ("response.audio_transcript.done", "response.text.done"):
@@ -100,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return asyncio.run(run(args))
-    except (HandshakeError, RealtimeError, ConnectionClosed, TimeoutError) as exc:
+    except (HandshakeError, RealtimeError, ConnectionClosed, TimeoutError, aiohttp.ClientError, OSError) as exc:
         print(f"\nerror: {exc}", file=sys.stderr)
         return 1
 

@@ -77,6 +77,9 @@ class RealtimeClient:
             error = await self._handshake_error(exc, headers)
             await self._http.close()
             raise error from None
+        except BaseException:
+            await self._http.close()
+            raise
         self._reader = asyncio.create_task(self._read())
         return self
 
@@ -141,7 +144,7 @@ class RealtimeClient:
         if self._http is not None:
             await self._http.close()
 
-    async def __aenter__(self) -> RealtimeClient:
+    async def __aenter__(self) -> RealtimeClient:  # noqa: PYI034 — Python 3.10 has no typing.Self
         return await self.connect()
 
     async def __aexit__(self, *exc: object) -> None:

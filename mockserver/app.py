@@ -13,8 +13,8 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass, field
-from typing import Protocol
 from pathlib import Path
+from typing import Protocol
 
 from aiohttp import WSMsgType, web
 

@@ -1,0 +1,76 @@
+"""client.RealtimeClient against the mock (through the pytest plugin, as a user would)."""
+
+from __future__ import annotations
+
+import pytest
+
+from client import ConnectionClosed, HandshakeError, RealtimeClient, RealtimeError
+
+pytestmark = pytest.mark.asyncio
+ASR = "qwen3-asr-flash-realtime"
+OMNI = "qwen3-omni-flash-realtime"
+
+
+async def test_context_manager_connects_and_tracks_the_session(realtime_client):
+    """session_id comes from session.created; events are dicts with helpers."""
+    async with realtime_client(ASR) as rt:
+        created = await rt.recv(timeout=10)
+        assert created.type == "session.created" and created["session"]["id"] == rt.session_id
+
+
+async def test_missing_key_is_refused_before_connecting(realtime_mock, monkeypatch):
+    """No api_key= and no DASHSCOPE_API_KEY: a HandshakeError that says so, without a request."""
+    monkeypatch.delenv("DASHSCOPE_API_KEY", raising=False)
+    with pytest.raises(HandshakeError, match="no API key"):
+        await RealtimeClient(ASR, url=realtime_mock.url).connect()
+
+
+@pytest.mark.realtime_mock(api_key="the-right-key")
+async def test_wrong_key_gets_401_invalid_api_key(realtime_mock):
+    """A wrong key: HTTP 401, code InvalidApiKey, the server's message and request id."""
+    with pytest.raises(HandshakeError) as caught:
+        await RealtimeClient(ASR, url=realtime_mock.url, api_key="wrong").connect()
+    assert (caught.value.status, caught.value.code) == (401, "InvalidApiKey")
+    assert caught.value.message == "Invalid API-key provided." and caught.value.request_id
+
+
+async def test_error_events_raise_in_wait_for(realtime_client):
+    """An error event met while waiting raises RealtimeError with the documented fields."""
+    async with realtime_client(OMNI) as rt:
+        await rt.cancel_response()
+        with pytest.raises(RealtimeError) as caught:
+            await rt.wait_for("response.done", timeout=10)
+    assert caught.value.code == "response_cancel_not_active" and caught.value.type == "invalid_request_error"
+
+
+async def test_iteration_ends_at_session_finished_and_callbacks_see_everything(realtime_client, speech_en):
+    """`async for` stops after session.finished; on_event saw the same events; delays are measured."""
+    seen = []
+    async with realtime_client(OMNI) as rt:
+        rt.on_event(seen.append)
+        await rt.update_session(turn_detection=None, modalities=["text", "audio"])
+        for chunk in speech_en.chunks(100, end_ms=speech_en.gap_middle_ms):
+            await rt.append_audio(chunk)
+        await rt.commit()
+        await rt.create_response(modalities=["text", "audio"])
+        await rt.send({"type": "session.finish"})
+        events = [event async for event in rt]
+    assert events[-1].type == "session.finished" and seen == rt.events
+    assert rt.last_response_id and rt.first_text_delay_ms is not None and rt.first_audio_delay_ms is not None
+
+
+async def test_recv_after_the_server_closed_raises_connection_closed(realtime_client):
+    """Once the server has closed, recv raises ConnectionClosed with the close code."""
+    async with realtime_client(ASR) as rt:
+        await rt.end_session(timeout=10)
+        await rt.close()
+        with pytest.raises(ConnectionClosed):
+            while True:
+                await rt.recv(timeout=10)
+
+
+async def test_strict_client_rejects_an_event_that_breaks_its_schema(realtime_client, monkeypatch):
+    """strict=True: a server event that breaks its schema raises instead of being handed over."""
+    async with realtime_client(ASR) as rt:
+        with pytest.raises(ValueError, match="strict"):
+            rt._received(type(await rt.recv(timeout=10))({"event_id": "e", "type": "response.text.delta"}))

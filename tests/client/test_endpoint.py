@@ -1,0 +1,50 @@
+"""client.endpoint: one setting chooses mock or live."""
+
+from __future__ import annotations
+
+import pytest
+
+from client import LIVE_ENDPOINTS, resolve
+
+MODEL = "qwen3-asr-flash-realtime"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    for name in ("DASHSCOPE_REALTIME_URL", "DASHSCOPE_API_KEY", "DASHSCOPE_REGION"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_explicit_url_wins_over_the_environment(monkeypatch):
+    """url= beats DASHSCOPE_REALTIME_URL; the model is added as the query."""
+    monkeypatch.setenv("DASHSCOPE_REALTIME_URL", "ws://elsewhere:1/api-ws/v1/realtime")
+    endpoint = resolve(MODEL, url="ws://127.0.0.1:8765/api-ws/v1/realtime", api_key="k")
+    assert endpoint.url == f"ws://127.0.0.1:8765/api-ws/v1/realtime?model={MODEL}"
+    assert endpoint.api_key == "k" and not endpoint.live
+
+
+def test_environment_url_and_key_are_used(monkeypatch):
+    """Without url=, DASHSCOPE_REALTIME_URL and DASHSCOPE_API_KEY decide; a bare host gets the path."""
+    monkeypatch.setenv("DASHSCOPE_REALTIME_URL", "ws://127.0.0.1:9000")
+    monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-env")
+    endpoint = resolve(MODEL)
+    assert endpoint.url == f"ws://127.0.0.1:9000/api-ws/v1/realtime?model={MODEL}"
+    assert endpoint.api_key == "sk-env"
+
+
+@pytest.mark.parametrize(("region", "host"), [(None, "dashscope.aliyuncs.com"), ("intl", "dashscope-intl.aliyuncs.com")])
+def test_live_endpoint_by_region(region, host):
+    """Nothing set: the live endpoint, Beijing by default (as the SDK), Singapore for intl."""
+    endpoint = resolve(MODEL, region=region)
+    assert endpoint.url == f"wss://{host}/api-ws/v1/realtime?model={MODEL}" and endpoint.live
+    assert set(LIVE_ENDPOINTS) == {"cn", "intl"}
+
+
+def test_a_model_already_in_the_url_is_replaced():
+    """The model argument is the one asked for, whatever the URL carried."""
+    assert resolve(MODEL, url="ws://h:1/api-ws/v1/realtime?model=other").url.endswith(f"?model={MODEL}")
+
+
+def test_unknown_region_is_refused():
+    with pytest.raises(ValueError, match="region"):
+        resolve(MODEL, region="mars")
