@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8765
 
-.PHONY: serve test bench fuzz install clean speech
+.PHONY: serve test bench fuzz install clean speech fixtures
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ bench: $(STAMP)
 # Needs espeak-ng and sox (Debian packages); the WAVs it makes are committed.
 speech:
 	scripts/make_speech.sh
+
+# Needs espeak-ng and sox too; rebuilds fixtures/scenarios byte-for-byte.
+fixtures: $(STAMP)
+	$(PY) scripts/make_fixtures.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -21,6 +21,8 @@ from aiohttp import WSMsgType, web
 from . import __version__, registry
 from .behaviour import Behaviour
 from .contract import StrictModeViolation
+from .fixtures.replay import MatchingResponder, ScriptedResponder
+from .fixtures.store import load_library
 from .pacing import Pacer
 from .responder import CorpusResponder, load_corpus
 from .session import Session, open_session
@@ -50,7 +52,9 @@ class ServerOptions:
     first_text_latency_ms: int = 300
     first_audio_latency_ms: int = 500
     speed: float = 1.0  # realtime pace runs this many times faster
-    fixtures: Path | None = None  # a directory; its corpus.json replaces the built-in corpus
+    # A directory: its corpus.json replaces the built-in corpus; scenarios/*/ are fixtures to replay.
+    fixtures: Path | None = None
+    scenario: str | None = None  # the fixture every session replays unless the client names another
     # After session.finished the client closes (events.md §1.8: samples close with 1000); if it
     # does not within this many seconds, the server closes with 1000 itself.
     finish_close_grace_s: float = 5.0
@@ -69,6 +73,15 @@ def build_responder(options: ServerOptions) -> CorpusResponder:
     return CorpusResponder()
 
 
+def build_library(options: ServerOptions) -> dict:
+    """The fixtures under DIR/scenarios (ValueError when one is malformed or the default is unknown)."""
+    root = options.fixtures / "scenarios" if options.fixtures else None
+    library = load_library(root) if root is not None and root.is_dir() else {}
+    if options.scenario and options.scenario not in library:
+        raise ValueError(f"--scenario {options.scenario!r} is not among the fixtures ({', '.join(library) or 'none'})")
+    return library
+
+
 def _http_error(status: int, code: str, message: str) -> web.Response:
     """A DashScope-style HTTP error: JSON {code, message, request_id} and an x-request-id header."""
     request_id = str(uuid.uuid4())
@@ -77,6 +90,8 @@ def _http_error(status: int, code: str, message: str) -> web.Response:
 
 
 OPTIONS_KEY = web.AppKey("options", ServerOptions)
+LIBRARY_KEY = web.AppKey("library", dict)
+SCENARIO_HEADER = "X-Mock-Scenario"
 RESPONDER_KEY = web.AppKey("responder", CorpusResponder)
 SENDERS_KEY = web.AppKey("senders", set)
 
@@ -103,8 +118,27 @@ def _check_model(request: web.Request) -> tuple[registry.ModelSpec | None, web.R
     return spec, None
 
 
+def _responder_for(request: web.Request, spec: registry.ModelSpec):
+    """Who answers this session: the scenario the client names (query `scenario` or the
+    X-Mock-Scenario header) or the server's default, else the fixture the audio matches, else the
+    built-in responder. An unknown scenario fails the handshake (400)."""
+    options: ServerOptions = request.app[OPTIONS_KEY]
+    library = request.app[LIBRARY_KEY]
+    fallback = request.app[RESPONDER_KEY]
+    name = request.query.get("scenario") or request.headers.get(SCENARIO_HEADER) or options.scenario
+    if name:
+        if name not in library:
+            known = ", ".join(sorted(library)) or "none (start with --fixtures DIR)"
+            return None, _http_error(400, "InvalidParameter", f"Unknown scenario '{name}'; known: {known}.")
+        return ScriptedResponder.from_fixture(library[name], fallback), None
+    if library:
+        return MatchingResponder(library, fallback, spec.family), None
+    return fallback, None
+
+
 async def _healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok", "version": __version__, "models": registry.supported_models()})
+    return web.json_response({"status": "ok", "version": __version__, "models": registry.supported_models(),
+                              "scenarios": sorted(request.app[LIBRARY_KEY])})
 
 
 async def _send_loop(ws: web.WebSocketResponse, session: Session, wake: asyncio.Event, pacer: Pacer,
@@ -151,10 +185,13 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
     spec, bad_model = _check_model(request)
     if bad_model is not None:
         return bad_model
+    responder, bad_scenario = _responder_for(request, spec)
+    if bad_scenario is not None:
+        return bad_scenario
     ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES)
     await ws.prepare(request)
     try:
-        session = open_session(spec, request.query["model"], responder=request.app[RESPONDER_KEY],
+        session = open_session(spec, request.query["model"], responder=responder,
                                behaviour=options.behaviour, strict=options.strict)
     except StrictModeViolation as exc:
         log.exception("strict mode: session.created breaks its schema")
@@ -244,6 +281,7 @@ def create_app(options: ServerOptions | None = None) -> web.Application:
     app[OPTIONS_KEY] = options or ServerOptions()
     app[SENDERS_KEY] = set()
     app[RESPONDER_KEY] = build_responder(app[OPTIONS_KEY])
+    app[LIBRARY_KEY] = build_library(app[OPTIONS_KEY])
     app.router.add_get(REALTIME_PATH, _realtime)
     app.router.add_get("/healthz", _healthz)
     app.on_shutdown.append(_cancel_sessions)

@@ -30,7 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765, help="port to bind; 0 picks a free one (default: 8765)")
     serve.add_argument("--api-key", default=None,
                        help="accept only this key (default: any non-empty Bearer key)")
-    serve.add_argument("--fixtures", type=Path, default=None, help="directory of bundled fixtures")
+    serve.add_argument("--fixtures", type=Path, default=None,
+                       help="fixtures directory: corpus.json for the built-in responder, scenarios/*/ to replay")
+    serve.add_argument("--scenario", default=None,
+                       help="replay this fixture in every session unless the client names another "
+                            "(query ?scenario= or header X-Mock-Scenario)")
     serve.add_argument("--pace", choices=PACES, default="fast",
                        help="fast: send events as soon as they exist; realtime: pace like the live service")
     serve.add_argument("--first-text-latency-ms", type=int, default=300,
@@ -106,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         first_audio_latency_ms=args.first_audio_latency_ms,
         speed=args.speed,
         fixtures=args.fixtures,
+        scenario=args.scenario,
         behaviour=behaviour,
         strict=args.strict,
     )

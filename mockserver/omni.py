@@ -207,16 +207,13 @@ class OmniSession(Session):
         tools = self.config["tools"]
         call = None
         if tools and self.behaviour.tool_calls == "auto" and turn.tool_output is None and turn.heard is not None:
-            function = tools[0]["function"]
-            arguments = json.dumps(_example_arguments(function.get("parameters") or {}, turn.heard.text),
-                                   ensure_ascii=False)
-            call = FunctionCall(self._call_id(), function["name"], arguments)
+            chosen = self._responder.tool_call(tools, turn.heard)
+            call = FunctionCall(self._call_id(), *chosen) if chosen else None
         language = turn.heard.language if turn.heard else self._source_language()
         if call is not None:
             text, audio = "", None
         elif turn.tool_output is not None:
-            # [assumed] the answer reads out the tool's result, so tests can see it was used.
-            text, audio = turn.tool_output.strip() or self._responder.reply(0, None, language), None
+            text, audio = self._responder.answer_tool_output(turn.tool_output, language), None
         else:
             text, audio = self._responder.reply(self._segments_seen, turn.heard, language), None
         if call is None and "audio" in modalities:
@@ -249,24 +246,3 @@ class OmniSession(Session):
     def _call_id(self) -> str:
         # events.md §1.5: call_ + 22 lowercase hex.
         return self._ids.new_hex("call", 22)
-
-
-def _example_arguments(parameters: dict, heard: str) -> dict:
-    """Arguments for a tool call, built from its JSON Schema `parameters` [assumed: the mock cannot
-    understand the request]: every required property (all when none are required), strings taken
-    from the words heard, enums their first value, numbers 1, booleans true."""
-    properties = parameters.get("properties") if isinstance(parameters.get("properties"), dict) else {}
-    required = parameters.get("required")
-    names = [n for n in required if isinstance(n, str)] if isinstance(required, list) and required \
-        else list(properties)
-    words = heard.split() or [heard]
-    result: dict[str, Any] = {}
-    for index, name in enumerate(names):
-        schema = properties.get(name) if isinstance(properties.get(name), dict) else {}
-        if isinstance(schema.get("enum"), list) and schema["enum"]:
-            result[name] = schema["enum"][0]
-            continue
-        kind = schema.get("type", "string")
-        result[name] = {"integer": 1, "number": 1, "boolean": True, "array": [], "object": {}}.get(
-            kind, " ".join(words[index:index + 3]).strip(" .,!?;:。，！？") or heard)
-    return result

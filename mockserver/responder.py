@@ -15,13 +15,13 @@ import math
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 from .audio import synthesize_speech
 
-__all__ = ["CorpusResponder", "Responder", "Transcript", "load_corpus", "split_units"]
+__all__ = ["CorpusResponder", "Responder", "Transcript", "example_arguments", "load_corpus", "split_units"]
 
 _CJK = "\u3040-\u30ff\u3400-\u9fff"
 _UNIT = re.compile(rf"[{_CJK}][。，！？、]?|[^\s{_CJK}]+\s*|\s+")
@@ -59,6 +59,10 @@ class Responder(Protocol):
     def speak(self, text: str, voice: str) -> np.ndarray: ...
 
     def reply(self, seed: int, heard: Transcript | None, language: str) -> str: ...
+
+    def answer_tool_output(self, output: str, language: str) -> str: ...
+
+    def tool_call(self, tools: list[dict], heard: Transcript) -> tuple[str, str] | None: ...
 
 
 def _load_corpus() -> dict:
@@ -158,3 +162,36 @@ class CorpusResponder:
         n = len(self._sentences)
         start = (heard.sentence_ids[-1] + 1) if heard and heard.sentence_ids else seed % n
         return self._join([start % n, (start + 1) % n] if n > 1 else [0], lang)
+
+    def answer_tool_output(self, output: str, language: str) -> str:
+        """The answer after a tool result [assumed]: it reads the result out, so tests can see it used."""
+        return output.strip() or self.reply(0, None, language)
+
+    def tool_call(self, tools: list[dict], heard: Transcript) -> tuple[str, str] | None:
+        """(name, arguments JSON) of the call answering a user turn: the first tool, arguments built
+        from its schema and the words heard."""
+        function = tools[0]["function"]
+        arguments = example_arguments(function.get("parameters") or {}, heard.text)
+        return function["name"], json.dumps(arguments, ensure_ascii=False)
+
+
+def example_arguments(parameters: dict, heard: str) -> dict:
+    """Arguments for a tool call, built from its JSON Schema `parameters` [assumed: the mock cannot
+    understand the request]: every required property (all when none are required), strings taken
+    from the words heard, enums their first value, numbers 1, booleans true."""
+    properties = parameters.get("properties") if isinstance(parameters.get("properties"), dict) else {}
+    required = parameters.get("required")
+    names = [n for n in required if isinstance(n, str)] if isinstance(required, list) and required \
+        else list(properties)
+    words = heard.split() or [heard]
+    result: dict[str, Any] = {}
+    for index, name in enumerate(names):
+        schema = properties.get(name) if isinstance(properties.get(name), dict) else {}
+        if isinstance(schema.get("enum"), list) and schema["enum"]:
+            result[name] = schema["enum"][0]
+            continue
+        kind = schema.get("type", "string")
+        result[name] = {"integer": 1, "number": 1, "boolean": True, "array": [], "object": {}}.get(
+            kind, " ".join(words[index:index + 3]).strip(" .,!?;:。，！？") or heard)
+    return result
+
