@@ -27,7 +27,7 @@ from .pacing import Pacer
 from .responder import CorpusResponder, load_corpus
 from .session import Session, open_session
 
-__all__ = ["REALTIME_PATH", "Observer", "ServerOptions", "build_responder", "create_app"]
+__all__ = ["REALTIME_PATH", "Observer", "ServerOptions", "build_responder", "create_app", "http_error"]
 
 log = logging.getLogger("mockserver")
 
@@ -82,7 +82,7 @@ def build_library(options: ServerOptions) -> dict:
     return library
 
 
-def _http_error(status: int, code: str, message: str) -> web.Response:
+def http_error(status: int, code: str, message: str) -> web.Response:
     """A DashScope-style HTTP error: JSON {code, message, request_id} and an x-request-id header."""
     request_id = str(uuid.uuid4())
     body = {"code": code, "message": message, "request_id": request_id}
@@ -102,7 +102,7 @@ def _check_api_key(request: web.Request, options: ServerOptions) -> web.Response
     key = key.strip()
     if scheme.lower() != "bearer" or not key or (options.api_key is not None and key != options.api_key):
         # events.md §1.3 / §7.1 [inferred]: 401 with DashScope's usual body.
-        return _http_error(401, "InvalidApiKey", "Invalid API-key provided.")
+        return http_error(401, "InvalidApiKey", "Invalid API-key provided.")
     return None
 
 
@@ -110,11 +110,11 @@ def _check_model(request: web.Request) -> tuple[registry.ModelSpec | None, web.R
     model = request.query.get("model")
     if not model:
         # [assumed, events.md §1.1: a third-party gateway answers 400 for a missing model]
-        return None, _http_error(400, "InvalidParameter", "Missing required query parameter: 'model'.")
+        return None, http_error(400, "InvalidParameter", "Missing required query parameter: 'model'.")
     spec = registry.lookup(model)
     if spec is None:
         # [assumed] DashScope's HTTP APIs answer an unknown model with 404 ModelNotFound.
-        return None, _http_error(404, "ModelNotFound", f"Model '{model}' is not supported by this endpoint.")
+        return None, http_error(404, "ModelNotFound", f"Model '{model}' is not supported by this endpoint.")
     return spec, None
 
 
@@ -129,7 +129,7 @@ def _responder_for(request: web.Request, spec: registry.ModelSpec):
     if name:
         if name not in library:
             known = ", ".join(sorted(library)) or "none (start with --fixtures DIR)"
-            return None, _http_error(400, "InvalidParameter", f"Unknown scenario '{name}'; known: {known}.")
+            return None, http_error(400, "InvalidParameter", f"Unknown scenario '{name}'; known: {known}.")
         return ScriptedResponder.from_fixture(library[name], fallback), None
     if library:
         return MatchingResponder(library, fallback, spec.family), None

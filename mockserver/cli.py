@@ -1,9 +1,10 @@
-"""`python -m mockserver serve …` (run the mock on 127.0.0.1) and `validate FILE.jsonl` (check a capture)."""
+"""`python -m mockserver serve …` (run the mock), `record …` (a recording proxy), `validate FILE.jsonl`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from . import __version__, registry
 from .app import REALTIME_PATH, ServerOptions, create_app, start_site
 from .behaviour import Behaviour
 from .pacing import PACES
+from .recorder import RecorderOptions, create_recorder_app
 from .validate import validate_lines
 
 __all__ = ["build_parser", "main"]
@@ -50,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="validate every server event against schemas/; a violation is logged and ends "
                             "the session with server_error + close 1011")
     serve.add_argument("--log-level", default="INFO")
+    record = commands.add_parser("record", help="a local proxy that records sessions with a live endpoint as fixtures")
+    record.add_argument("--upstream", required=True,
+                        help="e.g. wss://dashscope-intl.aliyuncs.com/api-ws/v1/realtime")
+    record.add_argument("--out", type=Path, required=True, help="directory for the recorded fixtures")
+    record.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    record.add_argument("--port", type=int, default=8766, help="port to bind (default: 8766)")
+    record.add_argument("--log-level", default="INFO")
     validate = commands.add_parser("validate", help="check a captured session (JSONL) against schemas/")
     validate.add_argument("file", type=Path, help="one event per line, or the fixture format")
     which = validate.add_mutually_exclusive_group()
@@ -90,10 +99,25 @@ async def _serve(options: ServerOptions, host: str, port: int) -> None:
         await runner.cleanup()
 
 
+async def _record(options: RecorderOptions, host: str, port: int) -> None:
+    runner, bound_port = await start_site(create_recorder_app(options), host, port)
+    print(f"Recording proxy for {options.upstream}: ws://{host}:{bound_port}{REALTIME_PATH}", flush=True)
+    print(f"Fixtures are written to {options.out} when each connection ends.", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "validate":
         return _validate(args)
+    if args.command == "record":
+        logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_record(RecorderOptions(args.upstream, args.out), args.host, args.port))
+        return 0
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.fixtures is not None and not args.fixtures.is_dir():
         print(f"error: --fixtures {args.fixtures} is not a directory", file=sys.stderr)
