@@ -1,0 +1,96 @@
+"""The recording proxy: record a session through it (the mock as upstream), then replay the recording."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+
+import numpy as np
+import pytest
+
+from client import RealtimeClient
+from mockserver.app import start_site
+from mockserver.fixtures.store import load
+from mockserver.recorder import RecorderOptions, create_recorder_app
+from mockserver.testing import MockServer
+from mockserver.validate import validate_lines
+
+pytestmark = pytest.mark.asyncio
+MODEL = "qwen3.5-livetranslate-flash-realtime"
+SECRET = "sk-do-not-write-me-0123456789"
+ID_FIELDS = {"event_id", "item_id", "response_id", "previous_item_id", "call_id", "conversation_id", "id",
+             "obfuscation"}
+
+
+def _lanes(events: list[dict]) -> tuple[list, list]:
+    """(events outside responses, each response's events), ids stripped: what must replay identically.
+
+    How a response's events interleave with speech events of the next utterance depends on timing
+    (the server sends both lanes as they come), so that interleaving is not compared.
+    """
+    outside, responses, owner = [], {}, {}
+    for event in events:
+        kind = event["type"]
+        response_id = event.get("response_id") or (event.get("response") or {}).get("id")
+        if kind == "response.output_item.added":
+            owner[event["item"]["id"]] = response_id
+        if kind == "conversation.item.created":
+            response_id = owner.get(event["item"]["id"])  # an assistant item belongs to its response
+        if response_id:
+            responses.setdefault(response_id, []).append(_without_ids(event))
+        else:
+            outside.append(_without_ids(event))
+    return outside, list(responses.values())
+
+
+def _without_ids(value):
+    if isinstance(value, dict):
+        return {k: _without_ids(v) for k, v in value.items() if k not in ID_FIELDS}
+    if isinstance(value, list):
+        return [_without_ids(v) for v in value]
+    return value
+
+
+async def _record(upstream: str, out, speech, headers=None):
+    """One session through a recorder in front of `upstream`; returns the fixture directory written."""
+    saved: list = []
+    runner, port = await start_site(create_recorder_app(RecorderOptions(upstream, out, saved)), "127.0.0.1", 0)
+    try:
+        async with RealtimeClient(MODEL, url=f"ws://127.0.0.1:{port}/api-ws/v1/realtime", api_key=SECRET,
+                                  strict=True, headers=headers) as rt:
+            await rt.update_session(modalities=["text", "audio"], translation_language="zh",
+                                    transcription_model="qwen3-asr-flash-realtime")
+            for chunk in speech.chunks(100):
+                await rt.append_audio(chunk)
+            await rt.end_session(timeout=30)
+        for _ in range(100):
+            if saved:
+                return saved[0]
+            await asyncio.sleep(0.05)
+        raise AssertionError("the recorder wrote nothing")
+    finally:
+        await runner.cleanup()
+
+
+async def test_record_then_replay_round_trips_without_the_key(realtime_mock, tmp_path, speech_en):
+    """The recording validates, holds no key, and replaying it gives the same events (ids aside)."""
+    first = await _record(realtime_mock.url, tmp_path / "recorded", speech_en)
+    for path in first.rglob("*"):
+        assert SECRET.encode() not in path.read_bytes(), f"the API key leaked into {path}"
+    recording = load(first)
+    lines = (first / "session.jsonl").read_text(encoding="utf-8").splitlines()
+    violations, checked, _ = validate_lines(lines)
+    assert violations == [] and checked == len(recording.events)
+    assert recording.header["provenance"] == "recorded-live" and len(recording.output_audio) > 24000
+
+    shutil.copytree(first, tmp_path / "library" / "scenarios" / recording.name)
+    with MockServer(fixtures=tmp_path / "library") as replay:
+        second = await _record(replay.url, tmp_path / "replayed", speech_en, headers={"X-Mock-Scenario": recording.name})
+    replayed = load(second)
+    client = [_without_ids(e["event"]) for e in recording.events if e["dir"] == "client"]
+    assert [_without_ids(e["event"]) for e in replayed.events if e["dir"] == "client"] == client
+    outside, responses = _lanes([e["event"] for e in recording.events if e["dir"] == "server"])
+    assert len(responses) == 2 and len(outside) > 10
+    assert _lanes([e["event"] for e in replayed.events if e["dir"] == "server"]) == (outside, responses)
+    assert np.array_equal(replayed.output_audio, recording.output_audio)
+    assert np.array_equal(replayed.input_audio, recording.input_audio)
