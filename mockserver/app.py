@@ -201,7 +201,8 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
         return ws
     log.info("session %s opened for model %s", session.id, session.model_id)
     wake = asyncio.Event()
-    pacer = Pacer(options.pace, options.first_text_latency_ms, options.first_audio_latency_ms, options.speed)
+    pacer = Pacer(options.pace, options.first_text_latency_ms, options.first_audio_latency_ms, options.speed,
+                  recorded_gaps=getattr(responder, "recorded_gaps", None))
     sender = asyncio.create_task(_send_loop(ws, session, wake, pacer, options))
     cap = asyncio.get_running_loop().call_later(session.session_cap_s, _expire, session, wake) \
         if session.session_cap_s else None

@@ -38,13 +38,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="replay this fixture in every session unless the client names another "
                             "(query ?scenario= or header X-Mock-Scenario)")
     serve.add_argument("--pace", choices=PACES, default="fast",
-                       help="fast: send events as soon as they exist; realtime: pace like the live service")
+                       help="fast: send events as soon as they exist; realtime: pace like the live service; "
+                            "recorded: the gaps of the fixture being replayed")
     serve.add_argument("--first-text-latency-ms", type=int, default=300,
                        help="realtime pace: delay from response.created to the first text")
     serve.add_argument("--first-audio-latency-ms", type=int, default=500,
                        help="realtime pace: delay from response.created to the first audio")
     serve.add_argument("--speed", type=float, default=1.0,
-                       help="with --pace realtime: run this many times faster (default: 1)")
+                       help="with --pace realtime or recorded: run this many times faster (default: 1)")
     serve.add_argument("--behaviour", action="append", default=[], metavar="NAME=VALUE",
                        help="a choice where the docs are open (repeatable), e.g. "
                             "omni_session_finish=reject; see the README for the list")

@@ -1,19 +1,24 @@
-"""When to send each server event: at once (`fast`) or like the live service (`realtime`).
+"""When to send each server event: at once (`fast`), like the live service (`realtime`), or with
+the gaps of a recording (`recorded`).
 
 Pure: :meth:`Pacer.delay_before` returns how long the transport should wait before sending an
 event; the transport does the sleeping. In `realtime` pace a response's first text waits
 `first_text_latency_ms` after `response.created`, its first audio `first_audio_latency_ms`, and
-each later `response.audio.delta` waits for the previous one to play (24 kHz PCM16).
+each later `response.audio.delta` waits for the previous one to play (24 kHz PCM16). In
+`recorded` pace the k-th event of a response is sent as long after its `response.created` as in
+the fixture being replayed (`recorded_gaps`); without a recording it falls back to `realtime`.
+All delays are divided by `speed`.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = ["PACES", "TEXT_STREAM_EVENTS", "Pacer"]
 
-PACES = ("fast", "realtime")
+PACES = ("fast", "realtime", "recorded")
 OUTPUT_BYTES_PER_SECOND = 24000 * 2
 TEXT_STREAM_EVENTS = frozenset({
     "response.text.text", "response.audio_transcript.text",
@@ -26,7 +31,10 @@ class Pacer:
     pace: str = "fast"
     first_text_latency_ms: int = 300
     first_audio_latency_ms: int = 500
-    speed: float = 1.0  # realtime pace runs this many times faster (tests, demos)
+    speed: float = 1.0  # realtime and recorded pace run this many times faster (tests, demos)
+    # recorded pace: called at each response.created; the ms after it of each of the response's
+    # events in the recording, or None (then realtime pacing applies to that response)
+    recorded_gaps: Callable[[], list[int] | None] | None = None
 
     def __post_init__(self) -> None:
         if self.pace not in PACES:
@@ -37,6 +45,8 @@ class Pacer:
         self._text_seen = True
         self._audio_seen = True
         self._previous_audio_s = 0.0
+        self._gaps: list[int] | None = None
+        self._index = 0
 
     def delay_before(self, event: dict) -> float:
         """Seconds to wait before sending `event` (divided by `speed`)."""
@@ -46,6 +56,15 @@ class Pacer:
         if self.pace == "fast":
             return 0.0
         kind = event.get("type")
+        if self.pace == "recorded" and kind == "response.created":
+            self._gaps = self.recorded_gaps() if self.recorded_gaps else None
+            self._index = 0
+            self._waited_ms = 0.0
+        if self._gaps is not None and "response_id" in event:
+            self._index += 1
+            if self._index < len(self._gaps):
+                return self._wait_until(self._gaps[self._index])
+            return 0.0
         if kind == "response.created":
             self._waited_ms, self._text_seen, self._audio_seen = 0.0, False, False
             self._previous_audio_s = 0.0
