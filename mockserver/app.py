@@ -21,6 +21,7 @@ from aiohttp import WSMsgType, web
 from . import __version__, registry
 from .behaviour import Behaviour
 from .contract import StrictModeViolation
+from .fixtures.matchers import ReplayMismatch, ReplayReferee
 from .fixtures.replay import MatchingResponder, ScriptedResponder
 from .fixtures.store import load_library
 from .pacing import Pacer
@@ -55,6 +56,9 @@ class ServerOptions:
     # A directory: its corpus.json replaces the built-in corpus; scenarios/*/ are fixtures to replay.
     fixtures: Path | None = None
     scenario: str | None = None  # the fixture every session replays unless the client names another
+    # With a named scenario: a client event that departs from the recorded ones fails the session
+    # (server_error naming the matcher that failed; the pytest plugin fails the test).
+    strict_replay: bool = False
     # After session.finished the client closes (events.md §1.8: samples close with 1000); if it
     # does not within this many seconds, the server closes with 1000 itself.
     finish_close_grace_s: float = 5.0
@@ -130,7 +134,10 @@ def _responder_for(request: web.Request, spec: registry.ModelSpec):
         if name not in library:
             known = ", ".join(sorted(library)) or "none (start with --fixtures DIR)"
             return None, http_error(400, "InvalidParameter", f"Unknown scenario '{name}'; known: {known}.")
-        return ScriptedResponder.from_fixture(library[name], fallback), None
+        responder = ScriptedResponder.from_fixture(library[name], fallback)
+        if options.strict_replay:
+            responder.referee = ReplayReferee(library[name])
+        return responder, None
     if library:
         return MatchingResponder(library, fallback, spec.family), None
     return fallback, None
@@ -209,7 +216,7 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
     request.app[SENDERS_KEY].add(sender)
     try:
         async for message in ws:
-            _feed(session, message, options.observer)
+            _feed(session, message, options.observer, getattr(responder, "referee", None))
             wake.set()
             if session.finished or sender.done():
                 break
@@ -234,13 +241,22 @@ def _expire(session: Session, wake: asyncio.Event) -> None:
     wake.set()
 
 
-def _feed(session: Session, message, observer: Observer | None) -> None:
+def _feed(session: Session, message, observer: Observer | None, referee: ReplayReferee | None = None) -> None:
     """Hand one data frame to the session; a failure inside the mock becomes `server_error` + 1011."""
     if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
         return
-    if observer is not None and message.type == WSMsgType.TEXT:
+    if message.type == WSMsgType.TEXT and (observer is not None or referee is not None):
         with contextlib.suppress(ValueError):
-            observer.event(session.id, session.model_id, "client", json.loads(message.data))
+            event = json.loads(message.data)
+            if observer is not None:
+                observer.event(session.id, session.model_id, "client", event)
+            report = referee.check(event) if referee is not None else None
+            if report:
+                log.error("session %s: %s", session.id, report)
+                session.fail(report)
+                if observer is not None:
+                    observer.failure(session.id, ReplayMismatch(report))
+                return
     try:
         if message.type == WSMsgType.TEXT:
             session.receive_text(message.data)

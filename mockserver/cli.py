@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="realtime pace: delay from response.created to the first text")
     serve.add_argument("--first-audio-latency-ms", type=int, default=500,
                        help="realtime pace: delay from response.created to the first audio")
+    serve.add_argument("--strict-replay", action="store_true",
+                       help="with a named scenario: a client event that departs from the recorded ones fails "
+                            "the session with a report of the matcher that failed")
     serve.add_argument("--speed", type=float, default=1.0,
                        help="with --pace realtime or recorded: run this many times faster (default: 1)")
     serve.add_argument("--behaviour", action="append", default=[], metavar="NAME=VALUE",
@@ -136,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         speed=args.speed,
         fixtures=args.fixtures,
         scenario=args.scenario,
+        strict_replay=args.strict_replay,
         behaviour=behaviour,
         strict=args.strict,
     )
