@@ -27,14 +27,13 @@ import soundfile
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mockserver.audio import resample_to_16k  # noqa: E402
-from mockserver.behaviour import Behaviour  # noqa: E402
-from mockserver.fixtures.recording import Recording  # noqa: E402
-from mockserver.fixtures.replay import RecordedResponse, ScriptedResponder  # noqa: E402
-from mockserver.fixtures.store import save  # noqa: E402
-from mockserver.registry import lookup  # noqa: E402
-from mockserver.responder import CorpusResponder, Transcript, load_corpus  # noqa: E402
-from mockserver.session import open_session  # noqa: E402
+from mockserver.behaviour import Behaviour
+from mockserver.fixtures.recording import Recording
+from mockserver.fixtures.replay import RecordedResponse, ScriptedResponder
+from mockserver.fixtures.store import save
+from mockserver.registry import lookup
+from mockserver.responder import CorpusResponder, Transcript, load_corpus
+from mockserver.session import open_session
 
 DATE = "2026-11-21"  # part of each header; fixed so that regeneration is byte-for-byte
 VOICES = {"en": "en-us", "zh": "cmn", "fr": "fr", "de": "de", "es": "es"}
@@ -115,8 +114,8 @@ def scenarios() -> list[Scenario]:
                  {"turn_detection": None, "voice": "Cherry"}, manual=True),
         Scenario("omni-cancel", OMNI, "A long answer cancelled part-way by response.cancel", "en",
                  ["Tell me a long story about the sea."],
-                 ["Once upon a time, a small boat sailed out at dawn, past the harbour lights, into a wide "
-                  "and quiet sea where the waves were tall and the wind was cold."], "en",
+                 [("Once upon a time, a small boat sailed out at dawn, past the harbour lights, into a wide "
+                  "and quiet sea where the waves were tall and the wind was cold.")], "en",
                  {"turn_detection": None}, manual=True, actions="cancel"),
         Scenario("omni-barge-in", OMNI, "The user speaks again while the answer plays (VAD barge-in)", "en",
                  ["Tell me about the weather.", "Actually, what time is it?"],
