@@ -92,25 +92,30 @@ def _validate(args) -> int:
     return 1 if violations else 0
 
 
-async def _serve(options: ServerOptions, host: str, port: int) -> None:
-    runner, bound_port = await start_site(create_app(options), host, port)
-    print(f"DashScope realtime mock {__version__} listening on http://{host}:{bound_port}", flush=True)
-    print(f"WebSocket URL: ws://{host}:{bound_port}{REALTIME_PATH}?model={DEFAULT_MODEL}", flush=True)
-    print(f"Models: {', '.join(registry.supported_models())}", flush=True)
+async def _run_forever(app, host: str, port: int, banner) -> None:
+    """Serve `app` until interrupted; `banner(port)` gives the lines to print once it listens."""
+    runner, bound_port = await start_site(app, host, port)
+    for line in banner(bound_port):
+        print(line, flush=True)
     try:
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
 
 
-async def _record(options: RecorderOptions, host: str, port: int) -> None:
-    runner, bound_port = await start_site(create_recorder_app(options), host, port)
-    print(f"Recording proxy for {options.upstream}: ws://{host}:{bound_port}{REALTIME_PATH}", flush=True)
-    print(f"Fixtures are written to {options.out} when each connection ends.", flush=True)
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()
+def _serve_banner(host: str):
+    return lambda port: [
+        f"DashScope realtime mock {__version__} listening on http://{host}:{port}",
+        f"WebSocket URL: ws://{host}:{port}{REALTIME_PATH}?model={DEFAULT_MODEL}",
+        f"Models: {', '.join(registry.supported_models())}",
+    ]
+
+
+def _record_banner(host: str, options: RecorderOptions):
+    return lambda port: [
+        f"Recording proxy for {options.upstream}: ws://{host}:{port}{REALTIME_PATH}",
+        f"Fixtures are written to {options.out} when each connection ends.",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "record":
         logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_record(RecorderOptions(args.upstream, args.out), args.host, args.port))
+            options = RecorderOptions(args.upstream, args.out)
+            asyncio.run(_run_forever(create_recorder_app(options), args.host, args.port,
+                                     _record_banner(args.host, options)))
         return 0
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.fixtures is not None and not args.fixtures.is_dir():
@@ -144,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         strict=args.strict,
     )
     try:
-        asyncio.run(_serve(options, args.host, args.port))
+        asyncio.run(_run_forever(create_app(options), args.host, args.port, _serve_banner(args.host)))
     except KeyboardInterrupt:
         pass
     except ValueError as exc:  # e.g. a malformed DIR/corpus.json

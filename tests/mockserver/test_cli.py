@@ -56,3 +56,19 @@ def test_serve_prints_the_websocket_url_and_answers_healthz():
         process.terminate()
         process.wait(10)
         process.stdout.close()
+
+
+def test_an_unknown_default_scenario_is_refused(capsys):
+    """--scenario must name a fixture of --fixtures: exit 2 listing the known ones."""
+    fixtures = SPEECH_DIR.parent
+    assert main(["serve", "--port", "0", "--fixtures", str(fixtures), "--scenario", "nope"]) == 2
+    assert "asr-vad" in capsys.readouterr().err
+
+
+def test_record_needs_an_upstream_and_an_output_directory(capsys):
+    """`record` without --upstream/--out is a usage error."""
+    import pytest
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["record"])
+    assert "--upstream" in capsys.readouterr().err
