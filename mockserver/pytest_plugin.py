@@ -9,7 +9,9 @@
         async with realtime_client("qwen3-asr-flash-realtime") as rt: ...
 
 Server options go in a marker: ``@pytest.mark.realtime_mock(pace="realtime", speed=10,
-behaviour=Behaviour(omni_session_finish="reject"))``. A failure inside the server (a crash, a
+behaviour=Behaviour(omni_session_finish="reject"))``; to replay recorded sessions,
+``@pytest.mark.realtime_mock(fixtures=Path("fixtures"), scenario="omni-vad", strict_replay=True)``
+(or pick one per connection: ``realtime_mock.url_for(model, scenario="omni-vad")``). A failure inside the server (a crash, a
 strict-mode violation) fails the test that caused it, at teardown.
 """
 

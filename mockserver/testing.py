@@ -96,8 +96,9 @@ class MockServer(ThreadedServer):
         """The realtime endpoint; add ``?model=…`` or use :meth:`url_for`."""
         return self.ws_base
 
-    def url_for(self, model: str) -> str:
-        return self.ws_url(model)
+    def url_for(self, model: str, scenario: str | None = None) -> str:
+        """The URL for `model`, replaying `scenario` (a fixture of `fixtures=`) if given."""
+        return self.ws_url(model) + (f"&scenario={scenario}" if scenario else "")
 
     # Observer (called from the server thread)
     def event(self, session_id: str, model: str, direction: str, event: dict) -> None:
