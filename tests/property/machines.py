@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import random
+from collections import Counter
 from collections.abc import Callable
 
 from hypothesis import strategies as st
@@ -29,7 +30,11 @@ from mockserver.session import Session, open_session
 from tests import strategies
 from tests.invariants import Trace, check_all
 
-__all__ = ["session_machine"]
+__all__ = ["STEPS", "session_machine"]
+
+# Rules and sequences run, per machine name: `make fuzz` prints them (tests/property/conftest.py).
+STEPS: Counter = Counter()
+SEQUENCES: Counter = Counter()
 
 
 def session_machine(model: str, factory: Callable[..., Session] = open_session) -> type[RuleBasedStateMachine]:
@@ -183,9 +188,11 @@ def session_machine(model: str, factory: Callable[..., Session] = open_session) 
 
         @invariant()
         def protocol_holds(self):
+            STEPS[type(self).__name__] += 1  # invariants run after every step
             check_all(self.trace)
 
         def teardown(self):
+            SEQUENCES[type(self).__name__] += 1
             if self.session is not None:
                 self._take(None)
                 check_all(self.trace)

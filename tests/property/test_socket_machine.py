@@ -25,6 +25,7 @@ from hypothesis.stateful import (
 from mockserver.app import REALTIME_PATH, ServerOptions, create_app, start_site
 from tests import strategies
 from tests.invariants import Trace, check_all
+from tests.property.machines import SEQUENCES, STEPS
 from tests.support import OMNI
 
 OPTIONS = ServerOptions(strict=True, pace="realtime", speed=20, first_text_latency_ms=40,
@@ -127,9 +128,12 @@ class SocketMachine(RuleBasedStateMachine):
 
     @invariant()
     def protocol_holds(self):
+        STEPS["SocketMachine"] += 1
         check_all(self.trace)
 
     def teardown(self):
+        SEQUENCES["SocketMachine"] += 1
+
         async def close():
             await self.ws.close()
             await self.http.close()
