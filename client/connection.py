@@ -33,8 +33,6 @@ __all__ = ["RealtimeClient"]
 _UNSET: Any = object()
 _TEXT_STREAMS = {"response.text.delta", "response.audio_transcript.delta", "response.text.text",
                  "response.audio_transcript.text"}
-_SAMPLING = ("temperature", "top_p", "top_k", "max_tokens", "repetition_penalty", "presence_penalty", "seed",
-             "smooth_output")
 
 
 def _b64(data: bytes | str) -> str:
@@ -207,15 +205,22 @@ class RealtimeClient:
         translation_language: str | None = None, translation_phrases: dict[str, str] | None = None,
         transcription_model: str | None = _UNSET, transcription_language: str | None = None,
         corpus_text: str | None = None, instructions: str | None = None, tools: list[dict] | None = None,
+        temperature: float | None = None, top_p: float | None = None, top_k: int | None = None,
+        max_tokens: int | None = None, repetition_penalty: float | None = None,
+        presence_penalty: float | None = None, seed: int | None = None, smooth_output: bool | None = None,
         **extra: Any,
     ) -> str:
         """session.update with typed parameters; only what is given is sent.
 
-        `turn_detection=None` selects manual mode; a dict sets VAD parameters. Sampling parameters
-        (temperature, top_p, top_k, max_tokens, repetition_penalty, presence_penalty, seed,
-        smooth_output) and anything else go through `**extra` unchanged.
+        `turn_detection=None` selects manual mode; a dict sets VAD parameters. Anything else (new
+        or family-specific fields) goes through `**extra` unchanged.
         """
         session: dict[str, Any] = {}
+        for key, value in (("temperature", temperature), ("top_p", top_p), ("top_k", top_k),
+                           ("max_tokens", max_tokens), ("repetition_penalty", repetition_penalty),
+                           ("presence_penalty", presence_penalty), ("seed", seed), ("smooth_output", smooth_output)):
+            if value is not None:
+                session[key] = value
         for key, value in (("modalities", modalities), ("voice", voice), ("input_audio_format", input_audio_format),
                            ("output_audio_format", output_audio_format), ("sample_rate", sample_rate),
                            ("instructions", instructions), ("tools", tools)):

@@ -74,3 +74,15 @@ async def test_strict_client_rejects_an_event_that_breaks_its_schema(realtime_cl
     async with realtime_client(ASR) as rt:
         with pytest.raises(ValueError, match="strict"):
             rt._received(type(await rt.recv(timeout=10))({"event_id": "e", "type": "response.text.delta"}))
+
+
+async def test_typed_session_parameters_reach_the_server(realtime_client):
+    """update_session's typed parameters (sampling, tools, VAD off) are what session.updated echoes."""
+    tools = [{"type": "function", "function": {"name": "lookup"}}]
+    async with realtime_client(OMNI) as rt:
+        await rt.update_session(voice="Ethan", turn_detection=None, tools=tools, temperature=0.5, top_p=0.9,
+                                top_k=10, max_tokens=100, repetition_penalty=1.1, presence_penalty=0.5, seed=7,
+                                smooth_output=False, instructions="Be brief.")
+        session = (await rt.wait_for("session.updated"))["session"]
+    assert (session["voice"], session["turn_detection"], session["tools"]) == ("Ethan", None, tools)
+    assert (session["temperature"], session["top_k"], session["seed"], session["smooth_output"]) == (0.5, 10, 7, False)
