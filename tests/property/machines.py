@@ -109,8 +109,10 @@ def session_machine(model: str, factory: Callable[..., Session] = open_session) 
         @rule(run=strategies.audio_runs())
         def append(self, run):
             kind, ms = run
+            # the audio is 16 kHz PCM, but it lasts as long as the rate the session was told
+            rate = self.session.config.get("sample_rate", 16000)
             for chunk in strategies.chunks_of(kind, ms):
-                self.audio_ms += len(base64.b64decode(chunk)) // 32
+                self.audio_ms += len(base64.b64decode(chunk)) // 2 * 1000 // rate
                 self._send({"type": "input_audio_buffer.append", "audio": chunk})
 
         @has("input_audio_buffer.append")
