@@ -21,7 +21,8 @@ import numpy as np
 
 from .audio import synthesize_speech
 
-__all__ = ["CorpusResponder", "Responder", "Transcript", "example_arguments", "load_corpus", "split_units"]
+__all__ = ["CorpusResponder", "Responder", "Transcript", "example_arguments", "load_corpus", "split_units",
+           "units_per_second"]
 
 _CJK = "\u3040-\u30ff\u3400-\u9fff"
 _UNIT = re.compile(rf"[{_CJK}][。，！？、]?|[^\s{_CJK}]+\s*|\s+")
@@ -36,7 +37,8 @@ def split_units(text: str) -> list[str]:
     return _UNIT.findall(text)
 
 
-def _units_per_second(language: str) -> float:
+def units_per_second(language: str) -> float:
+    """Read-speech rate: display units (CJK characters, or words) per second of speech."""
     return 4.5 if language in ("zh", "ja", "yue") else 2.6  # read-speech rates
 
 
@@ -105,7 +107,7 @@ class CorpusResponder:
     def partial(self, seed: int, language: str, speech_ms: int) -> str:
         """The words said in the first `speech_ms` of speech: a prefix of the final transcript."""
         lang = self._lang(language)
-        wanted = int(speech_ms / 1000 * _units_per_second(lang))
+        wanted = int(speech_ms / 1000 * units_per_second(lang))
         units: list[str] = []
         for index in self._stream(seed):
             units += split_units(self._sentences[index][lang] + ("" if lang in ("zh", "ja") else " "))
@@ -116,7 +118,7 @@ class CorpusResponder:
     def transcript(self, seed: int, language: str, speech_ms: int) -> Transcript:
         """Whole sentences covering `speech_ms` of speech (at least one)."""
         lang = self._lang(language)
-        wanted = math.ceil(speech_ms / 1000 * _units_per_second(lang))
+        wanted = math.ceil(speech_ms / 1000 * units_per_second(lang))
         chosen: list[int] = []
         count = 0
         for index in self._stream(seed):
