@@ -52,9 +52,7 @@ class AsrSession(Session):
             self._emit_transcription_failed(segment.item_id)
             return
         transcript = self._responder.transcript(segment.seed or 0, self._source_language(), speech_ms)
-        self._emit_transcription_text(segment.item_id, transcript.text, final=True)
-        self._emit("conversation.item.input_audio_transcription.completed", item_id=segment.item_id,
-                   content_index=0, language=transcript.language, **self._emotion(), transcript=transcript.text)
+        self._emit_final_transcript(segment.item_id, transcript)
         self._transcripts.append(transcript.text)
 
     def _finished_event(self) -> dict:

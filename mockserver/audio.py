@@ -44,6 +44,14 @@ def pcm16_to_samples(data: bytes) -> np.ndarray:
     return np.frombuffer(data[: len(data) - len(data) % 2], dtype="<i2")
 
 
+def pcm16_from_base64(payload: object) -> np.ndarray | None:
+    """Base64 PCM16 to int16 samples; None when it is not base64 (recordings, strict replay)."""
+    try:
+        return pcm16_to_samples(decode_base64(payload)).astype(np.int16)
+    except ValueError:
+        return None
+
+
 def resample_to_16k(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     """Any rate → 16 kHz int16 by linear interpolation (8 kHz input is upsampled server-side too)."""
     if sample_rate == 16000 or len(samples) == 0:

@@ -53,10 +53,7 @@ class LiveTranslateSession(Session):
             return
         transcript = self._responder.transcript(segment.seed or 0, self._source_language(), speech_ms)
         if self._transcribing():
-            self._emit_transcription_text(segment.item_id, transcript.text, final=True)
-            self._emit("conversation.item.input_audio_transcription.completed", item_id=segment.item_id,
-                       content_index=0, transcript=transcript.text, language=transcript.language,
-                       **self._emotion())
+            self._emit_final_transcript(segment.item_id, transcript)
         translation = self.config["translation"]
         with_audio = session_config.audio_output_enabled(self.config)
         skip = translation.get("same_language_skip_options") or {}

@@ -91,10 +91,7 @@ class OmniSession(Session):
             heard = self._responder.transcript(segment.seed or 0, self._source_language(), speech_ms)
         if self._transcribing():
             if heard is None:
-                event = {"type": "conversation.item.input_audio_transcription.failed", "item_id": segment.item_id,
-                         "content_index": 0, "error": {"code": "audio_unintelligible",
-                                                       "message": "The audio could not be transcribed.",
-                                                       "param": None}}
+                event = self._transcription_failed(segment.item_id)
             else:
                 event = {"type": "conversation.item.input_audio_transcription.completed",
                          "item_id": segment.item_id, "content_index": 0, "transcript": heard.text}

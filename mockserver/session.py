@@ -32,7 +32,7 @@ from .errors import SERVER_ERROR, ProtocolError
 from .ids import IdFactory
 from .images import jpeg_dimensions
 from .registry import ModelSpec
-from .responder import CorpusResponder, Responder, split_units
+from .responder import CorpusResponder, Responder, Transcript, split_units
 from .response import ResponsePlan, cancelled_events, response_events
 from .usage import image_tokens
 from .vad import FRAME_MS, SpeechStarted, SpeechStopped, VoiceActivityDetector
@@ -503,10 +503,22 @@ class Session:
             fields["obfuscation"] = self._ids.new("obf")[4:18]
         self._emit(self.spec.dialect.user_transcript_stream, **fields)
 
+    @staticmethod
+    def _transcription_failed(item_id: str) -> dict:
+        """`…transcription.failed` for an item whose audio holds no speech (events.md §1.7 wording)."""
+        return {"type": "conversation.item.input_audio_transcription.failed", "item_id": item_id,
+                "content_index": 0, "error": {"code": "audio_unintelligible",
+                                              "message": "The audio could not be transcribed.", "param": None}}
+
     def _emit_transcription_failed(self, item_id: str) -> None:
-        self._emit("conversation.item.input_audio_transcription.failed", item_id=item_id, content_index=0,
-                   error={"code": "audio_unintelligible", "message": "The audio could not be transcribed.",
-                          "param": None})
+        event = self._transcription_failed(item_id)
+        self._emit(event.pop("type"), **event)
+
+    def _emit_final_transcript(self, item_id: str, transcript: Transcript) -> None:
+        """LiveTranslate/ASR: the last `.text` (all confirmed), then `.completed` with language and emotion."""
+        self._emit_transcription_text(item_id, transcript.text, final=True)
+        self._emit("conversation.item.input_audio_transcription.completed", item_id=item_id, content_index=0,
+                   transcript=transcript.text, language=transcript.language, **self._emotion())
 
     def _emotion(self) -> dict:
         return {"emotion": EMOTION} if self.spec.reports_emotion else {}

@@ -34,6 +34,7 @@ from mockserver.fixtures.store import save
 from mockserver.registry import lookup
 from mockserver.responder import CorpusResponder, Transcript, load_corpus
 from mockserver.session import open_session
+from tests.support import tiny_jpeg
 
 DATE = "2026-11-21"  # part of each header; fixed so that regeneration is byte-for-byte
 VOICES = {"en": "en-us", "zh": "cmn", "fr": "fr", "de": "de", "es": "es"}
@@ -200,7 +201,7 @@ def run(scenario: Scenario, seed: int, work: Path):
         if scenario.actions == "barge-in" and index == 0:
             driver.pull(8)  # the answer has started playing when the user speaks again
         if scenario.actions == "image" and index == 0:
-            driver.send({"type": "input_image_buffer.append", "image": base64.b64encode(_tiny_jpeg()).decode()})
+            driver.send({"type": "input_image_buffer.append", "image": base64.b64encode(tiny_jpeg(640, 480)).decode()})
         if scenario.manual:
             driver.send({"type": "input_audio_buffer.commit"})
             if omni:
@@ -219,11 +220,6 @@ def run(scenario: Scenario, seed: int, work: Path):
     driver.send({"type": "session.finish"})
     driver.pull()
     return driver.recording.fixture()
-
-
-def _tiny_jpeg(width: int = 640, height: int = 480) -> bytes:
-    sof = b"\xff\xc0\x00\x11\x08" + height.to_bytes(2, "big") + width.to_bytes(2, "big") + b"\x03" + b"\x00" * 9
-    return b"\xff\xd8" + b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + sof + b"\xff\xd9"
 
 
 def main(out: Path) -> None:
