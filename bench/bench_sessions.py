@@ -29,7 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mockserver.app import REALTIME_PATH, ServerOptions, create_app, start_site
 
 SPEECH = Path(__file__).resolve().parent.parent / "fixtures" / "speech" / "en_two_utterances.wav"
-MODELS = ("qwen3-livetranslate-flash-realtime", "qwen3-asr-flash-realtime", "qwen3-omni-flash-realtime")
+MODELS = (
+    "qwen3-livetranslate-flash-realtime",
+    "qwen3-asr-flash-realtime",
+    "qwen3-omni-flash-realtime",
+)
 
 
 async def _baseline_handler(request: web.Request) -> web.WebSocketResponse:
@@ -54,7 +58,9 @@ def _baseline_app() -> web.Application:
 
 async def _client(http: aiohttp.ClientSession, url: str, frames: list[str]) -> int:
     received = 0
-    async with http.ws_connect(url, headers={"Authorization": "Bearer bench"}, max_msg_size=0) as ws:
+    async with http.ws_connect(
+        url, headers={"Authorization": "Bearer bench"}, max_msg_size=0
+    ) as ws:
         for frame in frames:
             await ws.send_str(frame)
         await ws.send_str(json.dumps({"event_id": "event_finish", "type": "session.finish"}))
@@ -67,14 +73,17 @@ async def _client(http: aiohttp.ClientSession, url: str, frames: list[str]) -> i
     return received
 
 
-async def _run(app: web.Application, model: str, sessions: int, frames: list[str]) -> tuple[float, int]:
+async def _run(
+    app: web.Application, model: str, sessions: int, frames: list[str]
+) -> tuple[float, int]:
     runner, port = await start_site(app, "127.0.0.1", 0)
     url = f"ws://127.0.0.1:{port}{REALTIME_PATH}?model={model}"
     try:
         async with aiohttp.ClientSession() as http:
             started = time.perf_counter()
             sizes = await asyncio.wait_for(
-                asyncio.gather(*(_client(http, url, frames) for _ in range(sessions))), 120)
+                asyncio.gather(*(_client(http, url, frames) for _ in range(sessions))), 120
+            )
             return time.perf_counter() - started, sum(sizes)
     finally:
         await runner.cleanup()
@@ -83,24 +92,38 @@ async def _run(app: web.Application, model: str, sessions: int, frames: list[str
 async def main(sessions: int, rounds: int, models: list[str]) -> None:
     pcm, rate = soundfile.read(SPEECH, dtype="int16")
     step = rate // 10
-    frames = [json.dumps({"event_id": f"event_{i}", "type": "input_audio_buffer.append",
-                          "audio": base64.b64encode(pcm[i:i + step].tobytes()).decode()})
-              for i in range(0, len(pcm), step)]
+    frames = [
+        json.dumps(
+            {
+                "event_id": f"event_{i}",
+                "type": "input_audio_buffer.append",
+                "audio": base64.b64encode(pcm[i : i + step].tobytes()).decode(),
+            }
+        )
+        for i in range(0, len(pcm), step)
+    ]
     audio_s = len(pcm) / rate
-    print(f"{sessions} concurrent sessions x {audio_s:.1f} s of speech ({len(frames)} chunks of 100 ms), "
-          f"best of {rounds} rounds")
+    print(
+        f"{sessions} concurrent sessions x {audio_s:.1f} s of speech ({len(frames)} chunks of 100 ms), "
+        f"best of {rounds} rounds"
+    )
     total_audio = sessions * audio_s
     for model in models:
         best_mock = best_base = float("inf")
         for _ in range(rounds):
             base_s, _ = await _run(_baseline_app(), model, sessions, frames)
-            mock_s, mock_bytes = await _run(create_app(ServerOptions(finish_close_grace_s=0)), model, sessions,
-                                            frames)
+            mock_s, mock_bytes = await _run(
+                create_app(ServerOptions(finish_close_grace_s=0)), model, sessions, frames
+            )
             best_base, best_mock = min(best_base, base_s), min(best_mock, mock_s)
         print(f"{model}:")
-        print(f"  baseline (decode only): {best_base:.3f} s wall  ({total_audio / best_base:,.0f}x realtime)")
-        print(f"  mock (full protocol):   {best_mock:.3f} s wall  ({total_audio / best_mock:,.0f}x realtime), "
-              f"{mock_bytes / 1e6:.1f} MB sent back per round")
+        print(
+            f"  baseline (decode only): {best_base:.3f} s wall  ({total_audio / best_base:,.0f}x realtime)"
+        )
+        print(
+            f"  mock (full protocol):   {best_mock:.3f} s wall  ({total_audio / best_mock:,.0f}x realtime), "
+            f"{mock_bytes / 1e6:.1f} MB sent back per round"
+        )
         print(f"  ratio mock/baseline: {best_mock / best_base:.2f}")
 
 
@@ -108,6 +131,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--model", action="append", choices=MODELS, help="repeatable; default: one of each family")
+    parser.add_argument(
+        "--model", action="append", choices=MODELS, help="repeatable; default: one of each family"
+    )
     args = parser.parse_args()
     asyncio.run(main(args.sessions, args.rounds, args.model or list(MODELS)))

@@ -21,14 +21,25 @@ import schemas
 from mockserver.contract import check_client_event, check_server_event
 
 AUDIO_DELTA = {
-    "event_id": "event_B1osWMZBtrEQbiIwW0qHQ", "type": "response.audio.delta",
-    "response_id": "resp_P79OOMs8LnrXVpiIHUCKR", "item_id": "item_OFaPGtzfWCPyGzxnuEX9i",
-    "output_index": 0, "content_index": 0, "delta": base64.b64encode(bytes(4800 * 2)).decode(),
+    "event_id": "event_B1osWMZBtrEQbiIwW0qHQ",
+    "type": "response.audio.delta",
+    "response_id": "resp_P79OOMs8LnrXVpiIHUCKR",
+    "item_id": "item_OFaPGtzfWCPyGzxnuEX9i",
+    "output_index": 0,
+    "content_index": 0,
+    "delta": base64.b64encode(bytes(4800 * 2)).decode(),
 }
-AUDIO_APPEND = {"event_id": "event_1", "type": "input_audio_buffer.append",
-                "audio": base64.b64encode(bytes(1600 * 2)).decode()}
+AUDIO_APPEND = {
+    "event_id": "event_1",
+    "type": "input_audio_buffer.append",
+    "audio": base64.b64encode(bytes(1600 * 2)).decode(),
+}
 SESSION_UPDATE = json.loads(
-    (Path(__file__).resolve().parent.parent / "tests/schemas/examples/omni/session.update.en.json").read_text())
+    (
+        Path(__file__).resolve().parent.parent
+        / "tests/schemas/examples/omni/session.update.en.json"
+    ).read_text()
+)
 
 
 def _per_event_us(statement, number: int) -> float:
@@ -39,11 +50,21 @@ def main() -> None:
     schemas.validator("server", "response.audio.delta", "omni")  # compiled once, before timing
     schemas.validator("client", "session.update", "omni")
     cases = [
-        ("server response.audio.delta (strict mode)", AUDIO_DELTA, lambda: check_server_event(AUDIO_DELTA, "omni")),
-        ("client session.update (every incoming event)", SESSION_UPDATE,
-         lambda: check_client_event(SESSION_UPDATE, "omni")),
-        ("client input_audio_buffer.append, 100 ms", AUDIO_APPEND,
-         lambda: check_client_event(AUDIO_APPEND, "omni")),
+        (
+            "server response.audio.delta (strict mode)",
+            AUDIO_DELTA,
+            lambda: check_server_event(AUDIO_DELTA, "omni"),
+        ),
+        (
+            "client session.update (every incoming event)",
+            SESSION_UPDATE,
+            lambda: check_client_event(SESSION_UPDATE, "omni"),
+        ),
+        (
+            "client input_audio_buffer.append, 100 ms",
+            AUDIO_APPEND,
+            lambda: check_client_event(AUDIO_APPEND, "omni"),
+        ),
     ]
     for name, event, validate in cases:
         frame = json.dumps(event)

@@ -19,8 +19,11 @@ import soundfile
 from .connection import RealtimeClient
 from .events import ConnectionClosed, HandshakeError, RealtimeError
 
-MODELS = {"translate": "qwen3-livetranslate-flash-realtime", "transcribe": "qwen3-asr-flash-realtime",
-          "chat": "qwen3-omni-flash-realtime"}
+MODELS = {
+    "translate": "qwen3-livetranslate-flash-realtime",
+    "transcribe": "qwen3-asr-flash-realtime",
+    "chat": "qwen3-omni-flash-realtime",
+}
 CHUNK_MS = 100
 
 
@@ -46,8 +49,10 @@ async def run(args: argparse.Namespace) -> int:
 
     def on_event(event) -> None:
         kind = event.type
-        if kind.startswith("conversation.item.input_audio_transcription.") and kind != \
-                "conversation.item.input_audio_transcription.failed":
+        if (
+            kind.startswith("conversation.item.input_audio_transcription.")
+            and kind != "conversation.item.input_audio_transcription.failed"
+        ):
             if kind.endswith(".completed"):
                 print(f"\r\033[K[source] {event.text}", flush=True)
         elif kind in ("response.audio_transcript.done", "response.text.done"):
@@ -57,15 +62,21 @@ async def run(args: argparse.Namespace) -> int:
 
     async with RealtimeClient(model, url=args.url, api_key=args.api_key, region=args.region) as rt:
         rt.on_event(on_event)
-        update: dict = {"modalities": ["text", "audio"] if args.out and args.command != "transcribe" else ["text"]}
+        update: dict = {
+            "modalities": ["text", "audio"]
+            if args.out and args.command != "transcribe"
+            else ["text"]
+        }
         if args.command == "translate":
-            update.update(translation_language=args.to, transcription_model="qwen3-asr-flash-realtime")
+            update.update(
+                translation_language=args.to, transcription_model="qwen3-asr-flash-realtime"
+            )
         elif args.command == "transcribe" and args.language:
             update.update(transcription_language=args.language)
         await rt.update_session(**update)
         total = max(1, len(pcm) // step)
         for index, start in enumerate(range(0, len(pcm), step), 1):
-            await rt.append_audio(pcm[start:start + step].tobytes())
+            await rt.append_audio(pcm[start : start + step].tobytes())
             _show(f"sending audio {index * 100 // total:3d}%")
             await asyncio.sleep(0)
         # a second of silence lets server VAD close the last utterance
@@ -74,7 +85,9 @@ async def run(args: argparse.Namespace) -> int:
         await rt.end_session(timeout=args.timeout)
     print("\r\033[K", end="")
     if args.out and audio_out:
-        soundfile.write(args.out, np.frombuffer(b"".join(audio_out), "<i2"), 24000, subtype="PCM_16")
+        soundfile.write(
+            args.out, np.frombuffer(b"".join(audio_out), "<i2"), 24000, subtype="PCM_16"
+        )
         print(f"wrote {args.out} ({sum(map(len, audio_out)) / 48000:.1f} s of 24 kHz audio)")
     return 0
 
@@ -82,16 +95,25 @@ async def run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m client", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, help_text in (("translate", "live translation (LiveTranslate)"), ("transcribe", "speech to text (ASR)"),
-                            ("chat", "a spoken assistant turn (Omni)")):
+    for name, help_text in (
+        ("translate", "live translation (LiveTranslate)"),
+        ("transcribe", "speech to text (ASR)"),
+        ("chat", "a spoken assistant turn (Omni)"),
+    ):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("input", type=Path, help="a WAV (or any soundfile-readable) file")
         command.add_argument("--out", type=Path, help="write the spoken answer here (WAV, 24 kHz)")
-        command.add_argument("--url", help="endpoint (default: DASHSCOPE_REALTIME_URL, else the live service)")
+        command.add_argument(
+            "--url", help="endpoint (default: DASHSCOPE_REALTIME_URL, else the live service)"
+        )
         command.add_argument("--api-key", help="default: DASHSCOPE_API_KEY")
-        command.add_argument("--region", choices=["cn", "intl"], help="live endpoint region (default: cn)")
+        command.add_argument(
+            "--region", choices=["cn", "intl"], help="live endpoint region (default: cn)"
+        )
         command.add_argument("--model", help=f"default: {MODELS[name]}")
-        command.add_argument("--timeout", type=float, default=60, help="seconds to wait for the end (default 60)")
+        command.add_argument(
+            "--timeout", type=float, default=60, help="seconds to wait for the end (default 60)"
+        )
         if name == "translate":
             command.add_argument("--to", default="en", help="target language (default: en)")
         if name == "transcribe":
@@ -99,7 +121,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return asyncio.run(run(args))
-    except (HandshakeError, RealtimeError, ConnectionClosed, TimeoutError, aiohttp.ClientError, OSError) as exc:
+    except (
+        HandshakeError,
+        RealtimeError,
+        ConnectionClosed,
+        TimeoutError,
+        aiohttp.ClientError,
+        OSError,
+    ) as exc:
         print(f"\nerror: {exc}", file=sys.stderr)
         return 1
 

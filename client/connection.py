@@ -31,8 +31,12 @@ from .events import ConnectionClosed, Event, HandshakeError, RealtimeError
 __all__ = ["RealtimeClient"]
 
 _UNSET: Any = object()
-_TEXT_STREAMS = {"response.text.delta", "response.audio_transcript.delta", "response.text.text",
-                 "response.audio_transcript.text"}
+_TEXT_STREAMS = {
+    "response.text.delta",
+    "response.audio_transcript.delta",
+    "response.text.text",
+    "response.audio_transcript.text",
+}
 
 
 def _b64(data: bytes | str) -> str:
@@ -42,8 +46,16 @@ def _b64(data: bytes | str) -> str:
 class RealtimeClient:
     """One realtime session (one WebSocket). Use as an async context manager."""
 
-    def __init__(self, model: str, *, url: str | None = None, api_key: str | None = None,
-                 region: str | None = None, strict: bool = False, headers: dict | None = None) -> None:
+    def __init__(
+        self,
+        model: str,
+        *,
+        url: str | None = None,
+        api_key: str | None = None,
+        region: str | None = None,
+        strict: bool = False,
+        headers: dict | None = None,
+    ) -> None:
         self.model = model
         self.endpoint = resolve(model, url=url, api_key=api_key, region=region)
         self.strict = strict
@@ -56,7 +68,9 @@ class RealtimeClient:
         self.events: list[Event] = []  # everything received, in order
         self.session_id: str | None = None
         self.last_response_id: str | None = None
-        self.first_text_delay_ms: float | None = None  # of the last response, since response.created
+        self.first_text_delay_ms: float | None = (
+            None  # of the last response, since response.created
+        )
         self.first_audio_delay_ms: float | None = None
         self._response_started = 0.0
         self.close_code: int | None = None
@@ -66,11 +80,15 @@ class RealtimeClient:
     async def connect(self) -> RealtimeClient:
         """Open the WebSocket; raises HandshakeError with the server's code and message if refused."""
         if self.endpoint.api_key is None:
-            raise HandshakeError(0, "NoApiKey", "no API key: pass api_key= or set DASHSCOPE_API_KEY")
+            raise HandshakeError(
+                0, "NoApiKey", "no API key: pass api_key= or set DASHSCOPE_API_KEY"
+            )
         headers = {"Authorization": f"Bearer {self.endpoint.api_key}", **self._headers}
         self._http = aiohttp.ClientSession()
         try:
-            self._ws = await self._http.ws_connect(self.endpoint.url, headers=headers, max_msg_size=0)
+            self._ws = await self._http.ws_connect(
+                self.endpoint.url, headers=headers, max_msg_size=0
+            )
         except aiohttp.WSServerHandshakeError as exc:
             error = await self._handshake_error(exc, headers)
             await self._http.close()
@@ -81,15 +99,23 @@ class RealtimeClient:
         self._reader = asyncio.create_task(self._read())
         return self
 
-    async def _handshake_error(self, exc: aiohttp.WSServerHandshakeError, headers: dict) -> HandshakeError:
+    async def _handshake_error(
+        self, exc: aiohttp.WSServerHandshakeError, headers: dict
+    ) -> HandshakeError:
         """The refusal's JSON body ({code, message, request_id}) is read with a plain GET of the URL."""
         http_url = self.endpoint.url.replace("wss://", "https://", 1).replace("ws://", "http://", 1)
         body: dict = {}
         with contextlib.suppress(aiohttp.ClientError, ValueError, asyncio.TimeoutError):
-            async with self._http.get(http_url, headers=headers, timeout=aiohttp.ClientTimeout(total=10)) as r:
+            async with self._http.get(
+                http_url, headers=headers, timeout=aiohttp.ClientTimeout(total=10)
+            ) as r:
                 body = await r.json(content_type=None)
-        return HandshakeError(exc.status, body.get("code"), body.get("message") or exc.message,
-                              body.get("request_id") or (exc.headers or {}).get("x-request-id"))
+        return HandshakeError(
+            exc.status,
+            body.get("code"),
+            body.get("message") or exc.message,
+            body.get("request_id") or (exc.headers or {}).get("x-request-id"),
+        )
 
     async def _read(self) -> None:
         try:
@@ -97,7 +123,9 @@ class RealtimeClient:
                 if message.type == aiohttp.WSMsgType.TEXT:
                     self._received(Event(json.loads(message.data)))
                 elif message.type == aiohttp.WSMsgType.BINARY:
-                    raise ValueError("the server sent a binary frame; the protocol has only JSON text frames")
+                    raise ValueError(
+                        "the server sent a binary frame; the protocol has only JSON text frames"
+                    )
         finally:
             self.close_code = self._ws.close_code
             self._queue.put_nowait(None)
@@ -114,7 +142,11 @@ class RealtimeClient:
             self.first_text_delay_ms = self.first_audio_delay_ms = None
         elif kind in _TEXT_STREAMS and self.first_text_delay_ms is None and self._response_started:
             self.first_text_delay_ms = (time.monotonic() - self._response_started) * 1000
-        elif kind == "response.audio.delta" and self.first_audio_delay_ms is None and self._response_started:
+        elif (
+            kind == "response.audio.delta"
+            and self.first_audio_delay_ms is None
+            and self._response_started
+        ):
             self.first_audio_delay_ms = (time.monotonic() - self._response_started) * 1000
         self.events.append(event)
         for callback in self._callbacks:
@@ -177,7 +209,9 @@ class RealtimeClient:
             if event.type == "session.finished":
                 return
 
-    async def wait_for(self, kind: str, timeout: float = 30, *, raise_on_error: bool = True) -> Event:
+    async def wait_for(
+        self, kind: str, timeout: float = 30, *, raise_on_error: bool = True
+    ) -> Event:
         """Receive until an event of `kind`; an `error` event on the way raises RealtimeError."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -199,15 +233,29 @@ class RealtimeClient:
         return event["event_id"]
 
     async def update_session(
-        self, *, modalities: list[str] | None = None, voice: str | None = None,
-        input_audio_format: str | None = None, output_audio_format: str | None = None,
-        sample_rate: int | None = None, turn_detection: dict | None = _UNSET,
-        translation_language: str | None = None, translation_phrases: dict[str, str] | None = None,
-        transcription_model: str | None = _UNSET, transcription_language: str | None = None,
-        corpus_text: str | None = None, instructions: str | None = None, tools: list[dict] | None = None,
-        temperature: float | None = None, top_p: float | None = None, top_k: int | None = None,
-        max_tokens: int | None = None, repetition_penalty: float | None = None,
-        presence_penalty: float | None = None, seed: int | None = None, smooth_output: bool | None = None,
+        self,
+        *,
+        modalities: list[str] | None = None,
+        voice: str | None = None,
+        input_audio_format: str | None = None,
+        output_audio_format: str | None = None,
+        sample_rate: int | None = None,
+        turn_detection: dict | None = _UNSET,
+        translation_language: str | None = None,
+        translation_phrases: dict[str, str] | None = None,
+        transcription_model: str | None = _UNSET,
+        transcription_language: str | None = None,
+        corpus_text: str | None = None,
+        instructions: str | None = None,
+        tools: list[dict] | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
+        max_tokens: int | None = None,
+        repetition_penalty: float | None = None,
+        presence_penalty: float | None = None,
+        seed: int | None = None,
+        smooth_output: bool | None = None,
         **extra: Any,
     ) -> str:
         """session.update with typed parameters; only what is given is sent.
@@ -216,14 +264,27 @@ class RealtimeClient:
         or family-specific fields) goes through `**extra` unchanged.
         """
         session: dict[str, Any] = {}
-        for key, value in (("temperature", temperature), ("top_p", top_p), ("top_k", top_k),
-                           ("max_tokens", max_tokens), ("repetition_penalty", repetition_penalty),
-                           ("presence_penalty", presence_penalty), ("seed", seed), ("smooth_output", smooth_output)):
+        for key, value in (
+            ("temperature", temperature),
+            ("top_p", top_p),
+            ("top_k", top_k),
+            ("max_tokens", max_tokens),
+            ("repetition_penalty", repetition_penalty),
+            ("presence_penalty", presence_penalty),
+            ("seed", seed),
+            ("smooth_output", smooth_output),
+        ):
             if value is not None:
                 session[key] = value
-        for key, value in (("modalities", modalities), ("voice", voice), ("input_audio_format", input_audio_format),
-                           ("output_audio_format", output_audio_format), ("sample_rate", sample_rate),
-                           ("instructions", instructions), ("tools", tools)):
+        for key, value in (
+            ("modalities", modalities),
+            ("voice", voice),
+            ("input_audio_format", input_audio_format),
+            ("output_audio_format", output_audio_format),
+            ("sample_rate", sample_rate),
+            ("instructions", instructions),
+            ("tools", tools),
+        ):
             if value is not None:
                 session[key] = value
         if turn_detection is not _UNSET:
@@ -261,9 +322,17 @@ class RealtimeClient:
     async def clear_appended_audio(self) -> str:
         return await self.send({"type": "input_audio_buffer.clear"})
 
-    async def create_response(self, *, instructions: str | None = None, modalities: list[str] | None = None) -> str:
-        response = {k: v for k, v in (("instructions", instructions), ("modalities", modalities)) if v is not None}
-        return await self.send({"type": "response.create", **({"response": response} if response else {})})
+    async def create_response(
+        self, *, instructions: str | None = None, modalities: list[str] | None = None
+    ) -> str:
+        response = {
+            k: v
+            for k, v in (("instructions", instructions), ("modalities", modalities))
+            if v is not None
+        }
+        return await self.send(
+            {"type": "response.create", **({"response": response} if response else {})}
+        )
 
     async def cancel_response(self) -> str:
         return await self.send({"type": "response.cancel"})

@@ -35,8 +35,9 @@ def _with_model(url: str, model: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), ""))
 
 
-def resolve(model: str, *, url: str | None = None, api_key: str | None = None,
-            region: str | None = None) -> Endpoint:
+def resolve(
+    model: str, *, url: str | None = None, api_key: str | None = None, region: str | None = None
+) -> Endpoint:
     """The endpoint for `model` from the arguments and the environment (see the module docstring)."""
     base = url or os.environ.get("DASHSCOPE_REALTIME_URL")
     if not base:

@@ -51,8 +51,13 @@ class RealtimeError(Exception):
     @classmethod
     def from_event(cls, event: dict) -> RealtimeError:
         error = event.get("error") or {}
-        return cls(error.get("type", ""), error.get("code"), error.get("message", ""), error.get("param"),
-                   error.get("event_id"))
+        return cls(
+            error.get("type", ""),
+            error.get("code"),
+            error.get("message", ""),
+            error.get("param"),
+            error.get("event_id"),
+        )
 
     def __str__(self) -> str:
         where = f" (param {self.param})" if self.param else ""

@@ -28,7 +28,14 @@ from .pacing import Pacer
 from .responder import CorpusResponder, load_corpus
 from .session import Session, open_session
 
-__all__ = ["REALTIME_PATH", "Observer", "ServerOptions", "build_responder", "create_app", "http_error"]
+__all__ = [
+    "REALTIME_PATH",
+    "Observer",
+    "ServerOptions",
+    "build_responder",
+    "create_app",
+    "http_error",
+]
 
 log = logging.getLogger("mockserver")
 
@@ -82,7 +89,9 @@ def build_library(options: ServerOptions) -> dict:
     root = options.fixtures / "scenarios" if options.fixtures else None
     library = load_library(root) if root is not None and root.is_dir() else {}
     if options.scenario and options.scenario not in library:
-        raise ValueError(f"--scenario {options.scenario!r} is not among the fixtures ({', '.join(library) or 'none'})")
+        raise ValueError(
+            f"--scenario {options.scenario!r} is not among the fixtures ({', '.join(library) or 'none'})"
+        )
     return library
 
 
@@ -104,7 +113,11 @@ def _check_api_key(request: web.Request, options: ServerOptions) -> web.Response
     header = request.headers.get("Authorization", "")
     scheme, _, key = header.partition(" ")
     key = key.strip()
-    if scheme.lower() != "bearer" or not key or (options.api_key is not None and key != options.api_key):
+    if (
+        scheme.lower() != "bearer"
+        or not key
+        or (options.api_key is not None and key != options.api_key)
+    ):
         # events.md §1.3 / §7.1 [inferred]: 401 with DashScope's usual body.
         return http_error(401, "InvalidApiKey", "Invalid API-key provided.")
     return None
@@ -114,11 +127,15 @@ def _check_model(request: web.Request) -> tuple[registry.ModelSpec | None, web.R
     model = request.query.get("model")
     if not model:
         # [assumed, events.md §1.1: a third-party gateway answers 400 for a missing model]
-        return None, http_error(400, "InvalidParameter", "Missing required query parameter: 'model'.")
+        return None, http_error(
+            400, "InvalidParameter", "Missing required query parameter: 'model'."
+        )
     spec = registry.lookup(model)
     if spec is None:
         # [assumed] DashScope's HTTP APIs answer an unknown model with 404 ModelNotFound.
-        return None, http_error(404, "ModelNotFound", f"Model '{model}' is not supported by this endpoint.")
+        return None, http_error(
+            404, "ModelNotFound", f"Model '{model}' is not supported by this endpoint."
+        )
     return spec, None
 
 
@@ -133,7 +150,9 @@ def _responder_for(request: web.Request, spec: registry.ModelSpec):
     if name:
         if name not in library:
             known = ", ".join(sorted(library)) or "none (start with --fixtures DIR)"
-            return None, http_error(400, "InvalidParameter", f"Unknown scenario '{name}'; known: {known}.")
+            return None, http_error(
+                400, "InvalidParameter", f"Unknown scenario '{name}'; known: {known}."
+            )
         responder = ScriptedResponder.from_fixture(library[name], fallback)
         if options.strict_replay:
             responder.referee = ReplayReferee(library[name])
@@ -144,12 +163,23 @@ def _responder_for(request: web.Request, spec: registry.ModelSpec):
 
 
 async def _healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok", "version": __version__, "models": registry.supported_models(),
-                              "scenarios": sorted(request.app[LIBRARY_KEY])})
+    return web.json_response(
+        {
+            "status": "ok",
+            "version": __version__,
+            "models": registry.supported_models(),
+            "scenarios": sorted(request.app[LIBRARY_KEY]),
+        }
+    )
 
 
-async def _send_loop(ws: web.WebSocketResponse, session: Session, wake: asyncio.Event, pacer: Pacer,
-                     options: ServerOptions) -> None:
+async def _send_loop(
+    ws: web.WebSocketResponse,
+    session: Session,
+    wake: asyncio.Event,
+    pacer: Pacer,
+    options: ServerOptions,
+) -> None:
     """Pull events from the session as their time comes; close once it is finished and drained.
 
     Events are taken only when sent, so a cancel or a barge-in that arrives while a response is
@@ -198,8 +228,13 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES)
     await ws.prepare(request)
     try:
-        session = open_session(spec, request.query["model"], responder=responder,
-                               behaviour=options.behaviour, strict=options.strict)
+        session = open_session(
+            spec,
+            request.query["model"],
+            responder=responder,
+            behaviour=options.behaviour,
+            strict=options.strict,
+        )
     except StrictModeViolation as exc:
         log.exception("strict mode: session.created breaks its schema")
         if options.observer is not None:
@@ -208,11 +243,19 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
         return ws
     log.info("session %s opened for model %s", session.id, session.model_id)
     wake = asyncio.Event()
-    pacer = Pacer(options.pace, options.first_text_latency_ms, options.first_audio_latency_ms, options.speed,
-                  recorded_gaps=getattr(responder, "recorded_gaps", None))
+    pacer = Pacer(
+        options.pace,
+        options.first_text_latency_ms,
+        options.first_audio_latency_ms,
+        options.speed,
+        recorded_gaps=getattr(responder, "recorded_gaps", None),
+    )
     sender = asyncio.create_task(_send_loop(ws, session, wake, pacer, options))
-    cap = asyncio.get_running_loop().call_later(session.session_cap_s, _expire, session, wake) \
-        if session.session_cap_s else None
+    cap = (
+        asyncio.get_running_loop().call_later(session.session_cap_s, _expire, session, wake)
+        if session.session_cap_s
+        else None
+    )
     request.app[SENDERS_KEY].add(sender)
     try:
         async for message in ws:
@@ -241,7 +284,9 @@ def _expire(session: Session, wake: asyncio.Event) -> None:
     wake.set()
 
 
-def _feed(session: Session, message, observer: Observer | None, referee: ReplayReferee | None = None) -> None:
+def _feed(
+    session: Session, message, observer: Observer | None, referee: ReplayReferee | None = None
+) -> None:
     """Hand one data frame to the session; a failure inside the mock becomes `server_error` + 1011."""
     if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
         return
@@ -263,11 +308,15 @@ def _feed(session: Session, message, observer: Observer | None, referee: ReplayR
         else:
             session.receive_binary(message.data)
     except StrictModeViolation as exc:
-        log.exception("strict mode: session %s produced an event that breaks its schema", session.id)
+        log.exception(
+            "strict mode: session %s produced an event that breaks its schema", session.id
+        )
         session.fail("The mock server produced an invalid event (strict mode).")
         if observer is not None:
             observer.failure(session.id, exc)
-    except Exception as exc:  # a bug in the mock: report it as the documented server_error and close
+    except (
+        Exception
+    ) as exc:  # a bug in the mock: report it as the documented server_error and close
         log.exception("session %s failed", session.id)
         session.fail("The mock server failed on this event.")
         if observer is not None:

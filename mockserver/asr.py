@@ -51,7 +51,9 @@ class AsrSession(Session):
         if speech_ms <= 0:
             self._emit_transcription_failed(segment.item_id)
             return
-        transcript = self._responder.transcript(segment.seed or 0, self._source_language(), speech_ms)
+        transcript = self._responder.transcript(
+            segment.seed or 0, self._source_language(), speech_ms
+        )
         self._emit_final_transcript(segment.item_id, transcript)
         self._transcripts.append(transcript.text)
 

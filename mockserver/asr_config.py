@@ -37,11 +37,16 @@ def _corpus(value: Any) -> dict | None:
     if text is None:
         return {}
     if not isinstance(text, str):
-        raise ProtocolError("invalid_type", f"Invalid type for '{param}.text': expected a string.", param + ".text")
+        raise ProtocolError(
+            "invalid_type", f"Invalid type for '{param}.text': expected a string.", param + ".text"
+        )
     tokens = text_tokens(text)
     if tokens > MAX_CORPUS_TOKENS:
-        raise ProtocolError("invalid_value", f"'{param}.text' is too long: about {tokens} tokens; the limit "
-                            f"is {MAX_CORPUS_TOKENS}.", param + ".text")
+        raise ProtocolError(
+            "invalid_value",
+            f"'{param}.text' is too long: about {tokens} tokens; the limit is {MAX_CORPUS_TOKENS}.",
+            param + ".text",
+        )
     return {"text": text}
 
 
@@ -51,13 +56,18 @@ def _transcription(spec: ModelSpec, current: Any, value: Any) -> dict | None:
     value = require_object(value, "session.input_audio_transcription")
     result = dict(current or {})
     if value.get("model") is not None:
-        check_enum(value["model"], "session.input_audio_transcription.model", spec.transcription_models)
+        check_enum(
+            value["model"], "session.input_audio_transcription.model", spec.transcription_models
+        )
     if "language" in value:
         if value["language"] is None:
             result.pop("language", None)  # auto-detect
         else:
-            result["language"] = check_enum(value["language"], "session.input_audio_transcription.language",
-                                            spec.source_languages)
+            result["language"] = check_enum(
+                value["language"],
+                "session.input_audio_transcription.language",
+                spec.source_languages,
+            )
     if "corpus" in value:
         corpus = _corpus(value["corpus"])
         if corpus:
@@ -74,18 +84,24 @@ def apply_update(spec: ModelSpec, current: dict, update: Any, behaviour: Behavio
     if "modalities" in update:
         check_modalities(update["modalities"])  # validated, but ASR only ever outputs text
     if "input_audio_format" in update:
-        config["input_audio_format"] = check_format(spec, behaviour, update["input_audio_format"], "input")
+        config["input_audio_format"] = check_format(
+            spec, behaviour, update["input_audio_format"], "input"
+        )
     if update.get("output_audio_format") is not None:
         check_format(spec, behaviour, update["output_audio_format"], "output")
     if "sample_rate" in update:
         config["sample_rate"] = check_sample_rate(spec, update["sample_rate"])
     if "input_audio_transcription" in update:
         config["input_audio_transcription"] = _transcription(
-            spec, config["input_audio_transcription"], update["input_audio_transcription"])
+            spec, config["input_audio_transcription"], update["input_audio_transcription"]
+        )
     if "turn_detection" in update:
         config["turn_detection"] = check_turn_detection(
-            config["turn_detection"], update["turn_detection"], spec.defaults["turn_detection"],
-            type_required=True)
+            config["turn_detection"],
+            update["turn_detection"],
+            spec.defaults["turn_detection"],
+            type_required=True,
+        )
     config["_explicit"] = sorted(set(config.get("_explicit", ())) | set(update))
     return config
 
@@ -106,6 +122,9 @@ def render_session(spec: ModelSpec, config: dict, session_id: str, model_id: str
     vad = config["turn_detection"]
     # [assumed] manual mode echoes turn_detection: null (OpenAI beta); the VAD object shows the
     # three documented fields only.
-    session["turn_detection"] = None if vad is None else {
-        key: vad[key] for key in ("type", "threshold", "silence_duration_ms")}
+    session["turn_detection"] = (
+        None
+        if vad is None
+        else {key: vad[key] for key in ("type", "threshold", "silence_duration_ms")}
+    )
     return session

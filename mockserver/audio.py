@@ -58,7 +58,9 @@ def resample_to_16k(samples: np.ndarray, sample_rate: int) -> np.ndarray:
         return samples.astype(np.int16, copy=False)
     n_out = int(len(samples) * 16000 / sample_rate)
     positions = np.arange(n_out) * (sample_rate / 16000)
-    return np.interp(positions, np.arange(len(samples)), samples.astype(np.float32)).astype(np.int16)
+    return np.interp(positions, np.arange(len(samples)), samples.astype(np.float32)).astype(
+        np.int16
+    )
 
 
 def _syllables(word: str) -> int:

@@ -65,7 +65,9 @@ class Behaviour:
         }
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
-                raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {getattr(self, name)!r}")
+                raise ValueError(
+                    f"{name} must be one of {', '.join(allowed)}; got {getattr(self, name)!r}"
+                )
         if self.session_cap_s < 0:
             raise ValueError("session_cap_s must be >= 0")
 

@@ -29,41 +29,87 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the mock realtime WebSocket API")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8765, help="port to bind; 0 picks a free one (default: 8765)")
-    serve.add_argument("--api-key", default=None,
-                       help="accept only this key (default: any non-empty Bearer key)")
-    serve.add_argument("--fixtures", type=Path, default=None,
-                       help="fixtures directory: corpus.json for the built-in responder, scenarios/*/ to replay")
-    serve.add_argument("--scenario", default=None,
-                       help="replay this fixture in every session unless the client names another "
-                            "(query ?scenario= or header X-Mock-Scenario)")
-    serve.add_argument("--pace", choices=PACES, default="fast",
-                       help="fast: send events as soon as they exist; realtime: pace like the live service; "
-                            "recorded: the gaps of the fixture being replayed")
-    serve.add_argument("--first-text-latency-ms", type=int, default=300,
-                       help="realtime pace: delay from response.created to the first text")
-    serve.add_argument("--first-audio-latency-ms", type=int, default=500,
-                       help="realtime pace: delay from response.created to the first audio")
-    serve.add_argument("--strict-replay", action="store_true",
-                       help="with a named scenario: a client event that departs from the recorded ones fails "
-                            "the session with a report of the matcher that failed")
-    serve.add_argument("--speed", type=float, default=1.0,
-                       help="with --pace realtime or recorded: run this many times faster (default: 1)")
-    serve.add_argument("--behaviour", action="append", default=[], metavar="NAME=VALUE",
-                       help="a choice where the docs are open (repeatable), e.g. "
-                            "omni_session_finish=reject; see the README for the list")
-    serve.add_argument("--strict", action="store_true",
-                       help="validate every server event against schemas/; a violation is logged and ends "
-                            "the session with server_error + close 1011")
+    serve.add_argument(
+        "--port", type=int, default=8765, help="port to bind; 0 picks a free one (default: 8765)"
+    )
+    serve.add_argument(
+        "--api-key", default=None, help="accept only this key (default: any non-empty Bearer key)"
+    )
+    serve.add_argument(
+        "--fixtures",
+        type=Path,
+        default=None,
+        help="fixtures directory: corpus.json for the built-in responder, scenarios/*/ to replay",
+    )
+    serve.add_argument(
+        "--scenario",
+        default=None,
+        help="replay this fixture in every session unless the client names another "
+        "(query ?scenario= or header X-Mock-Scenario)",
+    )
+    serve.add_argument(
+        "--pace",
+        choices=PACES,
+        default="fast",
+        help="fast: send events as soon as they exist; realtime: pace like the live service; "
+        "recorded: the gaps of the fixture being replayed",
+    )
+    serve.add_argument(
+        "--first-text-latency-ms",
+        type=int,
+        default=300,
+        help="realtime pace: delay from response.created to the first text",
+    )
+    serve.add_argument(
+        "--first-audio-latency-ms",
+        type=int,
+        default=500,
+        help="realtime pace: delay from response.created to the first audio",
+    )
+    serve.add_argument(
+        "--strict-replay",
+        action="store_true",
+        help="with a named scenario: a client event that departs from the recorded ones fails "
+        "the session with a report of the matcher that failed",
+    )
+    serve.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="with --pace realtime or recorded: run this many times faster (default: 1)",
+    )
+    serve.add_argument(
+        "--behaviour",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a choice where the docs are open (repeatable), e.g. "
+        "omni_session_finish=reject; see the README for the list",
+    )
+    serve.add_argument(
+        "--strict",
+        action="store_true",
+        help="validate every server event against schemas/; a violation is logged and ends "
+        "the session with server_error + close 1011",
+    )
     serve.add_argument("--log-level", default="INFO")
-    record = commands.add_parser("record", help="a local proxy that records sessions with a live endpoint as fixtures")
-    record.add_argument("--upstream", required=True,
-                        help="e.g. wss://dashscope-intl.aliyuncs.com/api-ws/v1/realtime")
-    record.add_argument("--out", type=Path, required=True, help="directory for the recorded fixtures")
+    record = commands.add_parser(
+        "record", help="a local proxy that records sessions with a live endpoint as fixtures"
+    )
+    record.add_argument(
+        "--upstream",
+        required=True,
+        help="e.g. wss://dashscope-intl.aliyuncs.com/api-ws/v1/realtime",
+    )
+    record.add_argument(
+        "--out", type=Path, required=True, help="directory for the recorded fixtures"
+    )
     record.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     record.add_argument("--port", type=int, default=8766, help="port to bind (default: 8766)")
     record.add_argument("--log-level", default="INFO")
-    validate = commands.add_parser("validate", help="check a captured session (JSONL) against schemas/")
+    validate = commands.add_parser(
+        "validate", help="check a captured session (JSONL) against schemas/"
+    )
     validate.add_argument("file", type=Path, help="one event per line, or the fixture format")
     which = validate.add_mutually_exclusive_group()
     which.add_argument("--model", help="the model the capture was made with (picks the family)")
@@ -88,7 +134,9 @@ def _validate(args) -> int:
     violations, checked, family = validate_lines(lines, family)
     for violation in violations:
         print(f"{args.file}:{violation}")
-    print(f"{args.file}: {checked} events checked ({family or 'unknown'} family), {len(violations)} violations")
+    print(
+        f"{args.file}: {checked} events checked ({family or 'unknown'} family), {len(violations)} violations"
+    )
     return 1 if violations else 0
 
 
@@ -123,13 +171,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "validate":
         return _validate(args)
     if args.command == "record":
-        logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
         with contextlib.suppress(KeyboardInterrupt):
             options = RecorderOptions(args.upstream, args.out)
-            asyncio.run(_run_forever(create_recorder_app(options), args.host, args.port,
-                                     _record_banner(args.host, options)))
+            asyncio.run(
+                _run_forever(
+                    create_recorder_app(options),
+                    args.host,
+                    args.port,
+                    _record_banner(args.host, options),
+                )
+            )
         return 0
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     if args.fixtures is not None and not args.fixtures.is_dir():
         print(f"error: --fixtures {args.fixtures} is not a directory", file=sys.stderr)
         return 2
@@ -151,7 +209,9 @@ def main(argv: list[str] | None = None) -> int:
         strict=args.strict,
     )
     try:
-        asyncio.run(_run_forever(create_app(options), args.host, args.port, _serve_banner(args.host)))
+        asyncio.run(
+            _run_forever(create_app(options), args.host, args.port, _serve_banner(args.host))
+        )
     except KeyboardInterrupt:
         pass
     except ValueError as exc:  # e.g. a malformed DIR/corpus.json

@@ -32,7 +32,10 @@ from .validation import (
 
 __all__ = ["SessionConfig", "apply_update", "audio_output_enabled", "render_session"]
 
-SessionConfig = dict  # the wire-shaped configuration, plus the "_explicit" set of keys the client set
+SessionConfig = (
+    dict  # the wire-shaped configuration, plus the "_explicit" set of keys the client set
+)
+
 
 def _transcription(spec: ModelSpec, current: Any, value: Any) -> dict | None:
     if value is None:
@@ -46,7 +49,9 @@ def _transcription(spec: ModelSpec, current: Any, value: Any) -> dict | None:
         if value[key] is None:
             result.pop(key, None)
         else:
-            result[key] = check_enum(value[key], f"session.input_audio_transcription.{key}", allowed)
+            result[key] = check_enum(
+                value[key], f"session.input_audio_transcription.{key}", allowed
+            )
     return result
 
 
@@ -54,7 +59,9 @@ def _translation(spec: ModelSpec, current: dict, value: Any) -> dict:
     value = require_object(value, "session.translation")
     result = copy.deepcopy(current)
     if value.get("language") is not None:
-        result["language"] = check_enum(value["language"], "session.translation.language", spec.target_languages)
+        result["language"] = check_enum(
+            value["language"], "session.translation.language", spec.target_languages
+        )
     if "corpus" in value:
         corpus = value["corpus"]
         if corpus is None:
@@ -79,7 +86,9 @@ def _translation(spec: ModelSpec, current: dict, value: Any) -> dict:
             options = require_object(options, "session.translation.same_language_skip_options")
             p = "session.translation.same_language_skip_options."
             result["same_language_skip_options"] = {
-                key: check_bool(options[key], p + key) for key in ("skip_text", "skip_audio") if key in options
+                key: check_bool(options[key], p + key)
+                for key in ("skip_text", "skip_audio")
+                if key in options
             }
     return result
 
@@ -135,12 +144,16 @@ def apply_update(
     if "translation" in update and update["translation"] is not None:
         config["translation"] = _translation(spec, config["translation"], update["translation"])
     if "enable_voice_clone" in update:
-        config["enable_voice_clone"] = check_bool(update["enable_voice_clone"], "session.enable_voice_clone")
+        config["enable_voice_clone"] = check_bool(
+            update["enable_voice_clone"], "session.enable_voice_clone"
+        )
     if update.get("voice_clone_options") is not None:
         options = require_object(update["voice_clone_options"], "session.voice_clone_options")
         config["voice_clone_options"] = {
             "frequency": check_enum(
-                options.get("frequency"), "session.voice_clone_options.frequency", ("never", "once", "always")
+                options.get("frequency"),
+                "session.voice_clone_options.frequency",
+                ("never", "once", "always"),
             )
         }
     _check_voice(spec, config)

@@ -42,19 +42,33 @@ def _protocol_error(error: ValidationError) -> ProtocolError:
     if error.validator == "required":
         missing = next(name for name in error.validator_value if name not in error.instance)
         param = f"{param}.{missing}" if param else missing
-        return ProtocolError("missing_required_parameter", f"Missing required parameter: '{param}'.", param)
+        return ProtocolError(
+            "missing_required_parameter", f"Missing required parameter: '{param}'.", param
+        )
     if param.endswith("modalities") and error.validator in ("enum", "oneOf"):
         # events.md §1.7, the documented message.
-        return ProtocolError("invalid_value", f"Invalid modalities: {error.instance!r}. Supported combinations "
-                             "are: ['text'] and ['audio', 'text'].", param)
+        return ProtocolError(
+            "invalid_value",
+            f"Invalid modalities: {error.instance!r}. Supported combinations "
+            "are: ['text'] and ['audio', 'text'].",
+            param,
+        )
     if error.validator == "type":
-        expected = error.validator_value if isinstance(error.validator_value, str) else " or ".join(
-            error.validator_value)
-        return ProtocolError("invalid_type", f"Invalid type for '{param}': expected {expected}.", param)
+        expected = (
+            error.validator_value
+            if isinstance(error.validator_value, str)
+            else " or ".join(error.validator_value)
+        )
+        return ProtocolError(
+            "invalid_type", f"Invalid type for '{param}': expected {expected}.", param
+        )
     if error.validator in ("enum", "const"):
         allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
-        return ProtocolError("invalid_value", f"Invalid value: '{error.instance}'. Supported values are: "
-                             f"{_quote(allowed)}.", param)
+        return ProtocolError(
+            "invalid_value",
+            f"Invalid value: '{error.instance}'. Supported values are: {_quote(allowed)}.",
+            param,
+        )
     return ProtocolError("invalid_value", f"Invalid value for '{param}': {error.message}.", param)
 
 
@@ -64,7 +78,9 @@ def _most_specific(error: ValidationError) -> ValidationError:
     The `null` alternative of a nullable field is never the one meant when a value was given.
     """
     while error.validator in ("oneOf", "anyOf", "allOf") and error.context:
-        meant = [e for e in error.context if not (e.validator == "type" and e.validator_value == "null")]
+        meant = [
+            e for e in error.context if not (e.validator == "type" and e.validator_value == "null")
+        ]
         candidates = meant or list(error.context)
         error = max(candidates, key=lambda e: len(e.absolute_path))
     return error
@@ -85,5 +101,7 @@ def check_server_event(event: dict[str, Any], family: str) -> None:
     violations = schemas.errors("server", event, family)
     if violations:
         first = violations[0]
-        raise StrictModeViolation(f"{event.get('type')} breaks its {family} schema at "
-                                  f"'{param_of(first.absolute_path)}': {first.message}; event: {event}")
+        raise StrictModeViolation(
+            f"{event.get('type')} breaks its {family} schema at "
+            f"'{param_of(first.absolute_path)}': {first.message}; event: {event}"
+        )

@@ -51,13 +51,18 @@ class LiveTranslateSession(Session):
             if self._transcribing():
                 self._emit_transcription_failed(segment.item_id)
             return
-        transcript = self._responder.transcript(segment.seed or 0, self._source_language(), speech_ms)
+        transcript = self._responder.transcript(
+            segment.seed or 0, self._source_language(), speech_ms
+        )
         if self._transcribing():
             self._emit_final_transcript(segment.item_id, transcript)
         translation = self.config["translation"]
         with_audio = session_config.audio_output_enabled(self.config)
         skip = translation.get("same_language_skip_options") or {}
-        if transcript.language == translation["language"] and translation["language"] in ("zh", "en"):
+        if transcript.language == translation["language"] and translation["language"] in (
+            "zh",
+            "en",
+        ):
             # events.md §2.2: same-language skipping, honoured only for zh/en targets.
             if skip.get("skip_text") and (skip.get("skip_audio") or not with_audio):
                 return
@@ -70,17 +75,28 @@ class LiveTranslateSession(Session):
         def usage(out_text: str, out_samples: int) -> dict:
             return response_usage(
                 input_text=sum(text_tokens(k) + text_tokens(v) for k, v in phrases.items()),
-                input_audio=audio_tokens(input_samples, 16000, self.spec.input_audio_tokens_per_second),
+                input_audio=audio_tokens(
+                    input_samples, 16000, self.spec.input_audio_tokens_per_second
+                ),
                 input_images=sum(images),
                 output_text=text_tokens(out_text) + source_text,
-                output_audio=audio_tokens(out_samples, OUTPUT_RATE, self.spec.output_audio_tokens_per_second),
+                output_audio=audio_tokens(
+                    out_samples, OUTPUT_RATE, self.spec.output_audio_tokens_per_second
+                ),
             )
 
         plan = ResponsePlan(
-            response_id=self._ids.new("resp"), item_id=self._ids.new("item"),
-            conversation_id=self.conversation_id, previous_item_id=segment.item_id,
-            modalities=["text", "audio"] if with_audio else ["text"], voice=self.config["voice"],
-            output_audio_format=self.config["output_audio_format"], text=text, audio=audio,
-            usage=usage(text, len(audio) if audio is not None else 0), partial_usage=usage)
+            response_id=self._ids.new("resp"),
+            item_id=self._ids.new("item"),
+            conversation_id=self.conversation_id,
+            previous_item_id=segment.item_id,
+            modalities=["text", "audio"] if with_audio else ["text"],
+            voice=self.config["voice"],
+            output_audio_format=self.config["output_audio_format"],
+            text=text,
+            audio=audio,
+            usage=usage(text, len(audio) if audio is not None else 0),
+            partial_usage=usage,
+        )
         self._start_response(plan)
         self._last_item_id = plan.item_id

@@ -50,7 +50,9 @@ class OmniSession(Session):
         return omni_config.apply_update(self.spec, self.config, update, self.behaviour)
 
     def _render(self, updated: bool) -> dict:
-        return omni_config.render_session(self.spec, self.config, self.id, self.model_id, updated=updated)
+        return omni_config.render_session(
+            self.spec, self.config, self.id, self.model_id, updated=updated
+        )
 
     def _transcribing(self) -> bool:
         return bool(self.config["input_audio_transcription"])
@@ -88,13 +90,19 @@ class OmniSession(Session):
         self._item_ids.add(segment.item_id)
         heard = None
         if speech_ms > 0:
-            heard = self._responder.transcript(segment.seed or 0, self._source_language(), speech_ms)
+            heard = self._responder.transcript(
+                segment.seed or 0, self._source_language(), speech_ms
+            )
         if self._transcribing():
             if heard is None:
                 event = self._transcription_failed(segment.item_id)
             else:
-                event = {"type": "conversation.item.input_audio_transcription.completed",
-                         "item_id": segment.item_id, "content_index": 0, "transcript": heard.text}
+                event = {
+                    "type": "conversation.item.input_audio_transcription.completed",
+                    "item_id": segment.item_id,
+                    "content_index": 0,
+                    "transcript": heard.text,
+                }
             if self.behaviour.omni_transcript_position == "after_response":
                 self._late_transcript = event
             else:
@@ -118,42 +126,64 @@ class OmniSession(Session):
         options = event.get("response")
         options = {} if options is None else require_object(options, "response")
         modalities = None
-        if options.get("modalities") is not None:  # the SDK sends response.modalities / instructions
+        if (
+            options.get("modalities") is not None
+        ):  # the SDK sends response.modalities / instructions
             modalities = check_modalities(options["modalities"])
         if options.get("instructions") is not None and not isinstance(options["instructions"], str):
-            raise ProtocolError("invalid_type", "Invalid type for 'response.instructions': expected a string.",
-                                "response.instructions")
-        if self._active_response() is not None and self.behaviour.response_create_while_active == "error":
+            raise ProtocolError(
+                "invalid_type",
+                "Invalid type for 'response.instructions': expected a string.",
+                "response.instructions",
+            )
+        if (
+            self._active_response() is not None
+            and self.behaviour.response_create_while_active == "error"
+        ):
             # [assumed from Qwen-Audio, same endpoint] one response at a time.
-            raise ProtocolError("conversation_already_has_active_response",
-                                "Conversation already has an active response.")
+            raise ProtocolError(
+                "conversation_already_has_active_response",
+                "Conversation already has an active response.",
+            )
         self._respond(modalities, options.get("instructions"))
 
     def _on_response_cancel(self, event: dict) -> None:
         active = self._active_response()
         if active is None:
             # events.md §4.1 / §1.7: nothing to cancel → error ([3p] wording).
-            raise ProtocolError("response_cancel_not_active", "Conversation has none active response")
+            raise ProtocolError(
+                "response_cancel_not_active", "Conversation has none active response"
+            )
         self._cancel_response(active, "client_cancelled")
 
     def _on_conversation_item_create(self, event: dict) -> None:
         if "item" not in event:
-            raise ProtocolError("missing_required_parameter", "Missing required parameter: 'item'.", "item")
+            raise ProtocolError(
+                "missing_required_parameter", "Missing required parameter: 'item'.", "item"
+            )
         item = require_object(event["item"], "item")
         item_id = item.get("id") or self._ids.new("item")
         if not isinstance(item_id, str):
-            raise ProtocolError("invalid_type", "Invalid type for 'item.id': expected a string.", "item.id")
+            raise ProtocolError(
+                "invalid_type", "Invalid type for 'item.id': expected a string.", "item.id"
+            )
         if item_id in self._item_ids:
             # events.md §1.7: a duplicate item_id is an invalid_request_error.
-            raise ProtocolError("duplicate_item_id", f"Item with id '{item_id}' already exists.", "item.id")
+            raise ProtocolError(
+                "duplicate_item_id", f"Item with id '{item_id}' already exists.", "item.id"
+            )
         kind = item.get("type")
         if kind == "function_call_output":
             created = self._tool_output_item(item, item_id)
         elif kind == "message":
             created = self._user_text_item(item, item_id)
         else:
-            raise ProtocolError("invalid_value", f"Invalid value: '{kind}'. Supported values are: "
-                                "'function_call_output', 'message'.", "item.type")
+            raise ProtocolError(
+                "invalid_value",
+                f"Invalid value: '{kind}'. Supported values are: "
+                "'function_call_output', 'message'.",
+                "item.type",
+            )
         self._item_ids.add(item_id)
         self._emit("conversation.item.created", item=created)
         self._last_item_id = item_id
@@ -163,47 +193,86 @@ class OmniSession(Session):
     def _tool_output_item(self, item: dict, item_id: str) -> dict:
         for key in ("call_id", "output"):
             if not isinstance(item.get(key), str):
-                raise ProtocolError("missing_required_parameter", f"Missing required parameter: 'item.{key}'.",
-                                    f"item.{key}")
+                raise ProtocolError(
+                    "missing_required_parameter",
+                    f"Missing required parameter: 'item.{key}'.",
+                    f"item.{key}",
+                )
         self._turn = _UserTurn(tool_output=item["output"], text_tokens=text_tokens(item["output"]))
-        return {"id": item_id, "object": "realtime.item", "type": "function_call_output", "status": "completed",
-                "call_id": item["call_id"], "output": item["output"]}
+        return {
+            "id": item_id,
+            "object": "realtime.item",
+            "type": "function_call_output",
+            "status": "completed",
+            "call_id": item["call_id"],
+            "output": item["output"],
+        }
 
     def _user_text_item(self, item: dict, item_id: str) -> dict:
         # [3p, events.md §4.1] a user message of input_text parts; not in the Omni reference.
         if item.get("role", "user") != "user":
-            raise ProtocolError("invalid_value", f"Invalid value: '{item.get('role')}'. Supported values are: "
-                                "'user'.", "item.role")
+            raise ProtocolError(
+                "invalid_value",
+                f"Invalid value: '{item.get('role')}'. Supported values are: 'user'.",
+                "item.role",
+            )
         content = item.get("content")
-        if not isinstance(content, list) or not content or not all(
-                isinstance(p, dict) and p.get("type") == "input_text" and isinstance(p.get("text"), str)
-                for p in content):
-            raise ProtocolError("invalid_value", "A message item needs 'content': a list of "
-                                "{\"type\": \"input_text\", \"text\": ...} parts.", "item.content")
+        if (
+            not isinstance(content, list)
+            or not content
+            or not all(
+                isinstance(p, dict)
+                and p.get("type") == "input_text"
+                and isinstance(p.get("text"), str)
+                for p in content
+            )
+        ):
+            raise ProtocolError(
+                "invalid_value",
+                "A message item needs 'content': a list of "
+                '{"type": "input_text", "text": ...} parts.',
+                "item.content",
+            )
         text = " ".join(p["text"] for p in content)
         language = self._source_language()
         seed = zlib.crc32(text.encode("utf-8"))
         heard = Transcript(text, language, (seed % 1000,))
         self._turn = _UserTurn(heard=heard, text_tokens=text_tokens(text))
-        return {"id": item_id, "object": "realtime.item", "type": "message", "status": "completed",
-                "role": "user", "content": [dict(p) for p in content]}
+        return {
+            "id": item_id,
+            "object": "realtime.item",
+            "type": "message",
+            "status": "completed",
+            "role": "user",
+            "content": [dict(p) for p in content],
+        }
 
     def _on_session_finish(self, event: dict) -> None:
         if self.behaviour.omni_session_finish == "reject":
             # events.md §7.4: the invalid-event-type answer reported for qwen3.5-omni.
-            raise ProtocolError("invalid_value", "Invalid value: 'session.finish'. It is not a valid event type "
-                                "for this model.", "type")
+            raise ProtocolError(
+                "invalid_value",
+                "Invalid value: 'session.finish'. It is not a valid event type for this model.",
+                "type",
+            )
         super()._on_session_finish(event)
 
     # ---- responses ----------------------------------------------------------------------
 
-    def _respond(self, modalities: list[str] | None = None, instructions: str | None = None) -> None:
+    def _respond(
+        self, modalities: list[str] | None = None, instructions: str | None = None
+    ) -> None:
         turn, self._turn = self._turn or _UserTurn(), None
         modalities = modalities or list(self.config["modalities"])
         instructions = instructions if instructions is not None else self.config.get("instructions")
         tools = self.config["tools"]
         call = None
-        if tools and self.behaviour.tool_calls == "auto" and turn.tool_output is None and turn.heard is not None:
+        if (
+            tools
+            and self.behaviour.tool_calls == "auto"
+            and turn.tool_output is None
+            and turn.heard is not None
+        ):
             chosen = self._responder.tool_call(tools, turn.heard)
             call = FunctionCall(self._call_id(), *chosen) if chosen else None
         language = turn.heard.language if turn.heard else self._source_language()
@@ -215,27 +284,45 @@ class OmniSession(Session):
             text, audio = self._responder.reply(self._segments_seen, turn.heard, language), None
         if call is None and "audio" in modalities:
             audio = self._responder.speak(text, self.config["voice"])
-        input_text = turn.text_tokens + text_tokens(instructions or "") + sum(
-            text_tokens(json.dumps(t, ensure_ascii=False)) for t in tools)
+        input_text = (
+            turn.text_tokens
+            + text_tokens(instructions or "")
+            + sum(text_tokens(json.dumps(t, ensure_ascii=False)) for t in tools)
+        )
         spec = self.spec
 
         def usage(out_text: str, out_samples: int) -> dict:
             return response_usage(
                 input_text=input_text,
-                input_audio=audio_tokens(turn.audio_samples, 16000, spec.input_audio_tokens_per_second,
-                                         spec.min_billed_audio_s),
+                input_audio=audio_tokens(
+                    turn.audio_samples,
+                    16000,
+                    spec.input_audio_tokens_per_second,
+                    spec.min_billed_audio_s,
+                ),
                 input_images=sum(turn.images),
                 output_text=text_tokens(out_text) if call is None else text_tokens(call.arguments),
-                output_audio=audio_tokens(out_samples, OUTPUT_RATE, spec.output_audio_tokens_per_second)
-                if audio is not None else None,
+                output_audio=audio_tokens(
+                    out_samples, OUTPUT_RATE, spec.output_audio_tokens_per_second
+                )
+                if audio is not None
+                else None,
             )
 
         plan = ResponsePlan(
-            response_id=self._ids.new("resp"), item_id=self._ids.new("item"),
-            conversation_id=self.conversation_id, previous_item_id=self._last_item_id,
-            modalities=modalities, voice=self.config["voice"],
-            output_audio_format=self.config["output_audio_format"], text=text, audio=audio,
-            usage=usage(text, len(audio) if audio is not None else 0), function_call=call, partial_usage=usage)
+            response_id=self._ids.new("resp"),
+            item_id=self._ids.new("item"),
+            conversation_id=self.conversation_id,
+            previous_item_id=self._last_item_id,
+            modalities=modalities,
+            voice=self.config["voice"],
+            output_audio_format=self.config["output_audio_format"],
+            text=text,
+            audio=audio,
+            usage=usage(text, len(audio) if audio is not None else 0),
+            function_call=call,
+            partial_usage=usage,
+        )
         self._start_response(plan)
         self._item_ids.add(plan.item_id)
         self._last_item_id = plan.item_id

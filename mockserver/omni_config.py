@@ -29,13 +29,23 @@ from .validation import (
 
 __all__ = ["SAMPLING_KEYS", "apply_update", "render_session"]
 
-SAMPLING_KEYS = ("temperature", "top_p", "top_k", "max_tokens", "repetition_penalty", "presence_penalty", "seed")
+SAMPLING_KEYS = (
+    "temperature",
+    "top_p",
+    "top_k",
+    "max_tokens",
+    "repetition_penalty",
+    "presence_penalty",
+    "seed",
+)
 _SEED_MAX = 2**31 - 1
 
 
 def _number(value: Any, param: str) -> float:
     if not is_number(value):
-        raise ProtocolError("invalid_type", f"Invalid type for '{param}': expected a number.", param)
+        raise ProtocolError(
+            "invalid_type", f"Invalid type for '{param}': expected a number.", param
+        )
     return value
 
 
@@ -54,18 +64,25 @@ def _sampling(spec: ModelSpec, key: str, value: Any) -> Any:
         check_range(value, param, 1, spec.max_output_tokens, True)
     elif key == "repetition_penalty":
         if _number(value, param) <= 0:
-            raise invalid(param, f"Invalid value for '{param}': {value}. It must be greater than 0.")
+            raise invalid(
+                param, f"Invalid value for '{param}': {value}. It must be greater than 0."
+            )
     elif key == "presence_penalty":
         check_range(value, param, -2.0, 2.0, False)
     elif key == "seed" and (not is_int(value) or not (value == -1 or 0 <= value <= _SEED_MAX)):
-        raise invalid(param, f"Invalid value for '{param}': {value!r}. It must be an integer in [0, {_SEED_MAX}].")
+        raise invalid(
+            param,
+            f"Invalid value for '{param}': {value!r}. It must be an integer in [0, {_SEED_MAX}].",
+        )
     return value
 
 
 def _tools(value: Any) -> list[dict]:
     """`tools`: the nested Chat-Completions shape `{type: "function", function: {name, ...}}`."""
     if not isinstance(value, list):
-        raise ProtocolError("invalid_type", "Invalid type for 'session.tools': expected an array.", "session.tools")
+        raise ProtocolError(
+            "invalid_type", "Invalid type for 'session.tools': expected an array.", "session.tools"
+        )
     names = set()
     for index, tool in enumerate(value):
         param = f"session.tools[{index}]"
@@ -74,8 +91,11 @@ def _tools(value: Any) -> list[dict]:
         function = require_object(tool.get("function"), param + ".function")
         name = function.get("name")
         if not isinstance(name, str) or not name:
-            raise ProtocolError("missing_required_parameter",
-                                f"Missing required parameter: '{param}.function.name'.", param + ".function.name")
+            raise ProtocolError(
+                "missing_required_parameter",
+                f"Missing required parameter: '{param}.function.name'.",
+                param + ".function.name",
+            )
         if name in names:
             raise invalid(param + ".function.name", f"Duplicate tool name '{name}'.")
         names.add(name)
@@ -91,7 +111,11 @@ def _transcription(spec: ModelSpec, value: Any) -> dict | None:
     model = value.get("model")
     if model is None:
         return copy.deepcopy(spec.defaults["input_audio_transcription"])
-    return {"model": check_enum(model, "session.input_audio_transcription.model", spec.transcription_models)}
+    return {
+        "model": check_enum(
+            model, "session.input_audio_transcription.model", spec.transcription_models
+        )
+    }
 
 
 def apply_update(spec: ModelSpec, current: dict, update: Any, behaviour: Behaviour) -> dict:
@@ -107,14 +131,20 @@ def apply_update(spec: ModelSpec, current: dict, update: Any, behaviour: Behavio
     apply_formats(spec, behaviour, config, update)
     if "instructions" in update:
         if update["instructions"] is not None and not isinstance(update["instructions"], str):
-            raise ProtocolError("invalid_type", "Invalid type for 'session.instructions': expected a string.",
-                                "session.instructions")
+            raise ProtocolError(
+                "invalid_type",
+                "Invalid type for 'session.instructions': expected a string.",
+                "session.instructions",
+            )
         config["instructions"] = update["instructions"]
     if "input_audio_transcription" in update:
-        config["input_audio_transcription"] = _transcription(spec, update["input_audio_transcription"])
+        config["input_audio_transcription"] = _transcription(
+            spec, update["input_audio_transcription"]
+        )
     if "turn_detection" in update:
         config["turn_detection"] = check_turn_detection(
-            config["turn_detection"], update["turn_detection"], spec.defaults["turn_detection"])
+            config["turn_detection"], update["turn_detection"], spec.defaults["turn_detection"]
+        )
     if "tools" in update:
         config["tools"] = [] if update["tools"] is None else _tools(update["tools"])
     for key in SAMPLING_KEYS:
@@ -129,7 +159,9 @@ def apply_update(spec: ModelSpec, current: dict, update: Any, behaviour: Behavio
     return config
 
 
-def render_session(spec: ModelSpec, config: dict, session_id: str, model_id: str, *, updated: bool) -> dict:
+def render_session(
+    spec: ModelSpec, config: dict, session_id: str, model_id: str, *, updated: bool
+) -> dict:
     """`session` of `session.created` (its example's fields) or `session.updated` (all of them)."""
     session: dict[str, Any] = {
         "id": session_id,

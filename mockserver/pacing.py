@@ -20,10 +20,14 @@ __all__ = ["PACES", "TEXT_STREAM_EVENTS", "Pacer"]
 
 PACES = ("fast", "realtime", "recorded")
 OUTPUT_BYTES_PER_SECOND = 24000 * 2
-TEXT_STREAM_EVENTS = frozenset({
-    "response.text.text", "response.audio_transcript.text",
-    "response.text.delta", "response.audio_transcript.delta",
-})
+TEXT_STREAM_EVENTS = frozenset(
+    {
+        "response.text.text",
+        "response.audio_transcript.text",
+        "response.text.delta",
+        "response.audio_transcript.delta",
+    }
+)
 
 
 @dataclass
@@ -73,9 +77,15 @@ class Pacer:
             self._text_seen = True
             return self._wait_until(self.first_text_latency_ms)
         if kind == "response.audio.delta":
-            delay = self._wait_until(self.first_audio_latency_ms) if not self._audio_seen else self._previous_audio_s
+            delay = (
+                self._wait_until(self.first_audio_latency_ms)
+                if not self._audio_seen
+                else self._previous_audio_s
+            )
             self._audio_seen = True
-            self._previous_audio_s = len(base64.b64decode(event.get("delta", ""))) / OUTPUT_BYTES_PER_SECOND
+            self._previous_audio_s = (
+                len(base64.b64decode(event.get("delta", ""))) / OUTPUT_BYTES_PER_SECOND
+            )
             return delay
         return 0.0
 

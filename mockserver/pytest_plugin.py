@@ -23,7 +23,9 @@ from .testing import MockServer
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "realtime_mock(**options): ServerOptions for the realtime_mock fixture")
+    config.addinivalue_line(
+        "markers", "realtime_mock(**options): ServerOptions for the realtime_mock fixture"
+    )
 
 
 @pytest.fixture

@@ -28,7 +28,13 @@ from .validate import validate_lines
 __all__ = ["RecorderOptions", "create_recorder_app"]
 
 log = logging.getLogger("mockserver.recorder")
-FORWARDED = ("authorization", "user-agent", "x-dashscope-workspace", "x-dashscope-datainspection", "openai-beta")
+FORWARDED = (
+    "authorization",
+    "user-agent",
+    "x-dashscope-workspace",
+    "x-dashscope-datainspection",
+    "openai-beta",
+)
 
 
 @dataclass
@@ -53,7 +59,9 @@ async def _relay(source, target, direction: str, recording: Recording, started: 
     async for message in source:
         if message.type == WSMsgType.TEXT:
             with contextlib.suppress(ValueError):
-                recording.add(round((loop.time() - started) * 1000), direction, json.loads(message.data))
+                recording.add(
+                    round((loop.time() - started) * 1000), direction, json.loads(message.data)
+                )
             await target.send_str(message.data)
         elif message.type == WSMsgType.BINARY:
             await target.send_bytes(message.data)
@@ -69,10 +77,14 @@ async def _proxy(request: web.Request) -> web.StreamResponse:
     headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED}
     http = aiohttp.ClientSession()
     try:
-        upstream = await http.ws_connect(_upstream_url(options, request), headers=headers, max_msg_size=0)
+        upstream = await http.ws_connect(
+            _upstream_url(options, request), headers=headers, max_msg_size=0
+        )
     except aiohttp.WSServerHandshakeError as exc:
         await http.close()
-        return http_error(exc.status, "UpstreamRefused", f"The upstream refused the connection: {exc.message}")
+        return http_error(
+            exc.status, "UpstreamRefused", f"The upstream refused the connection: {exc.message}"
+        )
     except aiohttp.ClientError as exc:
         await http.close()
         return http_error(502, "UpstreamUnreachable", f"The upstream could not be reached: {exc}")
@@ -81,8 +93,10 @@ async def _proxy(request: web.Request) -> web.StreamResponse:
     today = datetime.date.today().isoformat()
     recording = Recording(model, provenance="recorded-live", date=today)
     started = asyncio.get_running_loop().time()
-    pumps = [asyncio.create_task(_relay(ws, upstream, "client", recording, started)),
-             asyncio.create_task(_relay(upstream, ws, "server", recording, started))]
+    pumps = [
+        asyncio.create_task(_relay(ws, upstream, "client", recording, started)),
+        asyncio.create_task(_relay(upstream, ws, "server", recording, started)),
+    ]
     try:
         await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -105,7 +119,9 @@ def _write(options: RecorderOptions, recording: Recording, model: str) -> None:
     fixture.header["scenario"] = name
     directory = options.out / name
     save(fixture, directory)
-    violations, checked, _ = validate_lines((directory / TRANSCRIPT).read_text(encoding="utf-8").splitlines())
+    violations, checked, _ = validate_lines(
+        (directory / TRANSCRIPT).read_text(encoding="utf-8").splitlines()
+    )
     log.info("recorded %s: %d events, %d schema violations", directory, checked, len(violations))
     for violation in violations:
         log.warning("%s:%s", directory / TRANSCRIPT, violation)

@@ -44,10 +44,16 @@ LIVETRANSLATE_DIALECT = Dialect(
     stream_has_stash=True,
     error_has_event_id=False,
     # events.md §2.1 (G2 adds commit and clear); no response.create/cancel, no item.create.
-    client_events=frozenset({
-        "session.update", "input_audio_buffer.append", "input_audio_buffer.commit",
-        "input_audio_buffer.clear", "input_image_buffer.append", "session.finish",
-    }),
+    client_events=frozenset(
+        {
+            "session.update",
+            "input_audio_buffer.append",
+            "input_audio_buffer.commit",
+            "input_audio_buffer.clear",
+            "input_image_buffer.append",
+            "session.finish",
+        }
+    ),
     committed_fields=(),
     item_created_has_previous_id=True,
     completed_has_language=True,
@@ -61,9 +67,14 @@ ASR_DIALECT = Dialect(
     stream_has_stash=True,
     error_has_event_id=True,
     # events.md §3.1: no clear, no responses, no images.
-    client_events=frozenset({
-        "session.update", "input_audio_buffer.append", "input_audio_buffer.commit", "session.finish",
-    }),
+    client_events=frozenset(
+        {
+            "session.update",
+            "input_audio_buffer.append",
+            "input_audio_buffer.commit",
+            "session.finish",
+        }
+    ),
     committed_fields=("previous_item_id", "item_id"),
     item_created_has_previous_id=True,
     completed_has_language=True,
@@ -79,11 +90,19 @@ OMNI_DIALECT = Dialect(
     # mock sends it for Omni too (the Omni examples omit it; nothing says it is absent).
     error_has_event_id=True,
     # events.md §4.1; session.finish is contested (§7.4, Behaviour.omni_session_finish).
-    client_events=frozenset({
-        "session.update", "input_audio_buffer.append", "input_audio_buffer.commit",
-        "input_audio_buffer.clear", "input_image_buffer.append", "response.create",
-        "response.cancel", "conversation.item.create", "session.finish",
-    }),
+    client_events=frozenset(
+        {
+            "session.update",
+            "input_audio_buffer.append",
+            "input_audio_buffer.commit",
+            "input_audio_buffer.clear",
+            "input_image_buffer.append",
+            "response.create",
+            "response.cancel",
+            "conversation.item.create",
+            "session.finish",
+        }
+    ),
     committed_fields=("item_id",),
     item_created_has_previous_id=False,  # the Omni examples show none
     completed_has_language=False,
@@ -108,7 +127,9 @@ class ModelSpec:
     sample_rates: frozenset[int]
     transcription_models: frozenset[str]
     defaults: dict[str, Any]
-    echoed_by_default: frozenset[str]  # optional session keys echoed even when the client never set them
+    echoed_by_default: frozenset[
+        str
+    ]  # optional session keys echoed even when the client never set them
     input_audio_tokens_per_second: float
     output_audio_tokens_per_second: float
     image_tokens_per_tile: float
@@ -133,20 +154,107 @@ class ModelSpec:
 
 
 # events.md §2.6: qwen3 target languages, and the ones with audio output.
-_QWEN3_LANGS = frozenset(["en", "zh", "ru", "fr", "de", "pt", "es", "it", "id", "ko", "ja", "vi", "th", "ar", "yue", "hi", "el", "tr"])
+_QWEN3_LANGS = frozenset(
+    [
+        "en",
+        "zh",
+        "ru",
+        "fr",
+        "de",
+        "pt",
+        "es",
+        "it",
+        "id",
+        "ko",
+        "ja",
+        "vi",
+        "th",
+        "ar",
+        "yue",
+        "hi",
+        "el",
+        "tr",
+    ]
+)
 _QWEN3_AUDIO_LANGS = frozenset(["en", "zh", "ru", "fr", "de", "pt", "es", "it", "ko", "ja", "yue"])
 # events.md §2.6: qwen3.5 — 29 languages with audio output, the rest text-only.
 _QWEN35_AUDIO_LANGS = frozenset(
-    ["zh", "en", "ar", "de", "fr", "es", "pt", "id", "it", "ko", "ru", "th", "vi", "ja", "tr", "hi", "ms", "nl", "ur", "nb", "sv", "da", "he", "fi", "pl", "is", "cs", "fil", "fa"]
+    [
+        "zh",
+        "en",
+        "ar",
+        "de",
+        "fr",
+        "es",
+        "pt",
+        "id",
+        "it",
+        "ko",
+        "ru",
+        "th",
+        "vi",
+        "ja",
+        "tr",
+        "hi",
+        "ms",
+        "nl",
+        "ur",
+        "nb",
+        "sv",
+        "da",
+        "he",
+        "fi",
+        "pl",
+        "is",
+        "cs",
+        "fil",
+        "fa",
+    ]
 )
 _QWEN35_TEXT_ONLY_LANGS = frozenset(
-    ["yue", "el", "af", "ast", "be", "bg", "bn", "bs", "ca", "ceb", "et", "gl", "gu", "hr", "hu", "jv", "kk", "kn", "ky", "lv", "mk", "ml", "mr", "pa", "ro", "sk", "sl", "sw", "tg", "az", "uk"]
+    [
+        "yue",
+        "el",
+        "af",
+        "ast",
+        "be",
+        "bg",
+        "bn",
+        "bs",
+        "ca",
+        "ceb",
+        "et",
+        "gl",
+        "gu",
+        "hr",
+        "hu",
+        "jv",
+        "kk",
+        "kn",
+        "ky",
+        "lv",
+        "mk",
+        "ml",
+        "mr",
+        "pa",
+        "ro",
+        "sk",
+        "sl",
+        "sw",
+        "tg",
+        "az",
+        "uk",
+    ]
 )
 _QWEN35_LANGS = _QWEN35_AUDIO_LANGS | _QWEN35_TEXT_ONLY_LANGS
 
 # events.md §2.6 voices. The qwen3.5-era guide adds Ethan to the qwen3 list.
-_QWEN3_VOICES = frozenset({"Cherry", "Nofish", "Jada", "Dylan", "Sunny", "Peter", "Eric", "Kiki", "Ethan"})
-_QWEN35_VOICES = frozenset({"Tina", "Cindy", "Liora Mira", "Sunnybobi", "Raymond", "Ethan", "Theo Calm"})
+_QWEN3_VOICES = frozenset(
+    {"Cherry", "Nofish", "Jada", "Dylan", "Sunny", "Peter", "Eric", "Kiki", "Ethan"}
+)
+_QWEN35_VOICES = frozenset(
+    {"Tina", "Cindy", "Liora Mira", "Sunnybobi", "Raymond", "Ethan", "Theo Calm"}
+)
 
 _LT_VAD_DEFAULTS = {
     # events.md §2.2: threshold 0.2, silence 1000 ms; prefix/create/interrupt as echoed in G2.
@@ -233,7 +341,35 @@ _QWEN35_LIVETRANSLATE = ModelSpec(
 
 # events.md §3.2: ASR languages (zh covers Mandarin, Sichuanese, Minnan, Wu).
 _ASR_LANGS = frozenset(
-    ["zh", "yue", "en", "ja", "de", "ko", "ru", "fr", "pt", "ar", "it", "es", "hi", "id", "th", "tr", "uk", "vi", "cs", "da", "fil", "fi", "is", "ms", "no", "pl", "sv"]
+    [
+        "zh",
+        "yue",
+        "en",
+        "ja",
+        "de",
+        "ko",
+        "ru",
+        "fr",
+        "pt",
+        "ar",
+        "it",
+        "es",
+        "hi",
+        "id",
+        "th",
+        "tr",
+        "uk",
+        "vi",
+        "cs",
+        "da",
+        "fil",
+        "fi",
+        "is",
+        "ms",
+        "no",
+        "pl",
+        "sv",
+    ]
 )
 
 _ASR = ModelSpec(
@@ -260,8 +396,12 @@ _ASR = ModelSpec(
         "input_audio_transcription": None,
         # prefix_padding_ms is not an ASR parameter; the mock pads speech_started by 300 ms
         # like its siblings and does not echo it.
-        "turn_detection": {"type": "server_vad", "threshold": 0.2, "prefix_padding_ms": 300,
-                           "silence_duration_ms": 800},
+        "turn_detection": {
+            "type": "server_vad",
+            "threshold": 0.2,
+            "prefix_padding_ms": 300,
+            "silence_duration_ms": 800,
+        },
     },
     echoed_by_default=frozenset(),
     input_audio_tokens_per_second=12.5,  # not documented for ASR [assumed: LiveTranslate's rate]
@@ -276,14 +416,60 @@ _ASR = ModelSpec(
 )
 
 # events.md §4.5 voices.
-_OMNI_FLASH_VOICES_2509 = frozenset({
-    "Cherry", "Ethan", "Nofish", "Jennifer", "Ryan", "Katerina", "Elias", "Jada", "Dylan", "Sunny", "Li",
-    "Marcus", "Roy", "Peter", "Rocky", "Kiki", "Eric",
-})
+_OMNI_FLASH_VOICES_2509 = frozenset(
+    {
+        "Cherry",
+        "Ethan",
+        "Nofish",
+        "Jennifer",
+        "Ryan",
+        "Katerina",
+        "Elias",
+        "Jada",
+        "Dylan",
+        "Sunny",
+        "Li",
+        "Marcus",
+        "Roy",
+        "Peter",
+        "Rocky",
+        "Kiki",
+        "Eric",
+    }
+)
 _OMNI_FLASH_VOICES_2512 = _OMNI_FLASH_VOICES_2509 | {
-    "Serena", "Chelsie", "Momo", "Vivian", "Moon", "Maia", "Kai", "Bella", "Aiden", "Eldric Sage", "Mia",
-    "Mochi", "Bellona", "Vincent", "Bunny", "Neil", "Arthur", "Nini", "Ebona", "Seren", "Pip", "Stella",
-    "Bodega", "Sonrisa", "Alek", "Dolce", "Sohee", "Ono Anna", "Lenn", "Emilien", "Andre", "Radio Gol",
+    "Serena",
+    "Chelsie",
+    "Momo",
+    "Vivian",
+    "Moon",
+    "Maia",
+    "Kai",
+    "Bella",
+    "Aiden",
+    "Eldric Sage",
+    "Mia",
+    "Mochi",
+    "Bellona",
+    "Vincent",
+    "Bunny",
+    "Neil",
+    "Arthur",
+    "Nini",
+    "Ebona",
+    "Seren",
+    "Pip",
+    "Stella",
+    "Bodega",
+    "Sonrisa",
+    "Alek",
+    "Dolce",
+    "Sohee",
+    "Ono Anna",
+    "Lenn",
+    "Emilien",
+    "Andre",
+    "Radio Gol",
 }
 _OMNI_LANGS = frozenset({"zh", "en", "fr", "de", "ru", "it", "es", "pt", "ja", "ko"})
 _OMNI_VAD_DEFAULTS = {
@@ -344,7 +530,11 @@ _OMNI_FLASH = ModelSpec(
 )
 
 _OMNI_FLASH_2509 = dataclasses.replace(
-    _OMNI_FLASH, model_id="qwen3-omni-flash-realtime-2025-09-15", snapshots=(), voices=_OMNI_FLASH_VOICES_2509)
+    _OMNI_FLASH,
+    model_id="qwen3-omni-flash-realtime-2025-09-15",
+    snapshots=(),
+    voices=_OMNI_FLASH_VOICES_2509,
+)
 
 _OMNI_TURBO = dataclasses.replace(
     _OMNI_FLASH,
@@ -359,8 +549,13 @@ _OMNI_TURBO = dataclasses.replace(
         **{k: v for k, v in _OMNI_FLASH.defaults.items() if k != "smooth_output"},
         "voice": "Chelsie",
         # events.md §4.2: fixed for turbo; no smooth_output.
-        "temperature": 1.0, "top_p": 0.01, "top_k": 20, "max_tokens": 2048,
-        "repetition_penalty": 1.05, "presence_penalty": 0.0, "seed": -1,
+        "temperature": 1.0,
+        "top_p": 0.01,
+        "top_k": 20,
+        "max_tokens": 2048,
+        "repetition_penalty": 1.05,
+        "presence_penalty": 0.0,
+        "seed": -1,
     },
     input_audio_tokens_per_second=25.0,
     output_audio_tokens_per_second=25.0,
@@ -370,7 +565,14 @@ _OMNI_TURBO = dataclasses.replace(
     min_billed_audio_s=1.0,
 )
 
-_SPECS = (_QWEN3_LIVETRANSLATE, _QWEN35_LIVETRANSLATE, _ASR, _OMNI_FLASH, _OMNI_FLASH_2509, _OMNI_TURBO)
+_SPECS = (
+    _QWEN3_LIVETRANSLATE,
+    _QWEN35_LIVETRANSLATE,
+    _ASR,
+    _OMNI_FLASH,
+    _OMNI_FLASH_2509,
+    _OMNI_TURBO,
+)
 _BY_ID: dict[str, ModelSpec] = {}
 for _spec in _SPECS:
     for _model_id in (_spec.model_id, *_spec.snapshots):

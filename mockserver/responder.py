@@ -21,8 +21,15 @@ import numpy as np
 
 from .audio import synthesize_speech
 
-__all__ = ["CorpusResponder", "Responder", "Transcript", "example_arguments", "load_corpus", "split_units",
-           "units_per_second"]
+__all__ = [
+    "CorpusResponder",
+    "Responder",
+    "Transcript",
+    "example_arguments",
+    "load_corpus",
+    "split_units",
+    "units_per_second",
+]
 
 _CJK = "\u3040-\u30ff\u3400-\u9fff"
 _UNIT = re.compile(rf"[{_CJK}][。，！？、]?|[^\s{_CJK}]+\s*|\s+")
@@ -78,7 +85,9 @@ def load_corpus(path) -> dict:
         corpus = json.load(f)
     sentences = corpus.get("sentences") if isinstance(corpus, dict) else None
     if not sentences or not all(isinstance(s, dict) and "en" in s for s in sentences):
-        raise ValueError(f"{path}: 'sentences' must be a non-empty list of objects with at least 'en'")
+        raise ValueError(
+            f"{path}: 'sentences' must be a non-empty list of objects with at least 'en'"
+        )
     languages = set(sentences[0])
     if any(set(s) != languages for s in sentences):
         raise ValueError(f"{path}: every sentence must give the same languages")
@@ -110,7 +119,9 @@ class CorpusResponder:
         wanted = int(speech_ms / 1000 * units_per_second(lang))
         units: list[str] = []
         for index in self._stream(seed):
-            units += split_units(self._sentences[index][lang] + ("" if lang in ("zh", "ja") else " "))
+            units += split_units(
+                self._sentences[index][lang] + ("" if lang in ("zh", "ja") else " ")
+            )
             if len(units) >= wanted:
                 break
         return "".join(units[:wanted]).rstrip()
@@ -138,7 +149,9 @@ class CorpusResponder:
         text = self._join(transcript.sentence_ids, lang)
         return self._apply_phrases(text, transcript, lang, phrases)
 
-    def _apply_phrases(self, text: str, transcript: Transcript, target: str, phrases: dict[str, str]) -> str:
+    def _apply_phrases(
+        self, text: str, transcript: Transcript, target: str, phrases: dict[str, str]
+    ) -> str:
         """events.md §2.2: a phrase maps a source term to its forced translation."""
         source_lang = self._lang(transcript.language)
         for term, forced in phrases.items():
@@ -149,7 +162,12 @@ class CorpusResponder:
                     continue
                 rendering = concept.get(target, "")
                 if rendering:
-                    text = re.sub(re.escape(rendering), lambda _m, forced=forced: forced, text, flags=re.IGNORECASE)
+                    text = re.sub(
+                        re.escape(rendering),
+                        lambda _m, forced=forced: forced,
+                        text,
+                        flags=re.IGNORECASE,
+                    )
         return text
 
     def speak(self, text: str, voice: str) -> np.ndarray:
@@ -181,10 +199,15 @@ def example_arguments(parameters: dict, heard: str) -> dict:
     """Arguments for a tool call, built from its JSON Schema `parameters` [assumed: the mock cannot
     understand the request]: every required property (all when none are required), strings taken
     from the words heard, enums their first value, numbers 1, booleans true."""
-    properties = parameters.get("properties") if isinstance(parameters.get("properties"), dict) else {}
+    properties = (
+        parameters.get("properties") if isinstance(parameters.get("properties"), dict) else {}
+    )
     required = parameters.get("required")
-    names = [n for n in required if isinstance(n, str)] if isinstance(required, list) and required \
+    names = (
+        [n for n in required if isinstance(n, str)]
+        if isinstance(required, list) and required
         else list(properties)
+    )
     words = heard.split() or [heard]
     result: dict[str, Any] = {}
     for index, name in enumerate(names):
@@ -194,6 +217,6 @@ def example_arguments(parameters: dict, heard: str) -> dict:
             continue
         kind = schema.get("type", "string")
         result[name] = {"integer": 1, "number": 1, "boolean": True, "array": [], "object": {}}.get(
-            kind, " ".join(words[index:index + 3]).strip(" .,!?;:。，！？") or heard)
+            kind, " ".join(words[index : index + 3]).strip(" .,!?;:。，！？") or heard
+        )
     return result
-

@@ -20,8 +20,14 @@ import numpy as np
 from .registry import Dialect
 from .responder import split_units
 
-__all__ = ["AUDIO_DELTA_SAMPLES", "UNITS_PER_STEP", "FunctionCall", "ResponsePlan", "cancelled_events",
-           "response_events"]
+__all__ = [
+    "AUDIO_DELTA_SAMPLES",
+    "UNITS_PER_STEP",
+    "FunctionCall",
+    "ResponsePlan",
+    "cancelled_events",
+    "response_events",
+]
 
 AUDIO_DELTA_SAMPLES = 4800  # 200 ms of 24 kHz audio per `response.audio.delta` at most
 UNITS_PER_STEP = 3  # words (or CJK characters) revealed per streamed text event
@@ -69,9 +75,15 @@ def _response_object(plan: ResponsePlan, status: str, output: list) -> dict:
 def _item(plan: ResponsePlan, status: str, content: list, arguments: str | None = None) -> dict:
     if plan.function_call is not None:
         call = plan.function_call
-        return {"id": plan.item_id, "object": "realtime.item", "type": "function_call", "status": status,
-                "call_id": call.call_id, "name": call.name,
-                "arguments": call.arguments if arguments is None else arguments}
+        return {
+            "id": plan.item_id,
+            "object": "realtime.item",
+            "type": "function_call",
+            "status": status,
+            "call_id": call.call_id,
+            "name": call.name,
+            "arguments": call.arguments if arguments is None else arguments,
+        }
     return {
         "id": plan.item_id,
         "object": "realtime.item",
@@ -112,21 +124,48 @@ def _item_created(dialect: Dialect, plan: ResponsePlan) -> dict:
 
 def _function_call_events(dialect: Dialect, plan: ResponsePlan) -> list[dict]:
     call = plan.function_call
-    where = {"response_id": plan.response_id, "item_id": plan.item_id, "output_index": 0, "call_id": call.call_id}
+    where = {
+        "response_id": plan.response_id,
+        "item_id": plan.item_id,
+        "output_index": 0,
+        "call_id": call.call_id,
+    }
     pieces = split_units(call.arguments) or [call.arguments]
     events = [
         {"type": "response.created", "response": _response_object(plan, "in_progress", [])},
-        {"type": "response.output_item.added", "response_id": plan.response_id, "output_index": 0,
-         "item": _item(plan, "in_progress", [], "")},
+        {
+            "type": "response.output_item.added",
+            "response_id": plan.response_id,
+            "output_index": 0,
+            "item": _item(plan, "in_progress", [], ""),
+        },
         _item_created(dialect, plan),
     ]
     step = UNITS_PER_STEP
-    events += [{"type": "response.function_call_arguments.delta", **where, "delta": "".join(pieces[k:k + step])}
-               for k in range(0, len(pieces), step)]
-    events.append({"type": "response.function_call_arguments.done", **where, "name": call.name,
-                   "arguments": call.arguments})
-    events.append({"type": "response.output_item.done", "response_id": plan.response_id, "output_index": 0,
-                   "item": _item(plan, "completed", [])})
+    events += [
+        {
+            "type": "response.function_call_arguments.delta",
+            **where,
+            "delta": "".join(pieces[k : k + step]),
+        }
+        for k in range(0, len(pieces), step)
+    ]
+    events.append(
+        {
+            "type": "response.function_call_arguments.done",
+            **where,
+            "name": call.name,
+            "arguments": call.arguments,
+        }
+    )
+    events.append(
+        {
+            "type": "response.output_item.done",
+            "response_id": plan.response_id,
+            "output_index": 0,
+            "item": _item(plan, "completed", []),
+        }
+    )
     done = _response_object(plan, "completed", [_item(plan, "completed", [])])
     done["usage"] = plan.usage
     events.append({"type": "response.done", "response": done})
@@ -139,11 +178,20 @@ def response_events(dialect: Dialect, plan: ResponsePlan) -> list[dict]:
         return _function_call_events(dialect, plan)
     has_audio = plan.audio is not None
     part_type = "audio" if has_audio else "text"
-    where = {"response_id": plan.response_id, "item_id": plan.item_id, "output_index": 0, "content_index": 0}
+    where = {
+        "response_id": plan.response_id,
+        "item_id": plan.item_id,
+        "output_index": 0,
+        "content_index": 0,
+    }
     events: list[dict] = [
         {"type": "response.created", "response": _response_object(plan, "in_progress", [])},
-        {"type": "response.output_item.added", "response_id": plan.response_id, "output_index": 0,
-         "item": _item(plan, "in_progress", [])},
+        {
+            "type": "response.output_item.added",
+            "response_id": plan.response_id,
+            "output_index": 0,
+            "item": _item(plan, "in_progress", []),
+        },
         _item_created(dialect, plan),
         {"type": "response.content_part.added", **where, "part": {"type": part_type, "text": ""}},
     ]
@@ -155,8 +203,10 @@ def response_events(dialect: Dialect, plan: ResponsePlan) -> list[dict]:
         elif stash:
             events.append({"type": stream_type, **where, "delta": stash})
         if has_audio:
-            events += [{"type": "response.audio.delta", **where, "delta": d}
-                       for d in _audio_deltas(plan.audio, first, end)]
+            events += [
+                {"type": "response.audio.delta", **where, "delta": d}
+                for d in _audio_deltas(plan.audio, first, end)
+            ]
     if dialect.stream_has_stash:
         events.append({"type": stream_type, **where, "text": plan.text, "stash": ""})
     if has_audio:
@@ -166,21 +216,43 @@ def response_events(dialect: Dialect, plan: ResponsePlan) -> list[dict]:
         events.append({"type": "response.text.done", **where, "text": plan.text})
     # Doc quirk kept (examples/SOURCES.md): parts and output_item.done carry `text` even for
     # audio parts, while response.done uses `transcript` for them.
-    events.append({"type": "response.content_part.done", **where, "part": {"type": part_type, "text": plan.text}})
-    events.append({"type": "response.output_item.done", "response_id": plan.response_id, "output_index": 0,
-                   "item": _item(plan, "completed", [{"type": part_type, "text": plan.text}])})
-    final_content = {"type": "audio", "transcript": plan.text} if has_audio else {"type": "text", "text": plan.text}
+    events.append(
+        {
+            "type": "response.content_part.done",
+            **where,
+            "part": {"type": part_type, "text": plan.text},
+        }
+    )
+    events.append(
+        {
+            "type": "response.output_item.done",
+            "response_id": plan.response_id,
+            "output_index": 0,
+            "item": _item(plan, "completed", [{"type": part_type, "text": plan.text}]),
+        }
+    )
+    final_content = (
+        {"type": "audio", "transcript": plan.text}
+        if has_audio
+        else {"type": "text", "text": plan.text}
+    )
     done = _response_object(plan, "completed", [_item(plan, "completed", [final_content])])
     done["usage"] = plan.usage
     events.append({"type": "response.done", "response": done})
     return events
 
 
-_STREAMED = frozenset({
-    "response.text.text", "response.audio_transcript.text", "response.text.delta",
-    "response.audio_transcript.delta", "response.audio.delta", "response.function_call_arguments.delta",
-    "response.function_call_arguments.done",
-})
+_STREAMED = frozenset(
+    {
+        "response.text.text",
+        "response.audio_transcript.text",
+        "response.text.delta",
+        "response.audio_transcript.delta",
+        "response.audio.delta",
+        "response.function_call_arguments.delta",
+        "response.function_call_arguments.done",
+    }
+)
 
 
 def _sent_so_far(sent: list[dict]) -> tuple[str, int, str]:
@@ -199,8 +271,9 @@ def _sent_so_far(sent: list[dict]) -> tuple[str, int, str]:
     return text, samples, arguments
 
 
-def cancelled_events(dialect: Dialect, plan: ResponsePlan, sent: list[dict], reason: str,
-                     send_done: bool) -> list[dict]:
+def cancelled_events(
+    dialect: Dialect, plan: ResponsePlan, sent: list[dict], reason: str, send_done: bool
+) -> list[dict]:
     """What replaces the unsent rest of a response when it is cancelled after `sent`.
 
     No more deltas; every part already opened gets its `.done` with the text sent so far
@@ -218,11 +291,18 @@ def cancelled_events(dialect: Dialect, plan: ResponsePlan, sent: list[dict], rea
         rest.append(full[0])  # nothing reached the client: created and cancelled at once
     elif item_opened:
         # The rest of the structure, minus every delta: parts opened get their .done events.
-        rest += [_with_partial(e, plan, text, arguments) for e in full[len(sent):]
-                 if e["type"] not in _STREAMED and e["type"] != "response.done"]
+        rest += [
+            _with_partial(e, plan, text, arguments)
+            for e in full[len(sent) :]
+            if e["type"] not in _STREAMED and e["type"] != "response.done"
+        ]
     output = []
     if item_opened:
-        final = {"type": "audio", "transcript": text} if plan.audio is not None else {"type": "text", "text": text}
+        final = (
+            {"type": "audio", "transcript": text}
+            if plan.audio is not None
+            else {"type": "text", "text": text}
+        )
         output.append(_item(plan, "incomplete", [] if plan.function_call else [final], arguments))
     if send_done:
         done = _response_object(plan, "cancelled", output)

@@ -96,7 +96,9 @@ class Session:
         self.close_code = 1000  # what the transport closes with once everything is sent
         self.close_reason = "session finished"
         self.expired = False
-        self._decoder = InputDecoder(self.config["input_audio_format"], self.config.get("sample_rate", 16000))
+        self._decoder = InputDecoder(
+            self.config["input_audio_format"], self.config.get("sample_rate", 16000)
+        )
         self._buffer = AudioBuffer()
         self._received_samples = 0  # all input audio so far, at 16 kHz
         self._vad = self._new_vad()
@@ -107,7 +109,9 @@ class Session:
         self._segments_seen = 0
         # client event type → the name of its `_on_…` method (looked up per event, so a subclass
         # or a test that replaces a handler is always the one called)
-        self._handlers: dict[str, str] = {name: "_on_" + name.replace(".", "_") for name in spec.dialect.client_events}
+        self._handlers: dict[str, str] = {
+            name: "_on_" + name.replace(".", "_") for name in spec.dialect.client_events
+        }
         self._emit("session.created", session=self._render(updated=False))
 
     # ---- the transport-facing interface -------------------------------------------------
@@ -172,7 +176,9 @@ class Session:
             self._error(ProtocolError("invalid_json", f"The frame is not valid JSON: {exc}."), None)
             return
         if not isinstance(event, dict):
-            self._error(ProtocolError("invalid_event", "A client event must be a JSON object."), None)
+            self._error(
+                ProtocolError("invalid_event", "A client event must be a JSON object."), None
+            )
             return
         self.receive_event(event)
 
@@ -193,8 +199,12 @@ class Session:
         event_id = event.get("event_id") if isinstance(event.get("event_id"), str) else None
         kind = event.get("type")
         if not isinstance(kind, str):
-            self._error(ProtocolError("missing_required_parameter", "Missing required parameter: 'type'.", "type"),
-                        event_id)
+            self._error(
+                ProtocolError(
+                    "missing_required_parameter", "Missing required parameter: 'type'.", "type"
+                ),
+                event_id,
+            )
             return
         handler_name = self._handlers.get(kind)
         if handler_name is None:
@@ -208,7 +218,9 @@ class Session:
 
     def _unknown_event(self, kind: str) -> ProtocolError:
         supported = ", ".join(f"'{t}'" for t in sorted(self._handlers))
-        return ProtocolError("invalid_value", f"Invalid value: '{kind}'. Supported values are: {supported}.", "type")
+        return ProtocolError(
+            "invalid_value", f"Invalid value: '{kind}'. Supported values are: {supported}.", "type"
+        )
 
     # ---- what each family decides -------------------------------------------------------
 
@@ -237,7 +249,9 @@ class Session:
 
     def _on_session_update(self, event: dict) -> None:
         if "session" not in event:
-            raise ProtocolError("missing_required_parameter", "Missing required parameter: 'session'.", "session")
+            raise ProtocolError(
+                "missing_required_parameter", "Missing required parameter: 'session'.", "session"
+            )
         old = self.config
         self.config = self._apply_update(event["session"])
         audio_format = (self.config["input_audio_format"], self.config.get("sample_rate", 16000))
@@ -249,25 +263,41 @@ class Session:
 
     def _on_input_audio_buffer_append(self, event: dict) -> None:
         if "audio" not in event:
-            raise ProtocolError("missing_required_parameter", "Missing required parameter: 'audio'.", "audio")
+            raise ProtocolError(
+                "missing_required_parameter", "Missing required parameter: 'audio'.", "audio"
+            )
         limit = self.spec.max_append_audio_chars
         if limit and isinstance(event["audio"], str) and len(event["audio"]) > limit:
-            raise ProtocolError("invalid_value", f"The 'audio' field is {len(event['audio'])} characters; the "
-                                f"limit is {limit} (15 MiB) per append.", "audio")
+            raise ProtocolError(
+                "invalid_value",
+                f"The 'audio' field is {len(event['audio'])} characters; the "
+                f"limit is {limit} (15 MiB) per append.",
+                "audio",
+            )
         try:
             samples = self._decoder.decode(decode_base64(event["audio"]))
         except ValueError as exc:
             raise ProtocolError("invalid_value", f"Invalid 'audio': {exc}.", "audio") from None
         cap = self.spec.max_commit_ms
-        if self._vad is None and cap and self._buffer.duration_ms + len(samples) // SAMPLES_PER_MS > cap:
+        if (
+            self._vad is None
+            and cap
+            and self._buffer.duration_ms + len(samples) // SAMPLES_PER_MS > cap
+        ):
             # events.md §1.9: at most 60 s of audio per commit. The append is refused (nothing
             # already buffered is lost); commit, then go on.
-            raise ProtocolError("invalid_value", f"The input audio buffer would exceed {cap // 1000} s; "
-                                "commit it before appending more.", "audio")
+            raise ProtocolError(
+                "invalid_value",
+                f"The input audio buffer would exceed {cap // 1000} s; "
+                "commit it before appending more.",
+                "audio",
+            )
         self._buffer.append(samples)
         self._received_samples += len(samples)
         observe = getattr(self._responder, "observe_audio", None)
-        if observe is not None:  # a responder that picks its fixture by the audio (fixtures/replay.py)
+        if (
+            observe is not None
+        ):  # a responder that picks its fixture by the audio (fixtures/replay.py)
             observe(samples)
         if self._vad is not None:
             for boundary in self._vad.feed(samples):
@@ -282,13 +312,17 @@ class Session:
             if self.behaviour.commit_in_vad_mode == "ignore":
                 return
             # events.md §2.1 / §3.1: commit is a manual-mode event (turn_detection: null).
-            raise ProtocolError("invalid_state",
-                                "input_audio_buffer.commit is only available in manual mode "
-                                "(session.turn_detection: null).")
+            raise ProtocolError(
+                "invalid_state",
+                "input_audio_buffer.commit is only available in manual mode "
+                "(session.turn_detection: null).",
+            )
         if self._buffer.empty:
             # events.md §1.7: commit with an empty buffer → error.
-            raise ProtocolError("input_audio_buffer_commit_empty",
-                                "Error committing input audio buffer: the buffer is empty.")
+            raise ProtocolError(
+                "input_audio_buffer_commit_empty",
+                "Error committing input audio buffer: the buffer is empty.",
+            )
         self._commit_buffer()
 
     def _on_input_audio_buffer_clear(self, event: dict) -> None:
@@ -301,7 +335,9 @@ class Session:
 
     def _on_input_image_buffer_append(self, event: dict) -> None:
         if "image" not in event:
-            raise ProtocolError("missing_required_parameter", "Missing required parameter: 'image'.", "image")
+            raise ProtocolError(
+                "missing_required_parameter", "Missing required parameter: 'image'.", "image"
+            )
         try:
             data = decode_base64(event["image"])
         except ValueError as exc:
@@ -333,20 +369,32 @@ class Session:
             raise ProtocolError("invalid_state", "Error append image before append audio.", "image")
         size = jpeg_dimensions(data)
         if size is None:
-            raise ProtocolError("invalid_value", "Invalid image: only JPG/JPEG images are supported.", "image")
+            raise ProtocolError(
+                "invalid_value", "Invalid image: only JPG/JPEG images are supported.", "image"
+            )
         if len(data) > spec.max_image_bytes:
-            raise ProtocolError("invalid_value", f"Image too large: {len(data)} bytes; the limit is "
-                                f"{spec.max_image_bytes} bytes before base64 encoding.", "image")
+            raise ProtocolError(
+                "invalid_value",
+                f"Image too large: {len(data)} bytes; the limit is "
+                f"{spec.max_image_bytes} bytes before base64 encoding.",
+                "image",
+            )
         width, height = size
         if max(width, height) > 1920 or min(width, height) > 1080:
-            raise ProtocolError("invalid_value", f"Image resolution {width}x{height} exceeds the 1080p limit.",
-                                "image")
+            raise ProtocolError(
+                "invalid_value",
+                f"Image resolution {width}x{height} exceeds the 1080p limit.",
+                "image",
+            )
         now = self.audio_ms
         while self._image_times and self._image_times[0] <= now - 1000:
             self._image_times.popleft()
         if len(self._image_times) >= spec.max_images_per_second:
-            raise ProtocolError("rate_limit_exceeded", f"Too many images: at most {spec.max_images_per_second} "
-                                "per second of audio.", "image")
+            raise ProtocolError(
+                "rate_limit_exceeded",
+                f"Too many images: at most {spec.max_images_per_second} per second of audio.",
+                "image",
+            )
         return image_tokens(spec, width, height)
 
     def _take_images(self) -> list[int]:
@@ -360,8 +408,13 @@ class Session:
         vad = self.config["turn_detection"]
         if vad is None:
             return None
-        return VoiceActivityDetector(16000, vad["threshold"], vad.get("prefix_padding_ms", 300),
-                                     vad["silence_duration_ms"], start_ms=self.audio_ms // FRAME_MS * FRAME_MS)
+        return VoiceActivityDetector(
+            16000,
+            vad["threshold"],
+            vad.get("prefix_padding_ms", 300),
+            vad["silence_duration_ms"],
+            start_ms=self.audio_ms // FRAME_MS * FRAME_MS,
+        )
 
     def _restart_turn_detection(self) -> None:
         """After a turn_detection change: close an open utterance, then detect with the new rules."""
@@ -374,13 +427,19 @@ class Session:
 
     def _on_vad_boundary(self, boundary: SpeechStarted | SpeechStopped) -> None:
         if isinstance(boundary, SpeechStarted):
-            self._segment = Segment(self._ids.new("item"), boundary.onset_ms, boundary.audio_start_ms)
+            self._segment = Segment(
+                self._ids.new("item"), boundary.onset_ms, boundary.audio_start_ms
+            )
             self._speech_started(self._segment)
             return
         segment, self._segment = self._segment, None
         if segment is None:
             return
-        self._emit("input_audio_buffer.speech_stopped", audio_end_ms=boundary.audio_end_ms, item_id=segment.item_id)
+        self._emit(
+            "input_audio_buffer.speech_stopped",
+            audio_end_ms=boundary.audio_end_ms,
+            item_id=segment.item_id,
+        )
         input_samples = len(self._buffer.samples(segment.audio_start_ms, boundary.audio_end_ms))
         # The final text must extend every live preview already shown, which were sized by the
         # audio received (trailing silence included) rather than by the speech offset.
@@ -390,8 +449,11 @@ class Session:
         self._utterance_ended(segment, speech_ms, input_samples)
 
     def _speech_started(self, segment: Segment) -> None:
-        self._emit("input_audio_buffer.speech_started", audio_start_ms=segment.audio_start_ms,
-                   item_id=segment.item_id)
+        self._emit(
+            "input_audio_buffer.speech_started",
+            audio_start_ms=segment.audio_start_ms,
+            item_id=segment.item_id,
+        )
 
     def _seed(self, segment: Segment) -> int:
         if segment.seed is None:
@@ -427,7 +489,7 @@ class Session:
         self._buffer.clear()
         onset_ms, speech_ms = self._speech_extent(audio)
         segment = Segment(self._ids.new("item"), onset_ms, 0)
-        window = audio[onset_ms * SAMPLES_PER_MS:(onset_ms + SEED_WINDOW_MS) * SAMPLES_PER_MS]
+        window = audio[onset_ms * SAMPLES_PER_MS : (onset_ms + SEED_WINDOW_MS) * SAMPLES_PER_MS]
         segment.seed = self._segment_seed(window)
         return segment, speech_ms, len(audio)
 
@@ -472,22 +534,36 @@ class Session:
 
     def _cancel_response(self, turn: _Turn, reason: str) -> None:
         """Replace what is unsent of `turn` by its closing events (response.py: cancelled_events)."""
-        rest = cancelled_events(self.spec.dialect, turn.plan, turn.sent, reason,
-                                self.behaviour.cancel_sends_response_done)
+        rest = cancelled_events(
+            self.spec.dialect,
+            turn.plan,
+            turn.sent,
+            reason,
+            self.behaviour.cancel_sends_response_done,
+        )
         turn.pending = deque(self._stamp(e) for e in rest)
         turn.cancelled = True
 
     def _emit_committed(self, item_id: str) -> None:
         fields = {"previous_item_id": self._last_item_id, "item_id": item_id}
-        self._emit("input_audio_buffer.committed", **{k: fields[k] for k in self.spec.dialect.committed_fields})
+        self._emit(
+            "input_audio_buffer.committed",
+            **{k: fields[k] for k in self.spec.dialect.committed_fields},
+        )
 
     def _emit_user_item(self, item_id: str, content: list[dict], status: str = "completed") -> None:
         """conversation.item.created for a user item; it becomes the conversation's last item."""
         fields: dict[str, Any] = {}
         if self.spec.dialect.item_created_has_previous_id:
             fields["previous_item_id"] = self._last_item_id
-        fields["item"] = {"id": item_id, "object": "realtime.item", "type": "message", "status": status,
-                          "role": "user", "content": content}
+        fields["item"] = {
+            "id": item_id,
+            "object": "realtime.item",
+            "type": "message",
+            "status": status,
+            "role": "user",
+            "content": content,
+        }
         self._emit("conversation.item.created", **fields)
         self._last_item_id = item_id
 
@@ -495,9 +571,14 @@ class Session:
         """The live user transcript: confirmed `text` plus the still-provisional `stash`."""
         units = split_units(text)
         confirmed = "".join(units if final else units[: max(0, len(units) - 2)])
-        fields: dict[str, Any] = {"item_id": item_id, "content_index": 0, "text": confirmed,
-                                  "stash": text[len(confirmed):], "language": self._source_language(),
-                                  **self._emotion()}
+        fields: dict[str, Any] = {
+            "item_id": item_id,
+            "content_index": 0,
+            "text": confirmed,
+            "stash": text[len(confirmed) :],
+            "language": self._source_language(),
+            **self._emotion(),
+        }
         if self.spec.dialect.user_stream_has_obfuscation:
             # Omni's opaque padding string (events.md §4.3); random-looking, meaningless.
             fields["obfuscation"] = self._ids.new("obf")[4:18]
@@ -506,9 +587,16 @@ class Session:
     @staticmethod
     def _transcription_failed(item_id: str) -> dict:
         """`…transcription.failed` for an item whose audio holds no speech (events.md §1.7 wording)."""
-        return {"type": "conversation.item.input_audio_transcription.failed", "item_id": item_id,
-                "content_index": 0, "error": {"code": "audio_unintelligible",
-                                              "message": "The audio could not be transcribed.", "param": None}}
+        return {
+            "type": "conversation.item.input_audio_transcription.failed",
+            "item_id": item_id,
+            "content_index": 0,
+            "error": {
+                "code": "audio_unintelligible",
+                "message": "The audio could not be transcribed.",
+                "param": None,
+            },
+        }
 
     def _emit_transcription_failed(self, item_id: str) -> None:
         event = self._transcription_failed(item_id)
@@ -517,14 +605,23 @@ class Session:
     def _emit_final_transcript(self, item_id: str, transcript: Transcript) -> None:
         """LiveTranslate/ASR: the last `.text` (all confirmed), then `.completed` with language and emotion."""
         self._emit_transcription_text(item_id, transcript.text, final=True)
-        self._emit("conversation.item.input_audio_transcription.completed", item_id=item_id, content_index=0,
-                   transcript=transcript.text, language=transcript.language, **self._emotion())
+        self._emit(
+            "conversation.item.input_audio_transcription.completed",
+            item_id=item_id,
+            content_index=0,
+            transcript=transcript.text,
+            language=transcript.language,
+            **self._emotion(),
+        )
 
     def _emotion(self) -> dict:
         return {"emotion": EMOTION} if self.spec.reports_emotion else {}
 
     def _error(self, exc: ProtocolError, client_event_id: str | None) -> None:
-        self._emit("error", error=exc.to_error_object(client_event_id, self.spec.dialect.error_has_event_id))
+        self._emit(
+            "error",
+            error=exc.to_error_object(client_event_id, self.spec.dialect.error_has_event_id),
+        )
 
 
 def open_session(spec: ModelSpec, model_id: str | None = None, **options: Any) -> Session:

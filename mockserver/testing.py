@@ -32,7 +32,8 @@ class ThreadedServer:
         asyncio.set_event_loop(self._loop)
         try:
             runner, self.port = self._loop.run_until_complete(
-                start_site(create_app(self._options), "127.0.0.1", 0))
+                start_site(create_app(self._options), "127.0.0.1", 0)
+            )
         except BaseException as exc:  # noqa: BLE001 — surfaces in __enter__, in the test that started us
             self._startup_error = exc
             self._ready.set()
@@ -64,7 +65,6 @@ class ThreadedServer:
 
     def ws_url(self, model: str) -> str:
         return f"{self.ws_base}?model={model}"
-
 
 
 @dataclass
@@ -114,5 +114,6 @@ class MockServer(ThreadedServer):
         """Raise if anything failed inside the server (a strict-mode violation, a crash)."""
         if self.failures:
             session_id, error = self.failures[0]
-            raise AssertionError(f"the mock server failed in session {session_id}: "
-                                 f"{type(error).__name__}: {error}") from error
+            raise AssertionError(
+                f"the mock server failed in session {session_id}: {type(error).__name__}: {error}"
+            ) from error

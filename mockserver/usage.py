@@ -22,7 +22,9 @@ def text_tokens(text: str) -> int:
     return len(_TOKEN.findall(text))
 
 
-def audio_tokens(samples: int, sample_rate: int, tokens_per_second: float, min_seconds: float = 0.0) -> int:
+def audio_tokens(
+    samples: int, sample_rate: int, tokens_per_second: float, min_seconds: float = 0.0
+) -> int:
     """Tokens for `samples` of audio, rounded up: what the bytes actually sent are worth.
 
     `min_seconds`: some models bill at least this much for any audio (turbo: 1 s).

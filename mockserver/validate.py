@@ -65,13 +65,21 @@ def _parse(lines: Iterable[str]) -> tuple[list[tuple[int, dict]], list[Violation
     return records, problems
 
 
-def validate_lines(lines: Iterable[str], family: str | None = None) -> tuple[list[Violation], int, str | None]:
+def validate_lines(
+    lines: Iterable[str], family: str | None = None
+) -> tuple[list[Violation], int, str | None]:
     """(violations, events checked, family used) for the lines of a capture."""
     records, violations = _parse(lines)
     family = family or family_of(records)
     if family is None:
-        violations.append(Violation(0, "capture", "cannot tell the model family: no header and no "
-                                    "session.created with a known model; pass --model or --family"))
+        violations.append(
+            Violation(
+                0,
+                "capture",
+                "cannot tell the model family: no header and no "
+                "session.created with a known model; pass --model or --family",
+            )
+        )
         return violations, 0, None
     checked = 0
     for number, record in records:
@@ -80,7 +88,9 @@ def validate_lines(lines: Iterable[str], family: str | None = None) -> tuple[lis
         if "event" in record:
             direction, event = record.get("dir"), record["event"]
             if direction not in schemas.DIRECTIONS:
-                violations.append(Violation(number, "line", f"'dir' must be client or server, not {direction!r}"))
+                violations.append(
+                    Violation(number, "line", f"'dir' must be client or server, not {direction!r}")
+                )
                 continue
         else:
             event = record

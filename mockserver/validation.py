@@ -14,9 +14,18 @@ from .errors import ProtocolError
 from .registry import ModelSpec
 
 __all__ = [
-    "apply_formats", "check_bool", "check_enum", "check_format", "check_modalities", "check_range", "check_sample_rate",
+    "apply_formats",
+    "check_bool",
+    "check_enum",
+    "check_format",
+    "check_modalities",
+    "check_range",
+    "check_sample_rate",
     "check_turn_detection",
-    "invalid", "is_int", "is_number", "require_object",
+    "invalid",
+    "is_int",
+    "is_number",
+    "require_object",
 ]
 
 _DOCUMENTED_FORMAT_ORDER = ("pcm", "opus", "pcm16", "pcm24")
@@ -41,13 +50,17 @@ def is_number(value: Any) -> bool:
 
 def require_object(value: Any, param: str) -> dict:
     if not isinstance(value, dict):
-        raise ProtocolError("invalid_type", f"Invalid type for '{param}': expected an object.", param)
+        raise ProtocolError(
+            "invalid_type", f"Invalid type for '{param}': expected an object.", param
+        )
     return value
 
 
 def check_bool(value: Any, param: str) -> bool:
     if not isinstance(value, bool):
-        raise ProtocolError("invalid_type", f"Invalid type for '{param}': expected a boolean.", param)
+        raise ProtocolError(
+            "invalid_type", f"Invalid type for '{param}': expected a boolean.", param
+        )
     return value
 
 
@@ -57,14 +70,18 @@ def check_range(value: Any, param: str, low: float, high: float, integer: bool) 
         kind = "an integer" if integer else "a number"
         raise ProtocolError("invalid_type", f"Invalid type for '{param}': expected {kind}.", param)
     if not low <= value <= high:
-        raise invalid(param, f"Invalid value for '{param}': {value}. It must be in [{low}, {high}].")
+        raise invalid(
+            param, f"Invalid value for '{param}': {value}. It must be in [{low}, {high}]."
+        )
     return value
 
 
 def check_enum(value: Any, param: str, allowed) -> str:
     # Only strings can be members: a list or object sent instead must not reach `in` (unhashable).
     if not isinstance(value, str) or value not in allowed:
-        raise invalid(param, f"Invalid value: '{value}'. Supported values are: {_supported_list(allowed)}.")
+        raise invalid(
+            param, f"Invalid value: '{value}'. Supported values are: {_supported_list(allowed)}."
+        )
     return value
 
 
@@ -78,7 +95,9 @@ def check_modalities(value: Any) -> list[str]:
     )
 
 
-def check_turn_detection(current: Any, value: Any, defaults: dict, *, type_required: bool = False) -> dict | None:
+def check_turn_detection(
+    current: Any, value: Any, defaults: dict, *, type_required: bool = False
+) -> dict | None:
     """A turn_detection update: null → manual mode, an object → VAD with these rules."""
     if value is None:
         return None
@@ -86,9 +105,13 @@ def check_turn_detection(current: Any, value: Any, defaults: dict, *, type_requi
     result = dict(current or defaults)
     p = "session.turn_detection."
     if type_required and "type" not in value:
-        raise ProtocolError("missing_required_parameter", f"Missing required parameter: '{p}type'.", p + "type")
+        raise ProtocolError(
+            "missing_required_parameter", f"Missing required parameter: '{p}type'.", p + "type"
+        )
     if value.get("type", "server_vad") != "server_vad":
-        raise invalid(p + "type", f"Invalid value: '{value['type']}'. Supported values are: 'server_vad'.")
+        raise invalid(
+            p + "type", f"Invalid value: '{value['type']}'. Supported values are: 'server_vad'."
+        )
     if "threshold" in value:
         result["threshold"] = check_range(value["threshold"], p + "threshold", -1.0, 1.0, False)
     if "silence_duration_ms" in value:
@@ -104,8 +127,6 @@ def check_turn_detection(current: Any, value: Any, defaults: dict, *, type_requi
         if flag in value:
             result[flag] = check_bool(value[flag], p + flag)
     return result
-
-
 
 
 def check_format(spec: ModelSpec, behaviour: Behaviour, value: Any, direction: str) -> str:
@@ -127,5 +148,7 @@ def apply_formats(spec: ModelSpec, behaviour: Behaviour, config: dict, update: d
 def check_sample_rate(spec: ModelSpec, value: Any) -> int:
     if not is_int(value) or value not in spec.sample_rates:
         allowed = ", ".join(str(r) for r in sorted(spec.sample_rates))
-        raise invalid("session.sample_rate", f"Invalid value: {value!r}. Supported values are: {allowed}.")
+        raise invalid(
+            "session.sample_rate", f"Invalid value: {value!r}. Supported values are: {allowed}."
+        )
     return value

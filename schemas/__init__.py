@@ -85,8 +85,14 @@ def errors(direction: str, event: Any, family: str) -> list[ValidationError]:
     check = validator(direction, kind, family) if isinstance(kind, str) else None
     if check is None:
         known = ", ".join(sorted(event_types(direction, family)))
-        return [ValidationError(f"{kind!r} is not a {direction} event of the {family} family; known: {known}",
-                                validator="type", path=["type"], instance=kind)]
+        return [
+            ValidationError(
+                f"{kind!r} is not a {direction} event of the {family} family; known: {known}",
+                validator="type",
+                path=["type"],
+                instance=kind,
+            )
+        ]
     return sorted(check.iter_errors(event), key=lambda e: (len(e.absolute_path), e.message))
 
 

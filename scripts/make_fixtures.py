@@ -40,19 +40,56 @@ DATE = "2026-11-21"  # part of each header; fixed so that regeneration is byte-f
 VOICES = {"en": "en-us", "zh": "cmn", "fr": "fr", "de": "de", "es": "es"}
 CORPUS = load_corpus(ROOT / "fixtures" / "corpus.json")
 SENTENCES = CORPUS["sentences"]
-LT, LT35, ASR, OMNI = ("qwen3-livetranslate-flash-realtime", "qwen3.5-livetranslate-flash-realtime",
-                       "qwen3-asr-flash-realtime", "qwen3-omni-flash-realtime")
-WEATHER_TOOL = {"type": "function", "function": {
-    "name": "get_current_weather", "description": "Current weather of a city.",
-    "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]}}}
+LT, LT35, ASR, OMNI = (
+    "qwen3-livetranslate-flash-realtime",
+    "qwen3.5-livetranslate-flash-realtime",
+    "qwen3-asr-flash-realtime",
+    "qwen3-omni-flash-realtime",
+)
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_current_weather",
+        "description": "Current weather of a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {"location": {"type": "string"}},
+            "required": ["location"],
+        },
+    },
+}
 
 
 def _espeak(text: str, language: str, rate: int, work: Path) -> np.ndarray:
     raw, out = work / "raw.wav", work / "out.wav"
-    subprocess.run(["espeak-ng", "-v", VOICES[language], "-s", "150", "-w", str(raw), text], check=True)
-    subprocess.run(["sox", "-D", str(raw), "-r", str(rate), "-c", "1", "-b", "16", str(out),
-                    "silence", "1", "0.005", "0.3%", "reverse", "silence", "1", "0.005", "0.3%", "reverse"],
-                   check=True)
+    subprocess.run(
+        ["espeak-ng", "-v", VOICES[language], "-s", "150", "-w", str(raw), text], check=True
+    )
+    subprocess.run(
+        [
+            "sox",
+            "-D",
+            str(raw),
+            "-r",
+            str(rate),
+            "-c",
+            "1",
+            "-b",
+            "16",
+            str(out),
+            "silence",
+            "1",
+            "0.005",
+            "0.3%",
+            "reverse",
+            "silence",
+            "1",
+            "0.005",
+            "0.3%",
+            "reverse",
+        ],
+        check=True,
+    )
     return soundfile.read(out, dtype="int16")[0]
 
 
@@ -63,7 +100,9 @@ class Scenario:
     description: str
     source: str  # language spoken
     utterances: list[str]  # what is said
-    answers: list  # what the model answers, per response, in order: text, or (tool name, arguments JSON)
+    answers: (
+        list  # what the model answers, per response, in order: text, or (tool name, arguments JSON)
+    )
     answer_language: str
     update: dict = field(default_factory=dict)
     rate: int = 16000
@@ -79,54 +118,177 @@ def _corpus(indices, language):
 def scenarios() -> list[Scenario]:
     hot = {"Machine learning": "ML"}
     corpus = CorpusResponder(CORPUS)
-    hot_answers = [corpus.translate(Transcript(SENTENCES[i]["en"], "en", (i,)), "zh", hot) for i in (0, 1)]
+    hot_answers = [
+        corpus.translate(Transcript(SENTENCES[i]["en"], "en", (i,)), "zh", hot) for i in (0, 1)
+    ]
     return [
-        Scenario("livetranslate-vad-text-audio", LT, "English → Chinese, VAD, text and audio", "en",
-                 _corpus((0, 1), "en"), _corpus((0, 1), "zh"), "zh",
-                 {"modalities": ["text", "audio"], "translation": {"language": "zh"}}),
-        Scenario("livetranslate-vad-text", LT, "Chinese → English, VAD, text only", "zh",
-                 _corpus((2, 3), "zh"), _corpus((2, 3), "en"), "en",
-                 {"modalities": ["text"], "translation": {"language": "en"}}),
-        Scenario("livetranslate-transcription", LT35, "French → English with source transcription", "fr",
-                 _corpus((0, 2), "fr"), _corpus((0, 2), "en"), "en",
-                 {"translation": {"language": "en"},
-                  "input_audio_transcription": {"model": "qwen3-asr-flash-realtime", "language": "fr"}}),
-        Scenario("livetranslate-hotwords", LT, "English → Chinese with a hotword (Machine learning → ML)", "en",
-                 _corpus((0, 1), "en"), hot_answers, "zh",
-                 {"translation": {"language": "zh", "corpus": {"phrases": hot}}}),
-        Scenario("livetranslate-images", LT, "English → Chinese with an image sent after the first audio", "en",
-                 _corpus((1, 3), "en"), _corpus((1, 3), "zh"), "zh",
-                 {"translation": {"language": "zh"}}, actions="image"),
-        Scenario("livetranslate-manual", LT35, "German → English, manual commits", "de",
-                 _corpus((3, 0), "de"), _corpus((3, 0), "en"), "en",
-                 {"turn_detection": None, "translation": {"language": "en"}}, manual=True),
-        Scenario("asr-vad", ASR, "English speech to text, VAD", "en", _corpus((0, 1), "en"), [], "en",
-                 {"input_audio_transcription": {"language": "en"}}),
-        Scenario("asr-manual", ASR, "Chinese speech to text, manual commits", "zh", _corpus((2, 3), "zh"), [], "zh",
-                 {"turn_detection": None, "input_audio_transcription": {"language": "zh"}}, manual=True),
-        Scenario("asr-8k", ASR, "English speech to text at 8 kHz", "en", _corpus((1, 2), "en"), [], "en",
-                 {"sample_rate": 8000, "input_audio_transcription": {"language": "en"}}, rate=8000),
-        Scenario("omni-vad", OMNI, "A spoken question, answered automatically (VAD)", "en",
-                 ["What can you help me with today?"],
-                 ["I can answer questions, translate, and help you plan your day."], "en",
-                 {"modalities": ["text", "audio"], "voice": "Cherry"}),
-        Scenario("omni-manual", OMNI, "Chinese question, manual commit and response.create", "zh",
-                 ["今天天气怎么样？"], ["今天天气晴朗，气温二十五度，适合出门散步。"], "zh",
-                 {"turn_detection": None, "voice": "Cherry"}, manual=True),
-        Scenario("omni-cancel", OMNI, "A long answer cancelled part-way by response.cancel", "en",
-                 ["Tell me a long story about the sea."],
-                 [("Once upon a time, a small boat sailed out at dawn, past the harbour lights, into a wide "
-                  "and quiet sea where the waves were tall and the wind was cold.")], "en",
-                 {"turn_detection": None}, manual=True, actions="cancel"),
-        Scenario("omni-barge-in", OMNI, "The user speaks again while the answer plays (VAD barge-in)", "en",
-                 ["Tell me about the weather.", "Actually, what time is it?"],
-                 ["The weather today is sunny with a light breeze and a high of twenty five degrees.",
-                  "It is ten in the morning."], "en", {"modalities": ["text", "audio"]}, actions="barge-in"),
-        Scenario("omni-tool-call", OMNI, "A tool call round trip: get_current_weather, then the answer", "en",
-                 ["What is the weather like in Beijing?"],
-                 [("get_current_weather", '{"location": "Beijing"}'), "It is sunny in Beijing, twenty five degrees."],
-                 "en", {"turn_detection": None, "modalities": ["text", "audio"], "tools": [WEATHER_TOOL]},
-                 manual=True, actions="tool"),
+        Scenario(
+            "livetranslate-vad-text-audio",
+            LT,
+            "English → Chinese, VAD, text and audio",
+            "en",
+            _corpus((0, 1), "en"),
+            _corpus((0, 1), "zh"),
+            "zh",
+            {"modalities": ["text", "audio"], "translation": {"language": "zh"}},
+        ),
+        Scenario(
+            "livetranslate-vad-text",
+            LT,
+            "Chinese → English, VAD, text only",
+            "zh",
+            _corpus((2, 3), "zh"),
+            _corpus((2, 3), "en"),
+            "en",
+            {"modalities": ["text"], "translation": {"language": "en"}},
+        ),
+        Scenario(
+            "livetranslate-transcription",
+            LT35,
+            "French → English with source transcription",
+            "fr",
+            _corpus((0, 2), "fr"),
+            _corpus((0, 2), "en"),
+            "en",
+            {
+                "translation": {"language": "en"},
+                "input_audio_transcription": {
+                    "model": "qwen3-asr-flash-realtime",
+                    "language": "fr",
+                },
+            },
+        ),
+        Scenario(
+            "livetranslate-hotwords",
+            LT,
+            "English → Chinese with a hotword (Machine learning → ML)",
+            "en",
+            _corpus((0, 1), "en"),
+            hot_answers,
+            "zh",
+            {"translation": {"language": "zh", "corpus": {"phrases": hot}}},
+        ),
+        Scenario(
+            "livetranslate-images",
+            LT,
+            "English → Chinese with an image sent after the first audio",
+            "en",
+            _corpus((1, 3), "en"),
+            _corpus((1, 3), "zh"),
+            "zh",
+            {"translation": {"language": "zh"}},
+            actions="image",
+        ),
+        Scenario(
+            "livetranslate-manual",
+            LT35,
+            "German → English, manual commits",
+            "de",
+            _corpus((3, 0), "de"),
+            _corpus((3, 0), "en"),
+            "en",
+            {"turn_detection": None, "translation": {"language": "en"}},
+            manual=True,
+        ),
+        Scenario(
+            "asr-vad",
+            ASR,
+            "English speech to text, VAD",
+            "en",
+            _corpus((0, 1), "en"),
+            [],
+            "en",
+            {"input_audio_transcription": {"language": "en"}},
+        ),
+        Scenario(
+            "asr-manual",
+            ASR,
+            "Chinese speech to text, manual commits",
+            "zh",
+            _corpus((2, 3), "zh"),
+            [],
+            "zh",
+            {"turn_detection": None, "input_audio_transcription": {"language": "zh"}},
+            manual=True,
+        ),
+        Scenario(
+            "asr-8k",
+            ASR,
+            "English speech to text at 8 kHz",
+            "en",
+            _corpus((1, 2), "en"),
+            [],
+            "en",
+            {"sample_rate": 8000, "input_audio_transcription": {"language": "en"}},
+            rate=8000,
+        ),
+        Scenario(
+            "omni-vad",
+            OMNI,
+            "A spoken question, answered automatically (VAD)",
+            "en",
+            ["What can you help me with today?"],
+            ["I can answer questions, translate, and help you plan your day."],
+            "en",
+            {"modalities": ["text", "audio"], "voice": "Cherry"},
+        ),
+        Scenario(
+            "omni-manual",
+            OMNI,
+            "Chinese question, manual commit and response.create",
+            "zh",
+            ["今天天气怎么样？"],
+            ["今天天气晴朗，气温二十五度，适合出门散步。"],
+            "zh",
+            {"turn_detection": None, "voice": "Cherry"},
+            manual=True,
+        ),
+        Scenario(
+            "omni-cancel",
+            OMNI,
+            "A long answer cancelled part-way by response.cancel",
+            "en",
+            ["Tell me a long story about the sea."],
+            [
+                (
+                    "Once upon a time, a small boat sailed out at dawn, past the harbour lights, into a wide "
+                    "and quiet sea where the waves were tall and the wind was cold."
+                )
+            ],
+            "en",
+            {"turn_detection": None},
+            manual=True,
+            actions="cancel",
+        ),
+        Scenario(
+            "omni-barge-in",
+            OMNI,
+            "The user speaks again while the answer plays (VAD barge-in)",
+            "en",
+            ["Tell me about the weather.", "Actually, what time is it?"],
+            [
+                "The weather today is sunny with a light breeze and a high of twenty five degrees.",
+                "It is ten in the morning.",
+            ],
+            "en",
+            {"modalities": ["text", "audio"]},
+            actions="barge-in",
+        ),
+        Scenario(
+            "omni-tool-call",
+            OMNI,
+            "A tool call round trip: get_current_weather, then the answer",
+            "en",
+            ["What is the weather like in Beijing?"],
+            [
+                ("get_current_weather", '{"location": "Beijing"}'),
+                "It is sunny in Beijing, twenty five degrees.",
+            ],
+            "en",
+            {"turn_detection": None, "modalities": ["text", "audio"], "tools": [WEATHER_TOOL]},
+            manual=True,
+            actions="tool",
+        ),
     ]
 
 
@@ -137,14 +299,30 @@ class Driver:
         self.scenario = scenario
         spec = lookup(scenario.model)
         transcripts = [(text, scenario.source) for text in scenario.utterances]
-        responses = [RecordedResponse("", None, a) if isinstance(a, tuple) else
-                     RecordedResponse(a, resample_24k(_espeak(a, scenario.answer_language, 16000, work)))
-                     for a in scenario.answers]
+        responses = [
+            RecordedResponse("", None, a)
+            if isinstance(a, tuple)
+            else RecordedResponse(
+                a, resample_24k(_espeak(a, scenario.answer_language, 16000, work))
+            )
+            for a in scenario.answers
+        ]
         responder = ScriptedResponder(transcripts, responses, CorpusResponder(CORPUS))
-        self.session = open_session(spec, scenario.model, responder=responder, rng=random.Random(seed),
-                                    behaviour=scenario.behaviour, strict=True)
-        self.recording = Recording(scenario.model, provenance="synthesized", date=DATE, scenario=scenario.name,
-                                   description=scenario.description)
+        self.session = open_session(
+            spec,
+            scenario.model,
+            responder=responder,
+            rng=random.Random(seed),
+            behaviour=scenario.behaviour,
+            strict=True,
+        )
+        self.recording = Recording(
+            scenario.model,
+            provenance="synthesized",
+            date=DATE,
+            scenario=scenario.name,
+            description=scenario.description,
+        )
         self.t_ms = 0
         self.server_clock = 0
         self.sent = 0
@@ -174,15 +352,24 @@ class Driver:
     def stream(self, pcm: np.ndarray, rate: int, pull: bool = True) -> None:
         step = rate // 10
         for start in range(0, len(pcm), step):
-            chunk = pcm[start:start + step]
+            chunk = pcm[start : start + step]
             self.t_ms += len(chunk) * 1000 // rate
-            self.send({"type": "input_audio_buffer.append",
-                       "audio": base64.b64encode(chunk.astype("<i2").tobytes()).decode()}, pull=pull)
+            self.send(
+                {
+                    "type": "input_audio_buffer.append",
+                    "audio": base64.b64encode(chunk.astype("<i2").tobytes()).decode(),
+                },
+                pull=pull,
+            )
 
 
 def resample_24k(pcm16k: np.ndarray) -> np.ndarray:
     positions = np.arange(0, len(pcm16k), 16000 / 24000)
-    return np.interp(positions, np.arange(len(pcm16k)), pcm16k.astype(np.float64)).round().astype(np.int16)
+    return (
+        np.interp(positions, np.arange(len(pcm16k)), pcm16k.astype(np.float64))
+        .round()
+        .astype(np.int16)
+    )
 
 
 def silence(ms: int, rate: int) -> np.ndarray:
@@ -197,11 +384,18 @@ def run(scenario: Scenario, seed: int, work: Path):
     omni = lookup(scenario.model).family == "omni"
     for index, pcm in enumerate(speech):
         barge = scenario.actions == "barge-in" and index == 1
-        driver.stream(np.concatenate([silence(500, rate), pcm, silence(1200, rate)]), rate, pull=not barge)
+        driver.stream(
+            np.concatenate([silence(500, rate), pcm, silence(1200, rate)]), rate, pull=not barge
+        )
         if scenario.actions == "barge-in" and index == 0:
             driver.pull(8)  # the answer has started playing when the user speaks again
         if scenario.actions == "image" and index == 0:
-            driver.send({"type": "input_image_buffer.append", "image": base64.b64encode(tiny_jpeg(640, 480)).decode()})
+            driver.send(
+                {
+                    "type": "input_image_buffer.append",
+                    "image": base64.b64encode(tiny_jpeg(640, 480)).decode(),
+                }
+            )
         if scenario.manual:
             driver.send({"type": "input_audio_buffer.commit"})
             if omni:
@@ -210,11 +404,23 @@ def run(scenario: Scenario, seed: int, work: Path):
             driver.pull(12)
             driver.send({"type": "response.cancel"})
         if scenario.actions == "tool":
-            call = next(e for e in driver.recording.events[::-1]
-                        if e["event"].get("type") == "response.function_call_arguments.done")["event"]
-            driver.send({"type": "conversation.item.create", "item": {
-                "type": "function_call_output", "call_id": call["call_id"],
-                "output": json.dumps({"location": "Beijing", "weather": "sunny", "temperature_c": 25})}})
+            call = next(
+                e
+                for e in driver.recording.events[::-1]
+                if e["event"].get("type") == "response.function_call_arguments.done"
+            )["event"]
+            driver.send(
+                {
+                    "type": "conversation.item.create",
+                    "item": {
+                        "type": "function_call_output",
+                        "call_id": call["call_id"],
+                        "output": json.dumps(
+                            {"location": "Beijing", "weather": "sunny", "temperature_c": 25}
+                        ),
+                    },
+                }
+            )
             driver.send({"type": "response.create"})
     driver.pull()
     driver.send({"type": "session.finish"})
@@ -227,8 +433,10 @@ def main(out: Path) -> None:
         for seed, scenario in enumerate(scenarios()):
             fixture = run(scenario, seed, Path(work))
             save(fixture, out / scenario.name)
-            print(f"{scenario.name}: {len(fixture.events)} events, {len(fixture.input_audio) / scenario.rate:.1f} s in, "
-                  f"{len(fixture.output_audio) / 24000:.1f} s out")
+            print(
+                f"{scenario.name}: {len(fixture.events)} events, {len(fixture.input_audio) / scenario.rate:.1f} s in, "
+                f"{len(fixture.output_audio) / 24000:.1f} s out"
+            )
 
 
 if __name__ == "__main__":

@@ -4,12 +4,22 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 # `make test` runs the quick profile; `make fuzz` the deep one (HYPOTHESIS_PROFILE=deep).
-settings.register_profile("quick", max_examples=30, stateful_step_count=30, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-                          print_blob=True)
-settings.register_profile("deep", max_examples=1000, stateful_step_count=60, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-                          print_blob=True)
+settings.register_profile(
+    "quick",
+    max_examples=30,
+    stateful_step_count=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    print_blob=True,
+)
+settings.register_profile(
+    "deep",
+    max_examples=1000,
+    stateful_step_count=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    print_blob=True,
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 from tests.support import load_speech
@@ -31,6 +41,10 @@ def speech_en_8k():
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--target", choices=["mock", "live"], default=os.environ.get("REALTIME_TARGET", "mock"),
-                     help="where tests/contract runs: the in-process mock (default) or the live endpoint "
-                          "(needs DASHSCOPE_API_KEY; DASHSCOPE_REALTIME_URL or DASHSCOPE_REGION pick the host)")
+    parser.addoption(
+        "--target",
+        choices=["mock", "live"],
+        default=os.environ.get("REALTIME_TARGET", "mock"),
+        help="where tests/contract runs: the in-process mock (default) or the live endpoint "
+        "(needs DASHSCOPE_API_KEY; DASHSCOPE_REALTIME_URL or DASHSCOPE_REGION pick the host)",
+    )

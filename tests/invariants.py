@@ -32,7 +32,13 @@ ALLOWED_ERRORS: dict[str, set[str]] = {
     "response.cancel": _SCHEMA | {"response_cancel_not_active"},
     "conversation.item.create": _SCHEMA | {"duplicate_item_id"},
     "session.finish": _SCHEMA,
-    None: {"invalid_json", "invalid_event", "invalid_frame", "missing_required_parameter", "invalid_value"},
+    None: {
+        "invalid_json",
+        "invalid_event",
+        "invalid_frame",
+        "missing_required_parameter",
+        "invalid_value",
+    },
 }
 
 
@@ -43,7 +49,9 @@ class Trace:
     model: str
     # Behaviour.cancel_sends_response_done=False: a cancelled response ends without response.done.
     cancel_sends_response_done: bool = True
-    client: list[tuple[int, dict | None, int]] = field(default_factory=list)  # (server count, event, audio ms)
+    client: list[tuple[int, dict | None, int]] = field(
+        default_factory=list
+    )  # (server count, event, audio ms)
     server: list[dict] = field(default_factory=list)
     _validated: int = 0
 
@@ -61,7 +69,7 @@ class Trace:
 
 def check_schemas(trace: Trace) -> None:
     """Every server event validates against its family's schema (each event checked once)."""
-    for event in trace.server[trace._validated:]:
+    for event in trace.server[trace._validated :]:
         violations = schemas.errors("server", event, trace.family)
         assert not violations, f"{event['type']} breaks its schema: {violations[0].message}"
     trace._validated = len(trace.server)
@@ -75,7 +83,9 @@ def check_dialect(trace: Trace) -> None:
 def check_starts_with_session_created(trace: Trace) -> None:
     if trace.server:
         assert trace.server[0]["type"] == "session.created", trace.server[0]["type"]
-        assert all(e["type"] != "session.created" for e in trace.server[1:]), "a second session.created"
+        assert all(e["type"] != "session.created" for e in trace.server[1:]), (
+            "a second session.created"
+        )
 
 
 def check_nothing_after_finished(trace: Trace) -> None:
@@ -84,9 +94,16 @@ def check_nothing_after_finished(trace: Trace) -> None:
         assert kinds.index("session.finished") == len(kinds) - 1, "events after session.finished"
 
 
-_PART_STREAM = {"response.text.text", "response.audio_transcript.text", "response.text.delta",
-                "response.audio_transcript.delta", "response.audio.delta", "response.text.done",
-                "response.audio_transcript.done", "response.audio.done"}
+_PART_STREAM = {
+    "response.text.text",
+    "response.audio_transcript.text",
+    "response.text.delta",
+    "response.audio_transcript.delta",
+    "response.audio.delta",
+    "response.text.done",
+    "response.audio_transcript.done",
+    "response.audio.done",
+}
 
 
 def check_responses_nested(trace: Trace) -> None:
@@ -107,11 +124,15 @@ def check_responses_nested(trace: Trace) -> None:
             seen.add(response)
             item = part = None
         elif kind == "response.done":
-            assert event["response"]["id"] == response, "response.done for a response that is not open"
+            assert event["response"]["id"] == response, (
+                "response.done for a response that is not open"
+            )
             assert item is None and part is None, "response.done with an item or part still open"
             response = None
         elif kind == "response.output_item.added":
-            assert response == event["response_id"] and item is None, "output item outside its response"
+            assert response == event["response_id"] and item is None, (
+                "output item outside its response"
+            )
             assert event["output_index"] == 0
             item = event["item"]["id"]
         elif kind == "response.output_item.done":
@@ -121,11 +142,17 @@ def check_responses_nested(trace: Trace) -> None:
             assert (response, item) == (event["response_id"], event["item_id"]) and part is None
             part = event["content_index"]
         elif kind == "response.content_part.done":
-            assert part == event["content_index"] and item == event["item_id"], "content_part.done out of order"
+            assert part == event["content_index"] and item == event["item_id"], (
+                "content_part.done out of order"
+            )
             part = None
         elif kind in _PART_STREAM:
             assert part is not None, f"{kind} outside an open content part"
-            assert (response, item, part) == (event["response_id"], event["item_id"], event["content_index"])
+            assert (response, item, part) == (
+                event["response_id"],
+                event["item_id"],
+                event["content_index"],
+            )
         elif kind.startswith("response.function_call_arguments."):
             assert item is not None and part is None, f"{kind} outside an open function_call item"
             assert (response, item) == (event["response_id"], event["item_id"])
@@ -134,11 +161,17 @@ def check_responses_nested(trace: Trace) -> None:
 def _audio_when_received(trace: Trace) -> list[int]:
     """For each server event: the audio (ms) the client had sent when that event reached it."""
     counts = [count for count, _, _ in trace.client]
-    return [trace.client[bisect.bisect_right(counts, index) - 1][2] if counts and counts[0] <= index else 0
-            for index in range(len(trace.server))]
+    return [
+        trace.client[bisect.bisect_right(counts, index) - 1][2]
+        if counts and counts[0] <= index
+        else 0
+        for index in range(len(trace.server))
+    ]
 
 
-MAX_SILENCE_MS = 6000  # the largest silence_duration_ms: audio_end_ms may run this far past the audio
+MAX_SILENCE_MS = (
+    6000  # the largest silence_duration_ms: audio_end_ms may run this far past the audio
+)
 
 
 def check_speech_events(trace: Trace) -> None:
@@ -149,7 +182,9 @@ def check_speech_events(trace: Trace) -> None:
     for index, event in enumerate(trace.server):
         kind = event["type"]
         if kind == "input_audio_buffer.cleared":
-            open_item = None  # clear drops the utterance in progress, without speech_stopped (README)
+            open_item = (
+                None  # clear drops the utterance in progress, without speech_stopped (README)
+            )
             continue
         if kind == "input_audio_buffer.speech_started":
             assert open_item is None, "speech_started twice without speech_stopped"
@@ -163,7 +198,9 @@ def check_speech_events(trace: Trace) -> None:
         else:
             continue
         assert ms >= last_ms, f"{kind} at {ms} ms goes back before {last_ms} ms"
-        assert ms <= audio_at[index] + MAX_SILENCE_MS, f"{kind} at {ms} ms, beyond the {audio_at[index]} ms sent"
+        assert ms <= audio_at[index] + MAX_SILENCE_MS, (
+            f"{kind} at {ms} ms, beyond the {audio_at[index]} ms sent"
+        )
         last_ms = ms
 
 
@@ -176,9 +213,16 @@ def check_committed_needs_audio(trace: Trace) -> None:
             continue
         committed += 1
         sent = trace.client[: bisect.bisect_right(counts, index)]
-        appends = sum(1 for k, (_, e, ms) in enumerate(sent)
-                      if e and e.get("type") == "input_audio_buffer.append" and ms > (sent[k - 1][2] if k else 0))
-        assert committed <= appends, f"committed #{committed} with only {appends} audio appends sent"
+        appends = sum(
+            1
+            for k, (_, e, ms) in enumerate(sent)
+            if e
+            and e.get("type") == "input_audio_buffer.append"
+            and ms > (sent[k - 1][2] if k else 0)
+        )
+        assert committed <= appends, (
+            f"committed #{committed} with only {appends} audio appends sent"
+        )
 
 
 def check_errors_allowed(trace: Trace) -> None:
@@ -194,7 +238,9 @@ def check_errors_allowed(trace: Trace) -> None:
             allowed = set().union(*ALLOWED_ERRORS.values())
         else:
             allowed = ALLOWED_ERRORS.get(cause, set()) | ALLOWED_ERRORS[None]
-        assert error["code"] in allowed, f"error {error['code']} is not one {cause or 'any event'} may cause"
+        assert error["code"] in allowed, (
+            f"error {error['code']} is not one {cause or 'any event'} may cause"
+        )
 
 
 def check_usage_matches_audio(trace: Trace) -> None:
@@ -203,20 +249,30 @@ def check_usage_matches_audio(trace: Trace) -> None:
     samples: dict[str, int] = {}
     for event in trace.server:
         if event["type"] == "response.audio.delta":
-            samples[event["response_id"]] = samples.get(event["response_id"], 0) + len(
-                base64.b64decode(event["delta"])) // 2
+            samples[event["response_id"]] = (
+                samples.get(event["response_id"], 0) + len(base64.b64decode(event["delta"])) // 2
+            )
         elif event["type"] == "response.done":
             response = event["response"]
             details = response.get("usage", {}).get("output_tokens_details", {})
             sent = samples.get(response["id"], 0)
             expected = math.ceil(sent / 24000 * spec.output_audio_tokens_per_second)
             assert details.get("audio_tokens", 0) == expected, (
-                f"usage says {details.get('audio_tokens')} audio tokens, the deltas are worth {expected}")
+                f"usage says {details.get('audio_tokens')} audio tokens, the deltas are worth {expected}"
+            )
 
 
-CHECKS = (check_schemas, check_dialect, check_starts_with_session_created, check_nothing_after_finished,
-          check_responses_nested, check_speech_events, check_committed_needs_audio, check_errors_allowed,
-          check_usage_matches_audio)
+CHECKS = (
+    check_schemas,
+    check_dialect,
+    check_starts_with_session_created,
+    check_nothing_after_finished,
+    check_responses_nested,
+    check_speech_events,
+    check_committed_needs_audio,
+    check_errors_allowed,
+    check_usage_matches_audio,
+)
 
 
 def check_all(trace: Trace) -> None:

@@ -21,12 +21,31 @@ from mockserver import registry
 from mockserver.behaviour import Behaviour
 from tests.support import load_speech, tiny_jpeg
 
-__all__ = ["CHUNK_MS", "audio_runs", "behaviours", "chunks_of", "images", "session_updates", "tool_outputs"]
+__all__ = [
+    "CHUNK_MS",
+    "audio_runs",
+    "behaviours",
+    "chunks_of",
+    "images",
+    "session_updates",
+    "tool_outputs",
+]
 
 CHUNK_MS = 100
-TOOLS = [{"type": "function", "function": {
-    "name": "get_current_weather", "description": "Weather of a city.",
-    "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]}}}]
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_current_weather",
+            "description": "Weather of a city.",
+            "parameters": {
+                "type": "object",
+                "properties": {"location": {"type": "string"}},
+                "required": ["location"],
+            },
+        },
+    }
+]
 
 
 @cache
@@ -34,7 +53,7 @@ def _speech() -> np.ndarray:
     """The voiced stretch of the first utterance of the committed English recording."""
     speech = load_speech("en_two_utterances")
     first = speech.segments[0]
-    return speech.pcm[first["start_ms"] * 16: first["end_ms"] * 16]
+    return speech.pcm[first["start_ms"] * 16 : first["end_ms"] * 16]
 
 
 def chunks_of(kind: str, ms: int) -> list[str]:
@@ -42,29 +61,48 @@ def chunks_of(kind: str, ms: int) -> list[str]:
     voiced = _speech()
     samples = np.resize(voiced, ms * 16) if kind == "speech" else np.zeros(ms * 16, dtype=np.int16)
     step = CHUNK_MS * 16
-    return [base64.b64encode(samples[i:i + step].astype("<i2").tobytes()).decode() for i in range(0, len(samples), step)]
+    return [
+        base64.b64encode(samples[i : i + step].astype("<i2").tobytes()).decode()
+        for i in range(0, len(samples), step)
+    ]
 
 
 def audio_runs() -> st.SearchStrategy[tuple[str, int]]:
     """(speech | silence, duration ms): long silences end an utterance, short ones do not."""
-    return st.tuples(st.sampled_from(["speech", "silence"]), st.integers(1, 20).map(lambda n: n * CHUNK_MS))
+    return st.tuples(
+        st.sampled_from(["speech", "silence"]), st.integers(1, 20).map(lambda n: n * CHUNK_MS)
+    )
 
 
 def _hand_tuned(model: str) -> st.SearchStrategy[dict]:
     spec = registry.lookup(model)
-    vad = st.one_of(st.none(), st.fixed_dictionaries({"type": st.just("server_vad")}, optional={
-        "threshold": st.sampled_from([-0.2, 0.0, 0.2, 0.5]),
-        "silence_duration_ms": st.sampled_from([200, 400, 800]),
-        "create_response": st.booleans(), "interrupt_response": st.booleans()}))
+    vad = st.one_of(
+        st.none(),
+        st.fixed_dictionaries(
+            {"type": st.just("server_vad")},
+            optional={
+                "threshold": st.sampled_from([-0.2, 0.0, 0.2, 0.5]),
+                "silence_duration_ms": st.sampled_from([200, 400, 800]),
+                "create_response": st.booleans(),
+                "interrupt_response": st.booleans(),
+            },
+        ),
+    )
     fields: dict[str, st.SearchStrategy] = {"turn_detection": vad}
     if spec.family != "asr":
         fields["modalities"] = st.sampled_from([["text"], ["text", "audio"]])
         fields["voice"] = st.sampled_from(sorted(spec.voices) + ["Nobody"])
     if spec.family == "livetranslate":
-        fields["translation"] = st.fixed_dictionaries({"language": st.sampled_from(["en", "zh", "fr", "el"])})
-        fields["input_audio_transcription"] = st.sampled_from([None, {"model": "qwen3-asr-flash-realtime"}])
+        fields["translation"] = st.fixed_dictionaries(
+            {"language": st.sampled_from(["en", "zh", "fr", "el"])}
+        )
+        fields["input_audio_transcription"] = st.sampled_from(
+            [None, {"model": "qwen3-asr-flash-realtime"}]
+        )
     if spec.family == "asr":
-        fields["input_audio_transcription"] = st.sampled_from([None, {"language": "en"}, {"language": "zh"}])
+        fields["input_audio_transcription"] = st.sampled_from(
+            [None, {"language": "en"}, {"language": "zh"}]
+        )
     if spec.family == "omni":
         fields["tools"] = st.sampled_from([[], TOOLS])
         fields["temperature"] = st.sampled_from([0.0, 0.7, 1.99, 2.0])
@@ -74,14 +112,20 @@ def _hand_tuned(model: str) -> st.SearchStrategy[dict]:
 
 @cache
 def _from_schema(family: str) -> st.SearchStrategy[dict]:
-    return from_schema(schemas.resolved("client", "session.update", family)).map(lambda e: e["session"])
+    return from_schema(schemas.resolved("client", "session.update", family)).map(
+        lambda e: e["session"]
+    )
 
 
 def session_updates(model: str) -> st.SearchStrategy[dict]:
     """The `session` of a session.update: mostly hand-tuned mode changes, sometimes anything the schema allows."""
     family = registry.lookup(model).family
-    return st.one_of(_hand_tuned(model), _hand_tuned(model), _from_schema(family),
-                     st.sampled_from([[], "text", 5]))  # and a few that are not objects at all
+    return st.one_of(
+        _hand_tuned(model),
+        _hand_tuned(model),
+        _from_schema(family),
+        st.sampled_from([[], "text", 5]),
+    )  # and a few that are not objects at all
 
 
 def images() -> st.SearchStrategy[bytes]:

@@ -95,5 +95,16 @@ def types(events: list[dict]) -> list[str]:
 
 def tiny_jpeg(width: int, height: int) -> bytes:
     """A minimal JPEG header (SOI, SOF0 with the size, EOI): enough for the documented checks."""
-    sof = b"\xff\xc0\x00\x11\x08" + height.to_bytes(2, "big") + width.to_bytes(2, "big") + b"\x03" + b"\x00" * 9
-    return b"\xff\xd8" + b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + sof + b"\xff\xd9"
+    sof = (
+        b"\xff\xc0\x00\x11\x08"
+        + height.to_bytes(2, "big")
+        + width.to_bytes(2, "big")
+        + b"\x03"
+        + b"\x00" * 9
+    )
+    return (
+        b"\xff\xd8"
+        + b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+        + sof
+        + b"\xff\xd9"
+    )

@@ -40,10 +40,15 @@ async def test_error_events_raise_in_wait_for(realtime_client):
         await rt.cancel_response()
         with pytest.raises(RealtimeError) as caught:
             await rt.wait_for("response.done", timeout=10)
-    assert caught.value.code == "response_cancel_not_active" and caught.value.type == "invalid_request_error"
+    assert (
+        caught.value.code == "response_cancel_not_active"
+        and caught.value.type == "invalid_request_error"
+    )
 
 
-async def test_iteration_ends_at_session_finished_and_callbacks_see_everything(realtime_client, speech_en):
+async def test_iteration_ends_at_session_finished_and_callbacks_see_everything(
+    realtime_client, speech_en
+):
     """`async for` stops after session.finished; on_event saw the same events; delays are measured."""
     seen = []
     async with realtime_client(OMNI) as rt:
@@ -56,7 +61,11 @@ async def test_iteration_ends_at_session_finished_and_callbacks_see_everything(r
         await rt.send({"type": "session.finish"})
         events = [event async for event in rt]
     assert events[-1].type == "session.finished" and seen == rt.events
-    assert rt.last_response_id and rt.first_text_delay_ms is not None and rt.first_audio_delay_ms is not None
+    assert (
+        rt.last_response_id
+        and rt.first_text_delay_ms is not None
+        and rt.first_audio_delay_ms is not None
+    )
 
 
 async def test_recv_after_the_server_closed_raises_connection_closed(realtime_client):
@@ -73,16 +82,34 @@ async def test_strict_client_rejects_an_event_that_breaks_its_schema(realtime_cl
     """strict=True: a server event that breaks its schema raises instead of being handed over."""
     async with realtime_client(ASR) as rt:
         with pytest.raises(ValueError, match="strict"):
-            rt._received(type(await rt.recv(timeout=10))({"event_id": "e", "type": "response.text.delta"}))
+            rt._received(
+                type(await rt.recv(timeout=10))({"event_id": "e", "type": "response.text.delta"})
+            )
 
 
 async def test_typed_session_parameters_reach_the_server(realtime_client):
     """update_session's typed parameters (sampling, tools, VAD off) are what session.updated echoes."""
     tools = [{"type": "function", "function": {"name": "lookup"}}]
     async with realtime_client(OMNI) as rt:
-        await rt.update_session(voice="Ethan", turn_detection=None, tools=tools, temperature=0.5, top_p=0.9,
-                                top_k=10, max_tokens=100, repetition_penalty=1.1, presence_penalty=0.5, seed=7,
-                                smooth_output=False, instructions="Be brief.")
+        await rt.update_session(
+            voice="Ethan",
+            turn_detection=None,
+            tools=tools,
+            temperature=0.5,
+            top_p=0.9,
+            top_k=10,
+            max_tokens=100,
+            repetition_penalty=1.1,
+            presence_penalty=0.5,
+            seed=7,
+            smooth_output=False,
+            instructions="Be brief.",
+        )
         session = (await rt.wait_for("session.updated"))["session"]
     assert (session["voice"], session["turn_detection"], session["tools"]) == ("Ethan", None, tools)
-    assert (session["temperature"], session["top_k"], session["seed"], session["smooth_output"]) == (0.5, 10, 7, False)
+    assert (
+        session["temperature"],
+        session["top_k"],
+        session["seed"],
+        session["smooth_output"],
+    ) == (0.5, 10, 7, False)

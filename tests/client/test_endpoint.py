@@ -32,7 +32,9 @@ def test_environment_url_and_key_are_used(monkeypatch):
     assert endpoint.api_key == "sk-env"
 
 
-@pytest.mark.parametrize(("region", "host"), [(None, "dashscope.aliyuncs.com"), ("intl", "dashscope-intl.aliyuncs.com")])
+@pytest.mark.parametrize(
+    ("region", "host"), [(None, "dashscope.aliyuncs.com"), ("intl", "dashscope-intl.aliyuncs.com")]
+)
 def test_live_endpoint_by_region(region, host):
     """Nothing set: the live endpoint, Beijing by default (as the SDK), Singapore for intl."""
     endpoint = resolve(MODEL, region=region)
@@ -42,7 +44,9 @@ def test_live_endpoint_by_region(region, host):
 
 def test_a_model_already_in_the_url_is_replaced():
     """The model argument is the one asked for, whatever the URL carried."""
-    assert resolve(MODEL, url="ws://h:1/api-ws/v1/realtime?model=other").url.endswith(f"?model={MODEL}")
+    assert resolve(MODEL, url="ws://h:1/api-ws/v1/realtime?model=other").url.endswith(
+        f"?model={MODEL}"
+    )
 
 
 def test_unknown_region_is_refused():

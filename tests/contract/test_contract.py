@@ -20,9 +20,15 @@ pytestmark = pytest.mark.asyncio
 LIVETRANSLATE = "qwen3-livetranslate-flash-realtime"
 ASR = "qwen3-asr-flash-realtime"
 OMNI = "qwen3-omni-flash-realtime"
-RESPONSE_BLOCK = ["response.created", "response.output_item.added", "conversation.item.created",
-                  "response.content_part.added", "response.content_part.done", "response.output_item.done",
-                  "response.done"]
+RESPONSE_BLOCK = [
+    "response.created",
+    "response.output_item.added",
+    "conversation.item.created",
+    "response.content_part.added",
+    "response.content_part.done",
+    "response.output_item.done",
+    "response.done",
+]
 
 
 async def _say(rt, speech, end_ms=None) -> None:
@@ -58,14 +64,19 @@ async def test_the_first_event_is_session_created(open_client, model):
 async def test_livetranslate_vad_translates_each_utterance(open_client, speech_en):
     """LiveTranslate VAD: speech events, the source transcript, then a translation with 24 kHz audio."""
     async with open_client(LIVETRANSLATE) as rt:
-        await rt.update_session(modalities=["text", "audio"], translation_language="zh",
-                                transcription_model="qwen3-asr-flash-realtime")
+        await rt.update_session(
+            modalities=["text", "audio"],
+            translation_language="zh",
+            transcription_model="qwen3-asr-flash-realtime",
+        )
         await rt.wait_for("session.updated")
         await _say(rt, speech_en, end_ms=speech_en.gap_middle_ms)
         await rt.wait_for("response.done", timeout=60)
         await rt.end_session(timeout=60)
     kinds = _kinds(rt.events)
-    assert _in_order(kinds, ["input_audio_buffer.speech_started", "input_audio_buffer.speech_stopped"])
+    assert _in_order(
+        kinds, ["input_audio_buffer.speech_started", "input_audio_buffer.speech_stopped"]
+    )
     assert _in_order(kinds, RESPONSE_BLOCK)
     assert "response.audio_transcript.done" in kinds and kinds[-1] == "session.finished"
     assert_dialect("livetranslate", rt.events)
@@ -89,17 +100,28 @@ async def test_livetranslate_manual_commit_starts_the_translation(open_client, s
 async def test_asr_transcribes(open_client, speech_en, vad):
     """ASR: committed (previous_item_id, item_id) → item → .text → .completed, then session.finished."""
     async with open_client(ASR) as rt:
-        await rt.update_session(transcription_language="en", **({} if vad else {"turn_detection": None}))
+        await rt.update_session(
+            transcription_language="en", **({} if vad else {"turn_detection": None})
+        )
         await rt.wait_for("session.updated")
         await _say(rt, speech_en, end_ms=speech_en.gap_middle_ms)
         if not vad:
             await rt.commit()
-        completed = await rt.wait_for("conversation.item.input_audio_transcription.completed", timeout=60)
+        completed = await rt.wait_for(
+            "conversation.item.input_audio_transcription.completed", timeout=60
+        )
         await rt.end_session(timeout=60)
     assert completed["transcript"]
     kinds = _kinds(rt.events)
-    assert _in_order(kinds, ["input_audio_buffer.committed", "conversation.item.created",
-                             "conversation.item.input_audio_transcription.completed", "session.finished"])
+    assert _in_order(
+        kinds,
+        [
+            "input_audio_buffer.committed",
+            "conversation.item.created",
+            "conversation.item.input_audio_transcription.completed",
+            "session.finished",
+        ],
+    )
     assert ("input_audio_buffer.speech_started" in kinds) == vad
     assert_dialect("asr", rt.events)
 
@@ -123,12 +145,17 @@ async def test_omni_manual_turn_is_answered_on_response_create(open_client, spee
     _assert_pcm24k(events)
 
 
-@pytest.mark.parametrize(("model", "event"), [
-    (OMNI, {"type": "input_audio_buffer.commit"}),
-    (OMNI, {"type": "response.cancel"}),
-    (LIVETRANSLATE, {"type": "session.update", "session": {"modalities": ["audio"]}}),
-])
-async def test_documented_bad_requests_get_an_error_and_the_session_goes_on(open_client, model, event):
+@pytest.mark.parametrize(
+    ("model", "event"),
+    [
+        (OMNI, {"type": "input_audio_buffer.commit"}),
+        (OMNI, {"type": "response.cancel"}),
+        (LIVETRANSLATE, {"type": "session.update", "session": {"modalities": ["audio"]}}),
+    ],
+)
+async def test_documented_bad_requests_get_an_error_and_the_session_goes_on(
+    open_client, model, event
+):
     """Empty commit, cancel with nothing to cancel, audio-only modalities: invalid_request_error."""
     async with open_client(model) as rt:
         if event["type"] == "input_audio_buffer.commit":

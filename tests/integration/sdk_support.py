@@ -32,11 +32,14 @@ class Recorder(OmniRealtimeCallback):
 
     def wait_for(self, kind: str, count: int = 1, timeout: float = 20) -> dict:
         """Block until the `count`-th event of `kind` has arrived; return it."""
+
         def found():
             matching = [e for e in self.events if e.get("type") == kind]
             return matching[count - 1] if len(matching) >= count else None
 
         with self._changed:
             if not self._changed.wait_for(lambda: found() is not None, timeout):
-                raise AssertionError(f"no {kind} #{count} within {timeout} s; got {[e['type'] for e in self.events]}")
+                raise AssertionError(
+                    f"no {kind} #{count} within {timeout} s; got {[e['type'] for e in self.events]}"
+                )
             return found()

@@ -20,8 +20,12 @@ def _check_transcripts(events: list[dict], utterances: int, vad: bool) -> None:
     assert "error" not in kinds, [e for e in events if e["type"] == "error"]
     assert kinds.count("input_audio_buffer.speech_started") == (utterances if vad else 0)
     assert kinds.count("input_audio_buffer.committed") == utterances
-    completed = [e for e in events if e["type"] == "conversation.item.input_audio_transcription.completed"]
-    assert len(completed) == utterances and all(c["transcript"] and c["language"] == "en" for c in completed)
+    completed = [
+        e for e in events if e["type"] == "conversation.item.input_audio_transcription.completed"
+    ]
+    assert len(completed) == utterances and all(
+        c["transcript"] and c["language"] == "en" for c in completed
+    )
     assert_dialect("asr", events)
 
 
@@ -41,13 +45,16 @@ def _send_audio(append, commit, speech, vad: bool) -> int:
 def test_legacy_sdk_transcribes(realtime_mock, speech_en, vad):
     """OmniRealtimeConversation on qwen3-asr-flash-realtime gets a transcript per utterance, then finishes."""
     recorder = Recorder()
-    conversation = OmniRealtimeConversation(model=ASR, callback=recorder, url=realtime_mock.url,
-                                            api_key=API_KEY)
+    conversation = OmniRealtimeConversation(
+        model=ASR, callback=recorder, url=realtime_mock.url, api_key=API_KEY
+    )
     conversation.connect()
     conversation.update_session(
         output_modalities=[MultiModality.TEXT],
         enable_turn_detection=vad,
-        transcription_params=TranscriptionParams(language="en", sample_rate=16000, input_audio_format="pcm"),
+        transcription_params=TranscriptionParams(
+            language="en", sample_rate=16000, input_audio_format="pcm"
+        ),
     )
     utterances = _send_audio(conversation.append_audio, conversation.commit, speech_en, vad)
     conversation.end_session(timeout=20)
@@ -60,7 +67,9 @@ def test_v2_sdk_transcribes(realtime_mock, speech_en, vad):
     """The v2 client's realtime session on ASR reads transcripts through session.finished."""
     client = Client(api_key=API_KEY)
     with client.audio.realtime.connect(model=ASR, ws_url=realtime_mock.url_for(ASR)) as rt:
-        rt.update_session(["text"], enable_turn_detection=vad, transcription_params={"language": "en"})
+        rt.update_session(
+            ["text"], enable_turn_detection=vad, transcription_params={"language": "en"}
+        )
         utterances = _send_audio(rt.append_audio, rt.commit, speech_en, vad)
         rt.end_session()
         events = list(rt.events())

@@ -42,7 +42,9 @@ def _check_two_translations(events: list[dict], with_audio: bool, vad: bool) -> 
         assert event["response"]["status"] == "completed"
     if with_audio:
         finals = [e["transcript"] for e in events if e["type"] == "response.audio_transcript.done"]
-        audio = b"".join(base64.b64decode(e["delta"]) for e in events if e["type"] == "response.audio.delta")
+        audio = b"".join(
+            base64.b64decode(e["delta"]) for e in events if e["type"] == "response.audio.delta"
+        )
         assert np.abs(np.frombuffer(audio, "<i2")).max() > 1000  # real sound, not silence
         assert "response.text.text" not in kinds
     else:
@@ -86,7 +88,9 @@ def test_legacy_sdk_completes_two_utterance_session(realtime_mock, speech_en, wi
 def _run_v2(server, speech, *, with_audio: bool, vad: bool) -> list[dict]:
     client = Client(api_key=API_KEY)
     events: list[dict] = []
-    with client.audio.realtime.connect(model=LIVETRANSLATE, ws_url=server.url_for(LIVETRANSLATE)) as rt:
+    with client.audio.realtime.connect(
+        model=LIVETRANSLATE, ws_url=server.url_for(LIVETRANSLATE)
+    ) as rt:
         rt.update_session(
             ["text", "audio"] if with_audio else ["text"],
             enable_turn_detection=vad,

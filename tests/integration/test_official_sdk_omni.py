@@ -19,17 +19,30 @@ from tests.support import OMNI, b64, tiny_jpeg, types
 
 pytestmark = SDK_WARNINGS
 
-WEATHER_TOOL = {"type": "function", "function": {
-    "name": "get_current_weather", "description": "Weather of a city.",
-    "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]}}}
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_current_weather",
+        "description": "Weather of a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {"location": {"type": "string"}},
+            "required": ["location"],
+        },
+    },
+}
 
 
 # Cancel and barge-in need a response still streaming when the client acts.
-PACED = pytest.mark.realtime_mock(pace="realtime", first_text_latency_ms=50, first_audio_latency_ms=100)
+PACED = pytest.mark.realtime_mock(
+    pace="realtime", first_text_latency_ms=50, first_audio_latency_ms=100
+)
 
 
 def _legacy(server, recorder: Recorder) -> OmniRealtimeConversation:
-    conversation = OmniRealtimeConversation(model=OMNI, callback=recorder, url=server.url, api_key=API_KEY)
+    conversation = OmniRealtimeConversation(
+        model=OMNI, callback=recorder, url=server.url, api_key=API_KEY
+    )
     conversation.connect()
     return conversation
 
@@ -60,8 +73,11 @@ def test_legacy_sdk_manual_turn_with_image(realtime_mock, speech_en):
     """Manual mode: audio + an image, commit, create_response → an answer billed for the image."""
     recorder = Recorder()
     conversation = _legacy(realtime_mock, recorder)
-    conversation.update_session(output_modalities=[MultiModality.TEXT, MultiModality.AUDIO], voice="Cherry",
-                                enable_turn_detection=False)
+    conversation.update_session(
+        output_modalities=[MultiModality.TEXT, MultiModality.AUDIO],
+        voice="Cherry",
+        enable_turn_detection=False,
+    )
     chunks = list(speech_en.chunks(100, end_ms=speech_en.gap_middle_ms))
     for chunk in chunks[:10]:
         conversation.append_audio(b64(chunk))
@@ -92,9 +108,15 @@ def test_v2_sdk_vad_turn(realtime_mock, speech_en):
         events += list(rt.events())
     _no_errors(events)
     kinds = types(events)
-    assert kinds.index("input_audio_buffer.speech_started") < kinds.index("input_audio_buffer.speech_stopped") \
-        < kinds.index("conversation.item.input_audio_transcription.completed") < kinds.index("response.created")
-    audio = b"".join(base64.b64decode(e["delta"]) for e in events if e["type"] == "response.audio.delta")
+    assert (
+        kinds.index("input_audio_buffer.speech_started")
+        < kinds.index("input_audio_buffer.speech_stopped")
+        < kinds.index("conversation.item.input_audio_transcription.completed")
+        < kinds.index("response.created")
+    )
+    audio = b"".join(
+        base64.b64decode(e["delta"]) for e in events if e["type"] == "response.audio.delta"
+    )
     assert len(audio) > 24000 and kinds[-1] == "session.finished"
 
 
@@ -124,8 +146,12 @@ def test_legacy_sdk_barge_in(realtime_mock, speech_en):
     """Speaking while the answer plays cuts it short; the new utterance is answered in full."""
     recorder = Recorder()
     conversation = _legacy(realtime_mock, recorder)
-    conversation.update_session(output_modalities=[MultiModality.TEXT, MultiModality.AUDIO], voice="Cherry",
-                                enable_turn_detection=True, turn_detection_threshold=0.5)
+    conversation.update_session(
+        output_modalities=[MultiModality.TEXT, MultiModality.AUDIO],
+        voice="Cherry",
+        enable_turn_detection=True,
+        turn_detection_threshold=0.5,
+    )
     for chunk in speech_en.chunks(100, end_ms=speech_en.gap_middle_ms):
         conversation.append_audio(b64(chunk))
     recorder.wait_for("response.audio.delta")
@@ -151,7 +177,9 @@ def test_v2_sdk_tool_call_round_trip(realtime_mock, speech_en):
         rt.create_response()
         events = _read_until(rt, "response.done")
         call = next(e for e in events if e["type"] == "response.function_call_arguments.done")
-        rt.create_item({"type": "function_call_output", "call_id": call["call_id"], "output": "Sunny, 25 C."})
+        rt.create_item(
+            {"type": "function_call_output", "call_id": call["call_id"], "output": "Sunny, 25 C."}
+        )
         rt.create_response()
         answer = _read_until(rt, "response.done")
         rt.end_session()

@@ -54,12 +54,22 @@ async def test_healthz_reports_version_and_models(serve):
     body = await response.json()
     assert response.status == 200
     assert body["version"] == __version__
-    assert LIVETRANSLATE in body["models"] and "qwen3-livetranslate-flash-realtime-2025-09-22" in body["models"]
+    assert (
+        LIVETRANSLATE in body["models"]
+        and "qwen3-livetranslate-flash-realtime-2025-09-22" in body["models"]
+    )
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer "}, {"Authorization": "Basic abc"},
-                                     {"Authorization": "Bearer wrong"}])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Basic abc"},
+        {"Authorization": "Bearer wrong"},
+    ],
+)
 async def test_bad_key_fails_the_handshake_with_401(serve, headers):
     """Missing/invalid key → HTTP 401, DashScope JSON body, x-request-id header; no WebSocket."""
     client = await serve(api_key="right")
@@ -76,14 +86,17 @@ async def test_bad_key_fails_the_handshake_with_401(serve, headers):
 async def test_configured_key_is_accepted(serve):
     """With --api-key, exactly that key opens a session."""
     client = await serve(api_key="right")
-    async with client.ws_connect(f"{REALTIME_PATH}?model={LIVETRANSLATE}",
-                                 headers={"Authorization": "Bearer right"}) as ws:
+    async with client.ws_connect(
+        f"{REALTIME_PATH}?model={LIVETRANSLATE}", headers={"Authorization": "Bearer right"}
+    ) as ws:
         assert (await _receive(ws))["type"] == "session.created"
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("query,status,code", [("", 400, "InvalidParameter"),
-                                               ("?model=gpt-4o-realtime", 404, "ModelNotFound")])
+@pytest.mark.parametrize(
+    "query,status,code",
+    [("", 400, "InvalidParameter"), ("?model=gpt-4o-realtime", 404, "ModelNotFound")],
+)
 async def test_missing_or_unknown_model_fails_the_handshake(serve, query, status, code):
     """No model / an unsupported model → a DashScope-style JSON error at the handshake."""
     client = await serve()
@@ -105,8 +118,14 @@ async def test_bad_frames_each_get_an_error_then_update_still_works(serve):
         await ws.send_str(json.dumps({"type": "input_audio_buffer.append", "audio": "%%%"}))
         await ws.send_bytes(b"\x00\x01\x02")
         codes = [(await _receive(ws))["error"]["code"] for _ in range(6)]
-        assert codes == ["invalid_json", "invalid_event", "missing_required_parameter", "invalid_value",
-                         "invalid_value", "invalid_frame"]
+        assert codes == [
+            "invalid_json",
+            "invalid_event",
+            "missing_required_parameter",
+            "invalid_value",
+            "invalid_value",
+            "invalid_frame",
+        ]
         await ws.send_str(json.dumps({"type": "session.update", "session": {"voice": "Ethan"}}))
         updated = await _receive(ws)
         assert updated["type"] == "session.updated" and updated["session"]["voice"] == "Ethan"
@@ -131,12 +150,18 @@ async def test_realtime_pace_delivers_the_whole_response_in_order(serve, speech_
     async with client.ws_connect(f"{REALTIME_PATH}?model={LIVETRANSLATE}", headers=AUTH) as ws:
         await _receive(ws)
         for chunk in speech_en.chunks(100, end_ms=speech_en.segments[0]["end_ms"] + 1200):
-            await ws.send_str(json.dumps({"type": "input_audio_buffer.append", "audio": b64(chunk)}))
+            await ws.send_str(
+                json.dumps({"type": "input_audio_buffer.append", "audio": b64(chunk)})
+            )
         kinds = []
         while not kinds or kinds[-1] != "response.done":
             kinds.append((await _receive(ws))["type"])
         assert kinds[0] == "input_audio_buffer.speech_started"
-        assert kinds.index("response.created") < kinds.index("response.audio.delta") < kinds.index("response.audio.done")
+        assert (
+            kinds.index("response.created")
+            < kinds.index("response.audio.delta")
+            < kinds.index("response.audio.done")
+        )
 
 
 @pytest.mark.asyncio
@@ -211,13 +236,29 @@ async def test_realtime_pace_sends_speech_events_while_a_translation_plays(serve
 
 
 @pytest.mark.asyncio
-async def test_strict_mode_turns_an_invalid_server_event_into_server_error_and_1011(serve, monkeypatch):
+async def test_strict_mode_turns_an_invalid_server_event_into_server_error_and_1011(
+    serve, monkeypatch
+):
     """Strict mode: an event that breaks its schema is never sent; server_error, then close 1011."""
     from mockserver.omni import OmniSession
 
-    monkeypatch.setattr(OmniSession, "_render", lambda self, updated: {"id": self.id} if updated else
-                        {"id": self.id, "object": "realtime.session", "model": OMNI, "modalities": ["text"],
-                         "voice": "Cherry", "input_audio_format": "pcm", "output_audio_format": "pcm"})
+    monkeypatch.setattr(
+        OmniSession,
+        "_render",
+        lambda self, updated: (
+            {"id": self.id}
+            if updated
+            else {
+                "id": self.id,
+                "object": "realtime.session",
+                "model": OMNI,
+                "modalities": ["text"],
+                "voice": "Cherry",
+                "input_audio_format": "pcm",
+                "output_audio_format": "pcm",
+            }
+        ),
+    )
     client = await serve()
     async with client.ws_connect(f"{REALTIME_PATH}?model={OMNI}", headers=AUTH) as ws:
         assert (await _receive(ws))["type"] == "session.created"

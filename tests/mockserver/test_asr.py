@@ -20,7 +20,9 @@ VAD_SEGMENT = [
 
 def _manual(**session):
     s = new_session(ASR)
-    assert types(send(s, type="session.update", session={"turn_detection": None, **session})) == ["session.updated"]
+    assert types(send(s, type="session.update", session={"turn_detection": None, **session})) == [
+        "session.updated"
+    ]
     return s
 
 
@@ -28,8 +30,11 @@ def _without_live_text(kinds: list[str]) -> list[str]:
     """The event kinds with the live `.text` updates sent while speaking folded away."""
     out = []
     for kind in kinds:
-        if kind.endswith("transcription.text") and out and out[-1] in (
-                "input_audio_buffer.speech_started", kind):
+        if (
+            kind.endswith("transcription.text")
+            and out
+            and out[-1] in ("input_audio_buffer.speech_started", kind)
+        ):
             continue
         out.append(kind)
     return out
@@ -40,33 +45,63 @@ def test_session_created_shows_documented_defaults():
     s = open_strict(ASR)
     [created] = s.events_to_send()
     assert created["session"] == {
-        "id": created["session"]["id"], "object": "realtime.session", "model": ASR, "modalities": ["text"],
-        "input_audio_format": "pcm", "input_audio_transcription": None,
+        "id": created["session"]["id"],
+        "object": "realtime.session",
+        "model": ASR,
+        "modalities": ["text"],
+        "input_audio_format": "pcm",
+        "input_audio_transcription": None,
         "turn_detection": {"type": "server_vad", "threshold": 0.2, "silence_duration_ms": 800},
     }
 
 
 def test_documented_update_is_echoed():
     """The documented session.update example (language zh, 0.0 / 400 ms) is accepted and echoed."""
-    [updated] = send(new_session(ASR), type="session.update", event_id="event_123", session={
-        "input_audio_format": "pcm", "sample_rate": 16000, "input_audio_transcription": {"language": "zh"},
-        "turn_detection": {"type": "server_vad", "threshold": 0.0, "silence_duration_ms": 400}})
+    [updated] = send(
+        new_session(ASR),
+        type="session.update",
+        event_id="event_123",
+        session={
+            "input_audio_format": "pcm",
+            "sample_rate": 16000,
+            "input_audio_transcription": {"language": "zh"},
+            "turn_detection": {"type": "server_vad", "threshold": 0.0, "silence_duration_ms": 400},
+        },
+    )
     session = updated["session"]
     assert session["input_audio_transcription"] == {"language": "zh"}
-    assert session["turn_detection"] == {"type": "server_vad", "threshold": 0.0, "silence_duration_ms": 400}
+    assert session["turn_detection"] == {
+        "type": "server_vad",
+        "threshold": 0.0,
+        "silence_duration_ms": 400,
+    }
     assert session["sample_rate"] == 16000
 
 
-@pytest.mark.parametrize(("session", "param"), [
-    ({"input_audio_format": "mp3"}, "session.input_audio_format"),
-    ({"sample_rate": 44100}, "session.sample_rate"),
-    ({"input_audio_transcription": {"language": "xx"}}, "session.input_audio_transcription.language"),
-    ({"input_audio_transcription": {"model": "whisper-1xx"}}, "session.input_audio_transcription.model"),
-    ({"turn_detection": {"type": "server_vad", "threshold": 1.5}}, "session.turn_detection.threshold"),
-    ({"turn_detection": {"type": "server_vad", "silence_duration_ms": 100}},
-     "session.turn_detection.silence_duration_ms"),
-    ({"turn_detection": {"threshold": 0.1}}, "session.turn_detection.type"),
-])
+@pytest.mark.parametrize(
+    ("session", "param"),
+    [
+        ({"input_audio_format": "mp3"}, "session.input_audio_format"),
+        ({"sample_rate": 44100}, "session.sample_rate"),
+        (
+            {"input_audio_transcription": {"language": "xx"}},
+            "session.input_audio_transcription.language",
+        ),
+        (
+            {"input_audio_transcription": {"model": "whisper-1xx"}},
+            "session.input_audio_transcription.model",
+        ),
+        (
+            {"turn_detection": {"type": "server_vad", "threshold": 1.5}},
+            "session.turn_detection.threshold",
+        ),
+        (
+            {"turn_detection": {"type": "server_vad", "silence_duration_ms": 100}},
+            "session.turn_detection.silence_duration_ms",
+        ),
+        ({"turn_detection": {"threshold": 0.1}}, "session.turn_detection.type"),
+    ],
+)
 def test_invalid_updates_name_the_param_and_carry_the_event_id(session, param):
     """ASR errors name the param and, as the ASR pages document, the client event_id."""
     [error] = send(new_session(ASR), type="session.update", event_id="event_9", session=session)
@@ -80,23 +115,41 @@ def test_pcm16_is_refused_when_legacy_format_strings_are_off():
     s = open_strict(ASR, behaviour=Behaviour(legacy_format_strings=False))
     s.events_to_send()
     [error] = send(s, type="session.update", session={"input_audio_format": "pcm16"})
-    assert error["error"]["message"] == "Invalid value: 'pcm16'. Supported values are: 'pcm', 'opus'."
+    assert (
+        error["error"]["message"] == "Invalid value: 'pcm16'. Supported values are: 'pcm', 'opus'."
+    )
 
 
 def test_sdk_session_update_is_accepted():
     """What the official SDK sends for ASR (voice null, pcm16 both ways, model null) is accepted."""
-    [updated] = send(new_session(ASR), type="session.update", session={
-        "modalities": ["text"], "voice": None, "input_audio_format": "pcm16", "output_audio_format": "pcm16",
-        "input_audio_transcription": {"model": None}, "turn_detection": {
-            "type": "server_vad", "threshold": 0.2, "prefix_padding_ms": 300, "silence_duration_ms": 800}})
+    [updated] = send(
+        new_session(ASR),
+        type="session.update",
+        session={
+            "modalities": ["text"],
+            "voice": None,
+            "input_audio_format": "pcm16",
+            "output_audio_format": "pcm16",
+            "input_audio_transcription": {"model": None},
+            "turn_detection": {
+                "type": "server_vad",
+                "threshold": 0.2,
+                "prefix_padding_ms": 300,
+                "silence_duration_ms": 800,
+            },
+        },
+    )
     assert updated["type"] == "session.updated"
     assert updated["session"]["modalities"] == ["text"]
 
 
 def test_corpus_text_over_10000_tokens_is_rejected():
     """corpus.text is capped at 10,000 tokens (events.md §1.9)."""
-    [error] = send(new_session(ASR), type="session.update",
-                   session={"input_audio_transcription": {"corpus": {"text": "word " * 10_001}}})
+    [error] = send(
+        new_session(ASR),
+        type="session.update",
+        session={"input_audio_transcription": {"corpus": {"text": "word " * 10_001}}},
+    )
     assert error["error"]["param"] == "session.input_audio_transcription.corpus.text"
 
 
@@ -126,7 +179,11 @@ def test_user_item_has_input_audio_with_null_transcript(speech_en):
 def test_live_text_grows_and_ends_as_the_completed_transcript(speech_en):
     """Every .text of an item is a prefix of its final transcript (text + stash as displayed)."""
     events = stream(new_session(ASR), speech_en)
-    completed = {e["item_id"]: e["transcript"] for e in events if e["type"].endswith("transcription.completed")}
+    completed = {
+        e["item_id"]: e["transcript"]
+        for e in events
+        if e["type"].endswith("transcription.completed")
+    }
     for event in events:
         if event["type"].endswith("transcription.text"):
             assert completed[event["item_id"]].startswith(event["text"] + event["stash"])
@@ -163,7 +220,10 @@ def test_commit_on_empty_buffer_is_an_error_and_session_goes_on():
     """An empty commit is an invalid_request_error; the next session.update still works."""
     s = _manual()
     [error] = send(s, type="input_audio_buffer.commit", event_id="event_c")
-    assert error["error"]["type"] == "invalid_request_error" and error["error"]["event_id"] == "event_c"
+    assert (
+        error["error"]["type"] == "invalid_request_error"
+        and error["error"]["event_id"] == "event_c"
+    )
     assert types(send(s, type="session.update", session={})) == ["session.updated"]
 
 
@@ -174,8 +234,11 @@ def test_commit_of_silence_fails_transcription():
     events = send(s, type="input_audio_buffer.commit")
     failed = events[-1]
     assert failed["type"] == "conversation.item.input_audio_transcription.failed"
-    assert failed["error"] == {"code": "audio_unintelligible", "message": "The audio could not be transcribed.",
-                               "param": None}
+    assert failed["error"] == {
+        "code": "audio_unintelligible",
+        "message": "The audio could not be transcribed.",
+        "param": None,
+    }
 
 
 def test_more_than_60_seconds_per_commit_is_refused_without_losing_audio(speech_en):
@@ -191,7 +254,9 @@ def test_more_than_60_seconds_per_commit_is_refused_without_losing_audio(speech_
 
 def test_append_over_15_mib_is_refused():
     """One append's audio field is capped at 15 MiB (events.md §1.9)."""
-    [error] = send(new_session(ASR), type="input_audio_buffer.append", audio="A" * (15 * 1024 * 1024 + 4))
+    [error] = send(
+        new_session(ASR), type="input_audio_buffer.append", audio="A" * (15 * 1024 * 1024 + 4)
+    )
     assert error["error"]["param"] == "audio"
 
 
@@ -214,7 +279,10 @@ def test_finish_completes_the_pending_utterance(speech_en):
     stream(s, speech_en, end_ms=speech_en.segments[0]["end_ms"])
     kinds = types(send(s, type="session.finish"))
     assert kinds[0] == "input_audio_buffer.speech_stopped"
-    assert kinds[-2:] == ["conversation.item.input_audio_transcription.completed", "session.finished"]
+    assert kinds[-2:] == [
+        "conversation.item.input_audio_transcription.completed",
+        "session.finished",
+    ]
     assert s.finished
 
 
@@ -232,7 +300,9 @@ def test_finished_can_carry_the_transcript(speech_en):
     assert events[-1]["transcript"] == " ".join(transcripts)
 
 
-@pytest.mark.parametrize("kind", ["response.create", "input_audio_buffer.clear", "input_image_buffer.append"])
+@pytest.mark.parametrize(
+    "kind", ["response.create", "input_audio_buffer.clear", "input_image_buffer.append"]
+)
 def test_events_of_other_families_are_rejected(kind):
     """ASR has no responses, clear or images (events.md §3.1)."""
     [error] = send(new_session(ASR), type=kind)
@@ -244,6 +314,8 @@ def test_eight_khz_audio_is_upsampled(speech_en_8k):
     s = new_session(ASR)
     send(s, type="session.update", session={"sample_rate": 8000})
     events = stream(s, speech_en_8k)
-    starts = [e["audio_start_ms"] for e in events if e["type"] == "input_audio_buffer.speech_started"]
+    starts = [
+        e["audio_start_ms"] for e in events if e["type"] == "input_audio_buffer.speech_started"
+    ]
     assert len(starts) == 2
     assert abs(starts[0] - (speech_en_8k.segments[0]["start_ms"] - 300)) <= 200

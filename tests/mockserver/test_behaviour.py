@@ -16,15 +16,21 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 def test_assignments_are_typed_by_the_default():
     """Booleans, numbers and strings are parsed by the type of the field's default."""
     behaviour = Behaviour().with_assignments(
-        ["cancel_sends_response_done=false", "session_cap_s=90", "cap_close_code=4000",
-         "omni_session_finish=reject"])
+        [
+            "cancel_sends_response_done=false",
+            "session_cap_s=90",
+            "cap_close_code=4000",
+            "omni_session_finish=reject",
+        ]
+    )
     assert behaviour.cancel_sends_response_done is False
     assert (behaviour.session_cap_s, behaviour.cap_close_code) == (90.0, 4000)
     assert behaviour.omni_session_finish == "reject"
 
 
-@pytest.mark.parametrize("text", ["nope=1", "tool_calls", "cancel_sends_response_done=maybe",
-                                  "cap_close_code=abc"])
+@pytest.mark.parametrize(
+    "text", ["nope=1", "tool_calls", "cancel_sends_response_done=maybe", "cap_close_code=abc"]
+)
 def test_bad_assignments_are_refused(text):
     """Unknown names, missing values and values of the wrong type raise ValueError."""
     with pytest.raises(ValueError):
@@ -39,5 +45,7 @@ def test_out_of_range_choice_is_refused():
 
 def test_readme_lists_every_behaviour():
     """Every choice is documented in the README's table of behaviours."""
-    listed = set(re.findall(r"^\| `([a-z_]+)` \|", README.read_text(encoding="utf-8"), re.MULTILINE))
+    listed = set(
+        re.findall(r"^\| `([a-z_]+)` \|", README.read_text(encoding="utf-8"), re.MULTILINE)
+    )
     assert {f.name for f in dataclasses.fields(Behaviour)} <= listed

@@ -41,14 +41,27 @@ def test_unknown_behaviour_is_refused(capsys):
 def test_serve_prints_the_websocket_url_and_answers_healthz():
     """The process prints ws://127.0.0.1:PORT/api-ws/v1/realtime?model=… and /healthz answers."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", "--port", "0", "--fixtures", str(SPEECH_DIR.parent)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        [
+            sys.executable,
+            "-m",
+            "mockserver",
+            "serve",
+            "--port",
+            "0",
+            "--fixtures",
+            str(SPEECH_DIR.parent),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
         lines = [process.stdout.readline() for _ in range(2)]
         url_line = next(line for line in lines if line.startswith("WebSocket URL: "))
         url = url_line.split(": ", 1)[1].strip()
-        assert url.startswith("ws://127.0.0.1:") and url.endswith("/api-ws/v1/realtime?model=qwen3-livetranslate-flash-realtime")
+        assert url.startswith("ws://127.0.0.1:") and url.endswith(
+            "/api-ws/v1/realtime?model=qwen3-livetranslate-flash-realtime"
+        )
         port = url.split(":")[2].split("/")[0]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
             assert json.load(response)["status"] == "ok"

@@ -16,10 +16,22 @@ from tests.support import (
     stream,
 )
 
-FAMILY = {LIVETRANSLATE: "livetranslate", LIVETRANSLATE_35: "livetranslate", ASR: "asr", OMNI: "omni",
-          OMNI_TURBO: "omni"}
-TOOLS = [{"type": "function", "function": {"name": "lookup", "parameters": {
-    "type": "object", "properties": {"query": {"type": "string"}}}}}]
+FAMILY = {
+    LIVETRANSLATE: "livetranslate",
+    LIVETRANSLATE_35: "livetranslate",
+    ASR: "asr",
+    OMNI: "omni",
+    OMNI_TURBO: "omni",
+}
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "lookup",
+            "parameters": {"type": "object", "properties": {"query": {"type": "string"}}},
+        },
+    }
+]
 
 
 def _session_events(model: str, speech, vad: bool, text_only: bool) -> list[dict]:
@@ -58,17 +70,42 @@ def test_omni_tool_calls_use_the_omni_dialect(speech_en):
     assert_dialect("omni", events)
 
 
-@pytest.mark.parametrize(("family", "event"), [
-    ("livetranslate", {"type": "response.text.delta", "delta": "x"}),
-    ("omni", {"type": "response.audio_transcript.text", "text": "x", "stash": ""}),
-    ("omni", {"type": "response.text.delta", "text": "x", "stash": ""}),
-    ("asr", {"type": "response.created", "response": {}}),
-    ("omni", {"type": "input_audio_buffer.committed", "previous_item_id": None, "item_id": "item_1"}),
-    ("omni", {"type": "conversation.item.input_audio_transcription.completed", "item_id": "i",
-              "content_index": 0, "transcript": "x", "language": "en"}),
-    ("asr", {"type": "conversation.item.input_audio_transcription.delta", "item_id": "i", "content_index": 0,
-             "text": "", "stash": "x", "language": "en", "emotion": "neutral", "obfuscation": "z"}),
-])
+@pytest.mark.parametrize(
+    ("family", "event"),
+    [
+        ("livetranslate", {"type": "response.text.delta", "delta": "x"}),
+        ("omni", {"type": "response.audio_transcript.text", "text": "x", "stash": ""}),
+        ("omni", {"type": "response.text.delta", "text": "x", "stash": ""}),
+        ("asr", {"type": "response.created", "response": {}}),
+        (
+            "omni",
+            {"type": "input_audio_buffer.committed", "previous_item_id": None, "item_id": "item_1"},
+        ),
+        (
+            "omni",
+            {
+                "type": "conversation.item.input_audio_transcription.completed",
+                "item_id": "i",
+                "content_index": 0,
+                "transcript": "x",
+                "language": "en",
+            },
+        ),
+        (
+            "asr",
+            {
+                "type": "conversation.item.input_audio_transcription.delta",
+                "item_id": "i",
+                "content_index": 0,
+                "text": "",
+                "stash": "x",
+                "language": "en",
+                "emotion": "neutral",
+                "obfuscation": "z",
+            },
+        ),
+    ],
+)
 def test_the_dialect_check_rejects_another_familys_event(family, event):
     """The checker itself fails on an event of the wrong dialect."""
     with pytest.raises(AssertionError):

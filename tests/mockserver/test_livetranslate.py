@@ -24,15 +24,23 @@ from tests.support import (
 )
 
 RESPONSE_ORDER_AUDIO = [
-    "response.created", "response.output_item.added", "conversation.item.created",
-    "response.content_part.added", "response.audio_transcript.done", "response.audio.done",
-    "response.content_part.done", "response.output_item.done", "response.done",
+    "response.created",
+    "response.output_item.added",
+    "conversation.item.created",
+    "response.content_part.added",
+    "response.audio_transcript.done",
+    "response.audio.done",
+    "response.content_part.done",
+    "response.output_item.done",
+    "response.done",
 ]
 
 
 def _manual(model=LIVETRANSLATE, **session) -> Session:
     s = new_session(model)
-    assert types(send(s, type="session.update", session={"turn_detection": None, **session})) == ["session.updated"]
+    assert types(send(s, type="session.update", session={"turn_detection": None, **session})) == [
+        "session.updated"
+    ]
     return s
 
 
@@ -42,9 +50,14 @@ def test_first_event_is_session_created_with_documented_defaults():
     [created] = session.events_to_send()
     assert created["type"] == "session.created"
     assert created["session"] == {
-        "id": created["session"]["id"], "object": "realtime.session", "model": LIVETRANSLATE,
-        "modalities": ["text", "audio"], "voice": "Cherry", "input_audio_format": "pcm16",
-        "output_audio_format": "pcm24", "translation": {"language": "en"},
+        "id": created["session"]["id"],
+        "object": "realtime.session",
+        "model": LIVETRANSLATE,
+        "modalities": ["text", "audio"],
+        "voice": "Cherry",
+        "input_audio_format": "pcm16",
+        "output_audio_format": "pcm24",
+        "translation": {"language": "en"},
     }
 
 
@@ -72,7 +85,9 @@ def test_invalid_update_keeps_old_config():
     [error] = send(s, type="session.update", session={"voice": "Ethan", "modalities": ["audio"]})
     assert error["type"] == "error"
     assert error["error"] == {
-        "type": "invalid_request_error", "code": "invalid_value", "param": "session.modalities",
+        "type": "invalid_request_error",
+        "code": "invalid_value",
+        "param": "session.modalities",
         "message": "Invalid modalities: ['audio']. Supported combinations are: ['text'] and ['audio', 'text'].",
     }
     [updated] = send(s, type="session.update", session={})
@@ -82,33 +97,63 @@ def test_invalid_update_keeps_old_config():
 def test_sdk_legacy_payload_is_accepted():
     """The legacy SDK's pcm16/pcm16, voice null, transcription model null are accepted as sent."""
     s = new_session()
-    [updated] = send(s, type="session.update", session={
-        "modalities": ["text", "audio"], "voice": None, "input_audio_format": "pcm16",
-        "output_audio_format": "pcm16", "input_audio_transcription": {"model": None},
-        "turn_detection": {"type": "server_vad", "threshold": 0.2, "prefix_padding_ms": 300,
-                           "silence_duration_ms": 800},
-        "translation": {"language": "zh"}})
+    [updated] = send(
+        s,
+        type="session.update",
+        session={
+            "modalities": ["text", "audio"],
+            "voice": None,
+            "input_audio_format": "pcm16",
+            "output_audio_format": "pcm16",
+            "input_audio_transcription": {"model": None},
+            "turn_detection": {
+                "type": "server_vad",
+                "threshold": 0.2,
+                "prefix_padding_ms": 300,
+                "silence_duration_ms": 800,
+            },
+            "translation": {"language": "zh"},
+        },
+    )
     assert updated["type"] == "session.updated"
     assert updated["session"]["voice"] == "Cherry"
     assert "input_audio_transcription" not in updated["session"]
     assert updated["session"]["turn_detection"]["silence_duration_ms"] == 800
 
 
-@pytest.mark.parametrize("session,param", [
-    ({"voice": "Nobody"}, "session.voice"),
-    ({"input_audio_format": "mp3"}, "session.input_audio_format"),
-    ({"sample_rate": 44100}, "session.sample_rate"),
-    ({"turn_detection": {"threshold": 1.5}}, "session.turn_detection.threshold"),
-    ({"turn_detection": {"silence_duration_ms": 100}}, "session.turn_detection.silence_duration_ms"),
-    ({"turn_detection": {"type": "semantic_vad"}}, "session.turn_detection.type"),
-    ({"translation": {"language": "xx"}}, "session.translation.language"),
-    ({"translation": {"language": "el"}}, "session.translation.language"),
-    ({"input_audio_transcription": {"model": "whisper-1"}}, "session.input_audio_transcription.model"),
-    ({"translation": {"language": "en", "corpus": {"phrases": {"a": 1}}}}, "session.translation.corpus.phrases.a"),
-    ({"enable_voice_clone": True, "voice_clone_options": {"frequency": "once"}}, "session.voice"),
-    ({"voice_clone_options": {"frequency": "sometimes"}}, "session.voice_clone_options.frequency"),
-    ({"modalities": "text"}, "session.modalities"),
-])
+@pytest.mark.parametrize(
+    "session,param",
+    [
+        ({"voice": "Nobody"}, "session.voice"),
+        ({"input_audio_format": "mp3"}, "session.input_audio_format"),
+        ({"sample_rate": 44100}, "session.sample_rate"),
+        ({"turn_detection": {"threshold": 1.5}}, "session.turn_detection.threshold"),
+        (
+            {"turn_detection": {"silence_duration_ms": 100}},
+            "session.turn_detection.silence_duration_ms",
+        ),
+        ({"turn_detection": {"type": "semantic_vad"}}, "session.turn_detection.type"),
+        ({"translation": {"language": "xx"}}, "session.translation.language"),
+        ({"translation": {"language": "el"}}, "session.translation.language"),
+        (
+            {"input_audio_transcription": {"model": "whisper-1"}},
+            "session.input_audio_transcription.model",
+        ),
+        (
+            {"translation": {"language": "en", "corpus": {"phrases": {"a": 1}}}},
+            "session.translation.corpus.phrases.a",
+        ),
+        (
+            {"enable_voice_clone": True, "voice_clone_options": {"frequency": "once"}},
+            "session.voice",
+        ),
+        (
+            {"voice_clone_options": {"frequency": "sometimes"}},
+            "session.voice_clone_options.frequency",
+        ),
+        ({"modalities": "text"}, "session.modalities"),
+    ],
+)
 def test_out_of_range_values_name_the_param(session, param):
     """Each documented value/range violation is an invalid_request_error naming the field."""
     [error] = send(new_session(), type="session.update", session=session)
@@ -164,11 +209,15 @@ def test_audio_deltas_are_24khz_pcm16_of_the_spoken_text(speech_en):
     """The audio deltas decode to PCM16 whose length matches the usage's audio tokens at 12.5/s."""
     events = stream(new_session(), speech_en)
     end = types(events).index("response.done")
-    audio = b"".join(base64.b64decode(e["delta"]) for e in events[:end] if e["type"] == "response.audio.delta")
+    audio = b"".join(
+        base64.b64decode(e["delta"]) for e in events[:end] if e["type"] == "response.audio.delta"
+    )
     samples = np.frombuffer(audio, "<i2")
     assert len(audio) % 2 == 0 and np.abs(samples).max() > 1000
     usage = events[end]["response"]["usage"]
-    assert usage["output_tokens_details"]["audio_tokens"] == int(np.ceil(len(samples) / 24000 * 12.5))
+    assert usage["output_tokens_details"]["audio_tokens"] == int(
+        np.ceil(len(samples) / 24000 * 12.5)
+    )
 
 
 def test_usage_counts_input_audio_at_documented_rate(speech_en):
@@ -194,9 +243,14 @@ def test_text_only_modality_streams_response_text_text(speech_en):
 def test_source_transcription_runs_when_a_model_is_set(speech_en):
     """With input_audio_transcription.model set, .text updates precede .completed for the item."""
     s = new_session()
-    send(s, type="session.update", session={
-        "input_audio_transcription": {"model": "qwen3-asr-flash-realtime", "language": "en"},
-        "translation": {"language": "zh"}})
+    send(
+        s,
+        type="session.update",
+        session={
+            "input_audio_transcription": {"model": "qwen3-asr-flash-realtime", "language": "en"},
+            "translation": {"language": "zh"},
+        },
+    )
     events = stream(s, speech_en)
     item = next(e for e in events if e["type"] == "input_audio_buffer.speech_started")["item_id"]
     mine = [e for e in events if e.get("item_id") == item and "transcription" in e["type"]]
@@ -212,7 +266,9 @@ def test_no_transcription_events_without_a_model(speech_en):
 
 
 ONE_SENTENCE_CORPUS = {
-    "sentences": [{"en": "Machine learning helps us translate speech.", "zh": "机器学习帮助我们翻译语音。"}],
+    "sentences": [
+        {"en": "Machine learning helps us translate speech.", "zh": "机器学习帮助我们翻译语音。"}
+    ],
     "glossary": [{"en": "Machine learning", "zh": "机器学习"}],
 }
 
@@ -220,9 +276,18 @@ ONE_SENTENCE_CORPUS = {
 def test_hotwords_replace_the_term_in_the_translation(speech_en):
     """corpus.phrases force the translation of a source term that was said."""
     s = open_strict(LIVETRANSLATE, responder=CorpusResponder(ONE_SENTENCE_CORPUS))
-    send(s, type="session.update", session={"modalities": ["text"], "translation": {
-        "language": "zh", "corpus": {"phrases": {"Machine learning": "ML技术"}}},
-        "input_audio_transcription": {"model": "qwen3-asr-flash-realtime", "language": "en"}})
+    send(
+        s,
+        type="session.update",
+        session={
+            "modalities": ["text"],
+            "translation": {
+                "language": "zh",
+                "corpus": {"phrases": {"Machine learning": "ML技术"}},
+            },
+            "input_audio_transcription": {"model": "qwen3-asr-flash-realtime", "language": "en"},
+        },
+    )
     texts = [e["text"] for e in stream(s, speech_en) if e["type"] == "response.text.done"]
     assert texts and all(t.startswith("ML技术") and "机器学习" not in t for t in texts)
 
@@ -230,8 +295,14 @@ def test_hotwords_replace_the_term_in_the_translation(speech_en):
 def test_hotwords_for_unsaid_terms_change_nothing(speech_en):
     """A phrase whose source term was not said leaves the translation as it was."""
     s = open_strict(LIVETRANSLATE, responder=CorpusResponder(ONE_SENTENCE_CORPUS))
-    send(s, type="session.update", session={"modalities": ["text"], "translation": {
-        "language": "zh", "corpus": {"phrases": {"人工智能": "AI"}}}})
+    send(
+        s,
+        type="session.update",
+        session={
+            "modalities": ["text"],
+            "translation": {"language": "zh", "corpus": {"phrases": {"人工智能": "AI"}}},
+        },
+    )
     texts = [e["text"] for e in stream(s, speech_en) if e["type"] == "response.text.done"]
     assert texts and all(t.startswith("机器学习") for t in texts)
 
@@ -243,7 +314,9 @@ def test_manual_commit_acknowledges_and_starts_translation(speech_en):
     events = send(s, type="input_audio_buffer.commit")
     kinds = types(events)
     assert kinds[:2] == ["input_audio_buffer.committed", "conversation.item.created"]
-    assert events[1]["item"]["role"] == "user" and events[1]["item"]["content"] == [{"type": "input_audio"}]
+    assert events[1]["item"]["role"] == "user" and events[1]["item"]["content"] == [
+        {"type": "input_audio"}
+    ]
     assert [k for k in kinds[2:] if k in RESPONSE_ORDER_AUDIO] == RESPONSE_ORDER_AUDIO
     assert "input_audio_buffer.speech_started" not in kinds
 
@@ -283,7 +356,9 @@ def test_eight_khz_audio_is_timed_by_its_own_rate(speech_en_8k):
     """At sample_rate 8000 the reported offsets are still true milliseconds."""
     s = new_session()
     send(s, type="session.update", session={"sample_rate": 8000})
-    starts = [e for e in stream(s, speech_en_8k) if e["type"] == "input_audio_buffer.speech_started"]
+    starts = [
+        e for e in stream(s, speech_en_8k) if e["type"] == "input_audio_buffer.speech_started"
+    ]
     assert abs(starts[1]["audio_start_ms"] - (speech_en_8k.segments[1]["start_ms"] - 300)) <= 200
 
 
@@ -316,11 +391,14 @@ def test_image_before_audio_is_rejected():
     assert error["error"]["message"] == "Error append image before append audio."
 
 
-@pytest.mark.parametrize("image,reason", [
-    (b"\x89PNG\r\n\x1a\n" + bytes(100), "JPG"),
-    (tiny_jpeg(3840, 2160), "1080p"),
-    (tiny_jpeg(640, 480) + bytes(600 * 1024), "too large"),
-])
+@pytest.mark.parametrize(
+    "image,reason",
+    [
+        (b"\x89PNG\r\n\x1a\n" + bytes(100), "JPG"),
+        (tiny_jpeg(3840, 2160), "1080p"),
+        (tiny_jpeg(640, 480) + bytes(600 * 1024), "too large"),
+    ],
+)
 def test_broken_images_are_rejected(image, reason):
     """Non-JPEG, over-1080p and over-500KB images each get an invalid_request_error."""
     s = new_session()
@@ -336,7 +414,10 @@ def test_more_than_two_images_per_second_of_audio_is_rejected():
     image = b64(tiny_jpeg(640, 480))
     assert send(s, type="input_image_buffer.append", image=image) == []
     assert send(s, type="input_image_buffer.append", image=image) == []
-    assert send(s, type="input_image_buffer.append", image=image)[0]["error"]["code"] == "rate_limit_exceeded"
+    assert (
+        send(s, type="input_image_buffer.append", image=image)[0]["error"]["code"]
+        == "rate_limit_exceeded"
+    )
     send(s, type="input_audio_buffer.append", audio=b64(bytes(32000)))
     assert send(s, type="input_image_buffer.append", image=image) == []
 
@@ -346,14 +427,19 @@ def test_images_are_billed_with_the_next_response(speech_en):
     s = _manual()
     stream(s, speech_en, end_ms=speech_en.gap_middle_ms)
     send(s, type="input_image_buffer.append", image=b64(tiny_jpeg(280, 280)))
-    done = next(e for e in send(s, type="input_audio_buffer.commit") if e["type"] == "response.done")
+    done = next(
+        e for e in send(s, type="input_audio_buffer.commit") if e["type"] == "response.done"
+    )
     assert done["response"]["usage"]["input_tokens_details"]["image_tokens"] == 50
 
 
-@pytest.mark.parametrize("event,code", [
-    ({"audio": "not base64!"}, "invalid_value"),
-    ({}, "missing_required_parameter"),
-])
+@pytest.mark.parametrize(
+    "event,code",
+    [
+        ({"audio": "not base64!"}, "invalid_value"),
+        ({}, "missing_required_parameter"),
+    ],
+)
 def test_bad_audio_append_is_an_error(event, code):
     """Bad or missing base64 audio → error naming `audio`; the session goes on."""
     s = new_session()
@@ -361,12 +447,15 @@ def test_bad_audio_append_is_an_error(event, code):
     assert error["error"]["code"] == code and error["error"]["param"] == "audio"
 
 
-@pytest.mark.parametrize("frame,code", [
-    ("{not json", "invalid_json"),
-    ("[1, 2]", "invalid_event"),
-    ('{"event_id": "e1"}', "missing_required_parameter"),
-    ('{"type": "response.create"}', "invalid_value"),
-])
+@pytest.mark.parametrize(
+    "frame,code",
+    [
+        ("{not json", "invalid_json"),
+        ("[1, 2]", "invalid_event"),
+        ('{"event_id": "e1"}', "missing_required_parameter"),
+        ('{"type": "response.create"}', "invalid_value"),
+    ],
+)
 def test_malformed_frames_get_an_error_and_the_session_goes_on(frame, code):
     """Each malformed frame gets an error event; a following session.update still succeeds."""
     s = new_session()
@@ -399,9 +488,17 @@ def test_qwen35_transcription_is_on_by_default_and_reports_emotion(speech_en):
 def test_same_language_skip_suppresses_the_response(speech_en):
     """skip_text+skip_audio with source == target (en) produces no response for the segment."""
     s = new_session()
-    send(s, type="session.update", session={
-        "input_audio_transcription": {"model": "qwen3-asr-flash-realtime", "language": "en"},
-        "translation": {"language": "en", "same_language_skip_options": {"skip_text": True, "skip_audio": True}}})
+    send(
+        s,
+        type="session.update",
+        session={
+            "input_audio_transcription": {"model": "qwen3-asr-flash-realtime", "language": "en"},
+            "translation": {
+                "language": "en",
+                "same_language_skip_options": {"skip_text": True, "skip_audio": True},
+            },
+        },
+    )
     kinds = types(stream(s, speech_en))
     assert kinds.count("conversation.item.input_audio_transcription.completed") == 2
     assert "response.created" not in kinds
@@ -418,7 +515,7 @@ def test_opus_input_is_decoded(tmp_path, speech_en):
     send(s, type="session.update", session={"input_audio_format": "opus"})
     events = []
     for i in range(0, len(data), 2000):
-        events += send(s, type="input_audio_buffer.append", audio=b64(data[i:i + 2000]))
+        events += send(s, type="input_audio_buffer.append", audio=b64(data[i : i + 2000]))
     starts = [e for e in events if e["type"] == "input_audio_buffer.speech_started"]
     assert len(starts) == 2
     assert abs(starts[0]["audio_start_ms"] - (speech_en.segments[0]["start_ms"] - 300)) <= 200

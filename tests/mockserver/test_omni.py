@@ -21,14 +21,29 @@ from tests.support import (
     types,
 )
 
-WEATHER_TOOL = {"type": "function", "function": {
-    "name": "get_current_weather", "description": "Weather of a city.",
-    "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]}}}
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_current_weather",
+        "description": "Weather of a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {"location": {"type": "string"}},
+            "required": ["location"],
+        },
+    },
+}
 
 RESPONSE_AUDIO = [
-    "response.created", "response.output_item.added", "conversation.item.created",
-    "response.content_part.added", "response.audio_transcript.done", "response.audio.done",
-    "response.content_part.done", "response.output_item.done", "response.done",
+    "response.created",
+    "response.output_item.added",
+    "conversation.item.created",
+    "response.content_part.added",
+    "response.audio_transcript.done",
+    "response.audio.done",
+    "response.content_part.done",
+    "response.output_item.done",
+    "response.done",
 ]
 
 
@@ -40,7 +55,9 @@ def _session(model: str = OMNI, **behaviour) -> Session:
 
 def _manual(s: Session | None = None, **session) -> Session:
     s = s or new_session(OMNI)
-    assert types(send(s, type="session.update", session={"turn_detection": None, **session})) == ["session.updated"]
+    assert types(send(s, type="session.update", session={"turn_detection": None, **session})) == [
+        "session.updated"
+    ]
     return s
 
 
@@ -71,9 +88,14 @@ def test_session_created_shows_documented_defaults():
     assert session["voice"] == "Cherry"
     assert (session["input_audio_format"], session["output_audio_format"]) == ("pcm", "pcm")
     assert session["input_audio_transcription"] == {"model": "qwen3-asr-flash-realtime"}
-    assert session["turn_detection"] == {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300,
-                                         "silence_duration_ms": 800, "create_response": True,
-                                         "interrupt_response": True}
+    assert session["turn_detection"] == {
+        "type": "server_vad",
+        "threshold": 0.5,
+        "prefix_padding_ms": 300,
+        "silence_duration_ms": 800,
+        "create_response": True,
+        "interrupt_response": True,
+    }
     assert session["tools"] == [] and session["temperature"] == 0.9
 
 
@@ -84,23 +106,48 @@ def test_turbo_defaults_to_chelsie():
 
 def test_documented_update_is_echoed_with_sampling_parameters():
     """The documented English session.update is accepted; session.updated echoes every parameter."""
-    [updated] = send(new_session(OMNI), type="session.update", session={
-        "modalities": ["text", "audio"], "voice": "Ethan", "input_audio_format": "pcm",
-        "output_audio_format": "pcm", "instructions": "You are a hotel agent.",
-        "turn_detection": {"type": "server_vad", "threshold": 0.5, "silence_duration_ms": 800},
-        "seed": 1314, "max_tokens": 16384, "repetition_penalty": 1.05, "presence_penalty": 0.0,
-        "top_k": 50, "top_p": 1.0, "temperature": 0.9, "smooth_output": False})
+    [updated] = send(
+        new_session(OMNI),
+        type="session.update",
+        session={
+            "modalities": ["text", "audio"],
+            "voice": "Ethan",
+            "input_audio_format": "pcm",
+            "output_audio_format": "pcm",
+            "instructions": "You are a hotel agent.",
+            "turn_detection": {"type": "server_vad", "threshold": 0.5, "silence_duration_ms": 800},
+            "seed": 1314,
+            "max_tokens": 16384,
+            "repetition_penalty": 1.05,
+            "presence_penalty": 0.0,
+            "top_k": 50,
+            "top_p": 1.0,
+            "temperature": 0.9,
+            "smooth_output": False,
+        },
+    )
     session = updated["session"]
     assert session["instructions"] == "You are a hotel agent." and session["voice"] == "Ethan"
     assert (session["seed"], session["top_k"], session["smooth_output"]) == (1314, 50, False)
     assert session["max_response_output_token"] == "inf"
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("temperature", 2.0), ("top_p", 0), ("top_k", -1), ("max_tokens", 16385), ("repetition_penalty", 0),
-    ("presence_penalty", 2.5), ("seed", 2**31), ("smooth_output", "yes"), ("voice", "Nobody"),
-    ("modalities", ["audio"]), ("input_audio_format", "opus"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("temperature", 2.0),
+        ("top_p", 0),
+        ("top_k", -1),
+        ("max_tokens", 16385),
+        ("repetition_penalty", 0),
+        ("presence_penalty", 2.5),
+        ("seed", 2**31),
+        ("smooth_output", "yes"),
+        ("voice", "Nobody"),
+        ("modalities", ["audio"]),
+        ("input_audio_format", "opus"),
+    ],
+)
 def test_out_of_range_sampling_and_config_values_name_the_param(field, value):
     """Each documented range is enforced with param session.<field>; the old config stays."""
     s = new_session(OMNI)
@@ -117,8 +164,11 @@ def test_turbo_sampling_parameters_are_fixed():
 
 def test_tools_must_use_the_nested_function_shape():
     """tools: {type: function, function: {name, ...}}; the flat OpenAI shape is rejected."""
-    [error] = send(new_session(OMNI), type="session.update",
-                   session={"tools": [{"type": "function", "name": "get_current_weather"}]})
+    [error] = send(
+        new_session(OMNI),
+        type="session.update",
+        session={"tools": [{"type": "function", "name": "get_current_weather"}]},
+    )
     assert error["error"]["param"] == "session.tools[0].function"
     [updated] = send(new_session(OMNI), type="session.update", session={"tools": [WEATHER_TOOL]})
     assert updated["session"]["tools"] == [WEATHER_TOOL]
@@ -126,11 +176,16 @@ def test_tools_must_use_the_nested_function_shape():
 
 def test_vad_turn_is_committed_transcribed_and_answered(speech_en):
     """VAD: started → delta → stopped → committed → item → completed → response block (sequences §3.2)."""
-    kinds = _without_stream(types(stream(new_session(OMNI), speech_en, end_ms=speech_en.gap_middle_ms)))
+    kinds = _without_stream(
+        types(stream(new_session(OMNI), speech_en, end_ms=speech_en.gap_middle_ms))
+    )
     assert kinds == [
-        "input_audio_buffer.speech_started", "input_audio_buffer.speech_stopped",
-        "input_audio_buffer.committed", "conversation.item.created",
-        "conversation.item.input_audio_transcription.completed", *RESPONSE_AUDIO,
+        "input_audio_buffer.speech_started",
+        "input_audio_buffer.speech_stopped",
+        "input_audio_buffer.committed",
+        "conversation.item.created",
+        "conversation.item.input_audio_transcription.completed",
+        *RESPONSE_AUDIO,
     ]
 
 
@@ -141,9 +196,16 @@ def test_omni_dialect_fields(speech_en):
     assert set(by_type["input_audio_buffer.committed"]) == {"event_id", "type", "item_id"}
     assert "previous_item_id" not in by_type["conversation.item.created"]
     assert set(by_type["conversation.item.input_audio_transcription.completed"]) == {
-        "event_id", "type", "item_id", "content_index", "transcript"}
+        "event_id",
+        "type",
+        "item_id",
+        "content_index",
+        "transcript",
+    }
     live = by_type["conversation.item.input_audio_transcription.delta"]
-    assert {"text", "stash", "language", "emotion", "obfuscation"} <= set(live) and "delta" not in live
+    assert {"text", "stash", "language", "emotion", "obfuscation"} <= set(
+        live
+    ) and "delta" not in live
 
 
 def test_answer_streams_deltas_that_add_up_to_the_transcript(speech_en):
@@ -152,7 +214,9 @@ def test_answer_streams_deltas_that_add_up_to_the_transcript(speech_en):
     deltas = "".join(e["delta"] for e in events if e["type"] == "response.audio_transcript.delta")
     [done] = [e for e in events if e["type"] == "response.audio_transcript.done"]
     assert deltas == done["transcript"] and deltas
-    audio = b"".join(base64.b64decode(e["delta"]) for e in events if e["type"] == "response.audio.delta")
+    audio = b"".join(
+        base64.b64decode(e["delta"]) for e in events if e["type"] == "response.audio.delta"
+    )
     usage = next(e for e in events if e["type"] == "response.done")["response"]["usage"]
     assert usage["output_tokens_details"]["audio_tokens"] == -(-len(audio) // 2 * 12.5 // 24000)
 
@@ -172,7 +236,11 @@ def test_text_only_answer_uses_response_text_delta(speech_en):
 def test_create_response_false_leaves_the_turn_unanswered(speech_en):
     """turn_detection.create_response false: the turn is committed but nothing answers it."""
     s = new_session(OMNI)
-    send(s, type="session.update", session={"turn_detection": {"type": "server_vad", "create_response": False}})
+    send(
+        s,
+        type="session.update",
+        session={"turn_detection": {"type": "server_vad", "create_response": False}},
+    )
     assert "response.created" not in types(stream(s, speech_en, end_ms=speech_en.gap_middle_ms))
 
 
@@ -181,9 +249,13 @@ def test_manual_commit_makes_the_user_item_but_no_response(speech_en):
     s = _manual()
     stream(s, speech_en, end_ms=speech_en.gap_middle_ms)
     assert types(send(s, type="input_audio_buffer.commit")) == [
-        "input_audio_buffer.committed", "conversation.item.created",
-        "conversation.item.input_audio_transcription.completed"]
-    answer = send(s, type="response.create", response={"instructions": "Be brief.", "modalities": ["text"]})
+        "input_audio_buffer.committed",
+        "conversation.item.created",
+        "conversation.item.input_audio_transcription.completed",
+    ]
+    answer = send(
+        s, type="response.create", response={"instructions": "Be brief.", "modalities": ["text"]}
+    )
     assert _without_stream(types(answer))[0] == "response.created"
     assert answer[0]["response"]["modalities"] == ["text"]
 
@@ -202,7 +274,9 @@ def test_images_are_committed_with_the_audio_and_billed(speech_en):
 
 def test_image_before_audio_is_rejected():
     """The documented message for an image sent before any audio."""
-    [error] = send(new_session(OMNI), type="input_image_buffer.append", image=b64(tiny_jpeg(640, 480)))
+    [error] = send(
+        new_session(OMNI), type="input_image_buffer.append", image=b64(tiny_jpeg(640, 480))
+    )
     assert error["error"]["message"] == "Error append image before append audio."
 
 
@@ -215,14 +289,21 @@ def test_cancel_closes_what_was_open_and_ends_cancelled(speech_en):
     sent = _take_until(s, "response.audio.delta")
     s.receive_event({"type": "response.cancel"})
     rest = s.events_to_send()
-    assert types(rest) == ["response.audio_transcript.done", "response.audio.done", "response.content_part.done",
-                           "response.output_item.done", "response.done"]
+    assert types(rest) == [
+        "response.audio_transcript.done",
+        "response.audio.done",
+        "response.content_part.done",
+        "response.output_item.done",
+        "response.done",
+    ]
     shown = "".join(e["delta"] for e in sent if e["type"] == "response.audio_transcript.delta")
     assert rest[0]["transcript"] == shown
     done = rest[-1]["response"]
     assert done["status"] == "cancelled" and done["status_details"]["reason"] == "client_cancelled"
     assert done["output"][0]["status"] == "incomplete"
-    audio = sum(len(base64.b64decode(e["delta"])) // 2 for e in sent if e["type"] == "response.audio.delta")
+    audio = sum(
+        len(base64.b64decode(e["delta"])) // 2 for e in sent if e["type"] == "response.audio.delta"
+    )
     assert done["usage"]["output_tokens_details"]["audio_tokens"] == -(-audio * 12.5 // 24000)
 
 
@@ -257,14 +338,21 @@ def test_barge_in_interrupts_the_response(speech_en):
     kinds = types(rest)
     assert kinds[0] == "input_audio_buffer.speech_started"
     first_done = next(e for e in rest if e["type"] == "response.done")
-    assert first_done["response"]["status_details"] == {"type": "cancelled", "reason": "turn_detected"}
+    assert first_done["response"]["status_details"] == {
+        "type": "cancelled",
+        "reason": "turn_detected",
+    }
     assert kinds.count("response.created") == 1  # the new turn's answer, after the cut one ended
 
 
 def test_no_barge_in_when_interrupt_response_is_off(speech_en):
     """interrupt_response false: the first answer completes."""
     s = new_session(OMNI)
-    send(s, type="session.update", session={"turn_detection": {"type": "server_vad", "interrupt_response": False}})
+    send(
+        s,
+        type="session.update",
+        session={"turn_detection": {"type": "server_vad", "interrupt_response": False}},
+    )
     _feed(s, speech_en, end_ms=speech_en.gap_middle_ms)
     _take_until(s, "response.audio.delta")
     _feed(s, speech_en, start_ms=speech_en.gap_middle_ms)
@@ -297,20 +385,33 @@ def test_tool_call_round_trip(speech_en):
     events = stream(s, speech_en, end_ms=speech_en.gap_middle_ms)
     added = next(e for e in events if e["type"] == "response.output_item.added")["item"]
     assert added["type"] == "function_call" and added["arguments"] == ""
-    pieces = "".join(e["delta"] for e in events if e["type"] == "response.function_call_arguments.delta")
+    pieces = "".join(
+        e["delta"] for e in events if e["type"] == "response.function_call_arguments.delta"
+    )
     [done] = [e for e in events if e["type"] == "response.function_call_arguments.done"]
     assert done["arguments"] == pieces and done["name"] == "get_current_weather"
     assert done["call_id"].startswith("call_") and len(done["call_id"]) == 27
     assert set(json.loads(done["arguments"])) == {"location"}
     final = next(e for e in events if e["type"] == "response.done")["response"]
-    assert final["output"][0]["type"] == "function_call" and "audio_tokens" not in final["usage"][
-        "output_tokens_details"]
-    created = send(s, type="conversation.item.create", item={
-        "type": "function_call_output", "call_id": done["call_id"], "output": "Sunny, 25 degrees."})
+    assert (
+        final["output"][0]["type"] == "function_call"
+        and "audio_tokens" not in final["usage"]["output_tokens_details"]
+    )
+    created = send(
+        s,
+        type="conversation.item.create",
+        item={
+            "type": "function_call_output",
+            "call_id": done["call_id"],
+            "output": "Sunny, 25 degrees.",
+        },
+    )
     assert types(created) == ["conversation.item.created"]
     assert created[0]["item"]["type"] == "function_call_output"
     answer = send(s, type="response.create")
-    [transcript] = [e["transcript"] for e in answer if e["type"] == "response.audio_transcript.done"]
+    [transcript] = [
+        e["transcript"] for e in answer if e["type"] == "response.audio_transcript.done"
+    ]
     assert "Sunny, 25 degrees." in transcript
 
 
@@ -319,16 +420,29 @@ def test_tool_result_can_continue_automatically(speech_en):
     s = _session(tool_result_continuation="auto")
     send(s, type="session.update", session={"tools": [WEATHER_TOOL]})
     stream(s, speech_en, end_ms=speech_en.gap_middle_ms)
-    kinds = types(send(s, type="conversation.item.create",
-                       item={"type": "function_call_output", "call_id": "call_1", "output": "ok"}))
+    kinds = types(
+        send(
+            s,
+            type="conversation.item.create",
+            item={"type": "function_call_output", "call_id": "call_1", "output": "ok"},
+        )
+    )
     assert kinds[0] == "conversation.item.created" and "response.done" in kinds
 
 
 def test_user_text_item_is_answered():
     """A user message of input_text parts is created and answered on response.create."""
     s = _manual()
-    [created] = send(s, type="conversation.item.create", item={
-        "id": "item_mine", "type": "message", "role": "user", "content": [{"type": "input_text", "text": "Hi"}]})
+    [created] = send(
+        s,
+        type="conversation.item.create",
+        item={
+            "id": "item_mine",
+            "type": "message",
+            "role": "user",
+            "content": [{"type": "input_text", "text": "Hi"}],
+        },
+    )
     assert created["item"]["id"] == "item_mine"
     assert "response.done" in types(send(s, type="response.create"))
 
@@ -361,7 +475,9 @@ def test_transcript_can_follow_the_response(speech_en):
     """omni_transcript_position=after_response: transcription.completed after response.done."""
     s = _session(omni_transcript_position="after_response")
     kinds = types(stream(s, speech_en, end_ms=speech_en.gap_middle_ms))
-    assert kinds.index("response.done") < kinds.index("conversation.item.input_audio_transcription.completed")
+    assert kinds.index("response.done") < kinds.index(
+        "conversation.item.input_audio_transcription.completed"
+    )
 
 
 def test_session_cap_is_120_minutes_and_configurable():
@@ -370,8 +486,14 @@ def test_session_cap_is_120_minutes_and_configurable():
     assert _session(session_cap_s=1.5).session_cap_s == 1.5
 
 
-@pytest.mark.parametrize("session", [{"voice": ["Cherry"]}, {"input_audio_format": ["pcm"]},
-                                     {"input_audio_transcription": {"model": {}}}])
+@pytest.mark.parametrize(
+    "session",
+    [
+        {"voice": ["Cherry"]},
+        {"input_audio_format": ["pcm"]},
+        {"input_audio_transcription": {"model": {}}},
+    ],
+)
 def test_values_of_the_wrong_json_type_are_errors(session):
     """A list or object where a string belongs is an invalid_request_error naming the field."""
     [error] = send(new_session(OMNI), type="session.update", session=session)
@@ -391,8 +513,21 @@ def test_switching_to_manual_mid_utterance_answers_that_utterance(speech_en):
 def test_tool_with_malformed_parameters_is_still_called(speech_en):
     """A tool whose parameters schema is odd (non-object properties) gets a call with empty arguments."""
     s = new_session(OMNI)
-    send(s, type="session.update", session={"tools": [{"type": "function", "function": {
-        "name": "f", "parameters": {"type": "object", "properties": [], "required": 5}}}]})
+    send(
+        s,
+        type="session.update",
+        session={
+            "tools": [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": "f",
+                        "parameters": {"type": "object", "properties": [], "required": 5},
+                    },
+                }
+            ]
+        },
+    )
     events = stream(s, speech_en, end_ms=speech_en.gap_middle_ms)
     [done] = [e for e in events if e["type"] == "response.function_call_arguments.done"]
     assert json.loads(done["arguments"]) == {}
@@ -400,8 +535,11 @@ def test_tool_with_malformed_parameters_is_still_called(speech_en):
 
 def test_non_string_item_id_is_rejected():
     """conversation.item.create with a numeric item id: invalid_type on item.id."""
-    [error] = send(new_session(OMNI), type="conversation.item.create",
-                   item={"id": 5, "type": "function_call_output", "call_id": "c", "output": "o"})
+    [error] = send(
+        new_session(OMNI),
+        type="conversation.item.create",
+        item={"id": 5, "type": "function_call_output", "call_id": "c", "output": "o"},
+    )
     assert error["error"]["code"] == "invalid_type" and error["error"]["param"] == "item.id"
 
 

@@ -14,7 +14,9 @@ AUDIO_100MS = {"type": "response.audio.delta", "delta": base64.b64encode(bytes(4
 def test_fast_pace_never_waits():
     """fast: every event goes out at once."""
     pacer = Pacer("fast")
-    assert [pacer.delay_before(e) for e in ({"type": "response.created"}, AUDIO_100MS, AUDIO_100MS)] == [0, 0, 0]
+    assert [
+        pacer.delay_before(e) for e in ({"type": "response.created"}, AUDIO_100MS, AUDIO_100MS)
+    ] == [0, 0, 0]
 
 
 def test_realtime_first_text_waits_its_latency():
@@ -50,22 +52,35 @@ def test_unknown_pace_is_refused():
 def test_speed_divides_every_delay():
     """speed=4: the same schedule, four times faster."""
     slow, fast = Pacer("realtime", 300, 500), Pacer("realtime", 300, 500, speed=4)
-    events = [{"type": "response.created"}, {"type": "response.audio.delta", "delta": "AAAA" * 1200},
-              {"type": "response.audio.delta", "delta": "AAAA" * 1200}]
+    events = [
+        {"type": "response.created"},
+        {"type": "response.audio.delta", "delta": "AAAA" * 1200},
+        {"type": "response.audio.delta", "delta": "AAAA" * 1200},
+    ]
     assert [fast.delay_before(e) * 4 for e in events] == [slow.delay_before(e) for e in events]
 
 
 def test_recorded_pace_follows_the_recorded_gaps():
     """recorded: each event of a response waits until its recorded time after response.created."""
     pacer = Pacer("recorded", speed=2, recorded_gaps=lambda: [0, 100, 400, 400])
-    events = [{"type": "response.created"}, {"type": "response.output_item.added", "response_id": "r"},
-              {"type": "conversation.item.created"}, {"type": "response.text.delta", "response_id": "r"},
-              {"type": "response.text.done", "response_id": "r"}]
+    events = [
+        {"type": "response.created"},
+        {"type": "response.output_item.added", "response_id": "r"},
+        {"type": "conversation.item.created"},
+        {"type": "response.text.delta", "response_id": "r"},
+        {"type": "response.text.done", "response_id": "r"},
+    ]
     assert [pacer.delay_before(e) for e in events] == [0.0, 0.05, 0.0, 0.15, 0.0]
 
 
 def test_recorded_pace_without_a_recording_is_realtime():
     """recorded with nothing recorded for this response: realtime pacing applies."""
-    recorded, realtime = Pacer("recorded", 300, 500, recorded_gaps=lambda: None), Pacer("realtime", 300, 500)
-    events = [{"type": "response.created"}, {"type": "response.text.delta", "delta": "x", "response_id": "r"}]
+    recorded, realtime = (
+        Pacer("recorded", 300, 500, recorded_gaps=lambda: None),
+        Pacer("realtime", 300, 500),
+    )
+    events = [
+        {"type": "response.created"},
+        {"type": "response.text.delta", "delta": "x", "response_id": "r"},
+    ]
     assert [recorded.delay_before(e) for e in events] == [realtime.delay_before(e) for e in events]

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-OUTSIDE_TEST = textwrap.dedent('''
+OUTSIDE_TEST = textwrap.dedent("""
     import asyncio
     import pytest
 
@@ -33,9 +33,9 @@ OUTSIDE_TEST = textwrap.dedent('''
         with pytest.raises(urllib.error.HTTPError) as caught:
             urllib.request.urlopen(request, timeout=10)
         assert caught.value.code == 401
-''')
+""")
 
-FAILING_SERVER_TEST = textwrap.dedent('''
+FAILING_SERVER_TEST = textwrap.dedent("""
     import asyncio
     from mockserver.omni import OmniSession
 
@@ -50,14 +50,20 @@ FAILING_SERVER_TEST = textwrap.dedent('''
                 async for _ in rt:
                     pass
         asyncio.run(talk())
-''')
+""")
 
 
 def _run_outside(tmp_path, source: str) -> subprocess.CompletedProcess:
     (tmp_path / "test_outside.py").write_text(source, encoding="utf-8")
     (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
-                          check=False, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_a_project_outside_the_repo_gets_the_fixtures(tmp_path):
@@ -71,4 +77,7 @@ def test_a_failure_inside_the_server_fails_the_test_that_caused_it(tmp_path):
     """A crash inside the mock is reported at that test's teardown, naming the error."""
     result = _run_outside(tmp_path, FAILING_SERVER_TEST)
     assert result.returncode == 1
-    assert "the mock server failed in session" in result.stdout and "ZeroDivisionError" in result.stdout
+    assert (
+        "the mock server failed in session" in result.stdout
+        and "ZeroDivisionError" in result.stdout
+    )

@@ -18,8 +18,16 @@ from mockserver.validate import validate_lines
 pytestmark = pytest.mark.asyncio
 MODEL = "qwen3.5-livetranslate-flash-realtime"
 SECRET = "sk-do-not-write-me-0123456789"
-ID_FIELDS = {"event_id", "item_id", "response_id", "previous_item_id", "call_id", "conversation_id", "id",
-             "obfuscation"}
+ID_FIELDS = {
+    "event_id",
+    "item_id",
+    "response_id",
+    "previous_item_id",
+    "call_id",
+    "conversation_id",
+    "id",
+    "obfuscation",
+}
 
 
 def _lanes(events: list[dict]) -> tuple[list, list]:
@@ -35,7 +43,9 @@ def _lanes(events: list[dict]) -> tuple[list, list]:
         if kind == "response.output_item.added":
             owner[event["item"]["id"]] = response_id
         if kind == "conversation.item.created":
-            response_id = owner.get(event["item"]["id"])  # an assistant item belongs to its response
+            response_id = owner.get(
+                event["item"]["id"]
+            )  # an assistant item belongs to its response
         if response_id:
             responses.setdefault(response_id, []).append(_without_ids(event))
         else:
@@ -54,12 +64,22 @@ def _without_ids(value):
 async def _record(upstream: str, out, speech, headers=None):
     """One session through a recorder in front of `upstream`; returns the fixture directory written."""
     saved: list = []
-    runner, port = await start_site(create_recorder_app(RecorderOptions(upstream, out, saved)), "127.0.0.1", 0)
+    runner, port = await start_site(
+        create_recorder_app(RecorderOptions(upstream, out, saved)), "127.0.0.1", 0
+    )
     try:
-        async with RealtimeClient(MODEL, url=f"ws://127.0.0.1:{port}/api-ws/v1/realtime", api_key=SECRET,
-                                  strict=True, headers=headers) as rt:
-            await rt.update_session(modalities=["text", "audio"], translation_language="zh",
-                                    transcription_model="qwen3-asr-flash-realtime")
+        async with RealtimeClient(
+            MODEL,
+            url=f"ws://127.0.0.1:{port}/api-ws/v1/realtime",
+            api_key=SECRET,
+            strict=True,
+            headers=headers,
+        ) as rt:
+            await rt.update_session(
+                modalities=["text", "audio"],
+                translation_language="zh",
+                transcription_model="qwen3-asr-flash-realtime",
+            )
             for chunk in speech.chunks(100):
                 await rt.append_audio(chunk)
             await rt.end_session(timeout=30)
@@ -85,12 +105,20 @@ async def test_record_then_replay_round_trips_without_the_key(realtime_mock, tmp
 
     shutil.copytree(first, tmp_path / "library" / "scenarios" / recording.name)
     with MockServer(fixtures=tmp_path / "library") as replay:
-        second = await _record(replay.url, tmp_path / "replayed", speech_en, headers={"X-Mock-Scenario": recording.name})
+        second = await _record(
+            replay.url,
+            tmp_path / "replayed",
+            speech_en,
+            headers={"X-Mock-Scenario": recording.name},
+        )
     replayed = load(second)
     client = [_without_ids(e["event"]) for e in recording.events if e["dir"] == "client"]
     assert [_without_ids(e["event"]) for e in replayed.events if e["dir"] == "client"] == client
     outside, responses = _lanes([e["event"] for e in recording.events if e["dir"] == "server"])
     assert len(responses) == 2 and len(outside) > 10
-    assert _lanes([e["event"] for e in replayed.events if e["dir"] == "server"]) == (outside, responses)
+    assert _lanes([e["event"] for e in replayed.events if e["dir"] == "server"]) == (
+        outside,
+        responses,
+    )
     assert np.array_equal(replayed.output_audio, recording.output_audio)
     assert np.array_equal(replayed.input_audio, recording.input_audio)

@@ -30,7 +30,9 @@ def test_transcript_is_never_empty_and_deterministic():
 def test_longer_speech_yields_longer_transcripts():
     """The transcript grows with the speech duration."""
     responder = CorpusResponder()
-    assert len(responder.transcript(3, "en", 9000).text) > len(responder.transcript(3, "en", 1000).text)
+    assert len(responder.transcript(3, "en", 9000).text) > len(
+        responder.transcript(3, "en", 1000).text
+    )
 
 
 def test_translation_is_the_same_sentences_in_the_target_language():
@@ -43,7 +45,10 @@ def test_translation_is_the_same_sentences_in_the_target_language():
 def test_speech_audio_length_follows_the_text():
     """Spoken audio is non-silent PCM16 whose length grows with the text."""
     responder = CorpusResponder()
-    short, long = responder.speak("Hello there.", "Cherry"), responder.speak("Hello there. " * 4, "Cherry")
+    short, long = (
+        responder.speak("Hello there.", "Cherry"),
+        responder.speak("Hello there. " * 4, "Cherry"),
+    )
     assert short.dtype == np.int16 and np.abs(short).max() > 1000 and len(long) > 3 * len(short)
 
 
@@ -57,7 +62,10 @@ def test_fixtures_corpus_is_used_by_the_server(tmp_path):
     """--fixtures DIR with a corpus.json answers from that corpus."""
     responder = build_responder(ServerOptions(fixtures=SPEECH_DIR.parent))
     texts = {responder.transcript(seed, "en", 1000).text for seed in range(8)}
-    bundled = {s["en"] for s in json.loads((SPEECH_DIR.parent / "corpus.json").read_text("utf-8"))["sentences"]}
+    bundled = {
+        s["en"]
+        for s in json.loads((SPEECH_DIR.parent / "corpus.json").read_text("utf-8"))["sentences"]
+    }
     assert texts <= bundled
 
 

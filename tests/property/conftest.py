@@ -13,4 +13,6 @@ def pytest_terminal_summary(terminalreporter) -> None:
     terminalreporter.section("state machines")
     for name in sorted(steps):
         terminalreporter.write_line(f"{name}: {sequences[name]} sequences, {steps[name]} steps")
-    terminalreporter.write_line(f"total: {sum(sequences.values())} sequences, {sum(steps.values())} steps")
+    terminalreporter.write_line(
+        f"total: {sum(sequences.values())} sequences, {sum(steps.values())} steps"
+    )

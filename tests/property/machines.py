@@ -37,7 +37,9 @@ STEPS: Counter = Counter()
 SEQUENCES: Counter = Counter()
 
 
-def session_machine(model: str, factory: Callable[..., Session] = open_session) -> type[RuleBasedStateMachine]:
+def session_machine(
+    model: str, factory: Callable[..., Session] = open_session
+) -> type[RuleBasedStateMachine]:
     spec = registry.lookup(model)
     accepted = spec.dialect.client_events
 
@@ -55,8 +57,12 @@ def session_machine(model: str, factory: Callable[..., Session] = open_session) 
             self.sent = 0
             self.item_ids: list[str] = []
 
-        @initialize(behaviour=strategies.behaviours(), seed=st.integers(0, 2**16), manual=st.booleans(),
-                    tools=st.booleans())
+        @initialize(
+            behaviour=strategies.behaviours(),
+            seed=st.integers(0, 2**16),
+            manual=st.booleans(),
+            tools=st.booleans(),
+        )
         def open(self, behaviour, seed, manual, tools):
             """A session with any of the documented-open choices; half start in manual mode, and
             Omni half the time with a tool (so tool calls and their outputs get exercised)."""
@@ -96,7 +102,13 @@ def session_machine(model: str, factory: Callable[..., Session] = open_session) 
         def pull(self, count):
             """The transport sends `count` pending events (fewer if fewer are ready)."""
             taken = self._take(count)
-            return multiple(*[e["call_id"] for e in taken if e["type"] == "response.function_call_arguments.done"])
+            return multiple(
+                *[
+                    e["call_id"]
+                    for e in taken
+                    if e["type"] == "response.function_call_arguments.done"
+                ]
+            )
 
         # ---- client events -------------------------------------------------------------
 
@@ -133,11 +145,22 @@ def session_machine(model: str, factory: Callable[..., Session] = open_session) 
         @has("input_image_buffer.append")
         @rule(image=strategies.images())
         def image(self, image):
-            self._send({"type": "input_image_buffer.append", "image": base64.b64encode(image).decode()})
+            self._send(
+                {"type": "input_image_buffer.append", "image": base64.b64encode(image).decode()}
+            )
 
         @has("response.create")
-        @rule(options=st.sampled_from([None, {}, {"modalities": ["text"]}, {"instructions": "Be brief."},
-                                       {"modalities": ["audio"]}]))
+        @rule(
+            options=st.sampled_from(
+                [
+                    None,
+                    {},
+                    {"modalities": ["text"]},
+                    {"instructions": "Be brief."},
+                    {"modalities": ["audio"]},
+                ]
+            )
+        )
         def response_create(self, options):
             event = {"type": "response.create"}
             if options is not None:
@@ -152,25 +175,56 @@ def session_machine(model: str, factory: Callable[..., Session] = open_session) 
         @has("conversation.item.create")
         @rule(call_id=calls, output=strategies.tool_outputs())
         def tool_output(self, call_id, output):
-            self._send({"type": "conversation.item.create",
-                        "item": {"type": "function_call_output", "call_id": call_id, "output": output}})
+            self._send(
+                {
+                    "type": "conversation.item.create",
+                    "item": {"type": "function_call_output", "call_id": call_id, "output": output},
+                }
+            )
 
         @has("conversation.item.create")
         @rule(text=st.sampled_from(["Hi", "What is the weather?"]))
         def user_text(self, text):
-            self._send({"type": "conversation.item.create",
-                        "item": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}})
+            self._send(
+                {
+                    "type": "conversation.item.create",
+                    "item": {
+                        "type": "message",
+                        "role": "user",
+                        "content": [{"type": "input_text", "text": text}],
+                    },
+                }
+            )
 
-        @precondition(lambda self: "conversation.item.create" in accepted and self.item_ids and not self.session.finished)
+        @precondition(
+            lambda self: (
+                "conversation.item.create" in accepted
+                and self.item_ids
+                and not self.session.finished
+            )
+        )
         @rule(data=st.data())
         def reuse_item_id(self, data):
             """A client item with an id the server already used: a duplicate."""
             item_id = data.draw(st.sampled_from(self.item_ids))
-            self._send({"type": "conversation.item.create",
-                        "item": {"id": item_id, "type": "function_call_output", "call_id": "call_x", "output": "x"}})
+            self._send(
+                {
+                    "type": "conversation.item.create",
+                    "item": {
+                        "id": item_id,
+                        "type": "function_call_output",
+                        "call_id": "call_x",
+                        "output": "x",
+                    },
+                }
+            )
 
         @precondition(lambda self: not self.session.finished)
-        @rule(frame=st.sampled_from(["not json", "[1, 2]", '{"type": 5}', '{"type": "no.such.event"}']))
+        @rule(
+            frame=st.sampled_from(
+                ["not json", "[1, 2]", '{"type": 5}', '{"type": "no.such.event"}']
+            )
+        )
         def malformed_frame(self, frame):
             self.session.receive_text(frame)
             self.trace.sent(None, self.audio_ms)
@@ -184,7 +238,12 @@ def session_machine(model: str, factory: Callable[..., Session] = open_session) 
         @rule()
         def audio_after_finish(self):
             """After the end nothing more is answered (the invariants check nothing follows)."""
-            self._send({"type": "input_audio_buffer.append", "audio": strategies.chunks_of("speech", 100)[0]})
+            self._send(
+                {
+                    "type": "input_audio_buffer.append",
+                    "audio": strategies.chunks_of("speech", 100)[0],
+                }
+            )
 
         # ---- invariants ----------------------------------------------------------------
 

@@ -18,17 +18,25 @@ from mockserver.session import open_session
 from tests.property.machines import session_machine
 from tests.support import ASR, LIVETRANSLATE_35, OMNI
 
-HUNT = settings(max_examples=400, stateful_step_count=30, deadline=None, database=None,
-                phases=[Phase.explicit, Phase.reuse, Phase.generate], report_multiple_bugs=False,
-                suppress_health_check=list(HealthCheck))
+HUNT = settings(
+    max_examples=400,
+    stateful_step_count=30,
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    report_multiple_bugs=False,
+    suppress_health_check=list(HealthCheck),
+)
 
 
 def _broken(patch):
     """A session factory whose sessions have `patch(session)` applied."""
+
     def factory(spec, model, **options):
         session = open_session(spec, model, **options)
         patch(session)
         return session
+
     return factory
 
 
@@ -39,12 +47,14 @@ def _override(session, name, function):
 def _no_audio_start(session):
     def speech_started(self, segment):
         self._emit("input_audio_buffer.speech_started", item_id=segment.item_id)
+
     _override(session, "_speech_started", speech_started)
 
 
 def _committed_with_previous_id(session):
     def emit_committed(self, item_id):
         self._emit("input_audio_buffer.committed", previous_item_id=None, item_id=item_id)
+
     _override(session, "_emit_committed", emit_committed)
 
 
@@ -54,6 +64,7 @@ def _second_session_created(session):
     def on_update(self, event):
         original(event)
         self._emit("session.created", session=self._render(updated=False))
+
     _override(session, "_on_session_update", on_update)
 
 
@@ -63,6 +74,7 @@ def _event_after_finished(session):
     def on_finish(self, event):
         original(event)
         self._defer([{"type": "session.finished"}])  # finished, twice
+
     _override(session, "_on_session_finish", on_finish)
 
 
@@ -74,6 +86,7 @@ def _part_closed_early(session):
             part_done = events.pop(kinds.index("response.content_part.done"))
             events.insert(kinds.index("response.content_part.added") + 1, part_done)
         self._defer(events, plan)
+
     _override(session, "_start_response", start_response)
 
 
@@ -83,18 +96,21 @@ def _speech_stopped_dropped(session):
     def emit(self, kind, **fields):
         if kind != "input_audio_buffer.speech_stopped":
             original(kind, **fields)
+
     _override(session, "_emit", emit)
 
 
 def _empty_commit_accepted(session):
     def on_commit(self, event):
         self._commit_buffer()
+
     _override(session, "_on_input_audio_buffer_commit", on_commit)
 
 
 def _undocumented_error(session):
     def on_clear(self, event):
         raise ProtocolError("buffer_on_fire", "The buffer is on fire.")
+
     _override(session, "_on_input_audio_buffer_clear", on_clear)
 
 
@@ -103,10 +119,20 @@ def _usage_off_by_one(session):
 
     def start_response(self, plan):
         usage = plan.usage
-        details = {**usage["output_tokens_details"], "audio_tokens": usage["output_tokens_details"].get(
-            "audio_tokens", 0) + 1}
-        original(type(plan)(**{**plan.__dict__, "usage": {**usage, "output_tokens_details": details},
-                               "partial_usage": None}))
+        details = {
+            **usage["output_tokens_details"],
+            "audio_tokens": usage["output_tokens_details"].get("audio_tokens", 0) + 1,
+        }
+        original(
+            type(plan)(
+                **{
+                    **plan.__dict__,
+                    "usage": {**usage, "output_tokens_details": details},
+                    "partial_usage": None,
+                }
+            )
+        )
+
     _override(session, "_start_response", start_response)
 
 
@@ -115,7 +141,12 @@ BROKEN = [
     ("check_dialect", OMNI, _committed_with_previous_id, "committed fields"),
     ("check_starts_with_session_created", ASR, _second_session_created, "a second session.created"),
     ("check_nothing_after_finished", ASR, _event_after_finished, "events after session.finished"),
-    ("check_responses_nested", LIVETRANSLATE_35, _part_closed_early, "outside an open content part"),
+    (
+        "check_responses_nested",
+        LIVETRANSLATE_35,
+        _part_closed_early,
+        "outside an open content part",
+    ),
     ("check_speech_events", ASR, _speech_stopped_dropped, "speech_started twice"),
     ("check_committed_needs_audio", ASR, _empty_commit_accepted, "committed #"),
     ("check_errors_allowed", OMNI, _undocumented_error, "buffer_on_fire"),
@@ -123,7 +154,9 @@ BROKEN = [
 ]
 
 
-@pytest.mark.parametrize(("invariant", "model", "patch", "message"), BROKEN, ids=[b[0] for b in BROKEN])
+@pytest.mark.parametrize(
+    ("invariant", "model", "patch", "message"), BROKEN, ids=[b[0] for b in BROKEN]
+)
 def test_the_machine_catches_a_broken_rule(invariant, model, patch, message):
     """With one rule broken, the state machine fails with that invariant's message."""
     with pytest.raises(AssertionError, match=message):

@@ -27,6 +27,10 @@ def test_the_machine_sends_every_client_event_of_the_family(model):
             sent.update(e["type"] for _, e, _ in self.trace.client if e)
             super().teardown()
 
-    run_state_machine_as_test(Probe, settings=settings(max_examples=60, stateful_step_count=30, derandomize=True,
-                                                       database=None, deadline=None))
+    run_state_machine_as_test(
+        Probe,
+        settings=settings(
+            max_examples=60, stateful_step_count=30, derandomize=True, database=None, deadline=None
+        ),
+    )
     assert sent == set(registry.lookup(model).dialect.client_events)

@@ -28,8 +28,14 @@ from tests.invariants import Trace, check_all
 from tests.property.machines import SEQUENCES, STEPS
 from tests.support import OMNI
 
-OPTIONS = ServerOptions(strict=True, pace="realtime", speed=20, first_text_latency_ms=40,
-                        first_audio_latency_ms=80, finish_close_grace_s=0.2)
+OPTIONS = ServerOptions(
+    strict=True,
+    pace="realtime",
+    speed=20,
+    first_text_latency_ms=40,
+    first_audio_latency_ms=80,
+    finish_close_grace_s=0.2,
+)
 
 
 class SocketMachine(RuleBasedStateMachine):
@@ -88,8 +94,16 @@ class SocketMachine(RuleBasedStateMachine):
             self._send({"type": "input_audio_buffer.append", "audio": chunk})
 
     @precondition(lambda self: not self.closed)
-    @rule(kind=st.sampled_from(["input_audio_buffer.commit", "response.create", "response.cancel",
-                                "input_audio_buffer.clear"]))
+    @rule(
+        kind=st.sampled_from(
+            [
+                "input_audio_buffer.commit",
+                "response.create",
+                "response.cancel",
+                "input_audio_buffer.clear",
+            ]
+        )
+    )
     def control(self, kind):
         self._send({"type": kind})
 
@@ -138,6 +152,7 @@ class SocketMachine(RuleBasedStateMachine):
             await self.ws.close()
             await self.http.close()
             await self.site.cleanup()
+
         self.loop.run(close())
         self.loop.close()
 
@@ -145,5 +160,9 @@ class SocketMachine(RuleBasedStateMachine):
 def test_socket_sequences_keep_the_protocol():
     """Any sequence over a real paced socket keeps every invariant, and closing never hurts the server."""
     profile = settings.default
-    run_state_machine_as_test(SocketMachine, settings=settings(
-        profile, max_examples=max(8, profile.max_examples // 4), stateful_step_count=15))
+    run_state_machine_as_test(
+        SocketMachine,
+        settings=settings(
+            profile, max_examples=max(8, profile.max_examples // 4), stateful_step_count=15
+        ),
+    )

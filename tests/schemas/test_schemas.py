@@ -20,18 +20,18 @@ SCHEMA_DIR = ROOT / "schemas"
 
 # examples/SOURCES.md lists these doc quirks; our schema takes the side of the rest of the docs.
 SELF_CONTRADICTORY = {
-    "omni/conversation.item.created.json":
-        "labels the user's input_audio item role 'assistant'; the platform.qianwenai copy of the same "
-        "example says 'user', and an assistant item cannot hold input_audio (SOURCES.md).",
-    "livetranslate/response.text.text.qwen3.5.json":
-        "omits `stash`, which the same page's field table documents and the help.aliyun copy of the "
-        "example carries (SOURCES.md).",
+    "omni/conversation.item.created.json": "labels the user's input_audio item role 'assistant'; the platform.qianwenai copy of the same "
+    "example says 'user', and an assistant item cannot hold input_audio (SOURCES.md).",
+    "livetranslate/response.text.text.qwen3.5.json": "omits `stash`, which the same page's field table documents and the help.aliyun copy of the "
+    "example carries (SOURCES.md).",
 }
 CLIENT_TYPES = set().union(*(schemas.event_types("client", f) for f in schemas.FAMILIES))
 
 
 def _examples() -> list:
-    return [pytest.param(p, id=f"{p.parent.name}/{p.name}") for p in sorted(EXAMPLES.glob("*/*.json"))]
+    return [
+        pytest.param(p, id=f"{p.parent.name}/{p.name}") for p in sorted(EXAMPLES.glob("*/*.json"))
+    ]
 
 
 def _direction(event: dict) -> str:
@@ -108,26 +108,73 @@ OUT_OF_RANGE = [
     ("client", "omni", "session.update", {"session": {"top_p": 0}}),
     ("client", "omni", "session.update", {"session": {"seed": 2**31}}),
     ("client", "omni", "session.update", {"session": {"presence_penalty": -2.5}}),
-    ("client", "omni", "session.update", {"session": {"tools": [{"type": "function", "name": "flat"}]}}),
+    (
+        "client",
+        "omni",
+        "session.update",
+        {"session": {"tools": [{"type": "function", "name": "flat"}]}},
+    ),
     ("client", "omni", "session.update", {"session": {"modalities": ["audio"]}}),
-    ("client", "livetranslate", "session.update", {"session": {"turn_detection": {"threshold": 1.5}}}),
+    (
+        "client",
+        "livetranslate",
+        "session.update",
+        {"session": {"turn_detection": {"threshold": 1.5}}},
+    ),
     ("client", "livetranslate", "session.update", {"session": {"sample_rate": 44100}}),
-    ("client", "asr", "session.update", {"event_id": "e", "session": {"turn_detection": {"silence_duration_ms": 100,
-                                                                                          "type": "server_vad"}}}),
-    ("client", "asr", "session.update", {"event_id": "e", "session": {"turn_detection": {"threshold": 0.1}}}),
-    ("client", "asr", "session.update", {"event_id": "e", "session": {"input_audio_transcription": {"language": "xx"}}}),
+    (
+        "client",
+        "asr",
+        "session.update",
+        {
+            "event_id": "e",
+            "session": {"turn_detection": {"silence_duration_ms": 100, "type": "server_vad"}},
+        },
+    ),
+    (
+        "client",
+        "asr",
+        "session.update",
+        {"event_id": "e", "session": {"turn_detection": {"threshold": 0.1}}},
+    ),
+    (
+        "client",
+        "asr",
+        "session.update",
+        {"event_id": "e", "session": {"input_audio_transcription": {"language": "xx"}}},
+    ),
     ("client", "asr", "input_audio_buffer.append", {"audio": "AAAA"}),  # ASR: event_id is required
-    ("client", "omni", "conversation.item.create", {"item": {"type": "function_call_output", "call_id": "c"}}),
-    ("server", "omni", "input_audio_buffer.speech_started", {"event_id": "e", "audio_start_ms": -1}),
-    ("server", "omni", "response.done", {"event_id": "e", "response": {
-        "id": "r", "object": "realtime.response", "status": "bogus", "output": []}}),
+    (
+        "client",
+        "omni",
+        "conversation.item.create",
+        {"item": {"type": "function_call_output", "call_id": "c"}},
+    ),
+    (
+        "server",
+        "omni",
+        "input_audio_buffer.speech_started",
+        {"event_id": "e", "audio_start_ms": -1},
+    ),
+    (
+        "server",
+        "omni",
+        "response.done",
+        {
+            "event_id": "e",
+            "response": {"id": "r", "object": "realtime.response", "status": "bogus", "output": []},
+        },
+    ),
     ("server", "asr", "input_audio_buffer.committed", {"event_id": "e", "item_id": "i"}),
     ("server", "livetranslate", "response.text.delta", {"event_id": "e", "delta": "x"}),
 ]
 
 
-@pytest.mark.parametrize(("direction", "family", "kind", "fields"), OUT_OF_RANGE,
-                         ids=[f"{d}-{f}-{k}-{i}" for i, (d, f, k, _) in enumerate(OUT_OF_RANGE)])
+@pytest.mark.parametrize(
+    ("direction", "family", "kind", "fields"),
+    OUT_OF_RANGE,
+    ids=[f"{d}-{f}-{k}-{i}" for i, (d, f, k, _) in enumerate(OUT_OF_RANGE)],
+)
 def test_out_of_range_and_misplaced_events_are_rejected(direction, family, kind, fields):
     """Documented ranges, required-ness and family membership are enforced."""
     assert schemas.errors(direction, {"type": kind, **fields}, family)
@@ -149,7 +196,11 @@ def test_file_name_id_and_type_const_agree(path):
     kind = contents["properties"]["type"]["const"]
     families = contents["x-families"]
     assert set(families) <= set(schemas.FAMILIES) and families
-    expected = {f"{kind}.json"} if len(families) > 1 or path.name == f"{kind}.json" else {f"{kind}.{families[0]}.json"}
+    expected = (
+        {f"{kind}.json"}
+        if len(families) > 1 or path.name == f"{kind}.json"
+        else {f"{kind}.{families[0]}.json"}
+    )
     assert path.name in expected
 
 
@@ -165,7 +216,9 @@ def test_every_family_variant_is_complete():
 def test_client_events_match_the_registry():
     """The schemas' client events per family are the events each family's session core accepts."""
     for spec in (registry.lookup(m) for m in registry.supported_models()):
-        assert schemas.event_types("client", spec.family) == set(spec.dialect.client_events), spec.family
+        assert schemas.event_types("client", spec.family) == set(spec.dialect.client_events), (
+            spec.family
+        )
 
 
 def _emitted_types() -> set[str]:
@@ -174,17 +227,35 @@ def _emitted_types() -> set[str]:
     for path in (ROOT / "mockserver").glob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "_emit" and node.args and \
-                    isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", "") == "_emit"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
                 found.add(node.args[0].value)
             if isinstance(node, ast.Dict):
                 for key, value in zip(node.keys, node.values):
-                    if isinstance(key, ast.Constant) and key.value == "type" and isinstance(value, ast.Constant) \
-                            and isinstance(value.value, str) and "." in value.value:
+                    if (
+                        isinstance(key, ast.Constant)
+                        and key.value == "type"
+                        and isinstance(value, ast.Constant)
+                        and isinstance(value.value, str)
+                        and "." in value.value
+                    ):
                         found.add(value.value)
     for spec in (registry.lookup(m) for m in registry.supported_models()):
         dialect = spec.dialect
-        found |= {t for t in (dialect.text_stream, dialect.transcript_stream, dialect.user_transcript_stream) if t}
+        found |= {
+            t
+            for t in (
+                dialect.text_stream,
+                dialect.transcript_stream,
+                dialect.user_transcript_stream,
+            )
+            if t
+        }
     return found | {"error"}
 
 
@@ -203,4 +274,6 @@ def test_resolved_schema_has_no_refs_and_judges_alike(path):
     direction = _direction(event)
     inlined = schemas.resolved(direction, event["type"], family)
     assert "$ref" not in json.dumps(inlined)
-    assert Draft7Validator(inlined).is_valid(event) == (not schemas.errors(direction, event, family))
+    assert Draft7Validator(inlined).is_valid(event) == (
+        not schemas.errors(direction, event, family)
+    )
