@@ -26,7 +26,7 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mockserver.app import REALTIME_PATH, ServerOptions, create_app, start_site
+from mockserver.transport.app import REALTIME_PATH, ServerOptions, create_app, start_site
 
 SPEECH = Path(__file__).resolve().parent.parent / "fixtures" / "speech" / "en_two_utterances.wav"
 MODELS = (

@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import schemas
-from mockserver.contract import check_client_event, check_server_event
+from mockserver.core.schema_checks import check_client_event, check_server_event
 
 AUDIO_DELTA = {
     "event_id": "event_B1osWMZBtrEQbiIwW0qHQ",

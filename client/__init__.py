@@ -3,19 +3,36 @@
 from client import RealtimeClient
 async with RealtimeClient("qwen3-asr-flash-realtime") as rt:   # DASHSCOPE_REALTIME_URL / _API_KEY
     ...
+
+Every exception it raises derives from :class:`RealtimeClientError` (see :mod:`client.errors`).
 """
 
 from .connection import RealtimeClient
 from .endpoint import LIVE_ENDPOINTS, Endpoint, resolve
-from .events import ConnectionClosed, Event, HandshakeError, RealtimeError
+from .errors import (
+    ConnectError,
+    ConnectionClosed,
+    EndpointError,
+    EventTimeout,
+    HandshakeError,
+    ProtocolError,
+    RealtimeClientError,
+    RealtimeError,
+)
+from .events import Event
 
 __all__ = [
     "LIVE_ENDPOINTS",
+    "ConnectError",
     "ConnectionClosed",
     "Endpoint",
+    "EndpointError",
     "Event",
+    "EventTimeout",
     "HandshakeError",
+    "ProtocolError",
     "RealtimeClient",
+    "RealtimeClientError",
     "RealtimeError",
     "resolve",
 ]

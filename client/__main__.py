@@ -1,4 +1,4 @@
-"""Demo CLI: `python -m client translate input.wav --to en --out out.wav` (and `transcribe`, `chat`).
+"""Demo CLI: `python -m client translate input.wav --to en --out out.wav`, `transcribe`, `chat`.
 
 Streams a WAV file to the endpoint (`--url`, else DASHSCOPE_REALTIME_URL, else the live service
 of `--region`), prints the source text and the answer as they stream with a progress indicator,
@@ -17,7 +17,7 @@ import numpy as np
 import soundfile
 
 from .connection import RealtimeClient
-from .events import ConnectionClosed, HandshakeError, RealtimeError
+from .errors import RealtimeClientError
 
 MODELS = {
     "translate": "qwen3-livetranslate-flash-realtime",
@@ -121,14 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return asyncio.run(run(args))
-    except (
-        HandshakeError,
-        RealtimeError,
-        ConnectionClosed,
-        TimeoutError,
-        aiohttp.ClientError,
-        OSError,
-    ) as exc:
+    except (RealtimeClientError, aiohttp.ClientError, OSError) as exc:
         print(f"\nerror: {exc}", file=sys.stderr)
         return 1
 

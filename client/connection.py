@@ -9,7 +9,8 @@
 
 Events come out as :class:`~client.events.Event` dicts, parsed leniently; with ``strict=True``
 each is also validated against `schemas/` and a violation raises. The same code talks to the mock
-or to the live service: only the URL differs (:mod:`client.endpoint`).
+or to the live service: only the URL differs (:mod:`client.endpoint`). Every failure raises a
+:class:`~client.errors.RealtimeClientError`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ from typing import Any
 import aiohttp
 
 from .endpoint import resolve
-from .events import ConnectionClosed, Event, HandshakeError, RealtimeError
+from .errors import (
+    ConnectError,
+    ConnectionClosed,
+    EventTimeout,
+    HandshakeError,
+    ProtocolError,
+    RealtimeError,
+)
+from .events import Event
 
 __all__ = ["RealtimeClient"]
 
@@ -41,6 +50,17 @@ _TEXT_STREAMS = {
 
 def _b64(data: bytes | str) -> str:
     return data if isinstance(data, str) else base64.b64encode(data).decode("ascii")
+
+
+def _parse(data: str) -> Event:
+    """One text frame as an Event; ProtocolError if it is not a JSON object."""
+    try:
+        fields = json.loads(data)
+    except ValueError as exc:
+        raise ProtocolError(f"the server sent a text frame that is not JSON: {exc}") from None
+    if not isinstance(fields, dict):
+        raise ProtocolError(f"the server sent JSON that is not an object: {data[:80]!r}")
+    return Event(fields)
 
 
 class RealtimeClient:
@@ -78,7 +98,11 @@ class RealtimeClient:
     # ---- connection ---------------------------------------------------------------------
 
     async def connect(self) -> RealtimeClient:
-        """Open the WebSocket; raises HandshakeError with the server's code and message if refused."""
+        """Open the WebSocket.
+
+        Raises HandshakeError with the server's code and message if the upgrade is refused, and
+        ConnectError if the endpoint cannot be reached at all.
+        """
         if self.endpoint.api_key is None:
             raise HandshakeError(
                 0, "NoApiKey", "no API key: pass api_key= or set DASHSCOPE_API_KEY"
@@ -93,6 +117,9 @@ class RealtimeClient:
             error = await self._handshake_error(exc, headers)
             await self._http.close()
             raise error from None
+        except aiohttp.ClientConnectionError as exc:
+            await self._http.close()
+            raise ConnectError(f"cannot reach {self.endpoint.url}: {exc}") from exc
         except BaseException:
             await self._http.close()
             raise
@@ -102,7 +129,7 @@ class RealtimeClient:
     async def _handshake_error(
         self, exc: aiohttp.WSServerHandshakeError, headers: dict
     ) -> HandshakeError:
-        """The refusal's JSON body ({code, message, request_id}) is read with a plain GET of the URL."""
+        """The refusal's JSON body ({code, message, request_id}), read by a plain GET of the URL."""
         http_url = self.endpoint.url.replace("wss://", "https://", 1).replace("ws://", "http://", 1)
         body: dict = {}
         with contextlib.suppress(aiohttp.ClientError, ValueError, asyncio.TimeoutError):
@@ -121,9 +148,9 @@ class RealtimeClient:
         try:
             async for message in self._ws:
                 if message.type == aiohttp.WSMsgType.TEXT:
-                    self._received(Event(json.loads(message.data)))
+                    self._received(_parse(message.data))
                 elif message.type == aiohttp.WSMsgType.BINARY:
-                    raise ValueError(
+                    raise ProtocolError(
                         "the server sent a binary frame; the protocol has only JSON text frames"
                     )
         finally:
@@ -154,15 +181,15 @@ class RealtimeClient:
         self._queue.put_nowait(event)
 
     def _validate(self, event: Event) -> None:
-        import schemas
-        from mockserver.registry import lookup
+        from mockserver.families import lookup
 
-        spec = lookup(self.model)
-        if spec is None:
+        model = lookup(self.model)
+        if model is None:
             return  # a model the schemas do not know: nothing to check against
-        violations = schemas.errors("server", event, spec.family)
+        family = model.family
+        violations = family.schemas.errors("server", event, family.name)
         if violations:
-            raise ValueError(f"strict: {event.type} breaks its schema: {violations[0].message}")
+            raise ProtocolError(f"strict: {event.type} breaks its schema: {violations[0].message}")
 
     async def close(self) -> None:
         """Close the socket (code 1000) and stop reading."""
@@ -174,7 +201,7 @@ class RealtimeClient:
         if self._http is not None:
             await self._http.close()
 
-    async def __aenter__(self) -> RealtimeClient:  # noqa: PYI034 — Python 3.10 has no typing.Self
+    async def __aenter__(self) -> RealtimeClient:  # not Self: Python 3.10 has no typing.Self
         return await self.connect()
 
     async def __aexit__(self, *exc: object) -> None:
@@ -187,8 +214,16 @@ class RealtimeClient:
         self._callbacks.append(callback)
 
     async def recv(self, timeout: float | None = None) -> Event:
-        """The next event; ConnectionClosed when the connection has ended."""
-        event = await asyncio.wait_for(self._queue.get(), timeout)
+        """The next event.
+
+        Raises EventTimeout if none arrives within `timeout` seconds, ConnectionClosed once the
+        connection has ended, and ProtocolError if the server broke the protocol (see
+        :mod:`client.errors`).
+        """
+        try:
+            event = await asyncio.wait_for(self._queue.get(), timeout)
+        except asyncio.TimeoutError:
+            raise EventTimeout(f"no event within {timeout:g} s") from None
         if event is None:
             self._queue.put_nowait(None)  # stay closed for later calls
             if self._reader is not None and self._reader.done() and self._reader.exception():
@@ -212,11 +247,18 @@ class RealtimeClient:
     async def wait_for(
         self, kind: str, timeout: float = 30, *, raise_on_error: bool = True
     ) -> Event:
-        """Receive until an event of `kind`; an `error` event on the way raises RealtimeError."""
+        """Receive until an event of `kind`; an `error` event on the way raises RealtimeError.
+
+        Raises EventTimeout if `kind` has not come within `timeout` seconds, and whatever `recv`
+        raises.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            event = await self.recv(max(0.0, deadline - loop.time()))
+            try:
+                event = await self.recv(max(0.0, deadline - loop.time()))
+            except EventTimeout:
+                raise EventTimeout(f"no {kind} within {timeout:g} s") from None
             if event.type == kind:
                 return event
             if raise_on_error and event.is_error:
@@ -225,7 +267,10 @@ class RealtimeClient:
     # ---- client events ------------------------------------------------------------------
 
     async def send(self, event: dict) -> str:
-        """Send a raw event (an event_id is added if missing); returns its event_id."""
+        """Send a raw event (an event_id is added if missing); returns its event_id.
+
+        Raises ConnectionClosed if the connection is not open.
+        """
         if self._ws is None or self._ws.closed:
             raise ConnectionClosed(self.close_code, "not connected")
         event = {"event_id": "event_" + uuid.uuid4().hex, **event}
@@ -341,6 +386,9 @@ class RealtimeClient:
         return await self.send({"type": "conversation.item.create", "item": item})
 
     async def end_session(self, timeout: float = 20) -> Event:
-        """session.finish, then wait for session.finished (RealtimeError if an error comes instead)."""
+        """session.finish, then wait for session.finished.
+
+        Raises RealtimeError if an error comes instead, EventTimeout if nothing does in time.
+        """
         await self.send({"type": "session.finish"})
         return await self.wait_for("session.finished", timeout)

@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from .errors import EndpointError
+
 __all__ = ["LIVE_ENDPOINTS", "Endpoint", "resolve"]
 
 PATH = "/api-ws/v1/realtime"
@@ -38,12 +40,17 @@ def _with_model(url: str, model: str) -> str:
 def resolve(
     model: str, *, url: str | None = None, api_key: str | None = None, region: str | None = None
 ) -> Endpoint:
-    """The endpoint for `model` from the arguments and the environment (see the module docstring)."""
+    """The endpoint for `model` from the arguments and the environment (see the module docstring).
+
+    Raises EndpointError (a ValueError) for a region that has no live endpoint.
+    """
     base = url or os.environ.get("DASHSCOPE_REALTIME_URL")
     if not base:
         region = region or os.environ.get("DASHSCOPE_REGION", "cn")
         if region not in LIVE_ENDPOINTS:
-            raise ValueError(f"unknown region {region!r}; use one of {', '.join(LIVE_ENDPOINTS)}")
+            raise EndpointError(
+                f"unknown region {region!r}; use one of {', '.join(LIVE_ENDPOINTS)}"
+            )
         base = LIVE_ENDPOINTS[region]
     key = api_key or os.environ.get("DASHSCOPE_API_KEY")
     full = _with_model(base, model)

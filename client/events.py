@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 
+from .errors import ConnectionClosed, HandshakeError, RealtimeError
+
+# The exceptions live in client.errors; these three are re-exported for older imports.
 __all__ = ["ConnectionClosed", "Event", "HandshakeError", "RealtimeError"]
 
 
@@ -36,53 +38,3 @@ class Event(dict):
         if "transcript" in self:
             return self["transcript"] or ""
         return self.get("text", "") + self.get("stash", "")
-
-
-@dataclass
-class RealtimeError(Exception):
-    """The server answered with an `error` event."""
-
-    type: str
-    code: str | None
-    message: str
-    param: str | None = None
-    event_id: str | None = None  # the client event that caused it, where the family says so
-
-    @classmethod
-    def from_event(cls, event: dict) -> RealtimeError:
-        error = event.get("error") or {}
-        return cls(
-            error.get("type", ""),
-            error.get("code"),
-            error.get("message", ""),
-            error.get("param"),
-            error.get("event_id"),
-        )
-
-    def __str__(self) -> str:
-        where = f" (param {self.param})" if self.param else ""
-        return f"{self.type}/{self.code}: {self.message}{where}"
-
-
-@dataclass
-class HandshakeError(Exception):
-    """The WebSocket upgrade was refused (bad key, bad model): the HTTP status and the server's body."""
-
-    status: int
-    code: str | None
-    message: str
-    request_id: str | None = None
-
-    def __str__(self) -> str:
-        return f"HTTP {self.status} {self.code or ''}: {self.message}".strip()
-
-
-@dataclass
-class ConnectionClosed(Exception):
-    """The connection ended while the client still expected something."""
-
-    code: int | None
-    reason: str = ""
-
-    def __str__(self) -> str:
-        return f"connection closed (code {self.code}{': ' + self.reason if self.reason else ''})"

@@ -9,14 +9,13 @@ import logging
 import sys
 from pathlib import Path
 
-from schemas import FAMILIES
-
-from . import __version__, registry
-from .app import REALTIME_PATH, ServerOptions, create_app, start_site
-from .behaviour import Behaviour
-from .pacing import PACES
-from .recorder import RecorderOptions, create_recorder_app
-from .validate import validate_lines
+from . import __version__
+from .capture import validate_lines
+from .core.behaviour import Behaviour
+from .families import REGISTRY
+from .transport.app import REALTIME_PATH, ServerOptions, create_app, start_site
+from .transport.pacing import Pace
+from .transport.recorder import RecorderOptions, create_recorder_app
 
 __all__ = ["build_parser", "main"]
 
@@ -49,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--pace",
-        choices=PACES,
+        choices=[p.value for p in Pace],
         default="fast",
         help="fast: send events as soon as they exist; realtime: pace like the live service; "
         "recorded: the gaps of the fixture being replayed",
@@ -113,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("file", type=Path, help="one event per line, or the fixture format")
     which = validate.add_mutually_exclusive_group()
     which.add_argument("--model", help="the model the capture was made with (picks the family)")
-    which.add_argument("--family", choices=FAMILIES, help="the model family, if no model is given")
+    which.add_argument("--family", choices=REGISTRY.names(), help="the model family, if no model is given")
     return parser
 
 
@@ -121,11 +120,11 @@ def _validate(args) -> int:
     """Print each violation as FILE:LINE: …; exit 1 if there are any."""
     family = args.family
     if args.model is not None:
-        spec = registry.lookup(args.model)
-        if spec is None:
+        found = REGISTRY.lookup(args.model)
+        if found is None:
             print(f"error: unknown model {args.model!r}", file=sys.stderr)
             return 2
-        family = spec.family
+        family = found.family.name
     try:
         lines = args.file.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -155,7 +154,7 @@ def _serve_banner(host: str):
     return lambda port: [
         f"DashScope realtime mock {__version__} listening on http://{host}:{port}",
         f"WebSocket URL: ws://{host}:{port}{REALTIME_PATH}?model={DEFAULT_MODEL}",
-        f"Models: {', '.join(registry.supported_models())}",
+        f"Models: {', '.join(REGISTRY.supported_models())}",
     ]
 
 

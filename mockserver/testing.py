@@ -13,7 +13,7 @@ import dataclasses
 import threading
 from dataclasses import dataclass, field
 
-from .app import REALTIME_PATH, ServerOptions, create_app, start_site
+from .transport.app import REALTIME_PATH, ServerOptions, create_app, start_site
 
 __all__ = ["CapturedSession", "MockServer", "ThreadedServer"]
 

@@ -5,112 +5,173 @@ One file per wire event, named by its type: ``client/session.update.<family>.jso
 in an event's shape there is one variant file per family (``<type>.<family>.json``); otherwise
 one file whose ``x-families`` lists the families that send it.
 
-Look a validator up with :func:`validator` (direction, type, family); each is compiled once.
-:func:`errors` lists the violations of one event; :func:`resolved` gives a schema with every
-``$ref`` inlined (for tools that cannot follow references, e.g. hypothesis-jsonschema).
+A :class:`Catalogue` indexes one or more schema folders: this package's own (:data:`FOLDER`)
+and, for a family registered from outside (a test's toy family), that family's folder, whose
+files may ``$ref`` ours by ``$id``. :func:`catalogue` gives the cached catalogue of a set of
+folders. The module-level functions (:func:`validator`, :func:`errors`, ...) read the built-in
+catalogue. Which families exist is read from the files' ``x-families``, never listed here.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft7Validator, ValidationError
 from referencing import Registry, Resource
 
-__all__ = ["DIRECTIONS", "FAMILIES", "errors", "event_types", "resolved", "schema", "validator"]
+__all__ = [
+    "DIRECTIONS",
+    "FOLDER",
+    "Catalogue",
+    "catalogue",
+    "errors",
+    "event_types",
+    "families",
+    "resolved",
+    "schema",
+    "validator",
+]
 
-FAMILIES = ("livetranslate", "asr", "omni")
 DIRECTIONS = ("client", "server")
+FOLDER: Traversable = resources.files(__name__)
+
+Folder = Traversable | Path
 
 
-@cache
-def _files() -> dict[str, dict]:
-    """Every schema shipped in this package, by its path relative to the package."""
-    root = resources.files(__name__)
+def _read_folder(root: Folder) -> dict[str, dict]:
+    """Every schema in one folder tree (`common/`, `client/`, `server/`), by relative path."""
     found = {}
-    for folder in ("common", *DIRECTIONS):
-        for entry in root.joinpath(folder).iterdir():
+    for sub in ("common", *DIRECTIONS):
+        folder = root.joinpath(sub)
+        if not folder.is_dir():
+            continue
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
             if entry.name.endswith(".json"):
-                found[f"{folder}/{entry.name}"] = json.loads(entry.read_text(encoding="utf-8"))
+                found[f"{sub}/{entry.name}"] = json.loads(entry.read_text(encoding="utf-8"))
     return found
 
 
-@cache
-def _registry() -> Registry:
-    resources_ = [(s["$id"], Resource.from_contents(s)) for s in _files().values()]
-    return Registry().with_resources(resources_)
+class Catalogue:
+    """The event schemas of some folders, indexed by (direction, type, family), validators cached."""
+
+    def __init__(self, folders: tuple[Folder, ...]) -> None:
+        self.folders = folders
+        self._files: dict[str, dict] = {}
+        for number, root in enumerate(folders):
+            for path, contents in _read_folder(root).items():
+                self._files[path if number == 0 else f"{number}:{path}"] = contents
+        self._validators: dict[tuple[str, str, str], Draft7Validator | None] = {}
+
+    @cached_property
+    def registry(self) -> Registry:
+        pairs = [(s["$id"], Resource.from_contents(s)) for s in self._files.values()]
+        return Registry().with_resources(pairs)
+
+    @cached_property
+    def index(self) -> dict[tuple[str, str, str], str]:
+        """(direction, type, family) → file, from each event schema's `type` const and families."""
+        index = {}
+        for path, contents in self._files.items():
+            direction = path.rsplit(":", 1)[-1].split("/", 1)[0]
+            if direction == "common":
+                continue
+            kind = contents["properties"]["type"]["const"]
+            for family in contents["x-families"]:
+                index[(direction, kind, family)] = path
+        return index
+
+    def families(self) -> list[str]:
+        """The families some event schema names, sorted."""
+        return sorted({family for (_, _, family) in self.index})
+
+    def event_types(self, direction: str, family: str) -> set[str]:
+        """The event types `family` has in `direction` (client: sends; server: receives)."""
+        return {kind for (d, kind, f) in self.index if d == direction and f == family}
+
+    def schema(self, direction: str, kind: str, family: str) -> dict | None:
+        """The raw schema of one event for one family, or None if the family has no such event."""
+        path = self.index.get((direction, kind, family))
+        return None if path is None else self._files[path]
+
+    def validator(self, direction: str, kind: str, family: str) -> Draft7Validator | None:
+        """A compiled validator for one event of one family (None if the family has no such event)."""
+        key = (direction, kind, family)
+        if key not in self._validators:
+            contents = self.schema(direction, kind, family)
+            self._validators[key] = (
+                None if contents is None else Draft7Validator(contents, registry=self.registry)
+            )
+        return self._validators[key]
+
+    def errors(self, direction: str, event: Any, family: str) -> list[ValidationError]:
+        """The schema violations of one event, best first; an unknown type is one violation."""
+        kind = event.get("type") if isinstance(event, dict) else None
+        check = self.validator(direction, kind, family) if isinstance(kind, str) else None
+        if check is None:
+            known = ", ".join(sorted(self.event_types(direction, family)))
+            return [
+                ValidationError(
+                    f"{kind!r} is not a {direction} event of the {family} family; known: {known}",
+                    validator="type",
+                    path=["type"],
+                    instance=kind,
+                )
+            ]
+        return sorted(check.iter_errors(event), key=lambda e: (len(e.absolute_path), e.message))
+
+    def resolved(self, direction: str, kind: str, family: str) -> dict | None:
+        """The event's schema with every `$ref` replaced by what it points to (no references left)."""
+        contents = self.schema(direction, kind, family)
+        if contents is None:
+            return None
+        resolver = self.registry.resolver(base_uri=contents["$id"])
+
+        def inline(node: Any, resolver) -> Any:
+            if isinstance(node, dict):
+                if "$ref" in node:
+                    target = resolver.lookup(node["$ref"])
+                    return inline(target.contents, target.resolver)
+                return {k: inline(v, resolver) for k, v in node.items() if k not in ("$id", "$schema")}
+            if isinstance(node, list):
+                return [inline(v, resolver) for v in node]
+            return node
+
+        return {"$schema": contents["$schema"], **inline(copy.deepcopy(contents), resolver)}
 
 
 @cache
-def _index() -> dict[tuple[str, str, str], str]:
-    """(direction, type, family) → file, from each event schema's `type` const and families."""
-    index = {}
-    for path, contents in _files().items():
-        direction = path.split("/", 1)[0]
-        if direction == "common":
-            continue
-        kind = contents["properties"]["type"]["const"]
-        for family in contents["x-families"]:
-            index[(direction, kind, family)] = path
-    return index
+def catalogue(*extra_folders: Folder) -> Catalogue:
+    """The catalogue of this package's schemas plus `extra_folders` (built once per set)."""
+    folders = (FOLDER, *(f for f in extra_folders if f != FOLDER))
+    return Catalogue(folders)
+
+
+def families() -> list[str]:
+    """The families the built-in schemas describe."""
+    return catalogue().families()
 
 
 def event_types(direction: str, family: str) -> set[str]:
-    """The event types `family` has in `direction` (client: sends; server: receives)."""
-    return {kind for (d, kind, f) in _index() if d == direction and f == family}
+    return catalogue().event_types(direction, family)
 
 
 def schema(direction: str, kind: str, family: str) -> dict | None:
-    """The raw schema of one event for one family, or None if the family has no such event."""
-    path = _index().get((direction, kind, family))
-    return None if path is None else _files()[path]
+    return catalogue().schema(direction, kind, family)
 
 
-@cache
 def validator(direction: str, kind: str, family: str) -> Draft7Validator | None:
-    """A compiled validator for one event of one family (None if the family has no such event)."""
-    contents = schema(direction, kind, family)
-    if contents is None:
-        return None
-    return Draft7Validator(contents, registry=_registry())
+    return catalogue().validator(direction, kind, family)
 
 
 def errors(direction: str, event: Any, family: str) -> list[ValidationError]:
-    """The schema violations of one event, best first; an unknown type is one violation."""
-    kind = event.get("type") if isinstance(event, dict) else None
-    check = validator(direction, kind, family) if isinstance(kind, str) else None
-    if check is None:
-        known = ", ".join(sorted(event_types(direction, family)))
-        return [
-            ValidationError(
-                f"{kind!r} is not a {direction} event of the {family} family; known: {known}",
-                validator="type",
-                path=["type"],
-                instance=kind,
-            )
-        ]
-    return sorted(check.iter_errors(event), key=lambda e: (len(e.absolute_path), e.message))
+    return catalogue().errors(direction, event, family)
 
 
 def resolved(direction: str, kind: str, family: str) -> dict | None:
-    """The event's schema with every `$ref` replaced by what it points to (no references left)."""
-    contents = schema(direction, kind, family)
-    if contents is None:
-        return None
-    resolver = _registry().resolver(base_uri=contents["$id"])
-
-    def inline(node: Any, resolver) -> Any:
-        if isinstance(node, dict):
-            if "$ref" in node:
-                target = resolver.lookup(node["$ref"])
-                return inline(target.contents, target.resolver)
-            return {k: inline(v, resolver) for k, v in node.items() if k not in ("$id", "$schema")}
-        if isinstance(node, list):
-            return [inline(v, resolver) for v in node]
-        return node
-
-    return {"$schema": contents["$schema"], **inline(copy.deepcopy(contents), resolver)}
+    return catalogue().resolved(direction, kind, family)

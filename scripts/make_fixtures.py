@@ -27,13 +27,13 @@ import soundfile
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mockserver.behaviour import Behaviour
-from mockserver.fixtures.recording import Recording
-from mockserver.fixtures.replay import RecordedResponse, ScriptedResponder
-from mockserver.fixtures.store import save
-from mockserver.registry import lookup
-from mockserver.responder import CorpusResponder, Transcript, load_corpus
-from mockserver.session import open_session
+from mockserver.answers.corpus import CorpusResponder, load_corpus
+from mockserver.answers.protocol import Transcript
+from mockserver.core.behaviour import Behaviour
+from mockserver.families import lookup, open_session
+from mockserver.replay.recording import Recording
+from mockserver.replay.responders import RecordedResponse, ScriptedResponder
+from mockserver.replay.store import save
 from tests.support import tiny_jpeg
 
 DATE = "2026-11-21"  # part of each header; fixed so that regeneration is byte-for-byte
@@ -297,7 +297,6 @@ class Driver:
 
     def __init__(self, scenario: Scenario, seed: int, work: Path) -> None:
         self.scenario = scenario
-        spec = lookup(scenario.model)
         transcripts = [(text, scenario.source) for text in scenario.utterances]
         responses = [
             RecordedResponse("", None, a)
@@ -309,7 +308,6 @@ class Driver:
         ]
         responder = ScriptedResponder(transcripts, responses, CorpusResponder(CORPUS))
         self.session = open_session(
-            spec,
             scenario.model,
             responder=responder,
             rng=random.Random(seed),
@@ -381,7 +379,7 @@ def run(scenario: Scenario, seed: int, work: Path):
     rate = scenario.rate
     driver.send({"type": "session.update", "session": scenario.update})
     speech = [_espeak(text, scenario.source, rate, work) for text in scenario.utterances]
-    omni = lookup(scenario.model).family == "omni"
+    omni = lookup(scenario.model).family.name == "omni"
     for index, pcm in enumerate(speech):
         barge = scenario.actions == "barge-in" and index == 1
         driver.stream(

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 import schemas
-from mockserver import registry
+from mockserver import families as registry
 from tests.dialects import assert_dialect
 
 __all__ = ["ALLOWED_ERRORS", "Trace", "check_all"]
@@ -57,7 +57,7 @@ class Trace:
 
     @property
     def family(self) -> str:
-        return registry.lookup(self.model).family
+        return registry.lookup(self.model).family.name
 
     def sent(self, event: dict | None, audio_ms: int) -> None:
         """The client sent `event` (None: a frame that is not an event); `audio_ms` sent so far."""
@@ -245,7 +245,7 @@ def check_errors_allowed(trace: Trace) -> None:
 
 def check_usage_matches_audio(trace: Trace) -> None:
     """response.done's output audio tokens are what the audio deltas of that response are worth."""
-    spec = registry.lookup(trace.model)
+    spec = registry.lookup(trace.model).spec
     samples: dict[str, int] = {}
     for event in trace.server:
         if event["type"] == "response.audio.delta":

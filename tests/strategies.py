@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 import schemas
-from mockserver import registry
-from mockserver.behaviour import Behaviour
+from mockserver import families as registry
+from mockserver.core.behaviour import Behaviour
 from tests.support import load_speech, tiny_jpeg
 
 __all__ = [
@@ -75,7 +75,8 @@ def audio_runs() -> st.SearchStrategy[tuple[str, int]]:
 
 
 def _hand_tuned(model: str) -> st.SearchStrategy[dict]:
-    spec = registry.lookup(model)
+    spec = registry.lookup(model).spec
+    family = registry.lookup(model).family.name
     vad = st.one_of(
         st.none(),
         st.fixed_dictionaries(
@@ -89,21 +90,21 @@ def _hand_tuned(model: str) -> st.SearchStrategy[dict]:
         ),
     )
     fields: dict[str, st.SearchStrategy] = {"turn_detection": vad}
-    if spec.family != "asr":
+    if family != "asr":
         fields["modalities"] = st.sampled_from([["text"], ["text", "audio"]])
         fields["voice"] = st.sampled_from(sorted(spec.voices) + ["Nobody"])
-    if spec.family == "livetranslate":
+    if family == "livetranslate":
         fields["translation"] = st.fixed_dictionaries(
             {"language": st.sampled_from(["en", "zh", "fr", "el"])}
         )
         fields["input_audio_transcription"] = st.sampled_from(
             [None, {"model": "qwen3-asr-flash-realtime"}]
         )
-    if spec.family == "asr":
+    if family == "asr":
         fields["input_audio_transcription"] = st.sampled_from(
             [None, {"language": "en"}, {"language": "zh"}]
         )
-    if spec.family == "omni":
+    if family == "omni":
         fields["tools"] = st.sampled_from([[], TOOLS])
         fields["temperature"] = st.sampled_from([0.0, 0.7, 1.99, 2.0])
         fields["input_audio_transcription"] = st.sampled_from([None, {"model": None}])
@@ -119,7 +120,7 @@ def _from_schema(family: str) -> st.SearchStrategy[dict]:
 
 def session_updates(model: str) -> st.SearchStrategy[dict]:
     """The `session` of a session.update: mostly hand-tuned mode changes, sometimes anything the schema allows."""
-    family = registry.lookup(model).family
+    family = registry.lookup(model).family.name
     return st.one_of(
         _hand_tuned(model),
         _hand_tuned(model),

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from mockserver.registry import lookup
-from mockserver.session import Session, open_session
+from mockserver.core.session import Session
+from mockserver.families import lookup, open_session
 
 SPEECH_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "speech"
 LIVETRANSLATE = "qwen3-livetranslate-flash-realtime"
@@ -62,7 +62,7 @@ def b64(data: bytes) -> str:
 
 def open_strict(model: str, **options) -> Session:
     """A session core in strict mode: any server event that breaks its schema raises at once."""
-    return open_session(lookup(model), model, strict=True, **options)
+    return open_session(model, strict=True, **options)
 
 
 def new_session(model: str = LIVETRANSLATE, seed: int = 7) -> Session:

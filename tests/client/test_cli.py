@@ -13,7 +13,7 @@ WAV = str(SPEECH_DIR / "en_two_utterances.wav")
 def test_translate_prints_source_and_translation_and_writes_the_audio(
     realtime_mock, tmp_path, capsys
 ):
-    """translate: both utterances' source text and translation are printed; the answer is a 24 kHz WAV."""
+    """translate: both utterances' source text and translation are printed; the answer is 24 kHz."""
     out = tmp_path / "out.wav"
     assert (
         main(

@@ -49,7 +49,7 @@ async def test_error_events_raise_in_wait_for(realtime_client):
 async def test_iteration_ends_at_session_finished_and_callbacks_see_everything(
     realtime_client, speech_en
 ):
-    """`async for` stops after session.finished; on_event saw the same events; delays are measured."""
+    """`async for` stops after session.finished; on_event saw the same events; delays measured."""
     seen = []
     async with realtime_client(OMNI) as rt:
         rt.on_event(seen.append)
@@ -88,7 +88,7 @@ async def test_strict_client_rejects_an_event_that_breaks_its_schema(realtime_cl
 
 
 async def test_typed_session_parameters_reach_the_server(realtime_client):
-    """update_session's typed parameters (sampling, tools, VAD off) are what session.updated echoes."""
+    """update_session's typed parameters (sampling, tools, VAD off) come back in session.updated."""
     tools = [{"type": "function", "function": {"name": "lookup"}}]
     async with realtime_client(OMNI) as rt:
         await rt.update_session(

@@ -24,7 +24,7 @@ def test_explicit_url_wins_over_the_environment(monkeypatch):
 
 
 def test_environment_url_and_key_are_used(monkeypatch):
-    """Without url=, DASHSCOPE_REALTIME_URL and DASHSCOPE_API_KEY decide; a bare host gets the path."""
+    """No url=: DASHSCOPE_REALTIME_URL and DASHSCOPE_API_KEY decide; a bare host gets the path."""
     monkeypatch.setenv("DASHSCOPE_REALTIME_URL", "ws://127.0.0.1:9000")
     monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-env")
     endpoint = resolve(MODEL)

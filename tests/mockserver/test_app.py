@@ -11,8 +11,8 @@ import pytest_asyncio
 from aiohttp.test_utils import TestServer
 
 from mockserver import __version__
-from mockserver.app import REALTIME_PATH, ServerOptions, create_app
-from mockserver.behaviour import Behaviour
+from mockserver.core.behaviour import Behaviour
+from mockserver.transport.app import REALTIME_PATH, ServerOptions, create_app
 from tests.support import ASR, LIVETRANSLATE, OMNI, OMNI_TURBO, b64
 
 AUTH = {"Authorization": "Bearer sk-test"}
@@ -167,7 +167,7 @@ async def test_realtime_pace_delivers_the_whole_response_in_order(serve, speech_
 @pytest.mark.asyncio
 async def test_a_failure_inside_the_mock_becomes_server_error_and_close_1011(serve, monkeypatch):
     """An unexpected exception is reported as the documented server_error, then close 1011."""
-    from mockserver.session import Session
+    from mockserver.core.session import Session
 
     def explode(self, frame):
         raise RuntimeError("boom")
@@ -240,7 +240,7 @@ async def test_strict_mode_turns_an_invalid_server_event_into_server_error_and_1
     serve, monkeypatch
 ):
     """Strict mode: an event that breaks its schema is never sent; server_error, then close 1011."""
-    from mockserver.omni import OmniSession
+    from mockserver.families.omni import OmniSession
 
     monkeypatch.setattr(
         OmniSession,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.behaviour import Behaviour, parse_assignment
+from mockserver.core.behaviour import Behaviour, parse_assignment
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -1,6 +1,6 @@
 """JPEG header inspection."""
 
-from mockserver.images import jpeg_dimensions
+from mockserver.media.images import jpeg_dimensions
 from tests.support import tiny_jpeg
 
 

@@ -9,8 +9,8 @@ import random
 import numpy as np
 import pytest
 
-from mockserver.responder import CorpusResponder
-from mockserver.session import Session
+from mockserver.answers.corpus import CorpusResponder
+from mockserver.core.session import Session
 from tests.support import (
     LIVETRANSLATE,
     LIVETRANSLATE_35,

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from mockserver.behaviour import Behaviour
-from mockserver.session import Session
+from mockserver.core.behaviour import Behaviour
+from mockserver.core.session import Session
 from tests.support import (
     OMNI,
     OMNI_TURBO,

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from client import RealtimeClient
-from mockserver.app import start_site
-from mockserver.fixtures.store import load
-from mockserver.recorder import RecorderOptions, create_recorder_app
+from mockserver.capture import validate_lines
+from mockserver.replay.store import load
 from mockserver.testing import MockServer
-from mockserver.validate import validate_lines
+from mockserver.transport.app import start_site
+from mockserver.transport.recorder import RecorderOptions, create_recorder_app
 
 pytestmark = pytest.mark.asyncio
 MODEL = "qwen3.5-livetranslate-flash-realtime"

@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from mockserver.app import ServerOptions, build_responder
-from mockserver.responder import CorpusResponder, load_corpus, split_units
+from mockserver.answers.corpus import CorpusResponder, load_corpus
+from mockserver.core.text import split_units
+from mockserver.transport.app import ServerOptions, build_responder
 from tests.support import SPEECH_DIR
 
 

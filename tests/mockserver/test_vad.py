@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mockserver.vad import SpeechStarted, SpeechStopped, VoiceActivityDetector, threshold_to_dbfs
+from mockserver.media.vad import (
+    SpeechStarted,
+    SpeechStopped,
+    VoiceActivityDetector,
+    threshold_to_dbfs,
+)
 
 TOLERANCE_MS = 200
 

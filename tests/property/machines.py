@@ -25,8 +25,9 @@ from hypothesis.stateful import (
     rule,
 )
 
-from mockserver import registry
-from mockserver.session import Session, open_session
+from mockserver import families as registry
+from mockserver.core.session import Session
+from mockserver.families import open_session
 from tests import strategies
 from tests.invariants import Trace, check_all
 
@@ -40,8 +41,7 @@ SEQUENCES: Counter = Counter()
 def session_machine(
     model: str, factory: Callable[..., Session] = open_session
 ) -> type[RuleBasedStateMachine]:
-    spec = registry.lookup(model)
-    accepted = spec.dialect.client_events
+    accepted = registry.lookup(model).family.dialect.client_events
 
     def has(kind: str):
         return precondition(lambda self: kind in accepted and not self.session.finished)
@@ -66,11 +66,11 @@ def session_machine(
         def open(self, behaviour, seed, manual, tools):
             """A session with any of the documented-open choices; half start in manual mode, and
             Omni half the time with a tool (so tool calls and their outputs get exercised)."""
-            self.session = factory(spec, model, rng=random.Random(seed), behaviour=behaviour)
+            self.session = factory(model, rng=random.Random(seed), behaviour=behaviour)
             self.trace.cancel_sends_response_done = behaviour.cancel_sends_response_done
             self.trace.received(self.session.events_to_send())
             start = {"turn_detection": None} if manual else {}
-            if tools and spec.family == "omni":
+            if tools and registry.lookup(model).family.name == "omni":
                 start["tools"] = strategies.TOOLS
             if start:
                 self._send({"type": "session.update", "session": start})

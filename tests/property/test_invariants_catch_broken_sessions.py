@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from mockserver.errors import ProtocolError
-from mockserver.response import response_events
-from mockserver.session import open_session
+from mockserver.core.errors import ProtocolError
+from mockserver.families import open_session
+from mockserver.responses.events import response_events
 from tests.property.machines import session_machine
 from tests.support import ASR, LIVETRANSLATE_35, OMNI
 
@@ -32,8 +32,8 @@ HUNT = settings(
 def _broken(patch):
     """A session factory whose sessions have `patch(session)` applied."""
 
-    def factory(spec, model, **options):
-        session = open_session(spec, model, **options)
+    def factory(model, **options):
+        session = open_session(model, **options)
         patch(session)
         return session
 
@@ -80,7 +80,7 @@ def _event_after_finished(session):
 
 def _part_closed_early(session):
     def start_response(self, plan):
-        events = response_events(self.spec.dialect, plan)
+        events = response_events(self.family.dialect, plan)
         kinds = [e["type"] for e in events]
         if "response.content_part.done" in kinds and "response.content_part.added" in kinds:
             part_done = events.pop(kinds.index("response.content_part.done"))

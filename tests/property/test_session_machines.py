@@ -6,7 +6,7 @@ import pytest
 from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from mockserver import registry
+from mockserver import families as registry
 from tests.property.machines import session_machine
 from tests.support import ASR, LIVETRANSLATE, LIVETRANSLATE_35, OMNI, OMNI_TURBO
 
@@ -33,4 +33,4 @@ def test_the_machine_sends_every_client_event_of_the_family(model):
             max_examples=60, stateful_step_count=30, derandomize=True, database=None, deadline=None
         ),
     )
-    assert sent == set(registry.lookup(model).dialect.client_events)
+    assert sent == set(registry.lookup(model).family.dialect.client_events)

@@ -11,7 +11,7 @@ import pytest
 from jsonschema import Draft7Validator
 
 import schemas
-from mockserver import registry
+from mockserver import families as registry
 
 ROOT = Path(__file__).resolve().parents[2]
 # A copy of ../shared/protocol/examples (the documented payloads, provenance in SOURCES.md).
@@ -25,7 +25,7 @@ SELF_CONTRADICTORY = {
     "livetranslate/response.text.text.qwen3.5.json": "omits `stash`, which the same page's field table documents and the help.aliyun copy of the "
     "example carries (SOURCES.md).",
 }
-CLIENT_TYPES = set().union(*(schemas.event_types("client", f) for f in schemas.FAMILIES))
+CLIENT_TYPES = set().union(*(schemas.event_types("client", f) for f in schemas.families()))
 
 
 def _examples() -> list:
@@ -45,7 +45,7 @@ def _load(path: Path) -> tuple[str, dict]:
 def test_the_examples_are_there():
     """The documented examples of all three families are found (so the tests below test something)."""
     families = {p.parent.name for p in EXAMPLES.glob("*/*.json")}
-    assert families == set(schemas.FAMILIES) and len(list(EXAMPLES.glob("*/*.json"))) > 100
+    assert families == set(schemas.families()) and len(list(EXAMPLES.glob("*/*.json"))) > 100
 
 
 @pytest.mark.parametrize("path", _examples())
@@ -195,7 +195,7 @@ def test_file_name_id_and_type_const_agree(path):
         return
     kind = contents["properties"]["type"]["const"]
     families = contents["x-families"]
-    assert set(families) <= set(schemas.FAMILIES) and families
+    assert set(families) <= set(schemas.families()) and families
     expected = (
         {f"{kind}.json"}
         if len(families) > 1 or path.name == f"{kind}.json"
@@ -210,21 +210,22 @@ def test_every_family_variant_is_complete():
         for path in (SCHEMA_DIR / direction).glob("*.json"):
             kind = json.loads(path.read_text(encoding="utf-8"))["properties"]["type"]["const"]
             if path.name != f"{kind}.json":
-                assert all(schemas.schema(direction, kind, f) for f in schemas.FAMILIES), path.name
+                assert all(schemas.schema(direction, kind, f) for f in schemas.families()), path.name
 
 
 def test_client_events_match_the_registry():
     """The schemas' client events per family are the events each family's session core accepts."""
-    for spec in (registry.lookup(m) for m in registry.supported_models()):
-        assert schemas.event_types("client", spec.family) == set(spec.dialect.client_events), (
-            spec.family
+    for family in registry.families():
+        assert schemas.event_types("client", family.name) == set(family.dialect.client_events), (
+            family.name
         )
 
 
 def _emitted_types() -> set[str]:
     """Every event type string the session core can emit: `_emit("…")`, `{"type": "…"}`, dialect names."""
     found = set()
-    for path in (ROOT / "mockserver").glob("*.py"):
+    core = ("core", "media", "responses", "families")  # the sans-I/O session core
+    for path in (p for sub in core for p in (ROOT / "mockserver" / sub).rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if (
@@ -245,8 +246,8 @@ def _emitted_types() -> set[str]:
                         and "." in value.value
                     ):
                         found.add(value.value)
-    for spec in (registry.lookup(m) for m in registry.supported_models()):
-        dialect = spec.dialect
+    for family in registry.families():
+        dialect = family.dialect
         found |= {
             t
             for t in (
@@ -263,7 +264,7 @@ def test_every_event_the_server_can_emit_has_a_schema():
     """Walking the session core's emitters finds no server event type without a schema."""
     emitted = _emitted_types()
     assert "response.function_call_arguments.delta" in emitted and "session.finished" in emitted
-    known = set().union(*(schemas.event_types("server", f) for f in schemas.FAMILIES))
+    known = set().union(*(schemas.event_types("server", f) for f in schemas.families()))
     assert emitted - CLIENT_TYPES <= known, emitted - CLIENT_TYPES - known
 
 

@@ -1,0 +1,72 @@
+"""What the session core asks of whatever produces the "model's" answers: the Responder protocol.
+
+The built-in :class:`~.corpus.CorpusResponder` answers from a small parallel corpus; fixture
+replay (:mod:`mockserver.replay.responders`) answers from recordings. Both subclass
+:class:`Responder` explicitly, so the optional replay hooks have their no-op defaults and the
+session calls every method directly, never through ``getattr``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+__all__ = ["Responder", "Transcript"]
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What the user said in one utterance, and which corpus sentences it was made of."""
+
+    text: str
+    language: str
+    sentence_ids: tuple[int, ...]
+
+
+class Responder(Protocol):
+    """The content of the model's answers; the session core makes every event around it."""
+
+    def partial(self, seed: int, language: str, speech_ms: int) -> str:
+        """While the user speaks: the words said in the first `speech_ms` (a live transcript)."""
+        ...
+
+    def transcript(self, seed: int, language: str, speech_ms: int) -> Transcript:
+        """When an utterance ends: its final transcript, sized to `speech_ms` of speech."""
+        ...
+
+    def translate(self, transcript: Transcript, target: str, phrases: dict[str, str]) -> str:
+        """LiveTranslate: the translation of `transcript`, with the hotwords `phrases` forced in."""
+        ...
+
+    def speak(self, text: str, voice: str) -> np.ndarray:
+        """Audio output: `text` spoken by `voice`, int16 PCM at the output rate."""
+        ...
+
+    def reply(self, seed: int, heard: Transcript | None, language: str) -> str:
+        """Omni: the assistant's answer to what was heard (or to a bare response.create)."""
+        ...
+
+    def answer_tool_output(self, output: str, language: str) -> str:
+        """Omni: the answer after the client returned a function_call_output."""
+        ...
+
+    def tool_call(self, tools: list[dict], heard: Transcript) -> tuple[str, str] | None:
+        """Omni with tools: (name, arguments JSON) of the call answering a turn, or None."""
+        ...
+
+    # ---- optional hooks for replay (defaults: do nothing) --------------------------------
+
+    def observe_audio(self, samples: np.ndarray) -> None:
+        """Called with every chunk of input audio (16 kHz int16) as it is appended.
+
+        Why: a responder that picks its fixture by the audio the client streams (replay's
+        MatchingResponder) must hear it before the first utterance ends.
+        """
+        return None
+
+    def recorded_gaps(self) -> list[int] | None:
+        """Recorded pace: at each `response.created`, the ms after it of each event of the
+        response in the recording being replayed; None when there is none (realtime pacing)."""
+        return None

@@ -1,0 +1,80 @@
+"""Building blocks of the families' `session.update` rules: the checks a schema cannot make.
+
+By the time a family's rules run, the event's schema has checked every shape, type, enum and
+range (:mod:`.schema_checks`). What is left is per model (which voices, languages and format
+strings this model takes), per Behaviour (legacy format strings) and merging (a partial
+``turn_detection`` update keeps the fields it does not name). Errors are worded by
+:mod:`.wording`, in the documented style, listing allowed values in documented order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from . import wording
+from .behaviour import Behaviour
+
+__all__ = [
+    "FormatModel",
+    "apply_formats",
+    "check_format",
+    "check_member",
+    "merge_turn_detection",
+]
+
+# The turn_detection settings the mock applies (others the schema allows are not kept).
+_VAD_SETTINGS = (
+    "threshold",
+    "silence_duration_ms",
+    "prefix_padding_ms",
+    "create_response",
+    "interrupt_response",
+)
+
+
+class FormatModel(Protocol):
+    """A model's accepted audio format strings, in documented order."""
+
+    input_audio_formats: tuple[str, ...]
+    output_audio_formats: tuple[str, ...]
+    legacy_format_strings: tuple[str, ...]
+
+
+def check_member(value: Any, param: str, allowed: Sequence[Any]) -> Any:
+    """`value` if this model allows it, else the documented invalid-value error listing `allowed`."""
+    if value not in allowed:
+        raise wording.invalid_value(param, value, allowed)
+    return value
+
+
+def _formats(model: FormatModel, behaviour: Behaviour, direction: str) -> list[str]:
+    allowed = model.input_audio_formats if direction == "input" else model.output_audio_formats
+    if behaviour.legacy_format_strings:
+        return list(allowed)
+    return [f for f in allowed if f not in model.legacy_format_strings]
+
+
+def check_format(model: FormatModel, behaviour: Behaviour, value: Any, direction: str) -> str:
+    """`value` if this model takes it as its `direction` ("input"/"output") audio format."""
+    allowed = _formats(model, behaviour, direction)
+    return check_member(value, f"session.{direction}_audio_format", allowed)
+
+
+def apply_formats(model: FormatModel, behaviour: Behaviour, config: dict, update: dict) -> None:
+    """Set `input_audio_format` / `output_audio_format` from `update`, each one this model takes."""
+    for direction in ("input", "output"):
+        key = f"{direction}_audio_format"
+        if key in update:
+            config[key] = check_format(model, behaviour, update[key], direction)
+
+
+def merge_turn_detection(current: dict | None, value: dict | None, defaults: dict) -> dict | None:
+    """A turn_detection update: null → manual mode; an object → VAD, merged over what was set."""
+    if value is None:
+        return None
+    # The schema also names semantic_vad (newer Omni models); the mock detects speech by energy.
+    check_member(value.get("type", "server_vad"), "session.turn_detection.type", ["server_vad"])
+    result = dict(current or defaults)
+    result.update({k: value[k] for k in _VAD_SETTINGS if k in value})
+    return result

@@ -1,0 +1,289 @@
+"""The protocol of one connection, with no I/O: client events in, server events out.
+
+Open one through the registry (:meth:`~.registry.FamilyRegistry.open_session` picks the family's
+class from the model). Feed client frames with :meth:`Session.receive_text` (or parsed events
+with :meth:`Session.receive_event`), then take what to send: :meth:`Session.events_to_send`
+drains everything, or a paced transport pulls one event at a time with
+:meth:`Session.peek_event` / :meth:`Session.next_event`. There is no clock here.
+
+Two lanes keep the order a live server has: events that answer the client at once (errors,
+`session.updated`, speech events, transcripts) go out before the rest of a response that is still
+streaming, while responses and `session.finished` go out one after another, in order. What a
+transport has not pulled yet is what a `response.cancel` or a barge-in can still stop.
+
+This base class holds only what every family shares: dispatch by event type (one `_on_<type>`
+method per client event), schema checks, the two lanes, errors, `session.update` and
+`session.finish`. Audio intake and VAD are an opt-in layer (:mod:`mockserver.media.listening`);
+each family's rules live in its package under :mod:`mockserver.families`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..answers.corpus import CorpusResponder
+from ..answers.protocol import Responder
+from ..responses.events import ResponsePlan, cancelled_events, response_events
+from . import wording
+from .behaviour import Behaviour
+from .errors import SERVER_ERROR, ProtocolError
+from .ids import IdFactory
+from .schema_checks import check_client_event, check_server_event
+
+if TYPE_CHECKING:
+    from .family import Family, ModelSpec
+
+__all__ = ["ClientReferee", "Session"]
+
+
+class ClientReferee(Protocol):
+    """Judges each client event before the session acts on it (strict replay, replay/matchers.py)."""
+
+    def check(self, event: dict) -> str | None:
+        """None while the client does what is expected; else a report of how it departed."""
+        ...
+
+
+@dataclass
+class _Turn:
+    """Events that go out after everything deferred before them: a response, or session.finished."""
+
+    pending: deque[dict]
+    plan: ResponsePlan | None = None
+    sent: list[dict] = field(default_factory=list)
+    cancelled: bool = False
+
+
+class Session:
+    """One realtime session; each family subclasses it (directly, or through a layer it opts into)."""
+
+    def __init__(
+        self,
+        family: Family,
+        spec: ModelSpec,
+        model_id: str | None = None,
+        *,
+        responder: Responder | None = None,
+        rng: random.Random | None = None,
+        behaviour: Behaviour | None = None,
+        strict: bool = False,
+        referee: ClientReferee | None = None,
+    ) -> None:
+        self.family = family
+        self.spec = spec
+        self.strict = strict  # validate every server event against its schema
+        self.model_id = model_id or spec.model_id
+        self.behaviour = behaviour or Behaviour()
+        self.referee = referee
+        self.departure: str | None = None  # strict replay: how the client departed, if it did
+        # sees every parsed client event first (the transport's traffic capture)
+        self.client_event_listener: Callable[[dict], None] | None = None
+        self._schemas = family.schemas
+        self._ids = IdFactory(rng)
+        self._responder: Responder = responder or CorpusResponder()
+        self._outbox: deque[dict] = deque()
+        self._turns: deque[_Turn] = deque()
+        self.id = self._ids.new("sess")
+        self.conversation_id = self._ids.new("conv")
+        self.config: dict[str, Any] = spec.default_session()
+        self.finished = False
+        self.close_code = 1000  # what the transport closes with once everything is sent
+        self.close_reason = "session finished"
+        self.expired = False
+        self._last_item_id: str | None = None
+        # client event type → the name of its `_on_…` method (looked up per event, so a subclass
+        # or a test that replaces a handler is always the one called)
+        self._handlers: dict[str, str] = {
+            name: "_on_" + name.replace(".", "_") for name in family.dialect.client_events
+        }
+        self._start()
+        self._emit("session.created", session=self._render(updated=False))
+
+    def _start(self) -> None:
+        """Set up what a layer or family keeps per session (before session.created is made)."""
+
+    # ---- the transport-facing interface -------------------------------------------------
+
+    def peek_event(self) -> dict | None:
+        """The next server event to send, without taking it (None: nothing to send now)."""
+        if self._outbox:
+            return self._outbox[0]
+        while self._turns and not self._turns[0].pending:
+            self._turns.popleft()
+        return self._turns[0].pending[0] if self._turns else None
+
+    def next_event(self) -> dict | None:
+        """Take the next server event to send; the transport calls this when it sends it."""
+        if self._outbox:
+            return self._outbox.popleft()
+        if self.peek_event() is None:
+            return None
+        turn = self._turns[0]
+        event = turn.pending.popleft()
+        turn.sent.append(event)
+        return event
+
+    def events_to_send(self) -> list[dict]:
+        """Every server event ready now, in order (what an unpaced transport sends at once)."""
+        out = []
+        while (event := self.next_event()) is not None:
+            out.append(event)
+        return out
+
+    @property
+    def session_cap_s(self) -> float:
+        """Seconds after which the server ends the session (0: never); the transport keeps time."""
+        return self.behaviour.session_cap_s or self.spec.session_cap_s
+
+    def fail(self, message: str) -> None:
+        """The transport hit an unexpected failure: emit the documented `server_error`, then stop."""
+        self._turns.clear()
+        self._error(ProtocolError("internal_error", message, type=SERVER_ERROR), None)
+        self.finished = True
+        self.close_code, self.close_reason = 1011, "server error"
+
+    def expire(self) -> None:
+        """The session cap was reached: the server closes (events.md §1.8; no event is documented)."""
+        self._turns.clear()
+        self.finished = self.expired = True
+        self.close_code = self.behaviour.cap_close_code
+        self.close_reason = f"session duration limit reached ({self.session_cap_s:g} s)"
+
+    def receive_text(self, frame: str) -> None:
+        """A text frame from the client: JSON of one client event."""
+        if self.finished:
+            return
+        try:
+            event = json.loads(frame)
+        except ValueError as exc:
+            self._error(ProtocolError("invalid_json", f"The frame is not valid JSON: {exc}."), None)
+            return
+        if not isinstance(event, dict):
+            self._error(ProtocolError("invalid_event", "A client event must be a JSON object."), None)
+            return
+        self.receive_event(event)
+
+    def receive_binary(self, data: bytes) -> None:
+        """A binary frame: the protocol only has JSON text frames (events.md §1.4)."""
+        if self.finished:
+            return
+        message = (
+            f"Binary frames are not supported ({len(data)} bytes received); send JSON text frames "
+            "with base64 audio in input_audio_buffer.append."
+        )
+        self._error(ProtocolError("invalid_frame", message), None)
+
+    def receive_event(self, event: dict) -> None:
+        """One parsed client event. Bad events get an `error` event; the session goes on."""
+        if self.finished:
+            return
+        if self.client_event_listener is not None:
+            self.client_event_listener(event)
+        if self.referee is not None and (report := self.referee.check(event)):
+            # Strict replay: a departure from the recording fails the session (server_error).
+            self.departure = report
+            self.fail(report)
+            return
+        event_id = event.get("event_id") if isinstance(event.get("event_id"), str) else None
+        kind = event.get("type")
+        if not isinstance(kind, str):
+            self._error(wording.missing_parameter("type"), event_id)
+            return
+        handler_name = self._handlers.get(kind)
+        if handler_name is None:
+            self._error(self._unknown_event(kind), event_id)
+            return
+        try:
+            check_client_event(event, self.family.name, self._schemas)
+            getattr(self, handler_name)(event)
+        except ProtocolError as exc:
+            self._error(exc, event_id)
+
+    def _unknown_event(self, kind: str) -> ProtocolError:
+        supported = ", ".join(f"'{t}'" for t in sorted(self._handlers))
+        return ProtocolError(
+            "invalid_value", f"Invalid value: '{kind}'. Supported values are: {supported}.", "type"
+        )
+
+    # ---- hooks of the layers and families -----------------------------------------------
+
+    def _render(self, updated: bool) -> dict:
+        """The `session` object of session.created / session.updated (the family's rules)."""
+        return self.family.rules.render(
+            self.spec, self.config, self.id, self.model_id, updated=updated
+        )
+
+    def _config_changed(self, old: dict) -> None:
+        """After a session.update was applied: adapt to the new configuration."""
+
+    def _finish_pending(self) -> None:
+        """At session.finish: complete whatever the client left pending (events.md §2.1 / §3.1)."""
+
+    def _finished_event(self) -> dict:
+        return {"type": "session.finished"}
+
+    # ---- client events every family has -------------------------------------------------
+
+    def _on_session_update(self, event: dict) -> None:
+        old = self.config
+        self.config = self.family.rules.apply_update(
+            self.spec, self.config, event["session"], self.behaviour
+        )
+        self._config_changed(old)
+        self._emit("session.updated", session=self._render(updated=True))
+
+    def _on_session_finish(self, event: dict) -> None:
+        # events.md §2.1 / §3.1: finish every pending utterance, then session.finished.
+        self._finish_pending()
+        self._defer([self._finished_event()])
+        self.finished = True
+
+    # ---- output -------------------------------------------------------------------------
+
+    def _emit(self, kind: str, **fields: Any) -> None:
+        """Send at once (ahead of any response still streaming)."""
+        self._outbox.append(self._stamp({"type": kind, **fields}))
+
+    def _defer(self, events: list[dict], plan: ResponsePlan | None = None) -> None:
+        """Send after everything deferred so far: a response's events, or session.finished."""
+        self._turns.append(_Turn(deque(self._stamp(e) for e in events), plan))
+
+    def _stamp(self, event: dict) -> dict:
+        event = {"event_id": self._ids.new("event"), **event}
+        if self.strict:
+            check_server_event(event, self.family.name, self._schemas)
+        return event
+
+    def _start_response(self, plan: ResponsePlan) -> None:
+        self._defer(response_events(self.family.dialect, plan), plan)
+
+    def _active_response(self) -> _Turn | None:
+        """The response that has not finished sending (a cancel or barge-in can still stop it)."""
+        for turn in self._turns:
+            if turn.plan is not None and turn.pending and not turn.cancelled:
+                return turn
+        return None
+
+    def _cancel_response(self, turn: _Turn, reason: str) -> None:
+        """Replace what is unsent of `turn` by its closing events (responses/events.py)."""
+        assert turn.plan is not None
+        rest = cancelled_events(
+            self.family.dialect,
+            turn.plan,
+            turn.sent,
+            reason,
+            self.behaviour.cancel_sends_response_done,
+        )
+        turn.pending = deque(self._stamp(e) for e in rest)
+        turn.cancelled = True
+
+    def _error(self, exc: ProtocolError, client_event_id: str | None) -> None:
+        self._emit(
+            "error",
+            error=exc.to_error_object(client_event_id, self.family.dialect.error_has_event_id),
+        )

@@ -1,0 +1,116 @@
+"""ASR `session.update` rules and the session object it echoes (events.md §3.2).
+
+The schema (`session_config.asr.json`) has checked shapes, types, the language list and ranges
+(`turn_detection.type` is required there). What is left: per-model format strings, the
+transcription model, the corpus length in tokens, and the merge. ASR is text-only: ``voice`` and
+``output_audio_format`` (which the official SDK always sends) are accepted and ignored, and
+``modalities`` is always echoed as ``["text"]``.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ...core import wording
+from ...core.behaviour import Behaviour
+from ...core.rules import check_format, check_member, merge_turn_detection
+from ...core.text import text_tokens
+from .models import AsrModel
+
+__all__ = ["RULES", "AsrRules"]
+
+_CORPUS = "session.input_audio_transcription.corpus"
+
+
+def _corpus(model: AsrModel, value: dict | None) -> dict | None:
+    text = (value or {}).get("text")
+    if text is None:
+        return None
+    tokens = text_tokens(text)
+    if tokens > model.max_corpus_tokens:
+        raise wording.not_allowed(
+            f"{_CORPUS}.text",
+            f"'{_CORPUS}.text' is too long: about {tokens} tokens; the limit is "
+            f"{model.max_corpus_tokens}.",
+        )
+    return {"text": text}
+
+
+def _transcription(model: AsrModel, current: Any, value: dict | None) -> dict | None:
+    if value is None:
+        return None
+    result = dict(current or {})
+    if value.get("model") is not None:
+        check_member(
+            value["model"], "session.input_audio_transcription.model", model.transcription_models
+        )
+    if "language" in value:
+        if value["language"] is None:
+            result.pop("language", None)  # auto-detect
+        else:
+            result["language"] = value["language"]
+    if "corpus" in value:
+        corpus = _corpus(model, value["corpus"])
+        if corpus:
+            result["corpus"] = corpus
+        else:
+            result.pop("corpus", None)
+    return result
+
+
+class AsrRules:
+    """The ConfigRules of the ASR family."""
+
+    def apply_update(
+        self, model: AsrModel, current: dict, update: dict, behaviour: Behaviour
+    ) -> dict:
+        config = copy.deepcopy(current)
+        if "input_audio_format" in update:
+            config["input_audio_format"] = check_format(
+                model, behaviour, update["input_audio_format"], "input"
+            )
+        if update.get("output_audio_format") is not None:  # checked, then ignored
+            check_format(model, behaviour, update["output_audio_format"], "output")
+        if "sample_rate" in update:
+            config["sample_rate"] = update["sample_rate"]
+        if "input_audio_transcription" in update:
+            config["input_audio_transcription"] = _transcription(
+                model, config["input_audio_transcription"], update["input_audio_transcription"]
+            )
+        if "turn_detection" in update:
+            config["turn_detection"] = merge_turn_detection(
+                config["turn_detection"], update["turn_detection"], model.defaults["turn_detection"]
+            )
+        config["_explicit"] = sorted(set(config.get("_explicit", ())) | set(update))
+        return config
+
+    def render(
+        self, model: AsrModel, config: dict, session_id: str, model_id: str, *, updated: bool
+    ) -> dict:
+        """`session` of `session.created`/`updated` (session.created.qianwen.json's fields)."""
+        session: dict[str, Any] = {
+            "id": session_id,
+            "object": "realtime.session",
+            "model": model_id,
+            "modalities": ["text"],
+            "input_audio_format": config["input_audio_format"],
+        }
+        if "sample_rate" in config.get("_explicit", ()):
+            session["sample_rate"] = config["sample_rate"]
+        transcription = config["input_audio_transcription"]
+        session["input_audio_transcription"] = (
+            copy.deepcopy(transcription) if transcription else None
+        )
+        vad = config["turn_detection"]
+        # [assumed] manual mode echoes turn_detection: null (OpenAI beta); the VAD object shows
+        # the three documented fields only.
+        session["turn_detection"] = (
+            None
+            if vad is None
+            else {key: vad[key] for key in ("type", "threshold", "silence_duration_ms")}
+        )
+        return session
+
+
+RULES = AsrRules()

@@ -1,0 +1,125 @@
+"""Omni `session.update` rules and the session object it echoes (events.md §4.2).
+
+The schema (`session_config.omni.json`, `tool.json`) has checked shapes, types and the documented
+sampling ranges. What is left: per-model voices, format strings, transcription models and the
+`max_tokens` ceiling; duplicate tool names; MCP tools (the schema knows them, the mock serves
+function tools only); turbo's fixed sampling (valid values are accepted, the fixed ones echoed).
+``input_audio_transcription: {"model": null}`` (what the SDK sends when transcription is enabled
+without naming a model) means the default model; ``null`` turns it off.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ...core import wording
+from ...core.behaviour import Behaviour
+from ...core.rules import apply_formats, check_member, merge_turn_detection
+from .models import OmniModel
+
+__all__ = ["RULES", "SAMPLING_KEYS", "OmniRules"]
+
+SAMPLING_KEYS = (
+    "temperature",
+    "top_p",
+    "top_k",
+    "max_tokens",
+    "repetition_penalty",
+    "presence_penalty",
+    "seed",
+)
+
+
+def _tools(tools: list[dict]) -> list[dict]:
+    """`tools`: function tools in the nested Chat-Completions shape, names unique."""
+    names = set()
+    for index, tool in enumerate(tools):
+        param = f"session.tools[{index}]"
+        check_member(tool["type"], param + ".type", ["function"])
+        name = tool["function"]["name"]
+        if name in names:
+            raise wording.not_allowed(param + ".function.name", f"Duplicate tool name '{name}'.")
+        names.add(name)
+    return copy.deepcopy(tools)
+
+
+def _transcription(model: OmniModel, value: dict | None) -> dict | None:
+    if value is None:
+        return None
+    if value.get("model") is None:
+        return copy.deepcopy(model.defaults["input_audio_transcription"])
+    param = "session.input_audio_transcription.model"
+    return {"model": check_member(value["model"], param, model.transcription_models)}
+
+
+def _max_tokens(model: OmniModel, value: int) -> int:
+    if value > model.max_output_tokens:
+        raise wording.out_of_range(
+            "session.max_tokens", value, wording.interval(1, model.max_output_tokens)
+        )
+    return value
+
+
+class OmniRules:
+    """The ConfigRules of the Omni family."""
+
+    def apply_update(
+        self, model: OmniModel, current: dict, update: dict, behaviour: Behaviour
+    ) -> dict:
+        config = copy.deepcopy(current)
+        if "modalities" in update:
+            config["modalities"] = list(update["modalities"])
+        if update.get("voice") is not None:
+            config["voice"] = check_member(update["voice"], "session.voice", model.voices)
+        apply_formats(model, behaviour, config, update)
+        if "instructions" in update:
+            config["instructions"] = update["instructions"]
+        if "input_audio_transcription" in update:
+            config["input_audio_transcription"] = _transcription(
+                model, update["input_audio_transcription"]
+            )
+        if "turn_detection" in update:
+            config["turn_detection"] = merge_turn_detection(
+                config["turn_detection"], update["turn_detection"], model.defaults["turn_detection"]
+            )
+        if "tools" in update:
+            config["tools"] = [] if update["tools"] is None else _tools(update["tools"])
+        if "max_tokens" in update:
+            _max_tokens(model, update["max_tokens"])
+        if not model.sampling_fixed:  # turbo: "not modifiable"; the fixed values stay
+            config.update({key: update[key] for key in SAMPLING_KEYS if key in update})
+        if "smooth_output" in update and "smooth_output" in model.defaults:  # flash only
+            config["smooth_output"] = update["smooth_output"]
+        return config
+
+    def render(
+        self, model: OmniModel, config: dict, session_id: str, model_id: str, *, updated: bool
+    ) -> dict:
+        """`session.created` (its example's fields) or `session.updated` (all of them)."""
+        session: dict[str, Any] = {
+            "id": session_id,
+            "object": "realtime.session",
+            "model": model_id,
+            "modalities": list(config["modalities"]),
+        }
+        if updated and config.get("instructions") is not None:
+            session["instructions"] = config["instructions"]
+        session["voice"] = config["voice"]
+        session["input_audio_format"] = config["input_audio_format"]
+        session["output_audio_format"] = config["output_audio_format"]
+        session["input_audio_transcription"] = copy.deepcopy(config["input_audio_transcription"])
+        # [assumed] manual mode echoes turn_detection: null (OpenAI beta; docs show only VAD).
+        session["turn_detection"] = copy.deepcopy(config["turn_detection"])
+        session["tools"] = copy.deepcopy(config["tools"])
+        session["temperature"] = config["temperature"]
+        if updated:
+            session["max_response_output_token"] = "inf"  # as echoed in session.updated.json
+            for key in SAMPLING_KEYS[1:]:
+                session[key] = config[key]
+        if updated and "smooth_output" in config:
+            session["smooth_output"] = config["smooth_output"]
+        return session
+
+
+RULES = OmniRules()

@@ -1,0 +1,282 @@
+"""Omni sessions: a voice assistant with tools (events.md §4, sequences §3).
+
+VAD mode: each utterance is committed by the server (`speech_stopped` → `committed` → user item
+→ transcript) and answered automatically (`create_response`); speech starting while a response
+streams cuts it short (`interrupt_response`). Manual mode: `commit` makes the user item (audio
+and the images sent with it), `response.create` asks for the answer. With `tools` configured, a
+user turn is answered by a `function_call` item (Behaviour.tool_calls); the client returns a
+`function_call_output` with `conversation.item.create`, then `response.create`.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass, field
+
+from ...answers.protocol import Transcript
+from ...core import wording
+from ...core.behaviour import (
+    OmniSessionFinish,
+    OmniTranscriptPosition,
+    ResponseCreateWhileActive,
+    ToolCalls,
+    ToolResultContinuation,
+)
+from ...core.errors import ProtocolError
+from ...core.text import text_tokens
+from ...media.listening import ListeningSession, Segment
+from ...media.pcm import INPUT_SAMPLE_RATE, OUTPUT_SAMPLE_RATE
+from ...responses.events import FunctionCall, ResponsePlan
+from ...responses.usage import audio_tokens, response_usage
+from .models import OmniModel
+
+__all__ = ["OmniSession"]
+
+
+@dataclass
+class _UserTurn:
+    """What the next response answers: the latest user input not answered yet."""
+
+    heard: Transcript | None = None  # an utterance or a user text item
+    audio_samples: int = 0
+    images: list[int] = field(default_factory=list)
+    text_tokens: int = 0
+    tool_output: str | None = None  # a function_call_output to answer from
+
+
+class OmniSession(ListeningSession):
+    """A session of `qwen3-omni-flash-realtime` or `qwen-omni-turbo-realtime`."""
+
+    spec: OmniModel
+
+    def _start(self) -> None:
+        super()._start()
+        self._turn: _UserTurn | None = None
+        self._item_ids: set[str] = set()
+        self._late_transcript: dict | None = None
+
+    def _transcribing(self) -> bool:
+        return bool(self.config["input_audio_transcription"])
+
+    # ---- user audio ---------------------------------------------------------------------
+
+    def _speech_started(self, segment: Segment) -> None:
+        active = self._active_response()
+        if active is not None and self._vad_option("interrupt_response"):
+            # Barge-in: cut the response short like a cancel (sequences §3.2; OpenAI beta's
+            # status_details.reason "turn_detected").
+            self._cancel_response(active, "turn_detected")
+        super()._speech_started(segment)
+
+    def _utterance_ended(self, segment: Segment, speech_ms: int, input_samples: int) -> None:
+        self._add_user_audio(segment, speech_ms, input_samples)
+        if self._vad_option("create_response"):
+            self._respond()
+        self._flush_late_transcript()
+
+    def _vad_option(self, name: str) -> bool:
+        """turn_detection.create_response / interrupt_response (echoed true by default). An
+        utterance closed by switching to manual mode was a VAD turn: it keeps the default."""
+        return (self.config["turn_detection"] or {}).get(name, True)
+
+    def _commit_buffer(self) -> None:
+        segment, speech_ms, samples = self._committed_segment()
+        # events.md §4.1: commit creates the user item (with the images) and starts no response.
+        self._add_user_audio(segment, speech_ms, samples)
+        self._flush_late_transcript()
+
+    def _add_user_audio(self, segment: Segment, speech_ms: int, samples: int) -> None:
+        self._emit_committed(segment.item_id)
+        self._emit_user_item(segment.item_id, [{"type": "input_audio"}])
+        self._item_ids.add(segment.item_id)
+        heard = None
+        if speech_ms > 0:
+            heard = self._responder.transcript(
+                segment.seed or 0, self._source_language(), speech_ms
+            )
+        if self._transcribing():
+            if heard is None:
+                event = self._transcription_failed(segment.item_id)
+            else:
+                event = {
+                    "type": "conversation.item.input_audio_transcription.completed",
+                    "item_id": segment.item_id,
+                    "content_index": 0,
+                    "transcript": heard.text,
+                }
+            if self.behaviour.omni_transcript_position is OmniTranscriptPosition.AFTER_RESPONSE:
+                self._late_transcript = event
+            else:
+                self._emit(event.pop("type"), **event)
+        turn = self._turn or _UserTurn()
+        turn.heard = heard or turn.heard
+        turn.audio_samples += samples
+        turn.images += self._take_images()
+        turn.tool_output = None
+        self._turn = turn
+
+    def _flush_late_transcript(self) -> None:
+        """Behaviour.omni_transcript_position "after_response": the transcript follows the response."""
+        if self._late_transcript is not None:
+            self._defer([self._late_transcript])
+            self._late_transcript = None
+
+    # ---- client events of this family ---------------------------------------------------
+
+    def _on_response_create(self, event: dict) -> None:
+        # The SDK sends response.modalities / instructions; the schema checked both.
+        options = event.get("response") or {}
+        if (
+            self._active_response() is not None
+            and self.behaviour.response_create_while_active is ResponseCreateWhileActive.ERROR
+        ):
+            # [assumed from Qwen-Audio, same endpoint] one response at a time.
+            raise ProtocolError(
+                "conversation_already_has_active_response",
+                "Conversation already has an active response.",
+            )
+        self._respond(options.get("modalities"), options.get("instructions"))
+
+    def _on_response_cancel(self, event: dict) -> None:
+        active = self._active_response()
+        if active is None:
+            # events.md §4.1 / §1.7: nothing to cancel → error ([3p] wording).
+            raise ProtocolError(
+                "response_cancel_not_active", "Conversation has none active response"
+            )
+        self._cancel_response(active, "client_cancelled")
+
+    def _on_conversation_item_create(self, event: dict) -> None:
+        item = event["item"]
+        item_id = item.get("id") or self._ids.new("item")
+        if item_id in self._item_ids:
+            # events.md §1.7: a duplicate item_id is an invalid_request_error.
+            raise ProtocolError(
+                "duplicate_item_id", f"Item with id '{item_id}' already exists.", "item.id"
+            )
+        kind = item.get("type")
+        if kind == "function_call_output":
+            created = self._tool_output_item(item, item_id)
+        elif kind == "message":
+            created = self._user_text_item(item, item_id)
+        else:  # the schema also knows mcp_approval_response; the mock has no MCP tools
+            raise wording.invalid_value("item.type", kind, ["function_call_output", "message"])
+        self._item_ids.add(item_id)
+        self._emit("conversation.item.created", item=created)
+        self._last_item_id = item_id
+        if kind == "function_call_output" and self.behaviour.tool_result_continuation is ToolResultContinuation.AUTO:
+            self._respond()
+
+    def _tool_output_item(self, item: dict, item_id: str) -> dict:
+        self._turn = _UserTurn(tool_output=item["output"], text_tokens=text_tokens(item["output"]))
+        return {
+            "id": item_id,
+            "object": "realtime.item",
+            "type": "function_call_output",
+            "status": "completed",
+            "call_id": item["call_id"],
+            "output": item["output"],
+        }
+
+    def _user_text_item(self, item: dict, item_id: str) -> dict:
+        # [3p, events.md §4.1] a user message of input_text parts (role user, at least one part:
+        # the schema); not in the Omni reference.
+        content = item["content"]
+        text = " ".join(p["text"] for p in content)
+        language = self._source_language()
+        seed = zlib.crc32(text.encode("utf-8"))
+        heard = Transcript(text, language, (seed % 1000,))
+        self._turn = _UserTurn(heard=heard, text_tokens=text_tokens(text))
+        return {
+            "id": item_id,
+            "object": "realtime.item",
+            "type": "message",
+            "status": "completed",
+            "role": "user",
+            "content": [dict(p) for p in content],
+        }
+
+    def _on_session_finish(self, event: dict) -> None:
+        if self.behaviour.omni_session_finish is OmniSessionFinish.REJECT:
+            # events.md §7.4: the invalid-event-type answer reported for qwen3.5-omni.
+            raise ProtocolError(
+                "invalid_value",
+                "Invalid value: 'session.finish'. It is not a valid event type for this model.",
+                "type",
+            )
+        super()._on_session_finish(event)
+
+    # ---- responses ----------------------------------------------------------------------
+
+    def _respond(
+        self, modalities: list[str] | None = None, instructions: str | None = None
+    ) -> None:
+        turn, self._turn = self._turn or _UserTurn(), None
+        modalities = modalities or list(self.config["modalities"])
+        instructions = instructions if instructions is not None else self.config.get("instructions")
+        tools = self.config["tools"]
+        call = None
+        if (
+            tools
+            and self.behaviour.tool_calls is ToolCalls.AUTO
+            and turn.tool_output is None
+            and turn.heard is not None
+        ):
+            chosen = self._responder.tool_call(tools, turn.heard)
+            call = FunctionCall(self._call_id(), *chosen) if chosen else None
+        language = turn.heard.language if turn.heard else self._source_language()
+        if call is not None:
+            text, audio = "", None
+        elif turn.tool_output is not None:
+            text, audio = self._responder.answer_tool_output(turn.tool_output, language), None
+        else:
+            text, audio = self._responder.reply(self._segments_seen, turn.heard, language), None
+        if call is None and "audio" in modalities:
+            audio = self._responder.speak(text, self.config["voice"])
+        input_text = (
+            turn.text_tokens
+            + text_tokens(instructions or "")
+            + sum(text_tokens(json.dumps(t, ensure_ascii=False)) for t in tools)
+        )
+        spec = self.spec
+
+        def usage(out_text: str, out_samples: int) -> dict:
+            return response_usage(
+                input_text=input_text,
+                input_audio=audio_tokens(
+                    turn.audio_samples,
+                    INPUT_SAMPLE_RATE,
+                    spec.input_audio_tokens_per_second,
+                    spec.min_billed_audio_s,
+                ),
+                input_images=sum(turn.images),
+                output_text=text_tokens(out_text) if call is None else text_tokens(call.arguments),
+                output_audio=audio_tokens(
+                    out_samples, OUTPUT_SAMPLE_RATE, spec.output_audio_tokens_per_second
+                )
+                if audio is not None
+                else None,
+            )
+
+        plan = ResponsePlan(
+            response_id=self._ids.new("resp"),
+            item_id=self._ids.new("item"),
+            conversation_id=self.conversation_id,
+            previous_item_id=self._last_item_id,
+            modalities=modalities,
+            voice=self.config["voice"],
+            output_audio_format=self.config["output_audio_format"],
+            text=text,
+            audio=audio,
+            usage=usage(text, len(audio) if audio is not None else 0),
+            function_call=call,
+            partial_usage=usage,
+        )
+        self._start_response(plan)
+        self._item_ids.add(plan.item_id)
+        self._last_item_id = plan.item_id
+
+    def _call_id(self) -> str:
+        # events.md §1.5: call_ + 22 lowercase hex.
+        return self._ids.new_hex("call", 22)

@@ -1,0 +1,127 @@
+"""Turn appended `audio` payloads into 16 kHz int16 samples, and keep the uncommitted buffer.
+
+Call :meth:`InputDecoder.decode` on each decoded base64 payload. `pcm`/`pcm16` is PCM16 LE mono
+at the session's `sample_rate` (8 kHz is upsampled to 16 kHz, as the service does). `opus` is an
+Ogg Opus stream split across appends [assumed: the docs name the format but not its framing;
+Ogg is what encoders and browsers produce]; complete Ogg pages are decoded as they arrive.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import soundfile
+
+from .pcm import SAMPLES_PER_MS, pcm16_to_samples, resample_to_16k
+
+__all__ = ["AudioBuffer", "InputDecoder"]
+
+
+class InputDecoder:
+    """Stateful decoder for one session's input audio format."""
+
+    def __init__(self, audio_format: str, sample_rate: int) -> None:
+        self.audio_format = audio_format
+        self.sample_rate = sample_rate
+        self._carry = b""  # an odd trailing PCM byte, or the undecoded tail of an Ogg stream
+        self._ogg = bytearray()
+        self._ogg_samples_out = 0
+
+    def decode(self, payload: bytes) -> np.ndarray:
+        """New 16 kHz samples for `payload`; raises ValueError on undecodable audio."""
+        if self.audio_format == "opus":
+            return self._decode_ogg_opus(payload)
+        data = self._carry + payload
+        self._carry = data[len(data) - len(data) % 2 :]
+        return resample_to_16k(pcm16_to_samples(data), self.sample_rate)
+
+    def _decode_ogg_opus(self, payload: bytes) -> np.ndarray:
+        self._ogg += payload
+        complete = _complete_ogg_prefix(self._ogg)
+        if complete == 0:
+            if len(self._ogg) >= 4 and not self._ogg.startswith(b"OggS"):
+                raise ValueError("opus audio must be an Ogg Opus stream")
+            return np.zeros(0, dtype=np.int16)
+        try:
+            samples, rate = soundfile.read(io.BytesIO(bytes(self._ogg[:complete])), dtype="int16")
+        except (RuntimeError, soundfile.LibsndfileError) as exc:
+            if self._ogg_samples_out == 0 and complete < 4096:
+                return np.zeros(0, dtype=np.int16)  # header pages only so far
+            raise ValueError(f"undecodable Ogg Opus audio ({exc})") from None
+        if samples.ndim > 1:
+            samples = samples[:, 0]
+        new = samples[self._ogg_samples_out :]
+        self._ogg_samples_out = len(samples)
+        return resample_to_16k(new, rate)
+
+
+def _complete_ogg_prefix(data: bytearray) -> int:
+    """Length of the prefix of `data` made of complete Ogg pages."""
+    pos = 0
+    while pos + 27 <= len(data) and data[pos : pos + 4] == b"OggS":
+        n_segments = data[pos + 26]
+        header = 27 + n_segments
+        if pos + header > len(data):
+            break
+        body = sum(data[pos + 27 : pos + header])
+        if pos + header + body > len(data):
+            break
+        pos += header + body
+    return pos
+
+
+class AudioBuffer:
+    """The uncommitted input audio, addressed in session audio time (ms since the first sample)."""
+
+    def __init__(self) -> None:
+        self._data = np.zeros(0, dtype=np.int16)
+        self._pending: list[np.ndarray] = []
+        self._start_sample = 0  # session sample index of the buffer's first sample
+
+    @property
+    def start_ms(self) -> int:
+        return self._start_sample // SAMPLES_PER_MS
+
+    @property
+    def end_sample(self) -> int:
+        return self._start_sample + len(self._joined())
+
+    @property
+    def empty(self) -> bool:
+        return self.duration_ms == 0 and len(self._joined()) == 0
+
+    @property
+    def duration_ms(self) -> int:
+        """How much audio is buffered, without joining the pieces (cheap on every append)."""
+        return (len(self._data) + sum(len(p) for p in self._pending)) // SAMPLES_PER_MS
+
+    def _joined(self) -> np.ndarray:
+        if self._pending:
+            self._data = np.concatenate([self._data, *self._pending])
+            self._pending = []
+        return self._data
+
+    def append(self, samples: np.ndarray) -> None:
+        if len(samples):
+            self._pending.append(samples)
+
+    def samples(self, start_ms: int | None = None, end_ms: int | None = None) -> np.ndarray:
+        """The buffered samples between two session times (clipped to what is buffered)."""
+        data = self._joined()
+        first = 0 if start_ms is None else max(0, start_ms * SAMPLES_PER_MS - self._start_sample)
+        last = len(data) if end_ms is None else max(0, end_ms * SAMPLES_PER_MS - self._start_sample)
+        return data[first:last]
+
+    def drop_until(self, ms: int) -> None:
+        """Forget the audio before session time `ms` (it has been committed or cleared)."""
+        data = self._joined()
+        cut = min(len(data), max(0, ms * SAMPLES_PER_MS - self._start_sample))
+        self._data = data[cut:]
+        self._start_sample += cut
+
+    def clear(self) -> None:
+        """Forget everything buffered."""
+        data = self._joined()
+        self._start_sample += len(data)
+        self._data = data[:0]

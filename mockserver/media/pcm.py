@@ -1,0 +1,64 @@
+"""PCM facts and helpers: the rates the mock runs at, base64 and PCM16 decoding, resampling.
+
+Input is PCM16 mono little-endian at the session's `sample_rate` (16 kHz, or 8 kHz which the
+service upsamples to 16 kHz, events.md §3.2). Output deltas are PCM16 mono at 24 kHz
+(events.md §1.10). Synthesized audio is deterministic: the same text and voice always give the
+same samples, so fixtures and tests are reproducible (:mod:`.speech`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import numpy as np
+
+__all__ = [
+    "INPUT_SAMPLE_RATE",
+    "OUTPUT_BYTES_PER_SECOND",
+    "OUTPUT_SAMPLE_RATE",
+    "SAMPLES_PER_MS",
+    "decode_base64",
+    "pcm16_from_base64",
+    "pcm16_to_samples",
+    "resample_to_16k",
+]
+
+OUTPUT_SAMPLE_RATE = 24000  # every audio delta: PCM16 mono at 24 kHz (events.md §1.10)
+OUTPUT_BYTES_PER_SECOND = OUTPUT_SAMPLE_RATE * 2
+INPUT_SAMPLE_RATE = 16000  # everything internal runs at 16 kHz (8 kHz input is upsampled)
+SAMPLES_PER_MS = INPUT_SAMPLE_RATE // 1000
+
+
+def decode_base64(payload: object) -> bytes:
+    """Strict base64 decoding; raises ValueError with a short reason on anything else."""
+    if not isinstance(payload, str):
+        raise ValueError("expected a base64 string")  # noqa: TRY004 — callers map ValueError to invalid_value
+    try:
+        return base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError(f"not valid base64 ({exc})") from None
+
+
+def pcm16_to_samples(data: bytes) -> np.ndarray:
+    """Little-endian PCM16 bytes to int16 samples; a trailing odd byte is kept by the caller."""
+    return np.frombuffer(data[: len(data) - len(data) % 2], dtype="<i2")
+
+
+def pcm16_from_base64(payload: object) -> np.ndarray | None:
+    """Base64 PCM16 to int16 samples; None when it is not base64 (recordings, strict replay)."""
+    try:
+        return pcm16_to_samples(decode_base64(payload)).astype(np.int16)
+    except ValueError:
+        return None
+
+
+def resample_to_16k(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Any rate → 16 kHz int16 by linear interpolation (8 kHz input is upsampled server-side too)."""
+    if sample_rate == INPUT_SAMPLE_RATE or len(samples) == 0:
+        return samples.astype(np.int16, copy=False)
+    n_out = int(len(samples) * INPUT_SAMPLE_RATE / sample_rate)
+    positions = np.arange(n_out) * (sample_rate / INPUT_SAMPLE_RATE)
+    return np.interp(positions, np.arange(len(samples)), samples.astype(np.float32)).astype(
+        np.int16
+    )

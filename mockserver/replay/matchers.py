@@ -1,0 +1,146 @@
+"""Strict replay: does the client do what the recorded client did? Small named matchers decide.
+
+The recorded client events become steps: every event but `input_audio_buffer.append`, and one
+"audio" step for each run of consecutive appends. The live client's events are compared step by
+step: `type` (the same event type), `config` (a session.update's `session` equals the recorded
+one), `audio` (the run's loudness envelope matches the recorded run's). `event_id` and the raw
+audio bytes (chunking, encoding) never matter. The first departure yields a report naming the
+matcher that failed and the closest recorded event.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..media.pcm import pcm16_from_base64, resample_to_16k
+from .fingerprint import MIN_MS, THRESHOLD, envelope, similarity
+from .format import parse_audio_ref
+from .store import Fixture
+
+__all__ = ["ReplayMismatch", "ReplayReferee"]
+
+
+class ReplayMismatch(AssertionError):
+    """Strict replay: the client departed from the recording (the report says where and how)."""
+
+
+@dataclass
+class _Step:
+    kind: str  # an event type, or "audio"
+    event: dict | None = None
+    samples: list[np.ndarray] = field(default_factory=list)
+
+    def audio(self) -> np.ndarray:
+        return np.concatenate(self.samples) if self.samples else np.zeros(0, dtype=np.int16)
+
+
+def _recorded_steps(fixture: Fixture) -> list[_Step]:
+    steps: list[_Step] = []
+    for line in fixture.events:
+        if line["dir"] != "client":
+            continue
+        event = line["event"]
+        if event.get("type") == "input_audio_buffer.append":
+            ref = parse_audio_ref(event.get("audio"))
+            if not steps or steps[-1].kind != "audio":
+                steps.append(_Step("audio"))
+            if ref:
+                steps[-1].samples.append(resample_to_16k(fixture.audio(*ref), fixture.input_rate))
+        else:
+            steps.append(_Step(event.get("type", ""), event))
+    return steps
+
+
+def _match_type(live: _Step, recorded: _Step) -> str | None:
+    return None if live.kind == recorded.kind else f"expected {recorded.kind!r}, got {live.kind!r}"
+
+
+def _match_config(live: _Step, recorded: _Step) -> str | None:
+    if live.kind != "session.update":
+        return None
+    got, want = (live.event or {}).get("session"), (recorded.event or {}).get("session")
+    return (
+        None
+        if got == want
+        else f"session {json.dumps(got, sort_keys=True)} != recorded {json.dumps(want, sort_keys=True)}"
+    )
+
+
+def _match_audio(live: _Step, recorded: _Step) -> str | None:
+    if live.kind != "audio":
+        return None
+    got, want = live.audio(), recorded.audio()
+    if min(len(got), len(want)) < MIN_MS * 16:  # too short to fingerprint: compare lengths
+        return (
+            None
+            if abs(len(got) - len(want)) <= 16000 * 0.2
+            else (f"{len(got) / 16:.0f} ms of audio, recorded {len(want) / 16:.0f} ms")
+        )
+    score = similarity(envelope(got), envelope(want))
+    return (
+        None
+        if score >= THRESHOLD
+        else f"the audio does not match the recording (similarity {score:.2f})"
+    )
+
+
+MATCHERS = {"type": _match_type, "config": _match_config, "audio": _match_audio}
+
+
+class ReplayReferee:
+    """Follows one live session against a fixture's client steps; `check` returns a report on departure."""
+
+    def __init__(self, fixture: Fixture) -> None:
+        self.name = fixture.name
+        self._recorded = _recorded_steps(fixture)
+        self._position = 0
+        self._run: _Step | None = None
+        self._rate = fixture.input_rate
+        self._count = 0
+
+    def check(self, event: dict) -> str | None:
+        """Take one client event; None while it matches, else the report of the first departure."""
+        self._count += 1
+        kind = event.get("type") if isinstance(event, dict) else None
+        if kind == "session.update" and isinstance(event.get("session"), dict):
+            self._rate = event["session"].get("sample_rate", self._rate)
+        if kind == "input_audio_buffer.append":
+            if self._run is None:
+                self._run = _Step("audio")
+            self._run.samples.append(self._decode(event.get("audio")))
+            return None
+        if self._run is not None:
+            run, self._run = self._run, None
+            if report := self._judge(run, "(the audio appended before it)"):
+                return report
+        return self._judge(_Step(kind or "?", event), f"#{self._count} ({kind})")
+
+    def _decode(self, payload) -> np.ndarray:
+        samples = pcm16_from_base64(payload)
+        return resample_to_16k(np.zeros(0, np.int16) if samples is None else samples, self._rate)
+
+    def _judge(self, live: _Step, what: str) -> str | None:
+        if self._position >= len(self._recorded):
+            return (
+                f"strict replay of {self.name!r}: client event {what} comes after the recording ended "
+                f"({len(self._recorded)} recorded steps)"
+            )
+        recorded = self._recorded[self._position]
+        for name, matcher in MATCHERS.items():
+            problem = matcher(live, recorded)
+            if problem:
+                closest = (
+                    recorded.event
+                    if recorded.event is not None
+                    else {"type": "input_audio_buffer.append …"}
+                )
+                return (
+                    f"strict replay of {self.name!r}: client event {what} departs from the recording at step "
+                    f"{self._position + 1}: matcher '{name}' failed: {problem}. Closest recorded event: "
+                    f"{json.dumps(closest, ensure_ascii=False)[:300]}"
+                )
+        self._position += 1
+        return None

@@ -1,0 +1,233 @@
+"""Responders that answer from fixtures: the texts and audio a recording holds, utterance by utterance.
+
+The session core still makes every event: ids are fresh, VAD offsets come from the audio the
+client sends, and the configuration the client set decides modality, voice and language. A
+responder only supplies the content — here, the recording's. When the recording runs out, or the
+client asks for something it does not hold (another target language), the built-in responder
+answers instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..answers.protocol import Responder, Transcript
+from ..core.text import split_units, units_per_second
+from ..media.pcm import resample_to_16k
+from .fingerprint import MIN_MS, THRESHOLD, envelope, similarity
+from .format import parse_audio_ref
+from .store import Fixture
+
+__all__ = ["MatchingResponder", "RecordedResponse", "ScriptedResponder"]
+
+
+@dataclass(frozen=True)
+class RecordedResponse:
+    text: str
+    audio: np.ndarray | None = None
+    call: tuple[str, str] | None = None  # (name, arguments) of a function_call response
+    gaps: tuple[int, ...] = (
+        0,
+    )  # ms after response.created of each of its events with a response_id
+
+
+class ScriptedResponder(Responder):
+    """Answers from a script: the i-th utterance gets the i-th transcript, the j-th response the j-th answer."""
+
+    def __init__(
+        self,
+        transcripts: list[tuple[str, str | None]],
+        responses: list[RecordedResponse],
+        fallback: Responder,
+        *,
+        target_language: str | None = None,
+        name: str = "",
+    ) -> None:
+        self.name = name
+        self._transcripts = transcripts
+        self._responses = responses
+        self._fallback = fallback
+        self._target = target_language
+        self._heard = 0
+        self._answered = 0
+        self._last: RecordedResponse | None = None
+        self._paced = 0
+
+    @classmethod
+    def from_fixture(cls, fixture: Fixture, fallback: Responder) -> ScriptedResponder:
+        transcripts, responses, order, by_id = [], [], [], {}
+        for line in fixture.events:
+            if line["dir"] != "server":
+                continue
+            event = line["event"]
+            kind = event.get("type", "")
+            if kind == "conversation.item.input_audio_transcription.completed":
+                transcripts.append((event.get("transcript", ""), event.get("language")))
+            response_id = event.get("response_id") or (event.get("response") or {}).get("id")
+            if not response_id or not kind.startswith("response."):
+                continue
+            if response_id not in by_id:
+                by_id[response_id] = {
+                    "text": "",
+                    "audio": [],
+                    "call": None,
+                    "t0": line["t_ms"],
+                    "gaps": [0],
+                }
+                order.append(response_id)
+            entry = by_id[response_id]
+            if "response_id" in event:
+                entry["gaps"].append(line["t_ms"] - entry["t0"])
+            if kind in ("response.audio_transcript.done", "response.text.done"):
+                entry["text"] = event.get("transcript") or event.get("text") or ""
+            elif kind == "response.audio.delta" and (ref := parse_audio_ref(event.get("delta"))):
+                entry["audio"].append(fixture.audio(*ref))
+            elif kind == "response.function_call_arguments.done":
+                entry["call"] = (event.get("name", ""), event.get("arguments", ""))
+        for response_id in order:
+            entry = by_id[response_id]
+            audio = np.concatenate(entry["audio"]) if entry["audio"] else None
+            responses.append(
+                RecordedResponse(entry["text"], audio, entry["call"], tuple(entry["gaps"]))
+            )
+        target = ((fixture.header.get("session") or {}).get("translation") or {}).get("language")
+        return cls(transcripts, responses, fallback, target_language=target, name=fixture.name)
+
+    def recorded_gaps(self) -> list[int] | None:
+        """`--pace recorded`: the timing of the next response as recorded (Pacer asks at response.created)."""
+        if self._paced >= len(self._responses):
+            return None
+        self._paced += 1
+        return list(self._responses[self._paced - 1].gaps)
+
+    # ---- the Responder protocol -----------------------------------------------------------
+
+    def partial(self, seed: int, language: str, speech_ms: int) -> str:
+        if self._heard >= len(self._transcripts):
+            return self._fallback.partial(seed, language, speech_ms)
+        units = split_units(self._transcripts[self._heard][0])
+        # sized like the built-in responder's previews, so a replay shows the same ones
+        return "".join(units[: int(speech_ms / 1000 * units_per_second(language))]).rstrip()
+
+    def transcript(self, seed: int, language: str, speech_ms: int) -> Transcript:
+        if self._heard >= len(self._transcripts):
+            return self._fallback.transcript(seed, language, speech_ms)
+        text, recorded_language = self._transcripts[self._heard]
+        self._heard += 1
+        return Transcript(text, recorded_language or language, (self._heard - 1,))
+
+    def _next(self, want_call: bool) -> RecordedResponse | None:
+        if self._answered >= len(self._responses):
+            return None
+        response = self._responses[self._answered]
+        if (response.call is not None) != want_call:
+            return None
+        self._answered += 1
+        self._last = response
+        return response
+
+    def translate(self, transcript: Transcript, target: str, phrases: dict[str, str]) -> str:
+        if self._target is not None and target != self._target:
+            return self._fallback.translate(transcript, target, phrases)  # not what was recorded
+        response = self._next(want_call=False)
+        return response.text if response else self._fallback.translate(transcript, target, phrases)
+
+    def speak(self, text: str, voice: str) -> np.ndarray:
+        if self._last is not None and self._last.text == text and self._last.audio is not None:
+            return self._last.audio
+        return self._fallback.speak(text, voice)
+
+    def reply(self, seed: int, heard: Transcript | None, language: str) -> str:
+        response = self._next(want_call=False)
+        return response.text if response else self._fallback.reply(seed, heard, language)
+
+    def answer_tool_output(self, output: str, language: str) -> str:
+        response = self._next(want_call=False)
+        return response.text if response else self._fallback.answer_tool_output(output, language)
+
+    def tool_call(self, tools: list[dict], heard: Transcript) -> tuple[str, str] | None:
+        if self._answered >= len(self._responses):
+            return self._fallback.tool_call(tools, heard)
+        response = self._next(want_call=True)
+        return response.call if response else None
+
+
+class MatchingResponder(Responder):
+    """Per session: listens to the audio, picks the fixture whose input it matches, then answers from it.
+
+    Nothing is decided before MIN_MS of audio (live previews wait); after that the best-matching
+    fixture of the library (correlation ≥ THRESHOLD) answers, else the built-in responder.
+    """
+
+    def __init__(
+        self, library: dict[str, Fixture], fallback: Responder, family: str | None = None
+    ) -> None:
+        self._library = {
+            n: f for n, f in library.items() if family is None or f.header.get("family") == family
+        }
+        self._fallback = fallback
+        self._audio: list[np.ndarray] = []
+        self._samples = 0
+        self.chosen: Responder | None = None
+        self.scenario: str | None = (
+            None  # the fixture chosen, once decided (None: the built-in responder)
+        )
+
+    def observe_audio(self, samples: np.ndarray) -> None:
+        """The client's audio, at 16 kHz, as the session receives it."""
+        if self.chosen is None and self._samples < 60 * 16000:
+            self._audio.append(samples)
+            self._samples += len(samples)
+
+    def _decide(self) -> Responder:
+        if self.chosen is None:
+            heard = envelope(np.concatenate(self._audio) if self._audio else np.zeros(0, np.int16))
+            best, score = None, THRESHOLD
+            for name, fixture in self._library.items():
+                value = similarity(heard, _fixture_envelope(fixture))
+                if value >= score:
+                    best, score = name, value
+            self.scenario = best
+            self.chosen = (
+                ScriptedResponder.from_fixture(self._library[best], self._fallback)
+                if best
+                else self._fallback
+            )
+        return self.chosen
+
+    def recorded_gaps(self) -> list[int] | None:
+        return self.chosen.recorded_gaps() if self.chosen is not None else None
+
+    def partial(self, seed: int, language: str, speech_ms: int) -> str:
+        if self.chosen is None and self._samples < MIN_MS * 16:
+            return ""  # too early to tell which recording this is
+        return self._decide().partial(seed, language, speech_ms)
+
+    def transcript(self, seed, language, speech_ms):
+        return self._decide().transcript(seed, language, speech_ms)
+
+    def translate(self, transcript, target, phrases):
+        return self._decide().translate(transcript, target, phrases)
+
+    def speak(self, text, voice):
+        return self._decide().speak(text, voice)
+
+    def reply(self, seed, heard, language):
+        return self._decide().reply(seed, heard, language)
+
+    def answer_tool_output(self, output, language):
+        return self._decide().answer_tool_output(output, language)
+
+    def tool_call(self, tools, heard):
+        return self._decide().tool_call(tools, heard)
+
+
+def _fixture_envelope(fixture: Fixture) -> np.ndarray:
+    """The fixture's input envelope, computed once and kept on the fixture."""
+    cached = fixture.__dict__.get("_input_envelope")
+    if cached is None:
+        cached = envelope(resample_to_16k(fixture.input_audio, fixture.input_rate))
+        fixture.__dict__["_input_envelope"] = cached
+    return cached

@@ -1,0 +1,335 @@
+"""The event block of one response, in the documented order (events.md §2.4, §4.4, sequences §3.5).
+
+A message: `response.created` → `response.output_item.added` → `conversation.item.created` →
+`response.content_part.added` → streamed text (LiveTranslate `text`+`stash`, Omni `delta`)
+interleaved with `response.audio.delta` → `*.done` → `response.content_part.done` →
+`response.output_item.done` → `response.done`. A tool call replaces the content part with
+`response.function_call_arguments.delta`/`.done`. Built as plain dicts without `event_id`; the
+session stamps those. :func:`cancelled_events` ends a response part-way (cancel, barge-in).
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..core.text import split_units
+
+if TYPE_CHECKING:
+    from ..core.family import Dialect
+
+__all__ = [
+    "AUDIO_DELTA_SAMPLES",
+    "TEXT_STREAM_EVENTS",
+    "UNITS_PER_STEP",
+    "FunctionCall",
+    "ResponsePlan",
+    "cancelled_events",
+    "response_events",
+]
+
+AUDIO_DELTA_SAMPLES = 4800  # 200 ms of 24 kHz audio per `response.audio.delta` at most
+UNITS_PER_STEP = 3  # words (or CJK characters) revealed per streamed text event
+# The streamed assistant text of every dialect (LiveTranslate `text`+`stash`, Omni `delta`).
+TEXT_STREAM_EVENTS = frozenset(
+    {
+        "response.text.text",
+        "response.audio_transcript.text",
+        "response.text.delta",
+        "response.audio_transcript.delta",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ResponsePlan:
+    """Everything that decides one response's events."""
+
+    response_id: str
+    item_id: str
+    conversation_id: str
+    previous_item_id: str | None
+    modalities: list[str]
+    voice: str
+    output_audio_format: str
+    text: str
+    audio: np.ndarray | None  # int16 at 24 kHz; None for text-only output
+    usage: dict
+    function_call: FunctionCall | None = None  # the output item is this tool call, not a message
+    # usage for what was actually sent (text, audio samples) when the response is cut short
+    partial_usage: Callable[[str, int], dict] | None = None
+
+
+@dataclass(frozen=True)
+class FunctionCall:
+    call_id: str
+    name: str
+    arguments: str  # the full JSON string
+
+
+def _response_object(plan: ResponsePlan, status: str, output: list) -> dict:
+    return {
+        "id": plan.response_id,
+        "object": "realtime.response",
+        "conversation_id": plan.conversation_id,
+        "status": status,
+        "modalities": list(plan.modalities),
+        "voice": plan.voice,
+        "output_audio_format": plan.output_audio_format,
+        "output": output,
+    }
+
+
+def _item(plan: ResponsePlan, status: str, content: list, arguments: str | None = None) -> dict:
+    if plan.function_call is not None:
+        call = plan.function_call
+        return {
+            "id": plan.item_id,
+            "object": "realtime.item",
+            "type": "function_call",
+            "status": status,
+            "call_id": call.call_id,
+            "name": call.name,
+            "arguments": call.arguments if arguments is None else arguments,
+        }
+    return {
+        "id": plan.item_id,
+        "object": "realtime.item",
+        "type": "message",
+        "status": status,
+        "role": "assistant",
+        "content": content,
+    }
+
+
+def _stream_steps(text: str, n_samples: int) -> list[tuple[str, str, int, int]]:
+    """(confirmed text, stash, first sample, end sample) for each streamed step."""
+    units = split_units(text)
+    steps = max(1, math.ceil(len(units) / UNITS_PER_STEP))
+    result = []
+    for k in range(1, steps + 1):
+        confirmed = "".join(units[: (k - 1) * UNITS_PER_STEP])
+        stash = "".join(units[(k - 1) * UNITS_PER_STEP : k * UNITS_PER_STEP])
+        result.append((confirmed, stash, n_samples * (k - 1) // steps, n_samples * k // steps))
+    return result
+
+
+def _audio_deltas(audio: np.ndarray, start: int, end: int) -> list[str]:
+    chunks = []
+    for first in range(start, end, AUDIO_DELTA_SAMPLES):
+        piece = audio[first : min(end, first + AUDIO_DELTA_SAMPLES)]
+        chunks.append(base64.b64encode(piece.astype("<i2").tobytes()).decode("ascii"))
+    return chunks
+
+
+def _item_created(dialect: Dialect, plan: ResponsePlan) -> dict:
+    event = {"type": "conversation.item.created"}
+    if dialect.item_created_has_previous_id:
+        event["previous_item_id"] = plan.previous_item_id
+    event["item"] = _item(plan, "in_progress", [], "")
+    return event
+
+
+def _function_call_events(dialect: Dialect, plan: ResponsePlan) -> list[dict]:
+    call = plan.function_call
+    where = {
+        "response_id": plan.response_id,
+        "item_id": plan.item_id,
+        "output_index": 0,
+        "call_id": call.call_id,
+    }
+    pieces = split_units(call.arguments) or [call.arguments]
+    events = [
+        {"type": "response.created", "response": _response_object(plan, "in_progress", [])},
+        {
+            "type": "response.output_item.added",
+            "response_id": plan.response_id,
+            "output_index": 0,
+            "item": _item(plan, "in_progress", [], ""),
+        },
+        _item_created(dialect, plan),
+    ]
+    step = UNITS_PER_STEP
+    events += [
+        {
+            "type": "response.function_call_arguments.delta",
+            **where,
+            "delta": "".join(pieces[k : k + step]),
+        }
+        for k in range(0, len(pieces), step)
+    ]
+    events.append(
+        {
+            "type": "response.function_call_arguments.done",
+            **where,
+            "name": call.name,
+            "arguments": call.arguments,
+        }
+    )
+    events.append(
+        {
+            "type": "response.output_item.done",
+            "response_id": plan.response_id,
+            "output_index": 0,
+            "item": _item(plan, "completed", []),
+        }
+    )
+    done = _response_object(plan, "completed", [_item(plan, "completed", [])])
+    done["usage"] = plan.usage
+    events.append({"type": "response.done", "response": done})
+    return events
+
+
+def response_events(dialect: Dialect, plan: ResponsePlan) -> list[dict]:
+    """All events of a completed response for `plan`, in wire order."""
+    if plan.function_call is not None:
+        return _function_call_events(dialect, plan)
+    has_audio = plan.audio is not None
+    part_type = "audio" if has_audio else "text"
+    where = {
+        "response_id": plan.response_id,
+        "item_id": plan.item_id,
+        "output_index": 0,
+        "content_index": 0,
+    }
+    events: list[dict] = [
+        {"type": "response.created", "response": _response_object(plan, "in_progress", [])},
+        {
+            "type": "response.output_item.added",
+            "response_id": plan.response_id,
+            "output_index": 0,
+            "item": _item(plan, "in_progress", []),
+        },
+        _item_created(dialect, plan),
+        {"type": "response.content_part.added", **where, "part": {"type": part_type, "text": ""}},
+    ]
+    stream_type = dialect.transcript_stream if has_audio else dialect.text_stream
+    n_samples = len(plan.audio) if has_audio else 0
+    for confirmed, stash, first, end in _stream_steps(plan.text, n_samples):
+        if dialect.stream_has_stash:
+            events.append({"type": stream_type, **where, "text": confirmed, "stash": stash})
+        elif stash:
+            events.append({"type": stream_type, **where, "delta": stash})
+        if has_audio:
+            events += [
+                {"type": "response.audio.delta", **where, "delta": d}
+                for d in _audio_deltas(plan.audio, first, end)
+            ]
+    if dialect.stream_has_stash:
+        events.append({"type": stream_type, **where, "text": plan.text, "stash": ""})
+    if has_audio:
+        events.append({"type": "response.audio_transcript.done", **where, "transcript": plan.text})
+        events.append({"type": "response.audio.done", **where})
+    else:
+        events.append({"type": "response.text.done", **where, "text": plan.text})
+    # Doc quirk kept (examples/SOURCES.md): parts and output_item.done carry `text` even for
+    # audio parts, while response.done uses `transcript` for them.
+    events.append(
+        {
+            "type": "response.content_part.done",
+            **where,
+            "part": {"type": part_type, "text": plan.text},
+        }
+    )
+    events.append(
+        {
+            "type": "response.output_item.done",
+            "response_id": plan.response_id,
+            "output_index": 0,
+            "item": _item(plan, "completed", [{"type": part_type, "text": plan.text}]),
+        }
+    )
+    final_content = (
+        {"type": "audio", "transcript": plan.text}
+        if has_audio
+        else {"type": "text", "text": plan.text}
+    )
+    done = _response_object(plan, "completed", [_item(plan, "completed", [final_content])])
+    done["usage"] = plan.usage
+    events.append({"type": "response.done", "response": done})
+    return events
+
+
+_STREAMED = TEXT_STREAM_EVENTS | {
+    "response.audio.delta",
+    "response.function_call_arguments.delta",
+    "response.function_call_arguments.done",
+}
+
+
+def _sent_so_far(sent: list[dict]) -> tuple[str, int, str]:
+    """(text shown, audio samples, tool arguments) that reached the client before a cut."""
+    text, samples, arguments = "", 0, ""
+    for event in sent:
+        kind = event["type"]
+        if kind in ("response.text.text", "response.audio_transcript.text"):
+            text = event["text"] + event["stash"]
+        elif kind in ("response.text.delta", "response.audio_transcript.delta"):
+            text += event["delta"]
+        elif kind == "response.audio.delta":
+            samples += len(base64.b64decode(event["delta"])) // 2
+        elif kind == "response.function_call_arguments.delta":
+            arguments += event["delta"]
+    return text, samples, arguments
+
+
+def cancelled_events(
+    dialect: Dialect, plan: ResponsePlan, sent: list[dict], reason: str, send_done: bool
+) -> list[dict]:
+    """What replaces the unsent rest of a response when it is cancelled after `sent`.
+
+    No more deltas; every part already opened gets its `.done` with the text sent so far
+    (events.md §4.1: the `.done` events also fire on cancellation); the item ends `incomplete`
+    and `response.done` says `cancelled` with OpenAI beta's `status_details` (`client_cancelled`
+    or `turn_detected`), unless `send_done` is off (Behaviour.cancel_sends_response_done).
+    """
+    text, samples, arguments = _sent_so_far(sent)
+    full = response_events(dialect, plan)
+    item_opened = any(e["type"] == "response.output_item.added" for e in sent)
+    rest: list[dict] = []
+    if not sent:
+        if not send_done:
+            return []  # nothing reached the client, and nothing will: the response never was
+        rest.append(full[0])  # nothing reached the client: created and cancelled at once
+    elif item_opened:
+        # The rest of the structure, minus every delta: parts opened get their .done events.
+        rest += [
+            _with_partial(e, plan, text, arguments)
+            for e in full[len(sent) :]
+            if e["type"] not in _STREAMED and e["type"] != "response.done"
+        ]
+    output = []
+    if item_opened:
+        final = (
+            {"type": "audio", "transcript": text}
+            if plan.audio is not None
+            else {"type": "text", "text": text}
+        )
+        output.append(_item(plan, "incomplete", [] if plan.function_call else [final], arguments))
+    if send_done:
+        done = _response_object(plan, "cancelled", output)
+        done["status_details"] = {"type": "cancelled", "reason": reason}
+        done["usage"] = plan.partial_usage(text, samples) if plan.partial_usage else plan.usage
+        rest.append({"type": "response.done", "response": done})
+    return rest
+
+
+def _with_partial(event: dict, plan: ResponsePlan, text: str, arguments: str) -> dict:
+    """A closing event of the plan rewritten to carry only what was sent."""
+    event = dict(event)
+    kind = event["type"]
+    if kind == "response.text.done":
+        event["text"] = text
+    elif kind == "response.audio_transcript.done":
+        event["transcript"] = text
+    elif kind == "response.content_part.done":
+        event["part"] = {**event["part"], "text": text}
+    elif kind == "response.output_item.done":
+        content = [] if plan.function_call else [{**event["item"]["content"][0], "text": text}]
+        event["item"] = _item(plan, "incomplete", content, arguments)
+    return event

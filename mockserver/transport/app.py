@@ -1,0 +1,370 @@
+"""The aiohttp glue: handshake checks, then frames in → :class:`Session` → paced frames out.
+
+Nothing protocol-specific lives here beyond the handshake (model query, Bearer key), which the
+real service checks before the WebSocket exists (events.md §1.3), so a bad key or model never
+gets a WebSocket: it gets an HTTP error with a DashScope-style JSON body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from aiohttp import WSMessage, WSMsgType, web
+
+from .. import __version__
+from ..answers.corpus import CorpusResponder, load_corpus
+from ..answers.protocol import Responder
+from ..core.behaviour import Behaviour
+from ..core.registry import Model
+from ..core.schema_checks import StrictModeViolation
+from ..core.session import ClientReferee, Session
+from ..families import REGISTRY
+from ..replay.matchers import ReplayMismatch, ReplayReferee
+from ..replay.responders import MatchingResponder, ScriptedResponder
+from ..replay.store import load_library
+from .pacing import Pace, Pacer
+
+__all__ = [
+    "REALTIME_PATH",
+    "Observer",
+    "ServerOptions",
+    "build_responder",
+    "create_app",
+    "http_error",
+]
+
+log = logging.getLogger("mockserver")
+
+REALTIME_PATH = "/api-ws/v1/realtime"
+MAX_FRAME_BYTES = 32 * 1024 * 1024  # a 15 MiB audio payload, base64-encoded, fits
+
+
+class Observer(Protocol):
+    """Sees the traffic of every session and every failure inside the mock (the pytest plugin)."""
+
+    def event(self, session_id: str, model: str, direction: str, event: dict) -> None: ...
+
+    def failure(self, session_id: str | None, error: BaseException) -> None: ...
+
+
+@dataclass
+class ServerOptions:
+    """Per-server settings (the CLI flags)."""
+
+    api_key: str | None = None  # None: any non-empty key is accepted
+    pace: Pace = Pace.FAST
+    first_text_latency_ms: int = 300
+    first_audio_latency_ms: int = 500
+    speed: float = 1.0  # realtime pace runs this many times faster
+    # A directory: its corpus.json replaces the built-in corpus; scenarios/*/ are fixtures to replay.
+    fixtures: Path | None = None
+    scenario: str | None = None  # the fixture every session replays unless the client names another
+    # With a named scenario: a client event that departs from the recorded ones fails the session
+    # (server_error naming the matcher that failed; the pytest plugin fails the test).
+    strict_replay: bool = False
+    # After session.finished the client closes (events.md §1.8: samples close with 1000); if it
+    # does not within this many seconds, the server closes with 1000 itself.
+    finish_close_grace_s: float = 5.0
+    behaviour: Behaviour = field(default_factory=Behaviour)  # the choices where the docs are open
+    # Validate every server event against schemas/ and fail loudly (log + server_error + close
+    # 1011) on a violation: for tests, and for anyone who wants the mock to police itself.
+    strict: bool = False
+    observer: Observer | None = None
+
+    def __post_init__(self) -> None:
+        """Every option is checked here, so a bad value fails at once, not at the first connection."""
+        self.pace = Pace.parse(self.pace)
+        if not isinstance(self.behaviour, Behaviour):
+            raise TypeError(f"behaviour must be a Behaviour, not {type(self.behaviour).__name__}")
+        if self.speed <= 0:
+            raise ValueError(f"speed must be positive, not {self.speed!r}")
+        if self.first_text_latency_ms < 0 or self.first_audio_latency_ms < 0:
+            raise ValueError("latencies must be >= 0 ms")
+
+
+def build_responder(options: ServerOptions) -> CorpusResponder:
+    """The responder every session of this server shares (stateless)."""
+    corpus_file = options.fixtures / "corpus.json" if options.fixtures else None
+    if corpus_file is not None and corpus_file.is_file():
+        return CorpusResponder(load_corpus(corpus_file))
+    return CorpusResponder()
+
+
+def build_library(options: ServerOptions) -> dict:
+    """The fixtures under DIR/scenarios (ValueError when one is malformed or the default is unknown)."""
+    root = options.fixtures / "scenarios" if options.fixtures else None
+    library = load_library(root) if root is not None and root.is_dir() else {}
+    if options.scenario and options.scenario not in library:
+        raise ValueError(
+            f"--scenario {options.scenario!r} is not among the fixtures ({', '.join(library) or 'none'})"
+        )
+    return library
+
+
+def http_error(status: int, code: str, message: str) -> web.Response:
+    """A DashScope-style HTTP error: JSON {code, message, request_id} and an x-request-id header."""
+    request_id = str(uuid.uuid4())
+    body = {"code": code, "message": message, "request_id": request_id}
+    return web.json_response(body, status=status, headers={"x-request-id": request_id})
+
+
+OPTIONS_KEY = web.AppKey("options", ServerOptions)
+LIBRARY_KEY = web.AppKey("library", dict)
+SCENARIO_HEADER = "X-Mock-Scenario"
+RESPONDER_KEY = web.AppKey("responder", CorpusResponder)
+SENDERS_KEY = web.AppKey("senders", set)
+
+
+def _check_api_key(request: web.Request, options: ServerOptions) -> web.Response | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    key = key.strip()
+    if (
+        scheme.lower() != "bearer"
+        or not key
+        or (options.api_key is not None and key != options.api_key)
+    ):
+        # events.md §1.3 / §7.1 [inferred]: 401 with DashScope's usual body.
+        return http_error(401, "InvalidApiKey", "Invalid API-key provided.")
+    return None
+
+
+def _check_model(request: web.Request) -> tuple[Model | None, web.Response | None]:
+    model = request.query.get("model")
+    if not model:
+        # [assumed, events.md §1.1: a third-party gateway answers 400 for a missing model]
+        return None, http_error(
+            400, "InvalidParameter", "Missing required query parameter: 'model'."
+        )
+    found = REGISTRY.lookup(model)
+    if found is None:
+        # [assumed] DashScope's HTTP APIs answer an unknown model with 404 ModelNotFound.
+        return None, http_error(
+            404, "ModelNotFound", f"Model '{model}' is not supported by this endpoint."
+        )
+    return found, None
+
+
+@dataclass(frozen=True)
+class _Answering:
+    """Who answers one session, and who referees it (strict replay)."""
+
+    responder: Responder
+    referee: ClientReferee | None = None
+
+
+def _responder_for(request: web.Request, model: Model) -> tuple[_Answering | None, web.Response | None]:
+    """Who answers this session: the scenario the client names (query `scenario` or the
+    X-Mock-Scenario header) or the server's default, else the fixture the audio matches, else the
+    built-in responder. An unknown scenario fails the handshake (400)."""
+    options: ServerOptions = request.app[OPTIONS_KEY]
+    library = request.app[LIBRARY_KEY]
+    fallback = request.app[RESPONDER_KEY]
+    name = request.query.get("scenario") or request.headers.get(SCENARIO_HEADER) or options.scenario
+    if name:
+        if name not in library:
+            known = ", ".join(sorted(library)) or "none (start with --fixtures DIR)"
+            return None, http_error(
+                400, "InvalidParameter", f"Unknown scenario '{name}'; known: {known}."
+            )
+        referee = ReplayReferee(library[name]) if options.strict_replay else None
+        return _Answering(ScriptedResponder.from_fixture(library[name], fallback), referee), None
+    if library:
+        return _Answering(MatchingResponder(library, fallback, model.family.name)), None
+    return _Answering(fallback), None
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    return web.json_response(
+        {
+            "status": "ok",
+            "version": __version__,
+            "models": REGISTRY.supported_models(),
+            "families": {
+                family.name: {"summary": family.summary, "models": family.model_ids()}
+                for family in REGISTRY.families()
+            },
+            "scenarios": sorted(request.app[LIBRARY_KEY]),
+        }
+    )
+
+
+async def _send_loop(
+    ws: web.WebSocketResponse,
+    session: Session,
+    wake: asyncio.Event,
+    pacer: Pacer,
+    options: ServerOptions,
+) -> None:
+    """Pull events from the session as their time comes; close once it is finished and drained.
+
+    Events are taken only when sent, so a cancel or a barge-in that arrives while a response is
+    being paced still finds the unsent rest of it in the session.
+    """
+    loop = asyncio.get_running_loop()
+    head_id, due = None, 0.0
+    while True:
+        event = session.peek_event()
+        if event is None:
+            if session.finished:
+                break
+            wake.clear()
+            await wake.wait()
+            continue
+        if event["event_id"] != head_id:
+            head_id, due = event["event_id"], loop.time() + pacer.delay_before(event)
+        if due > loop.time():
+            wake.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(wake.wait(), due - loop.time())
+            continue
+        session.next_event()
+        await ws.send_str(json.dumps(event, ensure_ascii=False))
+        if options.observer is not None:
+            options.observer.event(session.id, session.model_id, "server", event)
+    if session.close_code == 1000 and not session.expired:
+        # Give the client the documented chance to close first (events.md §1.8); the receive
+        # loop notices the close and ends this task.
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(ws.receive(), options.finish_close_grace_s)
+    await ws.close(code=session.close_code, message=session.close_reason.encode())
+
+
+async def _realtime(request: web.Request) -> web.StreamResponse:
+    options: ServerOptions = request.app[OPTIONS_KEY]
+    denied = _check_api_key(request, options)
+    if denied is not None:
+        return denied
+    model, bad_model = _check_model(request)
+    if bad_model is not None:
+        return bad_model
+    answering, bad_scenario = _responder_for(request, model)
+    if bad_scenario is not None:
+        return bad_scenario
+    ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES)
+    await ws.prepare(request)
+    try:
+        session = REGISTRY.open_session(
+            model,
+            responder=answering.responder,
+            behaviour=options.behaviour,
+            strict=options.strict,
+            referee=answering.referee,
+        )
+    except StrictModeViolation as exc:
+        log.exception("strict mode: session.created breaks its schema")
+        if options.observer is not None:
+            options.observer.failure(None, exc)
+        await ws.close(code=1011, message=b"server error")
+        return ws
+    if options.observer is not None:
+        session.client_event_listener = functools.partial(
+            options.observer.event, session.id, session.model_id, "client"
+        )
+    log.info("session %s opened for model %s", session.id, session.model_id)
+    wake = asyncio.Event()
+    pacer = Pacer(
+        options.pace,
+        options.first_text_latency_ms,
+        options.first_audio_latency_ms,
+        options.speed,
+        recorded_gaps=answering.responder.recorded_gaps,
+    )
+    sender = asyncio.create_task(_send_loop(ws, session, wake, pacer, options))
+    cap = (
+        asyncio.get_running_loop().call_later(session.session_cap_s, _expire, session, wake)
+        if session.session_cap_s
+        else None
+    )
+    request.app[SENDERS_KEY].add(sender)
+    try:
+        async for message in ws:
+            _feed(session, message, options.observer)
+            wake.set()
+            if session.finished or sender.done():
+                break
+        if session.finished or sender.done():
+            await sender
+    finally:
+        if cap is not None:
+            cap.cancel()
+        if not sender.done():
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sender
+        request.app[SENDERS_KEY].discard(sender)
+        log.info("session %s closed", session.id)
+    return ws
+
+
+def _expire(session: Session, wake: asyncio.Event) -> None:
+    """The session cap (events.md §1.8: Omni 120 minutes) was reached: the server closes."""
+    log.info("session %s reached its %s s cap", session.id, session.session_cap_s)
+    session.expire()
+    wake.set()
+
+
+def _feed(session: Session, message: WSMessage, observer: Observer | None) -> None:
+    """Hand one data frame to the session; a failure inside the mock becomes `server_error` + 1011."""
+    if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+        return
+    try:
+        if message.type == WSMsgType.TEXT:
+            session.receive_text(message.data)
+        else:
+            session.receive_binary(message.data)
+        if session.departure is not None:
+            log.error("session %s: %s", session.id, session.departure)
+            if observer is not None:
+                observer.failure(session.id, ReplayMismatch(session.departure))
+    except StrictModeViolation as exc:
+        log.exception(
+            "strict mode: session %s produced an event that breaks its schema", session.id
+        )
+        session.fail("The mock server produced an invalid event (strict mode).")
+        if observer is not None:
+            observer.failure(session.id, exc)
+    except Exception as exc:  # a bug in the mock: the documented server_error, then close
+        log.exception("session %s failed", session.id)
+        session.fail("The mock server failed on this event.")
+        if observer is not None:
+            observer.failure(session.id, exc)
+
+
+async def _cancel_sessions(app: web.Application) -> None:
+    for task in list(app[SENDERS_KEY]):
+        task.cancel()
+
+
+async def start_site(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
+    """Serve `app` on host:port (0 picks a free port); returns the runner to clean up and the real port."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    try:
+        await site.start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    return runner, runner.addresses[0][1]
+
+
+def create_app(options: ServerOptions | None = None) -> web.Application:
+    """The mock's aiohttp application: the realtime WebSocket route and `GET /healthz`."""
+    app = web.Application()
+    app[OPTIONS_KEY] = options or ServerOptions()
+    app[SENDERS_KEY] = set()
+    app[RESPONDER_KEY] = build_responder(app[OPTIONS_KEY])
+    app[LIBRARY_KEY] = build_library(app[OPTIONS_KEY])
+    app.router.add_get(REALTIME_PATH, _realtime)
+    app.router.add_get("/healthz", _healthz)
+    app.on_shutdown.append(_cancel_sessions)
+    return app

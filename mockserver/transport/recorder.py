@@ -1,0 +1,136 @@
+"""`realtime-mock record --upstream URL --out DIR`: a recording proxy in front of a realtime endpoint.
+
+The client connects to the proxy exactly as it would to the service, with its own key; the proxy
+opens the same path upstream with the same Authorization header and relays every frame both ways,
+unchanged. When the connection ends a fixture is written under DIR (the API key is never written
+or logged), with the audio extracted to WAV, and checked against `schemas/`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+from aiohttp import WSMsgType, web
+
+from ..capture import validate_lines
+from ..replay.recording import Recording
+from ..replay.store import TRANSCRIPT, save
+from .app import REALTIME_PATH, http_error
+
+__all__ = ["RecorderOptions", "create_recorder_app"]
+
+log = logging.getLogger("mockserver.recorder")
+FORWARDED = (
+    "authorization",
+    "user-agent",
+    "x-dashscope-workspace",
+    "x-dashscope-datainspection",
+    "openai-beta",
+)
+
+
+@dataclass
+class RecorderOptions:
+    upstream: str  # e.g. wss://dashscope-intl.aliyuncs.com/api-ws/v1/realtime
+    out: Path
+    saved: list[Path] | None = None  # the fixtures written, for whoever wants to know (tests)
+
+
+RECORDER_KEY = web.AppKey("recorder", RecorderOptions)
+
+
+def _upstream_url(options: RecorderOptions, request: web.Request) -> str:
+    base = options.upstream.rstrip("/")
+    if not base.endswith(REALTIME_PATH):
+        base += REALTIME_PATH
+    return f"{base}?{request.query_string}" if request.query_string else base
+
+
+async def _relay(source, target, direction: str, recording: Recording, started: float) -> None:
+    loop = asyncio.get_running_loop()
+    async for message in source:
+        if message.type == WSMsgType.TEXT:
+            with contextlib.suppress(ValueError):
+                recording.add(
+                    round((loop.time() - started) * 1000), direction, json.loads(message.data)
+                )
+            await target.send_str(message.data)
+        elif message.type == WSMsgType.BINARY:
+            await target.send_bytes(message.data)
+        else:
+            break
+
+
+async def _proxy(request: web.Request) -> web.StreamResponse:
+    options: RecorderOptions = request.app[RECORDER_KEY]
+    model = request.query.get("model")
+    if not model:
+        return http_error(400, "InvalidParameter", "Missing required query parameter: 'model'.")
+    headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED}
+    http = aiohttp.ClientSession()
+    try:
+        upstream = await http.ws_connect(
+            _upstream_url(options, request), headers=headers, max_msg_size=0
+        )
+    except aiohttp.WSServerHandshakeError as exc:
+        await http.close()
+        return http_error(
+            exc.status, "UpstreamRefused", f"The upstream refused the connection: {exc.message}"
+        )
+    except aiohttp.ClientError as exc:
+        await http.close()
+        return http_error(502, "UpstreamUnreachable", f"The upstream could not be reached: {exc}")
+    ws = web.WebSocketResponse(max_msg_size=0)
+    await ws.prepare(request)
+    today = datetime.date.today().isoformat()
+    recording = Recording(model, provenance="recorded-live", date=today)
+    started = asyncio.get_running_loop().time()
+    pumps = [
+        asyncio.create_task(_relay(ws, upstream, "client", recording, started)),
+        asyncio.create_task(_relay(upstream, ws, "server", recording, started)),
+    ]
+    try:
+        await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for pump in pumps:
+            pump.cancel()
+        await asyncio.gather(*pumps, return_exceptions=True)
+        if upstream.close_code is not None and not ws.closed:
+            await ws.close(code=upstream.close_code)
+        await upstream.close()
+        await ws.close()
+        await http.close()
+        _write(options, recording, model)
+    return ws
+
+
+def _write(options: RecorderOptions, recording: Recording, model: str) -> None:
+    fixture = recording.fixture()
+    session_id = (fixture.header.get("session") or {}).get("id") or "session"
+    name = re.sub(r"[^\w.-]", "_", f"{fixture.header['date']}-{model}-{session_id}")
+    fixture.header["scenario"] = name
+    directory = options.out / name
+    save(fixture, directory)
+    violations, checked, _ = validate_lines(
+        (directory / TRANSCRIPT).read_text(encoding="utf-8").splitlines()
+    )
+    log.info("recorded %s: %d events, %d schema violations", directory, checked, len(violations))
+    for violation in violations:
+        log.warning("%s:%s", directory / TRANSCRIPT, violation)
+    if options.saved is not None:
+        options.saved.append(directory)
+
+
+def create_recorder_app(options: RecorderOptions) -> web.Application:
+    app = web.Application()
+    app[RECORDER_KEY] = options
+    app.router.add_get(REALTIME_PATH, _proxy)
+    return app
