@@ -7,8 +7,6 @@ import json
 
 import aiohttp
 import pytest
-import pytest_asyncio
-from aiohttp.test_utils import TestServer
 
 from mockserver import __version__
 from mockserver.core.behaviour import Behaviour
@@ -18,26 +16,15 @@ from tests.support import ASR, LIVETRANSLATE, OMNI, OMNI_TURBO, b64
 AUTH = {"Authorization": "Bearer sk-test"}
 
 
-@pytest_asyncio.fixture
-async def serve():
-    """Factory: start the app with options on a free port; everything started is closed."""
-    servers: list[TestServer] = []
-    sessions: list[aiohttp.ClientSession] = []
+@pytest.fixture
+def serve(aiohttp_client):
+    """Factory: the app with these options (strict by default) behind pytest-aiohttp's client."""
 
     async def start(**options):
         options.setdefault("strict", True)
-        server = TestServer(create_app(ServerOptions(**options)), host="127.0.0.1", port=0)
-        await server.start_server()
-        servers.append(server)
-        client = aiohttp.ClientSession(base_url=f"http://127.0.0.1:{server.port}")
-        sessions.append(client)
-        return client
+        return await aiohttp_client(create_app(ServerOptions(**options)))
 
-    yield start
-    for client in sessions:
-        await client.close()
-    for server in servers:
-        await server.close()
+    return start
 
 
 async def _receive(ws) -> dict:
