@@ -16,6 +16,8 @@ import aiohttp
 import numpy as np
 import soundfile
 
+from mockserver.media.pcm import INPUT_SAMPLE_RATE, resample
+
 from .connection import RealtimeClient
 from .errors import RealtimeClientError
 
@@ -30,11 +32,8 @@ CHUNK_MS = 100
 def _load_16k(path: Path) -> np.ndarray:
     """The file as mono int16 at 16 kHz (linear resampling when it is at another rate)."""
     audio, rate = soundfile.read(path, dtype="float32", always_2d=True)
-    mono = audio.mean(axis=1)
-    if rate != 16000:
-        positions = np.arange(0, len(mono), rate / 16000)
-        mono = np.interp(positions, np.arange(len(mono)), mono)
-    return (np.clip(mono, -1, 1) * 32767).astype("<i2")
+    mono = (np.clip(audio.mean(axis=1), -1, 1) * 32767).astype(np.int16)
+    return resample(mono, rate, INPUT_SAMPLE_RATE).astype("<i2")
 
 
 def _show(line: str) -> None:

@@ -108,32 +108,32 @@ class RealtimeClient:
                 0, "NoApiKey", "no API key: pass api_key= or set DASHSCOPE_API_KEY"
             )
         headers = {"Authorization": f"Bearer {self.endpoint.api_key}", **self._headers}
-        self._http = aiohttp.ClientSession()
+        self._http = http = aiohttp.ClientSession()
         try:
-            self._ws = await self._http.ws_connect(
+            self._ws = ws = await http.ws_connect(
                 self.endpoint.url, headers=headers, max_msg_size=0
             )
         except aiohttp.WSServerHandshakeError as exc:
-            error = await self._handshake_error(exc, headers)
-            await self._http.close()
+            error = await self._handshake_error(http, exc, headers)
+            await http.close()
             raise error from None
         except aiohttp.ClientConnectionError as exc:
-            await self._http.close()
+            await http.close()
             raise ConnectError(f"cannot reach {self.endpoint.url}: {exc}") from exc
         except BaseException:
-            await self._http.close()
+            await http.close()
             raise
-        self._reader = asyncio.create_task(self._read())
+        self._reader = asyncio.create_task(self._read(ws))
         return self
 
     async def _handshake_error(
-        self, exc: aiohttp.WSServerHandshakeError, headers: dict
+        self, http: aiohttp.ClientSession, exc: aiohttp.WSServerHandshakeError, headers: dict
     ) -> HandshakeError:
         """The refusal's JSON body ({code, message, request_id}), read by a plain GET of the URL."""
         http_url = self.endpoint.url.replace("wss://", "https://", 1).replace("ws://", "http://", 1)
         body: dict = {}
         with contextlib.suppress(aiohttp.ClientError, ValueError, asyncio.TimeoutError):
-            async with self._http.get(
+            async with http.get(
                 http_url, headers=headers, timeout=aiohttp.ClientTimeout(total=10)
             ) as r:
                 body = await r.json(content_type=None)
@@ -141,12 +141,13 @@ class RealtimeClient:
             exc.status,
             body.get("code"),
             body.get("message") or exc.message,
-            body.get("request_id") or (exc.headers or {}).get("x-request-id"),
+            body.get("request_id") or (exc.headers.get("x-request-id") if exc.headers else None),
         )
 
-    async def _read(self) -> None:
+    async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        """Move the frames of `ws` (this client's socket) into the queue; None marks the end."""
         try:
-            async for message in self._ws:
+            async for message in ws:
                 if message.type == aiohttp.WSMsgType.TEXT:
                     self._received(_parse(message.data))
                 elif message.type == aiohttp.WSMsgType.BINARY:
@@ -154,7 +155,7 @@ class RealtimeClient:
                         "the server sent a binary frame; the protocol has only JSON text frames"
                     )
         finally:
-            self.close_code = self._ws.close_code
+            self.close_code = ws.close_code
             self._queue.put_nowait(None)
 
     def _received(self, event: Event) -> None:
@@ -226,8 +227,10 @@ class RealtimeClient:
             raise EventTimeout(f"no event within {timeout:g} s") from None
         if event is None:
             self._queue.put_nowait(None)  # stay closed for later calls
-            if self._reader is not None and self._reader.done() and self._reader.exception():
-                raise self._reader.exception()
+            if self._reader is not None and self._reader.done():
+                failure = self._reader.exception()
+                if failure is not None:
+                    raise failure
             raise ConnectionClosed(self.close_code)
         return event
 
@@ -308,30 +311,24 @@ class RealtimeClient:
         `turn_detection=None` selects manual mode; a dict sets VAD parameters. Anything else (new
         or family-specific fields) goes through `**extra` unchanged.
         """
-        session: dict[str, Any] = {}
-        for key, value in (
-            ("temperature", temperature),
-            ("top_p", top_p),
-            ("top_k", top_k),
-            ("max_tokens", max_tokens),
-            ("repetition_penalty", repetition_penalty),
-            ("presence_penalty", presence_penalty),
-            ("seed", seed),
-            ("smooth_output", smooth_output),
-        ):
-            if value is not None:
-                session[key] = value
-        for key, value in (
-            ("modalities", modalities),
-            ("voice", voice),
-            ("input_audio_format", input_audio_format),
-            ("output_audio_format", output_audio_format),
-            ("sample_rate", sample_rate),
-            ("instructions", instructions),
-            ("tools", tools),
-        ):
-            if value is not None:
-                session[key] = value
+        given: dict[str, Any] = {
+            "temperature": temperature,
+            "top_p": top_p,
+            "top_k": top_k,
+            "max_tokens": max_tokens,
+            "repetition_penalty": repetition_penalty,
+            "presence_penalty": presence_penalty,
+            "seed": seed,
+            "smooth_output": smooth_output,
+            "modalities": modalities,
+            "voice": voice,
+            "input_audio_format": input_audio_format,
+            "output_audio_format": output_audio_format,
+            "sample_rate": sample_rate,
+            "instructions": instructions,
+            "tools": tools,
+        }
+        session: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
         if turn_detection is not _UNSET:
             session["turn_detection"] = turn_detection
         if translation_language is not None or translation_phrases is not None:

@@ -16,6 +16,7 @@ as that builtin, so ``except TimeoutError`` or ``except ValueError`` keeps worki
 from __future__ import annotations
 
 import asyncio
+import sys
 from dataclasses import dataclass
 
 import aiohttp
@@ -32,11 +33,12 @@ __all__ = [
 ]
 
 # Python 3.10's asyncio.TimeoutError is not the builtin one; a timeout is caught as either.
-_TIMEOUT_BASES: tuple[type[Exception], ...] = (
-    (TimeoutError,)
-    if asyncio.TimeoutError is TimeoutError
-    else (TimeoutError, asyncio.TimeoutError)
-)
+if sys.version_info >= (3, 11):
+    _Timeout = TimeoutError
+else:
+
+    class _Timeout(TimeoutError, asyncio.TimeoutError):
+        """Python 3.10's two timeouts in one."""
 
 
 class RealtimeClientError(Exception):
@@ -101,7 +103,7 @@ class ConnectionClosed(RealtimeClientError):
         return f"connection closed (code {self.code}{': ' + self.reason if self.reason else ''})"
 
 
-class EventTimeout(RealtimeClientError, *_TIMEOUT_BASES):
+class EventTimeout(RealtimeClientError, _Timeout):
     """Raised by `recv`, `wait_for` and `end_session` when what they wait for does not arrive
     within their timeout. Also a TimeoutError (and asyncio.TimeoutError)."""
 

@@ -19,6 +19,7 @@ from .families import REGISTRY
 
 __all__ = ["Violation", "family_of", "validate_lines"]
 
+
 @dataclass(frozen=True)
 class Violation:
     line: int
@@ -98,7 +99,11 @@ def validate_lines(
                 continue
         else:
             event = record
-            direction = "client" if record.get("type") in catalogue.event_types("client", family) else "server"
+            direction = (
+                "client"
+                if record.get("type") in catalogue.event_types("client", family)
+                else "server"
+            )
         checked += 1
         for error in catalogue.errors(direction, event, family):
             at = param_of(error.absolute_path) or "(event)"

@@ -112,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("file", type=Path, help="one event per line, or the fixture format")
     which = validate.add_mutually_exclusive_group()
     which.add_argument("--model", help="the model the capture was made with (picks the family)")
-    which.add_argument("--family", choices=REGISTRY.names(), help="the model family, if no model is given")
+    which.add_argument(
+        "--family", choices=REGISTRY.names(), help="the model family, if no model is given"
+    )
     return parser
 
 
@@ -169,24 +171,31 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "validate":
         return _validate(args)
-    if args.command == "record":
-        logging.basicConfig(
-            level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-        with contextlib.suppress(KeyboardInterrupt):
-            options = RecorderOptions(args.upstream, args.out)
-            asyncio.run(
-                _run_forever(
-                    create_recorder_app(options),
-                    args.host,
-                    args.port,
-                    _record_banner(args.host, options),
-                )
-            )
-        return 0
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if args.command == "record":
+        return _record(args)
+    return _serve(args)
+
+
+def _record(args: argparse.Namespace) -> int:
+    """Run the recording proxy until interrupted."""
+    with contextlib.suppress(KeyboardInterrupt):
+        options = RecorderOptions(args.upstream, args.out)
+        asyncio.run(
+            _run_forever(
+                create_recorder_app(options),
+                args.host,
+                args.port,
+                _record_banner(args.host, options),
+            )
+        )
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Run the mock until interrupted; 2 for a bad option or fixture library."""
     if args.fixtures is not None and not args.fixtures.is_dir():
         print(f"error: --fixtures {args.fixtures} is not a directory", file=sys.stderr)
         return 2

@@ -12,8 +12,12 @@ import asyncio
 import dataclasses
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .transport.app import REALTIME_PATH, ServerOptions, create_app, start_site
+
+if TYPE_CHECKING:
+    from typing import Self  # Python 3.11+; only the type checker reads it
 
 __all__ = ["CapturedSession", "MockServer", "ThreadedServer"]
 
@@ -26,6 +30,7 @@ class ThreadedServer:
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+        self._startup_error: BaseException | None = None
         self.port = 0
 
     def _run(self) -> None:
@@ -34,7 +39,7 @@ class ThreadedServer:
             runner, self.port = self._loop.run_until_complete(
                 start_site(create_app(self._options), "127.0.0.1", 0)
             )
-        except BaseException as exc:  # noqa: BLE001 — surfaces in __enter__, in the test that started us
+        except BaseException as exc:  # surfaces in __enter__, in the test that started us
             self._startup_error = exc
             self._ready.set()
             self._loop.close()
@@ -44,8 +49,7 @@ class ThreadedServer:
         self._loop.run_until_complete(runner.cleanup())
         self._loop.close()
 
-    def __enter__(self) -> ThreadedServer:  # noqa: PYI034
-        self._startup_error: BaseException | None = None
+    def __enter__(self) -> Self:
         self._thread.start()
         if not self._ready.wait(10):
             raise RuntimeError("the mock server did not start within 10 s")
@@ -76,7 +80,8 @@ class CapturedSession:
     client: list[dict] = field(default_factory=list)
     server: list[dict] = field(default_factory=list)
 
-    def types(self, direction: str = "server") -> list[str]:
+    def types(self, direction: str = "server") -> list[str | None]:
+        """The `type` of each event sent in `direction`, in order (None where a client left it out)."""
         return [e.get("type") for e in (self.server if direction == "server" else self.client)]
 
 

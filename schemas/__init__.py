@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Hashable
 from functools import cache, cached_property
 from importlib import resources
 from importlib.abc import Traversable
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 from jsonschema import Draft7Validator, ValidationError
 from referencing import Registry, Resource
@@ -29,6 +29,7 @@ __all__ = [
     "DIRECTIONS",
     "FOLDER",
     "Catalogue",
+    "Folder",
     "catalogue",
     "errors",
     "event_types",
@@ -39,9 +40,18 @@ __all__ = [
 ]
 
 DIRECTIONS = ("client", "server")
-FOLDER: Traversable = resources.files(__name__)
 
-Folder = Traversable | Path
+
+class Folder(Traversable, Hashable, Protocol):
+    """A folder of schemas: package resources or a :class:`~pathlib.Path`.
+
+    Hashable, because :func:`catalogue` is cached by its folders (a type checker does not assume
+    that of a bare :class:`Traversable`).
+    """
+
+
+# The package's resources are a hashable Path (or MultiplexedPath); typeshed only says Traversable.
+FOLDER = cast(Folder, resources.files(__name__))
 
 
 def _read_folder(root: Folder) -> dict[str, dict]:
@@ -137,7 +147,9 @@ class Catalogue:
                 if "$ref" in node:
                     target = resolver.lookup(node["$ref"])
                     return inline(target.contents, target.resolver)
-                return {k: inline(v, resolver) for k, v in node.items() if k not in ("$id", "$schema")}
+                return {
+                    k: inline(v, resolver) for k, v in node.items() if k not in ("$id", "$schema")
+                }
             if isinstance(node, list):
                 return [inline(v, resolver) for v in node]
             return node

@@ -25,12 +25,16 @@ import numpy as np
 import soundfile
 
 ROOT = Path(__file__).resolve().parent.parent
+# The project's own imports below must follow this: `tests` (tests.support) is not an installed
+# package, so a script run from scripts/ only finds it through the repository root.
+# ruff: noqa: E402
 sys.path.insert(0, str(ROOT))
 
 from mockserver.answers.corpus import CorpusResponder, load_corpus
 from mockserver.answers.protocol import Transcript
 from mockserver.core.behaviour import Behaviour
 from mockserver.families import lookup, open_session
+from mockserver.media.pcm import OUTPUT_SAMPLE_RATE, resample
 from mockserver.replay.recording import Recording
 from mockserver.replay.responders import RecordedResponse, ScriptedResponder
 from mockserver.replay.store import save
@@ -302,7 +306,10 @@ class Driver:
             RecordedResponse("", None, a)
             if isinstance(a, tuple)
             else RecordedResponse(
-                a, resample_24k(_espeak(a, scenario.answer_language, 16000, work))
+                a,
+                resample(
+                    _espeak(a, scenario.answer_language, 16000, work), 16000, OUTPUT_SAMPLE_RATE
+                ),
             )
             for a in scenario.answers
         ]
@@ -359,15 +366,6 @@ class Driver:
                 },
                 pull=pull,
             )
-
-
-def resample_24k(pcm16k: np.ndarray) -> np.ndarray:
-    positions = np.arange(0, len(pcm16k), 16000 / 24000)
-    return (
-        np.interp(positions, np.arange(len(pcm16k)), pcm16k.astype(np.float64))
-        .round()
-        .astype(np.int16)
-    )
 
 
 def silence(ms: int, rate: int) -> np.ndarray:

@@ -3,6 +3,8 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.support import load_speech
+
 # `make test` runs the quick profile; `make fuzz` the deep one (HYPOTHESIS_PROFILE=deep).
 settings.register_profile(
     "quick",
@@ -21,8 +23,6 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
-
-from tests.support import load_speech
 
 
 @pytest.fixture(scope="session")

@@ -92,7 +92,7 @@ def _hand_tuned(model: str) -> st.SearchStrategy[dict]:
     fields: dict[str, st.SearchStrategy] = {"turn_detection": vad}
     if family != "asr":
         fields["modalities"] = st.sampled_from([["text"], ["text", "audio"]])
-        fields["voice"] = st.sampled_from(sorted(spec.voices) + ["Nobody"])
+        fields["voice"] = st.sampled_from([*sorted(spec.voices), "Nobody"])
     if family == "livetranslate":
         fields["translation"] = st.fixed_dictionaries(
             {"language": st.sampled_from(["en", "zh", "fr", "el"])}

@@ -13,7 +13,7 @@ import numpy as np
 import soundfile
 
 from mockserver.core.session import Session
-from mockserver.families import lookup, open_session
+from mockserver.families import open_session
 
 SPEECH_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "speech"
 LIVETRANSLATE = "qwen3-livetranslate-flash-realtime"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -115,10 +116,7 @@ class CorpusResponder(Responder):
                 rendering = concept.get(target, "")
                 if rendering:
                     text = re.sub(
-                        re.escape(rendering),
-                        lambda _m, forced=forced: forced,
-                        text,
-                        flags=re.IGNORECASE,
+                        re.escape(rendering), _verbatim(forced), text, flags=re.IGNORECASE
                     )
         return text
 
@@ -147,13 +145,21 @@ class CorpusResponder(Responder):
         return function["name"], json.dumps(arguments, ensure_ascii=False)
 
 
+def _verbatim(replacement: str) -> Callable[[re.Match[str]], str]:
+    """A `re.sub` replacement that inserts `replacement` as is (no backslash or group escapes)."""
+    return lambda _match: replacement
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """`value` if it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
 def example_arguments(parameters: dict, heard: str) -> dict:
     """Arguments for a tool call, built from its JSON Schema `parameters` [assumed: the mock cannot
     understand the request]: every required property (all when none are required), strings taken
     from the words heard, enums their first value, numbers 1, booleans true."""
-    properties = (
-        parameters.get("properties") if isinstance(parameters.get("properties"), dict) else {}
-    )
+    properties = _object(parameters.get("properties"))
     required = parameters.get("required")
     names = (
         [n for n in required if isinstance(n, str)]
@@ -163,7 +169,7 @@ def example_arguments(parameters: dict, heard: str) -> dict:
     words = heard.split() or [heard]
     result: dict[str, Any] = {}
     for index, name in enumerate(names):
-        schema = properties.get(name) if isinstance(properties.get(name), dict) else {}
+        schema = _object(properties.get(name))
         if isinstance(schema.get("enum"), list) and schema["enum"]:
             result[name] = schema["enum"][0]
             continue

@@ -155,6 +155,8 @@ def parse_assignment(text: str) -> tuple[str, object]:
         if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
             raise ValueError(f"{name} takes true or false, not {raw!r}")
         return name, raw.lower() in ("true", "1", "yes")
+    if default is dataclasses.MISSING:
+        raise TypeError(f"behaviour {name!r} has no default to type its value by")
     kind = type(default)
     try:
         return name, kind(raw)

@@ -13,8 +13,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib.abc import Traversable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import schemas
@@ -65,9 +63,7 @@ class ConfigRules(Protocol):
     The schema has already checked every shape, type, enum and range when these run.
     """
 
-    def apply_update(
-        self, model: Any, current: dict, update: dict, behaviour: Behaviour
-    ) -> dict:
+    def apply_update(self, model: Any, current: dict, update: dict, behaviour: Behaviour) -> dict:
         """The configuration after `update`, or ProtocolError; `current` is never modified."""
         ...
 
@@ -90,7 +86,7 @@ class Family:
     models: tuple[ModelSpec, ...]
     # the folder holding this family's event schemas (common/, client/, server/); its files may
     # $ref the built-in ones by $id
-    schema_folder: Traversable | Path = field(default=schemas.FOLDER)
+    schema_folder: schemas.Folder = field(default=schemas.FOLDER)
 
     @property
     def schemas(self) -> schemas.Catalogue:

@@ -86,14 +86,18 @@ class FamilyRegistry:
     def supported_models(self) -> list[str]:
         """Every model id served: canonical ids first, sorted within each group."""
         canonical = sorted(m.model_id for f in self._families.values() for m in f.models)
-        snapshots = sorted(s for f in self._families.values() for m in f.models for s in m.snapshots)
+        snapshots = sorted(
+            s for f in self._families.values() for m in f.models for s in m.snapshots
+        )
         return canonical + snapshots
 
     def open_session(self, model: Model | str, **options: Any) -> Session:
         """A session of the right family (options: responder, rng, behaviour, strict)."""
         resolved = self.lookup(model) if isinstance(model, str) else model
         if resolved is None:
-            raise KeyError(f"model {model!r} is not served; known: {', '.join(self.supported_models())}")
+            raise KeyError(
+                f"model {model!r} is not served; known: {', '.join(self.supported_models())}"
+            )
         return resolved.family.session_class(
             resolved.family, resolved.spec, resolved.model_id, **options
         )

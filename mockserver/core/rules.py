@@ -34,11 +34,16 @@ _VAD_SETTINGS = (
 
 
 class FormatModel(Protocol):
-    """A model's accepted audio format strings, in documented order."""
+    """A model's accepted audio format strings, in documented order (read-only: specs are frozen)."""
 
-    input_audio_formats: tuple[str, ...]
-    output_audio_formats: tuple[str, ...]
-    legacy_format_strings: tuple[str, ...]
+    @property
+    def input_audio_formats(self) -> tuple[str, ...]: ...
+
+    @property
+    def output_audio_formats(self) -> tuple[str, ...]: ...
+
+    @property
+    def legacy_format_strings(self) -> tuple[str, ...]: ...
 
 
 def check_member(value: Any, param: str, allowed: Sequence[Any]) -> Any:

@@ -41,22 +41,25 @@ def param_of(path: Iterable[Any]) -> str:
 
 def _protocol_error(error: ValidationError) -> ProtocolError:
     param = param_of(error.absolute_path)
+    # A violation always has both (jsonschema types them as possibly unset).
+    expected: Any = error.validator_value
+    instance: Any = error.instance
     if error.validator == "required":
-        missing = next(name for name in error.validator_value if name not in error.instance)
+        missing = next(name for name in expected if name not in instance)
         return wording.missing_parameter(f"{param}.{missing}" if param else missing)
     if param.endswith("modalities") and error.validator in ("enum", "oneOf"):
         # events.md §1.7, the documented message.
         return wording.not_allowed(
             param,
-            f"Invalid modalities: {error.instance!r}. Supported combinations are: "
+            f"Invalid modalities: {instance!r}. Supported combinations are: "
             "['text'] and ['audio', 'text'].",
         )
     if error.validator == "type":
-        return wording.invalid_type(param, error.validator_value)
+        return wording.invalid_type(param, expected)
     if error.validator == "enum":
-        return wording.invalid_value(param, error.instance, error.validator_value)
+        return wording.invalid_value(param, instance, expected)
     if error.validator == "const":
-        return wording.invalid_value(param, error.instance, [error.validator_value])
+        return wording.invalid_value(param, instance, [expected])
     if error.validator in _BOUNDS:
         node = error.schema if isinstance(error.schema, dict) else {}
         allowed = wording.interval(
@@ -65,7 +68,7 @@ def _protocol_error(error: ValidationError) -> ProtocolError:
             exclusive_minimum=node.get("exclusiveMinimum"),
             exclusive_maximum=node.get("exclusiveMaximum"),
         )
-        return wording.out_of_range(param, error.instance, allowed)
+        return wording.out_of_range(param, instance, allowed)
     return wording.not_allowed(param, f"Invalid value for '{param}': {error.message}.")
 
 
@@ -89,8 +92,9 @@ def check_client_event(event: dict, family: str, catalogue: Catalogue | None = N
     `catalogue`: where `family`'s schemas are (default: the built-in schemas).
     """
     validator = (catalogue or schemas.catalogue()).validator("client", event["type"], family)
-    if validator is None:
-        return  # the caller answers unknown types itself
+    # The registry refuses a family with a client event that has no schema, and the session
+    # answers unknown types itself, so every event that reaches here has one.
+    assert validator is not None, f"no client schema for {event['type']!r} ({family})"
     error = best_match(validator.iter_errors(event))
     if error is not None:
         raise _protocol_error(_most_specific(error))

@@ -164,7 +164,9 @@ class Session:
             self._error(ProtocolError("invalid_json", f"The frame is not valid JSON: {exc}."), None)
             return
         if not isinstance(event, dict):
-            self._error(ProtocolError("invalid_event", "A client event must be a JSON object."), None)
+            self._error(
+                ProtocolError("invalid_event", "A client event must be a JSON object."), None
+            )
             return
         self.receive_event(event)
 

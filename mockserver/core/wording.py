@@ -43,7 +43,9 @@ def quoted(values: Iterable[Any]) -> str:
 def invalid_value(param: str, value: Any, allowed: Iterable[Any]) -> ProtocolError:
     """A value outside a documented set: ``Invalid value: 'x'. Supported values are: 'a', 'b'.``"""
     return ProtocolError(
-        "invalid_value", f"Invalid value: '{value}'. Supported values are: {quoted(allowed)}.", param
+        "invalid_value",
+        f"Invalid value: '{value}'. Supported values are: {quoted(allowed)}.",
+        param,
     )
 
 
@@ -56,12 +58,16 @@ def invalid_type(param: str, expected: str | Iterable[str]) -> ProtocolError:
     """A value of the wrong JSON type: ``Invalid type for 'session.voice': expected a string.``"""
     names = [expected] if isinstance(expected, str) else list(expected)
     described = " or ".join(_ARTICLE.get(name, name) for name in names)
-    return ProtocolError("invalid_type", f"Invalid type for '{param}': expected {described}.", param)
+    return ProtocolError(
+        "invalid_type", f"Invalid type for '{param}': expected {described}.", param
+    )
 
 
 def missing_parameter(param: str) -> ProtocolError:
     """A required field is absent: ``Missing required parameter: 'session'.``"""
-    return ProtocolError("missing_required_parameter", f"Missing required parameter: '{param}'.", param)
+    return ProtocolError(
+        "missing_required_parameter", f"Missing required parameter: '{param}'.", param
+    )
 
 
 def _number(value: float) -> str:

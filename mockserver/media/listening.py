@@ -121,7 +121,8 @@ class ListeningSession(Session):
 
     def _config_changed(self, old: dict) -> None:
         audio_format = (self.config["input_audio_format"], self._sample_rate())
-        if (old["input_audio_format"], int(old.get("sample_rate", INPUT_SAMPLE_RATE))) != audio_format:
+        old_format = (old["input_audio_format"], int(old.get("sample_rate", INPUT_SAMPLE_RATE)))
+        if old_format != audio_format:
             self._decoder = InputDecoder(*audio_format)
         if old["turn_detection"] != self.config["turn_detection"]:
             self._restart_turn_detection()
@@ -232,7 +233,9 @@ class ListeningSession(Session):
         width, height = size
         if max(width, height) > 1920 or min(width, height) > 1080:
             raise ProtocolError(
-                "invalid_value", f"Image resolution {width}x{height} exceeds the 1080p limit.", "image"
+                "invalid_value",
+                f"Image resolution {width}x{height} exceeds the 1080p limit.",
+                "image",
             )
         now = self.audio_ms
         while self._image_times and self._image_times[0] <= now - 1000:
@@ -275,7 +278,9 @@ class ListeningSession(Session):
 
     def _on_vad_boundary(self, boundary: SpeechStarted | SpeechStopped) -> None:
         if isinstance(boundary, SpeechStarted):
-            self._segment = Segment(self._ids.new("item"), boundary.onset_ms, boundary.audio_start_ms)
+            self._segment = Segment(
+                self._ids.new("item"), boundary.onset_ms, boundary.audio_start_ms
+            )
             self._speech_started(self._segment)
             return
         segment, self._segment = self._segment, None
@@ -342,7 +347,9 @@ class ListeningSession(Session):
     def _speech_extent(self, audio: np.ndarray) -> tuple[int, int]:
         """(onset, speech duration) in ms within a committed buffer, by the default VAD rules."""
         rules = self.spec.defaults["turn_detection"]
-        vad = VoiceActivityDetector(INPUT_SAMPLE_RATE, rules["threshold"], 0, rules["silence_duration_ms"])
+        vad = VoiceActivityDetector(
+            INPUT_SAMPLE_RATE, rules["threshold"], 0, rules["silence_duration_ms"]
+        )
         boundaries = vad.feed(audio)
         final = vad.flush()
         boundaries += [final] if final else []

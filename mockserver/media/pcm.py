@@ -21,6 +21,7 @@ __all__ = [
     "decode_base64",
     "pcm16_from_base64",
     "pcm16_to_samples",
+    "resample",
     "resample_to_16k",
 ]
 
@@ -33,7 +34,7 @@ SAMPLES_PER_MS = INPUT_SAMPLE_RATE // 1000
 def decode_base64(payload: object) -> bytes:
     """Strict base64 decoding; raises ValueError with a short reason on anything else."""
     if not isinstance(payload, str):
-        raise ValueError("expected a base64 string")  # noqa: TRY004 — callers map ValueError to invalid_value
+        raise ValueError("expected a base64 string")  # callers map ValueError to invalid_value
     try:
         return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError) as exc:
@@ -53,12 +54,21 @@ def pcm16_from_base64(payload: object) -> np.ndarray | None:
         return None
 
 
-def resample_to_16k(samples: np.ndarray, sample_rate: int) -> np.ndarray:
-    """Any rate → 16 kHz int16 by linear interpolation (8 kHz input is upsampled server-side too)."""
-    if sample_rate == INPUT_SAMPLE_RATE or len(samples) == 0:
+def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+    """int16 audio at `from_rate` → int16 at `to_rate`, by linear interpolation.
+
+    The one resampler of the project: the session upsamples 8 kHz input with it, the fixture
+    script and the demo client use it too. ``len * to_rate / from_rate`` samples, truncated.
+    """
+    if from_rate == to_rate or len(samples) == 0:
         return samples.astype(np.int16, copy=False)
-    n_out = int(len(samples) * INPUT_SAMPLE_RATE / sample_rate)
-    positions = np.arange(n_out) * (sample_rate / INPUT_SAMPLE_RATE)
+    n_out = int(len(samples) * to_rate / from_rate)
+    positions = np.arange(n_out) * (from_rate / to_rate)
     return np.interp(positions, np.arange(len(samples)), samples.astype(np.float32)).astype(
         np.int16
     )
+
+
+def resample_to_16k(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Any rate → the internal 16 kHz (8 kHz input is upsampled server-side too)."""
+    return resample(samples, sample_rate, INPUT_SAMPLE_RATE)

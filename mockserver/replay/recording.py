@@ -87,5 +87,9 @@ class Recording:
             "input": {"file": INPUT_FILE, "sample_rate": self._input_rate},
             "output": {"file": OUTPUT_FILE, "sample_rate": OUTPUT_SAMPLE_RATE},
         }
-        join = lambda parts: np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
-        return Fixture(header, self.events, join(self._input), join(self._output))
+        return Fixture(header, self.events, _joined(self._input), _joined(self._output))
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    """The recorded chunks as one signal (empty int16 if nothing was recorded)."""
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)

@@ -14,7 +14,7 @@ import base64
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -128,15 +128,15 @@ def _audio_deltas(audio: np.ndarray, start: int, end: int) -> list[str]:
 
 
 def _item_created(dialect: Dialect, plan: ResponsePlan) -> dict:
-    event = {"type": "conversation.item.created"}
+    event: dict[str, Any] = {"type": "conversation.item.created"}
     if dialect.item_created_has_previous_id:
         event["previous_item_id"] = plan.previous_item_id
     event["item"] = _item(plan, "in_progress", [], "")
     return event
 
 
-def _function_call_events(dialect: Dialect, plan: ResponsePlan) -> list[dict]:
-    call = plan.function_call
+def _function_call_events(dialect: Dialect, plan: ResponsePlan, call: FunctionCall) -> list[dict]:
+    """The events of a response whose output item is `call` (the plan's function_call)."""
     where = {
         "response_id": plan.response_id,
         "item_id": plan.item_id,
@@ -144,7 +144,7 @@ def _function_call_events(dialect: Dialect, plan: ResponsePlan) -> list[dict]:
         "call_id": call.call_id,
     }
     pieces = split_units(call.arguments) or [call.arguments]
-    events = [
+    events: list[dict] = [
         {"type": "response.created", "response": _response_object(plan, "in_progress", [])},
         {
             "type": "response.output_item.added",
@@ -188,8 +188,9 @@ def _function_call_events(dialect: Dialect, plan: ResponsePlan) -> list[dict]:
 def response_events(dialect: Dialect, plan: ResponsePlan) -> list[dict]:
     """All events of a completed response for `plan`, in wire order."""
     if plan.function_call is not None:
-        return _function_call_events(dialect, plan)
-    has_audio = plan.audio is not None
+        return _function_call_events(dialect, plan, plan.function_call)
+    audio = plan.audio
+    has_audio = audio is not None
     part_type = "audio" if has_audio else "text"
     where = {
         "response_id": plan.response_id,
@@ -209,16 +210,16 @@ def response_events(dialect: Dialect, plan: ResponsePlan) -> list[dict]:
         {"type": "response.content_part.added", **where, "part": {"type": part_type, "text": ""}},
     ]
     stream_type = dialect.transcript_stream if has_audio else dialect.text_stream
-    n_samples = len(plan.audio) if has_audio else 0
+    n_samples = len(audio) if audio is not None else 0
     for confirmed, stash, first, end in _stream_steps(plan.text, n_samples):
         if dialect.stream_has_stash:
             events.append({"type": stream_type, **where, "text": confirmed, "stash": stash})
         elif stash:
             events.append({"type": stream_type, **where, "delta": stash})
-        if has_audio:
+        if audio is not None:
             events += [
                 {"type": "response.audio.delta", **where, "delta": d}
-                for d in _audio_deltas(plan.audio, first, end)
+                for d in _audio_deltas(audio, first, end)
             ]
     if dialect.stream_has_stash:
         events.append({"type": stream_type, **where, "text": plan.text, "stash": ""})

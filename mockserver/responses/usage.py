@@ -12,6 +12,7 @@ import math
 
 __all__ = ["audio_tokens", "response_usage"]
 
+
 def audio_tokens(
     samples: int, sample_rate: int, tokens_per_second: float, min_seconds: float = 0.0
 ) -> int:

@@ -29,7 +29,7 @@ from ..core.session import ClientReferee, Session
 from ..families import REGISTRY
 from ..replay.matchers import ReplayMismatch, ReplayReferee
 from ..replay.responders import MatchingResponder, ScriptedResponder
-from ..replay.store import load_library
+from ..replay.store import Fixture, load_library
 from .pacing import Pace, Pacer
 
 __all__ = [
@@ -98,7 +98,7 @@ def build_responder(options: ServerOptions) -> CorpusResponder:
     return CorpusResponder()
 
 
-def build_library(options: ServerOptions) -> dict:
+def build_library(options: ServerOptions) -> dict[str, Fixture]:
     """The fixtures under DIR/scenarios (ValueError when one is malformed or the default is unknown)."""
     root = options.fixtures / "scenarios" if options.fixtures else None
     library = load_library(root) if root is not None and root.is_dir() else {}
@@ -117,10 +117,10 @@ def http_error(status: int, code: str, message: str) -> web.Response:
 
 
 OPTIONS_KEY = web.AppKey("options", ServerOptions)
-LIBRARY_KEY = web.AppKey("library", dict)
+LIBRARY_KEY: web.AppKey[dict[str, Fixture]] = web.AppKey("library", dict)
 SCENARIO_HEADER = "X-Mock-Scenario"
 RESPONDER_KEY = web.AppKey("responder", CorpusResponder)
-SENDERS_KEY = web.AppKey("senders", set)
+SENDERS_KEY: web.AppKey[set[asyncio.Task[None]]] = web.AppKey("senders", set)
 
 
 def _check_api_key(request: web.Request, options: ServerOptions) -> web.Response | None:
@@ -137,20 +137,19 @@ def _check_api_key(request: web.Request, options: ServerOptions) -> web.Response
     return None
 
 
-def _check_model(request: web.Request) -> tuple[Model | None, web.Response | None]:
+def _check_model(request: web.Request) -> Model | web.Response:
+    """The model the query names, or the HTTP error that refuses the handshake."""
     model = request.query.get("model")
     if not model:
         # [assumed, events.md §1.1: a third-party gateway answers 400 for a missing model]
-        return None, http_error(
-            400, "InvalidParameter", "Missing required query parameter: 'model'."
-        )
+        return http_error(400, "InvalidParameter", "Missing required query parameter: 'model'.")
     found = REGISTRY.lookup(model)
     if found is None:
         # [assumed] DashScope's HTTP APIs answer an unknown model with 404 ModelNotFound.
-        return None, http_error(
+        return http_error(
             404, "ModelNotFound", f"Model '{model}' is not supported by this endpoint."
         )
-    return found, None
+    return found
 
 
 @dataclass(frozen=True)
@@ -161,10 +160,10 @@ class _Answering:
     referee: ClientReferee | None = None
 
 
-def _responder_for(request: web.Request, model: Model) -> tuple[_Answering | None, web.Response | None]:
+def _responder_for(request: web.Request, model: Model) -> _Answering | web.Response:
     """Who answers this session: the scenario the client names (query `scenario` or the
     X-Mock-Scenario header) or the server's default, else the fixture the audio matches, else the
-    built-in responder. An unknown scenario fails the handshake (400)."""
+    built-in responder. An unknown scenario fails the handshake (400): the HTTP error is returned."""
     options: ServerOptions = request.app[OPTIONS_KEY]
     library = request.app[LIBRARY_KEY]
     fallback = request.app[RESPONDER_KEY]
@@ -172,17 +171,18 @@ def _responder_for(request: web.Request, model: Model) -> tuple[_Answering | Non
     if name:
         if name not in library:
             known = ", ".join(sorted(library)) or "none (start with --fixtures DIR)"
-            return None, http_error(
+            return http_error(
                 400, "InvalidParameter", f"Unknown scenario '{name}'; known: {known}."
             )
         referee = ReplayReferee(library[name]) if options.strict_replay else None
-        return _Answering(ScriptedResponder.from_fixture(library[name], fallback), referee), None
+        return _Answering(ScriptedResponder.from_fixture(library[name], fallback), referee)
     if library:
-        return _Answering(MatchingResponder(library, fallback, model.family.name)), None
-    return _Answering(fallback), None
+        return _Answering(MatchingResponder(library, fallback, model.family.name))
+    return _Answering(fallback)
 
 
 async def _healthz(request: web.Request) -> web.Response:
+    library = request.app[LIBRARY_KEY]
     return web.json_response(
         {
             "status": "ok",
@@ -192,7 +192,7 @@ async def _healthz(request: web.Request) -> web.Response:
                 family.name: {"summary": family.summary, "models": family.model_ids()}
                 for family in REGISTRY.families()
             },
-            "scenarios": sorted(request.app[LIBRARY_KEY]),
+            "scenarios": sorted(library),
         }
     )
 
@@ -243,12 +243,12 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
     denied = _check_api_key(request, options)
     if denied is not None:
         return denied
-    model, bad_model = _check_model(request)
-    if bad_model is not None:
-        return bad_model
-    answering, bad_scenario = _responder_for(request, model)
-    if bad_scenario is not None:
-        return bad_scenario
+    model = _check_model(request)
+    if isinstance(model, web.Response):
+        return model
+    answering = _responder_for(request, model)
+    if isinstance(answering, web.Response):
+        return answering
     ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES)
     await ws.prepare(request)
     try:
@@ -340,7 +340,8 @@ def _feed(session: Session, message: WSMessage, observer: Observer | None) -> No
 
 
 async def _cancel_sessions(app: web.Application) -> None:
-    for task in list(app[SENDERS_KEY]):
+    senders = app[SENDERS_KEY]
+    for task in list(senders):
         task.cancel()
 
 

@@ -27,7 +27,7 @@ class Pace(str, Enum):
     """When server events go out (--pace)."""
 
     FAST = "fast"  # as soon as they exist
-    REALTIME = "realtime"  # like the live service: first-text/audio latency, audio at playback speed
+    REALTIME = "realtime"  # like the service: first-text/audio latency, audio at playback speed
     RECORDED = "recorded"  # with the gaps of the fixture being replayed
 
     def __str__(self) -> str:

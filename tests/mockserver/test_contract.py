@@ -93,7 +93,7 @@ def test_param_of_writes_paths_the_documented_way():
 
 def test_strict_mode_rejects_an_invalid_server_event():
     """check_server_event raises for an event that breaks its family's schema."""
-    with pytest.raises(StrictModeViolation, match="response.text.delta"):
+    with pytest.raises(StrictModeViolation, match=r"response\.text\.delta"):
         check_server_event(
             {"event_id": "e", "type": "response.text.delta", "delta": "x"}, "livetranslate"
         )
@@ -105,5 +105,5 @@ def test_a_strict_session_raises_when_it_would_emit_an_invalid_event(monkeypatch
     """In strict mode the session core itself fails loudly on a broken emitter."""
     s = new_session(OMNI)
     monkeypatch.setattr(type(s), "_render", lambda self, updated: {"id": self.id})
-    with pytest.raises(StrictModeViolation, match="session.updated"):
+    with pytest.raises(StrictModeViolation, match=r"session\.updated"):
         s.receive_event({"type": "session.update", "session": {}})

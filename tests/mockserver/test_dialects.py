@@ -110,3 +110,11 @@ def test_the_dialect_check_rejects_another_familys_event(family, event):
     """The checker itself fails on an event of the wrong dialect."""
     with pytest.raises(AssertionError):
         assert_dialect(family, [{"event_id": "event_1", **event}])
+
+
+def test_the_expected_dialect_table_covers_exactly_the_registered_families():
+    """tests/dialects.py is an independent expectation per family; it covers every one served."""
+    from mockserver.families import families
+    from tests.dialects import EVENT_TYPES
+
+    assert set(EVENT_TYPES) == {family.name for family in families()}

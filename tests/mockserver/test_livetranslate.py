@@ -169,7 +169,7 @@ def test_vad_reports_two_segments_measured_in_the_audio(speech_en):
     starts = [e for e in events if e["type"] == "input_audio_buffer.speech_started"]
     stops = [e for e in events if e["type"] == "input_audio_buffer.speech_stopped"]
     assert len(starts) == len(stops) == 2
-    for truth, start, stop in zip(speech_en.segments, starts, stops):
+    for truth, start, stop in zip(speech_en.segments, starts, stops, strict=True):
         assert abs(start["audio_start_ms"] - (truth["start_ms"] - 300)) <= 200
         assert abs(stop["audio_end_ms"] - (truth["end_ms"] + 1000)) <= 200
         assert start["item_id"] == stop["item_id"] and start["item_id"].startswith("item_")

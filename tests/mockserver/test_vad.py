@@ -37,7 +37,7 @@ def test_boundaries_match_the_recording(request, name, threshold, silence):
     starts = [e for e in events if isinstance(e, SpeechStarted)]
     stops = [e for e in events if isinstance(e, SpeechStopped)]
     assert len(starts) == len(stops) == 2
-    for truth, start, stop in zip(speech.segments, starts, stops):
+    for truth, start, stop in zip(speech.segments, starts, stops, strict=True):
         assert abs(start.audio_start_ms - (truth["start_ms"] - prefix)) <= TOLERANCE_MS
         assert abs(stop.audio_end_ms - (truth["end_ms"] + silence)) <= TOLERANCE_MS
 

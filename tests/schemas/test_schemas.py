@@ -210,7 +210,8 @@ def test_every_family_variant_is_complete():
         for path in (SCHEMA_DIR / direction).glob("*.json"):
             kind = json.loads(path.read_text(encoding="utf-8"))["properties"]["type"]["const"]
             if path.name != f"{kind}.json":
-                assert all(schemas.schema(direction, kind, f) for f in schemas.families()), path.name
+                families = schemas.families()
+                assert all(schemas.schema(direction, kind, f) for f in families), path.name
 
 
 def test_client_events_match_the_registry():
@@ -237,7 +238,7 @@ def _emitted_types() -> set[str]:
             ):
                 found.add(node.args[0].value)
             if isinstance(node, ast.Dict):
-                for key, value in zip(node.keys, node.values):
+                for key, value in zip(node.keys, node.values, strict=True):
                     if (
                         isinstance(key, ast.Constant)
                         and key.value == "type"

@@ -121,7 +121,9 @@ class LiveTranslateRules:
                 config["turn_detection"], update["turn_detection"], model.defaults["turn_detection"]
             )
         if update.get("translation") is not None:
-            config["translation"] = _translation(model, config["translation"], update["translation"])
+            config["translation"] = _translation(
+                model, config["translation"], update["translation"]
+            )
         if "enable_voice_clone" in update:
             config["enable_voice_clone"] = update["enable_voice_clone"]
         if update.get("voice_clone_options") is not None:

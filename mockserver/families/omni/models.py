@@ -25,7 +25,7 @@ class OmniModel(ListeningModel):
 
 # events.md §4.5 voices.
 _FLASH_VOICES_2509 = ("Cherry", "Ethan", "Nofish", "Jennifer", "Ryan", "Katerina", "Elias", "Jada", "Dylan", "Sunny", "Li", "Marcus", "Roy", "Peter", "Rocky", "Kiki", "Eric")  # fmt: skip
-_FLASH_VOICES_2512 = _FLASH_VOICES_2509 + ("Serena", "Chelsie", "Momo", "Vivian", "Moon", "Maia", "Kai", "Bella", "Aiden", "Eldric Sage", "Mia", "Mochi", "Bellona", "Vincent", "Bunny", "Neil", "Arthur", "Nini", "Ebona", "Seren", "Pip", "Stella", "Bodega", "Sonrisa", "Alek", "Dolce", "Sohee", "Ono Anna", "Lenn", "Emilien", "Andre", "Radio Gol")  # fmt: skip
+_FLASH_VOICES_2512 = (*_FLASH_VOICES_2509, "Serena", "Chelsie", "Momo", "Vivian", "Moon", "Maia", "Kai", "Bella", "Aiden", "Eldric Sage", "Mia", "Mochi", "Bellona", "Vincent", "Bunny", "Neil", "Arthur", "Nini", "Ebona", "Seren", "Pip", "Stella", "Bodega", "Sonrisa", "Alek", "Dolce", "Sohee", "Ono Anna", "Lenn", "Emilien", "Andre", "Radio Gol")  # fmt: skip
 _LANGS = ("zh", "en", "fr", "de", "ru", "it", "es", "pt", "ja", "ko")
 _VAD_DEFAULTS = {
     # events.md §4.2: server_vad 0.5 / 800 ms; prefix/create/interrupt as echoed.

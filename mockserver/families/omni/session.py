@@ -165,7 +165,10 @@ class OmniSession(ListeningSession):
         self._item_ids.add(item_id)
         self._emit("conversation.item.created", item=created)
         self._last_item_id = item_id
-        if kind == "function_call_output" and self.behaviour.tool_result_continuation is ToolResultContinuation.AUTO:
+        if (
+            kind == "function_call_output"
+            and self.behaviour.tool_result_continuation is ToolResultContinuation.AUTO
+        ):
             self._respond()
 
     def _tool_output_item(self, item: dict, item_id: str) -> dict:

@@ -46,7 +46,7 @@ def test_a_family_without_a_schema_for_a_client_event_is_refused():
     incomplete = dataclasses.replace(
         ECHO, dialect=Dialect(client_events=("session.update", "echo.shout"))
     )
-    with pytest.raises(ValueError, match="no client schema for: echo.shout"):
+    with pytest.raises(ValueError, match=r"no client schema for: echo\.shout"):
         register_family(incomplete)
     assert lookup(MODEL_ID) is None
 
