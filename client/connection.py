@@ -26,6 +26,8 @@ from typing import Any
 
 import aiohttp
 
+from mockserver.responses.events import TEXT_STREAM_EVENTS
+
 from .endpoint import resolve
 from .errors import (
     ConnectError,
@@ -40,12 +42,7 @@ from .events import Event
 __all__ = ["RealtimeClient"]
 
 _UNSET: Any = object()
-_TEXT_STREAMS = {
-    "response.text.delta",
-    "response.audio_transcript.delta",
-    "response.text.text",
-    "response.audio_transcript.text",
-}
+_TEXT_STREAMS = TEXT_STREAM_EVENTS  # for first_text_delay_ms
 
 
 def _b64(data: bytes | str) -> str:

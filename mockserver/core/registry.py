@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .family import Family, ModelSpec
+from .family import Family
 from .session import Session
+from .spec import ModelSpec
 
 __all__ = ["FamilyRegistry", "Model"]
 

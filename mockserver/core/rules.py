@@ -16,6 +16,7 @@ from . import wording
 from .behaviour import Behaviour
 
 __all__ = [
+    "ConfigRules",
     "FormatModel",
     "apply_formats",
     "check_format",
@@ -31,6 +32,23 @@ _VAD_SETTINGS = (
     "create_response",
     "interrupt_response",
 )
+
+
+class ConfigRules(Protocol):
+    """A family's `session.update` rules: what its schema cannot say, plus merge and echo.
+
+    The schema has already checked every shape, type, enum and range when these run.
+    """
+
+    def apply_update(self, model: Any, current: dict, update: dict, behaviour: Behaviour) -> dict:
+        """The configuration after `update`, or ProtocolError; `current` is never modified."""
+        ...
+
+    def render(
+        self, model: Any, config: dict, session_id: str, model_id: str, *, updated: bool
+    ) -> dict:
+        """The `session` object of `session.created` (updated=False) or `session.updated`."""
+        ...
 
 
 class FormatModel(Protocol):

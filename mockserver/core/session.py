@@ -24,21 +24,39 @@ import random
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
+
+from schemas import Catalogue
 
 from ..answers.corpus import CorpusResponder
 from ..answers.protocol import Responder
 from ..responses.events import ResponsePlan, cancelled_events, response_events
 from . import wording
 from .behaviour import Behaviour
+from .dialect import Dialect
 from .errors import SERVER_ERROR, ProtocolError
 from .ids import IdFactory
+from .rules import ConfigRules
 from .schema_checks import check_client_event, check_server_event
+from .spec import ModelSpec
 
-if TYPE_CHECKING:
-    from .family import Family, ModelSpec
+__all__ = ["ClientReferee", "FamilyFacts", "Session"]
 
-__all__ = ["ClientReferee", "Session"]
+
+class FamilyFacts(Protocol):
+    """What a session reads of its family's record (:class:`~.family.Family` provides it)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    @property
+    def rules(self) -> ConfigRules: ...
+
+    @property
+    def schemas(self) -> Catalogue: ...
 
 
 class ClientReferee(Protocol):
@@ -64,7 +82,7 @@ class Session:
 
     def __init__(
         self,
-        family: Family,
+        family: FamilyFacts,
         spec: ModelSpec,
         model_id: str | None = None,
         *,

@@ -22,8 +22,8 @@ import numpy as np
 from ..answers.protocol import Transcript
 from ..core.behaviour import CommitInVadMode
 from ..core.errors import ProtocolError
-from ..core.family import ModelSpec
 from ..core.session import Session
+from ..core.spec import ModelSpec
 from ..core.text import split_units
 from .decoder import AudioBuffer, InputDecoder
 from .images import ImageRules, jpeg_dimensions

@@ -14,14 +14,12 @@ import base64
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from ..core.dialect import Dialect
 from ..core.text import split_units
-
-if TYPE_CHECKING:
-    from ..core.family import Dialect
 
 __all__ = [
     "AUDIO_DELTA_SAMPLES",

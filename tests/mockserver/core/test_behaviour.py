@@ -10,7 +10,7 @@ import pytest
 
 from mockserver.core.behaviour import Behaviour, parse_assignment
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 def test_assignments_are_typed_by_the_default():
