@@ -66,7 +66,8 @@ def open_strict(model: str, **options) -> Session:
 
 
 def new_session(model: str = LIVETRANSLATE, seed: int = 7) -> Session:
-    """A strict session core with reproducible ids, its session.created already drained."""
+    """A strict session core with reproducible ids, its connect events (session.created and the
+    unprompted session.updated) already drained."""
     session = open_strict(model, rng=random.Random(seed))
     session.events_to_send()
     return session

@@ -14,18 +14,26 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, fields
 from enum import Enum
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 __all__ = [
     "Behaviour",
+    "CancelledStatus",
     "CommitInVadMode",
+    "LiveTranslateShape",
     "OmniSessionFinish",
     "OmniTranscriptPosition",
     "ResponseCreateWhileActive",
+    "Scoped",
+    "SpeechTimestamps",
     "ToolCalls",
     "ToolResultContinuation",
+    "TranslationStart",
+    "UnknownCallId",
     "parse_assignment",
 ]
+
+T = TypeVar("T")
 
 
 class Choice(str, Enum):
@@ -55,8 +63,34 @@ class OmniTranscriptPosition(Choice):
 
 
 class CommitInVadMode(Choice):
+    ERROR = "error"  # documented as manual-mode only (ASR, LiveTranslate)
+    IGNORE = "ignore"  # accepted silently (a third party saw no harm)
+    COMMIT = "commit"  # push-to-talk over VAD (Omni FAQ): commit now, answer on response.create
+
+
+class SpeechTimestamps(Choice):
+    SPEECH = "speech"  # audio_start_ms/audio_end_ms at the edges of the speech itself
+    PADDED = "padded"  # OpenAI beta: onset − prefix_padding_ms, offset + silence_duration_ms
+
+
+class TranslationStart(Choice):
+    AFTER_SPEECH = "after_speech"  # the translation response starts after speech_stopped (G1)
+    WHILE_SPEAKING = "while_speaking"  # each finished sentence is translated at once (G2)
+
+
+class LiveTranslateShape(Choice):
+    G1 = "g1"  # qwen3 pages: no conversation.item.created in responses, no item_id on speech events
+    G2 = "g2"  # qwen3.5 pages
+
+
+class CancelledStatus(Choice):
+    CANCELLED = "cancelled"  # Qwen-Audio's page, OpenAI beta
+    INCOMPLETE = "incomplete"  # DashScope's status enum has no "cancelled"
+
+
+class UnknownCallId(Choice):
+    ACCEPT = "accept"
     ERROR = "error"
-    IGNORE = "ignore"
 
 
 class ResponseCreateWhileActive(Choice):
@@ -75,6 +109,85 @@ class ToolCalls(Choice):
 
 
 @dataclass(frozen=True)
+class Scoped(Generic[T]):
+    """A choice whose value can differ per family or per model.
+
+    `default` applies everywhere; `overrides` maps a family name ("omni") or a canonical model id
+    ("qwen3.5-livetranslate-flash-realtime") to its own value. A model's own value wins over its
+    family's. On the command line: ``name=value`` sets every scope, ``name=omni:commit,asr:error``
+    overrides the scopes named and keeps the other defaults.
+    """
+
+    default: T
+    overrides: tuple[tuple[str, T], ...] = ()
+
+    def value_for(self, family: str, model_id: str) -> T:
+        """The value that applies to `model_id` of `family`."""
+        scoped = dict(self.overrides)
+        if model_id in scoped:
+            return scoped[model_id]
+        return scoped.get(family, self.default)
+
+    @property
+    def value(self) -> T:
+        """The one value of a resolved choice (:meth:`Behaviour.resolve`)."""
+        if self.overrides:
+            raise RuntimeError("a per-family choice must be resolved for a model first")
+        return self.default
+
+    def __str__(self) -> str:
+        if not self.overrides:
+            return _shown(self.default)
+        scopes = ", ".join(f"{scope}: {_shown(value)}" for scope, value in self.overrides)
+        return f"{_shown(self.default)} ({scopes})"
+
+
+def _shown(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _parse_value(name: str, kind: Any, raw: Any) -> Any:
+    """`raw` (a string from the CLI, or a value) as the type of the default `kind`."""
+    if isinstance(kind, Choice):
+        return type(kind).parse(name, raw)
+    if isinstance(kind, bool):
+        if isinstance(raw, bool):
+            return raw
+        if str(raw).lower() not in ("true", "false", "1", "0", "yes", "no"):
+            raise ValueError(f"{name} takes true or false, not {raw!r}")
+        return str(raw).lower() in ("true", "1", "yes")
+    try:
+        return type(kind)(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} takes a {type(kind).__name__}, not {raw!r}") from None
+
+
+def _parse_scoped(name: str, current: Scoped, raw: Any) -> Scoped:
+    """A Scoped value from a plain value (every scope), a dict, or ``scope:value,...`` text."""
+    if isinstance(raw, Scoped):
+        return Scoped(
+            _parse_value(name, current.default, raw.default),
+            tuple((k, _parse_value(name, current.default, v)) for k, v in raw.overrides),
+        )
+    pairs: list[tuple[Any, Any]]
+    if isinstance(raw, dict):
+        pairs = list(raw.items())
+    elif isinstance(raw, str) and ":" in raw:
+        pairs = [(scope, value) for scope, _, value in (p.partition(":") for p in raw.split(","))]
+    else:
+        return Scoped(_parse_value(name, current.default, raw))
+    overrides = dict(current.overrides)
+    default = current.default
+    for scope, value in pairs:
+        parsed = _parse_value(name, current.default, value)
+        if scope in ("*", "default"):
+            default = parsed
+        else:
+            overrides[str(scope).strip()] = parsed
+    return Scoped(default, tuple(overrides.items()))
+
+
+@dataclass(frozen=True)
 class Behaviour:
     """The mock's answers to the open questions of events.md §7."""
 
@@ -87,17 +200,22 @@ class Behaviour:
     # §7.6 Omni: the user's transcription.completed goes "before_response" (as the VAD flow
     # lists it) or "after_response" (asynchronous, as in OpenAI beta).
     omni_transcript_position: OmniTranscriptPosition = OmniTranscriptPosition.BEFORE_RESPONSE
-    # §7.9 input_audio_buffer.commit in VAD mode: "error" (documented as not allowed) or
-    # "ignore" (a third party saw no harm).
-    commit_in_vad_mode: CommitInVadMode = CommitInVadMode.ERROR
+    # §7.9 input_audio_buffer.commit in VAD mode: "error" (ASR and LiveTranslate document it as
+    # manual-mode only), "ignore" (a third party saw no harm), or "commit" (Omni's SDK FAQ: "When
+    # turn_detection is enabled, you can still manually trigger responses using commit and
+    # create_response"): the buffer is committed now and answered on response.create.
+    commit_in_vad_mode: Scoped[CommitInVadMode] = Scoped(
+        CommitInVadMode.ERROR, (("omni", CommitInVadMode.COMMIT),)
+    )
     # §7.10 ASR manual mode: send the user item's conversation.item.created after committed
     # (as in VAD mode and OpenAI beta).
     asr_manual_item_created: bool = True
     # §7.13 ASR session.finished carries `transcript` (the official samples read it).
     asr_finished_transcript: bool = False
     # §7.12 accept the legacy format strings pcm16/pcm24 on models whose newest docs name only
-    # pcm (the official SDK sends pcm16 by default; the ASR docs show it rejected).
-    legacy_format_strings: bool = True
+    # pcm. The SDKs send pcm16 (and the Java SDK pcm24) to Omni and LiveTranslate, so they take
+    # them; the ASR error example shows pcm16 refused ("Supported values are: 'pcm', 'opus'").
+    legacy_format_strings: Scoped[bool] = Scoped(True, (("asr", False),))
     # §7.11 / §7.2 session duration cap in seconds; 0 uses the family's documented cap
     # (Omni 120 minutes, none for ASR and LiveTranslate). Closed with `cap_close_code`.
     session_cap_s: float = 0.0
@@ -111,16 +229,55 @@ class Behaviour:
     # When tools are configured, "auto" answers each user turn with a call of the first tool
     # (its arguments built from the tool's JSON Schema); "never" always answers with text.
     tool_calls: ToolCalls = ToolCalls.AUTO
-    # Auto-detected source language (ASR, Omni): the mock cannot listen, so it assumes this.
+    # Auto-detected source language: the mock cannot listen, so it assumes this. The qwen3
+    # LiveTranslate guide: "Source language: ... Default: en (English)".
     assumed_language: str = "en"
+    # speech_started.audio_start_ms / speech_stopped.audio_end_ms: "speech" puts them at the
+    # edges of the speech (ASR: "ms from start of buffered audio to speech start"; the Omni
+    # example pair 3647 → 4453 for a 0.8 s utterance), "padded" is OpenAI beta's convention.
+    speech_timestamps: SpeechTimestamps = SpeechTimestamps.SPEECH
+    # The SDK references: connect "Triggers session.created and session.updated events", with no
+    # client event: an unprompted session.updated (the defaults) follows session.created.
+    updated_on_connect: bool = True
+    # events.md §2.4 / sequences.md §1.2: G2 says translation "usually starts while the speaker
+    # is still talking"; the G1 guide replies once the end of audio is detected.
+    translation_start: Scoped[TranslationStart] = Scoped(
+        TranslationStart.AFTER_SPEECH,
+        (("qwen3.5-livetranslate-flash-realtime", TranslationStart.WHILE_SPEAKING),),
+    )
+    # The qwen3.5 LiveTranslate examples show voice "Cherry", which its voice list omits: accept
+    # the voices a model's examples show as well as its documented list.
+    example_voices: bool = True
+    # Which documentation generation shapes LiveTranslate events (events.md §2): on G1 (qwen3)
+    # responses carry no conversation.item.created and speech events no item_id.
+    livetranslate_shape: Scoped[LiveTranslateShape] = Scoped(
+        LiveTranslateShape.G2, (("qwen3-livetranslate-flash-realtime", LiveTranslateShape.G1),)
+    )
+    # The status of a cancelled response: "cancelled" (Qwen-Audio's page) or "incomplete"
+    # (DashScope's status enum: completed/failed/in_progress/incomplete).
+    cancelled_status: CancelledStatus = CancelledStatus.CANCELLED
+    # Omni function_call_output whose call_id the server never issued: the docs are silent.
+    unknown_call_id: UnknownCallId = UnknownCallId.ACCEPT
 
     def __post_init__(self) -> None:
         for spec in fields(self):
-            if isinstance(spec.default, Choice):
-                value = type(spec.default).parse(spec.name, getattr(self, spec.name))
-                object.__setattr__(self, spec.name, value)
+            value = getattr(self, spec.name)
+            if isinstance(spec.default, Scoped):
+                object.__setattr__(self, spec.name, _parse_scoped(spec.name, spec.default, value))
+            elif isinstance(spec.default, Choice):
+                object.__setattr__(self, spec.name, type(spec.default).parse(spec.name, value))
         if self.session_cap_s < 0:
             raise ValueError("session_cap_s must be >= 0")
+
+    def resolve(self, family: str, model_id: str) -> Behaviour:
+        """This Behaviour as it applies to one model: every per-family choice reduced to its
+        value there (a session resolves its Behaviour once, when it opens)."""
+        changes: dict[str, Any] = {
+            spec.name: Scoped(getattr(self, spec.name).value_for(family, model_id))
+            for spec in fields(self)
+            if isinstance(spec.default, Scoped)
+        }
+        return dataclasses.replace(self, **changes)
 
     def with_assignments(self, assignments: list[str]) -> Behaviour:
         """A copy with `name=value` strings applied (the CLI's --behaviour flags)."""
@@ -129,36 +286,33 @@ class Behaviour:
 
     @classmethod
     def choices(cls) -> dict[str, str]:
-        """Each field and its values, for --help: ``{"tool_calls": "auto|never", ...}``."""
+        """Each field, its values and its default, for --help: ``{"tool_calls": "auto|never
+        (default auto)", ...}``; a per-family default shows its scopes."""
         described = {}
         for spec in fields(cls):
             default = spec.default
-            if isinstance(default, Choice):
-                described[spec.name] = "|".join(m.value for m in type(default))
-            elif isinstance(default, bool):
-                described[spec.name] = "true|false"
+            kind = default.default if isinstance(default, Scoped) else default
+            if isinstance(kind, Choice):
+                values = "|".join(m.value for m in type(kind))
+            elif isinstance(kind, bool):
+                values = "true|false"
             else:
-                described[spec.name] = type(default).__name__
+                values = type(kind).__name__
+            described[spec.name] = f"{values} (default {_shown(default)})"
         return described
 
 
 def parse_assignment(text: str) -> tuple[str, object]:
-    """`name=value` → (name, typed value), typed by the field's default; ValueError if unknown."""
+    """`name=value` → (name, typed value), typed by the field's default; ValueError if unknown.
+
+    A per-family choice also takes ``name=scope:value,scope:value`` (scope: a family name or a
+    canonical model id), which overrides those scopes and keeps the other defaults.
+    """
     name, sep, raw = text.partition("=")
     known = {f.name: f for f in fields(Behaviour)}
     if not sep or name not in known:
         raise ValueError(f"unknown behaviour {name!r}; known: {', '.join(sorted(known))}")
     default = known[name].default
-    if isinstance(default, Choice):
-        return name, type(default).parse(name, raw)
-    if isinstance(default, bool):
-        if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
-            raise ValueError(f"{name} takes true or false, not {raw!r}")
-        return name, raw.lower() in ("true", "1", "yes")
-    if default is dataclasses.MISSING:
-        raise TypeError(f"behaviour {name!r} has no default to type its value by")
-    kind = type(default)
-    try:
-        return name, kind(raw)
-    except ValueError:
-        raise ValueError(f"{name} takes a {kind.__name__}, not {raw!r}") from None
+    if isinstance(default, Scoped):
+        return name, _parse_scoped(name, default, raw)
+    return name, _parse_value(name, default, raw)

@@ -18,9 +18,11 @@ from .behaviour import Behaviour
 __all__ = [
     "ConfigRules",
     "FormatModel",
+    "OutputFormatModel",
     "apply_formats",
-    "check_format",
+    "check_input_format",
     "check_member",
+    "check_output_format",
     "merge_turn_detection",
 ]
 
@@ -52,16 +54,20 @@ class ConfigRules(Protocol):
 
 
 class FormatModel(Protocol):
-    """A model's accepted audio format strings, in documented order (read-only: specs are frozen)."""
+    """A model's accepted input format strings, in documented order (read-only: specs are frozen)."""
 
     @property
     def input_audio_formats(self) -> tuple[str, ...]: ...
 
     @property
-    def output_audio_formats(self) -> tuple[str, ...]: ...
+    def legacy_format_strings(self) -> tuple[str, ...]: ...
+
+
+class OutputFormatModel(FormatModel, Protocol):
+    """A model that also speaks: its output format strings too."""
 
     @property
-    def legacy_format_strings(self) -> tuple[str, ...]: ...
+    def output_audio_formats(self) -> tuple[str, ...]: ...
 
 
 def check_member(value: Any, param: str, allowed: Sequence[Any]) -> Any:
@@ -71,25 +77,39 @@ def check_member(value: Any, param: str, allowed: Sequence[Any]) -> Any:
     return value
 
 
-def _formats(model: FormatModel, behaviour: Behaviour, direction: str) -> list[str]:
-    allowed = model.input_audio_formats if direction == "input" else model.output_audio_formats
-    if behaviour.legacy_format_strings:
+def _without_legacy(
+    model: FormatModel, behaviour: Behaviour, allowed: tuple[str, ...]
+) -> list[str]:
+    """`allowed`, less the legacy strings unless Behaviour.legacy_format_strings takes them."""
+    if behaviour.legacy_format_strings.value:
         return list(allowed)
     return [f for f in allowed if f not in model.legacy_format_strings]
 
 
-def check_format(model: FormatModel, behaviour: Behaviour, value: Any, direction: str) -> str:
-    """`value` if this model takes it as its `direction` ("input"/"output") audio format."""
-    allowed = _formats(model, behaviour, direction)
-    return check_member(value, f"session.{direction}_audio_format", allowed)
+def check_input_format(model: FormatModel, behaviour: Behaviour, value: Any) -> str:
+    """`value` if this model takes it as `input_audio_format`."""
+    allowed = _without_legacy(model, behaviour, model.input_audio_formats)
+    return check_member(value, "session.input_audio_format", allowed)
 
 
-def apply_formats(model: FormatModel, behaviour: Behaviour, config: dict, update: dict) -> None:
+def check_output_format(model: OutputFormatModel, behaviour: Behaviour, value: Any) -> str:
+    """`value` if this model takes it as `output_audio_format`."""
+    allowed = _without_legacy(model, behaviour, model.output_audio_formats)
+    return check_member(value, "session.output_audio_format", allowed)
+
+
+def apply_formats(
+    model: OutputFormatModel, behaviour: Behaviour, config: dict, update: dict
+) -> None:
     """Set `input_audio_format` / `output_audio_format` from `update`, each one this model takes."""
-    for direction in ("input", "output"):
-        key = f"{direction}_audio_format"
-        if key in update:
-            config[key] = check_format(model, behaviour, update[key], direction)
+    if "input_audio_format" in update:
+        config["input_audio_format"] = check_input_format(
+            model, behaviour, update["input_audio_format"]
+        )
+    if "output_audio_format" in update:
+        config["output_audio_format"] = check_output_format(
+            model, behaviour, update["output_audio_format"]
+        )
 
 
 def merge_turn_detection(current: dict | None, value: dict | None, defaults: dict) -> dict | None:

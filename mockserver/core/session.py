@@ -96,7 +96,8 @@ class Session:
         self.spec = spec
         self.strict = strict  # validate every server event against its schema
         self.model_id = model_id or spec.model_id
-        self.behaviour = behaviour or Behaviour()
+        # per-family choices resolved for this model once (Behaviour.resolve)
+        self.behaviour = (behaviour or Behaviour()).resolve(family.name, spec.model_id)
         self.referee = referee
         self.departure: str | None = None  # strict replay: how the client departed, if it did
         # sees every parsed client event first (the transport's traffic capture)
@@ -121,6 +122,9 @@ class Session:
         }
         self._start()
         self._emit("session.created", session=self._render(updated=False))
+        if self.behaviour.updated_on_connect:
+            # The SDK references: connect "Triggers session.created and session.updated events".
+            self._emit("session.updated", session=self._render(updated=True))
 
     def _start(self) -> None:
         """Set up what a layer or family keeps per session (before session.created is made)."""
@@ -298,6 +302,7 @@ class Session:
             turn.sent,
             reason,
             self.behaviour.cancel_sends_response_done,
+            self.behaviour.cancelled_status.value,
         )
         turn.pending = deque(self._stamp(e) for e in rest)
         turn.cancelled = True

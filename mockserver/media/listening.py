@@ -178,7 +178,7 @@ class ListeningSession(Session):
 
     def _on_input_audio_buffer_commit(self, event: dict) -> None:
         if self.turn_mode is TurnMode.SERVER_VAD:
-            if self.behaviour.commit_in_vad_mode is CommitInVadMode.IGNORE:
+            if self.behaviour.commit_in_vad_mode.value is CommitInVadMode.IGNORE:
                 return
             # events.md §2.1 / §3.1: commit is a manual-mode event (turn_detection: null).
             raise ProtocolError(

@@ -278,13 +278,19 @@ def _sent_so_far(sent: list[dict]) -> tuple[str, int, str]:
 
 
 def cancelled_events(
-    dialect: Dialect, plan: ResponsePlan, sent: list[dict], reason: str, send_done: bool
+    dialect: Dialect,
+    plan: ResponsePlan,
+    sent: list[dict],
+    reason: str,
+    send_done: bool,
+    status: str = "cancelled",
 ) -> list[dict]:
     """What replaces the unsent rest of a response when it is cancelled after `sent`.
 
     No more deltas; every part already opened gets its `.done` with the text sent so far
     (events.md §4.1: the `.done` events also fire on cancellation); the item ends `incomplete`
-    and `response.done` says `cancelled` with OpenAI beta's `status_details` (`client_cancelled`
+    and `response.done` says `status` (Behaviour.cancelled_status) with OpenAI beta's
+    `status_details` (`client_cancelled`
     or `turn_detected`), unless `send_done` is off (Behaviour.cancel_sends_response_done).
     """
     text, samples, arguments = _sent_so_far(sent)
@@ -311,8 +317,8 @@ def cancelled_events(
         )
         output.append(_item(plan, "incomplete", [] if plan.function_call else [final], arguments))
     if send_done:
-        done = _response_object(plan, "cancelled", output)
-        done["status_details"] = {"type": "cancelled", "reason": reason}
+        done = _response_object(plan, status, output)
+        done["status_details"] = {"type": status, "reason": reason}
         done["usage"] = plan.partial_usage(text, samples) if plan.partial_usage else plan.usage
         rest.append({"type": "response.done", "response": done})
     return rest

@@ -91,6 +91,7 @@ async def test_typed_session_parameters_reach_the_server(realtime_client):
     """update_session's typed parameters (sampling, tools, VAD off) come back in session.updated."""
     tools = [{"type": "function", "function": {"name": "lookup"}}]
     async with realtime_client(OMNI) as rt:
+        await rt.wait_for("session.updated")  # the one connect triggers (the SDK references)
         await rt.update_session(
             voice="Ethan",
             turn_detection=None,

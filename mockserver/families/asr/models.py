@@ -11,9 +11,9 @@ __all__ = ["MODELS", "AsrModel"]
 
 @dataclass(frozen=True, kw_only=True)
 class AsrModel(ListeningModel):
-    """An ASR model: text out only; output format strings are accepted and ignored."""
+    """An ASR model: text out only (`voice` and `output_audio_format`, which the SDK always
+    sends, are accepted and ignored)."""
 
-    output_audio_formats: tuple[str, ...]
     max_corpus_tokens: int  # events.md §1.9: corpus.text ≤ 10,000 tokens
 
 
@@ -25,7 +25,6 @@ ASR = AsrModel(
     snapshots=("qwen3-asr-flash-realtime-2025-10-27", "qwen3-asr-flash-realtime-2026-02-10"),
     source_languages=_LANGS,
     input_audio_formats=("pcm", "opus", "pcm16"),
-    output_audio_formats=("pcm", "pcm16", "pcm24"),  # ignored: ASR has no audio output
     # The ASR docs' example error names OpenAI's 'whisper-1'; the model itself is what the
     # transcription runs on, and null (what the SDK sends) means the default.
     transcription_models=("qwen3-asr-flash-realtime",),

@@ -14,7 +14,7 @@ from typing import Any
 
 from ...core import wording
 from ...core.behaviour import Behaviour
-from ...core.rules import check_format, check_member, merge_turn_detection
+from ...core.rules import check_input_format, check_member, merge_turn_detection
 from ...core.text import text_tokens
 from .models import AsrModel
 
@@ -67,11 +67,9 @@ class AsrRules:
     ) -> dict:
         config = copy.deepcopy(current)
         if "input_audio_format" in update:
-            config["input_audio_format"] = check_format(
-                model, behaviour, update["input_audio_format"], "input"
+            config["input_audio_format"] = check_input_format(
+                model, behaviour, update["input_audio_format"]
             )
-        if update.get("output_audio_format") is not None:  # checked, then ignored
-            check_format(model, behaviour, update["output_audio_format"], "output")
         if "sample_rate" in update:
             config["sample_rate"] = update["sample_rate"]
         if "input_audio_transcription" in update:

@@ -23,6 +23,8 @@ class LiveTranslateModel(ListeningModel):
     audio_target_languages: tuple[str, ...]  # targets that can be spoken (rest are text-only)
     output_audio_formats: tuple[str, ...]
     output_audio_tokens_per_second: float
+    # voices the model's examples show though its voice list omits them (Behaviour.example_voices)
+    example_voices: tuple[str, ...] = ()
 
 
 # events.md §2.6: qwen3 target languages, and the ones with audio output.
@@ -84,6 +86,7 @@ QWEN35 = LiveTranslateModel(
     model_id="qwen3.5-livetranslate-flash-realtime",
     snapshots=("qwen3.5-livetranslate-flash-realtime-2026-05-19",),
     voices=_QWEN35_VOICES,
+    example_voices=("Cherry",),  # every qwen3.5 example payload shows voice Cherry
     source_languages=_QWEN35_LANGS,
     target_languages=_QWEN35_LANGS,
     audio_target_languages=_QWEN35_AUDIO_LANGS,

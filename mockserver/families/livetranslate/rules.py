@@ -67,7 +67,7 @@ def _translation(model: LiveTranslateModel, current: dict, value: dict) -> dict:
     return result
 
 
-def _check_voice(model: LiveTranslateModel, config: dict) -> None:
+def _check_voice(model: LiveTranslateModel, config: dict, behaviour: Behaviour) -> None:
     """Voice rules, checked on the resulting config because cloning options change them."""
     voice = config["voice"]
     frequency = (config.get("voice_clone_options") or {}).get("frequency")
@@ -83,7 +83,8 @@ def _check_voice(model: LiveTranslateModel, config: dict) -> None:
         return
     if cloning and frequency == "never" and voice:
         return  # a pre-cloned voice id (any string) or a preset
-    check_member(voice, "session.voice", model.voices)
+    extra = model.example_voices if behaviour.example_voices else ()
+    check_member(voice, "session.voice", model.voices + extra)
 
 
 def _check_audio_target(model: LiveTranslateModel, config: dict) -> None:
@@ -130,7 +131,7 @@ class LiveTranslateRules:
             config["voice_clone_options"] = {
                 "frequency": update["voice_clone_options"].get("frequency")
             }
-        _check_voice(model, config)
+        _check_voice(model, config, behaviour)
         _check_audio_target(model, config)
         config["_explicit"] = sorted(explicit | set(update))
         return config
@@ -158,8 +159,9 @@ class LiveTranslateRules:
         session["input_audio_format"] = config["input_audio_format"]
         session["output_audio_format"] = config["output_audio_format"]
         transcription = config["input_audio_transcription"]
-        if transcription and transcription.get("model"):
-            # G2: "returned in session.created only when a model is configured".
+        if transcription:
+            # G2: "returned in session.created only when a model is configured"; whatever the
+            # client set (a language alone on qwen3) is applied, so it is echoed too.
             session["input_audio_transcription"] = dict(transcription)
         if config["turn_detection"] is not None and "turn_detection" in echoed:
             session["turn_detection"] = dict(config["turn_detection"])

@@ -27,14 +27,6 @@ class LiveTranslateSession(ListeningSession):
         transcription = self.config["input_audio_transcription"]
         return bool(transcription and transcription.get("model"))
 
-    def _source_language(self) -> str:
-        transcription = self.config["input_audio_transcription"] or {}
-        if transcription.get("language"):
-            return transcription["language"]
-        # [assumed] auto-detection: the mock hears Chinese when translating into English and
-        # English otherwise — the usual direction of a translation session.
-        return "zh" if self.config["translation"]["language"] == "en" else "en"
-
     def _commit_buffer(self) -> None:
         segment, speech_ms, samples = self._committed_segment()
         # sequences.md §1.4: committed (no fields in the example), then the user item.

@@ -87,7 +87,9 @@ TURBO = dataclasses.replace(
     snapshots=("qwen-omni-turbo-realtime-latest", "qwen-omni-turbo-realtime-2025-05-08"),
     voices=("Cherry", "Serena", "Ethan", "Chelsie"),
     source_languages=("zh", "en"),
-    output_audio_formats=("pcm", "pcm16"),  # older docs: turbo outputs pcm16 only
+    # older docs: turbo outputs pcm16 only; the Java SDK's default output format pcm24 is sent to
+    # every Omni model, so turbo takes it as well
+    output_audio_formats=("pcm", "pcm16", "pcm24"),
     defaults={
         **{k: v for k, v in FLASH.defaults.items() if k != "smooth_output"},
         "voice": "Chelsie",

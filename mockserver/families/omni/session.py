@@ -22,6 +22,7 @@ from ...core.behaviour import (
     ResponseCreateWhileActive,
     ToolCalls,
     ToolResultContinuation,
+    UnknownCallId,
 )
 from ...core.errors import ProtocolError
 from ...core.text import text_tokens
@@ -54,6 +55,7 @@ class OmniSession(ListeningSession):
         super()._start()
         self._turn: _UserTurn | None = None
         self._item_ids: set[str] = set()
+        self._call_ids: set[str] = set()  # every function call issued (Behaviour.unknown_call_id)
         self._late_transcript: dict | None = None
 
     def _transcribing(self) -> bool:
@@ -172,6 +174,14 @@ class OmniSession(ListeningSession):
             self._respond()
 
     def _tool_output_item(self, item: dict, item_id: str) -> dict:
+        call_id = item["call_id"]
+        if call_id not in self._call_ids and self.behaviour.unknown_call_id is UnknownCallId.ERROR:
+            # The docs are silent; Behaviour.unknown_call_id (default: accept).
+            raise wording.not_allowed(
+                "item.call_id",
+                f"Invalid value: '{call_id}'. No function call with this call_id was issued "
+                "in this session.",
+            )
         self._turn = _UserTurn(tool_output=item["output"], text_tokens=text_tokens(item["output"]))
         return {
             "id": item_id,
@@ -282,4 +292,6 @@ class OmniSession(ListeningSession):
 
     def _call_id(self) -> str:
         # events.md §1.5: call_ + 22 lowercase hex.
-        return self._ids.new_hex("call", 22)
+        call_id = self._ids.new_hex("call", 22)
+        self._call_ids.add(call_id)
+        return call_id

@@ -43,7 +43,8 @@ def _without_live_text(kinds: list[str]) -> list[str]:
 def test_session_created_shows_documented_defaults():
     """session.created: text only, pcm, transcription null, server_vad 0.2 / 800 ms (qianwen example)."""
     s = open_strict(ASR)
-    [created] = s.events_to_send()
+    created, updated = s.events_to_send()
+    assert updated["session"] == created["session"]  # connect also gives session.updated
     assert created["session"] == {
         "id": created["session"]["id"],
         "object": "realtime.session",
@@ -110,9 +111,9 @@ def test_invalid_updates_name_the_param_and_carry_the_event_id(session, param):
     assert error["error"]["event_id"] == "event_9"
 
 
-def test_pcm16_is_refused_when_legacy_format_strings_are_off():
-    """With legacy_format_strings off, pcm16 gets the documented ASR message."""
-    s = open_strict(ASR, behaviour=Behaviour(legacy_format_strings=False))
+def test_pcm16_is_refused_as_documented():
+    """By default ASR refuses pcm16 with the documented message (error.qianwen.json)."""
+    s = open_strict(ASR)
     s.events_to_send()
     [error] = send(s, type="session.update", session={"input_audio_format": "pcm16"})
     assert (
@@ -120,15 +121,24 @@ def test_pcm16_is_refused_when_legacy_format_strings_are_off():
     )
 
 
+def test_pcm16_is_accepted_when_legacy_format_strings_are_on_for_asr():
+    """legacy_format_strings=asr:true lets ASR take pcm16 as well."""
+    s = open_strict(ASR, behaviour=Behaviour(legacy_format_strings="asr:true"))
+    s.events_to_send()
+    [updated] = send(s, type="session.update", session={"input_audio_format": "pcm16"})
+    assert updated["session"]["input_audio_format"] == "pcm16"
+
+
 def test_sdk_session_update_is_accepted():
-    """What the official SDK sends for ASR (voice null, pcm16 both ways, model null) is accepted."""
+    """What the official SDK sends for ASR with TranscriptionParams (voice null, pcm in, its
+    pcm16 output format, model null) is accepted."""
     [updated] = send(
         new_session(ASR),
         type="session.update",
         session={
             "modalities": ["text"],
             "voice": None,
-            "input_audio_format": "pcm16",
+            "input_audio_format": "pcm",
             "output_audio_format": "pcm16",
             "input_audio_transcription": {"model": None},
             "turn_detection": {

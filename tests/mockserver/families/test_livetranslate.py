@@ -47,8 +47,8 @@ def _manual(model=LIVETRANSLATE, **session) -> Session:
 def test_first_event_is_session_created_with_documented_defaults():
     """session.created carries the qwen3 defaults (events.md §2.2, session.created.qwen3.json)."""
     session = open_strict(LIVETRANSLATE, rng=random.Random(1))
-    [created] = session.events_to_send()
-    assert created["type"] == "session.created"
+    created, updated = session.events_to_send()
+    assert (created["type"], updated["type"]) == ("session.created", "session.updated")
     assert created["session"] == {
         "id": created["session"]["id"],
         "object": "realtime.session",

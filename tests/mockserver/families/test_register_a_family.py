@@ -65,6 +65,7 @@ def test_the_core_session_of_the_toy_family_echoes(echo_family):
     events = session.events_to_send()
     assert [e["type"] for e in events] == [
         "session.created",
+        "session.updated",  # the one connect triggers
         "session.updated",
         "echo.said",
         "echo.said",
@@ -76,7 +77,7 @@ def test_the_core_session_of_the_toy_family_echoes(echo_family):
         "uppercase": False,
         "repeat": 1,
     }
-    assert [e["text"] for e in events[2:]] == ["HELLO", "HELLO"]
+    assert [e["text"] for e in events[3:]] == ["HELLO", "HELLO"]
 
 
 def test_the_toy_familys_schema_decides_the_error_wording(echo_family):
@@ -133,12 +134,13 @@ async def test_the_toy_family_is_served_over_a_socket_in_strict_mode(echo_family
     assert [e["type"] for e in received] == [
         "session.created",
         "session.updated",
+        "session.updated",
         "echo.said",
         "error",
         "session.finished",
     ]
-    assert received[2]["text"] == "OVER THE WIRE"
-    assert received[3]["error"]["message"] == "Missing required parameter: 'text'."
+    assert received[3]["text"] == "OVER THE WIRE"
+    assert received[4]["error"]["message"] == "Missing required parameter: 'text'."
 
 
 @pytest.mark.asyncio

@@ -33,6 +33,13 @@ async def _receive(ws) -> dict:
     return json.loads(message.data)
 
 
+async def _connected(ws) -> dict:
+    """The connect events: session.created, then the unprompted session.updated; the first."""
+    created, updated = await _receive(ws), await _receive(ws)
+    assert (created["type"], updated["type"]) == ("session.created", "session.updated")
+    return created
+
+
 @pytest.mark.asyncio
 async def test_healthz_reports_version_and_models(serve):
     """GET /healthz: 200 with the version and the supported model ids."""
@@ -76,7 +83,7 @@ async def test_configured_key_is_accepted(serve):
     async with client.ws_connect(
         f"{REALTIME_PATH}?model={LIVETRANSLATE}", headers={"Authorization": "Bearer right"}
     ) as ws:
-        assert (await _receive(ws))["type"] == "session.created"
+        await _connected(ws)
 
 
 @pytest.mark.asyncio
@@ -97,7 +104,7 @@ async def test_bad_frames_each_get_an_error_then_update_still_works(serve):
     """Not JSON, not an object, no type, unknown type, bad base64, binary: error each; then updated."""
     client = await serve()
     async with client.ws_connect(f"{REALTIME_PATH}?model={LIVETRANSLATE}", headers=AUTH) as ws:
-        assert (await _receive(ws))["type"] == "session.created"
+        await _connected(ws)
         await ws.send_str("{oops")
         await ws.send_str('"just a string"')
         await ws.send_str('{"event_id": "e1"}')
@@ -123,7 +130,7 @@ async def test_server_closes_with_1000_after_finish_when_client_does_not(serve):
     """After session.finished the server waits for the client, then closes with 1000 itself."""
     client = await serve(finish_close_grace_s=0.2)
     async with client.ws_connect(f"{REALTIME_PATH}?model={LIVETRANSLATE}", headers=AUTH) as ws:
-        await _receive(ws)
+        await _connected(ws)
         await ws.send_str(json.dumps({"type": "session.finish"}))
         assert (await _receive(ws))["type"] == "session.finished"
         closing = await asyncio.wait_for(ws.receive(), 10)
@@ -135,7 +142,7 @@ async def test_realtime_pace_delivers_the_whole_response_in_order(serve, speech_
     """--pace realtime (short latencies) still sends every event of a response, in order."""
     client = await serve(pace="realtime", first_text_latency_ms=20, first_audio_latency_ms=30)
     async with client.ws_connect(f"{REALTIME_PATH}?model={LIVETRANSLATE}", headers=AUTH) as ws:
-        await _receive(ws)
+        await _connected(ws)
         for chunk in speech_en.chunks(100, end_ms=speech_en.segments[0]["end_ms"] + 1200):
             await ws.send_str(
                 json.dumps({"type": "input_audio_buffer.append", "audio": b64(chunk)})
@@ -162,7 +169,7 @@ async def test_a_failure_inside_the_mock_becomes_server_error_and_close_1011(ser
     monkeypatch.setattr(Session, "receive_text", explode)
     client = await serve()
     async with client.ws_connect(f"{REALTIME_PATH}?model={LIVETRANSLATE}", headers=AUTH) as ws:
-        await _receive(ws)
+        await _connected(ws)
         await ws.send_str("{}")
         error = await _receive(ws)
         assert error["error"]["type"] == "server_error"
@@ -176,8 +183,8 @@ async def test_asr_and_omni_models_are_served(serve, model):
     """Every documented ASR and Omni model id opens a session that echoes it."""
     client = await serve()
     async with client.ws_connect(f"{REALTIME_PATH}?model={model}", headers=AUTH) as ws:
-        created = await _receive(ws)
-        assert created["type"] == "session.created" and created["session"]["model"] == model
+        created = await _connected(ws)
+        assert created["session"]["model"] == model
 
 
 @pytest.mark.asyncio
@@ -185,7 +192,7 @@ async def test_empty_commit_and_idle_cancel_are_errors_then_update_still_works(s
     """Omni over a socket: both documented bad requests get invalid_request_error; the session goes on."""
     client = await serve()
     async with client.ws_connect(f"{REALTIME_PATH}?model={OMNI}", headers=AUTH) as ws:
-        await _receive(ws)
+        await _connected(ws)
         await ws.send_json({"type": "session.update", "session": {"turn_detection": None}})
         assert (await _receive(ws))["type"] == "session.updated"
         for kind in ("input_audio_buffer.commit", "response.cancel"):
@@ -202,7 +209,7 @@ async def test_session_cap_closes_the_connection(serve):
     """When the session cap passes, the server closes with the configured code."""
     client = await serve(behaviour=Behaviour(session_cap_s=0.3, cap_close_code=4000))
     async with client.ws_connect(f"{REALTIME_PATH}?model={OMNI}", headers=AUTH) as ws:
-        await _receive(ws)
+        await _connected(ws)
         closing = await asyncio.wait_for(ws.receive(), 10)
         assert closing.type == aiohttp.WSMsgType.CLOSE and closing.data == 4000
         assert "duration limit" in closing.extra
@@ -213,7 +220,7 @@ async def test_realtime_pace_sends_speech_events_while_a_translation_plays(serve
     """Paced: the second utterance's speech_started arrives before the first translation ends."""
     client = await serve(pace="realtime", first_text_latency_ms=0, first_audio_latency_ms=0)
     async with client.ws_connect(f"{REALTIME_PATH}?model={LIVETRANSLATE}", headers=AUTH) as ws:
-        await _receive(ws)
+        await _connected(ws)
         for chunk in speech_en.chunks(100):
             await ws.send_json({"type": "input_audio_buffer.append", "audio": b64(chunk)})
         kinds = []
@@ -231,24 +238,12 @@ async def test_strict_mode_turns_an_invalid_server_event_into_server_error_and_1
 
     monkeypatch.setattr(
         OmniSession,
-        "_render",
-        lambda self, updated: (
-            {"id": self.id}
-            if updated
-            else {
-                "id": self.id,
-                "object": "realtime.session",
-                "model": OMNI,
-                "modalities": ["text"],
-                "voice": "Cherry",
-                "input_audio_format": "pcm",
-                "output_audio_format": "pcm",
-            }
-        ),
+        "_on_session_update",
+        lambda self, event: self._emit("session.updated", session={"id": self.id}),
     )
     client = await serve()
     async with client.ws_connect(f"{REALTIME_PATH}?model={OMNI}", headers=AUTH) as ws:
-        assert (await _receive(ws))["type"] == "session.created"
+        await _connected(ws)
         await ws.send_json({"type": "session.update", "session": {}})
         error = await _receive(ws)
         assert error["error"]["type"] == "server_error" and "strict" in error["error"]["message"]
