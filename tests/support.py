@@ -65,10 +65,10 @@ def open_strict(model: str, **options) -> Session:
     return open_session(model, strict=True, **options)
 
 
-def new_session(model: str = LIVETRANSLATE, seed: int = 7) -> Session:
+def new_session(model: str = LIVETRANSLATE, seed: int = 7, **options) -> Session:
     """A strict session core with reproducible ids, its connect events (session.created and the
     unprompted session.updated) already drained."""
-    session = open_strict(model, rng=random.Random(seed))
+    session = open_strict(model, rng=random.Random(seed), **options)
     session.events_to_send()
     return session
 

@@ -92,6 +92,27 @@ class CorpusResponder(Responder):
                 break
         return Transcript(self._join(chosen, lang), language, tuple(chosen))
 
+    def spoken(self, seed: int, language: str, speech_ms: int) -> list[Transcript]:
+        """The sentences whose every unit falls within the first `speech_ms` of speech."""
+        lang = self._lang(language)
+        said = int(speech_ms / 1000 * units_per_second(lang))
+        done: list[Transcript] = []
+        count = 0
+        for index in self._stream(seed):
+            count += len(split_units(self._sentences[index][lang] + " "))
+            if count > said:
+                break
+            done.append(Transcript(self._sentences[index][lang], language, (index,)))
+        return done
+
+    def sentences(self, transcript: Transcript) -> list[Transcript]:
+        """One transcript per corpus sentence of `transcript`."""
+        lang = self._lang(transcript.language)
+        return [
+            Transcript(self._sentences[i][lang], transcript.language, (i,))
+            for i in transcript.sentence_ids
+        ]
+
     def _join(self, ids, lang: str) -> str:
         separator = "" if lang in ("zh", "ja") else " "
         return separator.join(self._sentences[i][lang] for i in ids)

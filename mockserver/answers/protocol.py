@@ -36,6 +36,18 @@ class Responder(Protocol):
         """When an utterance ends: its final transcript, sized to `speech_ms` of speech."""
         ...
 
+    def spoken(self, seed: int, language: str, speech_ms: int) -> list[Transcript]:
+        """While the user speaks: the sentences already said in full in the first `speech_ms`,
+        one transcript each, in order; a prefix of :meth:`sentences` of the final transcript.
+        What LiveTranslate translates before the pause (Behaviour.translation_start). Nothing is
+        consumed. A responder that cannot tell (a recording) says none: translation then waits."""
+        return []
+
+    def sentences(self, transcript: Transcript) -> list[Transcript]:
+        """`transcript` cut into its sentences, in order (a responder that cannot tell sentences
+        apart returns the whole transcript as one)."""
+        return [transcript]
+
     def translate(self, transcript: Transcript, target: str, phrases: dict[str, str]) -> str:
         """LiveTranslate: the translation of `transcript`, with the hotwords `phrases` forced in."""
         ...

@@ -30,6 +30,7 @@ from schemas import Catalogue
 
 from ..answers.corpus import CorpusResponder
 from ..answers.protocol import Responder
+from ..media.pcm import OUTPUT_SAMPLE_RATE
 from ..responses.events import ResponsePlan, cancelled_events, response_events
 from . import wording
 from .behaviour import Behaviour
@@ -156,6 +157,11 @@ class Session:
         while (event := self.next_event()) is not None:
             out.append(event)
         return out
+
+    @property
+    def output_sample_rate(self) -> int:
+        """The rate of the audio deltas this session sends (a listening family may change it)."""
+        return OUTPUT_SAMPLE_RATE
 
     @property
     def session_cap_s(self) -> float:

@@ -20,14 +20,15 @@ from typing import Any
 import numpy as np
 
 from ..answers.protocol import Transcript
-from ..core.behaviour import CommitInVadMode
+from ..core.behaviour import CommitInVadMode, SpeechTimestamps
 from ..core.errors import ProtocolError
 from ..core.session import Session
 from ..core.spec import ModelSpec
 from ..core.text import split_units
+from .audio_config import AudioRates
 from .decoder import AudioBuffer, InputDecoder
 from .images import ImageRules, jpeg_dimensions
-from .pcm import INPUT_SAMPLE_RATE, SAMPLES_PER_MS, decode_base64
+from .pcm import INPUT_SAMPLE_RATE, OUTPUT_SAMPLE_RATE, SAMPLES_PER_MS, decode_base64, resample
 from .vad import FRAME_MS, SpeechStarted, SpeechStopped, VoiceActivityDetector
 
 __all__ = ["ListeningModel", "ListeningSession", "Segment", "TurnMode"]
@@ -36,6 +37,7 @@ SEED_WINDOW_MS = 320  # the segment audio that seeds the responder's choice of t
 PARTIAL_EVERY_MS = 500  # a live-transcript update per this much speech
 IDLE_AUDIO_KEPT_MS = 2000  # audio kept between utterances in VAD mode (covers any prefix padding)
 EMOTION = "neutral"  # the mock does not analyse emotion [assumed]
+INPUT_ONLY = AudioRates()  # a model whose `session.audio` sets its input rate only
 
 
 class TurnMode(Enum):
@@ -59,6 +61,11 @@ class ListeningModel(ModelSpec):
     images: ImageRules | None = None  # None: the model takes no images
     max_append_audio_chars: int = 0  # cap on one append's base64 `audio` (ASR: 15 MiB); 0 = none
     max_commit_ms: int = 0  # cap on audio per manual commit (ASR: 60 s); 0 = none
+    audio_rates: AudioRates = INPUT_ONLY  # the rates `session.audio` may set (audio_config.py)
+
+    def typed_formats(self) -> tuple[str, ...]:
+        """The input formats `session.audio.input.format.type` may name (no legacy strings)."""
+        return tuple(f for f in self.input_audio_formats if f not in ("pcm16", "pcm24"))
 
 
 @dataclass
@@ -87,6 +94,8 @@ class ListeningSession(Session):
         self._pending_images: list[int] = []  # image tokens waiting for the next user item
         self._image_times: deque[int] = deque()
         self._segments_seen = 0
+        # True while a commit sent in VAD mode ends the turn (no automatic answer for it)
+        self.turn_ended_by_client = False
 
     @property
     def audio_ms(self) -> int:
@@ -100,6 +109,16 @@ class ListeningSession(Session):
     def _sample_rate(self) -> int:
         return int(self.config.get("sample_rate", INPUT_SAMPLE_RATE))
 
+    @property
+    def output_sample_rate(self) -> int:
+        """The rate of this session's audio deltas (24 kHz unless `session.audio` set another)."""
+        return int(self.config.get("output_sample_rate", OUTPUT_SAMPLE_RATE))
+
+    def _speak(self, text: str) -> np.ndarray:
+        """`text` spoken in the session's voice, at the session's output rate."""
+        audio = self._responder.speak(text, self.config["voice"])
+        return resample(audio, OUTPUT_SAMPLE_RATE, self.output_sample_rate)
+
     # ---- what each listening family decides ---------------------------------------------
 
     def _utterance_ended(self, segment: Segment, speech_ms: int, input_samples: int) -> None:
@@ -112,6 +131,9 @@ class ListeningSession(Session):
 
     def _transcribing(self) -> bool:
         raise NotImplementedError
+
+    def _still_speaking(self, segment: Segment) -> None:
+        """After each append while an utterance is open (VAD): what a family does mid-speech."""
 
     def _source_language(self) -> str:
         transcription = self.config.get("input_audio_transcription") or {}
@@ -172,20 +194,26 @@ class ListeningSession(Session):
             for boundary in self._vad.feed(samples):
                 self._on_vad_boundary(boundary)
             self._send_partial_transcript()
+            if self._segment is not None:
+                self._still_speaking(self._segment)
             if self._segment is None:
                 # Between utterances only the last stretch can still become prefix padding.
                 self._buffer.drop_until(self.audio_ms - IDLE_AUDIO_KEPT_MS)
 
     def _on_input_audio_buffer_commit(self, event: dict) -> None:
         if self.turn_mode is TurnMode.SERVER_VAD:
-            if self.behaviour.commit_in_vad_mode.value is CommitInVadMode.IGNORE:
+            mode = self.behaviour.commit_in_vad_mode.value
+            if mode is CommitInVadMode.IGNORE:
                 return
-            # events.md §2.1 / §3.1: commit is a manual-mode event (turn_detection: null).
-            raise ProtocolError(
-                "invalid_state",
-                "input_audio_buffer.commit is only available in manual mode "
-                "(session.turn_detection: null).",
-            )
+            if mode is CommitInVadMode.ERROR:
+                # events.md §2.1 / §3.1: commit is a manual-mode event (turn_detection: null).
+                raise ProtocolError(
+                    "invalid_state",
+                    "input_audio_buffer.commit is only available in manual mode "
+                    "(session.turn_detection: null).",
+                )
+            self._commit_over_vad()
+            return
         if self._buffer.empty:
             # events.md §1.7: commit with an empty buffer → error.
             raise ProtocolError(
@@ -193,6 +221,31 @@ class ListeningSession(Session):
                 "Error committing input audio buffer: the buffer is empty.",
             )
         self._commit_buffer()
+
+    def _commit_over_vad(self) -> None:
+        """Push-to-talk over VAD (CommitInVadMode.COMMIT): the client ends the turn now.
+
+        An utterance in progress ends here (speech_stopped, then the user item); otherwise what
+        is buffered becomes the user item, as in manual mode. Either way no answer starts by
+        itself: the client asks with response.create. Detection then starts afresh.
+        """
+        assert self._vad is not None
+        self.turn_ended_by_client = True
+        try:
+            stop = self._vad.flush() if self._segment is not None else None
+            if stop is not None:
+                self._on_vad_boundary(stop)
+            elif self._buffer.empty:
+                raise ProtocolError(
+                    "input_audio_buffer_commit_empty",
+                    "Error committing input audio buffer: the buffer is empty.",
+                )
+            else:
+                self._segment = None
+                self._commit_buffer()
+        finally:
+            self.turn_ended_by_client = False
+        self._vad = self._new_vad()
 
     def _on_input_audio_buffer_clear(self, event: dict) -> None:
         self._buffer.clear()
@@ -286,10 +339,11 @@ class ListeningSession(Session):
         segment, self._segment = self._segment, None
         if segment is None:
             return
+        padded = self.behaviour.speech_timestamps is SpeechTimestamps.PADDED
         self._emit(
             "input_audio_buffer.speech_stopped",
-            audio_end_ms=boundary.audio_end_ms,
-            item_id=segment.item_id,
+            audio_end_ms=boundary.audio_end_ms if padded else boundary.offset_ms,
+            **self._speech_event_fields(segment),
         )
         input_samples = len(self._buffer.samples(segment.audio_start_ms, boundary.audio_end_ms))
         # The final text must extend every live preview already shown, which were sized by the
@@ -300,11 +354,16 @@ class ListeningSession(Session):
         self._utterance_ended(segment, speech_ms, input_samples)
 
     def _speech_started(self, segment: Segment) -> None:
+        padded = self.behaviour.speech_timestamps is SpeechTimestamps.PADDED
         self._emit(
             "input_audio_buffer.speech_started",
-            audio_start_ms=segment.audio_start_ms,
-            item_id=segment.item_id,
+            audio_start_ms=segment.audio_start_ms if padded else segment.onset_ms,
+            **self._speech_event_fields(segment),
         )
+
+    def _speech_event_fields(self, segment: Segment) -> dict[str, Any]:
+        """Fields of speech_started/stopped beyond the time: the user item's id."""
+        return {"item_id": segment.item_id}
 
     def _seed(self, segment: Segment) -> int:
         if segment.seed is None:

@@ -54,15 +54,25 @@ class ScriptedResponder(Responder):
         self._answered = 0
         self._last: RecordedResponse | None = None
         self._paced = 0
+        # how many responses each recorded utterance was translated in (while-speaking LiveTranslate
+        # records one per sentence); empty when unknown
+        self._per_utterance: list[int] = []
 
     @classmethod
     def from_fixture(cls, fixture: Fixture, fallback: Responder) -> ScriptedResponder:
         transcripts, responses, order, by_id = [], [], [], {}
+        per_utterance: list[int] = []  # responses started in each utterance, in order
+        in_vad = _in_vad(fixture)
         for line in fixture.events:
             if line["dir"] != "server":
                 continue
             event = line["event"]
             kind = event.get("type", "")
+            if kind in ("input_audio_buffer.speech_started", "input_audio_buffer.committed"):
+                if not (kind == "input_audio_buffer.committed" and per_utterance and in_vad):
+                    per_utterance.append(0)
+            elif kind == "response.created" and per_utterance:
+                per_utterance[-1] += 1
             if kind == "conversation.item.input_audio_transcription.completed":
                 transcripts.append((event.get("transcript", ""), event.get("language")))
             response_id = event.get("response_id") or (event.get("response") or {}).get("id")
@@ -93,7 +103,9 @@ class ScriptedResponder(Responder):
                 RecordedResponse(entry["text"], audio, entry["call"], tuple(entry["gaps"]))
             )
         target = ((fixture.header.get("session") or {}).get("translation") or {}).get("language")
-        return cls(transcripts, responses, fallback, target_language=target, name=fixture.name)
+        scripted = cls(transcripts, responses, fallback, target_language=target, name=fixture.name)
+        scripted._per_utterance = per_utterance
+        return scripted
 
     def recorded_gaps(self) -> list[int] | None:
         """`--pace recorded`: the timing of the next response as recorded (Pacer asks at response.created)."""
@@ -117,6 +129,13 @@ class ScriptedResponder(Responder):
         text, recorded_language = self._transcripts[self._heard]
         self._heard += 1
         return Transcript(text, recorded_language or language, (self._heard - 1,))
+
+    def sentences(self, transcript: Transcript) -> list[Transcript]:
+        """The last transcript heard, in as many pieces as the recording translated it in."""
+        utterance = self._heard - 1
+        if not 0 <= utterance < len(self._per_utterance):
+            return self._fallback.sentences(transcript)
+        return [transcript] * self._per_utterance[utterance]
 
     def _next(self, want_call: bool) -> RecordedResponse | None:
         if self._answered >= len(self._responses):
@@ -208,6 +227,14 @@ class MatchingResponder(Responder):
     def transcript(self, seed, language, speech_ms):
         return self._decide().transcript(seed, language, speech_ms)
 
+    def spoken(self, seed: int, language: str, speech_ms: int) -> list[Transcript]:
+        if self.chosen is None and self._samples < MIN_MS * 16:
+            return []  # too early to tell which recording this is
+        return self._decide().spoken(seed, language, speech_ms)
+
+    def sentences(self, transcript: Transcript) -> list[Transcript]:
+        return self._decide().sentences(transcript)
+
     def translate(self, transcript, target, phrases):
         return self._decide().translate(transcript, target, phrases)
 
@@ -222,6 +249,13 @@ class MatchingResponder(Responder):
 
     def tool_call(self, tools, heard):
         return self._decide().tool_call(tools, heard)
+
+
+def _in_vad(fixture: Fixture) -> bool:
+    """Whether the recording's utterances were found by VAD (they then start with speech_started)."""
+    return any(
+        line["event"].get("type") == "input_audio_buffer.speech_started" for line in fixture.events
+    )
 
 
 def _fixture_envelope(fixture: Fixture) -> np.ndarray:

@@ -20,9 +20,10 @@ import numpy as np
 
 from ..core.dialect import Dialect
 from ..core.text import split_units
+from ..media.pcm import OUTPUT_SAMPLE_RATE
 
 __all__ = [
-    "AUDIO_DELTA_SAMPLES",
+    "AUDIO_DELTA_MS",
     "TEXT_STREAM_EVENTS",
     "UNITS_PER_STEP",
     "FunctionCall",
@@ -31,7 +32,7 @@ __all__ = [
     "response_events",
 ]
 
-AUDIO_DELTA_SAMPLES = 4800  # 200 ms of 24 kHz audio per `response.audio.delta` at most
+AUDIO_DELTA_MS = 200  # audio per `response.audio.delta`, at most
 UNITS_PER_STEP = 3  # words (or CJK characters) revealed per streamed text event
 # The streamed assistant text of every dialect (LiveTranslate `text`+`stash`, Omni `delta`).
 TEXT_STREAM_EVENTS = frozenset(
@@ -59,6 +60,14 @@ class ResponsePlan:
     audio: np.ndarray | None  # int16 at 24 kHz; None for text-only output
     usage: dict
     function_call: FunctionCall | None = None  # the output item is this tool call, not a message
+    # conversation.item.created for the assistant item inside the response (not on LiveTranslate
+    # G1 pages: Behaviour.livetranslate_shape)
+    item_created: bool = True
+    # how the response ends when nothing cuts it: "completed", or "incomplete" with its
+    # status_details (Omni max_tokens: {"type": "incomplete", "reason": "max_output_tokens"})
+    status: str = "completed"
+    status_details: dict | None = None
+    audio_rate: int = OUTPUT_SAMPLE_RATE  # of `audio` (session.audio may ask for another)
     # usage for what was actually sent (text, audio samples) when the response is cut short
     partial_usage: Callable[[str, int], dict] | None = None
 
@@ -117,10 +126,11 @@ def _stream_steps(text: str, n_samples: int) -> list[tuple[str, str, int, int]]:
     return result
 
 
-def _audio_deltas(audio: np.ndarray, start: int, end: int) -> list[str]:
+def _audio_deltas(audio: np.ndarray, start: int, end: int, rate: int) -> list[str]:
     chunks = []
-    for first in range(start, end, AUDIO_DELTA_SAMPLES):
-        piece = audio[first : min(end, first + AUDIO_DELTA_SAMPLES)]
+    step = rate * AUDIO_DELTA_MS // 1000
+    for first in range(start, end, step):
+        piece = audio[first : min(end, first + step)]
         chunks.append(base64.b64encode(piece.astype("<i2").tobytes()).decode("ascii"))
     return chunks
 
@@ -150,7 +160,7 @@ def _function_call_events(dialect: Dialect, plan: ResponsePlan, call: FunctionCa
             "output_index": 0,
             "item": _item(plan, "in_progress", [], ""),
         },
-        _item_created(dialect, plan),
+        *([_item_created(dialect, plan)] if plan.item_created else []),
     ]
     step = UNITS_PER_STEP
     events += [
@@ -204,7 +214,7 @@ def response_events(dialect: Dialect, plan: ResponsePlan) -> list[dict]:
             "output_index": 0,
             "item": _item(plan, "in_progress", []),
         },
-        _item_created(dialect, plan),
+        *([_item_created(dialect, plan)] if plan.item_created else []),
         {"type": "response.content_part.added", **where, "part": {"type": part_type, "text": ""}},
     ]
     stream_type = dialect.transcript_stream if has_audio else dialect.text_stream
@@ -217,7 +227,7 @@ def response_events(dialect: Dialect, plan: ResponsePlan) -> list[dict]:
         if audio is not None:
             events += [
                 {"type": "response.audio.delta", **where, "delta": d}
-                for d in _audio_deltas(audio, first, end)
+                for d in _audio_deltas(audio, first, end, plan.audio_rate)
             ]
     if dialect.stream_has_stash:
         events.append({"type": stream_type, **where, "text": plan.text, "stash": ""})
@@ -226,6 +236,7 @@ def response_events(dialect: Dialect, plan: ResponsePlan) -> list[dict]:
         events.append({"type": "response.audio.done", **where})
     else:
         events.append({"type": "response.text.done", **where, "text": plan.text})
+    item_status = "completed" if plan.status == "completed" else "incomplete"
     # Doc quirk kept (examples/SOURCES.md): parts and output_item.done carry `text` even for
     # audio parts, while response.done uses `transcript` for them.
     events.append(
@@ -240,7 +251,7 @@ def response_events(dialect: Dialect, plan: ResponsePlan) -> list[dict]:
             "type": "response.output_item.done",
             "response_id": plan.response_id,
             "output_index": 0,
-            "item": _item(plan, "completed", [{"type": part_type, "text": plan.text}]),
+            "item": _item(plan, item_status, [{"type": part_type, "text": plan.text}]),
         }
     )
     final_content = (
@@ -248,7 +259,9 @@ def response_events(dialect: Dialect, plan: ResponsePlan) -> list[dict]:
         if has_audio
         else {"type": "text", "text": plan.text}
     )
-    done = _response_object(plan, "completed", [_item(plan, "completed", [final_content])])
+    done = _response_object(plan, plan.status, [_item(plan, item_status, [final_content])])
+    if plan.status_details is not None:
+        done["status_details"] = plan.status_details
     done["usage"] = plan.usage
     events.append({"type": "response.done", "response": done})
     return events

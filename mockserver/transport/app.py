@@ -277,6 +277,7 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
         options.first_audio_latency_ms,
         options.speed,
         recorded_gaps=answering.responder.recorded_gaps,
+        output_sample_rate=lambda: session.output_sample_rate,
     )
     sender = asyncio.create_task(_send_loop(ws, session, wake, pacer, options))
     cap = (

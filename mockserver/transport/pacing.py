@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from ..media.pcm import OUTPUT_BYTES_PER_SECOND
+from ..media.pcm import OUTPUT_SAMPLE_RATE
 from ..responses.events import TEXT_STREAM_EVENTS
 
 __all__ = ["Pace", "Pacer"]
@@ -52,6 +52,8 @@ class Pacer:
     # recorded pace: called at each response.created; the ms after it of each of the response's
     # events in the recording, or None (then realtime pacing applies to that response)
     recorded_gaps: Callable[[], list[int] | None] | None = None
+    # the rate of the session's audio deltas (session.audio may change it mid-session)
+    output_sample_rate: Callable[[], int] = lambda: OUTPUT_SAMPLE_RATE
 
     def __post_init__(self) -> None:
         self.pace = Pace.parse(self.pace)
@@ -95,8 +97,8 @@ class Pacer:
                 else self._previous_audio_s
             )
             self._audio_seen = True
-            self._previous_audio_s = (
-                len(base64.b64decode(event.get("delta", ""))) / OUTPUT_BYTES_PER_SECOND
+            self._previous_audio_s = len(base64.b64decode(event.get("delta", ""))) / (
+                2 * self.output_sample_rate()
             )
             return delay
         return 0.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...media.audio_config import AudioRates
 from ...media.listening import ListeningModel
 
 __all__ = ["MODELS", "AsrModel"]
@@ -49,6 +50,7 @@ ASR = AsrModel(
     max_append_audio_chars=15 * 1024 * 1024,  # events.md §1.9
     max_commit_ms=60_000,  # events.md §1.9
     max_corpus_tokens=10_000,
+    audio_rates=AudioRates(input=(16000, 8000)),  # events.md §3.2; text out only
 )
 
 MODELS = (ASR,)

@@ -16,6 +16,7 @@ from ...core import wording
 from ...core.behaviour import Behaviour
 from ...core.rules import check_input_format, check_member, merge_turn_detection
 from ...core.text import text_tokens
+from ...media.audio_config import apply_audio_object, render_audio_object
 from .models import AsrModel
 
 __all__ = ["RULES", "AsrRules"]
@@ -72,6 +73,13 @@ class AsrRules:
             )
         if "sample_rate" in update:
             config["sample_rate"] = update["sample_rate"]
+        if "audio" in update:
+            apply_audio_object(
+                config,
+                update["audio"],
+                rates=model.audio_rates,
+                input_formats=model.typed_formats(),
+            )
         if "input_audio_transcription" in update:
             config["input_audio_transcription"] = _transcription(
                 model, config["input_audio_transcription"], update["input_audio_transcription"]
@@ -108,6 +116,8 @@ class AsrRules:
             if vad is None
             else {key: vad[key] for key in ("type", "threshold", "silence_duration_ms")}
         )
+        if (audio := render_audio_object(config)) is not None:
+            session["audio"] = audio
         return session
 
 

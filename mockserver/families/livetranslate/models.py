@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...media.audio_config import AudioRates
 from ...media.images import ImageRules
 from ...media.listening import ListeningModel
 
@@ -51,6 +52,8 @@ _VAD_DEFAULTS = {
 # events.md §2.3 billing: 0.5 token per 28x28 px (qwen3) or 32x32 px (qwen3.5).
 _QWEN3_IMAGES = ImageRules(tokens_per_tile=0.5, tile_px=28)
 _QWEN35_IMAGES = ImageRules(tokens_per_tile=0.5, tile_px=32)
+# events.md §1.10: input at sample_rate 16000/8000; output 24 kHz, not customizable.
+_AUDIO_RATES = AudioRates(input=(16000, 8000), output=(24000,))
 
 QWEN3 = LiveTranslateModel(
     model_id="qwen3-livetranslate-flash-realtime",
@@ -79,6 +82,7 @@ QWEN3 = LiveTranslateModel(
     input_audio_tokens_per_second=12.5,
     output_audio_tokens_per_second=12.5,
     images=_QWEN3_IMAGES,
+    audio_rates=_AUDIO_RATES,
     reports_emotion=False,
 )
 
@@ -110,6 +114,7 @@ QWEN35 = LiveTranslateModel(
     input_audio_tokens_per_second=7.0,
     output_audio_tokens_per_second=12.5,
     images=_QWEN35_IMAGES,
+    audio_rates=_AUDIO_RATES,
     reports_emotion=True,
 )
 

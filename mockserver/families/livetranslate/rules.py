@@ -18,6 +18,7 @@ from typing import Any
 from ...core import wording
 from ...core.behaviour import Behaviour
 from ...core.rules import apply_formats, check_member, merge_turn_detection
+from ...media.audio_config import apply_audio_object, render_audio_object
 from .models import LiveTranslateModel
 
 __all__ = ["RULES", "LiveTranslateRules", "audio_output_enabled"]
@@ -113,6 +114,13 @@ class LiveTranslateRules:
         apply_formats(model, behaviour, config, update)
         if "sample_rate" in update:
             config["sample_rate"] = update["sample_rate"]
+        if "audio" in update:
+            apply_audio_object(
+                config,
+                update["audio"],
+                rates=model.audio_rates,
+                input_formats=model.typed_formats(),
+            )
         if "input_audio_transcription" in update:
             config["input_audio_transcription"] = _transcription(
                 model, config["input_audio_transcription"], update["input_audio_transcription"]
@@ -170,6 +178,8 @@ class LiveTranslateRules:
             session["enable_voice_clone"] = True
             if config.get("voice_clone_options"):
                 session["voice_clone_options"] = dict(config["voice_clone_options"])
+        if (audio := render_audio_object(config)) is not None:
+            session["audio"] = audio
         return session
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from ...media.audio_config import AudioRates
 from ...media.images import ImageRules
 from ...media.listening import ListeningModel
 
@@ -72,6 +73,8 @@ FLASH = OmniModel(
     reports_emotion=True,
     max_output_tokens=16384,
     session_cap_s=120 * 60,
+    # events.md §1.10, the `audio` object: input and output 8000/16000/24000/48000 Hz
+    audio_rates=AudioRates(input=(16000, 8000, 24000, 48000), output=(24000, 8000, 16000, 48000)),
 )
 
 FLASH_2509 = dataclasses.replace(

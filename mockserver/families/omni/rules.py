@@ -16,6 +16,7 @@ from typing import Any
 from ...core import wording
 from ...core.behaviour import Behaviour
 from ...core.rules import apply_formats, check_member, merge_turn_detection
+from ...media.audio_config import apply_audio_object, render_audio_object
 from .models import OmniModel
 
 __all__ = ["RULES", "SAMPLING_KEYS", "OmniRules"]
@@ -73,6 +74,32 @@ class OmniRules:
         if update.get("voice") is not None:
             config["voice"] = check_member(update["voice"], "session.voice", model.voices)
         apply_formats(model, behaviour, config, update)
+        if "audio" in update:
+            apply_audio_object(
+                config,
+                update["audio"],
+                rates=model.audio_rates,
+                input_formats=model.typed_formats(),
+            )
+            if "voice" in update["audio"].get("output", {}):
+                check_member(config["voice"], "session.audio.output.voice", model.voices)
+        if "video" in update:
+            # events.md §4.2: video.input.representation_compact is qwen3.8 only.
+            raise wording.not_allowed(
+                "session.video",
+                "Invalid value for 'session.video': this model takes no video settings.",
+            )
+        if update.get("enable_search"):
+            # events.md §4.2: enable_search is qwen3.5/3.8 only; the examples echo false here.
+            raise wording.not_allowed(
+                "session.enable_search",
+                "Invalid value for 'session.enable_search': true. Web search is not available "
+                "on this model.",
+            )
+        if "search_options" in update:
+            config["search_options"] = dict(update["search_options"] or {})
+        if "tool_choice" in update:
+            config["tool_choice"] = update["tool_choice"]
         if "instructions" in update:
             config["instructions"] = update["instructions"]
         if "input_audio_transcription" in update:
@@ -111,7 +138,13 @@ class OmniRules:
         session["input_audio_transcription"] = copy.deepcopy(config["input_audio_transcription"])
         # [assumed] manual mode echoes turn_detection: null (OpenAI beta; docs show only VAD).
         session["turn_detection"] = copy.deepcopy(config["turn_detection"])
+        # session.created.json / session.updated.json: enable_search and search_options come
+        # before tools; tool_choice is in no example, so it is echoed only once the client set it.
+        session["enable_search"] = False
+        session["search_options"] = copy.deepcopy(config.get("search_options", {}))
         session["tools"] = copy.deepcopy(config["tools"])
+        if "tool_choice" in config:
+            session["tool_choice"] = config["tool_choice"]
         session["temperature"] = config["temperature"]
         if updated:
             session["max_response_output_token"] = "inf"  # as echoed in session.updated.json
@@ -119,6 +152,8 @@ class OmniRules:
                 session[key] = config[key]
         if updated and "smooth_output" in config:
             session["smooth_output"] = config["smooth_output"]
+        if updated and (audio := render_audio_object(config)) is not None:
+            session["audio"] = audio
         return session
 
 

@@ -14,6 +14,8 @@ import json
 import zlib
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ...answers.protocol import Transcript
 from ...core import wording
 from ...core.behaviour import (
@@ -25,9 +27,9 @@ from ...core.behaviour import (
     UnknownCallId,
 )
 from ...core.errors import ProtocolError
-from ...core.text import text_tokens
+from ...core.text import split_units, text_tokens
 from ...media.listening import ListeningSession, Segment
-from ...media.pcm import INPUT_SAMPLE_RATE, OUTPUT_SAMPLE_RATE
+from ...media.pcm import INPUT_SAMPLE_RATE
 from ...responses.events import FunctionCall, ResponsePlan
 from ...responses.usage import audio_tokens, response_usage
 from .models import OmniModel
@@ -73,7 +75,7 @@ class OmniSession(ListeningSession):
 
     def _utterance_ended(self, segment: Segment, speech_ms: int, input_samples: int) -> None:
         self._add_user_audio(segment, speech_ms, input_samples)
-        if self._vad_option("create_response"):
+        if self._vad_option("create_response") and not self.turn_ended_by_client:
             self._respond()
         self._flush_late_transcript()
 
@@ -233,6 +235,7 @@ class OmniSession(ListeningSession):
         if (
             tools
             and self.behaviour.tool_calls is ToolCalls.AUTO
+            and self.config.get("tool_choice", "auto") != "none"
             and turn.tool_output is None
             and turn.heard is not None
         ):
@@ -246,7 +249,10 @@ class OmniSession(ListeningSession):
         else:
             text, audio = self._responder.reply(self._segments_seen, turn.heard, language), None
         if call is None and "audio" in modalities:
-            audio = self._responder.speak(text, self.config["voice"])
+            audio = self._speak(text)
+        ending: dict = {}
+        if call is None:
+            text, audio, ending = self._within_max_tokens(text, audio)
         input_text = (
             turn.text_tokens
             + text_tokens(instructions or "")
@@ -266,7 +272,7 @@ class OmniSession(ListeningSession):
                 input_images=sum(turn.images),
                 output_text=text_tokens(out_text) if call is None else text_tokens(call.arguments),
                 output_audio=audio_tokens(
-                    out_samples, OUTPUT_SAMPLE_RATE, spec.output_audio_tokens_per_second
+                    out_samples, self.output_sample_rate, spec.output_audio_tokens_per_second
                 )
                 if audio is not None
                 else None,
@@ -285,10 +291,50 @@ class OmniSession(ListeningSession):
             usage=usage(text, len(audio) if audio is not None else 0),
             function_call=call,
             partial_usage=usage,
+            audio_rate=self.output_sample_rate,
+            **ending,
         )
         self._start_response(plan)
         self._item_ids.add(plan.item_id)
         self._last_item_id = plan.item_id
+
+    def _output_tokens(self, text: str, audio: np.ndarray | None) -> int:
+        """What an answer costs in output tokens (usage.output_tokens)."""
+        spoken = (
+            0
+            if audio is None
+            else audio_tokens(
+                len(audio), self.output_sample_rate, self.spec.output_audio_tokens_per_second
+            )
+        )
+        return text_tokens(text) + spoken
+
+    def _within_max_tokens(
+        self, text: str, audio: np.ndarray | None
+    ) -> tuple[str, np.ndarray | None, dict]:
+        """The answer cut to `max_tokens` output tokens (events.md §4.2: it "truncates, does not
+        change generation"): the longest prefix of whole units, text and speech, that fits.
+        The plan then ends `incomplete`, reason `max_output_tokens` (OpenAI beta's wording)."""
+        limit = self.config["max_tokens"]
+        if self._output_tokens(text, audio) <= limit:
+            return text, audio, {}
+        units = split_units(text)
+
+        def cut(count: int) -> tuple[str, np.ndarray | None]:
+            prefix = "".join(units[:count]).rstrip()
+            spoken = None if audio is None else self._speak(prefix)
+            return prefix, spoken
+
+        low, high = 0, len(units)  # the longest prefix that fits lies in [low, high)
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self._output_tokens(*cut(middle)) <= limit:
+                low = middle
+            else:
+                high = middle
+        text, audio = cut(low)
+        details = {"type": "incomplete", "reason": "max_output_tokens"}
+        return text, audio, {"status": "incomplete", "status_details": details}
 
     def _call_id(self) -> str:
         # events.md §1.5: call_ + 22 lowercase hex.

@@ -1,0 +1,102 @@
+"""The new-style `session.audio` object: what the SDKs send for `AudioFormatConfig`.
+
+Both official SDKs send ``session.audio = {"input": {"format": {"type": "pcm", "sample_rate":
+8000}}, "output": {"format": {...}}}`` instead of the top-level format fields when a user passes
+``input_audio_config`` / ``output_audio_config``. events.md §1.10 documents it for qwen3.5 Omni:
+type ``pcm``/``wav``, rates 8000/16000/24000/48000. Each model applies what it can take (the input
+format and rate, the output rate of its audio deltas, the output voice) and refuses the rest with
+the documented error wording, so nothing it accepts is silently ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..core import wording
+from ..core.rules import check_member
+from .pcm import INPUT_SAMPLE_RATE, OUTPUT_SAMPLE_RATE
+
+__all__ = ["AudioRates", "apply_audio_object", "render_audio_object"]
+
+_FORMAT_KEYS = ("type", "sample_rate")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AudioRates:
+    """The rates a model takes through `session.audio`, in documented order."""
+
+    input: tuple[int, ...] = (INPUT_SAMPLE_RATE,)
+    output: tuple[int, ...] = ()  # empty: the model has no audio output
+
+
+def _format(side: dict, param: str) -> dict:
+    fmt = side.get("format") or {}
+    for key in fmt:
+        if key not in _FORMAT_KEYS:
+            raise wording.not_allowed(
+                f"{param}.format.{key}",
+                f"Invalid value for '{param}.format': '{key}' is not supported by this model; "
+                f"supported keys are: {wording.quoted(_FORMAT_KEYS)}.",
+            )
+    return fmt
+
+
+def apply_audio_object(
+    config: dict,
+    audio: dict,
+    *,
+    rates: AudioRates,
+    input_formats: tuple[str, ...],
+) -> None:
+    """Apply `session.audio` to `config` (input format and rate, output rate, output voice)."""
+    if "input" in audio:
+        fmt = _format(audio["input"], "session.audio.input")
+        if "type" in fmt:
+            config["input_audio_format"] = check_member(
+                fmt["type"], "session.audio.input.format.type", input_formats
+            )
+        if "sample_rate" in fmt:
+            config["sample_rate"] = check_member(
+                fmt["sample_rate"], "session.audio.input.format.sample_rate", rates.input
+            )
+    if "output" in audio:
+        if not rates.output:
+            raise wording.not_allowed(
+                "session.audio.output",
+                "This model has no audio output: 'audio.output' is not supported.",
+            )
+        fmt = _format(audio["output"], "session.audio.output")
+        if "type" in fmt:
+            check_member(fmt["type"], "session.audio.output.format.type", ["pcm"])
+        if "sample_rate" in fmt:
+            config["output_sample_rate"] = check_member(
+                fmt["sample_rate"], "session.audio.output.format.sample_rate", rates.output
+            )
+        if "voice" in audio["output"]:
+            config["voice"] = audio["output"]["voice"]
+    config["audio_object"] = True
+
+
+def render_audio_object(config: dict) -> dict[str, Any] | None:
+    """The `audio` echo of session.updated, as applied; None when the client never used it."""
+    if not config.get("audio_object"):
+        return None
+    echoed: dict[str, Any] = {
+        "input": {
+            "format": {
+                "type": config["input_audio_format"],
+                "sample_rate": config.get("sample_rate", INPUT_SAMPLE_RATE),
+            }
+        }
+    }
+    if "output_sample_rate" in config or "output_audio_format" in config:
+        echoed["output"] = {
+            "format": {
+                "type": "pcm",
+                "sample_rate": config.get("output_sample_rate", OUTPUT_SAMPLE_RATE),
+            }
+        }
+        if "voice" in config:
+            echoed["output"]["voice"] = config["voice"]
+    return echoed
