@@ -139,10 +139,10 @@ def conversation(record: SessionRecord, index: AudioIndex) -> dict:
             items[item_id] = {"item": item_id, "start": span["start"], "end": span["end"]}
             last_item = item_id
         elif kind == "input_audio_buffer.committed" and isinstance(item_id, str):
-            span = spans.get(item_id)
-            at = span["end"] if span and span["end"] is not None else client_commit_at
+            heard = spans.get(item_id)
+            at = heard["end"] if heard and heard["end"] is not None else client_commit_at
             at = now if at is None else at
-            start = span["start"] if span else buffer_start
+            start = heard["start"] if heard else buffer_start
             commits.append({"item": item_id, "at": at})
             items[item_id] = {"item": item_id, "start": start, "end": at}
             buffer_start, client_commit_at, last_item = at, None, item_id
