@@ -55,6 +55,8 @@ def replay_details(record: SessionRecord) -> dict:
     """Who answered: which fixture and why, or the built-in responder."""
     responder = record.responder
     if isinstance(responder, MatchingResponder):
+        if responder.chosen is None and not record.live:
+            return {"fixture": None, "text": "Nothing replayed", "why": "no answer was needed"}
         if responder.chosen is None:
             return {
                 "fixture": None,
