@@ -43,6 +43,7 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_sessions.py
 	$(PY) bench/bench_validation.py
+	$(PY) bench/bench_inspector.py
 
 # Needs espeak-ng and sox (Debian packages); the WAVs it makes are committed.
 speech:
