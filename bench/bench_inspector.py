@@ -8,6 +8,10 @@ list and the newest session's new events, plus its waveform at most once a secon
 wall time of the rounds is compared, per family. The page's own rendering is the browser's
 cost, not the server's, so it is not simulated.
 
+Wall times on a shared 2-core machine move by several percent from run to run, so the bench also
+prints what the inspector adds per event when no page is open: the time of one
+`Inspector.event` call (a clock read and a list append), measured with timeit.
+
 Run: `make bench` (or `python bench/bench_inspector.py --sessions 20 --rounds 5`).
 """
 
@@ -16,8 +20,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import sys
 import time
+import timeit
 from pathlib import Path
 
 import aiohttp
@@ -27,7 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_sessions import MODELS, _client, speech_frames
 
-from mockserver.inspector import INSPECT_PATH, Inspector
+from mockserver.families import open_session
+from mockserver.inspector import INSPECT_PATH, Inspector, Limits
 from mockserver.transport.app import REALTIME_PATH, ServerOptions, create_app, start_site
 
 SETUPS = ("no inspector", "inspector, page closed", "inspector, page open")
@@ -82,8 +89,22 @@ async def _run(setup: str, model: str, sessions: int, frames: list[str]) -> floa
         await runner.cleanup()
 
 
+def record_cost(frames: list[str]) -> float:
+    """Microseconds one `Inspector.event` call takes for an append (no page open), best of 5."""
+    inspector = Inspector(
+        Limits(events_per_session=10**6, audio_per_session=2**40, audio_total=2**40)
+    )
+    session = open_session(MODELS[0])
+    inspector.opened(session, session._responder, "")
+    event = json.loads(frames[0])
+    calls = 10_000
+    timer = timeit.Timer(lambda: inspector.event(session.id, MODELS[0], "client", event))
+    return min(timer.repeat(5, calls)) / calls * 1e6
+
+
 async def main(sessions: int, rounds: int, models: list[str]) -> None:
     frames, audio_s = speech_frames()
+    print(f"recording one event (page closed): {record_cost(frames):.2f} µs per event")
     print(
         f"{sessions} concurrent sessions x {audio_s:.1f} s of speech, best of {rounds} rounds "
         "(setups interleaved within each round)"

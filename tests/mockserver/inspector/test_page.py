@@ -122,6 +122,11 @@ def _open_session_view(page, server: MockServer, session_id: str) -> None:
     page.locator("#wave .span").first.wait_for()
 
 
+def _open_session_view_without_audio(page, server: MockServer, session_id: str) -> None:
+    page.goto(f"{server.inspect_url}#/sessions/{session_id}")
+    page.locator("#session-outcome").filter(has_text="finished").wait_for()
+
+
 def _screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
@@ -197,25 +202,19 @@ def test_an_error_event_stands_out(realtime_mock, page, speech_en):
     sync_api.expect(page.locator("#event-list li.error")).to_contain_text("Invalid value")
 
 
-def _open_session_view_without_audio(page, server: MockServer, session_id: str) -> None:
-    page.goto(f"{server.inspect_url}#/sessions/{session_id}")
-    page.locator("#session-outcome").filter(has_text="finished").wait_for()
-
-
 def test_a_strict_mode_violation_stands_out(page, monkeypatch):
     """A strict-mode violation is shown as such at the top of the session, which ends in error."""
     from mockserver.families.livetranslate import LiveTranslateSession
 
     monkeypatch.setattr(LiveTranslateSession, "_render", _broken_render(LiveTranslateSession))
     with MockServer(inspect=True) as server:
-        session = Translation.__new__(Translation)
-        session.recorder = Recorder()
+        recorder = Recorder()
         conversation = OmniRealtimeConversation(
-            model=LIVETRANSLATE, callback=session.recorder, url=server.url, api_key=API_KEY
+            model=LIVETRANSLATE, callback=recorder, url=server.url, api_key=API_KEY
         )
         conversation.connect()
         conversation.update_session(output_modalities=[MultiModality.TEXT])
-        session.recorder.wait_for("error")
+        recorder.wait_for("error")
         conversation.close()
         page.goto(server.inspect_url)
         page.locator("#sessions tbody a").first.click()
