@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8765
 
-.PHONY: serve test lint bench fuzz install clean speech fixtures
+.PHONY: serve test lint bench fuzz install clean speech fixtures browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,15 @@ install: $(STAMP)
 serve: $(STAMP)
 	$(PY) -m mockserver serve --host $(HOST) --port $(PORT) --fixtures fixtures
 
-test: $(STAMP)
+# Debian's chromium for the inspector's page tests (tests/mockserver/inspector/test_page.py),
+# installed when missing and we may (root, as in CI); otherwise those tests skip and say why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else echo "chromium is missing and cannot be installed here: the page tests will skip"; fi; }
+
+test: $(STAMP) browser
 	$(PY) -m pytest
 
 # ruff (rules in pyproject.toml), the formatter's verdict, and mypy.
@@ -35,6 +43,7 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_sessions.py
 	$(PY) bench/bench_validation.py
+	$(PY) bench/bench_inspector.py
 
 # Needs espeak-ng and sox (Debian packages); the WAVs it makes are committed.
 speech:

@@ -89,7 +89,8 @@ async def _run(
         await runner.cleanup()
 
 
-async def main(sessions: int, rounds: int, models: list[str]) -> None:
+def speech_frames() -> tuple[list[str], float]:
+    """The recording as `input_audio_buffer.append` frames of 100 ms, and its length in seconds."""
     pcm, rate = soundfile.read(SPEECH, dtype="int16")
     step = rate // 10
     frames = [
@@ -102,7 +103,11 @@ async def main(sessions: int, rounds: int, models: list[str]) -> None:
         )
         for i in range(0, len(pcm), step)
     ]
-    audio_s = len(pcm) / rate
+    return frames, len(pcm) / rate
+
+
+async def main(sessions: int, rounds: int, models: list[str]) -> None:
+    frames, audio_s = speech_frames()
     print(
         f"{sessions} concurrent sessions x {audio_s:.1f} s of speech ({len(frames)} chunks of 100 ms), "
         f"best of {rounds} rounds"

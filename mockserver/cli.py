@@ -13,6 +13,7 @@ from . import __version__
 from .capture import validate_lines
 from .core.behaviour import Behaviour
 from .families import REGISTRY
+from .inspector import INSPECT_PATH, Inspector
 from .transport.app import REALTIME_PATH, ServerOptions, create_app, start_site
 from .transport.pacing import Pace
 from .transport.recorder import RecorderOptions, create_recorder_app
@@ -91,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="validate every server event against schemas/; a violation is logged and ends "
         "the session with server_error + close 1011",
     )
+    serve.add_argument(
+        "--no-inspector",
+        action="store_true",
+        help=f"do not keep recent sessions in memory nor serve the inspector page ({INSPECT_PATH})",
+    )
     serve.add_argument("--log-level", default="INFO")
     record = commands.add_parser(
         "record", help="a local proxy that records sessions with a live endpoint as fixtures"
@@ -152,11 +158,12 @@ async def _run_forever(app, host: str, port: int, banner) -> None:
         await runner.cleanup()
 
 
-def _serve_banner(host: str):
+def _serve_banner(host: str, inspector: bool = False):
     return lambda port: [
         f"DashScope realtime mock {__version__} listening on http://{host}:{port}",
         f"WebSocket URL: ws://{host}:{port}{REALTIME_PATH}?model={DEFAULT_MODEL}",
         f"Models: {', '.join(REGISTRY.supported_models())}",
+        *([f"Session inspector: http://{host}:{port}{INSPECT_PATH}"] if inspector else []),
     ]
 
 
@@ -215,11 +222,11 @@ def _serve(args: argparse.Namespace) -> int:
         strict_replay=args.strict_replay,
         behaviour=behaviour,
         strict=args.strict,
+        watcher=None if args.no_inspector else Inspector(),
     )
+    banner = _serve_banner(args.host, inspector=not args.no_inspector)
     try:
-        asyncio.run(
-            _run_forever(create_app(options), args.host, args.port, _serve_banner(args.host))
-        )
+        asyncio.run(_run_forever(create_app(options), args.host, args.port, banner))
     except KeyboardInterrupt:
         pass
     except ValueError as exc:  # e.g. a malformed DIR/corpus.json

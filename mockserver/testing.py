@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .inspector import INSPECT_PATH, Inspector
 from .transport.app import REALTIME_PATH, ServerOptions, create_app, start_site
 
 if TYPE_CHECKING:
@@ -86,10 +87,18 @@ class CapturedSession:
 
 
 class MockServer(ThreadedServer):
-    """A running mock (strict by default) that records traffic per session and server failures."""
+    """A running mock (strict by default) that records traffic per session and server failures.
 
-    def __init__(self, options: ServerOptions | None = None, **option_fields) -> None:
+    With ``inspect=True`` it also serves the session inspector at :attr:`inspect_url`.
+    """
+
+    def __init__(
+        self, options: ServerOptions | None = None, *, inspect: bool = False, **option_fields
+    ) -> None:
         options = options or ServerOptions(strict=True)
+        self.inspector = Inspector() if inspect else None
+        if self.inspector is not None:
+            option_fields["watcher"] = self.inspector
         options = dataclasses.replace(options, observer=self, **option_fields)
         super().__init__(options)
         self.sessions: dict[str, CapturedSession] = {}
@@ -100,6 +109,13 @@ class MockServer(ThreadedServer):
     def url(self) -> str:
         """The realtime endpoint; add ``?model=…`` or use :meth:`url_for`."""
         return self.ws_base
+
+    @property
+    def inspect_url(self) -> str:
+        """The session inspector's page (served with ``inspect=True``)."""
+        if self.inspector is None:
+            raise RuntimeError("start the MockServer with inspect=True to serve the inspector")
+        return f"http://127.0.0.1:{self.port}{INSPECT_PATH}"
 
     def url_for(self, model: str, scenario: str | None = None) -> str:
         """The URL for `model`, replaying `scenario` (a fixture of `fixtures=`) if given."""

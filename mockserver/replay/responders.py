@@ -193,6 +193,7 @@ class MatchingResponder(Responder):
         self.scenario: str | None = (
             None  # the fixture chosen, once decided (None: the built-in responder)
         )
+        self.similarity = 0.0  # how well the chosen fixture's input matched (0: none did)
 
     def observe_audio(self, samples: np.ndarray) -> None:
         """The client's audio, at 16 kHz, as the session receives it."""
@@ -208,7 +209,7 @@ class MatchingResponder(Responder):
                 value = similarity(heard, _fixture_envelope(fixture))
                 if value >= score:
                     best, score = name, value
-            self.scenario = best
+            self.scenario, self.similarity = best, (score if best else 0.0)
             self.chosen = (
                 ScriptedResponder.from_fixture(self._library[best], self._fallback)
                 if best

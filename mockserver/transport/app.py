@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import json
 import logging
@@ -30,6 +31,7 @@ from ..families import REGISTRY
 from ..replay.matchers import ReplayMismatch, ReplayReferee
 from ..replay.responders import MatchingResponder, ScriptedResponder
 from ..replay.store import Fixture, load_library
+from .observers import SessionWatcher, Tee
 from .pacing import Pace, Pacer
 
 __all__ = [
@@ -78,6 +80,8 @@ class ServerOptions:
     # 1011) on a violation: for tests, and for anyone who wants the mock to police itself.
     strict: bool = False
     observer: Observer | None = None
+    # Follows each session from open to close and serves pages of its own (the inspector).
+    watcher: SessionWatcher | None = None
 
     def __post_init__(self) -> None:
         """Every option is checked here, so a bad value fails at once, not at the first connection."""
@@ -158,6 +162,7 @@ class _Answering:
 
     responder: Responder
     referee: ClientReferee | None = None
+    why: str = ""  # how the responder was chosen (the inspector shows it)
 
 
 def _responder_for(request: web.Request, model: Model) -> _Answering | web.Response:
@@ -175,10 +180,18 @@ def _responder_for(request: web.Request, model: Model) -> _Answering | web.Respo
                 400, "InvalidParameter", f"Unknown scenario '{name}'; known: {known}."
             )
         referee = ReplayReferee(library[name]) if options.strict_replay else None
-        return _Answering(ScriptedResponder.from_fixture(library[name], fallback), referee)
+        why = (
+            "named in the URL (?scenario=)"
+            if request.query.get("scenario")
+            else f"named in the {SCENARIO_HEADER} header"
+            if request.headers.get(SCENARIO_HEADER)
+            else "the server's default scenario (--scenario)"
+        )
+        return _Answering(ScriptedResponder.from_fixture(library[name], fallback), referee, why)
     if library:
-        return _Answering(MatchingResponder(library, fallback, model.family.name))
-    return _Answering(fallback)
+        why = "the fixture whose input audio matches answers, else the built-in responder"
+        return _Answering(MatchingResponder(library, fallback, model.family.name), why=why)
+    return _Answering(fallback, why="no fixtures are loaded")
 
 
 async def _healthz(request: web.Request) -> web.Response:
@@ -269,6 +282,8 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
         session.client_event_listener = functools.partial(
             options.observer.event, session.id, session.model_id, "client"
         )
+    if options.watcher is not None:
+        options.watcher.opened(session, answering.responder, answering.why)
     log.info("session %s opened for model %s", session.id, session.model_id)
     wake = asyncio.Event()
     pacer = Pacer(
@@ -302,6 +317,8 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
         request.app[SENDERS_KEY].discard(sender)
+        if options.watcher is not None:
+            options.watcher.closed(session.id, ws.close_code)
         log.info("session %s closed", session.id)
     return ws
 
@@ -360,9 +377,14 @@ async def start_site(app: web.Application, host: str, port: int) -> tuple[web.Ap
 
 
 def create_app(options: ServerOptions | None = None) -> web.Application:
-    """The mock's aiohttp application: the realtime WebSocket route and `GET /healthz`."""
+    """The mock's aiohttp application: the realtime WebSocket route, `GET /healthz`, and the
+    watcher's pages (the inspector's `/inspect`) when there is a watcher."""
     app = web.Application()
-    app[OPTIONS_KEY] = options or ServerOptions()
+    options = options or ServerOptions()
+    if (watcher := options.watcher) is not None:
+        options = dataclasses.replace(options, observer=Tee(options.observer, watcher))
+        watcher.install(app)
+    app[OPTIONS_KEY] = options
     app[SENDERS_KEY] = set()
     app[RESPONDER_KEY] = build_responder(app[OPTIONS_KEY])
     app[LIBRARY_KEY] = build_library(app[OPTIONS_KEY])

@@ -1,0 +1,235 @@
+"""The inspector's memory: the live and recent sessions, each with its traffic, in bounded buffers.
+
+The transport calls :class:`SessionStore` between frames (it is a
+:class:`~mockserver.transport.observers.SessionWatcher` but for its pages). Recording an event
+costs a clock read, two comparisons and a list append: the event dict is kept as it is (the
+transport never changes an event once it is sent or received), and audio stays base64 until a
+page asks for it. Everything is bounded by :class:`Limits`: the number of sessions kept, the
+events per session, and the audio payload per session and in all (past a limit, an event is kept
+without its audio). API keys never reach it: the transport hands over events, not requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+from ..answers.protocol import Responder
+from ..core.schema_checks import StrictModeViolation
+from ..core.session import Session
+from ..replay.matchers import ReplayMismatch
+from .audio import APPEND, AUDIO_DELTA, AudioIndex
+
+__all__ = ["AUDIO_NOT_KEPT", "Failure", "Limits", "SessionRecord", "SessionStore"]
+
+# What replaces an audio payload past a limit (not base64, so it decodes to nothing).
+AUDIO_NOT_KEPT = "(audio not kept: the inspector's audio limit was reached)"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much the inspector keeps. Audio is counted in base64 characters (4 per 3 bytes)."""
+
+    sessions: int = 200
+    events_per_session: int = 20_000
+    audio_per_session: int = 32 * 2**20  # ~8 min of 16 kHz input plus its answers
+    audio_total: int = 256 * 2**20
+
+    def __post_init__(self) -> None:
+        if min(self.sessions, self.events_per_session) < 1:
+            raise ValueError("the inspector must keep at least one session and one event")
+        if min(self.audio_per_session, self.audio_total) < 0:
+            raise ValueError("audio limits must be >= 0")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Something that failed inside the mock during a session."""
+
+    t_ms: int
+    kind: str  # "strict-mode violation", "replay departure" or "server failure"
+    message: str
+
+
+@dataclass(eq=False)
+class SessionRecord:
+    """One session as the inspector saw it."""
+
+    id: str
+    model: str
+    family: str
+    responder: Responder
+    why: str
+    started: float  # time.monotonic() at open
+    started_wall: float  # time.time() at open
+    events: list[tuple[int, str, dict]] = field(default_factory=list)  # (t_ms, direction, event)
+    dropped_events: int = 0
+    audio_chars: int = 0
+    audio_dropped: bool = False
+    failures: list[Failure] = field(default_factory=list)
+    ended: float | None = None
+    close_code: int | None = None
+    finished: bool = False  # session.finished was sent
+    errors: int = 0  # `error` events sent
+    audio: AudioIndex = field(default_factory=AudioIndex)  # decoded when a page asks
+
+    def t_ms(self, now: float | None = None) -> int:
+        """Milliseconds since the session opened (now, or at `now`)."""
+        return int(((time.monotonic() if now is None else now) - self.started) * 1000)
+
+    @property
+    def live(self) -> bool:
+        return self.ended is None
+
+    @property
+    def duration_ms(self) -> int:
+        return self.t_ms(self.ended)
+
+    @property
+    def outcome(self) -> str:
+        """live, error (a failure inside the mock or close 1011), finished, or closed."""
+        if self.live:
+            return "live"
+        if self.failures or self.close_code == 1011:
+            return "error"
+        return "finished" if self.finished else "closed"
+
+
+class SessionStore:
+    """The bounded history of sessions, fed by the transport; pages read it on the same loop."""
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+        self._records: dict[str, SessionRecord] = {}
+        self.audio_chars = 0
+        self.version = 0  # grows with every change a page may want to show
+        self.subscribers = 0  # open pages' update streams
+        self._wake = asyncio.Event()
+
+    # ---- the transport's side (hot path: record only) ------------------------------------
+
+    def opened(self, session: Session, responder: Responder, why: str) -> None:
+        while len(self._records) >= self.limits.sessions:
+            self._evict()
+        self._make_room_for_audio()
+        self._records[session.id] = SessionRecord(
+            session.id,
+            session.model_id,
+            session.family.name,
+            responder,
+            why,
+            time.monotonic(),
+            time.time(),
+        )
+        self._changed()
+
+    def event(self, session_id: str, model: str, direction: str, event: dict) -> None:
+        record = self._records.get(session_id)
+        if record is None:
+            return
+        if len(record.events) >= self.limits.events_per_session:
+            record.dropped_events += 1
+            return
+        kind = event.get("type")
+        if kind in (APPEND, AUDIO_DELTA):
+            event = self._count_audio(record, event, "audio" if kind == APPEND else "delta")
+        elif kind == "error":
+            record.errors += 1
+        elif kind == "session.finished":
+            record.finished = True
+        record.events.append((record.t_ms(), direction, event))
+        self._changed()
+
+    def failure(self, session_id: str | None, error: BaseException) -> None:
+        record = self._records.get(session_id) if session_id is not None else None
+        if record is None:
+            return
+        kind = (
+            "strict-mode violation"
+            if isinstance(error, StrictModeViolation)
+            else "replay departure"
+            if isinstance(error, ReplayMismatch)
+            else "server failure"
+        )
+        record.failures.append(Failure(record.t_ms(), kind, f"{type(error).__name__}: {error}"))
+        self._changed()
+
+    def closed(self, session_id: str, close_code: int | None) -> None:
+        record = self._records.get(session_id)
+        if record is not None:
+            record.ended, record.close_code = time.monotonic(), close_code
+            self._changed()
+
+    def _count_audio(self, record: SessionRecord, event: dict, field_name: str) -> dict:
+        payload = event.get(field_name)
+        if not isinstance(payload, str):
+            return event
+        size = len(payload)
+        if (
+            record.audio_chars + size > self.limits.audio_per_session
+            or self.audio_chars + size > self.limits.audio_total
+        ):
+            record.audio_dropped = True
+            return {**event, field_name: AUDIO_NOT_KEPT}
+        record.audio_chars += size
+        self.audio_chars += size
+        return event
+
+    def _changed(self) -> None:
+        self.version += 1
+        if self.subscribers:
+            self._wake.set()
+
+    def _evict(self) -> None:
+        """Forget the oldest closed session (the oldest of all if every one is live)."""
+        victim = next((r for r in self._records.values() if not r.live), None)
+        victim = victim or next(iter(self._records.values()))
+        del self._records[victim.id]
+        self.audio_chars -= victim.audio_chars
+
+    def _make_room_for_audio(self) -> None:
+        """Before a session opens: drop the audio of the oldest closed sessions until a full
+        session's worth fits in the total (their events stay, marked as without audio)."""
+        room = self.limits.audio_total - self.limits.audio_per_session
+        for record in list(self._records.values()):
+            if self.audio_chars <= room:
+                return
+            if not record.live and record.audio_chars:
+                _strip_audio(record)
+                self.audio_chars -= record.audio_chars
+                record.audio_chars = 0
+
+    # ---- the pages' side -------------------------------------------------------------------
+
+    def sessions(self) -> list[SessionRecord]:
+        """The sessions kept, newest first."""
+        return list(reversed(self._records.values()))
+
+    def get(self, session_id: str) -> SessionRecord | None:
+        return self._records.get(session_id)
+
+    async def wait_for_change(self, seen: int, timeout: float) -> None:
+        """Return once `version` differs from `seen`, or after `timeout` seconds."""
+        while self.version == seen:
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout)
+            except asyncio.TimeoutError:
+                return
+
+    def wake_all(self) -> None:
+        """Wake every waiting page stream (the server is shutting down)."""
+        self.version += 1
+        self._wake.set()
+
+
+def _strip_audio(record: SessionRecord) -> None:
+    """Replace every audio payload of `record` by the AUDIO_NOT_KEPT marker."""
+    record.audio_dropped = True
+    record.audio = AudioIndex()  # what it decoded goes too
+    for index, (t_ms, direction, event) in enumerate(record.events):
+        kind = event.get("type")
+        if kind in (APPEND, AUDIO_DELTA):
+            field_name = "audio" if kind == APPEND else "delta"
+            record.events[index] = (t_ms, direction, {**event, field_name: AUDIO_NOT_KEPT})

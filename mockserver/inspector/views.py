@@ -1,0 +1,221 @@
+"""What the pages show, as JSON, and the two exports (a fixture, the raw traffic), from a record.
+
+Pure functions of a :class:`~.store.SessionRecord` (and its :class:`~.audio.AudioIndex`); the
+web layer runs the heavy ones off the event loop.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+
+from ..replay.recording import Recording
+from ..replay.responders import MatchingResponder, ScriptedResponder
+from ..replay.store import save
+from .audio import APPEND, AUDIO_DELTA, AudioIndex
+from .store import SessionRecord
+
+__all__ = [
+    "conversation",
+    "event_json",
+    "fixture_name",
+    "fixture_zip",
+    "replay_details",
+    "summary",
+    "timeline",
+    "traffic_jsonl",
+]
+
+_USER_TEXT = "conversation.item.input_audio_transcription.completed"
+_ANSWER_TEXT = {"response.audio_transcript.done": "transcript", "response.text.done": "text"}
+
+
+def summary(record: SessionRecord) -> dict:
+    """One row of the session list."""
+    return {
+        "id": record.id,
+        "model": record.model,
+        "family": record.family,
+        "started": int(record.started_wall * 1000),
+        "duration_ms": record.duration_ms,
+        "outcome": record.outcome,
+        "close_code": record.close_code,
+        "events": len(record.events) + record.dropped_events,
+        "errors": record.errors,
+        "failures": len(record.failures),
+    }
+
+
+def replay_details(record: SessionRecord) -> dict:
+    """Who answered: which fixture and why, or the built-in responder."""
+    responder = record.responder
+    if isinstance(responder, MatchingResponder):
+        if responder.chosen is None and not record.live:
+            return {"fixture": None, "text": "Nothing replayed", "why": "no answer was needed"}
+        if responder.chosen is None:
+            return {
+                "fixture": None,
+                "text": "Not decided yet: a fixture is matched once enough audio has been heard",
+                "why": record.why,
+            }
+        if responder.scenario:
+            return {
+                "fixture": responder.scenario,
+                "text": f"Replayed fixture {responder.scenario}",
+                "why": f"its input audio matched the audio streamed (similarity {responder.similarity:.2f})",
+            }
+        return {
+            "fixture": None,
+            "text": "Built-in responder",
+            "why": "no fixture's input audio matched the audio streamed",
+        }
+    if isinstance(responder, ScriptedResponder):
+        return {
+            "fixture": responder.name,
+            "text": f"Replayed fixture {responder.name}",
+            "why": record.why,
+        }
+    return {"fixture": None, "text": "Built-in responder", "why": record.why}
+
+
+def _level(direction: str, event: dict) -> str | None:
+    return "error" if direction == "server" and event.get("type") == "error" else None
+
+
+def timeline(record: SessionRecord, index: AudioIndex, since: int = 0) -> list[dict]:
+    """The events from number `since` on: time, lane, type, and the audio each one carries."""
+    out = []
+    for i in range(since, min(len(record.events), index.processed)):
+        t_ms, direction, event = record.events[i]
+        kind = event.get("type")
+        entry: dict = {
+            "i": i,
+            "t": t_ms,
+            "dir": direction,
+            "type": kind if isinstance(kind, str) else "(no type)",
+        }
+        if level := _level(direction, event):
+            entry["level"] = level
+            entry["message"] = (event.get("error") or {}).get("message", "")
+        if i in index.in_ms:
+            entry["in"] = index.in_ms[i]
+        if i in index.out_ms:
+            entry["out"] = index.out_ms[i]
+        out.append(entry)
+    return out
+
+
+def conversation(record: SessionRecord, index: AudioIndex) -> dict:
+    """What to draw over and under the waveform, in input-audio milliseconds: the VAD's speech
+    spans, each commit, each user item, and the transcript and answer of each item."""
+    spans: dict[str, dict] = {}
+    commits: list[dict] = []
+    items: dict[str, dict] = {}
+    texts: list[dict] = []
+    buffer_start = 0
+    client_commit_at: int | None = None
+    last_item: str | None = None
+    answering: str | None = None
+    answer_kind = "translation" if record.family == "livetranslate" else "answer"
+    for i in range(min(len(record.events), index.processed)):
+        _, direction, event = record.events[i]
+        kind, now = event.get("type"), index.input_ms_after[i]
+        if direction == "client":
+            if kind == "input_audio_buffer.commit":
+                client_commit_at = now
+            elif kind == "input_audio_buffer.clear":
+                buffer_start, client_commit_at = now, None
+            continue
+        item_id = event.get("item_id")
+        if kind == "input_audio_buffer.speech_started" and isinstance(item_id, str):
+            spans[item_id] = {"item": item_id, "start": event.get("audio_start_ms"), "end": None}
+        elif kind == "input_audio_buffer.speech_stopped" and isinstance(item_id, str):
+            span = spans.setdefault(item_id, {"item": item_id, "start": buffer_start})
+            span["end"] = event.get("audio_end_ms")
+            # the utterance is the user's turn (LiveTranslate sends no `committed` for it)
+            items[item_id] = {"item": item_id, "start": span["start"], "end": span["end"]}
+            last_item = item_id
+        elif kind == "input_audio_buffer.committed" and isinstance(item_id, str):
+            heard = spans.get(item_id)
+            at = heard["end"] if heard and heard["end"] is not None else client_commit_at
+            at = now if at is None else at
+            start = heard["start"] if heard else buffer_start
+            commits.append({"item": item_id, "at": at})
+            items[item_id] = {"item": item_id, "start": start, "end": at}
+            buffer_start, client_commit_at, last_item = at, None, item_id
+        elif kind == "conversation.item.created":
+            item = event.get("item") or {}
+            if item.get("role") == "user" and item.get("id") not in items:
+                items[item["id"]] = {"item": item["id"], "start": now, "end": now}
+                last_item = item["id"]
+        elif kind == _USER_TEXT:
+            texts.append(
+                {"item": item_id, "kind": "transcript", "text": event.get("transcript", "")}
+            )
+        elif kind == "response.created":
+            answering = last_item
+        elif kind in _ANSWER_TEXT:
+            text = event.get(_ANSWER_TEXT[kind], "")
+            texts.append({"item": answering, "kind": answer_kind, "text": text})
+        elif kind == "response.function_call_arguments.done":
+            call = f"{event.get('name', '')}({event.get('arguments', '')})"
+            texts.append({"item": answering, "kind": "tool call", "text": call})
+    return {
+        "spans": list(spans.values()),
+        "commits": commits,
+        "items": list(items.values()),
+        "texts": texts,
+    }
+
+
+def event_json(record: SessionRecord, i: int) -> dict:
+    """Event number `i` as it went over the wire, with a long audio payload abbreviated."""
+    t_ms, direction, event = record.events[i]
+    kind = event.get("type")
+    field_name = "audio" if kind == APPEND else "delta" if kind == AUDIO_DELTA else None
+    payload = event.get(field_name) if field_name else None
+    if field_name and isinstance(payload, str) and len(payload) > 48:
+        event = {**event, field_name: f"{payload[:32]}… ({len(payload):,} base64 characters)"}
+    return {"i": i, "t_ms": t_ms, "dir": direction, "event": event}
+
+
+def fixture_name(record: SessionRecord) -> str:
+    """The scenario name an exported fixture gets."""
+    return re.sub(r"[^\w.-]", "_", f"inspected-{record.id}")
+
+
+def fixture_zip(record: SessionRecord) -> bytes:
+    """The session as a fixture (the project's format), zipped as ``scenarios/NAME/…``: unzip it
+    into a directory and `realtime-mock serve --fixtures DIRECTORY` replays it."""
+    name = fixture_name(record)
+    recording = Recording(
+        record.model,
+        provenance="inspector",
+        date=datetime.date.fromtimestamp(record.started_wall).isoformat(),
+        scenario=name,
+        description=f"session {record.id}, exported from the inspector",
+    )
+    for t_ms, direction, event in list(record.events):
+        recording.add(t_ms, direction, event)
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp) / "scenarios" / name
+        save(recording.fixture(), directory)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(directory.iterdir()):
+                archive.write(path, f"scenarios/{name}/{path.name}")
+    return buffer.getvalue()
+
+
+def traffic_jsonl(record: SessionRecord) -> bytes:
+    """The raw traffic, one ``{"t_ms", "dir", "event"}`` line per event, audio included."""
+    lines = [
+        json.dumps({"t_ms": t_ms, "dir": direction, "event": event}, ensure_ascii=False)
+        for t_ms, direction, event in list(record.events)
+    ]
+    return ("\n".join(lines) + "\n").encode() if lines else b""

@@ -1,0 +1,70 @@
+"""The hooks through which the transport reports sessions to whoever watches them.
+
+:class:`~.app.Observer` sees traffic and failures (the pytest plugin's capture). A
+:class:`SessionWatcher` also sees each session open and close, and serves pages of its own on the
+server's application: the session inspector (:mod:`mockserver.inspector`). Both are called on the
+server's event loop, between frames, so an implementation only records: no I/O, no waiting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from ..answers.protocol import Responder
+    from ..core.session import Session
+
+__all__ = ["EventSink", "SessionWatcher", "Tee"]
+
+
+class EventSink(Protocol):
+    """What :class:`~.app.Observer` and :class:`SessionWatcher` have in common."""
+
+    def event(self, session_id: str, model: str, direction: str, event: dict) -> None: ...
+
+    def failure(self, session_id: str | None, error: BaseException) -> None: ...
+
+
+class SessionWatcher(Protocol):
+    """Follows every session from open to close (the inspector); set `ServerOptions.watcher`."""
+
+    def opened(self, session: Session, responder: Responder, why: str) -> None:
+        """A session began; `responder` answers it, for the reason `why` (e.g. "named by the query")."""
+        ...
+
+    def event(self, session_id: str, model: str, direction: str, event: dict) -> None:
+        """One event went over the wire: "client" as received, "server" once sent."""
+        ...
+
+    def failure(self, session_id: str | None, error: BaseException) -> None:
+        """Something failed inside the mock (a strict-mode violation, a crash, a replay departure)."""
+        ...
+
+    def closed(self, session_id: str, close_code: int | None) -> None:
+        """The connection ended, with this close code (None if none was exchanged)."""
+        ...
+
+    def install(self, app: web.Application) -> None:
+        """Add the watcher's pages (routes) and shutdown hooks to the mock's own application."""
+        ...
+
+
+@dataclass(frozen=True)
+class Tee:
+    """Hands each report to the observer (if any), then to the watcher."""
+
+    observer: EventSink | None
+    watcher: EventSink
+
+    def event(self, session_id: str, model: str, direction: str, event: dict) -> None:
+        if self.observer is not None:
+            self.observer.event(session_id, model, direction, event)
+        self.watcher.event(session_id, model, direction, event)
+
+    def failure(self, session_id: str | None, error: BaseException) -> None:
+        if self.observer is not None:
+            self.observer.failure(session_id, error)
+        self.watcher.failure(session_id, error)

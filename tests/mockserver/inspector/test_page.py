@@ -1,0 +1,260 @@
+"""The inspector page in headless Chromium, while the official SDK talks to the mock.
+
+One browser per module (Debian's chromium, driven by Playwright); each test gets a fresh page at
+1280×800. Screenshots of the list and session views go to artifacts/inspector/.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import json
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from dashscope.audio.qwen_omni import MultiModality, OmniRealtimeConversation
+from dashscope.audio.qwen_omni.omni_realtime import TranslationParams
+from playwright import sync_api
+
+from mockserver.testing import MockServer
+from tests.integration.sdk_support import API_KEY, SDK_WARNINGS, Recorder
+from tests.support import LIVETRANSLATE, b64
+
+pytestmark = [*SDK_WARNINGS, pytest.mark.realtime_mock(inspect=True)]
+
+ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts" / "inspector"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str:
+    """Debian's chromium; CI must have it (`make test` installs it), elsewhere the tests skip."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    reason = "headless Chromium is not installed (`make browser` installs Debian's chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = _chromium()
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page at 1280×800; a script error on it fails the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()
+    gc.collect()  # the SDK's sockets are left to the collector: let it run under this module's filters
+    assert not errors, errors
+
+
+class Translation:
+    """A LiveTranslate session of the legacy SDK (English → French, VAD), driven step by step."""
+
+    def __init__(self, server: MockServer) -> None:
+        self.recorder = Recorder()
+        self.conversation = OmniRealtimeConversation(
+            model=LIVETRANSLATE, callback=self.recorder, url=server.url, api_key=API_KEY
+        )
+        self.conversation.connect()
+        self.conversation.update_session(
+            output_modalities=[MultiModality.TEXT, MultiModality.AUDIO],
+            enable_turn_detection=True,
+            translation_params=TranslationParams(language="fr"),
+        )
+        self.id = self.recorder.wait_for("session.created")["session"]["id"]
+
+    def stream(self, speech, **bounds) -> None:
+        for chunk in speech.chunks(100, **bounds):
+            self.conversation.append_audio(b64(chunk))
+
+    def finish(self) -> None:
+        self.conversation.end_session(timeout=20)
+        self.conversation.close()
+
+    def spans(self) -> list[tuple[int, int]]:
+        """(audio_start_ms, audio_end_ms) of each utterance, as the VAD reported them."""
+        starts = [
+            e["audio_start_ms"]
+            for e in self.recorder.events
+            if e["type"] == "input_audio_buffer.speech_started"
+        ]
+        ends = [
+            e["audio_end_ms"]
+            for e in self.recorder.events
+            if e["type"] == "input_audio_buffer.speech_stopped"
+        ]
+        return list(zip(starts, ends, strict=True))
+
+
+def _finished_session(server: MockServer, speech) -> Translation:
+    session = Translation(server)
+    session.stream(speech)
+    session.finish()
+    return session
+
+
+def _open_session_view(page, server: MockServer, session_id: str) -> None:
+    page.goto(f"{server.inspect_url}#/sessions/{session_id}")
+    page.locator("#wave .span").first.wait_for()
+
+
+def _open_session_view_without_audio(page, server: MockServer, session_id: str) -> None:
+    page.goto(f"{server.inspect_url}#/sessions/{session_id}")
+    page.locator("#session-outcome").filter(has_text="finished").wait_for()
+
+
+def _screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def test_a_running_sdk_session_appears_live_then_finished(realtime_mock, page, speech_en):
+    """While the SDK streams, the list shows the session as live; after it ends, as finished."""
+    session = Translation(realtime_mock)
+    session.stream(speech_en, end_ms=speech_en.gap_middle_ms)
+    page.goto(realtime_mock.inspect_url)
+    row = page.locator(f'tr[data-session-id="{session.id}"]')
+    sync_api.expect(row.locator(".outcome")).to_have_text("live")
+    sync_api.expect(row).to_contain_text(LIVETRANSLATE)
+    _screenshot(page, "list.png")
+    session.stream(speech_en, start_ms=speech_en.gap_middle_ms)
+    session.finish()
+    sync_api.expect(row.locator(".outcome")).to_have_text("finished")
+
+
+def test_speech_spans_are_drawn_where_the_vad_put_them(realtime_mock, page, speech_en):
+    """Each speech span sits over the waveform at the VAD's audio_start_ms..audio_end_ms, live."""
+    session = Translation(realtime_mock)
+    session.stream(speech_en, end_ms=speech_en.gap_middle_ms)
+    session.recorder.wait_for("input_audio_buffer.speech_stopped")
+    _open_session_view(page, realtime_mock, session.id)
+    session.stream(speech_en, start_ms=speech_en.gap_middle_ms)
+    session.finish()
+    sync_api.expect(page.locator("#wave .span")).to_have_count(2)  # the second one arrives live
+    sync_api.expect(page.locator("#session-outcome")).to_have_text("finished")
+    page.wait_for_timeout(300)  # the waveform of the whole session is redrawn
+    area = page.locator("#wave .overlays").bounding_box()
+    heard = session.spans()
+    for shape, (start_ms, end_ms) in zip(page.locator("#wave .span").all(), heard, strict=True):
+        box = shape.bounding_box()
+        scale = area["width"] / speech_en.duration_ms
+        assert box["x"] == pytest.approx(area["x"] + start_ms * scale, abs=2)
+        assert box["x"] + box["width"] == pytest.approx(area["x"] + end_ms * scale, abs=2)
+    _screenshot(page, "session.png")
+
+
+def test_clicking_an_event_shows_its_json(realtime_mock, page, speech_en):
+    """Clicking speech_started in the event list shows that event's JSON, as the SDK received it."""
+    session = _finished_session(realtime_mock, speech_en)
+    _open_session_view(page, realtime_mock, session.id)
+    listed = page.locator("#event-list button", has_text="input_audio_buffer.speech_started")
+    listed.first.click()
+    sync_api.expect(page.locator("#event-title")).to_have_text("input_audio_buffer.speech_started")
+    shown = json.loads(page.locator("#event-json").inner_text())
+    assert shown == session.recorder.wait_for("input_audio_buffer.speech_started")
+
+
+def test_the_timeline_works_from_the_keyboard(realtime_mock, page, speech_en):
+    """Tab reaches the server lane, End moves to its last event, Enter shows session.finished."""
+    session = _finished_session(realtime_mock, speech_en)
+    _open_session_view(page, realtime_mock, session.id)
+    page.locator('.lane[data-lane="client"] .mark[tabindex="0"]').focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    sync_api.expect(page.locator("#event-title")).to_have_text("session.finished")
+
+
+def test_an_error_event_stands_out(realtime_mock, page, speech_en):
+    """An `error` the mock sent is a red mark on the server lane and a red line in the list."""
+    session = Translation(realtime_mock)
+    session.conversation.send_raw(json.dumps({"event_id": "event_bad", "type": "no.such.event"}))
+    session.recorder.wait_for("error")
+    session.finish()
+    _open_session_view_without_audio(page, realtime_mock, session.id)
+    mark = page.locator('.lane[data-lane="server"] .mark.error')
+    sync_api.expect(mark).to_have_count(1)
+    assert mark.evaluate("m => getComputedStyle(m).backgroundColor") == "rgb(198, 40, 40)"
+    sync_api.expect(page.locator("#event-list li.error")).to_contain_text("Invalid value")
+
+
+def test_a_strict_mode_violation_stands_out(page, monkeypatch):
+    """A strict-mode violation is shown as such at the top of the session, which ends in error."""
+    from mockserver.families.livetranslate import LiveTranslateSession
+
+    monkeypatch.setattr(LiveTranslateSession, "_render", _broken_render(LiveTranslateSession))
+    with MockServer(inspect=True) as server:
+        recorder = Recorder()
+        conversation = OmniRealtimeConversation(
+            model=LIVETRANSLATE, callback=recorder, url=server.url, api_key=API_KEY
+        )
+        conversation.connect()
+        conversation.update_session(output_modalities=[MultiModality.TEXT])
+        recorder.wait_for("error")
+        conversation.close()
+        page.goto(server.inspect_url)
+        page.locator("#sessions tbody a").first.click()
+        sync_api.expect(page.locator("#failures")).to_contain_text("strict-mode violation")
+        sync_api.expect(page.locator("#session-outcome")).to_contain_text("error")
+
+
+def _broken_render(cls):
+    """session.updated without its required fields: what strict mode exists to catch."""
+    original = cls._render
+
+    def render(self, updated: bool) -> dict:
+        return {"id": self.id} if updated else original(self, updated)
+
+    return render
+
+
+def test_the_exported_fixture_replays(realtime_mock, page, speech_en, tmp_path):
+    """Download as fixture, unzip it into a fixtures directory: a new mock replays it by name."""
+    session = _finished_session(realtime_mock, speech_en)
+    _open_session_view(page, realtime_mock, session.id)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as fixture").click()
+    archive = tmp_path / download.value.suggested_filename
+    download.value.save_as(archive)
+    zipfile.ZipFile(io.BytesIO(archive.read_bytes())).extractall(tmp_path / "fixtures")
+    name = f"inspected-{session.id}"
+    with MockServer(fixtures=tmp_path / "fixtures", scenario=name, inspect=True) as replaying:
+        again = _finished_session(replaying, speech_en)
+        page.goto(f"{replaying.inspect_url}#/sessions/{again.id}")
+        sync_api.expect(page.locator("#replay")).to_contain_text(f"Replayed fixture {name}")
+    replaying.check()
+    said = [
+        e["transcript"]
+        for e in session.recorder.events
+        if e["type"] == "response.audio_transcript.done"
+    ]
+    heard = [
+        e["transcript"]
+        for e in again.recorder.events
+        if e["type"] == "response.audio_transcript.done"
+    ]
+    assert heard == said and len(heard) == 2

@@ -1,0 +1,98 @@
+"""The inspector's store keeps a bounded history: sessions, events and audio each have a limit."""
+
+from __future__ import annotations
+
+import pytest
+
+from mockserver.answers.corpus import CorpusResponder
+from mockserver.core.schema_checks import StrictModeViolation
+from mockserver.families import open_session
+from mockserver.inspector import Limits
+from mockserver.inspector.store import AUDIO_NOT_KEPT, SessionStore
+from mockserver.inspector.views import summary
+from tests.support import ASR
+
+APPEND = {"type": "input_audio_buffer.append", "audio": "AAAA" * 100}  # 400 base64 characters
+
+
+def _open(store: SessionStore) -> str:
+    session = open_session(ASR)
+    store.opened(session, CorpusResponder(), "no fixtures are loaded")
+    return session.id
+
+
+def test_only_the_latest_sessions_are_kept():
+    """Past the session limit the oldest closed session is forgotten."""
+    store = SessionStore(Limits(sessions=3))
+    ids = [_open(store) for _ in range(3)]
+    store.closed(ids[1], 1000)
+    newest = _open(store)
+    assert [r.id for r in store.sessions()] == [newest, ids[2], ids[0]]
+
+
+def test_events_past_the_limit_are_counted_not_kept():
+    """Past the per-session event limit, events are counted in the session's total only."""
+    store = SessionStore(Limits(events_per_session=2))
+    session_id = _open(store)
+    for n in range(5):
+        store.event(session_id, ASR, "client", {"type": "session.update", "n": n})
+    record = store.get(session_id)
+    assert len(record.events) == 2 and summary(record)["events"] == 5
+
+
+def test_audio_past_the_session_limit_is_replaced_by_a_marker():
+    """An append past the per-session audio limit is kept without its audio."""
+    store = SessionStore(Limits(audio_per_session=1000))
+    session_id = _open(store)
+    for _ in range(3):
+        store.event(session_id, ASR, "client", APPEND)
+    audio = [event["audio"] for _, _, event in store.get(session_id).events]
+    assert audio == [APPEND["audio"], APPEND["audio"], AUDIO_NOT_KEPT]
+    assert store.get(session_id).audio_dropped
+
+
+def test_a_new_session_takes_the_audio_of_the_oldest_closed_one():
+    """When the total audio is full, opening a session drops the oldest closed session's audio."""
+    store = SessionStore(Limits(audio_per_session=800, audio_total=1200))
+    old = _open(store)
+    store.event(old, ASR, "client", APPEND)
+    store.event(old, ASR, "client", APPEND)
+    store.closed(old, 1000)
+    _open(store)
+    assert store.audio_chars == 0
+    assert store.get(old).events[0][2]["audio"] == AUDIO_NOT_KEPT
+
+
+@pytest.mark.parametrize(
+    ("finished", "close_code", "outcome"),
+    [(True, 1000, "finished"), (False, 1006, "closed"), (True, 1011, "error")],
+)
+def test_the_outcome_follows_how_the_session_ended(finished, close_code, outcome):
+    """finished after session.finished, closed with a code otherwise, error on close 1011."""
+    store = SessionStore()
+    session_id = _open(store)
+    assert store.get(session_id).outcome == "live"
+    if finished:
+        store.event(session_id, ASR, "server", {"type": "session.finished"})
+    store.closed(session_id, close_code)
+    assert (store.get(session_id).outcome, store.get(session_id).close_code) == (
+        outcome,
+        close_code,
+    )
+
+
+def test_a_strict_mode_violation_is_recorded_as_such():
+    """A failure inside the mock is kept with its kind, and the session's outcome is error."""
+    store = SessionStore()
+    session_id = _open(store)
+    store.failure(session_id, StrictModeViolation("response.done: 'usage' is required"))
+    store.event(session_id, ASR, "server", {"type": "session.finished"})
+    store.closed(session_id, 1000)
+    record = store.get(session_id)
+    assert record.outcome == "error" and record.failures[0].kind == "strict-mode violation"
+
+
+def test_bad_limits_are_refused():
+    """A limit that keeps nothing fails when the limits are built."""
+    with pytest.raises(ValueError, match="at least one session"):
+        Limits(sessions=0)
