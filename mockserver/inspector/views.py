@@ -31,6 +31,7 @@ __all__ = [
     "traffic_jsonl",
 ]
 
+_SPEECH = ("input_audio_buffer.speech_started", "input_audio_buffer.speech_stopped")
 _USER_TEXT = "conversation.item.input_audio_transcription.completed"
 _ANSWER_TEXT = {"response.audio_transcript.done": "transcript", "response.text.done": "text"}
 
@@ -121,6 +122,7 @@ def conversation(record: SessionRecord, index: AudioIndex) -> dict:
     client_commit_at: int | None = None
     last_item: str | None = None
     answering: str | None = None
+    open_span: str | None = None  # the utterance a speech_started without item_id opened
     answer_kind = "translation" if record.family == "livetranslate" else "answer"
     for i in range(min(len(record.events), index.processed)):
         _, direction, event = record.events[i]
@@ -132,6 +134,12 @@ def conversation(record: SessionRecord, index: AudioIndex) -> dict:
                 buffer_start, client_commit_at = now, None
             continue
         item_id = event.get("item_id")
+        if kind in _SPEECH and not isinstance(item_id, str):
+            # LiveTranslate's speech events carry no item_id (the G1 shape, and the G2
+            # examples): they pair up in order.
+            if kind == "input_audio_buffer.speech_started":
+                open_span = f"utterance-{len(spans) + 1}"
+            item_id = open_span
         if kind == "input_audio_buffer.speech_started" and isinstance(item_id, str):
             spans[item_id] = {"item": item_id, "start": event.get("audio_start_ms"), "end": None}
         elif kind == "input_audio_buffer.speech_stopped" and isinstance(item_id, str):

@@ -206,7 +206,7 @@ def test_a_strict_mode_violation_stands_out(page, monkeypatch):
     """A strict-mode violation is shown as such at the top of the session, which ends in error."""
     from mockserver.families.livetranslate import LiveTranslateSession
 
-    monkeypatch.setattr(LiveTranslateSession, "_render", _broken_render(LiveTranslateSession))
+    monkeypatch.setattr(LiveTranslateSession, "_on_session_update", _broken_update)
     with MockServer(inspect=True) as server:
         recorder = Recorder()
         conversation = OmniRealtimeConversation(
@@ -222,14 +222,9 @@ def test_a_strict_mode_violation_stands_out(page, monkeypatch):
         sync_api.expect(page.locator("#session-outcome")).to_contain_text("error")
 
 
-def _broken_render(cls):
+def _broken_update(self, event: dict) -> None:
     """session.updated without its required fields: what strict mode exists to catch."""
-    original = cls._render
-
-    def render(self, updated: bool) -> dict:
-        return {"id": self.id} if updated else original(self, updated)
-
-    return render
+    self._emit("session.updated", session={"id": self.id})
 
 
 def test_the_exported_fixture_replays(realtime_mock, page, speech_en, tmp_path):
