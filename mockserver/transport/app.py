@@ -12,7 +12,6 @@ import contextlib
 import functools
 import json
 import logging
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -30,6 +29,7 @@ from ..families import REGISTRY
 from ..replay.matchers import ReplayMismatch, ReplayReferee
 from ..replay.responders import MatchingResponder, ScriptedResponder
 from ..replay.store import Fixture, load_library
+from .handshake import REALTIME_PATH, check_api_key, check_model, http_error, unknown_path
 from .pacing import Pace, Pacer
 
 __all__ = [
@@ -43,7 +43,6 @@ __all__ = [
 
 log = logging.getLogger("mockserver")
 
-REALTIME_PATH = "/api-ws/v1/realtime"
 MAX_FRAME_BYTES = 32 * 1024 * 1024  # a 15 MiB audio payload, base64-encoded, fits
 
 
@@ -109,47 +108,11 @@ def build_library(options: ServerOptions) -> dict[str, Fixture]:
     return library
 
 
-def http_error(status: int, code: str, message: str) -> web.Response:
-    """A DashScope-style HTTP error: JSON {code, message, request_id} and an x-request-id header."""
-    request_id = str(uuid.uuid4())
-    body = {"code": code, "message": message, "request_id": request_id}
-    return web.json_response(body, status=status, headers={"x-request-id": request_id})
-
-
 OPTIONS_KEY = web.AppKey("options", ServerOptions)
 LIBRARY_KEY: web.AppKey[dict[str, Fixture]] = web.AppKey("library", dict)
 SCENARIO_HEADER = "X-Mock-Scenario"
 RESPONDER_KEY = web.AppKey("responder", CorpusResponder)
 SENDERS_KEY: web.AppKey[set[asyncio.Task[None]]] = web.AppKey("senders", set)
-
-
-def _check_api_key(request: web.Request, options: ServerOptions) -> web.Response | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, key = header.partition(" ")
-    key = key.strip()
-    if (
-        scheme.lower() != "bearer"
-        or not key
-        or (options.api_key is not None and key != options.api_key)
-    ):
-        # events.md §1.3 / §7.1 [inferred]: 401 with DashScope's usual body.
-        return http_error(401, "InvalidApiKey", "Invalid API-key provided.")
-    return None
-
-
-def _check_model(request: web.Request) -> Model | web.Response:
-    """The model the query names, or the HTTP error that refuses the handshake."""
-    model = request.query.get("model")
-    if not model:
-        # [assumed, events.md §1.1: a third-party gateway answers 400 for a missing model]
-        return http_error(400, "InvalidParameter", "Missing required query parameter: 'model'.")
-    found = REGISTRY.lookup(model)
-    if found is None:
-        # [assumed] DashScope's HTTP APIs answer an unknown model with 404 ModelNotFound.
-        return http_error(
-            404, "ModelNotFound", f"Model '{model}' is not supported by this endpoint."
-        )
-    return found
 
 
 @dataclass(frozen=True)
@@ -238,12 +201,34 @@ async def _send_loop(
     await ws.close(code=session.close_code, message=session.close_reason.encode())
 
 
+async def _send_or_fail(
+    ws: web.WebSocketResponse,
+    session: Session,
+    wake: asyncio.Event,
+    pacer: Pacer,
+    options: ServerOptions,
+) -> None:
+    """:func:`_send_loop`; if it fails, report it and close with 1011 (which ends the receive loop)."""
+    try:
+        await _send_loop(ws, session, wake, pacer, options)
+    except ConnectionError:  # the client went away while an event was being sent
+        log.info("session %s: the client closed the connection", session.id)
+    except Exception as exc:
+        _report(options.observer, session.id, exc, f"session {session.id} failed")
+        await ws.close(code=1011, message=b"server error")
+
+
 async def _realtime(request: web.Request) -> web.StreamResponse:
+    """The handshake checks, then one session over the WebSocket until it closes.
+
+    Whatever fails inside the mock once the WebSocket exists (opening the session, the send task,
+    the receive loop) is logged, reported to the observer and ends the connection with 1011.
+    """
     options: ServerOptions = request.app[OPTIONS_KEY]
-    denied = _check_api_key(request, options)
+    denied = check_api_key(request, options.api_key)
     if denied is not None:
         return denied
-    model = _check_model(request)
+    model = check_model(request)
     if isinstance(model, web.Response):
         return model
     answering = _responder_for(request, model)
@@ -259,12 +244,31 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
             strict=options.strict,
             referee=answering.referee,
         )
-    except StrictModeViolation as exc:
-        log.exception("strict mode: session.created breaks its schema")
-        if options.observer is not None:
-            options.observer.failure(None, exc)
+    except Exception as exc:  # strict mode (session.created breaks its schema) or a bug
+        _report(options.observer, None, exc, f"opening a {model.model_id} session failed")
         await ws.close(code=1011, message=b"server error")
         return ws
+    try:
+        await _converse(request, ws, session, answering)
+    except Exception as exc:
+        _report(options.observer, session.id, exc, f"session {session.id} failed")
+        await ws.close(code=1011, message=b"server error")
+    log.info("session %s closed", session.id)
+    return ws
+
+
+def _report(observer: Observer | None, session_id: str | None, error: Exception, what: str) -> None:
+    """Log a failure inside the mock and hand it to the observer (the pytest plugin fails the test)."""
+    log.error("%s: %s: %s", what, type(error).__name__, error, exc_info=error)
+    if observer is not None:
+        observer.failure(session_id, error)
+
+
+async def _converse(
+    request: web.Request, ws: web.WebSocketResponse, session: Session, answering: _Answering
+) -> None:
+    """Feed the client's frames to `session` while a send task paces out what it produces."""
+    options: ServerOptions = request.app[OPTIONS_KEY]
     if options.observer is not None:
         session.client_event_listener = functools.partial(
             options.observer.event, session.id, session.model_id, "client"
@@ -278,7 +282,7 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
         options.speed,
         recorded_gaps=answering.responder.recorded_gaps,
     )
-    sender = asyncio.create_task(_send_loop(ws, session, wake, pacer, options))
+    sender = asyncio.create_task(_send_or_fail(ws, session, wake, pacer, options))
     cap = (
         asyncio.get_running_loop().call_later(session.session_cap_s, _expire, session, wake)
         if session.session_cap_s
@@ -301,8 +305,6 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
         request.app[SENDERS_KEY].discard(sender)
-        log.info("session %s closed", session.id)
-    return ws
 
 
 def _expire(session: Session, wake: asyncio.Event) -> None:
@@ -358,14 +360,30 @@ async def start_site(app: web.Application, host: str, port: int) -> tuple[web.Ap
     return runner, runner.addresses[0][1]
 
 
+@web.middleware
+async def _crashes_answer_500(request: web.Request, handler) -> web.StreamResponse:
+    """A failure inside the mock before any WebSocket exists: reported, and a 500 naming it."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception as exc:
+        _report(request.app[OPTIONS_KEY].observer, None, exc, f"{request.method} {request.path}")
+        return http_error(
+            500, "InternalError", f"The mock server failed: {type(exc).__name__}: {exc}"
+        )
+
+
 def create_app(options: ServerOptions | None = None) -> web.Application:
-    """The mock's aiohttp application: the realtime WebSocket route and `GET /healthz`."""
-    app = web.Application()
+    """The mock's aiohttp application: the realtime WebSocket route, `GET /healthz`, and a JSON
+    404 naming the realtime URL for any other path."""
+    app = web.Application(middlewares=[_crashes_answer_500])
     app[OPTIONS_KEY] = options or ServerOptions()
     app[SENDERS_KEY] = set()
     app[RESPONDER_KEY] = build_responder(app[OPTIONS_KEY])
     app[LIBRARY_KEY] = build_library(app[OPTIONS_KEY])
     app.router.add_get(REALTIME_PATH, _realtime)
     app.router.add_get("/healthz", _healthz)
+    app.router.add_route("*", "/{path:.*}", unknown_path)
     app.on_shutdown.append(_cancel_sessions)
     return app
