@@ -21,6 +21,7 @@ from aiohttp import WSMessage, WSMsgType, web
 from .. import __version__
 from ..answers.corpus import CorpusResponder, load_corpus
 from ..answers.protocol import Responder
+from ..builtin import fixtures_dir
 from ..core.behaviour import Behaviour
 from ..core.registry import Model
 from ..core.schema_checks import StrictModeViolation
@@ -35,6 +36,7 @@ from .pacing import Pace, Pacer
 __all__ = [
     "REALTIME_PATH",
     "Observer",
+    "OptionError",
     "ServerOptions",
     "build_responder",
     "create_app",
@@ -63,8 +65,9 @@ class ServerOptions:
     first_text_latency_ms: int = 300
     first_audio_latency_ms: int = 500
     speed: float = 1.0  # realtime pace runs this many times faster
-    # A directory: its corpus.json replaces the built-in corpus; scenarios/*/ are fixtures to replay.
-    fixtures: Path | None = None
+    # A directory, or "builtin" (the library shipped with the package): its corpus.json replaces
+    # the built-in corpus; scenarios/*/ are fixtures to replay. Resolved to a Path when built.
+    fixtures: Path | str | None = None
     scenario: str | None = None  # the fixture every session replays unless the client names another
     # With a named scenario: a client event that departs from the recorded ones fails the session
     # (server_error naming the matcher that failed; the pytest plugin fails the test).
@@ -79,19 +82,58 @@ class ServerOptions:
     observer: Observer | None = None
 
     def __post_init__(self) -> None:
-        """Every option is checked here, so a bad value fails at once, not at the first connection."""
-        self.pace = Pace.parse(self.pace)
+        """Every option is checked here, so a bad value fails at once, not at the first connection.
+
+        Raises OptionError (a ValueError) naming the option, TypeError for a behaviour that is
+        not a Behaviour.
+        """
+        try:
+            self.pace = Pace.parse(self.pace)
+        except ValueError as exc:
+            raise OptionError("pace", str(exc).removeprefix("pace ")) from None
         if not isinstance(self.behaviour, Behaviour):
             raise TypeError(f"behaviour must be a Behaviour, not {type(self.behaviour).__name__}")
-        if self.speed <= 0:
-            raise ValueError(f"speed must be positive, not {self.speed!r}")
-        if self.first_text_latency_ms < 0 or self.first_audio_latency_ms < 0:
-            raise ValueError("latencies must be >= 0 ms")
+        if not self.speed > 0:
+            raise OptionError("speed", f"must be > 0 (how many times faster), not {self.speed:g}")
+        for name in ("first_text_latency_ms", "first_audio_latency_ms"):
+            if getattr(self, name) < 0:
+                raise OptionError(name, f"must be >= 0, not {getattr(self, name)}")
+        self.fixtures = self._fixtures_folder()
+        if self.pace is Pace.RECORDED and self.fixtures is None:
+            raise OptionError(
+                "pace",
+                "recorded replays the timing of recorded fixtures; give fixtures too "
+                "(a folder, or 'builtin')",
+            )
+
+    def _fixtures_folder(self) -> Path | None:
+        try:
+            folder = fixtures_dir(self.fixtures)
+        except FileNotFoundError as exc:
+            raise OptionError("fixtures", str(exc)) from None
+        if folder is not None and not folder.is_dir():
+            raise OptionError("fixtures", f"{folder} is not a directory")
+        return folder
+
+    @property
+    def fixtures_folder(self) -> Path | None:
+        """`fixtures` as the folder it was resolved to (None: no fixtures)."""
+        return self.fixtures if isinstance(self.fixtures, Path) else None
+
+
+class OptionError(ValueError):
+    """A :class:`ServerOptions` value the mock cannot run with; `option` names the field."""
+
+    def __init__(self, option: str, problem: str) -> None:
+        super().__init__(f"{option}: {problem}")
+        self.option = option
+        self.problem = problem
 
 
 def build_responder(options: ServerOptions) -> CorpusResponder:
     """The responder every session of this server shares (stateless)."""
-    corpus_file = options.fixtures / "corpus.json" if options.fixtures else None
+    folder = options.fixtures_folder
+    corpus_file = folder / "corpus.json" if folder else None
     if corpus_file is not None and corpus_file.is_file():
         return CorpusResponder(load_corpus(corpus_file))
     return CorpusResponder()
@@ -99,7 +141,8 @@ def build_responder(options: ServerOptions) -> CorpusResponder:
 
 def build_library(options: ServerOptions) -> dict[str, Fixture]:
     """The fixtures under DIR/scenarios (ValueError when one is malformed or the default is unknown)."""
-    root = options.fixtures / "scenarios" if options.fixtures else None
+    folder = options.fixtures_folder
+    root = folder / "scenarios" if folder else None
     library = load_library(root) if root is not None and root.is_dir() else {}
     if options.scenario and options.scenario not in library:
         raise ValueError(

@@ -112,8 +112,9 @@ async def test_a_doubled_query_string_is_refused_naming_the_legacy_url(serve):
     body = await response.json()
     assert response.status == 400 and body["code"] == "InvalidParameter"
     assert body["message"].startswith(f"The URL has two query strings (?model={ASR}?model={ASR}).")
-    assert f"url= takes ws://{client.host}:{client.port}{REALTIME_PATH} and adds ?model=" in (
-        body["message"]
+    assert (
+        f"url= takes ws://{client.host}:{client.port}{REALTIME_PATH} and adds ?model="
+        in (body["message"])
     )
 
 
