@@ -82,6 +82,8 @@ class HandshakeError(RealtimeClientError):
     request_id: str | None = None
 
     def __str__(self) -> str:
+        if self.status == 0:  # refused before any request: the message is the whole story
+            return self.message
         return f"HTTP {self.status} {self.code or ''}: {self.message}".strip()
 
 
