@@ -201,7 +201,7 @@ class RealtimeClient:
         if self._http is not None:
             await self._http.close()
 
-    async def __aenter__(self) -> RealtimeClient:  # not Self: Python 3.10 has no typing.Self
+    async def __aenter__(self) -> RealtimeClient:
         return await self.connect()
 
     async def __aexit__(self, *exc: object) -> None:
@@ -222,7 +222,7 @@ class RealtimeClient:
         """
         try:
             event = await asyncio.wait_for(self._queue.get(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise EventTimeout(f"no event within {timeout:g} s") from None
         if event is None:
             self._queue.put_nowait(None)  # stay closed for later calls

@@ -12,12 +12,9 @@ import asyncio
 import dataclasses
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Self
 
 from .transport.app import REALTIME_PATH, ServerOptions, create_app, start_site
-
-if TYPE_CHECKING:
-    from typing import Self  # Python 3.11+; only the type checker reads it
 
 __all__ = ["CapturedSession", "MockServer", "ThreadedServer"]
 

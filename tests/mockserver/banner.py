@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 BANNER_LINES = 5
 
@@ -38,10 +39,11 @@ class Banner:
 
 
 @contextlib.contextmanager
-def serving(*flags: str) -> Iterator[Banner]:
+def serving(*flags: str, python: str = sys.executable, cwd: Path | None = None) -> Iterator[Banner]:
     """`python -m mockserver serve --port 0 FLAGS` in a subprocess, until the block ends."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", "--port", "0", *flags],
+        [python, "-m", "mockserver", "serve", "--port", "0", *flags],
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
