@@ -9,7 +9,7 @@ PORT ?= 8765
 
 .PHONY: serve test lint bench fuzz install clean speech fixtures browser
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test,lint]'

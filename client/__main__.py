@@ -19,7 +19,7 @@ import soundfile
 from mockserver.media.pcm import INPUT_SAMPLE_RATE, resample
 
 from .connection import RealtimeClient
-from .errors import RealtimeClientError
+from .errors import ConnectError, RealtimeClientError
 
 MODELS = {
     "translate": "qwen3-livetranslate-flash-realtime",
@@ -27,6 +27,11 @@ MODELS = {
     "chat": "qwen3-omni-flash-realtime",
 }
 CHUNK_MS = 100
+FELL_BACK = (
+    "No --url or DASHSCOPE_REALTIME_URL was set, so this was the live service of --region; "
+    "to use the mock, run `realtime-mock serve` and pass --url ws://127.0.0.1:8765/api-ws/v1/realtime"
+)
+NO_AUDIO_TO_WRITE = "transcribe has no spoken answer to write; --out is for translate and chat"
 
 
 def _load_16k(path: Path) -> np.ndarray:
@@ -38,6 +43,16 @@ def _load_16k(path: Path) -> np.ndarray:
 
 def _show(line: str) -> None:
     print("\r\033[K" + line, end="", flush=True)
+
+
+async def _connect(rt: RealtimeClient) -> None:
+    """Open the connection; if it fell back to the live service and cannot reach it, say so."""
+    try:
+        await rt.connect()
+    except ConnectError as exc:
+        if not rt.endpoint.fallback:
+            raise
+        raise ConnectError(f"{exc}. {FELL_BACK}") from exc
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -59,7 +74,9 @@ async def run(args: argparse.Namespace) -> int:
         elif kind == "response.audio.delta":
             audio_out.append(event.audio)
 
-    async with RealtimeClient(model, url=args.url, api_key=args.api_key, region=args.region) as rt:
+    rt = RealtimeClient(model, url=args.url, api_key=args.api_key, region=args.region)
+    await _connect(rt)
+    try:
         rt.on_event(on_event)
         update: dict = {
             "modalities": ["text", "audio"]
@@ -82,6 +99,8 @@ async def run(args: argparse.Namespace) -> int:
         await rt.append_audio(np.zeros(16000, dtype="<i2").tobytes())
         _show("waiting for the last answer…")
         await rt.end_session(timeout=args.timeout)
+    finally:
+        await rt.close()
     print("\r\033[K", end="")
     if args.out and audio_out:
         soundfile.write(
@@ -101,7 +120,13 @@ def main(argv: list[str] | None = None) -> int:
     ):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("input", type=Path, help="a WAV (or any soundfile-readable) file")
-        command.add_argument("--out", type=Path, help="write the spoken answer here (WAV, 24 kHz)")
+        command.add_argument(
+            "--out",
+            type=Path,
+            help="write the spoken answer here (WAV, 24 kHz)"
+            if name != "transcribe"
+            else "refused: transcription has no spoken answer",
+        )
         command.add_argument(
             "--url", help="endpoint (default: DASHSCOPE_REALTIME_URL, else the live service)"
         )
@@ -118,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
         if name == "transcribe":
             command.add_argument("--language", help="source language (default: auto)")
     args = parser.parse_args(argv)
+    if args.command == "transcribe" and args.out is not None:
+        print(f"error: {NO_AUDIO_TO_WRITE}", file=sys.stderr)
+        return 2
     try:
         return asyncio.run(run(args))
     except (RealtimeClientError, aiohttp.ClientError, OSError) as exc:

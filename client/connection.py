@@ -42,6 +42,10 @@ from .events import Event
 __all__ = ["RealtimeClient"]
 
 _UNSET: Any = object()
+NO_API_KEY = (
+    "no API key: pass api_key= (--api-key to python -m client) or set DASHSCOPE_API_KEY; "
+    "the mock accepts any non-empty key"
+)
 _TEXT_STREAMS = TEXT_STREAM_EVENTS  # for first_text_delay_ms
 
 
@@ -101,9 +105,7 @@ class RealtimeClient:
         ConnectError if the endpoint cannot be reached at all.
         """
         if self.endpoint.api_key is None:
-            raise HandshakeError(
-                0, "NoApiKey", "no API key: pass api_key= or set DASHSCOPE_API_KEY"
-            )
+            raise HandshakeError(0, "NoApiKey", NO_API_KEY)
         headers = {"Authorization": f"Bearer {self.endpoint.api_key}", **self._headers}
         self._http = http = aiohttp.ClientSession()
         try:
@@ -199,7 +201,7 @@ class RealtimeClient:
         if self._http is not None:
             await self._http.close()
 
-    async def __aenter__(self) -> RealtimeClient:  # not Self: Python 3.10 has no typing.Self
+    async def __aenter__(self) -> RealtimeClient:
         return await self.connect()
 
     async def __aexit__(self, *exc: object) -> None:
@@ -220,7 +222,7 @@ class RealtimeClient:
         """
         try:
             event = await asyncio.wait_for(self._queue.get(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise EventTimeout(f"no event within {timeout:g} s") from None
         if event is None:
             self._queue.put_nowait(None)  # stay closed for later calls

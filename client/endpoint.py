@@ -28,6 +28,7 @@ class Endpoint:
     url: str  # with ?model=
     api_key: str | None
     live: bool  # the URL is one of the live service's
+    fallback: bool = False  # no url= nor DASHSCOPE_REALTIME_URL: the region's live endpoint
 
 
 def _with_model(url: str, model: str) -> str:
@@ -45,6 +46,7 @@ def resolve(
     Raises EndpointError (a ValueError) for a region that has no live endpoint.
     """
     base = url or os.environ.get("DASHSCOPE_REALTIME_URL")
+    fallback = not base
     if not base:
         region = region or os.environ.get("DASHSCOPE_REGION", "cn")
         if region not in LIVE_ENDPOINTS:
@@ -55,4 +57,4 @@ def resolve(
     key = api_key or os.environ.get("DASHSCOPE_API_KEY")
     full = _with_model(base, model)
     live = any(full.startswith(endpoint) for endpoint in LIVE_ENDPOINTS.values())
-    return Endpoint(full, key, live)
+    return Endpoint(full, key, live, fallback)

@@ -15,8 +15,6 @@ as that builtin, so ``except TimeoutError`` or ``except ValueError`` keeps worki
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from dataclasses import dataclass
 
 import aiohttp
@@ -31,14 +29,6 @@ __all__ = [
     "RealtimeClientError",
     "RealtimeError",
 ]
-
-# Python 3.10's asyncio.TimeoutError is not the builtin one; a timeout is caught as either.
-if sys.version_info >= (3, 11):
-    _Timeout = TimeoutError
-else:
-
-    class _Timeout(TimeoutError, asyncio.TimeoutError):
-        """Python 3.10's two timeouts in one."""
 
 
 class RealtimeClientError(Exception):
@@ -82,6 +72,8 @@ class HandshakeError(RealtimeClientError):
     request_id: str | None = None
 
     def __str__(self) -> str:
+        if self.status == 0:  # refused before any request: the message is the whole story
+            return self.message
         return f"HTTP {self.status} {self.code or ''}: {self.message}".strip()
 
 
@@ -103,9 +95,9 @@ class ConnectionClosed(RealtimeClientError):
         return f"connection closed (code {self.code}{': ' + self.reason if self.reason else ''})"
 
 
-class EventTimeout(RealtimeClientError, _Timeout):
+class EventTimeout(RealtimeClientError, TimeoutError):
     """Raised by `recv`, `wait_for` and `end_session` when what they wait for does not arrive
-    within their timeout. Also a TimeoutError (and asyncio.TimeoutError)."""
+    within their timeout. Also a TimeoutError (which asyncio.TimeoutError is, since 3.11)."""
 
 
 class ProtocolError(RealtimeClientError, ValueError):

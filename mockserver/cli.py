@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .capture import validate_lines
 from .core.behaviour import Behaviour
 from .families import REGISTRY
 from .inspector import INSPECT_PATH, Inspector
-from .transport.app import REALTIME_PATH, ServerOptions, create_app, start_site
+from .transport.app import REALTIME_PATH, OptionError, ServerOptions, create_app, start_site
 from .transport.pacing import Pace
 from .transport.recorder import RecorderOptions, create_recorder_app
 
@@ -23,81 +24,153 @@ __all__ = ["build_parser", "main"]
 DEFAULT_MODEL = "qwen3-livetranslate-flash-realtime"
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOOPBACK_FOR = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}  # what a client dials
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line error: ``realtime-mock serve: error: …`` and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _port(text: str) -> int:
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise ValueError(text)
+    return port
+
+
+_port.__name__ = "port (0..65535)"  # argparse words a bad value as "invalid <name> value"
+
+
+def _shown(value: object) -> str:
+    """A default as it is typed on the command line (true, not True)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _behaviour_help() -> str:
+    """The --behaviour names, their values and defaults (the epilog of `serve --help`)."""
+    defaults = Behaviour()
+    rows = [
+        f"  {name:<30} {values} (default: {_shown(getattr(defaults, name))})"
+        for name, values in Behaviour.choices().items()
+    ]
+    return "\n".join(
+        [
+            "--behaviour NAME=VALUE (the choices where the docs are open; README explains each):",
+            *rows,
+        ]
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="realtime-mock", description=__doc__)
+    parser = Parser(prog="realtime-mock", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve the mock realtime WebSocket API")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    _add_serve(commands)
+    _add_record(commands)
+    _add_validate(commands)
+    return parser
+
+
+def _add_serve(commands) -> None:
+    defaults = ServerOptions()
+    serve = commands.add_parser(
+        "serve",
+        help="serve the mock realtime WebSocket API",
+        description="Serve the mock realtime WebSocket API until interrupted.",
+        epilog=_behaviour_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
     serve.add_argument(
-        "--port", type=int, default=8765, help="port to bind; 0 picks a free one (default: 8765)"
+        "--port",
+        type=_port,
+        default=8765,
+        help="port to bind; 0 picks a free one (default: %(default)s)",
     )
     serve.add_argument(
         "--api-key", default=None, help="accept only this key (default: any non-empty Bearer key)"
     )
     serve.add_argument(
         "--fixtures",
-        type=Path,
         default=None,
-        help="fixtures directory: corpus.json for the built-in responder, scenarios/*/ to replay",
+        metavar="DIR|builtin",
+        help="corpus.json for the built-in responder and scenarios/*/ to replay; 'builtin' is the "
+        "library shipped with the package (default: none)",
     )
     serve.add_argument(
         "--scenario",
         default=None,
         help="replay this fixture in every session unless the client names another "
-        "(query ?scenario= or header X-Mock-Scenario)",
+        "(query ?scenario= or header X-Mock-Scenario) (default: none)",
     )
     serve.add_argument(
         "--pace",
         choices=[p.value for p in Pace],
-        default="fast",
+        default=str(defaults.pace),
         help="fast: send events as soon as they exist; realtime: pace like the live service; "
-        "recorded: the gaps of the fixture being replayed",
+        "recorded: the gaps of the fixture being replayed, needs --fixtures (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--speed",
+        type=float,
+        default=defaults.speed,
+        help="with --pace realtime or recorded: run this many times faster (default: %(default)s)",
     )
     serve.add_argument(
         "--first-text-latency-ms",
         type=int,
-        default=300,
-        help="realtime pace: delay from response.created to the first text",
+        default=defaults.first_text_latency_ms,
+        help="realtime pace: delay from response.created to the first text (default: %(default)s)",
     )
     serve.add_argument(
         "--first-audio-latency-ms",
         type=int,
-        default=500,
-        help="realtime pace: delay from response.created to the first audio",
+        default=defaults.first_audio_latency_ms,
+        help="realtime pace: delay from response.created to the first audio (default: %(default)s)",
     )
     serve.add_argument(
         "--strict-replay",
         action="store_true",
         help="with a named scenario: a client event that departs from the recorded ones fails "
-        "the session with a report of the matcher that failed",
-    )
-    serve.add_argument(
-        "--speed",
-        type=float,
-        default=1.0,
-        help="with --pace realtime or recorded: run this many times faster (default: 1)",
+        "the session with a report of the matcher that failed (default: off)",
     )
     serve.add_argument(
         "--behaviour",
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="a choice where the docs are open (repeatable), e.g. "
-        "omni_session_finish=reject; see the README for the list",
+        help="a choice where the docs are open (repeatable), e.g. omni_session_finish=reject; "
+        "the names and values are listed below (default: none changed)",
     )
     serve.add_argument(
         "--strict",
         action="store_true",
-        help="validate every server event against schemas/; a violation is logged and ends "
-        "the session with server_error + close 1011",
+        help="validate every server event against the schemas; a violation is logged and ends "
+        "the session with server_error + close 1011 (default: off)",
     )
     serve.add_argument(
         "--no-inspector",
         action="store_true",
         help=f"do not keep recent sessions in memory nor serve the inspector page ({INSPECT_PATH})",
     )
-    serve.add_argument("--log-level", default="INFO")
+    _add_log_level(serve)
+
+
+def _add_log_level(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        default="INFO",
+        help="DEBUG, INFO, WARNING, ERROR or CRITICAL (default: %(default)s)",
+    )
+
+
+def _add_record(commands) -> None:
     record = commands.add_parser(
         "record", help="a local proxy that records sessions with a live endpoint as fixtures"
     )
@@ -109,11 +182,18 @@ def build_parser() -> argparse.ArgumentParser:
     record.add_argument(
         "--out", type=Path, required=True, help="directory for the recorded fixtures"
     )
-    record.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    record.add_argument("--port", type=int, default=8766, help="port to bind (default: 8766)")
-    record.add_argument("--log-level", default="INFO")
+    record.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
+    )
+    record.add_argument(
+        "--port", type=_port, default=8766, help="port to bind (default: %(default)s)"
+    )
+    _add_log_level(record)
+
+
+def _add_validate(commands) -> None:
     validate = commands.add_parser(
-        "validate", help="check a captured session (JSONL) against schemas/"
+        "validate", help="check a captured session (JSONL) against the schemas"
     )
     validate.add_argument("file", type=Path, help="one event per line, or the fixture format")
     which = validate.add_mutually_exclusive_group()
@@ -121,7 +201,6 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument(
         "--family", choices=REGISTRY.names(), help="the model family, if no model is given"
     )
-    return parser
 
 
 def _validate(args) -> int:
@@ -159,19 +238,36 @@ async def _run_forever(app, host: str, port: int, banner) -> None:
 
 
 def _serve_banner(host: str, inspector: bool = False):
-    return lambda port: [
-        f"DashScope realtime mock {__version__} listening on http://{host}:{port}",
-        f"WebSocket URL: ws://{host}:{port}{REALTIME_PATH}?model={DEFAULT_MODEL}",
-        f"Models: {', '.join(REGISTRY.supported_models())}",
-        *([f"Session inspector: http://{host}:{port}{INSPECT_PATH}"] if inspector else []),
-    ]
+    """What to paste where: the legacy SDK adds ?model= to its url=; the v2 SDK's ws_url= has it."""
+    dial = LOOPBACK_FOR.get(host, host)
+
+    def banner(port: int) -> list[str]:
+        base = f"ws://{dial}:{port}{REALTIME_PATH}"
+        return [
+            f"DashScope realtime mock {__version__} listening on http://{dial}:{port} "
+            "(GET /healthz: status, models, scenarios)",
+            f'legacy SDK, OmniRealtimeConversation(...): url="{base}"',
+            f'v2 SDK, Client().audio.realtime.connect(...): ws_url="{base}?model={DEFAULT_MODEL}"',
+            f"reference client and demo: DASHSCOPE_REALTIME_URL={base}",
+            f"Models (any of them after ?model=): {', '.join(REGISTRY.supported_models())}",
+            *([f"Session inspector: http://{dial}:{port}{INSPECT_PATH}"] if inspector else []),
+        ]
+
+    return banner
 
 
 def _record_banner(host: str, options: RecorderOptions):
+    dial = LOOPBACK_FOR.get(host, host)
     return lambda port: [
-        f"Recording proxy for {options.upstream}: ws://{host}:{port}{REALTIME_PATH}",
+        f"Recording proxy for {options.upstream}: ws://{dial}:{port}{REALTIME_PATH}",
         f"Fixtures are written to {options.out} when each connection ends.",
     ]
+
+
+def _fail(command: str, message: str) -> int:
+    """The one-line error of a bad option; exit code 2, as argparse's own."""
+    print(f"realtime-mock {command}: error: {message}", file=sys.stderr)
+    return 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,57 +275,63 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "validate":
         return _validate(args)
     logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     if args.command == "record":
         return _record(args)
     return _serve(args)
 
 
+def _listen(command: str, app_factory, host: str, port: int, banner) -> int:
+    """Build the app and serve it until interrupted; 2 with one line if it cannot start."""
+    try:
+        asyncio.run(_run_forever(app_factory(), host, port, banner))
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:  # the port is taken, the address is not ours, ...
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        return _fail(
+            command,
+            f"cannot listen on {host}:{port}: {reason} (pick another --port, or 0 for a free one)",
+        )
+    except ValueError as exc:  # e.g. a malformed DIR/corpus.json, an unknown --scenario
+        return _fail(command, str(exc))
+    return 0
+
+
 def _record(args: argparse.Namespace) -> int:
     """Run the recording proxy until interrupted."""
-    with contextlib.suppress(KeyboardInterrupt):
-        options = RecorderOptions(args.upstream, args.out)
-        asyncio.run(
-            _run_forever(
-                create_recorder_app(options),
-                args.host,
-                args.port,
-                _record_banner(args.host, options),
-            )
-        )
-    return 0
+    options = RecorderOptions(args.upstream, args.out)
+    return _listen(
+        "record",
+        lambda: create_recorder_app(options),
+        args.host,
+        args.port,
+        _record_banner(args.host, options),
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:
-    """Run the mock until interrupted; 2 for a bad option or fixture library."""
-    if args.fixtures is not None and not args.fixtures.is_dir():
-        print(f"error: --fixtures {args.fixtures} is not a directory", file=sys.stderr)
-        return 2
+    """Run the mock until interrupted; 2 with one line for a bad option or fixture library."""
     try:
         behaviour = Behaviour().with_assignments(args.behaviour)
     except (TypeError, ValueError) as exc:
-        print(f"error: --behaviour: {exc}", file=sys.stderr)
-        return 2
-    options = ServerOptions(
-        api_key=args.api_key,
-        pace=args.pace,
-        first_text_latency_ms=args.first_text_latency_ms,
-        first_audio_latency_ms=args.first_audio_latency_ms,
-        speed=args.speed,
-        fixtures=args.fixtures,
-        scenario=args.scenario,
-        strict_replay=args.strict_replay,
-        behaviour=behaviour,
-        strict=args.strict,
-        watcher=None if args.no_inspector else Inspector(),
-    )
-    banner = _serve_banner(args.host, inspector=not args.no_inspector)
+        return _fail("serve", f"--behaviour: {exc}")
     try:
-        asyncio.run(_run_forever(create_app(options), args.host, args.port, banner))
-    except KeyboardInterrupt:
-        pass
-    except ValueError as exc:  # e.g. a malformed DIR/corpus.json
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+        options = ServerOptions(
+            api_key=args.api_key,
+            pace=args.pace,
+            first_text_latency_ms=args.first_text_latency_ms,
+            first_audio_latency_ms=args.first_audio_latency_ms,
+            speed=args.speed,
+            fixtures=args.fixtures,
+            scenario=args.scenario,
+            strict_replay=args.strict_replay,
+            behaviour=behaviour,
+            strict=args.strict,
+            watcher=None if args.no_inspector else Inspector(),
+        )
+    except OptionError as exc:
+        return _fail("serve", f"--{exc.option.replace('_', '-')}: {exc.problem}")
+    banner = _serve_banner(args.host, inspector=not args.no_inspector)
+    return _listen("serve", lambda: create_app(options), args.host, args.port, banner)

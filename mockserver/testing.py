@@ -12,13 +12,10 @@ import asyncio
 import dataclasses
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Self
 
 from .inspector import INSPECT_PATH, Inspector
 from .transport.app import REALTIME_PATH, ServerOptions, create_app, start_site
-
-if TYPE_CHECKING:
-    from typing import Self  # Python 3.11+; only the type checker reads it
 
 __all__ = ["CapturedSession", "MockServer", "ThreadedServer"]
 
@@ -36,6 +33,7 @@ class ThreadedServer:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
+        self._loop.set_exception_handler(self._unhandled)
         try:
             runner, self.port = self._loop.run_until_complete(
                 start_site(create_app(self._options), "127.0.0.1", 0)
@@ -62,6 +60,17 @@ class ThreadedServer:
     def __exit__(self, *exc) -> None:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+
+    def _unhandled(self, loop: asyncio.AbstractEventLoop, context: dict) -> None:
+        """asyncio's last resort (a callback or a task nobody awaited raised): log it, then
+        :meth:`unhandled_error` unless it is a client hanging up."""
+        loop.default_exception_handler(context)
+        error = context.get("exception")
+        if isinstance(error, Exception) and not isinstance(error, ConnectionError):
+            self.unhandled_error(error)
+
+    def unhandled_error(self, error: Exception) -> None:
+        """Called in the server thread for an exception no part of the server handled."""
 
     @property
     def ws_base(self) -> str:
@@ -131,10 +140,21 @@ class MockServer(ThreadedServer):
         with self._lock:
             self.failures.append((session_id, error))
 
+    def unhandled_error(self, error: Exception) -> None:
+        self.failure(None, error)
+
     def check(self) -> None:
-        """Raise if anything failed inside the server (a strict-mode violation, a crash)."""
-        if self.failures:
-            session_id, error = self.failures[0]
-            raise AssertionError(
-                f"the mock server failed in session {session_id}: {type(error).__name__}: {error}"
-            ) from error
+        """Raise if anything failed inside the server (a strict-mode violation, a crash).
+
+        The AssertionError names the first failure's exception and session (its traceback is
+        the ``__cause__``) and counts the others.
+        """
+        if not self.failures:
+            return
+        session_id, error = self.failures[0]
+        where = f"in session {session_id}" if session_id else "outside any session"
+        more = len(self.failures) - 1
+        raise AssertionError(
+            f"the mock server failed {where}: {type(error).__name__}: {error}"
+            + (f" (and {more} more failure{'s' if more > 1 else ''})" if more else "")
+        ) from error

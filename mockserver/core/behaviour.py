@@ -286,19 +286,17 @@ class Behaviour:
 
     @classmethod
     def choices(cls) -> dict[str, str]:
-        """Each field, its values and its default, for --help: ``{"tool_calls": "auto|never
-        (default auto)", ...}``; a per-family default shows its scopes."""
+        """Each field and its values, for --help: ``{"tool_calls": "auto|never", ...}``."""
         described = {}
         for spec in fields(cls):
             default = spec.default
             kind = default.default if isinstance(default, Scoped) else default
             if isinstance(kind, Choice):
-                values = "|".join(m.value for m in type(kind))
+                described[spec.name] = "|".join(m.value for m in type(kind))
             elif isinstance(kind, bool):
-                values = "true|false"
+                described[spec.name] = "true|false"
             else:
-                values = type(kind).__name__
-            described[spec.name] = f"{values} (default {_shown(default)})"
+                described[spec.name] = type(kind).__name__
         return described
 
 

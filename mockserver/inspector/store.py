@@ -215,7 +215,7 @@ class SessionStore:
             self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return
 
     def wake_all(self) -> None:

@@ -13,7 +13,6 @@ import dataclasses
 import functools
 import json
 import logging
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -23,6 +22,7 @@ from aiohttp import WSMessage, WSMsgType, web
 from .. import __version__
 from ..answers.corpus import CorpusResponder, load_corpus
 from ..answers.protocol import Responder
+from ..builtin import fixtures_dir
 from ..core.behaviour import Behaviour
 from ..core.registry import Model
 from ..core.schema_checks import StrictModeViolation
@@ -31,12 +31,14 @@ from ..families import REGISTRY
 from ..replay.matchers import ReplayMismatch, ReplayReferee
 from ..replay.responders import MatchingResponder, ScriptedResponder
 from ..replay.store import Fixture, load_library
+from .handshake import REALTIME_PATH, check_api_key, check_model, http_error, unknown_path
 from .observers import SessionWatcher, Tee
 from .pacing import Pace, Pacer
 
 __all__ = [
     "REALTIME_PATH",
     "Observer",
+    "OptionError",
     "ServerOptions",
     "build_responder",
     "create_app",
@@ -45,7 +47,6 @@ __all__ = [
 
 log = logging.getLogger("mockserver")
 
-REALTIME_PATH = "/api-ws/v1/realtime"
 MAX_FRAME_BYTES = 32 * 1024 * 1024  # a 15 MiB audio payload, base64-encoded, fits
 
 
@@ -66,8 +67,9 @@ class ServerOptions:
     first_text_latency_ms: int = 300
     first_audio_latency_ms: int = 500
     speed: float = 1.0  # realtime pace runs this many times faster
-    # A directory: its corpus.json replaces the built-in corpus; scenarios/*/ are fixtures to replay.
-    fixtures: Path | None = None
+    # A directory, or "builtin" (the library shipped with the package): its corpus.json replaces
+    # the built-in corpus; scenarios/*/ are fixtures to replay. Resolved to a Path when built.
+    fixtures: Path | str | None = None
     scenario: str | None = None  # the fixture every session replays unless the client names another
     # With a named scenario: a client event that departs from the recorded ones fails the session
     # (server_error naming the matcher that failed; the pytest plugin fails the test).
@@ -84,19 +86,58 @@ class ServerOptions:
     watcher: SessionWatcher | None = None
 
     def __post_init__(self) -> None:
-        """Every option is checked here, so a bad value fails at once, not at the first connection."""
-        self.pace = Pace.parse(self.pace)
+        """Every option is checked here, so a bad value fails at once, not at the first connection.
+
+        Raises OptionError (a ValueError) naming the option, TypeError for a behaviour that is
+        not a Behaviour.
+        """
+        try:
+            self.pace = Pace.parse(self.pace)
+        except ValueError as exc:
+            raise OptionError("pace", str(exc).removeprefix("pace ")) from None
         if not isinstance(self.behaviour, Behaviour):
             raise TypeError(f"behaviour must be a Behaviour, not {type(self.behaviour).__name__}")
-        if self.speed <= 0:
-            raise ValueError(f"speed must be positive, not {self.speed!r}")
-        if self.first_text_latency_ms < 0 or self.first_audio_latency_ms < 0:
-            raise ValueError("latencies must be >= 0 ms")
+        if not self.speed > 0:
+            raise OptionError("speed", f"must be > 0 (how many times faster), not {self.speed:g}")
+        for name in ("first_text_latency_ms", "first_audio_latency_ms"):
+            if getattr(self, name) < 0:
+                raise OptionError(name, f"must be >= 0, not {getattr(self, name)}")
+        self.fixtures = self._fixtures_folder()
+        if self.pace is Pace.RECORDED and self.fixtures is None:
+            raise OptionError(
+                "pace",
+                "recorded replays the timing of recorded fixtures; give fixtures too "
+                "(a folder, or 'builtin')",
+            )
+
+    def _fixtures_folder(self) -> Path | None:
+        try:
+            folder = fixtures_dir(self.fixtures)
+        except FileNotFoundError as exc:
+            raise OptionError("fixtures", str(exc)) from None
+        if folder is not None and not folder.is_dir():
+            raise OptionError("fixtures", f"{folder} is not a directory")
+        return folder
+
+    @property
+    def fixtures_folder(self) -> Path | None:
+        """`fixtures` as the folder it was resolved to (None: no fixtures)."""
+        return self.fixtures if isinstance(self.fixtures, Path) else None
+
+
+class OptionError(ValueError):
+    """A :class:`ServerOptions` value the mock cannot run with; `option` names the field."""
+
+    def __init__(self, option: str, problem: str) -> None:
+        super().__init__(f"{option}: {problem}")
+        self.option = option
+        self.problem = problem
 
 
 def build_responder(options: ServerOptions) -> CorpusResponder:
     """The responder every session of this server shares (stateless)."""
-    corpus_file = options.fixtures / "corpus.json" if options.fixtures else None
+    folder = options.fixtures_folder
+    corpus_file = folder / "corpus.json" if folder else None
     if corpus_file is not None and corpus_file.is_file():
         return CorpusResponder(load_corpus(corpus_file))
     return CorpusResponder()
@@ -104,7 +145,8 @@ def build_responder(options: ServerOptions) -> CorpusResponder:
 
 def build_library(options: ServerOptions) -> dict[str, Fixture]:
     """The fixtures under DIR/scenarios (ValueError when one is malformed or the default is unknown)."""
-    root = options.fixtures / "scenarios" if options.fixtures else None
+    folder = options.fixtures_folder
+    root = folder / "scenarios" if folder else None
     library = load_library(root) if root is not None and root.is_dir() else {}
     if options.scenario and options.scenario not in library:
         raise ValueError(
@@ -113,47 +155,11 @@ def build_library(options: ServerOptions) -> dict[str, Fixture]:
     return library
 
 
-def http_error(status: int, code: str, message: str) -> web.Response:
-    """A DashScope-style HTTP error: JSON {code, message, request_id} and an x-request-id header."""
-    request_id = str(uuid.uuid4())
-    body = {"code": code, "message": message, "request_id": request_id}
-    return web.json_response(body, status=status, headers={"x-request-id": request_id})
-
-
 OPTIONS_KEY = web.AppKey("options", ServerOptions)
 LIBRARY_KEY: web.AppKey[dict[str, Fixture]] = web.AppKey("library", dict)
 SCENARIO_HEADER = "X-Mock-Scenario"
 RESPONDER_KEY = web.AppKey("responder", CorpusResponder)
 SENDERS_KEY: web.AppKey[set[asyncio.Task[None]]] = web.AppKey("senders", set)
-
-
-def _check_api_key(request: web.Request, options: ServerOptions) -> web.Response | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, key = header.partition(" ")
-    key = key.strip()
-    if (
-        scheme.lower() != "bearer"
-        or not key
-        or (options.api_key is not None and key != options.api_key)
-    ):
-        # events.md §1.3 / §7.1 [inferred]: 401 with DashScope's usual body.
-        return http_error(401, "InvalidApiKey", "Invalid API-key provided.")
-    return None
-
-
-def _check_model(request: web.Request) -> Model | web.Response:
-    """The model the query names, or the HTTP error that refuses the handshake."""
-    model = request.query.get("model")
-    if not model:
-        # [assumed, events.md §1.1: a third-party gateway answers 400 for a missing model]
-        return http_error(400, "InvalidParameter", "Missing required query parameter: 'model'.")
-    found = REGISTRY.lookup(model)
-    if found is None:
-        # [assumed] DashScope's HTTP APIs answer an unknown model with 404 ModelNotFound.
-        return http_error(
-            404, "ModelNotFound", f"Model '{model}' is not supported by this endpoint."
-        )
-    return found
 
 
 @dataclass(frozen=True)
@@ -251,12 +257,34 @@ async def _send_loop(
     await ws.close(code=session.close_code, message=session.close_reason.encode())
 
 
+async def _send_or_fail(
+    ws: web.WebSocketResponse,
+    session: Session,
+    wake: asyncio.Event,
+    pacer: Pacer,
+    options: ServerOptions,
+) -> None:
+    """:func:`_send_loop`; if it fails, report it and close with 1011 (which ends the receive loop)."""
+    try:
+        await _send_loop(ws, session, wake, pacer, options)
+    except ConnectionError:  # the client went away while an event was being sent
+        log.info("session %s: the client closed the connection", session.id)
+    except Exception as exc:
+        _report(options.observer, session.id, exc, f"session {session.id} failed")
+        await ws.close(code=1011, message=b"server error")
+
+
 async def _realtime(request: web.Request) -> web.StreamResponse:
+    """The handshake checks, then one session over the WebSocket until it closes.
+
+    Whatever fails inside the mock once the WebSocket exists (opening the session, the send task,
+    the receive loop) is logged, reported to the observer and ends the connection with 1011.
+    """
     options: ServerOptions = request.app[OPTIONS_KEY]
-    denied = _check_api_key(request, options)
+    denied = check_api_key(request, options.api_key)
     if denied is not None:
         return denied
-    model = _check_model(request)
+    model = check_model(request)
     if isinstance(model, web.Response):
         return model
     answering = _responder_for(request, model)
@@ -272,12 +300,33 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
             strict=options.strict,
             referee=answering.referee,
         )
-    except StrictModeViolation as exc:
-        log.exception("strict mode: session.created breaks its schema")
-        if options.observer is not None:
-            options.observer.failure(None, exc)
+    except Exception as exc:  # strict mode (session.created breaks its schema) or a bug
+        _report(options.observer, None, exc, f"opening a {model.model_id} session failed")
         await ws.close(code=1011, message=b"server error")
         return ws
+    try:
+        await _converse(request, ws, session, answering)
+    except Exception as exc:
+        _report(options.observer, session.id, exc, f"session {session.id} failed")
+        await ws.close(code=1011, message=b"server error")
+    if options.watcher is not None:
+        options.watcher.closed(session.id, ws.close_code)
+    log.info("session %s closed", session.id)
+    return ws
+
+
+def _report(observer: Observer | None, session_id: str | None, error: Exception, what: str) -> None:
+    """Log a failure inside the mock and hand it to the observer (the pytest plugin fails the test)."""
+    log.error("%s: %s: %s", what, type(error).__name__, error, exc_info=error)
+    if observer is not None:
+        observer.failure(session_id, error)
+
+
+async def _converse(
+    request: web.Request, ws: web.WebSocketResponse, session: Session, answering: _Answering
+) -> None:
+    """Feed the client's frames to `session` while a send task paces out what it produces."""
+    options: ServerOptions = request.app[OPTIONS_KEY]
     if options.observer is not None:
         session.client_event_listener = functools.partial(
             options.observer.event, session.id, session.model_id, "client"
@@ -294,7 +343,7 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
         recorded_gaps=answering.responder.recorded_gaps,
         output_sample_rate=lambda: session.output_sample_rate,
     )
-    sender = asyncio.create_task(_send_loop(ws, session, wake, pacer, options))
+    sender = asyncio.create_task(_send_or_fail(ws, session, wake, pacer, options))
     cap = (
         asyncio.get_running_loop().call_later(session.session_cap_s, _expire, session, wake)
         if session.session_cap_s
@@ -317,10 +366,6 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
         request.app[SENDERS_KEY].discard(sender)
-        if options.watcher is not None:
-            options.watcher.closed(session.id, ws.close_code)
-        log.info("session %s closed", session.id)
-    return ws
 
 
 def _expire(session: Session, wake: asyncio.Event) -> None:
@@ -376,10 +421,25 @@ async def start_site(app: web.Application, host: str, port: int) -> tuple[web.Ap
     return runner, runner.addresses[0][1]
 
 
+@web.middleware
+async def _crashes_answer_500(request: web.Request, handler) -> web.StreamResponse:
+    """A failure inside the mock before any WebSocket exists: reported, and a 500 naming it."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception as exc:
+        _report(request.app[OPTIONS_KEY].observer, None, exc, f"{request.method} {request.path}")
+        return http_error(
+            500, "InternalError", f"The mock server failed: {type(exc).__name__}: {exc}"
+        )
+
+
 def create_app(options: ServerOptions | None = None) -> web.Application:
-    """The mock's aiohttp application: the realtime WebSocket route, `GET /healthz`, and the
-    watcher's pages (the inspector's `/inspect`) when there is a watcher."""
-    app = web.Application()
+    """The mock's aiohttp application: the realtime WebSocket route, `GET /healthz`, the
+    watcher's pages (the inspector's `/inspect`) when there is a watcher, and a JSON 404 naming
+    the realtime URL for any other path."""
+    app = web.Application(middlewares=[_crashes_answer_500])
     options = options or ServerOptions()
     if (watcher := options.watcher) is not None:
         options = dataclasses.replace(options, observer=Tee(options.observer, watcher))
@@ -390,5 +450,6 @@ def create_app(options: ServerOptions | None = None) -> web.Application:
     app[LIBRARY_KEY] = build_library(app[OPTIONS_KEY])
     app.router.add_get(REALTIME_PATH, _realtime)
     app.router.add_get("/healthz", _healthz)
+    app.router.add_route("*", "/{path:.*}", unknown_path)
     app.on_shutdown.append(_cancel_sessions)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import soundfile
 
 from client.__main__ import main
+from client.endpoint import LIVE_ENDPOINTS
 from tests.support import SPEECH_DIR
 
 WAV = str(SPEECH_DIR / "en_two_utterances.wav")
@@ -54,3 +55,42 @@ def test_unreachable_endpoint_is_a_clear_error(capsys):
         main(["chat", WAV, "--url", "ws://127.0.0.1:9/api-ws/v1/realtime", "--api-key", "k"]) == 1
     )
     assert "error:" in capsys.readouterr().err
+
+
+def test_an_unreachable_live_fallback_says_how_to_use_the_mock(monkeypatch, capsys):
+    """No URL set and the live service out of reach: the error says so and gives the mock's --url."""
+    monkeypatch.delenv("DASHSCOPE_REALTIME_URL", raising=False)
+    monkeypatch.delenv("DASHSCOPE_REGION", raising=False)
+    monkeypatch.setitem(LIVE_ENDPOINTS, "cn", "ws://127.0.0.1:9/api-ws/v1/realtime")
+    assert main(["chat", WAV, "--api-key", "k"]) == 1
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("error: cannot reach ws://127.0.0.1:9/api-ws/v1/realtime?model=")
+    assert line.endswith(
+        "No --url or DASHSCOPE_REALTIME_URL was set, so this was the live service of --region; "
+        "to use the mock, run `realtime-mock serve` and pass --url ws://127.0.0.1:8765/api-ws/v1/realtime"
+    )
+
+
+def test_an_unreachable_url_that_was_given_has_no_fallback_note(capsys):
+    """An explicit --url that cannot be reached: the error names it, without the live-service note."""
+    main(["chat", WAV, "--url", "ws://127.0.0.1:9/api-ws/v1/realtime", "--api-key", "k"])
+    assert "live service" not in capsys.readouterr().err
+
+
+def test_a_missing_key_names_both_ways_to_give_one(realtime_mock, monkeypatch, capsys):
+    """No --api-key and no DASHSCOPE_API_KEY: one plain line naming api_key= and --api-key."""
+    monkeypatch.delenv("DASHSCOPE_API_KEY", raising=False)
+    assert main(["chat", WAV, "--url", realtime_mock.url]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "error: no API key: pass api_key= (--api-key to python -m client) or set "
+        "DASHSCOPE_API_KEY; the mock accepts any non-empty key"
+    )
+
+
+def test_transcribe_refuses_out(tmp_path, capsys):
+    """transcribe --out: exit 2, since a transcription has no spoken answer to write."""
+    assert main(["transcribe", WAV, "--out", str(tmp_path / "out.wav")]) == 2
+    assert capsys.readouterr().err == (
+        "error: transcribe has no spoken answer to write; --out is for translate and chat\n"
+    )
+    assert not (tmp_path / "out.wav").exists()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+import socket
 import urllib.request
 
+import pytest
+
 from mockserver.cli import build_parser, main
+from tests.mockserver.banner import serving
 from tests.support import SPEECH_DIR
 
 
@@ -38,37 +40,16 @@ def test_unknown_behaviour_is_refused(capsys):
     assert "accept, reject" in capsys.readouterr().err
 
 
-def test_serve_prints_the_websocket_url_and_answers_healthz():
-    """The process prints ws://127.0.0.1:PORT/api-ws/v1/realtime?model=… and /healthz answers."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mockserver",
-            "serve",
-            "--port",
-            "0",
-            "--fixtures",
-            str(SPEECH_DIR.parent),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        lines = [process.stdout.readline() for _ in range(2)]
-        url_line = next(line for line in lines if line.startswith("WebSocket URL: "))
-        url = url_line.split(": ", 1)[1].strip()
-        assert url.startswith("ws://127.0.0.1:") and url.endswith(
-            "/api-ws/v1/realtime?model=qwen3-livetranslate-flash-realtime"
-        )
-        port = url.split(":")[2].split("/")[0]
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
-            assert json.load(response)["status"] == "ok"
-    finally:
-        process.terminate()
-        process.wait(10)
-        process.stdout.close()
+def test_serve_prints_the_urls_to_paste_and_answers_healthz():
+    """The banner gives the legacy url= without a query, the v2 ws_url= with one; /healthz answers."""
+    with serving("--fixtures", "builtin") as banner:
+        base = f"ws://127.0.0.1:{banner.port}/api-ws/v1/realtime"
+        assert banner.legacy_url == base
+        assert banner.v2_url == f"{base}?model=qwen3-livetranslate-flash-realtime"
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{banner.port}/healthz", timeout=10
+        ) as response:
+            assert "omni-vad" in json.load(response)["scenarios"]
 
 
 def test_an_unknown_default_scenario_is_refused(capsys):
@@ -80,8 +61,103 @@ def test_an_unknown_default_scenario_is_refused(capsys):
 
 def test_record_needs_an_upstream_and_an_output_directory(capsys):
     """`record` without --upstream/--out is a usage error."""
-    import pytest
-
     with pytest.raises(SystemExit):
         build_parser().parse_args(["record"])
     assert "--upstream" in capsys.readouterr().err
+
+
+def _exit(argv: list[str], capsys) -> tuple[int, str]:
+    """What a user of `realtime-mock ARGV` sees: the exit code and what went to stderr."""
+    try:
+        code = main(argv)
+    except SystemExit as exit_:
+        code = exit_.code
+    return code, capsys.readouterr().err
+
+
+def _serve_help(capsys) -> str:
+    """What `realtime-mock serve --help` prints (it exits 0)."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--help"])
+    assert exit_.value.code == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("speed", ["0", "-2"])
+def test_a_speed_that_is_not_positive_is_refused(capsys, speed):
+    """--speed 0 or negative: exit 2 with one line saying it must be > 0."""
+    assert _exit(["serve", "--speed", speed], capsys) == (
+        2,
+        f"realtime-mock serve: error: --speed: must be > 0 (how many times faster), not {speed}\n",
+    )
+
+
+@pytest.mark.parametrize("flag", ["--first-text-latency-ms", "--first-audio-latency-ms"])
+def test_a_negative_latency_is_refused(capsys, flag):
+    """A negative latency: exit 2 with one line naming the flag."""
+    assert _exit(["serve", flag, "-1"], capsys) == (
+        2,
+        f"realtime-mock serve: error: {flag}: must be >= 0, not -1\n",
+    )
+
+
+def test_recorded_pace_without_fixtures_is_refused(capsys):
+    """--pace recorded without --fixtures: exit 2 saying there is nothing recorded to follow."""
+    assert _exit(["serve", "--pace", "recorded"], capsys) == (
+        2,
+        "realtime-mock serve: error: --pace: recorded replays the timing of recorded fixtures; "
+        "give fixtures too (a folder, or 'builtin')\n",
+    )
+
+
+def test_an_unknown_log_level_is_refused(capsys):
+    """--log-level LOUD: exit 2 with one line listing the levels."""
+    code, err = _exit(["serve", "--log-level", "LOUD"], capsys)
+    assert code == 2 and err.count("\n") == 1
+    assert "argument --log-level: invalid choice: 'LOUD' (choose from " in err
+    assert "'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'" in err
+
+
+def test_a_port_in_use_is_refused(capsys):
+    """A port another process listens on: exit 2 with one line saying so and what to do."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert _exit(["serve", "--port", str(port)], capsys) == (
+            2,
+            f"realtime-mock serve: error: cannot listen on 127.0.0.1:{port}: Address already in use "
+            "(pick another --port, or 0 for a free one)\n",
+        )
+
+
+def test_serve_help_shows_every_default(capsys):
+    """`serve --help` gives each option's default, the latencies included."""
+    shown = " ".join(_serve_help(capsys).split())  # argparse wraps lines
+    for default in (
+        "(default: 127.0.0.1)",
+        "(default: 8765)",
+        "(default: fast)",
+        "(default: 1.0)",
+        "first text (default: 300)",
+        "first audio (default: 500)",
+        "(default: INFO)",
+    ):
+        assert default in shown
+
+
+def test_serve_help_lists_the_behaviours_with_their_values(capsys):
+    """`serve --help` lists every --behaviour name with its values and default."""
+    shown = _serve_help(capsys)
+    assert "omni_session_finish            accept|reject (default: accept)" in shown
+    assert "cancel_sends_response_done     true|false (default: true)" in shown
+    assert "session_cap_s                  float (default: 0.0)" in shown
+
+
+def test_every_option_has_help_text():
+    """No option of any command is left without a help string."""
+    parser = build_parser()
+    [commands] = [a for a in parser._actions if a.choices and "serve" in a.choices]
+    for name, command in commands.choices.items():
+        for action in command._actions:
+            assert action.help, f"{name} {'/'.join(action.option_strings) or action.dest}"

@@ -67,7 +67,7 @@ class SocketMachine(RuleBasedStateMachine):
         while (left := deadline - loop.time()) > 0:
             try:
                 message = await asyncio.wait_for(self.ws.receive(), left)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return
             if message.type != aiohttp.WSMsgType.TEXT:
                 self.closed = True

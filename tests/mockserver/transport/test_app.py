@@ -100,6 +100,78 @@ async def test_missing_or_unknown_model_fails_the_handshake(serve, query, status
 
 
 @pytest.mark.asyncio
+async def test_missing_model_names_the_url_to_use(serve):
+    """No ?model=: the 400 body's message gives the URL shape with this server's host."""
+    client = await serve()
+    response = await client.get(REALTIME_PATH, headers=AUTH)
+    message = (await response.json())["message"]
+    assert message == (
+        "Missing required query parameter: 'model'. "
+        f"Connect to ws://{client.host}:{client.port}{REALTIME_PATH}?model=<model>."
+    )
+
+
+@pytest.mark.asyncio
+async def test_a_doubled_query_string_is_refused_naming_the_legacy_url(serve):
+    """?model=a?model=a (a url= that already had the query, pasted into the legacy SDK): 400 saying so."""
+    client = await serve()
+    response = await client.get(f"{REALTIME_PATH}?model={ASR}?model={ASR}", headers=AUTH)
+    body = await response.json()
+    assert response.status == 400 and body["code"] == "InvalidParameter"
+    assert body["message"].startswith(f"The URL has two query strings (?model={ASR}?model={ASR}).")
+    assert (
+        f"url= takes ws://{client.host}:{client.port}{REALTIME_PATH} and adds ?model="
+        in (body["message"])
+    )
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("path", ["/", "/api-ws/v1/realtime/", "/api-ws/v1/inference"])
+async def test_a_wrong_path_answers_json_naming_the_realtime_url(serve, path):
+    """Any other path: 404 with a DashScope-style body whose message is the realtime URL."""
+    client = await serve()
+    response = await client.get(f"{path}?model={ASR}", headers=AUTH)
+    body = await response.json()
+    assert response.status == 404 and body["code"] == "NotFound"
+    assert body["message"] == (
+        f"Nothing is served at {path}. The realtime endpoint is "
+        f"ws://{client.host}:{client.port}{REALTIME_PATH}?model=<model>."
+    )
+    assert response.headers["x-request-id"] == body["request_id"]
+
+
+@pytest.mark.asyncio
+async def test_a_crash_before_the_upgrade_answers_500_naming_it(serve, monkeypatch):
+    """An exception in the handshake: HTTP 500, JSON body naming the exception, no traceback."""
+    from mockserver.transport import app
+
+    def broken(request, model):
+        raise LookupError("no responder")
+
+    monkeypatch.setattr(app, "_responder_for", broken)
+    client = await serve()
+    response = await client.get(f"{REALTIME_PATH}?model={ASR}", headers=AUTH)
+    body = await response.json()
+    assert response.status == 500 and body["code"] == "InternalError"
+    assert body["message"] == "The mock server failed: LookupError: no responder"
+
+
+@pytest.mark.asyncio
+async def test_a_crash_in_the_send_task_closes_with_1011(serve, monkeypatch):
+    """An exception while pacing an event: the connection closes with 1011 instead of hanging."""
+    from mockserver.transport.pacing import Pacer
+
+    def broken(self, event):
+        raise KeyError("event_id")
+
+    monkeypatch.setattr(Pacer, "delay_before", broken)
+    client = await serve()
+    async with client.ws_connect(f"{REALTIME_PATH}?model={ASR}", headers=AUTH) as ws:
+        closing = await asyncio.wait_for(ws.receive(), 10)
+        assert closing.type == aiohttp.WSMsgType.CLOSE and closing.data == 1011
+
+
+@pytest.mark.asyncio
 async def test_bad_frames_each_get_an_error_then_update_still_works(serve):
     """Not JSON, not an object, no type, unknown type, bad base64, binary: error each; then updated."""
     client = await serve()

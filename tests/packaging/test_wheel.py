@@ -1,0 +1,116 @@
+"""The built wheel, installed into a fresh venv (not the checkout), gives a user what they need.
+
+The venv borrows the test venv's dependencies through a .pth file, so nothing is downloaded;
+the package itself comes only from the wheel, and every command runs from a temporary project
+outside the repository.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import site
+import subprocess
+import sys
+import textwrap
+import urllib.request
+import venv
+from pathlib import Path
+
+import pytest
+
+from tests.mockserver.banner import serving
+
+REPO = Path(__file__).resolve().parents[2]
+NOT_SOURCES = shutil.ignore_patterns(
+    ".*", "build", "dist", "*.egg-info", "__pycache__", "tests", "bench", "scripts"
+)
+
+
+@pytest.fixture(scope="module")
+def python(tmp_path_factory) -> Path:
+    """The interpreter of a fresh venv with the wheel built from this checkout installed."""
+    work = tmp_path_factory.mktemp("wheel")
+    shutil.copytree(REPO, work / "src", ignore=NOT_SOURCES)  # the build writes next to its sources
+    build = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
+    subprocess.run([*build, "-w", work / "dist", work / "src"], check=True, capture_output=True)
+    [wheel] = (work / "dist").glob("*.whl")
+    venv.create(work / "venv", with_pip=False)
+    interpreter = work / "venv" / "bin" / "python"
+    [site_packages] = (work / "venv" / "lib").glob("python*/site-packages")
+    (site_packages / "test-venv-deps.pth").write_text(site.getsitepackages()[0] + "\n")
+    install = [sys.executable, "-m", "pip", "--python", interpreter, "install", "--no-deps", "-q"]
+    subprocess.run([*install, "--no-index", wheel], check=True, capture_output=True)
+    return interpreter
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """An empty user project outside the repository."""
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_the_package_comes_from_the_wheel_with_its_type_markers(python, project):
+    """mockserver, client and schemas import from the venv, each with py.typed."""
+    where = subprocess.run(
+        [python, "-c", "import mockserver, client, schemas; print(mockserver.__file__)"],
+        cwd=project,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    installed = Path(where).parent.parent
+    assert installed.name == "site-packages" and python.parent.parent in installed.parents
+    for package in ("mockserver", "client", "schemas"):
+        assert (installed / package / "py.typed").is_file()
+
+
+def test_serve_fixtures_builtin_replays_the_shipped_library(python, project):
+    """`realtime-mock serve --fixtures builtin` from the wheel lists the bundled scenarios."""
+    with serving("--fixtures", "builtin", python=str(python), cwd=project) as banner:
+        scenarios = _healthz(banner.port)["scenarios"]
+    assert {"asr-vad", "omni-vad", "livetranslate-transcription"} <= set(scenarios)
+
+
+def _healthz(port: int) -> dict:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
+        return json.load(response)
+
+
+USER_TEST = textwrap.dedent("""
+    import asyncio
+
+    import pytest
+    from mockserver import Behaviour, MockServer, Pace, RealtimeClient, ServerOptions
+
+
+    @pytest.mark.realtime_mock(fixtures="builtin", scenario="asr-vad")
+    def test_builtin_scenario(realtime_mock, realtime_client):
+        async def finish():
+            async with realtime_client("qwen3-asr-flash-realtime") as rt:
+                return await rt.wait_for("session.created", timeout=10)
+        assert asyncio.run(finish()).type == "session.created"
+
+
+    def test_public_names():
+        options = ServerOptions(fixtures="builtin", pace=Pace.FAST, behaviour=Behaviour())
+        with MockServer(options) as server:
+            assert server.url.startswith("ws://127.0.0.1:")
+        assert RealtimeClient.__module__ == "client.connection"
+""")
+
+
+def test_a_user_project_uses_the_plugin_and_the_public_names(python, project):
+    """A user's test: the realtime_mock plugin with fixtures="builtin" and the top-level names."""
+    (project / "test_user.py").write_text(USER_TEST, encoding="utf-8")
+    result = subprocess.run(
+        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed" in result.stdout
