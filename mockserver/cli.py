@@ -8,14 +8,17 @@ import contextlib
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .capture import validate_lines
 from .core.behaviour import Behaviour
 from .families import REGISTRY
+from .transport import workers
 from .transport.app import REALTIME_PATH, ServerOptions, create_app, start_site
 from .transport.pacing import Pace
-from .transport.recorder import RecorderOptions, create_recorder_app
+
+if TYPE_CHECKING:
+    from .transport.recorder import RecorderOptions
 
 __all__ = ["build_parser", "main"]
 
@@ -91,6 +94,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="validate every server event against schemas/; a violation is logged and ends "
         "the session with server_error + close 1011",
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="serve the port from this many processes (SO_REUSEPORT; sessions are independent)",
+    )
+    serve.add_argument(
+        "--slow-step-ms",
+        type=float,
+        default=5.0,
+        help="log a warning when one event-loop step takes this long (0: do not watch)",
+    )
     serve.add_argument("--log-level", default="INFO")
     record = commands.add_parser(
         "record", help="a local proxy that records sessions with a live endpoint as fixtures"
@@ -120,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _validate(args) -> int:
     """Print each violation as FILE:LINE: …; exit 1 if there are any."""
+    from .capture import validate_lines  # imported here: `serve` starts faster without it
+
     family = args.family
     if args.model is not None:
         found = REGISTRY.lookup(args.model)
@@ -141,9 +158,9 @@ def _validate(args) -> int:
     return 1 if violations else 0
 
 
-async def _run_forever(app, host: str, port: int, banner) -> None:
+async def _run_forever(app, host: str, port: int, banner, reuse_port: bool = False) -> None:
     """Serve `app` until interrupted; `banner(port)` gives the lines to print once it listens."""
-    runner, bound_port = await start_site(app, host, port)
+    runner, bound_port = await start_site(app, host, port, reuse_port=reuse_port)
     for line in banner(bound_port):
         print(line, flush=True)
     try:
@@ -181,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _record(args: argparse.Namespace) -> int:
     """Run the recording proxy until interrupted."""
+    from .transport.recorder import RecorderOptions, create_recorder_app
+
     with contextlib.suppress(KeyboardInterrupt):
         options = RecorderOptions(args.upstream, args.out)
         asyncio.run(
@@ -216,13 +235,50 @@ def _serve(args: argparse.Namespace) -> int:
         behaviour=behaviour,
         strict=args.strict,
     )
-    try:
-        asyncio.run(
-            _run_forever(create_app(options), args.host, args.port, _serve_banner(args.host))
+    if args.workers < 1:
+        print(f"error: --workers must be at least 1, not {args.workers}", file=sys.stderr)
+        return 2
+    if args.slow_step_ms > 0:
+        from .transport.loopwatch import watch_steps
+
+        watch_steps(args.slow_step_ms)
+    if args.workers > 1:
+        return workers.serve(
+            args.workers,
+            lambda port, ready: _serve_one(
+                options, args.host, port, _signal_ready(ready), reuse_port=True
+            ),
+            args.host,
+            args.port,
+            _serve_banner(args.host),
         )
+    return _serve_one(options, args.host, args.port, _serve_banner(args.host))
+
+
+def _signal_ready(ready):
+    """A worker's banner: it prints nothing and tells the parent the worker listens."""
+
+    def banner(_port: int) -> list[str]:
+        ready()
+        return []
+
+    return banner
+
+
+def _serve_one(
+    options: ServerOptions, host: str, port: int, banner, reuse_port: bool = False
+) -> int:
+    """Serve the mock in this process until interrupted; 2 for a bad fixture library."""
+    try:
+        asyncio.run(_run_forever(create_app(options), host, port, banner, reuse_port))
     except KeyboardInterrupt:
         pass
     except ValueError as exc:  # e.g. a malformed DIR/corpus.json
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        from .transport.loopwatch import STEPS
+
+        if STEPS.steps:
+            logging.getLogger("mockserver.loop").info(STEPS.summary())
     return 0

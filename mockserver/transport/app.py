@@ -210,22 +210,29 @@ async def _send_loop(
     being paced still finds the unsent rest of it in the session.
     """
     loop = asyncio.get_running_loop()
-    head_id, due = None, 0.0
+    dues: dict[str, float] = {}  # event_id → when it is due, fixed when the pacer first sees it
     while True:
         event = session.peek_event()
         if event is None:
             if session.finished:
                 break
+            dues.clear()
             wake.clear()
             await wake.wait()
             continue
-        if event["event_id"] != head_id:
-            head_id, due = event["event_id"], loop.time() + pacer.delay_before(event)
+        due = dues.get(event["event_id"])
+        if due is None:
+            due = dues[event["event_id"]] = pacer.due(event, loop.time())
         if due > loop.time():
+            # Sleep until it is due or the session has something new (an event may jump ahead).
             wake.clear()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(wake.wait(), due - loop.time())
+            timer = loop.call_at(due, wake.set)
+            try:
+                await wake.wait()
+            finally:
+                timer.cancel()
             continue
+        dues.pop(event["event_id"], None)
         session.next_event()
         await ws.send_str(json.dumps(event, ensure_ascii=False))
         if options.observer is not None:
@@ -345,11 +352,16 @@ async def _cancel_sessions(app: web.Application) -> None:
         task.cancel()
 
 
-async def start_site(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
-    """Serve `app` on host:port (0 picks a free port); returns the runner to clean up and the real port."""
+async def start_site(
+    app: web.Application, host: str, port: int, *, reuse_port: bool = False
+) -> tuple[web.AppRunner, int]:
+    """Serve `app` on host:port (0 picks a free port); returns the runner to clean up and the real port.
+
+    `reuse_port`: bind with SO_REUSEPORT, so that several processes serve one port (--workers).
+    """
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None)
     try:
         await site.start()
     except BaseException:
