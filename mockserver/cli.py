@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -161,6 +162,9 @@ def _validate(args) -> int:
 async def _run_forever(app, host: str, port: int, banner, reuse_port: bool = False) -> None:
     """Serve `app` until interrupted; `banner(port)` gives the lines to print once it listens."""
     runner, bound_port = await start_site(app, host, port, reuse_port=reuse_port)
+    # What start-up made lives as long as the process: keep the cyclic GC from walking it again
+    # and again (a full collection over it is a long pause for every session).
+    gc.freeze()
     for line in banner(bound_port):
         print(line, flush=True)
     try:

@@ -10,6 +10,7 @@ cannot say. Outgoing (strict mode): :func:`check_server_event` raises
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -103,9 +104,24 @@ def check_client_event(event: dict, family: str, catalogue: Catalogue | None = N
         passes = _fast_checks[id(validator)] = _fast_check(validator)
     if passes(event):
         return
+    # The same valid event (every client's session.update, say) is checked once: the verdict is
+    # a function of the event's JSON text, and only "valid" is remembered.
+    text = json.dumps(event, sort_keys=True)
+    key = (id(validator), text)
+    if key in _valid_events:
+        return
     error = best_match(validator.iter_errors(event))
     if error is not None:
         raise _protocol_error(_most_specific(error))
+    if len(text) <= _MEMO_MAX_CHARS:
+        if len(_valid_events) >= _MEMO_SIZE:
+            _valid_events.clear()
+        _valid_events[key] = None
+
+
+_valid_events: dict[tuple[int, str], None] = {}  # (id(validator), event JSON) of valid events
+_MEMO_SIZE = 4096
+_MEMO_MAX_CHARS = 16384
 
 
 # id(validator) → its fast check; validators are cached for good by their catalogue, so an id is

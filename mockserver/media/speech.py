@@ -33,11 +33,12 @@ def _voice_pitch(voice: str) -> float:
     return 110.0 + (zlib.crc32(voice.encode("utf-8")) % 120)
 
 
+@functools.lru_cache(maxsize=256)
 def synthesize_speech(text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RATE) -> np.ndarray:
     """Speech-like PCM16 for `text`: one voiced burst per syllable, pauses at spaces/punctuation.
 
     Roughly 5 syllables per second, like read speech, so the audio length matches the text.
-    Each burst depends only on the voice's pitch and its position, so bursts are computed once
+    The result is cached and read-only (answers repeat across sessions). Each burst depends only on the voice's pitch and its position, so bursts are computed once
     and cached (:func:`_burst`); converting to PCM16 is per sample, so converting each piece
     gives the same samples as converting the whole.
     """
@@ -48,9 +49,9 @@ def synthesize_speech(text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RA
             pieces.append(_burst(f0, index + s, sample_rate))
         gap = 0.25 if word[-1] in _PAUSE_PUNCTUATION else 0.08
         pieces.append(np.zeros(int(gap * sample_rate), dtype=np.int16))
-    if not pieces:
-        return np.zeros(0, dtype=np.int16)
-    return np.concatenate(pieces)
+    audio = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
+    audio.flags.writeable = False
+    return audio
 
 
 @functools.lru_cache(maxsize=4096)

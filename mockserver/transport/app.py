@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import json
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +30,7 @@ from ..families import REGISTRY
 from ..replay.matchers import ReplayMismatch, ReplayReferee
 from ..replay.responders import MatchingResponder, ScriptedResponder
 from ..replay.store import Fixture, load_library
+from .frames import frame_of
 from .pacing import Pace, Pacer
 
 __all__ = [
@@ -45,6 +46,9 @@ log = logging.getLogger("mockserver")
 
 REALTIME_PATH = "/api-ws/v1/realtime"
 MAX_FRAME_BYTES = 32 * 1024 * 1024  # a 15 MiB audio payload, base64-encoded, fits
+# A session's receive or send task gives the event loop away after this much work in one go, so
+# one busy session never holds up the others for long (issue 16: steps under 5 ms).
+STEP_BUDGET_S = 0.002
 
 
 class Observer(Protocol):
@@ -211,6 +215,7 @@ async def _send_loop(
     """
     loop = asyncio.get_running_loop()
     dues: dict[str, float] = {}  # event_id → when it is due, fixed when the pacer first sees it
+    busy = 0.0  # seconds spent sending since this task last gave the loop away
     while True:
         event = session.peek_event()
         if event is None:
@@ -219,6 +224,7 @@ async def _send_loop(
             dues.clear()
             wake.clear()
             await wake.wait()
+            busy = 0.0
             continue
         due = dues.get(event["event_id"])
         if due is None:
@@ -231,12 +237,18 @@ async def _send_loop(
                 await wake.wait()
             finally:
                 timer.cancel()
+            busy = 0.0
             continue
         dues.pop(event["event_id"], None)
         session.next_event()
-        await ws.send_str(json.dumps(event, ensure_ascii=False))
+        started = time.perf_counter()
+        await ws.send_str(frame_of(event))
         if options.observer is not None:
             options.observer.event(session.id, session.model_id, "server", event)
+        busy += time.perf_counter() - started
+        if busy >= STEP_BUDGET_S:  # let other sessions run (send_str rarely has to wait)
+            busy = 0.0
+            await asyncio.sleep(0)
     if session.close_code == 1000 and not session.expired:
         # Give the client the documented chance to close first (events.md §1.8); the receive
         # loop notices the close and ends this task.
@@ -293,11 +305,17 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
     )
     request.app[SENDERS_KEY].add(sender)
     try:
+        busy = 0.0  # seconds spent on frames since this task last gave the loop away
         async for message in ws:
+            started = time.perf_counter()
             _feed(session, message, options.observer)
             wake.set()
             if session.finished or sender.done():
                 break
+            busy += time.perf_counter() - started
+            if busy >= STEP_BUDGET_S:  # frames already buffered are read without waiting
+                busy = 0.0
+                await asyncio.sleep(0)
         if session.finished or sender.done():
             await sender
     finally:

@@ -15,7 +15,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-__all__ = ["STEPS", "StepStats", "watch_steps"]
+__all__ = ["STEPS", "StepStats", "unwatch_steps", "watch_steps"]
 
 log = logging.getLogger("mockserver.loop")
 
@@ -79,3 +79,8 @@ def watch_steps(threshold_ms: float = 5.0) -> StepStats:
     STEPS.threshold_s = threshold_ms / 1000
     asyncio.events.Handle._run = _timed_run  # type: ignore[method-assign]
     return STEPS
+
+
+def unwatch_steps() -> None:
+    """Stop timing steps (tests)."""
+    asyncio.events.Handle._run = _original_run  # type: ignore[method-assign]
