@@ -304,10 +304,12 @@ async def _realtime_session(
         await sender
 
 
-def bench_realtime(mock: Mock, counts: list[int], frames: list[str], spread_s: float) -> None:
-    print("\n## realtime pace: lateness in ms (p50 / p99 / max)")
+def bench_realtime(
+    mock: Mock, counts: list[int], frames: list[str], spread_s: float, workers: int = 1
+) -> None:
+    print(f"\n## realtime pace, {workers} worker(s): lateness in ms (p50 / p99 / max)")
     for sessions, spread in [(1, 0.0)] + [(n, spread_s) for n in counts] + [(max(counts), 0.0)]:
-        server = mock.start("realtime")
+        server = mock.start("realtime", workers)
         out: dict[str, list[float]] = {"stopped": [], "audio": []}
 
         async def run(
@@ -447,6 +449,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--realtime", type=int, action="append", help="default: 100, 500, 1000")
     parser.add_argument("--spread", type=float, default=5.0)
+    parser.add_argument("--realtime-workers", type=int, default=1, help="serve --workers")
     parser.add_argument("--tree", type=Path, default=ROOT, help="run the server of this checkout")
     args = parser.parse_args()
     tree = args.tree.resolve()
@@ -468,7 +471,8 @@ def main() -> None:
     if "memory" in only:
         bench_memory(mock, 500, frames)
     if "realtime" in only:
-        bench_realtime(mock, args.realtime or [100, 500, 1000], frames, args.spread)
+        counts = args.realtime or [100, 500, 1000]
+        bench_realtime(mock, counts, frames, args.spread, args.realtime_workers)
     if mock.slowest:
         worst = max(mock.slowest)
         print(f"\n## event loop: slowest synchronous step in any server run: {worst[0]:.1f} ms")
