@@ -41,6 +41,7 @@ fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=deep $(PY) -m pytest tests/property -p no:cacheprovider --timeout=0 -q
 
 bench: $(STAMP)
+	$(PY) bench/bench_load.py
 	$(PY) bench/bench_sessions.py
 	$(PY) bench/bench_validation.py
 	$(PY) bench/bench_inspector.py

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
-from .capture import validate_lines
 from .core.behaviour import Behaviour
 from .families import REGISTRY
 from .inspector import INSPECT_PATH, Inspector
+from .transport import workers
 from .transport.app import REALTIME_PATH, OptionError, ServerOptions, create_app, start_site
 from .transport.pacing import Pace
-from .transport.recorder import RecorderOptions, create_recorder_app
+
+if TYPE_CHECKING:
+    from .transport.recorder import RecorderOptions
 
 __all__ = ["build_parser", "main"]
 
@@ -157,6 +160,20 @@ def _add_serve(commands) -> None:
         action="store_true",
         help=f"do not keep recent sessions in memory nor serve the inspector page ({INSPECT_PATH})",
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="serve the port from this many processes (SO_REUSEPORT; sessions are independent; "
+        "each worker keeps its own inspector) (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--slow-step-ms",
+        type=float,
+        default=5.0,
+        help="log a warning when one event-loop step takes this long (0: do not watch) "
+        "(default: %(default)s)",
+    )
     _add_log_level(serve)
 
 
@@ -205,6 +222,8 @@ def _add_validate(commands) -> None:
 
 def _validate(args) -> int:
     """Print each violation as FILE:LINE: …; exit 1 if there are any."""
+    from .capture import validate_lines  # imported here: `serve` starts faster without it
+
     family = args.family
     if args.model is not None:
         found = REGISTRY.lookup(args.model)
@@ -226,9 +245,12 @@ def _validate(args) -> int:
     return 1 if violations else 0
 
 
-async def _run_forever(app, host: str, port: int, banner) -> None:
+async def _run_forever(app, host: str, port: int, banner, reuse_port: bool = False) -> None:
     """Serve `app` until interrupted; `banner(port)` gives the lines to print once it listens."""
-    runner, bound_port = await start_site(app, host, port)
+    runner, bound_port = await start_site(app, host, port, reuse_port=reuse_port)
+    # What start-up made lives as long as the process: keep the cyclic GC from walking it again
+    # and again (a full collection over it is a long pause for every session).
+    gc.freeze()
     for line in banner(bound_port):
         print(line, flush=True)
     try:
@@ -282,10 +304,12 @@ def main(argv: list[str] | None = None) -> int:
     return _serve(args)
 
 
-def _listen(command: str, app_factory, host: str, port: int, banner) -> int:
+def _listen(
+    command: str, app_factory, host: str, port: int, banner, reuse_port: bool = False
+) -> int:
     """Build the app and serve it until interrupted; 2 with one line if it cannot start."""
     try:
-        asyncio.run(_run_forever(app_factory(), host, port, banner))
+        asyncio.run(_run_forever(app_factory(), host, port, banner, reuse_port))
     except KeyboardInterrupt:
         pass
     except OSError as exc:  # the port is taken, the address is not ours, ...
@@ -301,6 +325,8 @@ def _listen(command: str, app_factory, host: str, port: int, banner) -> int:
 
 def _record(args: argparse.Namespace) -> int:
     """Run the recording proxy until interrupted."""
+    from .transport.recorder import RecorderOptions, create_recorder_app
+
     options = RecorderOptions(args.upstream, args.out)
     return _listen(
         "record",
@@ -317,6 +343,8 @@ def _serve(args: argparse.Namespace) -> int:
         behaviour = Behaviour().with_assignments(args.behaviour)
     except (TypeError, ValueError) as exc:
         return _fail("serve", f"--behaviour: {exc}")
+    if args.workers < 1:
+        return _fail("serve", f"--workers: must be at least 1, not {args.workers}")
     try:
         options = ServerOptions(
             api_key=args.api_key,
@@ -333,5 +361,42 @@ def _serve(args: argparse.Namespace) -> int:
         )
     except OptionError as exc:
         return _fail("serve", f"--{exc.option.replace('_', '-')}: {exc.problem}")
+    if args.slow_step_ms > 0:
+        from .transport.loopwatch import watch_steps
+
+        watch_steps(args.slow_step_ms)
     banner = _serve_banner(args.host, inspector=not args.no_inspector)
-    return _listen("serve", lambda: create_app(options), args.host, args.port, banner)
+    if args.workers > 1:
+        return workers.serve(
+            args.workers,
+            lambda port, ready: _serve_one(
+                options, args.host, port, _signal_ready(ready), reuse_port=True
+            ),
+            args.host,
+            args.port,
+            banner,
+        )
+    return _serve_one(options, args.host, args.port, banner)
+
+
+def _signal_ready(ready):
+    """A worker's banner: it prints nothing and tells the parent the worker listens."""
+
+    def banner(_port: int) -> list[str]:
+        ready()
+        return []
+
+    return banner
+
+
+def _serve_one(
+    options: ServerOptions, host: str, port: int, banner, reuse_port: bool = False
+) -> int:
+    """Serve the mock in this process until interrupted; 2 with one line if it cannot start."""
+    try:
+        return _listen("serve", lambda: create_app(options), host, port, banner, reuse_port)
+    finally:
+        from .transport.loopwatch import STEPS
+
+        if STEPS.steps:
+            logging.getLogger("mockserver.loop").info(STEPS.summary())

@@ -1,7 +1,8 @@
 """Server-side identifiers in the documented shapes (events.md §1.5).
 
 One :class:`IdFactory` per session; pass a seeded ``random.Random`` to get reproducible ids
-in tests.
+in tests. Without one, the session gets its own ``random.Random`` seeded from ``os.urandom``
+(ids stay unpredictable to clients without a system call per character).
 """
 
 from __future__ import annotations
@@ -12,18 +13,56 @@ import string
 __all__ = ["IdFactory"]
 
 _BASE62 = string.ascii_letters + string.digits
+_HEX = "0123456789abcdef"
+_REJECTED = "!"  # not in any alphabet: marks a draw that `Random.choice` would have redrawn
+
+
+def _top_bits_table(alphabet: str) -> bytes:
+    """Maps the top byte of a 32-bit Mersenne Twister word to the character `choice` picks.
+
+    ``Random.choice(alphabet)`` draws ``getrandbits(k)`` (k = len(alphabet).bit_length()), the top
+    k bits of one 32-bit word, and draws again while that is >= len(alphabet).
+    """
+    k = len(alphabet).bit_length()
+    assert k <= 8
+    return bytes(
+        ord(alphabet[v >> (8 - k)]) if v >> (8 - k) < len(alphabet) else ord(_REJECTED)
+        for v in range(256)
+    )
+
+
+_TABLES = {alphabet: _top_bits_table(alphabet) for alphabet in (_BASE62, _HEX)}
 
 
 class IdFactory:
     """Makes `event_…`, `sess_…`, `resp_…`, `conv_…`, `item_…` ids: prefix + 21 base62 chars."""
 
     def __init__(self, rng: random.Random | None = None) -> None:
-        self._rng = rng or random.SystemRandom()
+        self._rng = rng if rng is not None else random.Random()  # seeded from os.urandom
+        # Drawing whole 32-bit words at once gives exactly `choice`'s characters for a plain
+        # Mersenne Twister (tests/mockserver/core/test_ids.py); anything else goes the slow way.
+        self._fast = type(self._rng) is random.Random
 
     def new(self, prefix: str) -> str:
         """A fresh id such as ``resp_P79OOMs8LnrXVpiIHUCKR``."""
-        return prefix + "_" + "".join(self._rng.choice(_BASE62) for _ in range(21))
+        return prefix + "_" + self._chars(_BASE62, 21)
 
     def new_hex(self, prefix: str, length: int) -> str:
         """A fresh lowercase-hex id such as ``call_62c24725afdb4c2680ac54`` (events.md §1.5)."""
-        return prefix + "_" + "".join(self._rng.choice("0123456789abcdef") for _ in range(length))
+        return prefix + "_" + self._chars(_HEX, length)
+
+    def _chars(self, alphabet: str, length: int) -> str:
+        """`length` characters, the same as `length` calls of ``rng.choice(alphabet)``."""
+        if not self._fast:
+            return "".join(self._rng.choice(alphabet) for _ in range(length))
+        table = _TABLES[alphabet]
+        out = ""
+        need = length
+        while need:
+            # getrandbits(32 * n) is n consecutive 32-bit words, the first one lowest; byte 3 of
+            # each word holds its top bits, which is what getrandbits(k <= 8) returns.
+            words = self._rng.getrandbits(32 * need).to_bytes(4 * need, "little")
+            drawn = words[3::4].translate(table).decode("ascii").replace(_REJECTED, "")
+            out += drawn
+            need -= len(drawn)
+        return out

@@ -10,10 +10,11 @@ cannot say. Outgoing (strict mode): :func:`check_server_event` raises
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from jsonschema import ValidationError
+from jsonschema import Draft7Validator, ValidationError
 from jsonschema.exceptions import best_match
 
 import schemas
@@ -89,15 +90,104 @@ def _most_specific(error: ValidationError) -> ValidationError:
 def check_client_event(event: dict, family: str, catalogue: Catalogue | None = None) -> None:
     """Raise the documented error for the first violation of the client event's schema.
 
-    `catalogue`: where `family`'s schemas are (default: the built-in schemas).
+    `catalogue`: where `family`'s schemas are (default: the built-in schemas). An event whose
+    schema is a flat object of strings (every `input_audio_buffer.append`) is first checked by
+    :func:`_fast_check`, which accepts only what the schema accepts; anything it does not accept
+    goes through jsonschema, so the error and its wording are the same as ever.
     """
     validator = (catalogue or schemas.catalogue()).validator("client", event["type"], family)
     # The registry refuses a family with a client event that has no schema, and the session
     # answers unknown types itself, so every event that reaches here has one.
     assert validator is not None, f"no client schema for {event['type']!r} ({family})"
+    passes = _fast_checks.get(id(validator))
+    if passes is None:
+        passes = _fast_checks[id(validator)] = _fast_check(validator)
+    if passes(event):
+        return
+    # The same valid event (every client's session.update, say) is checked once: the verdict is
+    # a function of the event's JSON text, and only "valid" is remembered.
+    text = json.dumps(event, sort_keys=True)
+    key = (id(validator), text)
+    if key in _valid_events:
+        return
     error = best_match(validator.iter_errors(event))
     if error is not None:
         raise _protocol_error(_most_specific(error))
+    if len(text) <= _MEMO_MAX_CHARS:
+        if len(_valid_events) >= _MEMO_SIZE:
+            _valid_events.clear()
+        _valid_events[key] = None
+
+
+_valid_events: dict[tuple[int, str], None] = {}  # (id(validator), event JSON) of valid events
+_MEMO_SIZE = 4096
+_MEMO_MAX_CHARS = 16384
+
+
+# id(validator) → its fast check; validators are cached for good by their catalogue, so an id is
+# never reused while this holds it.
+_fast_checks: dict[int, Callable[[Any], bool]] = {}
+
+
+def _never(_event: Any) -> bool:
+    return False
+
+
+def _fast_check(validator: Any) -> Callable[[Any], bool]:
+    """A check that is True only for events `validator` accepts (False: ask jsonschema).
+
+    Built only for a draft-07 schema made of `type: object`, `required` and `properties` whose
+    values are `type: string` or a string `const`; every other key must be one draft-07 does
+    not validate (`description`, `contentEncoding`, `x-families`, ...). Each of those keywords
+    is checked here exactly as jsonschema checks it: `object` is a dict, `string` a str, `const`
+    an equal str, `required` names present, `properties` only where present. Any other schema
+    gets a check that always defers to jsonschema.
+    """
+    schema = validator.schema
+    if type(validator) is not Draft7Validator or not isinstance(schema, dict):
+        return _never
+    active = set(schema) & set(Draft7Validator.VALIDATORS)
+    required = schema.get("required", [])
+    properties = schema.get("properties", {})
+    if (
+        active - {"type", "required", "properties"}
+        or schema.get("type", "object") != "object"
+        or not (isinstance(required, list) and all(isinstance(n, str) for n in required))
+        or not isinstance(properties, dict)
+    ):
+        return _never
+    strings: list[str] = []
+    consts: list[tuple[str, str]] = []
+    for name, node in properties.items():
+        rules = set(node) & set(Draft7Validator.VALIDATORS) if isinstance(node, dict) else None
+        if (
+            rules is None
+            or rules - {"type", "const"}
+            or ("type" in node and node["type"] != "string")
+        ):
+            return _never
+        if "const" in node:
+            if not isinstance(node["const"], str):
+                return _never
+            consts.append((name, node["const"]))
+        if "type" in node:
+            strings.append(name)
+
+    def passes(event: Any) -> bool:
+        if not isinstance(event, dict):
+            return False
+        for name in required:
+            if name not in event:
+                return False
+        for name in strings:
+            if name in event and not isinstance(event[name], str):
+                return False
+        for name, value in consts:
+            if name in event and not (isinstance(event[name], str) and event[name] == value):
+                return False
+        return True
+
+    return passes
 
 
 def check_server_event(

@@ -6,6 +6,7 @@ Output is PCM16 mono at the output rate (events.md §1.10).
 
 from __future__ import annotations
 
+import functools
 import re
 import zlib
 
@@ -32,26 +33,46 @@ def _voice_pitch(voice: str) -> float:
     return 110.0 + (zlib.crc32(voice.encode("utf-8")) % 120)
 
 
+@functools.lru_cache(maxsize=256)
 def synthesize_speech(text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RATE) -> np.ndarray:
     """Speech-like PCM16 for `text`: one voiced burst per syllable, pauses at spaces/punctuation.
 
     Roughly 5 syllables per second, like read speech, so the audio length matches the text.
+    The result is cached and read-only (answers repeat across sessions). Each burst depends only on the voice's pitch and its position, so bursts are computed once
+    and cached (:func:`_burst`); converting to PCM16 is per sample, so converting each piece
+    gives the same samples as converting the whole.
     """
     f0 = _voice_pitch(voice)
     pieces: list[np.ndarray] = []
+    for index, word in enumerate(re.findall(r"\S+", text)):
+        for s in range(_syllables(word)):
+            pieces.append(_burst(f0, index + s, sample_rate))
+        gap = 0.25 if word[-1] in _PAUSE_PUNCTUATION else 0.08
+        pieces.append(np.zeros(int(gap * sample_rate), dtype=np.int16))
+    audio = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
+    audio.flags.writeable = False
+    return audio
+
+
+@functools.lru_cache(maxsize=4096)
+def _burst(f0: float, position: int, sample_rate: int) -> np.ndarray:
+    """One syllable's voiced burst and the short silence after it, as read-only PCM16.
+
+    At most 4096 cached bursts of 8.2 KB each (24 kHz): 34 MB.
+    """
     syllable_len = int(0.17 * sample_rate)
     t = np.arange(syllable_len) / sample_rate
     envelope = np.hanning(syllable_len)
-    for index, word in enumerate(re.findall(r"\S+", text)):
-        for s in range(_syllables(word)):
-            pitch = f0 * (1.0 + 0.08 * np.sin(0.9 * (index + s)))
-            harmonics = sum(np.sin(2 * np.pi * k * pitch * t) / k for k in range(1, 9))
-            formant = 0.6 + 0.4 * np.sin(2 * np.pi * (3 + (index + s) % 4) * t)
-            pieces.append(0.25 * envelope * formant * harmonics)
-            pieces.append(np.zeros(int(0.03 * sample_rate)))
-        gap = 0.25 if word[-1] in _PAUSE_PUNCTUATION else 0.08
-        pieces.append(np.zeros(int(gap * sample_rate)))
-    if not pieces:
-        return np.zeros(0, dtype=np.int16)
-    audio = np.concatenate(pieces)
+    pitch = f0 * (1.0 + 0.08 * np.sin(0.9 * position))
+    harmonics = sum(np.sin(2 * np.pi * k * pitch * t) / k for k in range(1, 9))
+    formant = 0.6 + 0.4 * np.sin(2 * np.pi * (3 + position % 4) * t)
+    burst = np.concatenate(
+        [0.25 * envelope * formant * harmonics, np.zeros(int(0.03 * sample_rate))]
+    )
+    pcm = _to_pcm16(burst)
+    pcm.flags.writeable = False
+    return pcm
+
+
+def _to_pcm16(audio: np.ndarray) -> np.ndarray:
     return np.clip(audio * 32767, -32768, 32767).astype(np.int16)

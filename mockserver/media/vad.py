@@ -97,7 +97,10 @@ class VoiceActivityDetector:
         if n_frames == 0:
             return []
         frames = data[: n_frames * self._frame_len].astype(np.float32).reshape(n_frames, -1)
-        rms = np.sqrt(np.mean(np.square(frames / 32768.0), axis=1))
+        # np.mean(x, axis=1) without its Python wrapper: the same sum, divided the same way.
+        power = np.add.reduce(np.square(frames / 32768.0), axis=1)
+        np.true_divide(power, self._frame_len, out=power, casting="unsafe")
+        rms = np.sqrt(power)
         events: list[SpeechStarted | SpeechStopped] = []
         for is_speech in rms >= self._level:
             event = self._step(bool(is_speech))

@@ -11,8 +11,8 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
-import json
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -31,6 +31,7 @@ from ..families import REGISTRY
 from ..replay.matchers import ReplayMismatch, ReplayReferee
 from ..replay.responders import MatchingResponder, ScriptedResponder
 from ..replay.store import Fixture, load_library
+from .frames import frame_of
 from .handshake import REALTIME_PATH, check_api_key, check_model, http_error, unknown_path
 from .observers import SessionWatcher, Tee
 from .pacing import Pace, Pacer
@@ -48,6 +49,9 @@ __all__ = [
 log = logging.getLogger("mockserver")
 
 MAX_FRAME_BYTES = 32 * 1024 * 1024  # a 15 MiB audio payload, base64-encoded, fits
+# A session's receive or send task gives the event loop away after this much work in one go, so
+# one busy session never holds up the others for long (issue 16: steps under 5 ms).
+STEP_BUDGET_S = 0.002
 
 
 class Observer(Protocol):
@@ -229,26 +233,41 @@ async def _send_loop(
     being paced still finds the unsent rest of it in the session.
     """
     loop = asyncio.get_running_loop()
-    head_id, due = None, 0.0
+    dues: dict[str, float] = {}  # event_id → when it is due, fixed when the pacer first sees it
+    busy = 0.0  # seconds spent sending since this task last gave the loop away
     while True:
         event = session.peek_event()
         if event is None:
             if session.finished:
                 break
+            dues.clear()
             wake.clear()
             await wake.wait()
+            busy = 0.0
             continue
-        if event["event_id"] != head_id:
-            head_id, due = event["event_id"], loop.time() + pacer.delay_before(event)
+        due = dues.get(event["event_id"])
+        if due is None:
+            due = dues[event["event_id"]] = pacer.due(event, loop.time())
         if due > loop.time():
+            # Sleep until it is due or the session has something new (an event may jump ahead).
             wake.clear()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(wake.wait(), due - loop.time())
+            timer = loop.call_at(due, wake.set)
+            try:
+                await wake.wait()
+            finally:
+                timer.cancel()
+            busy = 0.0
             continue
+        dues.pop(event["event_id"], None)
         session.next_event()
-        await ws.send_str(json.dumps(event, ensure_ascii=False))
+        started = time.perf_counter()
+        await ws.send_str(frame_of(event))
         if options.observer is not None:
             options.observer.event(session.id, session.model_id, "server", event)
+        busy += time.perf_counter() - started
+        if busy >= STEP_BUDGET_S:  # let other sessions run (send_str rarely has to wait)
+            busy = 0.0
+            await asyncio.sleep(0)
     if session.close_code == 1000 and not session.expired:
         # Give the client the documented chance to close first (events.md §1.8); the receive
         # loop notices the close and ends this task.
@@ -351,11 +370,17 @@ async def _converse(
     )
     request.app[SENDERS_KEY].add(sender)
     try:
+        busy = 0.0  # seconds spent on frames since this task last gave the loop away
         async for message in ws:
+            started = time.perf_counter()
             _feed(session, message, options.observer)
             wake.set()
             if session.finished or sender.done():
                 break
+            busy += time.perf_counter() - started
+            if busy >= STEP_BUDGET_S:  # frames already buffered are read without waiting
+                busy = 0.0
+                await asyncio.sleep(0)
         if session.finished or sender.done():
             await sender
     finally:
@@ -408,11 +433,16 @@ async def _cancel_sessions(app: web.Application) -> None:
         task.cancel()
 
 
-async def start_site(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
-    """Serve `app` on host:port (0 picks a free port); returns the runner to clean up and the real port."""
+async def start_site(
+    app: web.Application, host: str, port: int, *, reuse_port: bool = False
+) -> tuple[web.AppRunner, int]:
+    """Serve `app` on host:port (0 picks a free port); returns the runner to clean up and the real port.
+
+    `reuse_port`: bind with SO_REUSEPORT, so that several processes serve one port (--workers).
+    """
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None)
     try:
         await site.start()
     except BaseException:

@@ -8,6 +8,11 @@ each later `response.audio.delta` waits for the previous one to play (24 kHz PCM
 `recorded` pace the k-th event of a response is sent as long after its `response.created` as in
 the fixture being replayed (`recorded_gaps`); without a recording it falls back to `realtime`.
 All delays are divided by `speed`.
+
+:meth:`Pacer.due` turns those delays into times on one absolute timeline per response, anchored
+where its `response.created` went out: the k-th audio delta is due at the first delta's due time
+plus the playback time of the audio before it, however late the sends before it were. A late
+send is caught up, never carried over to the events after it (no drift).
 """
 
 from __future__ import annotations
@@ -65,6 +70,22 @@ class Pacer:
         self._previous_audio_s = 0.0
         self._gaps: list[int] | None = None
         self._index = 0
+        self._timeline: float | None = None  # when the last paced event was due (see `due`)
+
+    def due(self, event: dict, now: float) -> float:
+        """When to send `event`, on the clock `now` is read from; call once per event, in order.
+
+        An event with a delay is due that long after the previous paced event was *due* (not
+        sent); `response.created` restarts the timeline at `now`; an event without a delay is
+        due at once.
+        """
+        delay = self.delay_before(event)
+        if event.get("type") == "response.created" or self._timeline is None:
+            self._timeline = now
+        if delay <= 0:
+            return now
+        self._timeline += delay
+        return self._timeline
 
     def delay_before(self, event: dict) -> float:
         """Seconds to wait before sending `event` (divided by `speed`)."""

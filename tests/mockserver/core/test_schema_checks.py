@@ -40,3 +40,44 @@ def test_a_one_sided_range_says_greater_than():
         error["message"]
         == "Invalid value for 'session.repetition_penalty': 0. It must be greater than 0."
     )
+
+
+def test_the_fast_check_accepts_exactly_what_the_schema_accepts():
+    """For every flat client schema, the fast check never passes an event jsonschema rejects."""
+    import itertools
+
+    import schemas
+    from mockserver.core.schema_checks import _fast_check, _never
+
+    values = [None, 1, 1.0, True, "", "x", "input_audio_buffer.append", [], {}]
+    checked = 0
+    for family in schemas.families():
+        for kind in sorted(schemas.event_types("client", family)):
+            validator = schemas.validator("client", kind, family)
+            passes = _fast_check(validator)
+            if passes is _never:
+                continue
+            names = [*validator.schema.get("properties", {}), "extra"]
+            for chosen in itertools.product([None, *values[1:]], repeat=len(names)):
+                event = {n: v for n, v in zip(names, chosen, strict=True) if v is not None}
+                for candidate in (event, {**event, "type": kind}):
+                    assert passes(candidate) == validator.is_valid(candidate), candidate
+                    checked += 1
+    assert checked > 1000
+
+
+def test_bad_appends_are_worded_as_before():
+    """Appends the fast check refuses get jsonschema's errors, worded as before issue 16."""
+    cases = [
+        ({"audio": 5}, "invalid_type", "Invalid type for 'audio': expected a string.", "audio"),
+        ({}, "missing_required_parameter", "Missing required parameter: 'audio'.", "audio"),
+        (
+            {"audio": "AAAA", "event_id": 3},
+            "invalid_type",
+            "Invalid type for 'event_id': expected a string.",
+            "event_id",
+        ),
+    ]
+    for fields, code, message, param in cases:
+        error = _error({"type": "input_audio_buffer.append", **fields})
+        assert (error["code"], error["message"], error["param"]) == (code, message, param)

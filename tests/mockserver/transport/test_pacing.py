@@ -84,3 +84,17 @@ def test_recorded_pace_without_a_recording_is_realtime():
         {"type": "response.text.delta", "delta": "x", "response_id": "r"},
     ]
     assert [recorded.delay_before(e) for e in events] == [realtime.delay_before(e) for e in events]
+
+
+def test_audio_is_due_on_an_absolute_timeline():
+    """realtime: each delta is due at the first one's due time plus the audio before it, however
+    late the sends before it went out (no drift)."""
+    pacer = Pacer("realtime", first_text_latency_ms=300, first_audio_latency_ms=500)
+    assert pacer.due({"type": "response.created"}, now=10.0) == 10.0
+    assert pacer.due({"type": "response.text.text"}, now=10.0) == pytest.approx(10.3)
+    assert pacer.due(AUDIO_100MS, now=10.9) == pytest.approx(10.5)  # the transport was late
+    assert pacer.due({"type": "response.text.text"}, now=11.0) == 11.0  # unpaced: at once
+    assert pacer.due(AUDIO_100MS, now=11.2) == pytest.approx(10.6)
+    assert pacer.due(AUDIO_100MS, now=11.2) == pytest.approx(10.7)
+    assert pacer.due({"type": "response.created"}, now=20.0) == 20.0  # a new timeline
+    assert pacer.due(AUDIO_100MS, now=20.0) == pytest.approx(20.5)

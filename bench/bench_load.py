@@ -1,0 +1,483 @@
+"""Load benchmarks of issue 16: the server runs in its own process, this one is the client.
+
+Sections (all by default; `--only NAME` repeatable):
+
+- `fast`: 200 concurrent qwen3-livetranslate sessions (text+audio, voice Cherry, target en) each
+  stream the two-utterance recording in 100 ms chunks as fast as the server accepts, send
+  `session.finish` and read until `session.finished`; then the I/O floor (bench/floor_server.py:
+  decode the same input, send back the mock's own frames of that session byte for byte) takes
+  the same load. Rounds alternate mock/floor; the ratio is of the best walls.
+- `workers`: the same fast load against `serve --workers 1` and `--workers 2`.
+- `realtime`: `--pace realtime`, N sessions stream the recording at real time (a chunk every
+  100 ms on an absolute schedule), starts spread evenly over 5 s (and all at once). Lateness:
+  speech_stopped arrival minus the send of the chunk holding `audio_end_ms`; each audio delta's
+  arrival minus (the response's first delta's arrival + playback time of the audio before it).
+- `memory`: server RSS per idle session and per streaming session.
+- `opus`: CPU to decode streamed Ogg Opus in 100 ms appends, for two lengths (linear or not).
+- `startup`: `realtime-mock serve` process start to the first `/healthz` answer.
+
+Every server run logs its slowest event-loop step (`--slow-step-ms`); the slowest is printed.
+`--tree DIR` runs the server from another checkout (before/after comparisons; that tree's server
+may lack `--workers`/`--slow-step-ms`, which are then not passed).
+
+Run: `make bench`, or `python bench/bench_load.py --only fast --sessions 50`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import math
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import aiohttp
+import soundfile
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEECH = ROOT / "fixtures" / "speech" / "en_two_utterances.wav"
+MODEL = "qwen3-livetranslate-flash-realtime"
+PATH = "/api-ws/v1/realtime"
+SETUP = json.dumps(
+    {
+        "event_id": "event_setup",
+        "type": "session.update",
+        "session": {
+            "modalities": ["text", "audio"],
+            "voice": "Cherry",
+            "translation": {"language": "en"},
+        },
+    }
+)
+FINISH = json.dumps({"event_id": "event_finish", "type": "session.finish"})
+HEADERS = {"Authorization": "Bearer bench"}
+CHUNK_S = 0.1
+
+
+def _frames() -> tuple[list[str], float]:
+    pcm, rate = soundfile.read(SPEECH, dtype="int16")
+    step = int(rate * CHUNK_S)
+    frames = [
+        json.dumps(
+            {
+                "event_id": f"event_{i // step}",
+                "type": "input_audio_buffer.append",
+                "audio": base64.b64encode(pcm[i : i + step].tobytes()).decode(),
+            }
+        )
+        for i in range(0, len(pcm), step)
+    ]
+    return frames, len(pcm) / rate
+
+
+# ---- servers in their own processes ------------------------------------------------------
+
+
+class Server:
+    """A server subprocess; its URL is read from the first line it prints with one."""
+
+    def __init__(self, argv: list[str], cwd: Path, label: str) -> None:
+        self.label = label
+        self._log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed with the process)
+        env = dict(os.environ, PYTHONPATH=str(cwd))
+        self.process = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=self._log, text=True
+        )
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            found = re.search(r"http://([\d.]+):(\d+)", line)
+            if found:
+                self.port = int(found.group(2))
+                break
+        else:
+            self._log.seek(0)
+            raise RuntimeError(f"{label} did not start: {self._log.read()[-2000:]}")
+        # the banner of --workers comes last: read it, so every worker listens
+        if "--workers" in argv and argv[argv.index("--workers") + 1] != "1":
+            for line in self.process.stdout:
+                if line.startswith("Workers:"):
+                    break
+
+    def url(self, query: str = "") -> str:
+        return f"ws://127.0.0.1:{self.port}{PATH}?model={MODEL}{query}"
+
+    def rss_kb(self) -> int:
+        """Resident memory of the server and its worker processes."""
+        pids = [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            pids += [int(p) for p in children.read_text().split()]
+        total = 0
+        for pid in pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        return total
+
+    def stop(self) -> str:
+        """Interrupt it; what it logged."""
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log.seek(0)
+        return self._log.read()
+
+
+class Mock:
+    """How to start the mock under test."""
+
+    def __init__(self, tree: Path, current: bool) -> None:
+        self.tree, self.current = tree, current
+        self.slowest: list[tuple[float, str]] = []
+
+    def start(self, pace: str = "fast", workers: int = 1) -> Server:
+        argv = [sys.executable, "-m", "mockserver", "serve", "--port", "0", "--pace", pace]
+        if self.current:
+            argv += ["--workers", str(workers), "--slow-step-ms", "5"]
+        elif workers != 1:
+            raise ValueError("--workers needs the current tree")
+        return Server(argv, self.tree, f"mock ({pace}, {workers} worker(s))")
+
+    def stop(self, server: Server) -> None:
+        log = server.stop()
+        for found in re.finditer(
+            r"slowest ([\d.]+) ms, (\d+) at or over .*?; slowest was (.*)", log
+        ):
+            self.slowest.append((float(found.group(1)), found.group(3)[:120]))
+
+
+# ---- fast pace ---------------------------------------------------------------------------
+
+
+async def _fast_session(
+    http: aiohttp.ClientSession, url: str, frames: list[str]
+) -> tuple[list[str], float]:
+    """(every text frame received, seconds from the last append to the last response.done)."""
+    received: list[str] = []
+    async with http.ws_connect(url, headers=HEADERS, max_msg_size=0) as ws:
+        await ws.send_str(SETUP)
+        for frame in frames:
+            await ws.send_str(frame)
+        last_append = time.perf_counter()
+        await ws.send_str(FINISH)
+        done = last_append
+        async for message in ws:
+            received.append(message.data)
+            if '"response.done"' in message.data:
+                done = time.perf_counter()
+            if '"session.finished"' in message.data:
+                break
+            if '"type": "error"' in message.data:
+                raise RuntimeError(f"the server answered an error: {message.data[:300]}")
+    return received, done - last_append
+
+
+async def _fast_load(url_of, sessions: int, frames: list[str]) -> tuple[float, list]:
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        started = time.perf_counter()
+        results = await asyncio.wait_for(
+            asyncio.gather(*(_fast_session(http, url_of(k), frames) for k in range(sessions))),
+            600,
+        )
+        return time.perf_counter() - started, results
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
+
+
+def bench_fast(mock: Mock, sessions: int, rounds: int, frames: list[str]) -> None:
+    print(f"\n## fast pace: {sessions} concurrent {MODEL} sessions, text+audio, best of {rounds}")
+    mock_walls, floor_walls, done_after = [], [], []
+    sent_kb = 0.0
+    for _ in range(rounds):
+        server = mock.start("fast")
+        try:
+            wall, results = asyncio.run(_fast_load(lambda k, s=server: s.url(), sessions, frames))
+        finally:
+            mock.stop(server)
+        mock_walls.append(wall)
+        done_after = [after for _, after in results]
+        replies = [received for received, _ in results]
+        sent_kb = statistics.mean(sum(len(f.encode()) for f in r) for r in replies) / 1024
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(replies, f)
+        floor = Server(
+            [sys.executable, str(ROOT / "bench" / "floor_server.py"), f.name], ROOT, "floor"
+        )
+        try:
+            wall, _ = asyncio.run(
+                _fast_load(lambda k, s=floor: s.url(f"&session={k}"), sessions, frames)
+            )
+        finally:
+            floor.stop()
+            os.unlink(f.name)
+        floor_walls.append(wall)
+    best_mock, best_floor = min(mock_walls), min(floor_walls)
+    print(f"  frames sent back per session: {sent_kb:,.0f} KB")
+    print(f"  mock:  {best_mock:.2f} s wall (rounds: {', '.join(f'{w:.2f}' for w in mock_walls)})")
+    print(
+        f"  floor: {best_floor:.2f} s wall (rounds: {', '.join(f'{w:.2f}' for w in floor_walls)})"
+    )
+    print(f"  RATIO mock/floor: {best_mock / best_floor:.2f}x  (goal <= 1.5x)")
+    print(
+        f"  response.done after the last append (last round): p50 {_pct(done_after, 50):.2f} s, "
+        f"p99 {_pct(done_after, 99):.2f} s"
+    )
+
+
+def bench_workers(mock: Mock, sessions: int, rounds: int, frames: list[str]) -> None:
+    print(
+        f"\n## workers: {sessions} fast-pace sessions against --workers 1 and 2, best of {rounds}"
+    )
+    rates = {}
+    for workers in (1, 2):
+        walls = []
+        for _ in range(rounds):
+            server = mock.start("fast", workers)
+            try:
+                wall, _ = asyncio.run(_fast_load(lambda k, s=server: s.url(), sessions, frames))
+            finally:
+                mock.stop(server)
+            walls.append(wall)
+        rates[workers] = sessions / min(walls)
+        print(f"  {workers} worker(s): {min(walls):.2f} s wall, {rates[workers]:.1f} sessions/s")
+    print(f"  SCALING 1 -> 2 workers: {rates[2] / rates[1]:.2f}x")
+
+
+# ---- realtime pace -----------------------------------------------------------------------
+
+
+async def _realtime_session(
+    http: aiohttp.ClientSession, url: str, frames: list[str], start_at: float, out: dict
+) -> None:
+    loop = asyncio.get_running_loop()
+    await asyncio.sleep(max(0.0, start_at - loop.time()))
+    async with http.ws_connect(url, headers=HEADERS, max_msg_size=0) as ws:
+        await ws.send_str(SETUP)
+        sent_at: list[float] = []
+
+        async def send() -> None:
+            t0 = loop.time()
+            for i, frame in enumerate(frames):
+                await asyncio.sleep(max(0.0, t0 + i * CHUNK_S - loop.time()))
+                sent_at.append(loop.time())
+                await ws.send_str(frame)
+            await ws.send_str(FINISH)
+
+        sender = asyncio.create_task(send())
+        first: dict[str, tuple[float, float]] = {}  # response → (first arrival, seconds played)
+        async for message in ws:
+            now = loop.time()
+            data = message.data
+            if '"response.audio.delta"' in data:
+                response = data[data.index('"response_id"') :][17:].split('"', 1)[0]
+                start = data.index('"delta"') + 10
+                size = (data.index('"', start) - start) * 3 // 4 / 48000  # seconds at 24 kHz
+                arrival, played = first.setdefault(response, (now, 0.0))
+                out["audio"].append(now - (arrival + played))
+                first[response] = (arrival, played + size)
+            elif '"input_audio_buffer.speech_stopped"' in data:
+                end_ms = json.loads(data)["audio_end_ms"]
+                chunk = max(0, math.ceil(end_ms / (CHUNK_S * 1000)) - 1)
+                if chunk < len(sent_at):
+                    out["stopped"].append(now - sent_at[chunk])
+            elif '"session.finished"' in data:
+                break
+        await sender
+
+
+def bench_realtime(
+    mock: Mock, counts: list[int], frames: list[str], spread_s: float, workers: int = 1
+) -> None:
+    print(f"\n## realtime pace, {workers} worker(s): lateness in ms (p50 / p99 / max)")
+    for sessions, spread in [(1, 0.0)] + [(n, spread_s) for n in counts] + [(max(counts), 0.0)]:
+        server = mock.start("realtime", workers)
+        out: dict[str, list[float]] = {"stopped": [], "audio": []}
+
+        async def run(
+            server: Server = server,
+            sessions: int = sessions,
+            spread: float = spread,
+            out: dict[str, list[float]] = out,
+        ) -> None:
+            connector = aiohttp.TCPConnector(limit=0)
+            async with aiohttp.ClientSession(connector=connector) as http:
+                begin = asyncio.get_running_loop().time() + 0.5
+                await asyncio.gather(
+                    *(
+                        _realtime_session(
+                            http, server.url(), frames, begin + spread * k / sessions, out
+                        )
+                        for k in range(sessions)
+                    )
+                )
+
+        try:
+            asyncio.run(run())
+        finally:
+            mock.stop(server)
+        line = ", ".join(
+            f"{name} {_pct(v, 50) * 1000:.0f} / {_pct(v, 99) * 1000:.0f} / {max(v) * 1000:.0f}"
+            for name, v in (("speech_stopped", out["stopped"]), ("audio", out["audio"]))
+        )
+        how = f"over {spread:g} s" if spread else "at once"
+        print(f"  {sessions:5d} sessions, starts {how}: {line}", flush=True)
+
+
+# ---- memory ------------------------------------------------------------------------------
+
+
+def bench_memory(mock: Mock, sessions: int, frames: list[str]) -> None:
+    print(f"\n## memory: {sessions} sessions")
+    server = mock.start("realtime")
+
+    async def run() -> None:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+            warm = {"stopped": [], "audio": []}
+            await _realtime_session(http, server.url(), frames[:30], 0.0, warm)  # imports, caches
+            before = server.rss_kb()
+            sockets = [
+                await http.ws_connect(server.url(), headers=HEADERS, max_msg_size=0)
+                for _ in range(sessions)
+            ]
+            for ws in sockets:
+                await ws.receive()  # session.created
+            idle = server.rss_kb()
+            # every session streams 4 s of speech (in speech: the buffer holds it) at full speed
+            for ws in sockets:
+                await ws.send_str(SETUP)
+                for frame in frames[5:45]:
+                    await ws.send_str(frame)
+            await asyncio.sleep(2.0)
+            streaming = server.rss_kb()
+            for ws in sockets:
+                await ws.close()
+            print(f"  server RSS before: {before / 1024:.1f} MB")
+            print(f"  per idle session:      {(idle - before) / sessions:7.1f} KB")
+            print(
+                f"  per streaming session: {(streaming - before) / sessions:7.1f} KB (4 s of speech in, answers building)"
+            )
+
+    try:
+        asyncio.run(run())
+    finally:
+        mock.stop(server)
+
+
+# ---- Opus decoding growth ----------------------------------------------------------------
+
+
+OPUS_SCRIPT = """
+import base64, io, sys, time
+import numpy as np, soundfile
+from mockserver.media.decoder import InputDecoder
+pcm, rate = soundfile.read(sys.argv[1], dtype="int16")
+seconds = float(sys.argv[2])
+audio = np.tile(pcm, int(seconds * rate / len(pcm)) + 1)[: int(seconds * rate)]
+out = io.BytesIO()
+soundfile.write(out, audio, rate, format="OGG", subtype="OPUS")
+data = out.getvalue()
+step = max(1, len(data) // int(seconds * 10))
+decoder = InputDecoder("opus", rate)
+started = time.process_time()
+n = sum(len(decoder.decode(data[i : i + step])) for i in range(0, len(data), step))
+print(time.process_time() - started, n / 16000)
+"""
+
+
+def bench_opus(tree: Path, lengths: list[float]) -> None:
+    print("\n## Ogg Opus input in 100 ms appends: CPU seconds to decode")
+    for seconds in lengths:
+        result = subprocess.run(
+            [sys.executable, "-c", OPUS_SCRIPT, str(SPEECH), str(seconds)],
+            cwd=tree,
+            env=dict(os.environ, PYTHONPATH=str(tree)),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        cpu, decoded = map(float, result.stdout.split())
+        print(f"  {seconds:5.0f} s of audio: {cpu:6.2f} s CPU ({decoded:.1f} s decoded)")
+
+
+# ---- start-up ----------------------------------------------------------------------------
+
+
+def bench_startup(tree: Path, runs: int) -> None:
+    print(f"\n## start-up: process start to the first /healthz answer, {runs} runs")
+    for extra in ([], ["--fixtures", "fixtures"]):
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            server = Server(
+                [sys.executable, "-m", "mockserver", "serve", "--port", "0", *extra], tree, "mock"
+            )
+            with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/healthz") as answer:
+                assert answer.status == 200
+            times.append(time.perf_counter() - started)
+            server.stop()
+        label = " ".join(["serve", *extra])
+        print(
+            f"  {label:28s} median {statistics.median(times):.2f} s, max {max(times):.2f} s (goal < 1 s)"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only", action="append", help="fast, workers, realtime, memory, opus, startup"
+    )
+    parser.add_argument("--sessions", type=int, default=200, help="fast pace and workers")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--realtime", type=int, action="append", help="default: 100, 500, 1000")
+    parser.add_argument("--spread", type=float, default=5.0)
+    parser.add_argument("--realtime-workers", type=int, default=1, help="serve --workers")
+    parser.add_argument("--tree", type=Path, default=ROOT, help="run the server of this checkout")
+    args = parser.parse_args()
+    tree = args.tree.resolve()
+    mock = Mock(tree, current=tree == ROOT)
+    frames, audio_s = _frames()
+    print(
+        f"input: {SPEECH.name}, {audio_s:.1f} s in {len(frames)} chunks of 100 ms; server: {tree}"
+    )
+    print(f"machine: {os.cpu_count()} cores; the client (this process) shares them with the server")
+    only = set(args.only or ["fast", "workers", "realtime", "memory", "opus", "startup"])
+    if "startup" in only:
+        bench_startup(tree, 5)
+    if "opus" in only:
+        bench_opus(tree, [10, 20] if tree != ROOT else [30, 60])
+    if "fast" in only:
+        bench_fast(mock, args.sessions, args.rounds, frames)
+    if "workers" in only and mock.current:
+        bench_workers(mock, args.sessions, args.rounds, frames)
+    if "memory" in only:
+        bench_memory(mock, 500, frames)
+    if "realtime" in only:
+        counts = args.realtime or [100, 500, 1000]
+        bench_realtime(mock, counts, frames, args.spread, args.realtime_workers)
+    if mock.slowest:
+        worst = max(mock.slowest)
+        print(f"\n## event loop: slowest synchronous step in any server run: {worst[0]:.1f} ms")
+        print(f"  ({worst[1]})")
+
+
+if __name__ == "__main__":
+    main()
