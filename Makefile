@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml setup.py
 install: $(STAMP)
 
 serve: $(STAMP)
-	$(PY) -m mockserver serve --host $(HOST) --port $(PORT) --fixtures fixtures
+	$(PY) -m dashscope_realtime_mock serve --host $(HOST) --port $(PORT) --fixtures fixtures
 
 # Debian's chromium for the inspector's page tests (tests/mockserver/inspector/test_page.py),
 # installed when missing and we may (root, as in CI); otherwise those tests skip and say why.
@@ -31,11 +31,18 @@ browser:
 test: $(STAMP) browser
 	$(PY) -m pytest
 
-# ruff (rules in pyproject.toml), the formatter's verdict, and mypy.
+# ruff (rules in pyproject.toml), the formatter's verdict, and mypy. mypy reads the installed
+# names (setup.py maps mockserver/, client/ and schemas/ into dashscope_realtime_mock), so it
+# checks a tree of links that has them.
+TYPECHECK := build/typecheck
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m mypy
+	rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)/dashscope_realtime_mock
+	for entry in mockserver/*; do ln -s "$(CURDIR)/$$entry" $(TYPECHECK)/dashscope_realtime_mock/; done
+	ln -s "$(CURDIR)/client" $(TYPECHECK)/dashscope_realtime_mock/client
+	ln -s "$(CURDIR)/schemas" $(TYPECHECK)/dashscope_realtime_mock/schemas
+	cd $(TYPECHECK) && $(CURDIR)/$(PY) -m mypy --config-file $(CURDIR)/pyproject.toml -p dashscope_realtime_mock
 
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=deep $(PY) -m pytest tests/property -p no:cacheprovider --timeout=0 -q

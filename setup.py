@@ -1,16 +1,27 @@
-"""The one part of the build that pyproject.toml cannot say: a package whose folder is elsewhere.
+"""The one part of the build that pyproject.toml cannot say: the installed names of our folders.
 
-The fixture library stays at the top of the repository (`fixtures/`) and ships inside the
-package as `mockserver/fixtures/`, so that `fixtures="builtin"` works from an installed wheel
-(`mockserver/builtin.py` finds it in either place). Everything else is in pyproject.toml.
+The repository keeps its top-level folders (`mockserver/`, `client/`, `schemas/`, `fixtures/`);
+installed, they become one package with a name no user project plausibly has, so nothing of
+ours shadows a user's `client.py` or `schemas/` and nothing of theirs shadows ours:
+
+    mockserver/  →  dashscope_realtime_mock
+    client/      →  dashscope_realtime_mock.client
+    schemas/     →  dashscope_realtime_mock.schemas
+    fixtures/    →  dashscope_realtime_mock.fixtures   (`fixtures="builtin"`, mockserver/builtin.py)
+
+Everything else is in pyproject.toml.
 """
 
 from setuptools import find_packages, setup
 
+PACKAGE = "dashscope_realtime_mock"
+FOLDERS = {PACKAGE: "mockserver", f"{PACKAGE}.client": "client", f"{PACKAGE}.schemas": "schemas"}
+
+packages = [f"{PACKAGE}.fixtures"]
+for name, folder in FOLDERS.items():
+    packages += [name, *(f"{name}.{sub}" for sub in find_packages(where=folder))]
+
 setup(
-    packages=[
-        *find_packages(include=["mockserver*", "schemas*", "client*"]),
-        "mockserver.fixtures",
-    ],
-    package_dir={"mockserver.fixtures": "fixtures"},
+    packages=packages,
+    package_dir={**FOLDERS, f"{PACKAGE}.fixtures": "fixtures"},
 )

@@ -33,9 +33,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_sessions import MODELS, _client, speech_frames
 
-from mockserver.families import open_session
-from mockserver.inspector import INSPECT_PATH, Inspector, Limits
-from mockserver.transport.app import REALTIME_PATH, ServerOptions, create_app, start_site
+from dashscope_realtime_mock.families import open_session
+from dashscope_realtime_mock.inspector import INSPECT_PATH, Inspector, Limits
+from dashscope_realtime_mock.transport.app import (
+    REALTIME_PATH,
+    ServerOptions,
+    create_app,
+    start_site,
+)
 
 SETUPS = ("no inspector", "inspector, page closed", "inspector, page open")
 

@@ -144,7 +144,16 @@ class Mock:
         self.slowest: list[tuple[float, str]] = []
 
     def start(self, pace: str = "fast", workers: int = 1) -> Server:
-        argv = [sys.executable, "-m", "mockserver", "serve", "--port", "0", "--pace", pace]
+        argv = [
+            sys.executable,
+            "-m",
+            "dashscope_realtime_mock",
+            "serve",
+            "--port",
+            "0",
+            "--pace",
+            pace,
+        ]
         if self.current:
             argv += ["--workers", str(workers), "--slow-step-ms", "5"]
         elif workers != 1:
@@ -388,7 +397,7 @@ def bench_memory(mock: Mock, sessions: int, frames: list[str]) -> None:
 OPUS_SCRIPT = """
 import base64, io, sys, time
 import numpy as np, soundfile
-from mockserver.media.decoder import InputDecoder
+from dashscope_realtime_mock.media.decoder import InputDecoder
 pcm, rate = soundfile.read(sys.argv[1], dtype="int16")
 seconds = float(sys.argv[2])
 audio = np.tile(pcm, int(seconds * rate / len(pcm)) + 1)[: int(seconds * rate)]
@@ -428,7 +437,9 @@ def bench_startup(tree: Path, runs: int) -> None:
         for _ in range(runs):
             started = time.perf_counter()
             server = Server(
-                [sys.executable, "-m", "mockserver", "serve", "--port", "0", *extra], tree, "mock"
+                [sys.executable, "-m", "dashscope_realtime_mock", "serve", "--port", "0", *extra],
+                tree,
+                "mock",
             )
             with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/healthz") as answer:
                 assert answer.status == 200

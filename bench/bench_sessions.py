@@ -26,7 +26,12 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mockserver.transport.app import REALTIME_PATH, ServerOptions, create_app, start_site
+from dashscope_realtime_mock.transport.app import (
+    REALTIME_PATH,
+    ServerOptions,
+    create_app,
+    start_site,
+)
 
 SPEECH = Path(__file__).resolve().parent.parent / "fixtures" / "speech" / "en_two_utterances.wav"
 MODELS = (

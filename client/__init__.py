@@ -1,6 +1,6 @@
 """Reference async client for the DashScope realtime API (mock or live, one setting apart).
 
-from client import RealtimeClient
+from dashscope_realtime_mock.client import RealtimeClient
 async with RealtimeClient("qwen3-asr-flash-realtime") as rt:   # DASHSCOPE_REALTIME_URL / _API_KEY
     ...
 

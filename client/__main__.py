@@ -16,7 +16,7 @@ import aiohttp
 import numpy as np
 import soundfile
 
-from mockserver.media.pcm import INPUT_SAMPLE_RATE, resample
+from dashscope_realtime_mock.media.pcm import INPUT_SAMPLE_RATE, resample
 
 from .connection import RealtimeClient
 from .errors import ConnectError, RealtimeClientError

@@ -26,7 +26,7 @@ from typing import Any
 
 import aiohttp
 
-from mockserver.responses.events import TEXT_STREAM_EVENTS
+from dashscope_realtime_mock.responses.events import TEXT_STREAM_EVENTS
 
 from .endpoint import resolve
 from .errors import (
@@ -181,7 +181,7 @@ class RealtimeClient:
         self._queue.put_nowait(event)
 
     def _validate(self, event: Event) -> None:
-        from mockserver.families import lookup
+        from dashscope_realtime_mock.families import lookup
 
         model = lookup(self.model)
         if model is None:

@@ -2,7 +2,7 @@
 
 What a user needs, from one place::
 
-    from mockserver import MockServer, ServerOptions, Behaviour, Pace, RealtimeClient
+    from dashscope_realtime_mock import MockServer, ServerOptions, Behaviour, Pace, RealtimeClient
 
     with MockServer(ServerOptions(fixtures="builtin", pace=Pace.REALTIME)) as server:
         ...  # server.url, server.url_for(model), server.sessions; server.check() at the end
@@ -25,7 +25,7 @@ from .transport.app import OptionError, ServerOptions, create_app
 from .transport.pacing import Pace
 
 if TYPE_CHECKING:
-    from client import RealtimeClient, RealtimeClientError
+    from dashscope_realtime_mock.client import RealtimeClient, RealtimeClientError
 
 __all__ = [
     "BUILTIN",
@@ -48,7 +48,7 @@ _FROM_THE_CLIENT = ("RealtimeClient", "RealtimeClientError")
 def __getattr__(name: str) -> Any:
     """The reference client's names, imported on first use."""
     if name in _FROM_THE_CLIENT:
-        import client
+        from dashscope_realtime_mock import client
 
         return getattr(client, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

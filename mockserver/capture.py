@@ -1,4 +1,4 @@
-"""`python -m mockserver validate FILE.jsonl`: check a captured session against `schemas/`.
+"""`python -m dashscope_realtime_mock validate FILE.jsonl`: check a captured session against `schemas/`.
 
 A capture is one JSON object per line: either bare events (the direction follows from the event
 type), or our fixture format — a header line with ``format`` (and ``model``/``family``), then
@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import schemas
+from dashscope_realtime_mock import schemas
 
 from .core.schema_checks import param_of
 from .families import REGISTRY

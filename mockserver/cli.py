@@ -1,4 +1,4 @@
-"""`python -m mockserver serve …` (run the mock), `record …` (a recording proxy), `validate FILE.jsonl`."""
+"""`python -m dashscope_realtime_mock serve …` (run the mock), `record …` (a recording proxy), `validate FILE.jsonl`."""
 
 from __future__ import annotations
 

@@ -41,7 +41,7 @@ def realtime_mock(request: pytest.FixtureRequest):
 @pytest.fixture
 def realtime_client(realtime_mock):
     """Factory: `realtime_client(model, **kw)` → a strict RealtimeClient aimed at `realtime_mock`."""
-    from client import RealtimeClient
+    from dashscope_realtime_mock.client import RealtimeClient
 
     def make(model: str, **options) -> RealtimeClient:
         options = {"url": realtime_mock.url, "api_key": "mock-key", "strict": True, **options}

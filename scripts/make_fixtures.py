@@ -30,14 +30,14 @@ ROOT = Path(__file__).resolve().parent.parent
 # ruff: noqa: E402
 sys.path.insert(0, str(ROOT))
 
-from mockserver.answers.corpus import CorpusResponder, load_corpus
-from mockserver.answers.protocol import Transcript
-from mockserver.core.behaviour import Behaviour
-from mockserver.families import lookup, open_session
-from mockserver.media.pcm import OUTPUT_SAMPLE_RATE, resample
-from mockserver.replay.recording import Recording
-from mockserver.replay.responders import RecordedResponse, ScriptedResponder
-from mockserver.replay.store import save
+from dashscope_realtime_mock.answers.corpus import CorpusResponder, load_corpus
+from dashscope_realtime_mock.answers.protocol import Transcript
+from dashscope_realtime_mock.core.behaviour import Behaviour
+from dashscope_realtime_mock.families import lookup, open_session
+from dashscope_realtime_mock.media.pcm import OUTPUT_SAMPLE_RATE, resample
+from dashscope_realtime_mock.replay.recording import Recording
+from dashscope_realtime_mock.replay.responders import RecordedResponse, ScriptedResponder
+from dashscope_realtime_mock.replay.store import save
 from tests.support import tiny_jpeg
 
 DATE = "2026-11-21"  # part of each header; fixed so that regeneration is byte-for-byte

@@ -13,8 +13,8 @@ import bisect
 import math
 from dataclasses import dataclass, field
 
-import schemas
-from mockserver import families as registry
+from dashscope_realtime_mock import families as registry
+from dashscope_realtime_mock import schemas
 from tests.dialects import assert_dialect
 
 __all__ = ["ALLOWED_ERRORS", "Trace", "check_all"]

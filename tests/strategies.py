@@ -16,9 +16,9 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-import schemas
-from mockserver import families as registry
-from mockserver.core.behaviour import Behaviour
+from dashscope_realtime_mock import families as registry
+from dashscope_realtime_mock import schemas
+from dashscope_realtime_mock.core.behaviour import Behaviour
 from tests.support import load_speech, tiny_jpeg
 
 __all__ = [

@@ -28,7 +28,11 @@ MAX_SENTENCES = 6
 
 
 def _load_corpus() -> dict:
-    with resources.files("mockserver").joinpath("data/corpus.json").open(encoding="utf-8") as f:
+    with (
+        resources.files("dashscope_realtime_mock")
+        .joinpath("data/corpus.json")
+        .open(encoding="utf-8") as f
+    ):
         return json.load(f)
 
 

@@ -1,7 +1,7 @@
 """What the session core asks of whatever produces the "model's" answers: the Responder protocol.
 
 The built-in :class:`~.corpus.CorpusResponder` answers from a small parallel corpus; fixture
-replay (:mod:`mockserver.replay.responders`) answers from recordings. Both subclass
+replay (:mod:`dashscope_realtime_mock.replay.responders`) answers from recordings. Both subclass
 :class:`Responder` explicitly, so the optional replay hooks have their no-op defaults and the
 session calls every method directly, never through ``getattr``.
 """

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import schemas
+from dashscope_realtime_mock import schemas
 
 from .dialect import Dialect
 from .rules import ConfigRules

@@ -1,7 +1,7 @@
 """The families the mock serves, and the model ids that pick them: the one list of families.
 
 Register a family with :meth:`FamilyRegistry.register` (the built-in three are registered by
-:mod:`mockserver.families`, which holds the registry every server uses). A connection's `model`
+:mod:`dashscope_realtime_mock.families`, which holds the registry every server uses). A connection's `model`
 query parameter is the only way the real service picks a model (events.md §1.1):
 :meth:`FamilyRegistry.lookup` resolves it, dated snapshots included, and the wire id the client
 asked for is what gets echoed. :meth:`FamilyRegistry.open_session` opens the right session.

@@ -17,8 +17,8 @@ from typing import Any
 from jsonschema import Draft7Validator, ValidationError
 from jsonschema.exceptions import best_match
 
-import schemas
-from schemas import Catalogue
+from dashscope_realtime_mock import schemas
+from dashscope_realtime_mock.schemas import Catalogue
 
 from . import wording
 from .errors import ProtocolError

@@ -13,8 +13,8 @@ transport has not pulled yet is what a `response.cancel` or a barge-in can still
 
 This base class holds only what every family shares: dispatch by event type (one `_on_<type>`
 method per client event), schema checks, the two lanes, errors, `session.update` and
-`session.finish`. Audio intake and VAD are an opt-in layer (:mod:`mockserver.media.listening`);
-each family's rules live in its package under :mod:`mockserver.families`.
+`session.finish`. Audio intake and VAD are an opt-in layer (:mod:`dashscope_realtime_mock.media.listening`);
+each family's rules live in its package under :mod:`dashscope_realtime_mock.families`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from schemas import Catalogue
+from dashscope_realtime_mock.schemas import Catalogue
 
 from ..answers.corpus import CorpusResponder
 from ..answers.protocol import Responder

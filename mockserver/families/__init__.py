@@ -5,7 +5,7 @@ with its models, session class and `session.update` rules. A family of your own 
 test, or a model the mock does not ship) is registered the same way, without editing this
 package::
 
-    from mockserver.families import register_family
+    from dashscope_realtime_mock.families import register_family
     register_family(Family(name="echo", session_class=EchoSession, rules=..., dialect=...,
                            models=(...,), schema_folder=Path("my_schemas"), summary="..."))
 """

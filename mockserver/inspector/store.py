@@ -1,7 +1,7 @@
 """The inspector's memory: the live and recent sessions, each with its traffic, in bounded buffers.
 
 The transport calls :class:`SessionStore` between frames (it is a
-:class:`~mockserver.transport.observers.SessionWatcher` but for its pages). Recording an event
+:class:`~dashscope_realtime_mock.transport.observers.SessionWatcher` but for its pages). Recording an event
 costs a clock read, two comparisons and a list append: the event dict is kept as it is (the
 transport never changes an event once it is sent or received), and audio stays base64 until a
 page asks for it. Everything is bounded by :class:`Limits`: the number of sessions kept, the

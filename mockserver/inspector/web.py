@@ -37,7 +37,9 @@ KEEPALIVE_S = 15.0
 
 
 def _static(name: str) -> bytes:
-    return resources.files("mockserver.inspector").joinpath("static", name).read_bytes()
+    return (
+        resources.files("dashscope_realtime_mock.inspector").joinpath("static", name).read_bytes()
+    )
 
 
 class Inspector(SessionStore):

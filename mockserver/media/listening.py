@@ -1,7 +1,7 @@
 """The audio layer a family opts into: audio intake, server VAD, images, and the user's speech.
 
 A family whose users speak subclasses :class:`ListeningSession` instead of the bare
-:class:`~mockserver.core.session.Session`. It handles `input_audio_buffer.append` / `.commit` /
+:class:`~dashscope_realtime_mock.core.session.Session`. It handles `input_audio_buffer.append` / `.commit` /
 `.clear` and `input_image_buffer.append`, runs the VAD over the PCM received (time is audio time,
 derived from the samples; there is no clock), and emits the user-side events every listening
 family shares: speech_started/stopped, committed, the user item, the live and final transcripts.

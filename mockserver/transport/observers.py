@@ -2,7 +2,7 @@
 
 :class:`~.app.Observer` sees traffic and failures (the pytest plugin's capture). A
 :class:`SessionWatcher` also sees each session open and close, and serves pages of its own on the
-server's application: the session inspector (:mod:`mockserver.inspector`). Both are called on the
+server's application: the session inspector (:mod:`dashscope_realtime_mock.inspector`). Both are called on the
 server's event loop, between frames, so an implementation only records: no I/O, no waiting.
 """
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import soundfile
 
-from client.__main__ import main
-from client.endpoint import LIVE_ENDPOINTS
+from dashscope_realtime_mock.client.__main__ import main
+from dashscope_realtime_mock.client.endpoint import LIVE_ENDPOINTS
 from tests.support import SPEECH_DIR
 
 WAV = str(SPEECH_DIR / "en_two_utterances.wav")

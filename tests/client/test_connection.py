@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from client import ConnectionClosed, HandshakeError, RealtimeClient, RealtimeError
+from dashscope_realtime_mock.client import (
+    ConnectionClosed,
+    HandshakeError,
+    RealtimeClient,
+    RealtimeError,
+)
 
 pytestmark = pytest.mark.asyncio
 ASR = "qwen3-asr-flash-realtime"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from client import LIVE_ENDPOINTS, resolve
+from dashscope_realtime_mock.client import LIVE_ENDPOINTS, resolve
 
 MODEL = "qwen3-asr-flash-realtime"
 

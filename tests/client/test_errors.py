@@ -11,8 +11,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-import client
-from client import (
+from dashscope_realtime_mock import client
+from dashscope_realtime_mock.client import (
     ConnectError,
     ConnectionClosed,
     EndpointError,
@@ -36,7 +36,7 @@ EXPORTED = [
 def _defined_in_client() -> set[type]:
     """Every exception class defined in a module of the client package."""
     found = set()
-    for info in pkgutil.iter_modules(client.__path__, "client."):
+    for info in pkgutil.iter_modules(client.__path__, f"{client.__name__}."):
         module = importlib.import_module(info.name)
         for _, value in inspect.getmembers(module, inspect.isclass):
             if issubclass(value, BaseException) and value.__module__ == module.__name__:
@@ -51,7 +51,7 @@ def test_every_exported_exception_derives_from_the_base(exception):
 
 
 def test_every_exception_the_client_defines_is_exported():
-    """No exception class in client's modules is missing from client.__all__."""
+    """No exception class in client's modules is missing from dashscope_realtime_mock.client.__all__."""
     assert _defined_in_client() <= set(EXPORTED)
 
 

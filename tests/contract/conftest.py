@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from client import RealtimeClient, resolve
+from dashscope_realtime_mock.client import RealtimeClient, resolve
 
 
 @pytest.fixture

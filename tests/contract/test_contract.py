@@ -12,7 +12,7 @@ import asyncio
 import numpy as np
 import pytest
 
-from client import RealtimeError
+from dashscope_realtime_mock.client import RealtimeError
 from tests.dialects import assert_dialect
 
 pytestmark = pytest.mark.asyncio

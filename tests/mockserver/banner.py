@@ -40,9 +40,9 @@ class Banner:
 
 @contextlib.contextmanager
 def serving(*flags: str, python: str = sys.executable, cwd: Path | None = None) -> Iterator[Banner]:
-    """`python -m mockserver serve --port 0 FLAGS` in a subprocess, until the block ends."""
+    """`python -m dashscope_realtime_mock serve --port 0 FLAGS` in a subprocess, until the block ends."""
     process = subprocess.Popen(
-        [python, "-m", "mockserver", "serve", "--port", "0", *flags],
+        [python, "-m", "dashscope_realtime_mock", "serve", "--port", "0", *flags],
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

@@ -1,10 +1,10 @@
-"""`python -m mockserver validate FILE.jsonl`: a captured session checked against the schemas."""
+"""`python -m dashscope_realtime_mock validate FILE.jsonl`: a captured session checked against the schemas."""
 
 from __future__ import annotations
 
 import json
 
-from mockserver.cli import main
+from dashscope_realtime_mock.cli import main
 from tests.support import OMNI, new_session, send, stream
 
 

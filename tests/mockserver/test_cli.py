@@ -1,4 +1,4 @@
-"""`python -m mockserver serve`: prints the URL to use and serves /healthz and the WebSocket."""
+"""`python -m dashscope_realtime_mock serve`: prints the URL to use and serves /healthz and the WebSocket."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from mockserver.cli import build_parser, main
+from dashscope_realtime_mock.cli import build_parser, main
 from tests.mockserver.banner import serving
 from tests.support import SPEECH_DIR
 

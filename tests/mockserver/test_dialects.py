@@ -114,7 +114,7 @@ def test_the_dialect_check_rejects_another_familys_event(family, event):
 
 def test_the_expected_dialect_table_covers_exactly_the_registered_families():
     """tests/dialects.py is an independent expectation per family; it covers every one served."""
-    from mockserver.families import families
+    from dashscope_realtime_mock.families import families
     from tests.dialects import EVENT_TYPES
 
     assert set(EVENT_TYPES) == {family.name for family in families()}

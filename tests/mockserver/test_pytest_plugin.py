@@ -37,7 +37,7 @@ OUTSIDE_TEST = textwrap.dedent("""
 
 FAILING_SERVER_TEST = textwrap.dedent("""
     import asyncio
-    from mockserver.families.omni import OmniSession
+    from dashscope_realtime_mock.families.omni import OmniSession
 
 
     def test_server_failure_surfaces_here(realtime_mock, realtime_client, monkeypatch):

@@ -17,10 +17,10 @@ OUTSIDE_TESTS = textwrap.dedent("""
     import asyncio
 
     import pytest
-    from client import HandshakeError
-    from mockserver.core.behaviour import Behaviour
-    from mockserver.families import REGISTRY
-    from mockserver.transport import app, pacing
+    from dashscope_realtime_mock.client import HandshakeError
+    from dashscope_realtime_mock.core.behaviour import Behaviour
+    from dashscope_realtime_mock.families import REGISTRY
+    from dashscope_realtime_mock.transport import app, pacing
 
     ASR = "qwen3-asr-flash-realtime"
 

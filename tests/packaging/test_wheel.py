@@ -52,18 +52,23 @@ def project(tmp_path) -> Path:
 
 
 def test_the_package_comes_from_the_wheel_with_its_type_markers(python, project):
-    """mockserver, client and schemas import from the venv, each with py.typed."""
+    """The package, its client and its schemas import from the venv, each with py.typed."""
+    program = (
+        "import dashscope_realtime_mock as m, dashscope_realtime_mock.client, "
+        "dashscope_realtime_mock.schemas; print(m.__file__)"
+    )
     where = subprocess.run(
-        [python, "-c", "import mockserver, client, schemas; print(mockserver.__file__)"],
+        [python, "-c", program],
         cwd=project,
         check=True,
         capture_output=True,
         text=True,
     ).stdout.strip()
-    installed = Path(where).parent.parent
+    package = Path(where).parent
+    installed = package.parent
     assert installed.name == "site-packages" and python.parent.parent in installed.parents
-    for package in ("mockserver", "client", "schemas"):
-        assert (installed / package / "py.typed").is_file()
+    for folder in (package, package / "client", package / "schemas"):
+        assert (folder / "py.typed").is_file()
 
 
 def test_serve_fixtures_builtin_replays_the_shipped_library(python, project):
@@ -82,7 +87,7 @@ USER_TEST = textwrap.dedent("""
     import asyncio
 
     import pytest
-    from mockserver import Behaviour, MockServer, Pace, RealtimeClient, ServerOptions
+    from dashscope_realtime_mock import Behaviour, MockServer, Pace, RealtimeClient, ServerOptions
 
 
     @pytest.mark.realtime_mock(fixtures="builtin", scenario="asr-vad")
@@ -97,7 +102,7 @@ USER_TEST = textwrap.dedent("""
         options = ServerOptions(fixtures="builtin", pace=Pace.FAST, behaviour=Behaviour())
         with MockServer(options) as server:
             assert server.url.startswith("ws://127.0.0.1:")
-        assert RealtimeClient.__module__ == "client.connection"
+        assert RealtimeClient.__module__ == "dashscope_realtime_mock.client.connection"
 """)
 
 
@@ -114,3 +119,58 @@ def test_a_user_project_uses_the_plugin_and_the_public_names(python, project):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
+
+
+# A user project whose own names are the generic ones ours used to be: a `client.py` and a
+# `schemas/` package at its root, first on sys.path when pytest runs there.
+USER_CLIENT = "class RealtimeClient:\n    pass  # the user's own, nothing to do with ours\n"
+USER_SCHEMAS = "errors = None  # the user's own package\n"
+SDK_TEST = textwrap.dedent("""
+    import threading
+
+    import client
+    import schemas
+    from dashscope.audio.qwen_omni import OmniRealtimeCallback, OmniRealtimeConversation
+
+
+    class Callback(OmniRealtimeCallback):
+        def __init__(self):
+            self.kinds, self.finished = [], threading.Event()
+
+        def on_event(self, response):
+            self.kinds.append(response["type"])
+            if response["type"] == "session.finished":
+                self.finished.set()
+
+
+    def test_the_sdk_completes_a_session_beside_our_own_client_and_schemas(realtime_mock):
+        assert client.RealtimeClient.__module__ == "client" and schemas.errors is None
+        callback = Callback()
+        conversation = OmniRealtimeConversation(
+            model="qwen3-asr-flash-realtime", callback=callback, url=realtime_mock.url,
+            api_key="sk-user",
+        )
+        conversation.connect()
+        conversation.end_session()
+        assert callback.finished.wait(10)
+        conversation.close()
+        assert callback.kinds[0] == "session.created" and "session.finished" in callback.kinds
+""")
+
+
+def test_a_user_projects_own_client_and_schemas_do_not_clash(python, project):
+    """With its own client.py and schemas/ package, a user's SDK test against the plugin passes."""
+    (project / "client.py").write_text(USER_CLIENT, encoding="utf-8")
+    (project / "schemas").mkdir()
+    (project / "schemas" / "__init__.py").write_text(USER_SCHEMAS, encoding="utf-8")
+    (project / "test_sdk.py").write_text(SDK_TEST, encoding="utf-8")
+    result = subprocess.run(
+        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout

@@ -25,9 +25,9 @@ from hypothesis.stateful import (
     rule,
 )
 
-from mockserver import families as registry
-from mockserver.core.session import Session
-from mockserver.families import open_session
+from dashscope_realtime_mock import families as registry
+from dashscope_realtime_mock.core.session import Session
+from dashscope_realtime_mock.families import open_session
 from tests import strategies
 from tests.invariants import Trace, check_all
 

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from mockserver.core.errors import ProtocolError
-from mockserver.families import open_session
-from mockserver.responses.events import response_events
+from dashscope_realtime_mock.core.errors import ProtocolError
+from dashscope_realtime_mock.families import open_session
+from dashscope_realtime_mock.responses.events import response_events
 from tests.property.machines import session_machine
 from tests.support import ASR, LIVETRANSLATE_35, OMNI
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from mockserver import families as registry
+from dashscope_realtime_mock import families as registry
 from tests.property.machines import session_machine
 from tests.support import ASR, LIVETRANSLATE, LIVETRANSLATE_35, OMNI, OMNI_TURBO
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft7Validator
 
-import schemas
-from mockserver import families as registry
+from dashscope_realtime_mock import families as registry
+from dashscope_realtime_mock import schemas
 
 ROOT = Path(__file__).resolve().parents[2]
 # A copy of ../shared/protocol/examples (the documented payloads, provenance in SOURCES.md).

@@ -1,6 +1,6 @@
 """ASR: speech in, live and final transcripts out, no responses (events.md §3, sequences.md §2).
 
-:data:`FAMILY` is the family's one record; :mod:`mockserver.families` registers it.
+:data:`FAMILY` is the family's one record; :mod:`dashscope_realtime_mock.families` registers it.
 """
 
 from __future__ import annotations

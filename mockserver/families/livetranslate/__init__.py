@@ -1,6 +1,6 @@
 """LiveTranslate: speech in, translated text and speech out (events.md §2, sequences.md §1).
 
-:data:`FAMILY` is the family's one record; :mod:`mockserver.families` registers it.
+:data:`FAMILY` is the family's one record; :mod:`dashscope_realtime_mock.families` registers it.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Omni: a voice assistant with tools (events.md §4, sequences.md §3).
 
-:data:`FAMILY` is the family's one record; :mod:`mockserver.families` registers it.
+:data:`FAMILY` is the family's one record; :mod:`dashscope_realtime_mock.families` registers it.
 """
 
 from __future__ import annotations

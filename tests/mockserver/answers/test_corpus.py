@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from mockserver.answers.corpus import CorpusResponder, load_corpus
-from mockserver.core.text import split_units
-from mockserver.transport.app import ServerOptions, build_responder
+from dashscope_realtime_mock.answers.corpus import CorpusResponder, load_corpus
+from dashscope_realtime_mock.core.text import split_units
+from dashscope_realtime_mock.transport.app import ServerOptions, build_responder
 from tests.support import SPEECH_DIR
 
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.core.schema_checks import StrictModeViolation, check_server_event, param_of
+from dashscope_realtime_mock.core.schema_checks import (
+    StrictModeViolation,
+    check_server_event,
+    param_of,
+)
 from tests.support import ASR, OMNI, new_session, send
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mockserver.families import open_session
+from dashscope_realtime_mock.families import open_session
 from tests.support import OMNI
 
 
@@ -46,8 +46,8 @@ def test_the_fast_check_accepts_exactly_what_the_schema_accepts():
     """For every flat client schema, the fast check never passes an event jsonschema rejects."""
     import itertools
 
-    import schemas
-    from mockserver.core.schema_checks import _fast_check, _never
+    from dashscope_realtime_mock import schemas
+    from dashscope_realtime_mock.core.schema_checks import _fast_check, _never
 
     values = [None, 1, 1.0, True, "", "x", "input_audio_buffer.append", [], {}]
     checked = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.core import wording
+from dashscope_realtime_mock.core import wording
 
 
 @pytest.mark.parametrize(

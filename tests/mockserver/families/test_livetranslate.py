@@ -9,9 +9,9 @@ import random
 import numpy as np
 import pytest
 
-from mockserver.answers.corpus import CorpusResponder
-from mockserver.core.behaviour import Behaviour
-from mockserver.core.session import Session
+from dashscope_realtime_mock.answers.corpus import CorpusResponder
+from dashscope_realtime_mock.core.behaviour import Behaviour
+from dashscope_realtime_mock.core.session import Session
 from tests.support import (
     LIVETRANSLATE,
     LIVETRANSLATE_35,

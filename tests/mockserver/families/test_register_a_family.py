@@ -8,9 +8,15 @@ import json
 import aiohttp
 import pytest
 
-from mockserver.core.family import Dialect
-from mockserver.families import REGISTRY, lookup, open_session, register_family, unregister_family
-from mockserver.testing import MockServer
+from dashscope_realtime_mock.core.family import Dialect
+from dashscope_realtime_mock.families import (
+    REGISTRY,
+    lookup,
+    open_session,
+    register_family,
+    unregister_family,
+)
+from dashscope_realtime_mock.testing import MockServer
 from tests.mockserver.families.echo import ECHO, MODEL_ID
 
 AUTH = {"Authorization": "Bearer sk-test"}

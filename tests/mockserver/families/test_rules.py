@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mockserver.families import open_session
+from dashscope_realtime_mock.families import open_session
 from tests.support import ASR, LIVETRANSLATE, OMNI
 
 QWEN35 = "qwen3.5-livetranslate-flash-realtime"

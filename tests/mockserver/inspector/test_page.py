@@ -19,7 +19,7 @@ from dashscope.audio.qwen_omni import MultiModality, OmniRealtimeConversation
 from dashscope.audio.qwen_omni.omni_realtime import TranslationParams
 from playwright import sync_api
 
-from mockserver.testing import MockServer
+from dashscope_realtime_mock.testing import MockServer
 from tests.integration.sdk_support import API_KEY, SDK_WARNINGS, Recorder
 from tests.support import LIVETRANSLATE, b64
 
@@ -204,7 +204,7 @@ def test_an_error_event_stands_out(realtime_mock, page, speech_en):
 
 def test_a_strict_mode_violation_stands_out(page, monkeypatch):
     """A strict-mode violation is shown as such at the top of the session, which ends in error."""
-    from mockserver.families.livetranslate import LiveTranslateSession
+    from dashscope_realtime_mock.families.livetranslate import LiveTranslateSession
 
     monkeypatch.setattr(LiveTranslateSession, "_on_session_update", _broken_update)
     with MockServer(inspect=True) as server:

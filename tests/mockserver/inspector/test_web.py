@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.capture import validate_lines
-from mockserver.inspector import INSPECT_PATH, Inspector
-from mockserver.replay.store import load_library
-from mockserver.transport.app import REALTIME_PATH, ServerOptions, create_app
+from dashscope_realtime_mock.capture import validate_lines
+from dashscope_realtime_mock.inspector import INSPECT_PATH, Inspector
+from dashscope_realtime_mock.replay.store import load_library
+from dashscope_realtime_mock.transport.app import REALTIME_PATH, ServerOptions, create_app
 from tests.support import ASR, LIVETRANSLATE, b64
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"

@@ -13,8 +13,8 @@ import zlib
 
 import numpy as np
 
-from mockserver.core.text import CJK_CHARS
-from mockserver.media.pcm import OUTPUT_SAMPLE_RATE
+from dashscope_realtime_mock.core.text import CJK_CHARS
+from dashscope_realtime_mock.media.pcm import OUTPUT_SAMPLE_RATE
 
 __all__ = ["synthesize_speech"]
 

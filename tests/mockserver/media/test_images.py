@@ -1,6 +1,6 @@
 """JPEG header inspection."""
 
-from mockserver.media.images import jpeg_dimensions
+from dashscope_realtime_mock.media.images import jpeg_dimensions
 from tests.support import tiny_jpeg
 
 

@@ -9,14 +9,18 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from mockserver.media.speech import synthesize_speech
+from dashscope_realtime_mock.media.speech import synthesize_speech
 from tests.mockserver.media import speech_before_issue16
 
 VOICES = ("Cherry", "Ethan", "Nofish", "Jennifer", "Chelsie", "Serena", "Dylan", "Sunny", "x")
 
 
 def _corpus_texts() -> list[str]:
-    with resources.files("mockserver").joinpath("data/corpus.json").open(encoding="utf-8") as f:
+    with (
+        resources.files("dashscope_realtime_mock")
+        .joinpath("data/corpus.json")
+        .open(encoding="utf-8") as f
+    ):
         sentences = json.load(f)["sentences"]
     return [text for sentence in sentences for text in sentence.values()]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mockserver.media.vad import (
+from dashscope_realtime_mock.media.vad import (
     SpeechStarted,
     SpeechStopped,
     VoiceActivityDetector,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mockserver.answers.corpus import CorpusResponder
-from mockserver.families import open_session
-from mockserver.replay.matchers import ReplayReferee
-from mockserver.replay.responders import ScriptedResponder
-from mockserver.replay.store import load_library
+from dashscope_realtime_mock.answers.corpus import CorpusResponder
+from dashscope_realtime_mock.families import open_session
+from dashscope_realtime_mock.replay.matchers import ReplayReferee
+from dashscope_realtime_mock.replay.responders import ScriptedResponder
+from dashscope_realtime_mock.replay.store import load_library
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 FIXTURE = load_library(FIXTURES / "scenarios")["asr-manual"]

@@ -8,9 +8,9 @@ import json
 import aiohttp
 import pytest
 
-from mockserver import __version__
-from mockserver.core.behaviour import Behaviour
-from mockserver.transport.app import REALTIME_PATH, ServerOptions, create_app
+from dashscope_realtime_mock import __version__
+from dashscope_realtime_mock.core.behaviour import Behaviour
+from dashscope_realtime_mock.transport.app import REALTIME_PATH, ServerOptions, create_app
 from tests.support import ASR, LIVETRANSLATE, OMNI, OMNI_TURBO, b64
 
 AUTH = {"Authorization": "Bearer sk-test"}
@@ -143,7 +143,7 @@ async def test_a_wrong_path_answers_json_naming_the_realtime_url(serve, path):
 @pytest.mark.asyncio
 async def test_a_crash_before_the_upgrade_answers_500_naming_it(serve, monkeypatch):
     """An exception in the handshake: HTTP 500, JSON body naming the exception, no traceback."""
-    from mockserver.transport import app
+    from dashscope_realtime_mock.transport import app
 
     def broken(request, model):
         raise LookupError("no responder")
@@ -159,7 +159,7 @@ async def test_a_crash_before_the_upgrade_answers_500_naming_it(serve, monkeypat
 @pytest.mark.asyncio
 async def test_a_crash_in_the_send_task_closes_with_1011(serve, monkeypatch):
     """An exception while pacing an event: the connection closes with 1011 instead of hanging."""
-    from mockserver.transport.pacing import Pacer
+    from dashscope_realtime_mock.transport.pacing import Pacer
 
     def broken(self, event):
         raise KeyError("event_id")
@@ -233,7 +233,7 @@ async def test_realtime_pace_delivers_the_whole_response_in_order(serve, speech_
 @pytest.mark.asyncio
 async def test_a_failure_inside_the_mock_becomes_server_error_and_close_1011(serve, monkeypatch):
     """An unexpected exception is reported as the documented server_error, then close 1011."""
-    from mockserver.core.session import Session
+    from dashscope_realtime_mock.core.session import Session
 
     def explode(self, frame):
         raise RuntimeError("boom")
@@ -306,7 +306,7 @@ async def test_strict_mode_turns_an_invalid_server_event_into_server_error_and_1
     serve, monkeypatch
 ):
     """Strict mode: an event that breaks its schema is never sent; server_error, then close 1011."""
-    from mockserver.families.omni import OmniSession
+    from dashscope_realtime_mock.families.omni import OmniSession
 
     monkeypatch.setattr(
         OmniSession,

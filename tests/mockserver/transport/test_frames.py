@@ -6,7 +6,7 @@ import base64
 import json
 import os
 
-from mockserver.transport.frames import frame_of
+from dashscope_realtime_mock.transport.frames import frame_of
 
 
 def _same(event: dict) -> None:

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 
-from mockserver.transport.loopwatch import STEPS, unwatch_steps, watch_steps
+from dashscope_realtime_mock.transport.loopwatch import STEPS, unwatch_steps, watch_steps
 
 
 def test_a_slow_step_is_logged_and_kept(caplog):

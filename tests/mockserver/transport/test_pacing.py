@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from mockserver.transport.pacing import Pacer
+from dashscope_realtime_mock.transport.pacing import Pacer
 
 AUDIO_100MS = {"type": "response.audio.delta", "delta": base64.b64encode(bytes(4800)).decode()}
 

@@ -8,13 +8,13 @@ import shutil
 import numpy as np
 import pytest
 
-from client import RealtimeClient
-from mockserver.capture import validate_lines
-from mockserver.core.behaviour import Behaviour
-from mockserver.replay.store import load
-from mockserver.testing import MockServer
-from mockserver.transport.app import start_site
-from mockserver.transport.recorder import RecorderOptions, create_recorder_app
+from dashscope_realtime_mock.capture import validate_lines
+from dashscope_realtime_mock.client import RealtimeClient
+from dashscope_realtime_mock.core.behaviour import Behaviour
+from dashscope_realtime_mock.replay.store import load
+from dashscope_realtime_mock.testing import MockServer
+from dashscope_realtime_mock.transport.app import start_site
+from dashscope_realtime_mock.transport.recorder import RecorderOptions, create_recorder_app
 
 pytestmark = pytest.mark.asyncio
 MODEL = "qwen3.5-livetranslate-flash-realtime"

@@ -14,7 +14,7 @@ from pathlib import Path
 def test_two_workers_share_one_port():
     """Both workers listen on the printed port; /healthz answers; an interrupt stops them all."""
     with subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", "--port", "0", "--workers", "2"],
+        [sys.executable, "-m", "dashscope_realtime_mock", "serve", "--port", "0", "--workers", "2"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -1,9 +1,9 @@
 """A toy family, defined entirely in the test suite: text in, the same text out.
 
 It exists to show that a family is one record registered through the public API
-(:func:`mockserver.families.register_family`), with its own schemas folder, session class and
+(:func:`dashscope_realtime_mock.families.register_family`), with its own schemas folder, session class and
 `session.update` rules, and no edit anywhere under `mockserver/`. It takes no audio, so its
-session subclasses the bare core :class:`~mockserver.core.session.Session`, not the listening
+session subclasses the bare core :class:`~dashscope_realtime_mock.core.session.Session`, not the listening
 layer.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mockserver.core.behaviour import Behaviour
-from mockserver.core.family import Dialect, Family, ModelSpec
-from mockserver.core.session import Session
+from dashscope_realtime_mock.core.behaviour import Behaviour
+from dashscope_realtime_mock.core.family import Dialect, Family, ModelSpec
+from dashscope_realtime_mock.core.session import Session
 
 __all__ = ["ECHO", "MODEL_ID"]
 
