@@ -552,3 +552,24 @@ def test_cancel_before_anything_sent_without_response_done_leaves_no_trace(speec
     s.receive_event({"type": "response.create"})
     kinds = types(s.events_to_send())
     assert kinds.count("response.created") == 1 and kinds.count("response.done") == 1
+
+
+def test_tool_choice_none_answers_with_text_and_is_echoed(speech_en):
+    """tool_choice none (set by the client, then echoed): tools configured, yet no tool call."""
+    s = new_session(OMNI)
+    [updated] = send(
+        s, type="session.update", session={"tools": [WEATHER_TOOL], "tool_choice": "none"}
+    )
+    kinds = types(stream(s, speech_en))
+    assert updated["session"]["tool_choice"] == "none"
+    assert "response.function_call_arguments.done" not in kinds and "response.done" in kinds
+
+
+def test_omni_video_settings_are_refused():
+    """video.input.representation_compact (qwen3.8 only) is refused, never silently ignored."""
+    [error] = send(
+        new_session(OMNI),
+        type="session.update",
+        session={"video": {"input": {"representation_compact": "normal"}}},
+    )
+    assert error["error"]["param"] == "session.video"
