@@ -11,13 +11,13 @@ the documented error wording, so nothing it accepts is silently ignored.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from ..core import wording
 from ..core.rules import check_member
 from .pcm import INPUT_SAMPLE_RATE, OUTPUT_SAMPLE_RATE
 
-__all__ = ["AudioRates", "apply_audio_object", "render_audio_object"]
+__all__ = ["AudioRates", "apply_audio_object", "apply_audio_settings", "render_audio_object"]
 
 _FORMAT_KEYS = ("type", "sample_rate")
 
@@ -76,6 +76,25 @@ def apply_audio_object(
         if "voice" in audio["output"]:
             config["voice"] = audio["output"]["voice"]
     config["audio_object"] = True
+
+
+class AudioModel(Protocol):
+    """What the audio settings of a model are checked against (a ListeningModel)."""
+
+    @property
+    def audio_rates(self) -> AudioRates: ...
+
+    def typed_formats(self) -> tuple[str, ...]: ...
+
+
+def apply_audio_settings(model: AudioModel, config: dict, update: dict) -> None:
+    """The input rate (`sample_rate`, checked by the schema) and the `session.audio` object."""
+    if "sample_rate" in update:
+        config["sample_rate"] = update["sample_rate"]
+    if "audio" in update:
+        apply_audio_object(
+            config, update["audio"], rates=model.audio_rates, input_formats=model.typed_formats()
+        )
 
 
 def render_audio_object(config: dict) -> dict[str, Any] | None:

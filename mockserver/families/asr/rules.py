@@ -16,7 +16,7 @@ from ...core import wording
 from ...core.behaviour import Behaviour
 from ...core.rules import check_input_format, check_member, merge_turn_detection
 from ...core.text import text_tokens
-from ...media.audio_config import apply_audio_object, render_audio_object
+from ...media.audio_config import apply_audio_settings, render_audio_object
 from .models import AsrModel
 
 __all__ = ["RULES", "AsrRules"]
@@ -71,15 +71,7 @@ class AsrRules:
             config["input_audio_format"] = check_input_format(
                 model, behaviour, update["input_audio_format"]
             )
-        if "sample_rate" in update:
-            config["sample_rate"] = update["sample_rate"]
-        if "audio" in update:
-            apply_audio_object(
-                config,
-                update["audio"],
-                rates=model.audio_rates,
-                input_formats=model.typed_formats(),
-            )
+        apply_audio_settings(model, config, update)
         if "input_audio_transcription" in update:
             config["input_audio_transcription"] = _transcription(
                 model, config["input_audio_transcription"], update["input_audio_transcription"]

@@ -18,7 +18,7 @@ from typing import Any
 from ...core import wording
 from ...core.behaviour import Behaviour
 from ...core.rules import apply_formats, check_member, merge_turn_detection
-from ...media.audio_config import apply_audio_object, render_audio_object
+from ...media.audio_config import apply_audio_settings, render_audio_object
 from .models import LiveTranslateModel
 
 __all__ = ["RULES", "LiveTranslateRules", "audio_output_enabled"]
@@ -112,15 +112,7 @@ class LiveTranslateRules:
         if update.get("voice") is not None:
             config["voice"] = update["voice"]
         apply_formats(model, behaviour, config, update)
-        if "sample_rate" in update:
-            config["sample_rate"] = update["sample_rate"]
-        if "audio" in update:
-            apply_audio_object(
-                config,
-                update["audio"],
-                rates=model.audio_rates,
-                input_formats=model.typed_formats(),
-            )
+        apply_audio_settings(model, config, update)
         if "input_audio_transcription" in update:
             config["input_audio_transcription"] = _transcription(
                 model, config["input_audio_transcription"], update["input_audio_transcription"]

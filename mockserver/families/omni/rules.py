@@ -16,7 +16,7 @@ from typing import Any
 from ...core import wording
 from ...core.behaviour import Behaviour
 from ...core.rules import apply_formats, check_member, merge_turn_detection
-from ...media.audio_config import apply_audio_object, render_audio_object
+from ...media.audio_config import apply_audio_settings, render_audio_object
 from .models import OmniModel
 
 __all__ = ["RULES", "SAMPLING_KEYS", "OmniRules"]
@@ -74,15 +74,9 @@ class OmniRules:
         if update.get("voice") is not None:
             config["voice"] = check_member(update["voice"], "session.voice", model.voices)
         apply_formats(model, behaviour, config, update)
-        if "audio" in update:
-            apply_audio_object(
-                config,
-                update["audio"],
-                rates=model.audio_rates,
-                input_formats=model.typed_formats(),
-            )
-            if "voice" in update["audio"].get("output", {}):
-                check_member(config["voice"], "session.audio.output.voice", model.voices)
+        apply_audio_settings(model, config, update)
+        if "voice" in update.get("audio", {}).get("output", {}):
+            check_member(config["voice"], "session.audio.output.voice", model.voices)
         if "video" in update:
             # events.md §4.2: video.input.representation_compact is qwen3.8 only.
             raise wording.not_allowed(
