@@ -111,8 +111,8 @@ class FaultInjector:
         self._matches: Counter[int] = Counter()  # per targeted fault: how many events matched
         self._fired: set[int] = set()
         self._sent = 0  # session events taken so far
-        self._responses_with_text: set[str] = set()
-        self._responses_with_audio: set[str] = set()
+        self._responses_with_text: set[str | None] = set()
+        self._responses_with_audio: set[str | None] = set()
         idle = plan.of_kind(IdleTimeout)
         self._idle: IdleTimeout | None = idle[-1] if idle else None
         self._idle_timer: asyncio.TimerHandle | None = None

@@ -29,27 +29,31 @@ HEADERS = {"Authorization": "Bearer mock-key"}
 async def _first_events(url: str, count: int, headers: dict | None = None) -> list[dict]:
     """Connect, read `count` server events (fewer if the connection ends), close."""
     events: list[dict] = []
-    async with aiohttp.ClientSession() as http:
-        async with http.ws_connect(url, headers={**HEADERS, **(headers or {})}) as ws:
-            while len(events) < count:
-                message = await ws.receive(timeout=10)
-                if message.type != aiohttp.WSMsgType.TEXT:
-                    break
-                events.append(json.loads(message.data))
+    async with (
+        aiohttp.ClientSession() as http,
+        http.ws_connect(url, headers={**HEADERS, **(headers or {})}) as ws,
+    ):
+        while len(events) < count:
+            message = await ws.receive(timeout=10)
+            if message.type != aiohttp.WSMsgType.TEXT:
+                break
+            events.append(json.loads(message.data))
     return events
 
 
 async def _until_closed(url: str) -> tuple[list[str], aiohttp.WSMsgType, int | None]:
     """Read until the connection ends: the event types, the last message type, the close code."""
     kinds = []
-    async with aiohttp.ClientSession() as http:
-        async with http.ws_connect(url, headers=HEADERS, autoclose=False) as ws:
-            await ws.send_json({"type": "session.update", "session": {"modalities": ["text"]}})
-            while True:
-                message = await ws.receive(timeout=10)
-                if message.type != aiohttp.WSMsgType.TEXT:
-                    return kinds, message.type, ws.close_code
-                kinds.append(json.loads(message.data)["type"])
+    async with (
+        aiohttp.ClientSession() as http,
+        http.ws_connect(url, headers=HEADERS, autoclose=False) as ws,
+    ):
+        await ws.send_json({"type": "session.update", "session": {"modalities": ["text"]}})
+        while True:
+            message = await ws.receive(timeout=10)
+            if message.type != aiohttp.WSMsgType.TEXT:
+                return kinds, message.type, ws.close_code
+            kinds.append(json.loads(message.data)["type"])
 
 
 def test_a_compact_spec_builds_the_same_plan_as_objects():
@@ -63,8 +67,14 @@ def test_a_compact_spec_builds_the_same_plan_as_objects():
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("delay:on=response.done,ms=x", "fault 'delay:on=response.done,ms=x': ms must be an integer, not 'x'"),
-        ("error:at=1,type=fatal", "type must be one of invalid_request_error, server_error, not 'fatal'"),
+        (
+            "delay:on=response.done,ms=x",
+            "fault 'delay:on=response.done,ms=x': ms must be an integer, not 'x'",
+        ),
+        (
+            "error:at=1,type=fatal",
+            "type must be one of invalid_request_error, server_error, not 'fatal'",
+        ),
         ("disconnect:at=2,close=1006", "close must be a close code a server may send"),
         ("reject:status=404", "status must be one of 401, 403, 429, 500, not 404"),
         ("drop:on=response.dnoe", "on='response.dnoe' is not a server event type"),
@@ -87,7 +97,7 @@ def test_a_bad_object_fails_when_built():
 
 def test_a_bad_server_spec_is_an_option_error():
     """ServerOptions(faults=...) names the option when the spec is bad."""
-    with pytest.raises(OptionError, match="^faults: fault 'drop:at=0': at must be >= 1"):
+    with pytest.raises(OptionError, match=r"^faults: fault 'drop:at=0': at must be >= 1"):
         ServerOptions(faults="drop:at=0")
 
 
