@@ -22,6 +22,18 @@ from .builtin import BUILTIN
 from .core.behaviour import Behaviour
 from .testing import CapturedSession, MockServer, ThreadedServer
 from .transport.app import OptionError, ServerOptions, create_app
+from .transport.faults import (
+    Delay,
+    Disconnect,
+    DropEvent,
+    DuplicateEvent,
+    FaultPlan,
+    FaultSpecError,
+    IdleTimeout,
+    InjectError,
+    RejectHandshake,
+    SessionCap,
+)
 from .transport.pacing import Pace
 
 if TYPE_CHECKING:
@@ -31,12 +43,22 @@ __all__ = [
     "BUILTIN",
     "Behaviour",
     "CapturedSession",
+    "Delay",
+    "Disconnect",
+    "DropEvent",
+    "DuplicateEvent",
+    "FaultPlan",
+    "FaultSpecError",
+    "IdleTimeout",
+    "InjectError",
     "MockServer",
     "OptionError",
     "Pace",
     "RealtimeClient",
     "RealtimeClientError",
+    "RejectHandshake",
     "ServerOptions",
+    "SessionCap",
     "ThreadedServer",
     "__version__",
     "create_app",

@@ -150,6 +150,13 @@ def _add_serve(commands) -> None:
         "the names and values are listed below (default: none changed)",
     )
     serve.add_argument(
+        "--faults",
+        metavar="SPEC",
+        help="inject faults into every connection, e.g. 'seed=1;delay:on=first_audio,ms=800' "
+        "(kinds: error, disconnect, delay, idle_timeout, session_cap, reject, drop, duplicate; "
+        "see the README) (default: none)",
+    )
+    serve.add_argument(
         "--strict",
         action="store_true",
         help="validate every server event against the schemas; a violation is logged and ends "
@@ -358,6 +365,7 @@ def _serve(args: argparse.Namespace) -> int:
             behaviour=behaviour,
             strict=args.strict,
             watcher=None if args.no_inspector else Inspector(),
+            faults=args.faults,
         )
     except OptionError as exc:
         return _fail("serve", f"--{exc.option.replace('_', '-')}: {exc.problem}")

@@ -8,6 +8,7 @@ gets a WebSocket: it gets an HTTP error with a DashScope-style JSON body.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import dataclasses
 import functools
@@ -31,8 +32,10 @@ from ..families import REGISTRY
 from ..replay.matchers import ReplayMismatch, ReplayReferee
 from ..replay.responders import MatchingResponder, ScriptedResponder
 from ..replay.store import Fixture, load_library
+from .faults import FaultPlan, FaultSpecError
 from .frames import frame_of
 from .handshake import REALTIME_PATH, check_api_key, check_model, http_error, unknown_path
+from .injector import FaultInjector, handshake_refusal, plan_for, scenario_plan, session_cap
 from .observers import SessionWatcher, Tee
 from .pacing import Pace, Pacer
 
@@ -88,6 +91,9 @@ class ServerOptions:
     observer: Observer | None = None
     # Follows each session from open to close and serves pages of its own (the inspector).
     watcher: SessionWatcher | None = None
+    # Faults injected into every connection (transport/faults.py): a compact string, a Fault,
+    # a list of them, or a FaultPlan. Resolved to a FaultPlan when built.
+    faults: FaultPlan | object = None
 
     def __post_init__(self) -> None:
         """Every option is checked here, so a bad value fails at once, not at the first connection.
@@ -107,6 +113,10 @@ class ServerOptions:
             if getattr(self, name) < 0:
                 raise OptionError(name, f"must be >= 0, not {getattr(self, name)}")
         self.fixtures = self._fixtures_folder()
+        try:
+            self.faults = FaultPlan.of(self.faults)
+        except FaultSpecError as exc:
+            raise OptionError("faults", str(exc)) from None
         if self.pace is Pace.RECORDED and self.fixtures is None:
             raise OptionError(
                 "pace",
@@ -122,6 +132,11 @@ class ServerOptions:
         if folder is not None and not folder.is_dir():
             raise OptionError("fixtures", f"{folder} is not a directory")
         return folder
+
+    @property
+    def fault_plan(self) -> FaultPlan:
+        """`faults` as the plan it was resolved to."""
+        return self.faults if isinstance(self.faults, FaultPlan) else FaultPlan()
 
     @property
     def fixtures_folder(self) -> Path | None:
@@ -152,6 +167,8 @@ def build_library(options: ServerOptions) -> dict[str, Fixture]:
     folder = options.fixtures_folder
     root = folder / "scenarios" if folder else None
     library = load_library(root) if root is not None and root.is_dir() else {}
+    for name, fixture in library.items():
+        scenario_plan(fixture.header, f"scenario {name}")  # a bad fault fails at start-up
     if options.scenario and options.scenario not in library:
         raise ValueError(
             f"--scenario {options.scenario!r} is not among the fixtures ({', '.join(library) or 'none'})"
@@ -164,6 +181,7 @@ LIBRARY_KEY: web.AppKey[dict[str, Fixture]] = web.AppKey("library", dict)
 SCENARIO_HEADER = "X-Mock-Scenario"
 RESPONDER_KEY = web.AppKey("responder", CorpusResponder)
 SENDERS_KEY: web.AppKey[set[asyncio.Task[None]]] = web.AppKey("senders", set)
+REFUSED_KEY: web.AppKey[collections.Counter] = web.AppKey("refused", collections.Counter)
 
 
 @dataclass(frozen=True)
@@ -173,6 +191,9 @@ class _Answering:
     responder: Responder
     referee: ClientReferee | None = None
     why: str = ""  # how the responder was chosen (the inspector shows it)
+    faults: FaultPlan = field(
+        default_factory=FaultPlan
+    )  # the named scenario's (its header's `faults`)
 
 
 def _responder_for(request: web.Request, model: Model) -> _Answering | web.Response:
@@ -197,7 +218,9 @@ def _responder_for(request: web.Request, model: Model) -> _Answering | web.Respo
             if request.headers.get(SCENARIO_HEADER)
             else "the server's default scenario (--scenario)"
         )
-        return _Answering(ScriptedResponder.from_fixture(library[name], fallback), referee, why)
+        faults = scenario_plan(library[name].header, f"scenario {name}")
+        responder = ScriptedResponder.from_fixture(library[name], fallback)
+        return _Answering(responder, referee, why, faults)
     if library:
         why = "the fixture whose input audio matches answers, else the built-in responder"
         return _Answering(MatchingResponder(library, fallback, model.family.name), why=why)
@@ -220,12 +243,22 @@ async def _healthz(request: web.Request) -> web.Response:
     )
 
 
+async def _deliver(
+    ws: web.WebSocketResponse, session: Session, options: ServerOptions, event: dict
+) -> None:
+    """Send one server event and show it to the observer."""
+    await ws.send_str(frame_of(event))
+    if options.observer is not None:
+        options.observer.event(session.id, session.model_id, "server", event)
+
+
 async def _send_loop(
     ws: web.WebSocketResponse,
     session: Session,
     wake: asyncio.Event,
     pacer: Pacer,
     options: ServerOptions,
+    faults: FaultInjector | None = None,
 ) -> None:
     """Pull events from the session as their time comes; close once it is finished and drained.
 
@@ -261,9 +294,10 @@ async def _send_loop(
         dues.pop(event["event_id"], None)
         session.next_event()
         started = time.perf_counter()
-        await ws.send_str(frame_of(event))
-        if options.observer is not None:
-            options.observer.event(session.id, session.model_id, "server", event)
+        if faults is None:
+            await _deliver(ws, session, options, event)
+        elif not await faults.send(event):
+            return  # a fault ended the connection
         busy += time.perf_counter() - started
         if busy >= STEP_BUDGET_S:  # let other sessions run (send_str rarely has to wait)
             busy = 0.0
@@ -282,10 +316,11 @@ async def _send_or_fail(
     wake: asyncio.Event,
     pacer: Pacer,
     options: ServerOptions,
+    faults: FaultInjector | None = None,
 ) -> None:
     """:func:`_send_loop`; if it fails, report it and close with 1011 (which ends the receive loop)."""
     try:
-        await _send_loop(ws, session, wake, pacer, options)
+        await _send_loop(ws, session, wake, pacer, options, faults)
     except ConnectionError:  # the client went away while an event was being sent
         log.info("session %s: the client closed the connection", session.id)
     except Exception as exc:
@@ -309,13 +344,24 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
     answering = _responder_for(request, model)
     if isinstance(answering, web.Response):
         return answering
+    faults = plan_for(request, options.fault_plan, answering.faults)
+    if isinstance(faults, web.Response):
+        return faults
+    if (refusal := handshake_refusal(faults, request.app[REFUSED_KEY])) is not None:
+        return refusal
+    if (cap := session_cap(faults)) is not None:
+        behaviour = dataclasses.replace(
+            options.behaviour, session_cap_s=cap.seconds, cap_close_code=cap.close
+        )
+    else:
+        behaviour = options.behaviour
     ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES)
     await ws.prepare(request)
     try:
         session = REGISTRY.open_session(
             model,
             responder=answering.responder,
-            behaviour=options.behaviour,
+            behaviour=behaviour,
             strict=options.strict,
             referee=answering.referee,
         )
@@ -324,7 +370,7 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
         await ws.close(code=1011, message=b"server error")
         return ws
     try:
-        await _converse(request, ws, session, answering)
+        await _converse(request, ws, session, answering, faults)
     except Exception as exc:
         _report(options.observer, session.id, exc, f"session {session.id} failed")
         await ws.close(code=1011, message=b"server error")
@@ -342,10 +388,19 @@ def _report(observer: Observer | None, session_id: str | None, error: Exception,
 
 
 async def _converse(
-    request: web.Request, ws: web.WebSocketResponse, session: Session, answering: _Answering
+    request: web.Request,
+    ws: web.WebSocketResponse,
+    session: Session,
+    answering: _Answering,
+    plan: FaultPlan,
 ) -> None:
     """Feed the client's frames to `session` while a send task paces out what it produces."""
     options: ServerOptions = request.app[OPTIONS_KEY]
+    faults = (
+        FaultInjector(plan, ws, request, functools.partial(_deliver, ws, session, options))
+        if plan
+        else None
+    )
     if options.observer is not None:
         session.client_event_listener = functools.partial(
             options.observer.event, session.id, session.model_id, "client"
@@ -362,7 +417,9 @@ async def _converse(
         recorded_gaps=answering.responder.recorded_gaps,
         output_sample_rate=lambda: session.output_sample_rate,
     )
-    sender = asyncio.create_task(_send_or_fail(ws, session, wake, pacer, options))
+    sender = asyncio.create_task(_send_or_fail(ws, session, wake, pacer, options, faults))
+    if faults is not None:
+        faults.start()
     cap = (
         asyncio.get_running_loop().call_later(session.session_cap_s, _expire, session, wake)
         if session.session_cap_s
@@ -373,6 +430,8 @@ async def _converse(
         busy = 0.0  # seconds spent on frames since this task last gave the loop away
         async for message in ws:
             started = time.perf_counter()
+            if faults is not None:
+                faults.heard()
             _feed(session, message, options.observer)
             wake.set()
             if session.finished or sender.done():
@@ -384,6 +443,8 @@ async def _converse(
         if session.finished or sender.done():
             await sender
     finally:
+        if faults is not None:
+            faults.stop()
         if cap is not None:
             cap.cancel()
         if not sender.done():
@@ -476,6 +537,7 @@ def create_app(options: ServerOptions | None = None) -> web.Application:
         watcher.install(app)
     app[OPTIONS_KEY] = options
     app[SENDERS_KEY] = set()
+    app[REFUSED_KEY] = collections.Counter()
     app[RESPONDER_KEY] = build_responder(app[OPTIONS_KEY])
     app[LIBRARY_KEY] = build_library(app[OPTIONS_KEY])
     app.router.add_get(REALTIME_PATH, _realtime)
