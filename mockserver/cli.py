@@ -136,6 +136,13 @@ def _add_serve(commands) -> None:
         help="realtime pace: delay from response.created to the first audio (default: %(default)s)",
     )
     serve.add_argument(
+        "--audio-idle-ms",
+        type=int,
+        default=defaults.audio_idle_ms,
+        help="fast pace: an answer that speech could still cut short plays by the client's audio "
+        "time; after this long without a client frame it plays out (default: %(default)s)",
+    )
+    serve.add_argument(
         "--strict-replay",
         action="store_true",
         help="with a named scenario: a client event that departs from the recorded ones fails "
@@ -352,6 +359,7 @@ def _serve(args: argparse.Namespace) -> int:
             first_text_latency_ms=args.first_text_latency_ms,
             first_audio_latency_ms=args.first_audio_latency_ms,
             speed=args.speed,
+            audio_idle_ms=args.audio_idle_ms,
             fixtures=args.fixtures,
             scenario=args.scenario,
             strict_replay=args.strict_replay,

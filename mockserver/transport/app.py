@@ -26,7 +26,7 @@ from ..builtin import fixtures_dir
 from ..core.behaviour import Behaviour
 from ..core.registry import Model
 from ..core.schema_checks import StrictModeViolation
-from ..core.session import ClientReferee, Session
+from ..core.session import ClientReferee, Playback, Session
 from ..families import REGISTRY
 from ..replay.matchers import ReplayMismatch, ReplayReferee
 from ..replay.responders import MatchingResponder, ScriptedResponder
@@ -71,6 +71,10 @@ class ServerOptions:
     first_text_latency_ms: int = 300
     first_audio_latency_ms: int = 500
     speed: float = 1.0  # realtime pace runs this many times faster
+    # Fast pace: an answer that can still be cut short plays by the client's audio time
+    # (core/session.py Playback.AUDIO_TIME); after this long without a client frame the input
+    # counts as idle and whatever waits for the audio counts as played.
+    audio_idle_ms: int = 500
     # A directory, or "builtin" (the library shipped with the package): its corpus.json replaces
     # the built-in corpus; scenarios/*/ are fixtures to replay. Resolved to a Path when built.
     fixtures: Path | str | None = None
@@ -103,7 +107,7 @@ class ServerOptions:
             raise TypeError(f"behaviour must be a Behaviour, not {type(self.behaviour).__name__}")
         if not self.speed > 0:
             raise OptionError("speed", f"must be > 0 (how many times faster), not {self.speed:g}")
-        for name in ("first_text_latency_ms", "first_audio_latency_ms"):
+        for name in ("first_text_latency_ms", "first_audio_latency_ms", "audio_idle_ms"):
             if getattr(self, name) < 0:
                 raise OptionError(name, f"must be >= 0, not {getattr(self, name)}")
         self.fixtures = self._fixtures_folder()
@@ -242,7 +246,7 @@ async def _send_loop(
                 break
             dues.clear()
             wake.clear()
-            await wake.wait()
+            await _wait_for_input(session, wake, options)
             busy = 0.0
             continue
         due = dues.get(event["event_id"])
@@ -274,6 +278,22 @@ async def _send_loop(
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(ws.receive(), options.finish_close_grace_s)
     await ws.close(code=session.close_code, message=session.close_reason.encode())
+
+
+async def _wait_for_input(
+    session: Session, wake: asyncio.Event, options: ServerOptions
+) -> None:
+    """Wait for the session to have something; in fast pace, report the client's input idle
+    (Session.input_idle) once no frame came for `audio_idle_ms` while an answer waits for audio."""
+    if not session.awaiting_audio:
+        await wake.wait()
+        return
+    with contextlib.suppress(asyncio.TimeoutError):
+        await asyncio.wait_for(wake.wait(), options.audio_idle_ms / 1000)
+        return
+    await asyncio.sleep(0)  # a frame read in the same loop step goes first
+    if not wake.is_set():
+        session.input_idle()
 
 
 async def _send_or_fail(
@@ -318,6 +338,7 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
             behaviour=options.behaviour,
             strict=options.strict,
             referee=answering.referee,
+            playback=Playback.AUDIO_TIME if options.pace is Pace.FAST else Playback.TRANSPORT,
         )
     except Exception as exc:  # strict mode (session.created breaks its schema) or a bug
         _report(options.observer, None, exc, f"opening a {model.model_id} session failed")
