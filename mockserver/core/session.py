@@ -146,6 +146,7 @@ class Session:
         }
         self._start()
         self._emit("session.created", session=self._render(updated=False))
+        self._responder.observe_config(self._render(updated=True))
         if self.behaviour.updated_on_connect:
             # The SDK references: connect "Triggers session.created and session.updated events".
             self._emit("session.updated", session=self._render(updated=True))
@@ -312,7 +313,9 @@ class Session:
             self.spec, self.config, event["session"], self.behaviour
         )
         self._config_changed(old)
-        self._emit("session.updated", session=self._render(updated=True))
+        rendered = self._render(updated=True)
+        self._responder.observe_config(rendered)
+        self._emit("session.updated", session=rendered)
 
     def _on_session_finish(self, event: dict) -> None:
         # events.md §2.1 / §3.1: finish every pending utterance, then session.finished.

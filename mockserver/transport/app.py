@@ -29,7 +29,7 @@ from ..core.schema_checks import StrictModeViolation
 from ..core.session import ClientReferee, Playback, Session
 from ..families import REGISTRY
 from ..replay.matchers import ReplayMismatch, ReplayReferee
-from ..replay.responders import MatchingResponder, ScriptedResponder
+from ..replay.responders import DEFAULT_MATCH_ON, MatchingResponder, ScriptedResponder
 from ..replay.store import Fixture, load_library
 from .frames import frame_of
 from .handshake import REALTIME_PATH, check_api_key, check_model, http_error, unknown_path
@@ -61,6 +61,10 @@ class Observer(Protocol):
 
     def failure(self, session_id: str | None, error: BaseException) -> None: ...
 
+    def replayed(self, session_id: str, scenario: str | None, reason: str) -> None:
+        """Who answers a session was decided: the fixture (None: built-in responder), and why."""
+        ...
+
 
 @dataclass
 class ServerOptions:
@@ -82,6 +86,9 @@ class ServerOptions:
     # With a named scenario: a client event that departs from the recorded ones fails the session
     # (server_error naming the matcher that failed; the pytest plugin fails the test).
     strict_replay: bool = False
+    # Besides the audio, the session fields (dotted paths) a fixture must agree on to be the
+    # one replayed when several recordings share the input audio (vcrpy's match_on).
+    match_on: tuple[str, ...] = DEFAULT_MATCH_ON
     # After session.finished the client closes (events.md §1.8: samples close with 1000); if it
     # does not within this many seconds, the server closes with 1000 itself.
     finish_close_grace_s: float = 5.0
@@ -204,7 +211,8 @@ def _responder_for(request: web.Request, model: Model) -> _Answering | web.Respo
         return _Answering(ScriptedResponder.from_fixture(library[name], fallback), referee, why)
     if library:
         why = "the fixture whose input audio matches answers, else the built-in responder"
-        return _Answering(MatchingResponder(library, fallback, model.family.name), why=why)
+        matching = MatchingResponder(library, fallback, model.family.name, options.match_on)
+        return _Answering(matching, why=why)
     return _Answering(fallback, why="no fixtures are loaded")
 
 
@@ -374,6 +382,7 @@ async def _converse(
     if options.watcher is not None:
         options.watcher.opened(session, answering.responder, answering.why)
     log.info("session %s opened for model %s", session.id, session.model_id)
+    _announce_replay(session, answering, options.observer)
     wake = asyncio.Event()
     pacer = Pacer(
         options.pace,
@@ -412,6 +421,27 @@ async def _converse(
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
         request.app[SENDERS_KEY].discard(sender)
+
+
+def _announce_replay(session: Session, answering: _Answering, observer: Observer | None) -> None:
+    """Log at INFO which fixture a session replays and why (or that the built-in responder
+    answers), and tell the observer; audio matching decides later, once it has heard enough."""
+
+    def replayed(scenario: str | None, reason: str) -> None:
+        if scenario is None:
+            log.info("session %s: the built-in responder answers: %s", session.id, reason)
+        else:
+            log.info("session %s replays fixture %r: %s", session.id, scenario, reason)
+        if observer is not None:
+            observer.replayed(session.id, scenario, reason)
+
+    responder = answering.responder
+    if isinstance(responder, MatchingResponder):
+        responder.on_decided = replayed
+    elif isinstance(responder, ScriptedResponder):
+        replayed(responder.name, answering.why)
+    else:
+        replayed(None, answering.why)
 
 
 def _expire(session: Session, wake: asyncio.Event) -> None:
