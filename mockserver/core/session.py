@@ -83,6 +83,10 @@ class ClientReferee(Protocol):
         """None while the client does what is expected; else a report of how it departed."""
         ...
 
+    def at_close(self) -> str | None:
+        """The client closed: None if it did all that was recorded; else what it left undone."""
+        ...
+
 
 @dataclass
 class _Turn:
@@ -237,6 +241,14 @@ class Session:
             return
         self.receive_event(event)
 
+    def client_closed(self) -> str | None:
+        """The client closed the connection; under strict replay, the report of what it left
+        undone of the recording (also kept in `departure`), else None."""
+        if self.referee is None or self.departure is not None:
+            return None
+        self.departure = self.referee.at_close()
+        return self.departure
+
     def receive_binary(self, data: bytes) -> None:
         """A binary frame: the protocol only has JSON text frames (events.md §1.4)."""
         if self.finished:
@@ -309,13 +321,16 @@ class Session:
 
     def _on_session_update(self, event: dict) -> None:
         old = self.config
-        self.config = self.family.rules.apply_update(
+        new = self.family.rules.apply_update(
             self.spec, self.config, event["session"], self.behaviour
         )
+        # a replaying responder may refuse a config its fixture cannot answer (ProtocolError)
+        self._responder.observe_config(
+            self.family.rules.render(self.spec, new, self.id, self.model_id, updated=True)
+        )
+        self.config = new
         self._config_changed(old)
-        rendered = self._render(updated=True)
-        self._responder.observe_config(rendered)
-        self._emit("session.updated", session=rendered)
+        self._emit("session.updated", session=self._render(updated=True))
 
     def _on_session_finish(self, event: dict) -> None:
         # events.md §2.1 / §3.1: finish every pending utterance, then session.finished.

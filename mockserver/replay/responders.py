@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..answers.protocol import Responder, Transcript
+from ..core.errors import ProtocolError
 from ..core.text import split_units, units_per_second
 from ..media.pcm import resample_to_16k
 from .fingerprint import MIN_MS, THRESHOLD, envelope, similarity
@@ -125,6 +126,18 @@ class ScriptedResponder(Responder):
         scripted = cls(transcripts, responses, fallback, target_language=target, name=fixture.name)
         scripted._per_utterance = per_utterance
         return scripted
+
+    def observe_config(self, session: dict) -> None:
+        """Refuse transcription on when the recording holds no source text: inventing one would
+        contradict the replayed answers."""
+        if session.get("input_audio_transcription") and not self._transcripts and self._responses:
+            raise ProtocolError(
+                "invalid_value",
+                f"Replay of fixture '{self.name}': it was recorded without "
+                "input_audio_transcription, so it holds no source text to replay. Turn "
+                "transcription off, or record the fixture with it.",
+                "session.input_audio_transcription",
+            )
 
     def recorded_gaps(self) -> list[int] | None:
         """`--pace recorded`: the timing of the next response as recorded (Pacer asks at response.created)."""
@@ -245,10 +258,12 @@ class MatchingResponder(Responder):
                 (similarity(heard, _fixture_envelope(fixture)), name)
                 for name, fixture in self._library.items()
             ]
+            transcribing = bool(self._session.get("input_audio_transcription"))
             candidates = sorted(
                 (-len(self._config_agrees(self._library[name])), -score, name)
                 for score, name in scored
                 if score >= THRESHOLD
+                and (not transcribing or _has_source_text(self._library[name]))
             )
             if candidates:
                 agree, score, best = -candidates[0][0], -candidates[0][1], candidates[0][2]
@@ -261,6 +276,12 @@ class MatchingResponder(Responder):
                 )
                 self.scenario, self.similarity = best, score
                 self.chosen = ScriptedResponder.from_fixture(self._library[best], self._fallback)
+            elif heard_too := [n for score, n in scored if score >= THRESHOLD]:
+                self.reason = (
+                    f"the fixtures whose input audio matched ({', '.join(heard_too)}) were "
+                    "recorded without transcription, which is on: the built-in responder answers"
+                )
+                self.chosen = self._fallback
             else:
                 closest = max(scored, default=(0.0, "none"))
                 self.reason = (
@@ -305,6 +326,14 @@ class MatchingResponder(Responder):
 
     def tool_call(self, tools, heard):
         return self._decide().tool_call(tools, heard)
+
+
+def _has_source_text(fixture: Fixture) -> bool:
+    """Whether the recording holds the user's transcripts (a replay with transcription on needs them)."""
+    return any(
+        line["event"].get("type") == "conversation.item.input_audio_transcription.completed"
+        for line in fixture.events
+    )
 
 
 def _in_vad(fixture: Fixture) -> bool:

@@ -288,9 +288,7 @@ async def _send_loop(
     await ws.close(code=session.close_code, message=session.close_reason.encode())
 
 
-async def _wait_for_input(
-    session: Session, wake: asyncio.Event, options: ServerOptions
-) -> None:
+async def _wait_for_input(session: Session, wake: asyncio.Event, options: ServerOptions) -> None:
     """Wait for the session to have something; in fast pace, report the client's input idle
     (Session.input_idle) once no frame came for `audio_idle_ms` while an answer waits for audio."""
     if not session.awaiting_audio:
@@ -413,6 +411,10 @@ async def _converse(
                 await asyncio.sleep(0)
         if session.finished or sender.done():
             await sender
+        elif (report := session.client_closed()) is not None:
+            log.error("session %s: %s", session.id, report)
+            if options.observer is not None:
+                options.observer.failure(session.id, ReplayMismatch(report))
     finally:
         if cap is not None:
             cap.cancel()

@@ -48,7 +48,9 @@ def test_an_answer_that_played_out_before_the_next_speech_completes(speech_en):
     first += send(s, type="input_audio_buffer.append", audio=b64(silence))
     rest = stream(s, speech_en, start_ms=speech_en.gap_middle_ms) + send(s, type="session.finish")
     assert _first_done(first)["status"] == "completed"
-    assert "cancelled" not in [e["response"]["status"] for e in rest if e["type"] == "response.done"]
+    assert "cancelled" not in [
+        e["response"]["status"] for e in rest if e["type"] == "response.done"
+    ]
 
 
 def test_an_answer_waits_for_the_audio_that_plays_it(speech_en):

@@ -83,3 +83,30 @@ async def test_the_choice_is_logged_at_info(realtime_mock, caplog):
         f"replays fixture '{HOTWORDS}'" in r.getMessage() and "similarity" in r.getMessage()
         for r in caplog.records
     )
+
+
+def test_transcription_on_is_refused_for_a_fixture_recorded_without_it():
+    """Replaying a fixture with no source text, transcription on: a clear error, no invented text."""
+    from dashscope_realtime_mock.replay.responders import ScriptedResponder
+
+    responder = ScriptedResponder.from_fixture(LIBRARY[PLAIN], CorpusResponder())
+    session = open_strict(LIVETRANSLATE, responder=responder)
+    session.events_to_send()
+    session.receive_event(
+        {
+            "type": "session.update",
+            "session": {"input_audio_transcription": {"model": "qwen3-asr-flash-realtime"}},
+        }
+    )
+    [error] = session.events_to_send()
+    assert error["type"] == "error"
+    assert "recorded without input_audio_transcription" in error["error"]["message"]
+    assert not session.config["input_audio_transcription"]
+
+
+def test_matching_skips_a_fixture_without_source_text_when_transcribing():
+    """With transcription on, a fixture recorded without it is never the one matched."""
+    update = dict(_client_update(LIBRARY[PLAIN]))
+    update["input_audio_transcription"] = {"model": "qwen3-asr-flash-realtime"}
+    responder = _matching(update)
+    assert responder.scenario is None and "recorded without transcription" in responder.reason
