@@ -16,7 +16,15 @@ from .core.behaviour import Behaviour
 from .families import REGISTRY
 from .inspector import INSPECT_PATH, Inspector
 from .transport import workers
-from .transport.app import REALTIME_PATH, OptionError, ServerOptions, create_app, start_site
+from .transport.app import (
+    LIBRARY_KEY,
+    REALTIME_PATH,
+    OptionError,
+    ServerOptions,
+    create_app,
+    library_summary,
+    start_site,
+)
 from .transport.pacing import Pace
 
 if TYPE_CHECKING:
@@ -258,7 +266,10 @@ async def _run_forever(app, host: str, port: int, banner, reuse_port: bool = Fal
     # What start-up made lives as long as the process: keep the cyclic GC from walking it again
     # and again (a full collection over it is a long pause for every session).
     gc.freeze()
-    for line in banner(bound_port):
+    lines = banner(bound_port)
+    if lines and LIBRARY_KEY in app:  # a worker prints nothing; the recorder has no library
+        lines.insert(1, library_summary(app))
+    for line in lines:
         print(line, flush=True)
     try:
         await asyncio.Event().wait()

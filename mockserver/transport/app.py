@@ -30,7 +30,8 @@ from ..core.session import ClientReferee, Playback, Session
 from ..families import REGISTRY
 from ..replay.matchers import ReplayMismatch, ReplayReferee
 from ..replay.responders import DEFAULT_MATCH_ON, MatchingResponder, ScriptedResponder
-from ..replay.store import Fixture, load_library
+from ..replay.format import schemas_hash
+from ..replay.store import Fixture, library_root, load_library
 from .frames import frame_of
 from .handshake import REALTIME_PATH, check_api_key, check_model, http_error, unknown_path
 from .observers import SessionWatcher, Tee
@@ -159,15 +160,36 @@ def build_responder(options: ServerOptions) -> CorpusResponder:
 
 
 def build_library(options: ServerOptions) -> dict[str, Fixture]:
-    """The fixtures under DIR/scenarios (ValueError when one is malformed or the default is unknown)."""
+    """The fixtures under DIR/scenarios, or DIR itself as `record --out DIR` writes it
+    (ValueError when one is malformed or the default is unknown)."""
     folder = options.fixtures_folder
-    root = folder / "scenarios" if folder else None
+    root = library_root(folder) if folder else None
     library = load_library(root) if root is not None and root.is_dir() else {}
+    current = schemas_hash()
+    for name, fixture in library.items():
+        if fixture.header.get("schemas") != current:
+            stale = (
+                f"fixture {name!r} was recorded against other schemas "
+                f"({fixture.header.get('schemas')}, now {current}): re-record it, or run "
+                "`make fixtures` for the bundled library"
+            )
+            if options.strict:
+                raise ValueError(stale)
+            log.warning("%s", stale)
     if options.scenario and options.scenario not in library:
         raise ValueError(
             f"--scenario {options.scenario!r} is not among the fixtures ({', '.join(library) or 'none'})"
         )
     return library
+
+
+def library_summary(app: web.Application) -> str:
+    """How many scenarios the app loaded and from where (the serve banner prints it)."""
+    folder = app[OPTIONS_KEY].fixtures_folder
+    if folder is None:
+        return "No fixtures loaded (--fixtures DIR replays recorded sessions)"
+    library = app[LIBRARY_KEY]
+    return f"Loaded {len(library)} scenario{'s' * (len(library) != 1)} from {library_root(folder)}"
 
 
 OPTIONS_KEY = web.AppKey("options", ServerOptions)
