@@ -28,9 +28,9 @@ from ..core.registry import Model
 from ..core.schema_checks import StrictModeViolation
 from ..core.session import ClientReferee, Playback, Session
 from ..families import REGISTRY
+from ..replay.format import schemas_hash
 from ..replay.matchers import ReplayMismatch, ReplayReferee
 from ..replay.responders import DEFAULT_MATCH_ON, MatchingResponder, ScriptedResponder
-from ..replay.format import schemas_hash
 from ..replay.store import Fixture, library_root, load_library
 from .frames import frame_of
 from .handshake import REALTIME_PATH, check_api_key, check_model, http_error, unknown_path
