@@ -180,7 +180,8 @@ def _broken_fixture(tmp_path, name: str = "broken"):
 
 
 def _serve_fails(tmp_path, capsys) -> str:
-    assert main(["serve", "--port", "0", "--fixtures", str(tmp_path)]) == 2
+    # --slow-step-ms 0: the loop watch stays off (it is process-wide)
+    assert main(["serve", "--port", "0", "--slow-step-ms", "0", "--fixtures", str(tmp_path)]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
     return line
 
