@@ -73,6 +73,9 @@ async def run(args: argparse.Namespace) -> int:
             print(f"\r\033[K[answer] {event.text}", flush=True)
         elif kind == "response.audio.delta":
             audio_out.append(event.audio)
+        elif kind == "response.done" and event["response"].get("status") == "cancelled":
+            reason = (event["response"].get("status_details") or {}).get("reason", "cancelled")
+            print(f"\r\033[K[cut short] {reason}: the answer above stopped there", flush=True)
 
     rt = RealtimeClient(model, url=args.url, api_key=args.api_key, region=args.region)
     await _connect(rt)

@@ -16,7 +16,15 @@ from .core.behaviour import Behaviour
 from .families import REGISTRY
 from .inspector import INSPECT_PATH, Inspector
 from .transport import workers
-from .transport.app import REALTIME_PATH, OptionError, ServerOptions, create_app, start_site
+from .transport.app import (
+    LIBRARY_KEY,
+    REALTIME_PATH,
+    OptionError,
+    ServerOptions,
+    create_app,
+    library_summary,
+    start_site,
+)
 from .transport.pacing import Pace
 
 if TYPE_CHECKING:
@@ -134,6 +142,13 @@ def _add_serve(commands) -> None:
         type=int,
         default=defaults.first_audio_latency_ms,
         help="realtime pace: delay from response.created to the first audio (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--audio-idle-ms",
+        type=int,
+        default=defaults.audio_idle_ms,
+        help="fast pace: an answer that speech could still cut short plays by the client's audio "
+        "time; after this long without a client frame it plays out (default: %(default)s)",
     )
     serve.add_argument(
         "--strict-replay",
@@ -258,7 +273,10 @@ async def _run_forever(app, host: str, port: int, banner, reuse_port: bool = Fal
     # What start-up made lives as long as the process: keep the cyclic GC from walking it again
     # and again (a full collection over it is a long pause for every session).
     gc.freeze()
-    for line in banner(bound_port):
+    lines = banner(bound_port)
+    if lines and LIBRARY_KEY in app:  # a worker prints nothing; the recorder has no library
+        lines.insert(1, library_summary(app))
+    for line in lines:
         print(line, flush=True)
     try:
         await asyncio.Event().wait()
@@ -359,6 +377,7 @@ def _serve(args: argparse.Namespace) -> int:
             first_text_latency_ms=args.first_text_latency_ms,
             first_audio_latency_ms=args.first_audio_latency_ms,
             speed=args.speed,
+            audio_idle_ms=args.audio_idle_ms,
             fixtures=args.fixtures,
             scenario=args.scenario,
             strict_replay=args.strict_replay,

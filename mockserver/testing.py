@@ -89,6 +89,9 @@ class CapturedSession:
     model: str
     client: list[dict] = field(default_factory=list)
     server: list[dict] = field(default_factory=list)
+    # which fixture answered (None: the built-in responder) and why, once the server decided
+    replayed: str | None = None
+    replay_reason: str = ""
 
     def types(self, direction: str = "server") -> list[str | None]:
         """The `type` of each event sent in `direction`, in order (None where a client left it out)."""
@@ -135,6 +138,11 @@ class MockServer(ThreadedServer):
         with self._lock:
             captured = self.sessions.setdefault(session_id, CapturedSession(session_id, model))
             (captured.client if direction == "client" else captured.server).append(event)
+
+    def replayed(self, session_id: str, scenario: str | None, reason: str) -> None:
+        with self._lock:
+            captured = self.sessions.setdefault(session_id, CapturedSession(session_id, ""))
+            captured.replayed, captured.replay_reason = scenario, reason
 
     def failure(self, session_id: str | None, error: BaseException) -> None:
         with self._lock:

@@ -78,6 +78,15 @@ class Responder(Protocol):
         """
         return None
 
+    def observe_config(self, session: dict) -> None:
+        """Called with the session object (as session.created/updated render it) at connect and
+        after every session.update.
+
+        Why: replay matches a fixture on the configuration that shaped its answers too (a
+        hotword, the target language), not on the audio alone.
+        """
+        return None
+
     def recorded_gaps(self) -> list[int] | None:
         """Recorded pace: at each `response.created`, the ms after it of each event of the
         response in the recording being replayed; None when there is none (realtime pacing)."""

@@ -8,8 +8,16 @@ drains everything, or a paced transport pulls one event at a time with
 
 Two lanes keep the order a live server has: events that answer the client at once (errors,
 `session.updated`, speech events, transcripts) go out before the rest of a response that is still
-streaming, while responses and `session.finished` go out one after another, in order. What a
-transport has not pulled yet is what a `response.cancel` or a barge-in can still stop.
+streaming, while responses and `session.finished` go out one after another, in order.
+
+What counts as "already played" when a `response.cancel` or a barge-in arrives is a
+:class:`Playback` rule. `TRANSPORT` (realtime and recorded pace, where the wall clock is the
+truth): what the transport has not pulled yet. `AUDIO_TIME` (fast pace): an answer started at
+audio time T has played, by the time the client's audio reaches T + t, every event whose audio
+starts at or before t (its playback length is its audio; a text-only answer plays at once); the
+rest waits in the session, so a cut depends on the audio alone, never on how far a transport got.
+The wait ends when the audio gets there, at `session.finish`, when the family can no longer be
+interrupted, or when the transport reports the client's input idle (:meth:`Session.input_idle`).
 
 This base class holds only what every family shares: dispatch by event type (one `_on_<type>`
 method per client event), schema checks, the two lanes, errors, `session.update` and
@@ -24,6 +32,7 @@ import random
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Protocol
 
 from dashscope_realtime_mock.schemas import Catalogue
@@ -41,7 +50,14 @@ from .rules import ConfigRules
 from .schema_checks import check_client_event, check_server_event
 from .spec import ModelSpec
 
-__all__ = ["ClientReferee", "FamilyFacts", "Session"]
+__all__ = ["ClientReferee", "FamilyFacts", "Playback", "Session"]
+
+
+class Playback(str, Enum):
+    """What counts as played when a cancel or a barge-in cuts an answer (see the module doc)."""
+
+    TRANSPORT = "transport"  # what the transport has pulled (realtime and recorded pace)
+    AUDIO_TIME = "audio_time"  # what the client's audio time says has played (fast pace)
 
 
 class FamilyFacts(Protocol):
@@ -67,6 +83,10 @@ class ClientReferee(Protocol):
         """None while the client does what is expected; else a report of how it departed."""
         ...
 
+    def at_close(self) -> str | None:
+        """The client closed: None if it did all that was recorded; else what it left undone."""
+        ...
+
 
 @dataclass
 class _Turn:
@@ -76,6 +96,11 @@ class _Turn:
     plan: ResponsePlan | None = None
     sent: list[dict] = field(default_factory=list)
     cancelled: bool = False
+    # Playback.AUDIO_TIME: audio time the response started at, and for each pending event the ms
+    # of the response's audio before it (when it is played, counted from start_ms)
+    start_ms: int = 0
+    offsets: deque[int] = field(default_factory=deque)
+    played_out: bool = False  # the client's input went idle: all of it counts as played
 
 
 class Session:
@@ -92,8 +117,10 @@ class Session:
         behaviour: Behaviour | None = None,
         strict: bool = False,
         referee: ClientReferee | None = None,
+        playback: Playback = Playback.TRANSPORT,
     ) -> None:
         self.family = family
+        self.playback = Playback(playback)
         self.spec = spec
         self.strict = strict  # validate every server event against its schema
         self.model_id = model_id or spec.model_id
@@ -123,6 +150,7 @@ class Session:
         }
         self._start()
         self._emit("session.created", session=self._render(updated=False))
+        self._responder.observe_config(self._render(updated=True))
         if self.behaviour.updated_on_connect:
             # The SDK references: connect "Triggers session.created and session.updated events".
             self._emit("session.updated", session=self._render(updated=True))
@@ -134,8 +162,8 @@ class Session:
 
     def peek_event(self) -> dict | None:
         """The next server event to send, without taking it (None: nothing to send now)."""
-        if self._outbox:
-            return self._outbox[0]
+        if self._outbox or self.playback is Playback.AUDIO_TIME:
+            return self._outbox[0] if self._outbox else None
         while self._turns and not self._turns[0].pending:
             self._turns.popleft()
         return self._turns[0].pending[0] if self._turns else None
@@ -157,6 +185,21 @@ class Session:
         while (event := self.next_event()) is not None:
             out.append(event)
         return out
+
+    @property
+    def awaiting_audio(self) -> bool:
+        """Playback.AUDIO_TIME: part of an answer waits for the client's audio to play it."""
+        return self.playback is Playback.AUDIO_TIME and any(t.pending for t in self._turns)
+
+    def input_idle(self) -> None:
+        """The client's input went quiet (fast pace): every answer made so far counts as played.
+
+        The transport calls this after `ServerOptions.audio_idle_ms` without a client frame
+        while :attr:`awaiting_audio`; a client that keeps streaming never sees it.
+        """
+        for turn in self._turns:
+            turn.played_out = True
+        self._release_played()
 
     @property
     def output_sample_rate(self) -> int:
@@ -198,6 +241,14 @@ class Session:
             return
         self.receive_event(event)
 
+    def client_closed(self) -> str | None:
+        """The client closed the connection; under strict replay, the report of what it left
+        undone of the recording (also kept in `departure`), else None."""
+        if self.referee is None or self.departure is not None:
+            return None
+        self.departure = self.referee.at_close()
+        return self.departure
+
     def receive_binary(self, data: bytes) -> None:
         """A binary frame: the protocol only has JSON text frames (events.md §1.4)."""
         if self.finished:
@@ -233,6 +284,7 @@ class Session:
             getattr(self, handler_name)(event)
         except ProtocolError as exc:
             self._error(exc, event_id)
+        self._release_played()
 
     def _unknown_event(self, kind: str) -> ProtocolError:
         supported = ", ".join(f"'{t}'" for t in sorted(self._handlers))
@@ -257,19 +309,34 @@ class Session:
     def _finished_event(self) -> dict:
         return {"type": "session.finished"}
 
+    def _audio_now_ms(self) -> int:
+        """The session's audio time (a listening layer counts the client's samples)."""
+        return 0
+
+    def _can_interrupt(self) -> bool:
+        """Whether later input may still cut an answer short (Omni: VAD with interrupt_response)."""
+        return False
+
     # ---- client events every family has -------------------------------------------------
 
     def _on_session_update(self, event: dict) -> None:
         old = self.config
-        self.config = self.family.rules.apply_update(
+        new = self.family.rules.apply_update(
             self.spec, self.config, event["session"], self.behaviour
         )
+        # a replaying responder may refuse a config its fixture cannot answer (ProtocolError)
+        self._responder.observe_config(
+            self.family.rules.render(self.spec, new, self.id, self.model_id, updated=True)
+        )
+        self.config = new
         self._config_changed(old)
         self._emit("session.updated", session=self._render(updated=True))
 
     def _on_session_finish(self, event: dict) -> None:
         # events.md §2.1 / §3.1: finish every pending utterance, then session.finished.
         self._finish_pending()
+        for turn in self._turns:  # no more audio will come: every answer plays out
+            turn.played_out = True
         self._defer([self._finished_event()])
         self.finished = True
 
@@ -282,6 +349,7 @@ class Session:
     def _defer(self, events: list[dict], plan: ResponsePlan | None = None) -> None:
         """Send after everything deferred so far: a response's events, or session.finished."""
         self._turns.append(_Turn(deque(self._stamp(e) for e in events), plan))
+        self._release_played()
 
     def _stamp(self, event: dict) -> dict:
         event = {"event_id": self._ids.new("event"), **event}
@@ -290,7 +358,41 @@ class Session:
         return event
 
     def _start_response(self, plan: ResponsePlan) -> None:
-        self._defer(response_events(self.family.dialect, plan), plan)
+        events = [self._stamp(e) for e in response_events(self.family.dialect, plan)]
+        offsets, samples = deque[int](), 0
+        for event in events:
+            offsets.append(samples * 1000 // plan.audio_rate)
+            if event["type"] == "response.audio.delta":
+                delta = event["delta"]
+                samples += (len(delta) * 3 // 4 - len(delta) + len(delta.rstrip("="))) // 2
+        turn = _Turn(deque(events), plan, start_ms=self._audio_now_ms(), offsets=offsets)
+        self._turns.append(turn)
+        self._release_played()
+
+    def _release_played(self) -> None:
+        """Playback.AUDIO_TIME: move what has played by now into the send lane, in order."""
+        if self.playback is not Playback.AUDIO_TIME:
+            return
+        now = self._audio_now_ms()
+        while self._turns:
+            turn = self._turns[0]
+            held = (
+                turn.plan is not None
+                and not turn.cancelled
+                and not turn.played_out
+                and self._can_interrupt()
+            )
+            while turn.pending and (
+                not held or not turn.offsets or turn.offsets[0] <= now - turn.start_ms
+            ):
+                event = turn.pending.popleft()
+                if turn.offsets:
+                    turn.offsets.popleft()
+                turn.sent.append(event)
+                self._outbox.append(event)
+            if turn.pending:
+                return
+            self._turns.popleft()
 
     def _active_response(self) -> _Turn | None:
         """The response that has not finished sending (a cancel or barge-in can still stop it)."""
@@ -311,6 +413,7 @@ class Session:
             self.behaviour.cancelled_status.value,
         )
         turn.pending = deque(self._stamp(e) for e in rest)
+        turn.offsets.clear()
         turn.cancelled = True
 
     def _error(self, exc: ProtocolError, client_event_id: str | None) -> None:

@@ -155,6 +155,12 @@ class SessionStore:
         record.failures.append(Failure(record.t_ms(), kind, f"{type(error).__name__}: {error}"))
         self._changed()
 
+    def replayed(self, session_id: str, scenario: str | None, reason: str) -> None:
+        record = self._records.get(session_id)
+        if record is not None:
+            record.why = reason
+            self._changed()
+
     def closed(self, session_id: str, close_code: int | None) -> None:
         record = self._records.get(session_id)
         if record is not None:

@@ -94,6 +94,7 @@ class ListeningSession(Session):
         self._pending_images: list[int] = []  # image tokens waiting for the next user item
         self._image_times: deque[int] = deque()
         self._segments_seen = 0
+        self._boundary_ms: int | None = None  # audio time of the VAD boundary being handled
         # True while a commit sent in VAD mode ends the turn (no automatic answer for it)
         self.turn_ended_by_client = False
 
@@ -329,7 +330,22 @@ class ListeningSession(Session):
         self._segment = None
         self._vad = self._new_vad()
 
+    def _audio_now_ms(self) -> int:
+        """Audio time: a VAD boundary's own time while it is handled (so chunking never matters),
+        else the end of the audio received."""
+        return self.audio_ms if self._boundary_ms is None else self._boundary_ms
+
     def _on_vad_boundary(self, boundary: SpeechStarted | SpeechStopped) -> None:
+        self._boundary_ms = (
+            boundary.onset_ms if isinstance(boundary, SpeechStarted) else boundary.audio_end_ms
+        )
+        try:
+            self._release_played()  # what played before this boundary goes out before it
+            self._handle_vad_boundary(boundary)
+        finally:
+            self._boundary_ms = None
+
+    def _handle_vad_boundary(self, boundary: SpeechStarted | SpeechStopped) -> None:
         if isinstance(boundary, SpeechStarted):
             self._segment = Segment(
                 self._ids.new("item"), boundary.onset_ms, boundary.audio_start_ms

@@ -73,6 +73,9 @@ def _match_audio(live: _Step, recorded: _Step) -> str | None:
     if live.kind != "audio":
         return None
     got, want = live.audio(), recorded.audio()
+    if abs(len(got) - len(want)) > max(LENGTH_SLACK_MS * 16, len(want) // 10):
+        # half the recording, or the recording sent twice, is another session
+        return f"{len(got) / 16:.0f} ms of audio, recorded {len(want) / 16:.0f} ms"
     if min(len(got), len(want)) < MIN_MS * 16:  # too short to fingerprint: compare lengths
         return (
             None
@@ -86,6 +89,8 @@ def _match_audio(live: _Step, recorded: _Step) -> str | None:
         else f"the audio does not match the recording (similarity {score:.2f})"
     )
 
+
+LENGTH_SLACK_MS = 200  # a run of appends may differ from the recorded one by this (or 10 %)
 
 MATCHERS = {"type": _match_type, "config": _match_config, "audio": _match_audio}
 
@@ -117,6 +122,26 @@ class ReplayReferee:
             if report := self._judge(run, "(the audio appended before it)"):
                 return report
         return self._judge(_Step(kind or "?", event), f"#{self._count} ({kind})")
+
+    def at_close(self) -> str | None:
+        """The client closed: a report if it left recorded steps undone (e.g. session.finish)."""
+        if self._run is not None:
+            run, self._run = self._run, None
+            if report := self._judge(run, "(the audio appended before the close)"):
+                return report
+        if self._position >= len(self._recorded):
+            return None
+        missing = self._recorded[self._position]
+        return (
+            f"strict replay of {self.name!r}: the client closed the connection at step "
+            f"{self._position + 1} of {len(self._recorded)}; the recording goes on with "
+            f"{missing.kind!r}"
+            + (
+                " (the recorded session.finish was never sent)"
+                if any(s.kind == "session.finish" for s in self._recorded[self._position :])
+                else ""
+            )
+        )
 
     def _decode(self, payload) -> np.ndarray:
         samples = pcm16_from_base64(payload)

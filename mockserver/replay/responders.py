@@ -9,18 +9,38 @@ answers instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..answers.protocol import Responder, Transcript
+from ..core.errors import ProtocolError
 from ..core.text import split_units, units_per_second
 from ..media.pcm import resample_to_16k
 from .fingerprint import MIN_MS, THRESHOLD, envelope, similarity
 from .format import parse_audio_ref
 from .store import Fixture
 
-__all__ = ["MatchingResponder", "RecordedResponse", "ScriptedResponder"]
+__all__ = ["DEFAULT_MATCH_ON", "MatchingResponder", "RecordedResponse", "ScriptedResponder"]
+
+# The session fields (dotted paths into the session object) that shaped a fixture's answers:
+# besides its input audio, a fixture matches a live session better the more of these agree
+# (vcrpy's match_on). ServerOptions.match_on replaces them.
+DEFAULT_MATCH_ON = (
+    "modalities",
+    "translation.language",
+    "translation.corpus",
+    "input_audio_transcription.language",
+    "tools",
+)
+
+
+def _field(session: dict, path: str) -> object:
+    value: object = session
+    for key in path.split("."):
+        value = value.get(key) if isinstance(value, dict) else None
+    return value or None  # absent, null and empty say the same thing
 
 
 @dataclass(frozen=True)
@@ -107,6 +127,18 @@ class ScriptedResponder(Responder):
         scripted._per_utterance = per_utterance
         return scripted
 
+    def observe_config(self, session: dict) -> None:
+        """Refuse transcription on when the recording holds no source text: inventing one would
+        contradict the replayed answers."""
+        if session.get("input_audio_transcription") and not self._transcripts and self._responses:
+            raise ProtocolError(
+                "invalid_value",
+                f"Replay of fixture '{self.name}': it was recorded without "
+                "input_audio_transcription, so it holds no source text to replay. Turn "
+                "transcription off, or record the fixture with it.",
+                "session.input_audio_transcription",
+            )
+
     def recorded_gaps(self) -> list[int] | None:
         """`--pace recorded`: the timing of the next response as recorded (Pacer asks at response.created)."""
         if self._paced >= len(self._responses):
@@ -181,11 +213,22 @@ class MatchingResponder(Responder):
     """
 
     def __init__(
-        self, library: dict[str, Fixture], fallback: Responder, family: str | None = None
+        self,
+        library: dict[str, Fixture],
+        fallback: Responder,
+        family: str | None = None,
+        match_on: tuple[str, ...] = DEFAULT_MATCH_ON,
     ) -> None:
         self._library = {
-            n: f for n, f in library.items() if family is None or f.header.get("family") == family
+            n: f
+            for n, f in sorted(library.items())
+            if family is None or f.header.get("family") == family
         }
+        self._match_on = match_on
+        self._session: dict = {}
+        self.reason = ""  # why the choice was made (logged, shown, captured)
+        # called once the choice is made: (fixture name or None, reason)
+        self.on_decided: Callable[[str | None, str], None] | None = None
         self._fallback = fallback
         self._audio: list[np.ndarray] = []
         self._samples = 0
@@ -201,20 +244,53 @@ class MatchingResponder(Responder):
             self._audio.append(samples)
             self._samples += len(samples)
 
+    def observe_config(self, session: dict) -> None:
+        self._session = session
+
+    def _config_agrees(self, fixture: Fixture) -> list[str]:
+        recorded = fixture.header.get("session") or {}
+        return [p for p in self._match_on if _field(recorded, p) == _field(self._session, p)]
+
     def _decide(self) -> Responder:
         if self.chosen is None:
             heard = envelope(np.concatenate(self._audio) if self._audio else np.zeros(0, np.int16))
-            best, score = None, THRESHOLD
-            for name, fixture in self._library.items():
-                value = similarity(heard, _fixture_envelope(fixture))
-                if value >= score:
-                    best, score = name, value
-            self.scenario, self.similarity = best, (score if best else 0.0)
-            self.chosen = (
-                ScriptedResponder.from_fixture(self._library[best], self._fallback)
-                if best
-                else self._fallback
+            scored = [
+                (similarity(heard, _fixture_envelope(fixture)), name)
+                for name, fixture in self._library.items()
+            ]
+            transcribing = bool(self._session.get("input_audio_transcription"))
+            candidates = sorted(
+                (-len(self._config_agrees(self._library[name])), -score, name)
+                for score, name in scored
+                if score >= THRESHOLD
+                and (not transcribing or _has_source_text(self._library[name]))
             )
+            if candidates:
+                agree, score, best = -candidates[0][0], -candidates[0][1], candidates[0][2]
+                ties = [n for a, s, n in candidates[1:] if (-a, -s) == (agree, score)]
+                fields = ", ".join(self._config_agrees(self._library[best])) or "none"
+                self.reason = (
+                    f"its input audio matched (similarity {score:.2f}) and the session config "
+                    f"agreed on {agree}/{len(self._match_on)} fields ({fields})"
+                    + (f"; tied with {', '.join(ties)}, broken by name order" if ties else "")
+                )
+                self.scenario, self.similarity = best, score
+                self.chosen = ScriptedResponder.from_fixture(self._library[best], self._fallback)
+            elif heard_too := [n for score, n in scored if score >= THRESHOLD]:
+                self.reason = (
+                    f"the fixtures whose input audio matched ({', '.join(heard_too)}) were "
+                    "recorded without transcription, which is on: the built-in responder answers"
+                )
+                self.chosen = self._fallback
+            else:
+                closest = max(scored, default=(0.0, "none"))
+                self.reason = (
+                    "no fixture's input audio matched (closest: "
+                    f"{closest[1]}, similarity {closest[0]:.2f}): the built-in responder answers"
+                )
+                self.chosen = self._fallback
+            if self.on_decided is not None:
+                self.on_decided(self.scenario, self.reason)
         return self.chosen
 
     def recorded_gaps(self) -> list[int] | None:
@@ -250,6 +326,14 @@ class MatchingResponder(Responder):
 
     def tool_call(self, tools, heard):
         return self._decide().tool_call(tools, heard)
+
+
+def _has_source_text(fixture: Fixture) -> bool:
+    """Whether the recording holds the user's transcripts (a replay with transcription on needs them)."""
+    return any(
+        line["event"].get("type") == "conversation.item.input_audio_transcription.completed"
+        for line in fixture.events
+    )
 
 
 def _in_vad(fixture: Fixture) -> bool:

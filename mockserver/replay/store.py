@@ -12,7 +12,7 @@ import soundfile
 from ..media.pcm import OUTPUT_SAMPLE_RATE
 from .format import FORMAT, VERSION
 
-__all__ = ["Fixture", "load", "load_library", "save"]
+__all__ = ["Fixture", "library_root", "load", "load_library", "save"]
 
 TRANSCRIPT = "session.jsonl"
 
@@ -70,9 +70,17 @@ def save(fixture: Fixture, directory: Path) -> None:
 def load(directory: Path) -> Fixture:
     """Read a fixture directory; ValueError naming the file when it is not one."""
     path = directory / TRANSCRIPT
-    lines = [
-        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
+    lines = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            parsed = json.loads(line)
+        except ValueError as exc:
+            raise ValueError(f"{path}:{number}: not valid JSON ({exc})") from None
+        if not isinstance(parsed, dict):
+            raise ValueError(f"{path}:{number}: a line must be a JSON object")
+        lines.append(parsed)
     if not lines or lines[0].get("format") != FORMAT:
         raise ValueError(f"{path}: not a fixture (the first line must have format {FORMAT!r})")
     header = lines[0]
@@ -80,8 +88,11 @@ def load(directory: Path) -> Fixture:
         raise ValueError(
             f"{path}: fixture version {header.get('version')} (this mock reads {VERSION})"
         )
-    input_audio, _ = soundfile.read(directory / header["input"]["file"], dtype="int16")
-    output_file = directory / header["output"]["file"]
+    input_file = _inside(directory, header, "input", path)
+    if not input_file.is_file():
+        raise ValueError(f"{path}: its input audio {input_file} is missing")
+    input_audio, _ = soundfile.read(input_file, dtype="int16")
+    output_file = _inside(directory, header, "output", path)
     output_audio = (
         soundfile.read(output_file, dtype="int16")[0]
         if output_file.exists()
@@ -90,10 +101,37 @@ def load(directory: Path) -> Fixture:
     return Fixture(header, lines[1:], input_audio, output_audio)
 
 
+def _inside(directory: Path, header: dict, which: str, path: Path) -> Path:
+    """The header's `which` ("input"/"output") file, which must lie in the fixture's folder."""
+    name = (header.get(which) or {}).get("file")
+    if not isinstance(name, str):
+        raise ValueError(f"{path}: the header has no {which}.file")
+    file = (directory / name).resolve()
+    if not file.is_relative_to(directory.resolve()):
+        raise ValueError(f"{path}: {which}.file {name!r} points outside its fixture folder")
+    return file
+
+
+def library_root(folder: Path) -> Path:
+    """Where a folder keeps its fixtures: `folder/scenarios/` (the bundled layout, beside a
+    corpus.json), else the folder itself (what `record --out` writes: one folder per fixture)."""
+    return folder / "scenarios" if (folder / "scenarios").is_dir() else folder
+
+
 def load_library(root: Path) -> dict[str, Fixture]:
-    """Every fixture under `root` (one directory level down), by scenario name."""
-    library = {}
+    """Every fixture under `root` (one directory level down), by scenario name.
+
+    ValueError naming the file for a fixture that cannot be read, and for two with one name.
+    """
+    library: dict[str, Fixture] = {}
+    where: dict[str, Path] = {}
     for transcript in sorted(root.glob(f"*/{TRANSCRIPT}")):
         fixture = load(transcript.parent)
-        library[fixture.name or transcript.parent.name] = fixture
+        name = fixture.name or transcript.parent.name
+        if name in library:
+            raise ValueError(
+                f"{transcript}: scenario {name!r} is also the name of {where[name]}; "
+                "fixture names must be unique"
+            )
+        library[name], where[name] = fixture, transcript
     return library

@@ -27,11 +27,12 @@ from ..builtin import fixtures_dir
 from ..core.behaviour import Behaviour
 from ..core.registry import Model
 from ..core.schema_checks import StrictModeViolation
-from ..core.session import ClientReferee, Session
+from ..core.session import ClientReferee, Playback, Session
 from ..families import REGISTRY
+from ..replay.format import schemas_hash
 from ..replay.matchers import ReplayMismatch, ReplayReferee
-from ..replay.responders import MatchingResponder, ScriptedResponder
-from ..replay.store import Fixture, load_library
+from ..replay.responders import DEFAULT_MATCH_ON, MatchingResponder, ScriptedResponder
+from ..replay.store import Fixture, library_root, load_library
 from .faults import FaultPlan, FaultSpecError
 from .frames import frame_of
 from .handshake import REALTIME_PATH, check_api_key, check_model, http_error, unknown_path
@@ -64,6 +65,10 @@ class Observer(Protocol):
 
     def failure(self, session_id: str | None, error: BaseException) -> None: ...
 
+    def replayed(self, session_id: str, scenario: str | None, reason: str) -> None:
+        """Who answers a session was decided: the fixture (None: built-in responder), and why."""
+        ...
+
 
 @dataclass
 class ServerOptions:
@@ -74,6 +79,10 @@ class ServerOptions:
     first_text_latency_ms: int = 300
     first_audio_latency_ms: int = 500
     speed: float = 1.0  # realtime pace runs this many times faster
+    # Fast pace: an answer that can still be cut short plays by the client's audio time
+    # (core/session.py Playback.AUDIO_TIME); after this long without a client frame the input
+    # counts as idle and whatever waits for the audio counts as played.
+    audio_idle_ms: int = 500
     # A directory, or "builtin" (the library shipped with the package): its corpus.json replaces
     # the built-in corpus; scenarios/*/ are fixtures to replay. Resolved to a Path when built.
     fixtures: Path | str | None = None
@@ -81,6 +90,9 @@ class ServerOptions:
     # With a named scenario: a client event that departs from the recorded ones fails the session
     # (server_error naming the matcher that failed; the pytest plugin fails the test).
     strict_replay: bool = False
+    # Besides the audio, the session fields (dotted paths) a fixture must agree on to be the
+    # one replayed when several recordings share the input audio (vcrpy's match_on).
+    match_on: tuple[str, ...] = DEFAULT_MATCH_ON
     # After session.finished the client closes (events.md §1.8: samples close with 1000); if it
     # does not within this many seconds, the server closes with 1000 itself.
     finish_close_grace_s: float = 5.0
@@ -109,7 +121,7 @@ class ServerOptions:
             raise TypeError(f"behaviour must be a Behaviour, not {type(self.behaviour).__name__}")
         if not self.speed > 0:
             raise OptionError("speed", f"must be > 0 (how many times faster), not {self.speed:g}")
-        for name in ("first_text_latency_ms", "first_audio_latency_ms"):
+        for name in ("first_text_latency_ms", "first_audio_latency_ms", "audio_idle_ms"):
             if getattr(self, name) < 0:
                 raise OptionError(name, f"must be >= 0, not {getattr(self, name)}")
         self.fixtures = self._fixtures_folder()
@@ -163,17 +175,37 @@ def build_responder(options: ServerOptions) -> CorpusResponder:
 
 
 def build_library(options: ServerOptions) -> dict[str, Fixture]:
-    """The fixtures under DIR/scenarios (ValueError when one is malformed or the default is unknown)."""
+    """The fixtures under DIR/scenarios, or DIR itself as `record --out DIR` writes it
+    (ValueError when one is malformed or the default is unknown)."""
     folder = options.fixtures_folder
-    root = folder / "scenarios" if folder else None
+    root = library_root(folder) if folder else None
     library = load_library(root) if root is not None and root.is_dir() else {}
+    current = schemas_hash()
     for name, fixture in library.items():
         scenario_plan(fixture.header, f"scenario {name}")  # a bad fault fails at start-up
+        if fixture.header.get("schemas") != current:
+            stale = (
+                f"fixture {name!r} was recorded against other schemas "
+                f"({fixture.header.get('schemas')}, now {current}): re-record it, or run "
+                "`make fixtures` for the bundled library"
+            )
+            if options.strict:
+                raise ValueError(stale)
+            log.warning("%s", stale)
     if options.scenario and options.scenario not in library:
         raise ValueError(
             f"--scenario {options.scenario!r} is not among the fixtures ({', '.join(library) or 'none'})"
         )
     return library
+
+
+def library_summary(app: web.Application) -> str:
+    """How many scenarios the app loaded and from where (the serve banner prints it)."""
+    folder = app[OPTIONS_KEY].fixtures_folder
+    if folder is None:
+        return "No fixtures loaded (--fixtures DIR replays recorded sessions)"
+    library = app[LIBRARY_KEY]
+    return f"Loaded {len(library)} scenario{'s' * (len(library) != 1)} from {library_root(folder)}"
 
 
 OPTIONS_KEY = web.AppKey("options", ServerOptions)
@@ -223,7 +255,8 @@ def _responder_for(request: web.Request, model: Model) -> _Answering | web.Respo
         return _Answering(responder, referee, why, faults)
     if library:
         why = "the fixture whose input audio matches answers, else the built-in responder"
-        return _Answering(MatchingResponder(library, fallback, model.family.name), why=why)
+        matching = MatchingResponder(library, fallback, model.family.name, options.match_on)
+        return _Answering(matching, why=why)
     return _Answering(fallback, why="no fixtures are loaded")
 
 
@@ -275,7 +308,7 @@ async def _send_loop(
                 break
             dues.clear()
             wake.clear()
-            await wake.wait()
+            await _wait_for_input(session, wake, options)
             busy = 0.0
             continue
         due = dues.get(event["event_id"])
@@ -308,6 +341,20 @@ async def _send_loop(
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(ws.receive(), options.finish_close_grace_s)
     await ws.close(code=session.close_code, message=session.close_reason.encode())
+
+
+async def _wait_for_input(session: Session, wake: asyncio.Event, options: ServerOptions) -> None:
+    """Wait for the session to have something; in fast pace, report the client's input idle
+    (Session.input_idle) once no frame came for `audio_idle_ms` while an answer waits for audio."""
+    if not session.awaiting_audio:
+        await wake.wait()
+        return
+    with contextlib.suppress(asyncio.TimeoutError):
+        await asyncio.wait_for(wake.wait(), options.audio_idle_ms / 1000)
+        return
+    await asyncio.sleep(0)  # a frame read in the same loop step goes first
+    if not wake.is_set():
+        session.input_idle()
 
 
 async def _send_or_fail(
@@ -364,6 +411,7 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
             behaviour=behaviour,
             strict=options.strict,
             referee=answering.referee,
+            playback=Playback.AUDIO_TIME if options.pace is Pace.FAST else Playback.TRANSPORT,
         )
     except Exception as exc:  # strict mode (session.created breaks its schema) or a bug
         _report(options.observer, None, exc, f"opening a {model.model_id} session failed")
@@ -408,6 +456,7 @@ async def _converse(
     if options.watcher is not None:
         options.watcher.opened(session, answering.responder, answering.why)
     log.info("session %s opened for model %s", session.id, session.model_id)
+    _announce_replay(session, answering, options.observer)
     wake = asyncio.Event()
     pacer = Pacer(
         options.pace,
@@ -442,6 +491,10 @@ async def _converse(
                 await asyncio.sleep(0)
         if session.finished or sender.done():
             await sender
+        elif (report := session.client_closed()) is not None:
+            log.error("session %s: %s", session.id, report)
+            if options.observer is not None:
+                options.observer.failure(session.id, ReplayMismatch(report))
     finally:
         if faults is not None:
             faults.stop()
@@ -452,6 +505,27 @@ async def _converse(
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
         request.app[SENDERS_KEY].discard(sender)
+
+
+def _announce_replay(session: Session, answering: _Answering, observer: Observer | None) -> None:
+    """Log at INFO which fixture a session replays and why (or that the built-in responder
+    answers), and tell the observer; audio matching decides later, once it has heard enough."""
+
+    def replayed(scenario: str | None, reason: str) -> None:
+        if scenario is None:
+            log.info("session %s: the built-in responder answers: %s", session.id, reason)
+        else:
+            log.info("session %s replays fixture %r: %s", session.id, scenario, reason)
+        if observer is not None:
+            observer.replayed(session.id, scenario, reason)
+
+    responder = answering.responder
+    if isinstance(responder, MatchingResponder):
+        responder.on_decided = replayed
+    elif isinstance(responder, ScriptedResponder):
+        replayed(responder.name, answering.why)
+    else:
+        replayed(None, answering.why)
 
 
 def _expire(session: Session, wake: asyncio.Event) -> None:

@@ -27,6 +27,8 @@ class EventSink(Protocol):
 
     def failure(self, session_id: str | None, error: BaseException) -> None: ...
 
+    def replayed(self, session_id: str, scenario: str | None, reason: str) -> None: ...
+
 
 class SessionWatcher(Protocol):
     """Follows every session from open to close (the inspector); set `ServerOptions.watcher`."""
@@ -41,6 +43,10 @@ class SessionWatcher(Protocol):
 
     def failure(self, session_id: str | None, error: BaseException) -> None:
         """Something failed inside the mock (a strict-mode violation, a crash, a replay departure)."""
+        ...
+
+    def replayed(self, session_id: str, scenario: str | None, reason: str) -> None:
+        """Who answers was decided: the fixture replayed (None: the built-in responder), and why."""
         ...
 
     def closed(self, session_id: str, close_code: int | None) -> None:
@@ -68,3 +74,8 @@ class Tee:
         if self.observer is not None:
             self.observer.failure(session_id, error)
         self.watcher.failure(session_id, error)
+
+    def replayed(self, session_id: str, scenario: str | None, reason: str) -> None:
+        if self.observer is not None:
+            self.observer.replayed(session_id, scenario, reason)
+        self.watcher.replayed(session_id, scenario, reason)

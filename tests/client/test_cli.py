@@ -94,3 +94,14 @@ def test_transcribe_refuses_out(tmp_path, capsys):
         "error: transcribe has no spoken answer to write; --out is for translate and chat\n"
     )
     assert not (tmp_path / "out.wav").exists()
+
+
+def test_chat_prints_every_answer_with_its_text(realtime_mock, capsys):
+    """chat uploads faster than real time; each answer line still has the text that played."""
+    assert main(["chat", WAV, "--url", realtime_mock.url, "--api-key", "k"]) == 0
+    answers = [
+        line.split("[answer]", 1)[1].strip()
+        for line in capsys.readouterr().out.splitlines()
+        if "[answer]" in line
+    ]
+    assert len(answers) == 2 and all(answers)

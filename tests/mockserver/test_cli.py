@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import socket
 import urllib.request
 
@@ -161,3 +163,60 @@ def test_every_option_has_help_text():
     for name, command in commands.choices.items():
         for action in command._actions:
             assert action.help, f"{name} {'/'.join(action.option_strings) or action.dest}"
+
+
+def test_serve_says_how_many_scenarios_it_loaded_and_from_where():
+    """The banner names the number of scenarios loaded and the folder they came from."""
+    with serving("--fixtures", "builtin") as banner:
+        [line] = [line for line in banner.lines if line.startswith("Loaded ")]
+    assert re.match(r"Loaded 14 scenarios from .*scenarios$", line.strip())
+
+
+def _broken_fixture(tmp_path, name: str = "broken"):
+    """A copy of a bundled fixture under tmp_path/NAME/, to break on purpose."""
+    folder = tmp_path / name
+    shutil.copytree(SPEECH_DIR.parent / "scenarios" / "asr-vad", folder)
+    return folder
+
+
+def _serve_fails(tmp_path, capsys) -> str:
+    # --slow-step-ms 0: the loop watch stays off (it is process-wide)
+    assert main(["serve", "--port", "0", "--slow-step-ms", "0", "--fixtures", str(tmp_path)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    return line
+
+
+def test_a_fixture_with_bad_jsonl_is_refused_naming_file_and_line(tmp_path, capsys):
+    """A line that is not JSON: exit 2, one line naming session.jsonl and the line number."""
+    transcript = _broken_fixture(tmp_path) / "session.jsonl"
+    transcript.write_text(transcript.read_text() + "{oops\n")
+    assert re.search(r"session\.jsonl:\d+: not valid JSON", _serve_fails(tmp_path, capsys))
+
+
+def test_a_fixture_without_its_wav_is_refused(tmp_path, capsys):
+    """A missing input.wav: exit 2 naming it."""
+    (_broken_fixture(tmp_path) / "input.wav").unlink()
+    assert "input.wav is missing" in _serve_fails(tmp_path, capsys)
+
+
+def test_a_fixture_of_an_unknown_version_is_refused(tmp_path, capsys):
+    """A header with another format version: exit 2 saying which version."""
+    transcript = _broken_fixture(tmp_path) / "session.jsonl"
+    transcript.write_text(transcript.read_text().replace('"version": 1', '"version": 99', 1))
+    assert "fixture version 99" in _serve_fails(tmp_path, capsys)
+
+
+def test_a_fixture_whose_audio_lies_outside_its_folder_is_refused(tmp_path, capsys):
+    """input.file pointing outside the fixture folder: exit 2."""
+    transcript = _broken_fixture(tmp_path) / "session.jsonl"
+    transcript.write_text(
+        transcript.read_text().replace('"file": "input.wav"', '"file": "../../input.wav"', 1)
+    )
+    assert "points outside its fixture folder" in _serve_fails(tmp_path, capsys)
+
+
+def test_two_fixtures_with_one_name_are_refused(tmp_path, capsys):
+    """Two folders whose headers name the same scenario: exit 2 naming both."""
+    _broken_fixture(tmp_path, "one")
+    _broken_fixture(tmp_path, "two")
+    assert "fixture names must be unique" in _serve_fails(tmp_path, capsys)

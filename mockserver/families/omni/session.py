@@ -79,6 +79,10 @@ class OmniSession(ListeningSession):
             self._respond()
         self._flush_late_transcript()
 
+    def _can_interrupt(self) -> bool:
+        # Playback.AUDIO_TIME holds an answer back only while speech could still cut it short.
+        return self._vad is not None and self._vad_option("interrupt_response")
+
     def _vad_option(self, name: str) -> bool:
         """turn_detection.create_response / interrupt_response (echoed true by default). An
         utterance closed by switching to manual mode was a VAD turn: it keeps the default."""

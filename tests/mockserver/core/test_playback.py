@@ -1,0 +1,73 @@
+"""Playback.AUDIO_TIME (fast pace): what an answer has played is decided by the client's audio."""
+
+from __future__ import annotations
+
+from dashscope_realtime_mock.core.session import Playback
+from tests.support import OMNI, b64, new_session, send, stream, types
+
+TWO_CHUNKINGS = (100, 40)
+
+
+def _omni(**options):
+    s = new_session(OMNI, playback=Playback.AUDIO_TIME, **options)
+    send(s, type="session.update", session={"modalities": ["text", "audio"]})
+    return s
+
+
+def _first_done(events: list[dict]) -> dict:
+    return next(e for e in events if e["type"] == "response.done")["response"]
+
+
+def test_barge_in_is_decided_by_audio_time_whatever_the_chunking(speech_en):
+    """The same audio in 100 ms or 40 ms chunks cuts the first answer at the same point."""
+    outcomes = []
+    for ms in TWO_CHUNKINGS:
+        s = _omni()
+        events = stream(s, speech_en, ms) + send(s, type="session.finish")
+        done = _first_done(events)
+        outcomes.append((types(events), done["status"], done["usage"]))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][1] == "cancelled"
+
+
+def test_an_answer_cut_by_audio_time_keeps_what_played(speech_en):
+    """The cut answer carries the text played before the second utterance began, never nothing."""
+    s = _omni()
+    events = stream(s, speech_en) + send(s, type="session.finish")
+    done = _first_done(events)
+    assert done["status_details"]["reason"] == "turn_detected"
+    assert done["output"][0]["content"][0]["transcript"]
+    assert done["usage"]["output_tokens"] > 0
+
+
+def test_an_answer_that_played_out_before_the_next_speech_completes(speech_en):
+    """Enough silence after the first utterance: the first answer completes, never cut."""
+    s = _omni()
+    first = stream(s, speech_en, end_ms=speech_en.gap_middle_ms)
+    silence = bytes(2 * 16000 * 20)  # 20 s: longer than any answer plays
+    first += send(s, type="input_audio_buffer.append", audio=b64(silence))
+    rest = stream(s, speech_en, start_ms=speech_en.gap_middle_ms) + send(s, type="session.finish")
+    assert _first_done(first)["status"] == "completed"
+    assert "cancelled" not in [
+        e["response"]["status"] for e in rest if e["type"] == "response.done"
+    ]
+
+
+def test_an_answer_waits_for_the_audio_that_plays_it(speech_en):
+    """Without more audio the answer's tail is held; idle input then plays it out, completed."""
+    s = _omni()
+    events = stream(s, speech_en, end_ms=speech_en.gap_middle_ms)
+    assert "response.created" in types(events) and "response.done" not in types(events)
+    assert s.awaiting_audio
+    s.input_idle()
+    assert _first_done(s.events_to_send())["status"] == "completed"
+
+
+def test_manual_mode_answers_play_at_once(speech_en):
+    """Nothing can cut a manual-mode answer short by speech: it is sent whole at once."""
+    s = _omni()
+    send(s, type="session.update", session={"turn_detection": None})
+    stream(s, speech_en, end_ms=speech_en.gap_middle_ms)
+    send(s, type="input_audio_buffer.commit")
+    events = send(s, type="response.create")
+    assert _first_done(events)["status"] == "completed" and not s.awaiting_audio
