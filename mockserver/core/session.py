@@ -158,6 +158,11 @@ class Session:
         return out
 
     @property
+    def unsent_events(self) -> int:
+        """How many events wait to be sent (the transport's backpressure reads it)."""
+        return len(self._outbox) + sum(len(turn.pending) for turn in self._turns)
+
+    @property
     def output_sample_rate(self) -> int:
         """The rate of the audio deltas this session sends (a listening family may change it)."""
         return OUTPUT_SAMPLE_RATE

@@ -39,6 +39,8 @@ def frame_of(event: dict) -> str:
         ):
             head = dict(event)
             del head[last]
-            prefix = json.dumps(head, ensure_ascii=False, allow_nan=False)[:-1] + (", " if head else "")
+            prefix = json.dumps(head, ensure_ascii=False, allow_nan=False)[:-1] + (
+                ", " if head else ""
+            )
             return f'{prefix}{json.dumps(last, ensure_ascii=False)}: "{value}"}}'
     return json.dumps(event, ensure_ascii=False, allow_nan=False)
