@@ -23,11 +23,23 @@ from . import wording
 from .errors import ProtocolError
 from .schema_checks import param_of
 
-__all__ = ["MAX_CONTAINERS", "MAX_DEPTH", "MAX_MEMBERS", "check_event", "parse_frame"]
+__all__ = [
+    "MAX_CONTAINERS",
+    "MAX_DEPTH",
+    "MAX_MEMBERS",
+    "MAX_TEXT_CHARS",
+    "check_event",
+    "parse_frame",
+]
 
 MAX_DEPTH = 32  # levels of objects and arrays in one event (tool parameters included)
 MAX_MEMBERS = 128  # members of one object or array (OpenAI's documented cap on tools)
 MAX_CONTAINERS = 4096  # objects and arrays in one event
+# Characters of one string (instructions, a text item, a tool output). The largest documented
+# input is 49,152 tokens (events.md §1.9); 256 Ki characters hold more than that. The base64
+# `audio` and `image` of the append events are bounded by their own documented limits.
+MAX_TEXT_CHARS = 256 * 1024
+_MEDIA_PATHS = {("audio",), ("image",)}
 
 
 def parse_frame(frame: str) -> Any:
@@ -61,6 +73,13 @@ def check_event(event: dict) -> ProtocolError | None:
     while stack:
         value, path = stack.pop()
         if isinstance(value, str):
+            if len(value) > MAX_TEXT_CHARS and path not in _MEDIA_PATHS:
+                return ProtocolError(
+                    "invalid_value",
+                    f"Invalid value for '{_param(path)}': {len(value)} characters; "
+                    f"the limit is {MAX_TEXT_CHARS}.",
+                    _param(path),
+                )
             if not value.isascii() and _has_lone_surrogate(value):
                 return _surrogate(path)
         elif isinstance(value, float):

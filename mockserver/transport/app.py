@@ -549,7 +549,8 @@ def _feed(session: Session, message: WSMessage, observer: Observer | None) -> No
 
 async def _cancel_sessions(app: web.Application) -> None:
     """At shutdown: every client gets 1001 within the grace period, then what is left stops."""
-    await limits.close_all(app[SOCKETS_KEY], app[OPTIONS_KEY].shutdown_grace_s)
+    sockets: set[web.WebSocketResponse] = app[SOCKETS_KEY]
+    await limits.close_all(sockets, app[OPTIONS_KEY].shutdown_grace_s)
     senders = app[SENDERS_KEY]
     for task in list(senders):
         task.cancel()

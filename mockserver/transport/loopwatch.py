@@ -41,6 +41,7 @@ class StepStats:
     def reset(self) -> None:
         self.steps = self.slow = 0
         self.slowest_s, self.slowest = 0.0, ""
+        self._last_warning = 0.0  # a reset starts a new count: its first slow step is logged
 
 
 STEPS = StepStats()

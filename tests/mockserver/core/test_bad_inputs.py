@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from dashscope_realtime_mock.core.inbound import MAX_DEPTH, MAX_MEMBERS
+from dashscope_realtime_mock.core.inbound import MAX_DEPTH, MAX_MEMBERS, MAX_TEXT_CHARS
 from dashscope_realtime_mock.core.wording import ECHO_CHARS
 from dashscope_realtime_mock.transport.frames import frame_of
 from tests.support import ASR, LIVETRANSLATE, LIVETRANSLATE_35, OMNI, OMNI_TURBO, new_session
@@ -107,6 +107,12 @@ CASES = [
         ),
         "invalid_value",
         "session.corpus.phrases",
+    ),
+    (
+        "huge-instructions",
+        _update(json.dumps({"instructions": "x" * (MAX_TEXT_CHARS + 1)})),
+        "invalid_value",
+        "session.instructions",
     ),
     ("not-json", "{oops", "invalid_json", None),
     ("truncated-json", '{"type": "session.update"', "invalid_json", None),

@@ -204,3 +204,32 @@ async def test_a_huge_update_does_not_hold_up_another_session(serve):
         await _until(other, "session.updated")
         assert time.monotonic() - started < 1.0
         assert (await _until(big, "error"))["error"]["type"] == "invalid_request_error"
+
+
+@pytest.mark.asyncio
+async def test_a_closed_session_is_freed_without_the_cycle_collector():
+    """After a session with a response closes, no Session object is left for gc to find."""
+    import gc
+
+    from dashscope_realtime_mock.core.session import Session
+
+    runner, port = await start_site(create_app(ServerOptions()), "127.0.0.1", 0)
+    gc.collect()
+    gc.disable()
+    try:
+        async with aiohttp.ClientSession() as http:
+            ws = await http.ws_connect(
+                f"http://127.0.0.1:{port}{REALTIME_PATH}?model={OMNI}", headers=AUTH
+            )
+            session_id = (await _events(ws, 1))[0]["session"]["id"]
+            await ws.send_json({"type": "session.update", "session": {"turn_detection": None}})
+            await ws.send_json({"type": "input_audio_buffer.append", "audio": SECOND_OF_AUDIO})
+            await ws.send_json({"type": "input_audio_buffer.commit"})
+            await ws.send_json({"type": "response.create"})
+            await _until(ws, "response.done")
+            await ws.close()
+        await asyncio.sleep(0.3)
+        assert not [o for o in gc.get_objects() if isinstance(o, Session) and o.id == session_id]
+    finally:
+        gc.enable()
+        await runner.cleanup()
