@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8765
 
-.PHONY: serve test lint bench fuzz install clean speech fixtures browser
+.PHONY: serve test lint bench fuzz soak install clean speech fixtures browser
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ bench: $(STAMP)
 	$(PY) bench/bench_sessions.py
 	$(PY) bench/bench_validation.py
 	$(PY) bench/bench_inspector.py
+
+# 10,000 connect/disconnect cycles; prints RSS, file descriptors and tasks before and after.
+soak: $(STAMP)
+	$(PY) bench/soak.py
 
 # Needs espeak-ng and sox (Debian packages); the WAVs it makes are committed.
 speech:

@@ -7,6 +7,7 @@ import asyncio
 import gc
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -196,6 +197,27 @@ def _add_serve(commands) -> None:
         help="log a warning when one event-loop step takes this long (0: do not watch) "
         "(default: %(default)s)",
     )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=0,
+        help="WebSockets open at once; the next handshake gets HTTP 429 (0: no cap) "
+        "(default: %(default)s)",
+    )
+    serve.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=0.0,
+        help="close a session (1000) after this many seconds without a client event; the "
+        "service reportedly drops idle sessions after ~300 s (0: never) (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--shutdown-grace",
+        type=float,
+        default=3.0,
+        help="on SIGTERM or SIGINT every client gets close 1001; sends under way finish within "
+        "this many seconds, then the process exits 0 (default: %(default)s)",
+    )
     _add_log_level(serve)
 
 
@@ -278,9 +300,17 @@ async def _run_forever(app, host: str, port: int, banner, reuse_port: bool = Fal
         lines.insert(1, library_summary(app))
     for line in lines:
         print(line, flush=True)
+    # SIGTERM and SIGINT stop the server the same way: every client gets close 1001 within
+    # ServerOptions.shutdown_grace_s (the app's shutdown), then the process exits 0.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
         await runner.cleanup()
 
 
@@ -385,6 +415,9 @@ def _serve(args: argparse.Namespace) -> int:
             strict=args.strict,
             watcher=None if args.no_inspector else Inspector(),
             faults=args.faults,
+            max_connections=args.max_connections,
+            idle_timeout_s=args.idle_timeout,
+            shutdown_grace_s=args.shutdown_grace,
         )
     except OptionError as exc:
         return _fail("serve", f"--{exc.option.replace('_', '-')}: {exc.problem}")

@@ -258,6 +258,14 @@ class Behaviour:
     cancelled_status: CancelledStatus = CancelledStatus.CANCELLED
     # Omni function_call_output whose call_id the server never issued: the docs are silent.
     unknown_call_id: UnknownCallId = UnknownCallId.ACCEPT
+    # Manual mode, families with no documented cap (LiveTranslate, Omni): the most audio the
+    # uncommitted buffer holds, in ms (ASR documents 60 s per commit, events.md §1.9). An append
+    # past it gets an invalid_request_error and nothing buffered is lost.
+    audio_buffer_cap_ms: int = 60_000
+    # VAD mode, every family: an utterance that goes on this long without a pause is ended by the
+    # server (speech_stopped at the cap, then the usual answer), so one utterance's audio is
+    # bounded. The docs name no limit.
+    max_utterance_ms: int = 60_000
 
     def __post_init__(self) -> None:
         for spec in fields(self):
@@ -268,6 +276,9 @@ class Behaviour:
                 object.__setattr__(self, spec.name, type(spec.default).parse(spec.name, value))
         if self.session_cap_s < 0:
             raise ValueError("session_cap_s must be >= 0")
+        for name in ("audio_buffer_cap_ms", "max_utterance_ms"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be > 0")
 
     def resolve(self, family: str, model_id: str) -> Behaviour:
         """This Behaviour as it applies to one model: every per-family choice reduced to its

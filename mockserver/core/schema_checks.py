@@ -52,7 +52,7 @@ def _protocol_error(error: ValidationError) -> ProtocolError:
         # events.md §1.7, the documented message.
         return wording.not_allowed(
             param,
-            f"Invalid modalities: {instance!r}. Supported combinations are: "
+            f"Invalid modalities: {wording.shortened(repr(instance))}. Supported combinations are: "
             "['text'] and ['audio', 'text'].",
         )
     if error.validator == "type":
@@ -70,7 +70,9 @@ def _protocol_error(error: ValidationError) -> ProtocolError:
             exclusive_maximum=node.get("exclusiveMaximum"),
         )
         return wording.out_of_range(param, instance, allowed)
-    return wording.not_allowed(param, f"Invalid value for '{param}': {error.message}.")
+    return wording.not_allowed(
+        param, f"Invalid value for '{param}': {wording.shortened(error.message)}."
+    )
 
 
 def _most_specific(error: ValidationError) -> ValidationError:

@@ -27,7 +27,6 @@ each family's rules live in its package under :mod:`dashscope_realtime_mock.fami
 
 from __future__ import annotations
 
-import json
 import random
 from collections import deque
 from collections.abc import Callable
@@ -41,7 +40,7 @@ from ..answers.corpus import CorpusResponder
 from ..answers.protocol import Responder
 from ..media.pcm import OUTPUT_SAMPLE_RATE
 from ..responses.events import ResponsePlan, cancelled_events, response_events
-from . import wording
+from . import inbound, wording
 from .behaviour import Behaviour
 from .dialect import Dialect
 from .errors import SERVER_ERROR, ProtocolError
@@ -202,6 +201,15 @@ class Session:
         self._release_played()
 
     @property
+    def unsent_events(self) -> int:
+        """How many events wait to be sent (the transport's backpressure reads it). In fast pace
+        the part of an answer still waiting for the client's audio does not count: only more
+        audio from the client can release it, so reading must go on."""
+        if self.playback is Playback.AUDIO_TIME:
+            return len(self._outbox)
+        return len(self._outbox) + sum(len(turn.pending) for turn in self._turns)
+
+    @property
     def output_sample_rate(self) -> int:
         """The rate of the audio deltas this session sends (a listening family may change it)."""
         return OUTPUT_SAMPLE_RATE
@@ -230,14 +238,20 @@ class Session:
         if self.finished:
             return
         try:
-            event = json.loads(frame)
-        except ValueError as exc:
-            self._error(ProtocolError("invalid_json", f"The frame is not valid JSON: {exc}."), None)
+            event = inbound.parse_frame(frame)
+        except ProtocolError as exc:
+            self._error(exc, None)
             return
         if not isinstance(event, dict):
             self._error(
                 ProtocolError("invalid_event", "A client event must be a JSON object."), None
             )
+            return
+        problem = inbound.check_event(event)
+        if problem is not None:
+            # Lone surrogates, NaN, nesting too deep (issue 15): answered, and the session goes on.
+            event_id = event.get("event_id") if problem.param != "event_id" else None
+            self._error(problem, event_id if isinstance(event_id, str) else None)
             return
         self.receive_event(event)
 
@@ -289,7 +303,9 @@ class Session:
     def _unknown_event(self, kind: str) -> ProtocolError:
         supported = ", ".join(f"'{t}'" for t in sorted(self._handlers))
         return ProtocolError(
-            "invalid_value", f"Invalid value: '{kind}'. Supported values are: {supported}.", "type"
+            "invalid_value",
+            f"Invalid value: '{wording.shortened(kind)}'. Supported values are: {supported}.",
+            "type",
         )
 
     # ---- hooks of the layers and families -----------------------------------------------

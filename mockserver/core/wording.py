@@ -22,7 +22,10 @@ __all__ = [
     "not_allowed",
     "out_of_range",
     "quoted",
+    "shortened",
 ]
+
+ECHO_CHARS = 200  # a client value echoed in a message is cut to this many characters
 
 _ARTICLE = {
     "string": "a string",
@@ -35,6 +38,13 @@ _ARTICLE = {
 }
 
 
+def shortened(text: str, limit: int = ECHO_CHARS) -> str:
+    """`text` as echoed back in an error: cut after `limit` characters, saying how much was cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters)"
+
+
 def quoted(values: Iterable[Any]) -> str:
     """`'a', 'b'`: a list of allowed values, in the order given (the documented order)."""
     return ", ".join(f"'{v}'" for v in values)
@@ -44,7 +54,7 @@ def invalid_value(param: str, value: Any, allowed: Iterable[Any]) -> ProtocolErr
     """A value outside a documented set: ``Invalid value: 'x'. Supported values are: 'a', 'b'.``"""
     return ProtocolError(
         "invalid_value",
-        f"Invalid value: '{value}'. Supported values are: {quoted(allowed)}.",
+        f"Invalid value: '{shortened(str(value))}'. Supported values are: {quoted(allowed)}.",
         param,
     )
 
@@ -100,5 +110,7 @@ def interval(
 def out_of_range(param: str, value: Any, allowed: str) -> ProtocolError:
     """A number outside its range: ``Invalid value for 'session.temperature': 3. It must be in [0, 2).``"""
     return ProtocolError(
-        "invalid_value", f"Invalid value for '{param}': {value}. It must be {allowed}.", param
+        "invalid_value",
+        f"Invalid value for '{param}': {shortened(str(value))}. It must be {allowed}.",
+        param,
     )

@@ -115,6 +115,7 @@ class AudioBuffer:
     def __init__(self) -> None:
         self._data = np.zeros(0, dtype=np.int16)
         self._pending: list[np.ndarray] = []
+        self._pending_samples = 0  # len of the pieces in _pending (kept, so appends stay O(1))
         self._start_sample = 0  # session sample index of the buffer's first sample
 
     @property
@@ -132,17 +133,19 @@ class AudioBuffer:
     @property
     def duration_ms(self) -> int:
         """How much audio is buffered, without joining the pieces (cheap on every append)."""
-        return (len(self._data) + sum(len(p) for p in self._pending)) // SAMPLES_PER_MS
+        return (len(self._data) + self._pending_samples) // SAMPLES_PER_MS
 
     def _joined(self) -> np.ndarray:
         if self._pending:
             self._data = np.concatenate([self._data, *self._pending])
             self._pending = []
+            self._pending_samples = 0
         return self._data
 
     def append(self, samples: np.ndarray) -> None:
         if len(samples):
             self._pending.append(samples)
+            self._pending_samples += len(samples)
 
     def samples(self, start_ms: int | None = None, end_ms: int | None = None) -> np.ndarray:
         """The buffered samples between two session times (clipped to what is buffered)."""

@@ -59,8 +59,11 @@ class ListeningModel(ModelSpec):
     # Format strings accepted only under Behaviour.legacy_format_strings (events.md §1.10).
     legacy_format_strings: tuple[str, ...] = ()
     images: ImageRules | None = None  # None: the model takes no images
-    max_append_audio_chars: int = 0  # cap on one append's base64 `audio` (ASR: 15 MiB); 0 = none
-    max_commit_ms: int = 0  # cap on audio per manual commit (ASR: 60 s); 0 = none
+    # Cap on one append's base64 `audio`: 15 MiB (events.md §1.9 states it for ASR; assumed for
+    # the other families, as the same number is OpenAI's limit).
+    max_append_audio_chars: int = 15 * 1024 * 1024
+    # Cap on audio per manual commit (ASR: 60 s, events.md §1.9); 0: Behaviour.audio_buffer_cap_ms
+    max_commit_ms: int = 0
     audio_rates: AudioRates = INPUT_ONLY  # the rates `session.audio` may set (audio_config.py)
 
     def typed_formats(self) -> tuple[str, ...]:
@@ -174,17 +177,18 @@ class ListeningSession(Session):
             samples = self._decoder.decode(decode_base64(event["audio"]))
         except ValueError as exc:
             raise ProtocolError("invalid_value", f"Invalid 'audio': {exc}.", "audio") from None
-        cap = self.spec.max_commit_ms
+        cap = self.spec.max_commit_ms or self.behaviour.audio_buffer_cap_ms
         if (
             self._vad is None
             and cap
             and self._buffer.duration_ms + len(samples) // SAMPLES_PER_MS > cap
         ):
-            # events.md §1.9: at most 60 s of audio per commit. The append is refused (nothing
-            # already buffered is lost); commit, then go on.
+            # events.md §1.9: at most 60 s of audio per commit (ASR; the others by
+            # Behaviour.audio_buffer_cap_ms). The append is refused (nothing already buffered is
+            # lost); commit, then go on.
             raise ProtocolError(
                 "invalid_value",
-                f"The input audio buffer would exceed {cap // 1000} s; "
+                f"The input audio buffer would exceed {cap / 1000:g} s; "
                 "commit it before appending more.",
                 "audio",
             )
@@ -197,6 +201,11 @@ class ListeningSession(Session):
             self._send_partial_transcript()
             if self._segment is not None:
                 self._still_speaking(self._segment)
+            longest = self.behaviour.max_utterance_ms
+            if self._segment is not None and self.audio_ms - self._segment.onset_ms >= longest:
+                # An utterance that never pauses ends here, as if the speaker had (issue 15:
+                # the buffer of one utterance is bounded); detection then starts afresh.
+                self._restart_turn_detection()
             if self._segment is None:
                 # Between utterances only the last stretch can still become prefix padding.
                 self._buffer.drop_until(self.audio_ms - IDLE_AUDIO_KEPT_MS)

@@ -33,6 +33,7 @@ from ..replay.format import schemas_hash
 from ..replay.matchers import ReplayMismatch, ReplayReferee
 from ..replay.responders import DEFAULT_MATCH_ON, MatchingResponder, ScriptedResponder
 from ..replay.store import Fixture, library_root, load_library
+from . import limits
 from .faults import FaultPlan, FaultSpecError
 from .frames import frame_of
 from .handshake import REALTIME_PATH, check_api_key, check_model, http_error, unknown_path
@@ -56,6 +57,7 @@ MAX_FRAME_BYTES = 32 * 1024 * 1024  # a 15 MiB audio payload, base64-encoded, fi
 # A session's receive or send task gives the event loop away after this much work in one go, so
 # one busy session never holds up the others for long (issue 16: steps under 5 ms).
 STEP_BUDGET_S = 0.002
+CLOSE_WAIT_S = 2.0  # how long one send of a closing server waits for a client that does not read
 
 
 class Observer(Protocol):
@@ -106,6 +108,17 @@ class ServerOptions:
     # Faults injected into every connection (transport/faults.py): a compact string, a Fault,
     # a list of them, or a FaultPlan. Resolved to a FaultPlan when built.
     faults: FaultPlan | object = None
+    # Limits (issue 15; README "Limits"). The docs state none of them; 0 turns a cap off.
+    max_connections: int = 0  # WebSockets open at once; the next handshake gets 429 (0: no cap)
+    # Close (1000) a session after this many seconds without a client frame (0: never). events.md
+    # §1.8 reports a ~300 s idle drop by the service, so 300 imitates it.
+    idle_timeout_s: float = 0.0
+    # A client that does not read: while more events than this wait for it (and its socket's
+    # buffer is full), its frames are not read; still behind after slow_reader_close_s → 1008.
+    max_unsent_events: int = 256
+    slow_reader_close_s: float = 10.0
+    # SIGTERM / SIGINT: every client gets close 1001 and sends under way finish within this.
+    shutdown_grace_s: float = 3.0
 
     def __post_init__(self) -> None:
         """Every option is checked here, so a bad value fails at once, not at the first connection.
@@ -121,7 +134,16 @@ class ServerOptions:
             raise TypeError(f"behaviour must be a Behaviour, not {type(self.behaviour).__name__}")
         if not self.speed > 0:
             raise OptionError("speed", f"must be > 0 (how many times faster), not {self.speed:g}")
-        for name in ("first_text_latency_ms", "first_audio_latency_ms", "audio_idle_ms"):
+        for name in (
+            "first_text_latency_ms",
+            "first_audio_latency_ms",
+            "audio_idle_ms",
+            "max_connections",
+            "idle_timeout_s",
+            "max_unsent_events",
+            "slow_reader_close_s",
+            "shutdown_grace_s",
+        ):
             if getattr(self, name) < 0:
                 raise OptionError(name, f"must be >= 0, not {getattr(self, name)}")
         self.fixtures = self._fixtures_folder()
@@ -214,6 +236,7 @@ SCENARIO_HEADER = "X-Mock-Scenario"
 RESPONDER_KEY = web.AppKey("responder", CorpusResponder)
 SENDERS_KEY: web.AppKey[set[asyncio.Task[None]]] = web.AppKey("senders", set)
 REFUSED_KEY: web.AppKey[collections.Counter] = web.AppKey("refused", collections.Counter)
+SOCKETS_KEY: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("sockets", set)
 
 
 @dataclass(frozen=True)
@@ -372,7 +395,25 @@ async def _send_or_fail(
         log.info("session %s: the client closed the connection", session.id)
     except Exception as exc:
         _report(options.observer, session.id, exc, f"session {session.id} failed")
-        await ws.close(code=1011, message=b"server error")
+        await _fail_loudly(ws, session)
+
+
+async def _fail_loudly(ws: web.WebSocketResponse, session: Session) -> None:
+    """A failure while sending is never silent: the documented `server_error`, then close 1011.
+
+    What the session still holds for the client is sent first, each frame on its own, so one
+    event that cannot be encoded does not take the error with it.
+    """
+    session.fail("The mock server failed while sending an event.")
+    with contextlib.suppress(ConnectionError, asyncio.TimeoutError):
+        for event in session.events_to_send():
+            try:
+                frame = frame_of(event)
+                frame.encode("utf-8")
+            except ValueError:  # NaN, or a lone surrogate (UnicodeEncodeError) from a fixture
+                continue
+            await asyncio.wait_for(ws.send_str(frame), CLOSE_WAIT_S)
+    await ws.close(code=1011, message=b"server error")
 
 
 async def _realtime(request: web.Request) -> web.StreamResponse:
@@ -402,8 +443,30 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
         )
     else:
         behaviour = options.behaviour
+    sockets = request.app[SOCKETS_KEY]
+    refused = limits.connection_refused(len(sockets), options.max_connections)
+    if refused is not None:
+        log.info("refused a connection: %d are open (max_connections)", len(sockets))
+        return refused
     ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES)
-    await ws.prepare(request)
+    sockets.add(ws)
+    try:
+        await ws.prepare(request)
+        return await _serve_socket(request, ws, model, answering, behaviour, faults)
+    finally:
+        sockets.discard(ws)
+
+
+async def _serve_socket(
+    request: web.Request,
+    ws: web.WebSocketResponse,
+    model: Model,
+    answering: _Answering,
+    behaviour: Behaviour,
+    faults: FaultPlan,
+) -> web.WebSocketResponse:
+    """One session over the prepared WebSocket until it closes."""
+    options: ServerOptions = request.app[OPTIONS_KEY]
     try:
         session = REGISTRY.open_session(
             model,
@@ -419,6 +482,8 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
         return ws
     try:
         await _converse(request, ws, session, answering, faults)
+    except ConnectionError:  # an ordinary hang-up (issue 15): one line, no traceback
+        log.info("session %s: the client closed the connection", session.id)
     except Exception as exc:
         _report(options.observer, session.id, exc, f"session {session.id} failed")
         await ws.close(code=1011, message=b"server error")
@@ -475,15 +540,19 @@ async def _converse(
         else None
     )
     request.app[SENDERS_KEY].add(sender)
+    idle = _IdleTimer(ws, options.idle_timeout_s)
     try:
         busy = 0.0  # seconds spent on frames since this task last gave the loop away
         async for message in ws:
             started = time.perf_counter()
             if faults is not None:
                 faults.heard()
+            idle.restart()
             _feed(session, message, options.observer)
             wake.set()
             if session.finished or sender.done():
+                break
+            if not await _client_keeps_up(request, ws, session):
                 break
             busy += time.perf_counter() - started
             if busy >= STEP_BUDGET_S:  # frames already buffered are read without waiting
@@ -498,6 +567,7 @@ async def _converse(
     finally:
         if faults is not None:
             faults.stop()
+        idle.cancel()
         if cap is not None:
             cap.cancel()
         if not sender.done():
@@ -526,6 +596,62 @@ def _announce_replay(session: Session, answering: _Answering, observer: Observer
         replayed(responder.name, answering.why)
     else:
         replayed(None, answering.why)
+
+
+async def _client_keeps_up(
+    request: web.Request, ws: web.WebSocketResponse, session: Session
+) -> bool:
+    """Backpressure: while the client is behind, its frames are not read (TCP pushes back on
+    it); False once it has stayed behind too long, after closing with 1008."""
+    options: ServerOptions = request.app[OPTIONS_KEY]
+
+    def behind() -> bool:
+        return limits.backlogged(
+            session.unsent_events, options.max_unsent_events, request.transport
+        )
+
+    if not behind() or await limits.wait_for_reader(behind, options.slow_reader_close_s):
+        return True
+    log.info(
+        "session %s: the client has not read its events for %g s; closing with %d",
+        session.id,
+        options.slow_reader_close_s,
+        limits.SLOW_READER,
+    )
+    with contextlib.suppress(asyncio.TimeoutError, ConnectionError):
+        # The close frame is queued at once; waiting for the client's reply is bounded.
+        await asyncio.wait_for(
+            ws.close(code=limits.SLOW_READER, message=b"client is not reading"), CLOSE_WAIT_S
+        )
+    return False
+
+
+class _IdleTimer:
+    """ServerOptions.idle_timeout_s: close (1000) after that long without a client frame."""
+
+    def __init__(self, ws: web.WebSocketResponse, timeout_s: float) -> None:
+        self._ws = ws
+        self._timeout_s = timeout_s
+        self._timer: asyncio.TimerHandle | None = None
+        self._closing: asyncio.Task[bool] | None = None
+        self.restart()
+
+    def restart(self) -> None:
+        if not self._timeout_s:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = asyncio.get_running_loop().call_later(self._timeout_s, self._expire)
+
+    def _expire(self) -> None:
+        log.info("closing a session idle for %g s (idle_timeout_s)", self._timeout_s)
+        self._closing = asyncio.ensure_future(
+            self._ws.close(code=limits.IDLE, message=b"idle timeout")
+        )
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 def _expire(session: Session, wake: asyncio.Event) -> None:
@@ -563,6 +689,9 @@ def _feed(session: Session, message: WSMessage, observer: Observer | None) -> No
 
 
 async def _cancel_sessions(app: web.Application) -> None:
+    """At shutdown: every client gets 1001 within the grace period, then what is left stops."""
+    sockets: set[web.WebSocketResponse] = app[SOCKETS_KEY]
+    await limits.close_all(sockets, app[OPTIONS_KEY].shutdown_grace_s)
     senders = app[SENDERS_KEY]
     for task in list(senders):
         task.cancel()
@@ -575,7 +704,12 @@ async def start_site(
 
     `reuse_port`: bind with SO_REUSEPORT, so that several processes serve one port (--workers).
     """
-    runner = web.AppRunner(app)
+    options = app.get(OPTIONS_KEY)
+    grace_s = options.shutdown_grace_s if options is not None else 3.0
+    # Handlers still running once every client got its 1001 are cancelled soon after.
+    runner = web.AppRunner(
+        app, access_log_class=limits.RedactingAccessLogger, shutdown_timeout=grace_s + 1.0
+    )
     await runner.setup()
     site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None)
     try:
@@ -612,6 +746,7 @@ def create_app(options: ServerOptions | None = None) -> web.Application:
     app[OPTIONS_KEY] = options
     app[SENDERS_KEY] = set()
     app[REFUSED_KEY] = collections.Counter()
+    app[SOCKETS_KEY] = set()
     app[RESPONDER_KEY] = build_responder(app[OPTIONS_KEY])
     app[LIBRARY_KEY] = build_library(app[OPTIONS_KEY])
     app.router.add_get(REALTIME_PATH, _realtime)

@@ -1,5 +1,8 @@
 """Server events as text frames: exactly ``json.dumps(event, ensure_ascii=False)``, faster.
 
+Never a frame a strict JSON parser rejects: `NaN` and `Infinity` raise ValueError here
+(``allow_nan=False``), and the send loop turns that into `server_error` and a close (issue 15).
+
 An audio delta is a few hundred bytes of fields and then kilobytes of base64; the JSON encoder
 checks every character of it for escapes, which costs more than everything else about the event.
 Base64 never needs escaping, so when the last field of an event is a long base64 string
@@ -20,7 +23,10 @@ _LONG = 1024  # below this, checking costs about what it saves
 
 
 def frame_of(event: dict) -> str:
-    """The text frame for `event`: ``json.dumps(event, ensure_ascii=False)``."""
+    """The text frame for `event`: ``json.dumps(event, ensure_ascii=False)``.
+
+    Raises ValueError for a non-finite number (not JSON).
+    """
     if event:
         last = next(reversed(event))
         value = event[last]
@@ -33,6 +39,8 @@ def frame_of(event: dict) -> str:
         ):
             head = dict(event)
             del head[last]
-            prefix = json.dumps(head, ensure_ascii=False)[:-1] + (", " if head else "")
+            prefix = json.dumps(head, ensure_ascii=False, allow_nan=False)[:-1] + (
+                ", " if head else ""
+            )
             return f'{prefix}{json.dumps(last, ensure_ascii=False)}: "{value}"}}'
-    return json.dumps(event, ensure_ascii=False)
+    return json.dumps(event, ensure_ascii=False, allow_nan=False)

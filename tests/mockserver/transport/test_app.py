@@ -158,7 +158,7 @@ async def test_a_crash_before_the_upgrade_answers_500_naming_it(serve, monkeypat
 
 @pytest.mark.asyncio
 async def test_a_crash_in_the_send_task_closes_with_1011(serve, monkeypatch):
-    """An exception while pacing an event: the connection closes with 1011 instead of hanging."""
+    """An exception while pacing an event: server_error, then close 1011 instead of hanging."""
     from dashscope_realtime_mock.transport.pacing import Pacer
 
     def broken(self, event):
@@ -167,8 +167,12 @@ async def test_a_crash_in_the_send_task_closes_with_1011(serve, monkeypatch):
     monkeypatch.setattr(Pacer, "delay_before", broken)
     client = await serve()
     async with client.ws_connect(f"{REALTIME_PATH}?model={ASR}", headers=AUTH) as ws:
-        closing = await asyncio.wait_for(ws.receive(), 10)
-        assert closing.type == aiohttp.WSMsgType.CLOSE and closing.data == 1011
+        received = []
+        while (message := await asyncio.wait_for(ws.receive(), 10)).type == aiohttp.WSMsgType.TEXT:
+            received.append(json.loads(message.data))
+        assert received[-1]["type"] == "error"
+        assert received[-1]["error"]["type"] == "server_error"
+        assert message.type == aiohttp.WSMsgType.CLOSE and message.data == 1011
 
 
 @pytest.mark.asyncio

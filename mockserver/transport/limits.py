@@ -1,0 +1,112 @@
+"""What keeps one client from silencing, stalling or bloating the server (issue 15).
+
+The transport's bounds, each a named :class:`~.app.ServerOptions` field listed in the README
+("Limits"): the connection cap (answered at the handshake), the idle timeout, backpressure on a
+client that does not read, and the close every client gets when the server stops. The docs
+document none of the codes (events.md §1.8, §7.2); the choices are named here once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+from aiohttp.web_log import AccessLogger
+
+from .handshake import http_error
+
+__all__ = [
+    "GOING_AWAY",
+    "SLOW_READER",
+    "RedactingAccessLogger",
+    "backlogged",
+    "close_all",
+    "connection_refused",
+    "wait_for_reader",
+]
+
+log = logging.getLogger("mockserver")
+
+GOING_AWAY = 1001  # RFC 6455 §7.4.1: the server is going down (SIGTERM, SIGINT)
+SLOW_READER = 1008  # RFC 6455 §7.4.1 policy violation: the client stopped reading its events
+IDLE = 1000  # the idle timeout: a normal close (the ~300 s drop of events.md §1.8 has no code)
+_POLL_S = 0.02  # how often a paused receive loop looks at the backlog again
+
+
+def connection_refused(open_now: int, cap: int) -> web.Response | None:
+    """The handshake's answer when `cap` connections are open already (None: under the cap).
+
+    429 with DashScope's HTTP error body, code `Throttling` (its code for too many requests);
+    the docs do not say what the service answers, so this is a choice (README, "Limits").
+    """
+    if not cap or open_now < cap:
+        return None
+    return http_error(
+        429,
+        "Throttling",
+        f"Too many connections: this server accepts at most {cap} at a time. Try again later.",
+    )
+
+
+def backlogged(unsent: int, bound: int, transport: asyncio.BaseTransport | None) -> bool:
+    """The client is behind: more than `bound` events wait to be sent while the socket's
+    write buffer is not empty (so the wait is the client's, not the pacing's)."""
+    if unsent <= bound:
+        return False
+    write_buffer = getattr(transport, "get_write_buffer_size", None)
+    return transport is None or write_buffer is None or write_buffer() > 0
+
+
+async def wait_for_reader(still_behind: Callable[[], bool], patience_s: float) -> bool:
+    """Stop reading the client's frames until it catches up; False if it has not after
+    `patience_s` seconds (the caller closes with :data:`SLOW_READER`)."""
+    deadline = time.monotonic() + patience_s
+    while still_behind():
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(_POLL_S)
+    return True
+
+
+async def close_all(sockets: Iterable[web.WebSocketResponse], grace_s: float) -> None:
+    """Close every open WebSocket with 1001 (going away), all at once, within `grace_s`.
+
+    A send already under way finishes first (aiohttp writes one frame at a time); whatever is
+    not closed when the grace period ends is dropped.
+    """
+    closing = [
+        asyncio.ensure_future(ws.close(code=GOING_AWAY, message=b"server shutting down"))
+        for ws in list(sockets)
+        if not ws.closed
+    ]
+    if not closing:
+        return
+    log.info("shutting down: closing %d sessions with %d", len(closing), GOING_AWAY)
+    done, pending = await asyncio.wait(closing, timeout=grace_s)
+    for task in pending:
+        task.cancel()
+    for task in done:
+        with contextlib.suppress(Exception):
+            task.result()
+
+
+_SECRET_QUERY = re.compile(r"((?:api[_-]?key|key|token|authorization)=)[^&\s\"]*", re.IGNORECASE)
+
+
+class RedactingAccessLogger(AccessLogger):
+    """aiohttp's access log with any key or token in the query string replaced by `***`."""
+
+    def _format_line(self, request, response, time: float):
+        return [
+            (key, _SECRET_QUERY.sub(r"\1***", value) if isinstance(value, str) else value)
+            for key, value in super()._format_line(request, response, time)
+        ]
+
+
+_: type[AbstractAccessLogger] = RedactingAccessLogger

@@ -1,0 +1,235 @@
+"""The transport's bounds over real sockets (issue 15): connection cap, idle timeout, backpressure,
+hang-ups, the access log, and a huge update that does not hold up another session."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+
+import aiohttp
+import pytest
+
+from dashscope_realtime_mock.core.behaviour import Behaviour
+from dashscope_realtime_mock.transport.app import (
+    REALTIME_PATH,
+    ServerOptions,
+    create_app,
+    start_site,
+)
+from tests.support import ASR, OMNI, b64
+
+AUTH = {"Authorization": "Bearer sk-test"}
+SECOND_OF_AUDIO = b64(b"\x00\x10" * 16000)
+
+
+@pytest.fixture
+def serve(aiohttp_client):
+    """Factory: the app with these options behind pytest-aiohttp's client."""
+
+    async def start(**options):
+        return await aiohttp_client(create_app(ServerOptions(**options)))
+
+    return start
+
+
+async def _events(ws, count: int) -> list[dict]:
+    out = []
+    for _ in range(count):
+        message = await asyncio.wait_for(ws.receive(), 10)
+        assert message.type == aiohttp.WSMsgType.TEXT, message
+        out.append(json.loads(message.data))
+    return out
+
+
+async def _until(ws, kind: str) -> dict:
+    while True:
+        [event] = await _events(ws, 1)
+        if event["type"] == kind:
+            return event
+
+
+@pytest.mark.asyncio
+async def test_connection_cap_refuses_the_handshake_with_429_and_a_json_body(serve):
+    """Over max_connections: HTTP 429, DashScope's JSON body with code Throttling."""
+    client = await serve(max_connections=1)
+    async with client.ws_connect(f"{REALTIME_PATH}?model={ASR}", headers=AUTH):
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await client.ws_connect(f"{REALTIME_PATH}?model={ASR}", headers=AUTH)
+        assert refused.value.status == 429
+        response = await client.get(f"{REALTIME_PATH}?model={ASR}", headers=AUTH)
+        body = await response.json()
+        assert body["code"] == "Throttling" and "at most 1" in body["message"]
+
+
+@pytest.mark.asyncio
+async def test_connection_cap_frees_a_place_when_a_session_closes(serve):
+    """A closed session no longer counts against max_connections."""
+    client = await serve(max_connections=1)
+    async with client.ws_connect(f"{REALTIME_PATH}?model={ASR}", headers=AUTH) as ws:
+        await _events(ws, 2)
+    await asyncio.sleep(0.1)
+    async with client.ws_connect(f"{REALTIME_PATH}?model={ASR}", headers=AUTH) as ws:
+        assert (await _events(ws, 1))[0]["type"] == "session.created"
+
+
+@pytest.mark.asyncio
+async def test_idle_timeout_closes_a_silent_session_with_1000(serve):
+    """idle_timeout_s: no client event for that long → close 1000, reason "idle timeout"."""
+    client = await serve(idle_timeout_s=0.3)
+    async with client.ws_connect(f"{REALTIME_PATH}?model={OMNI}", headers=AUTH) as ws:
+        await _events(ws, 2)
+        message = await asyncio.wait_for(ws.receive(), 10)
+        assert message.type == aiohttp.WSMsgType.CLOSE
+        assert (message.data, message.extra) == (1000, "idle timeout")
+
+
+@pytest.mark.asyncio
+async def test_no_idle_timeout_by_default(serve):
+    """By default a silent session stays open."""
+    client = await serve()
+    async with client.ws_connect(f"{REALTIME_PATH}?model={OMNI}", headers=AUTH) as ws:
+        await _events(ws, 2)
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(ws.receive(), 0.5)
+
+
+@pytest.mark.asyncio
+async def test_flood_without_commit_is_refused_and_the_session_goes_on(serve):
+    """Omni manual mode: appends past audio_buffer_cap_ms get an error naming audio; commit works."""
+    behaviour = Behaviour(audio_buffer_cap_ms=5000)
+    client = await serve(behaviour=behaviour)
+    async with client.ws_connect(f"{REALTIME_PATH}?model={OMNI}", headers=AUTH) as ws:
+        await _events(ws, 2)
+        await ws.send_json({"type": "session.update", "session": {"turn_detection": None}})
+        await _until(ws, "session.updated")
+        for _ in range(8):
+            await ws.send_json({"type": "input_audio_buffer.append", "audio": SECOND_OF_AUDIO})
+        errors = [await _until(ws, "error") for _ in range(3)]
+        assert {(e["error"]["type"], e["error"]["param"]) for e in errors} == {
+            ("invalid_request_error", "audio")
+        }
+        await ws.send_json({"type": "input_audio_buffer.commit"})
+        assert (await _until(ws, "input_audio_buffer.committed"))["item_id"]
+
+
+@pytest.mark.asyncio
+async def test_a_client_that_does_not_read_is_closed_with_1008():
+    """A client that stops reading stops being read, then gets close 1008 once it reads again."""
+    options = ServerOptions(max_unsent_events=4, slow_reader_close_s=0.5)
+    runner, port = await start_site(create_app(options), "127.0.0.1", 0)
+    try:
+        async with aiohttp.ClientSession() as http:
+            ws = await http.ws_connect(
+                f"http://127.0.0.1:{port}{REALTIME_PATH}?model={OMNI}", headers=AUTH
+            )
+            await ws.send_json({"type": "session.update", "session": {"turn_detection": None}})
+            sent = 0
+            started = time.monotonic()
+            with pytest.raises((ConnectionError, asyncio.TimeoutError)):
+                while time.monotonic() - started < 20:
+                    for kind in ("input_audio_buffer.append", "input_audio_buffer.commit"):
+                        event = {"type": kind, "audio": SECOND_OF_AUDIO}
+                        await asyncio.wait_for(ws.send_json(event), 2)
+                    await asyncio.wait_for(ws.send_json({"type": "response.create"}), 2)
+                    sent += 1
+            assert sent < 1000  # the server stopped reading long before the flood ended
+            while (
+                message := await asyncio.wait_for(ws.receive(), 10)
+            ).type == aiohttp.WSMsgType.TEXT:
+                pass
+            assert message.type == aiohttp.WSMsgType.CLOSE and message.data == 1008
+    finally:
+        await runner.cleanup()
+
+
+@pytest.mark.asyncio
+async def test_a_client_hanging_up_mid_response_logs_one_info_line(caplog):
+    """A hang-up mid-response: an INFO line, no ERROR and no traceback."""
+    runner, port = await start_site(create_app(ServerOptions(pace="realtime")), "127.0.0.1", 0)
+    try:
+        with caplog.at_level(logging.INFO, logger="mockserver"):
+            async with aiohttp.ClientSession() as http:
+                ws = await http.ws_connect(
+                    f"http://127.0.0.1:{port}{REALTIME_PATH}?model={OMNI}", headers=AUTH
+                )
+                await ws.send_json({"type": "session.update", "session": {"turn_detection": None}})
+                await ws.send_json({"type": "input_audio_buffer.append", "audio": SECOND_OF_AUDIO})
+                await ws.send_json({"type": "input_audio_buffer.commit"})
+                await ws.send_json({"type": "response.create"})
+                await _until(ws, "response.created")
+                ws._response.connection.transport.abort()
+            await asyncio.sleep(0.5)
+    finally:
+        await runner.cleanup()
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert all(r.exc_info is None for r in caplog.records)
+    assert any(r.getMessage().endswith("closed") for r in caplog.records)
+
+
+@pytest.mark.asyncio
+async def test_a_key_in_the_query_string_is_redacted_from_the_access_log(caplog):
+    """?api_key=... shows as *** in the access log."""
+    runner, port = await start_site(create_app(ServerOptions()), "127.0.0.1", 0)
+    try:
+        with caplog.at_level(logging.INFO, logger="aiohttp.access"):
+            async with aiohttp.ClientSession() as http:
+                url = f"http://127.0.0.1:{port}{REALTIME_PATH}?model={ASR}&api_key=sk-secret-1"
+                async with http.get(url):
+                    pass
+    finally:
+        await runner.cleanup()
+    lines = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+    assert lines and all("sk-secret-1" not in line for line in lines)
+    assert any("api_key=***" in line for line in lines)
+
+
+@pytest.mark.asyncio
+async def test_a_huge_update_does_not_hold_up_another_session(serve):
+    """100k tools (14 MiB) on one session: another session's answer comes within a generous 1 s."""
+    client = await serve()
+    tools = [{"type": "function", "name": f"tool_{i}", "parameters": {}} for i in range(100_000)]
+    huge = json.dumps({"type": "session.update", "session": {"tools": tools}})
+    async with (
+        client.ws_connect(f"{REALTIME_PATH}?model={OMNI}", headers=AUTH) as big,
+        client.ws_connect(f"{REALTIME_PATH}?model={OMNI}", headers=AUTH) as other,
+    ):
+        await _events(big, 2)
+        await _events(other, 2)
+        await big.send_str(huge)
+        await asyncio.sleep(0)
+        started = time.monotonic()
+        await other.send_json({"type": "session.update", "session": {"voice": "Ethan"}})
+        await _until(other, "session.updated")
+        assert time.monotonic() - started < 1.0
+        assert (await _until(big, "error"))["error"]["type"] == "invalid_request_error"
+
+
+@pytest.mark.asyncio
+async def test_a_closed_session_is_freed_without_the_cycle_collector():
+    """After a session with a response closes, no Session object is left for gc to find."""
+    import gc
+
+    from dashscope_realtime_mock.core.session import Session
+
+    runner, port = await start_site(create_app(ServerOptions()), "127.0.0.1", 0)
+    gc.collect()
+    gc.disable()
+    try:
+        async with aiohttp.ClientSession() as http:
+            ws = await http.ws_connect(
+                f"http://127.0.0.1:{port}{REALTIME_PATH}?model={OMNI}", headers=AUTH
+            )
+            session_id = (await _events(ws, 1))[0]["session"]["id"]
+            await ws.send_json({"type": "session.update", "session": {"turn_detection": None}})
+            await ws.send_json({"type": "input_audio_buffer.append", "audio": SECOND_OF_AUDIO})
+            await ws.send_json({"type": "input_audio_buffer.commit"})
+            await ws.send_json({"type": "response.create"})
+            await _until(ws, "response.done")
+            await ws.close()
+        await asyncio.sleep(0.3)
+        assert not [o for o in gc.get_objects() if isinstance(o, Session) and o.id == session_id]
+    finally:
+        gc.enable()
+        await runner.cleanup()
