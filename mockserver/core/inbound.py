@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from . import wording
@@ -28,8 +29,11 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_MEMBERS",
     "MAX_TEXT_CHARS",
+    "OFF_LOOP_CHARS",
+    "Rejected",
     "check_event",
     "parse_frame",
+    "read_frame",
 ]
 
 MAX_DEPTH = 32  # levels of objects and arrays in one event (tool parameters included)
@@ -40,6 +44,36 @@ MAX_CONTAINERS = 4096  # objects and arrays in one event
 # `audio` and `image` of the append events are bounded by their own documented limits.
 MAX_TEXT_CHARS = 256 * 1024
 _MEDIA_PATHS = {("audio",), ("image",)}
+
+
+# A frame this long is read (parsed and walked) off the event loop by the transport: reading a
+# 20 MB append or a 25 MB instructions string takes 100 ms and more, and no step may block the
+# loop for more than a few milliseconds. Everything read here is pure, so it may run anywhere.
+OFF_LOOP_CHARS = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A frame the session answers with `error` without looking further."""
+
+    error: ProtocolError
+    event_id: str | None = None  # the client's event_id, where one could be read
+
+
+def read_frame(frame: str) -> dict | Rejected:
+    """A client text frame as the event to act on, or what to answer instead (pure)."""
+    try:
+        event = parse_frame(frame)
+    except ProtocolError as exc:
+        return Rejected(exc)
+    if not isinstance(event, dict):
+        return Rejected(ProtocolError("invalid_event", "A client event must be a JSON object."))
+    problem = check_event(event)
+    if problem is not None:
+        # Lone surrogates, NaN, nesting too deep (issue 15): answered, and the session goes on.
+        event_id = event.get("event_id") if problem.param != "event_id" else None
+        return Rejected(problem, event_id if isinstance(event_id, str) else None)
+    return event
 
 
 def parse_frame(frame: str) -> Any:

@@ -235,25 +235,18 @@ class Session:
 
     def receive_text(self, frame: str) -> None:
         """A text frame from the client: JSON of one client event."""
+        if not self.finished:
+            self.receive_read(inbound.read_frame(frame))
+
+    def receive_read(self, read: dict | inbound.Rejected) -> None:
+        """A text frame already read by :func:`~.inbound.read_frame` (the transport reads a long
+        frame off the event loop, then hands the result here, in order)."""
         if self.finished:
             return
-        try:
-            event = inbound.parse_frame(frame)
-        except ProtocolError as exc:
-            self._error(exc, None)
+        if isinstance(read, inbound.Rejected):
+            self._error(read.error, read.event_id)
             return
-        if not isinstance(event, dict):
-            self._error(
-                ProtocolError("invalid_event", "A client event must be a JSON object."), None
-            )
-            return
-        problem = inbound.check_event(event)
-        if problem is not None:
-            # Lone surrogates, NaN, nesting too deep (issue 15): answered, and the session goes on.
-            event_id = event.get("event_id") if problem.param != "event_id" else None
-            self._error(problem, event_id if isinstance(event_id, str) else None)
-            return
-        self.receive_event(event)
+        self.receive_event(read)
 
     def client_closed(self) -> str | None:
         """The client closed the connection; under strict replay, the report of what it left

@@ -24,6 +24,7 @@ from .. import __version__
 from ..answers.corpus import CorpusResponder, load_corpus
 from ..answers.protocol import Responder
 from ..builtin import fixtures_dir
+from ..core import inbound
 from ..core.behaviour import Behaviour
 from ..core.registry import Model
 from ..core.schema_checks import StrictModeViolation
@@ -548,7 +549,10 @@ async def _converse(
             if faults is not None:
                 faults.heard()
             idle.restart()
-            _feed(session, message, options.observer)
+            read = None
+            if message.type == WSMsgType.TEXT and len(message.data) > inbound.OFF_LOOP_CHARS:
+                read = await asyncio.to_thread(inbound.read_frame, message.data)
+            _feed(session, message, options.observer, read)
             wake.set()
             if session.finished or sender.done():
                 break
@@ -661,12 +665,20 @@ def _expire(session: Session, wake: asyncio.Event) -> None:
     wake.set()
 
 
-def _feed(session: Session, message: WSMessage, observer: Observer | None) -> None:
-    """Hand one data frame to the session; a failure inside the mock becomes `server_error` + 1011."""
+def _feed(
+    session: Session,
+    message: WSMessage,
+    observer: Observer | None,
+    read: dict | inbound.Rejected | None = None,
+) -> None:
+    """Hand one data frame (or what reading it off the loop gave) to the session; a failure
+    inside the mock becomes `server_error` + 1011."""
     if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
         return
     try:
-        if message.type == WSMsgType.TEXT:
+        if read is not None:
+            session.receive_read(read)
+        elif message.type == WSMsgType.TEXT:
             session.receive_text(message.data)
         else:
             session.receive_binary(message.data)
