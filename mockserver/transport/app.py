@@ -363,7 +363,8 @@ async def _send_loop(
         # loop notices the close and ends this task.
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(ws.receive(), options.finish_close_grace_s)
-    await ws.close(code=session.close_code, message=session.close_reason.encode())
+    code = limits.close_reply(ws.close_code, session.close_code)  # the client's, if it closed
+    await ws.close(code=code, message=session.close_reason.encode())
 
 
 async def _wait_for_input(session: Session, wake: asyncio.Event, options: ServerOptions) -> None:
@@ -448,7 +449,8 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
     if refused is not None:
         log.info("refused a connection: %d are open (max_connections)", len(sockets))
         return refused
-    ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES)
+    # autoclose=False: the client's close code is seen before it is answered (limits.answer_close)
+    ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES, autoclose=False)
     sockets.add(ws)
     try:
         await ws.prepare(request)
@@ -487,6 +489,7 @@ async def _serve_socket(
     except Exception as exc:
         _report(options.observer, session.id, exc, f"session {session.id} failed")
         await ws.close(code=1011, message=b"server error")
+    await limits.answer_close(ws)
     if options.watcher is not None:
         options.watcher.closed(session.id, ws.close_code)
     log.info("session %s closed", session.id)

@@ -286,3 +286,16 @@ async def test_a_400_mib_flood_without_a_commit_is_refused_and_rss_stays_bounded
         ("invalid_request_error", "audio")
     }
     assert growth < 150, f"peak RSS grew {growth:.0f} MiB for 400 MiB of appends"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("sent", "answer"), [(5000, 1002), (65535, 1002), (4000, 1000), (1000, 1000)]
+)
+async def test_a_close_code_no_endpoint_may_send_is_answered_with_1002(serve, sent, answer):
+    """RFC 6455 §7.4: a client's close code outside 1000-4999's sendable ones gets 1002 back."""
+    client = await serve()
+    async with client.ws_connect(f"{REALTIME_PATH}?model={OMNI}", headers=AUTH) as ws:
+        await _events(ws, 2)
+        await ws.close(code=sent)
+        assert ws.close_code == answer
