@@ -363,8 +363,9 @@ async def _send_loop(
         # loop notices the close and ends this task.
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(ws.receive(), options.finish_close_grace_s)
-    code = limits.close_reply(ws.close_code, session.close_code)  # the client's, if it closed
-    await ws.close(code=code, message=session.close_reason.encode())
+        if ws.close_code is not None:
+            return  # the client closed first: its handler answers (limits.answer_close)
+    await ws.close(code=session.close_code, message=session.close_reason.encode())
 
 
 async def _wait_for_input(session: Session, wake: asyncio.Event, options: ServerOptions) -> None:
