@@ -11,7 +11,7 @@ import copy
 import numpy as np
 
 from ..families import lookup
-from ..media.pcm import OUTPUT_SAMPLE_RATE, pcm16_from_base64
+from ..media.pcm import INPUT_SAMPLE_RATE, OUTPUT_SAMPLE_RATE, pcm16_from_base64
 from .format import FORMAT, VERSION, audio_ref, schemas_hash
 from .store import Fixture
 
@@ -21,7 +21,14 @@ INPUT_FILE, OUTPUT_FILE = "input.wav", "output.wav"
 
 
 class Recording:
-    """Collects one session's events in order; :meth:`fixture` turns them into a Fixture."""
+    """Collects one session's events in order; :meth:`fixture` turns them into a Fixture.
+
+    The input audio's format and rate are what the upstream accepted, never what the client
+    asked for: the last ones `session.created`/`session.updated` echoed (every family echoes
+    `input_audio_format`, and a `sample_rate` it applied), else PCM at 16 kHz. A rate the
+    upstream refused (`0`, `"x"`, one the model does not take) is answered with an `error`
+    and never echoed, so it never reaches the fixture's header.
+    """
 
     def __init__(
         self, model: str, *, provenance: str, date: str, scenario: str = "", description: str = ""
@@ -39,55 +46,83 @@ class Recording:
             "description": description,
         }
         self.events: list[dict] = []
-        self._input: list[np.ndarray] = []
         self._output: list[np.ndarray] = []
-        self._input_samples = self._output_samples = 0
-        self._input_rate = 16000
-        self._input_format = "pcm"
+        self._output_samples = 0
+        self._accepted: dict = {"rate": INPUT_SAMPLE_RATE, "format": "pcm"}
         self._session: dict = {}
 
     def add(self, t_ms: int, direction: str, event: dict) -> None:
         event = copy.deepcopy(event)
         kind = event.get("type")
-        if (
-            direction == "client"
-            and kind == "session.update"
-            and isinstance(event.get("session"), dict)
-        ):
-            update = event["session"]
-            self._input_rate = (
-                update.get("sample_rate", self._input_rate) if not self._input else self._input_rate
-            )
-            self._input_format = update.get("input_audio_format", self._input_format)
-        if (
-            direction == "client"
-            and kind == "input_audio_buffer.append"
-            and self._input_format != "opus"
-        ):
-            samples = pcm16_from_base64(event.get("audio"))
-            if samples is not None:
-                event["audio"] = audio_ref(INPUT_FILE, self._input_samples, len(samples))
-                self._input.append(samples)
-                self._input_samples += len(samples)
+        if direction == "server" and kind in ("session.created", "session.updated"):
+            self._session = event.get("session") or {}
+            self._accepted.update(_audio_settings(self._session))
         if direction == "server" and kind == "response.audio.delta":
             samples = pcm16_from_base64(event.get("delta"))
             if samples is not None:
                 event["delta"] = audio_ref(OUTPUT_FILE, self._output_samples, len(samples))
                 self._output.append(samples)
                 self._output_samples += len(samples)
-        if direction == "server" and kind in ("session.created", "session.updated"):
-            self._session = event.get("session") or {}
         self.events.append({"t_ms": int(t_ms), "dir": direction, "event": event})
 
     def fixture(self) -> Fixture:
+        events, input_audio = self._with_input_audio()
         header = {
             **self.header,
             "session": self._session,
             "schemas": schemas_hash(),
-            "input": {"file": INPUT_FILE, "sample_rate": self._input_rate},
+            "input": {"file": INPUT_FILE, "sample_rate": self._accepted["rate"]},
             "output": {"file": OUTPUT_FILE, "sample_rate": OUTPUT_SAMPLE_RATE},
         }
-        return Fixture(header, self.events, _joined(self._input), _joined(self._output))
+        return Fixture(header, events, input_audio, _joined(self._output))
+
+    def _with_input_audio(self) -> tuple[list[dict], np.ndarray]:
+        """The events with each PCM append moved into the input WAV (an Opus stream stays inline).
+
+        Decided once the session is over, by what the upstream accepted by then: a client may
+        stream before the echo of its `session.update` comes back.
+        """
+        events, parts, count = [], [], 0
+        for entry in self.events:
+            event = entry["event"]
+            if (
+                entry["dir"] == "client"
+                and event.get("type") == "input_audio_buffer.append"
+                and self._accepted["format"] != "opus"
+                and (samples := pcm16_from_base64(event.get("audio"))) is not None
+            ):
+                ref = audio_ref(INPUT_FILE, count, len(samples))
+                entry = {**entry, "event": {**event, "audio": ref}}
+                parts.append(samples)
+                count += len(samples)
+            events.append(entry)
+        return events, _joined(parts)
+
+
+def _audio_settings(session: object) -> dict:
+    """The input audio format and rate an echoed session object names, where valid.
+
+    Top-level `sample_rate`/`input_audio_format`, or the `audio.input.format` object
+    (schemas/common/audio_config.json); a rate must be a positive integer to be written to a WAV.
+    """
+    if not isinstance(session, dict):
+        return {}
+    found: dict = {}
+    audio = session.get("audio")
+    nested = audio.get("input") if isinstance(audio, dict) else None
+    nested = nested.get("format") if isinstance(nested, dict) else None
+    for source, rate_key, format_key in (
+        (nested, "sample_rate", "type"),
+        (session, "sample_rate", "input_audio_format"),
+    ):
+        if not isinstance(source, dict):
+            continue
+        rate = source.get(rate_key)
+        if isinstance(rate, int) and not isinstance(rate, bool) and rate > 0:
+            found["rate"] = rate
+        if isinstance(source.get(format_key), str):
+            found["format"] = source[format_key]
+    return found
 
 
 def _joined(parts: list[np.ndarray]) -> np.ndarray:

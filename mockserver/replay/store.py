@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from .format import FORMAT, VERSION
 __all__ = ["Fixture", "library_root", "load", "load_library", "save"]
 
 TRANSCRIPT = "session.jsonl"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a pair is one character in a Python str
 
 
 @dataclass
@@ -48,8 +50,7 @@ class Fixture:
 def save(fixture: Fixture, directory: Path) -> None:
     """Write `session.jsonl` and the two WAVs (deterministically: same fixture, same bytes)."""
     directory.mkdir(parents=True, exist_ok=True)
-    lines = [json.dumps(fixture.header, ensure_ascii=False, sort_keys=True)]
-    lines += [json.dumps(e, ensure_ascii=False, sort_keys=True) for e in fixture.events]
+    lines = [_line(fixture.header)] + [_line(e) for e in fixture.events]
     (directory / TRANSCRIPT).write_text("\n".join(lines) + "\n", encoding="utf-8")
     soundfile.write(
         directory / fixture.header["input"]["file"],
@@ -65,6 +66,13 @@ def save(fixture: Fixture, directory: Path) -> None:
         subtype="PCM_16",
         format="WAV",
     )
+
+
+def _line(value: dict) -> str:
+    """One JSONL line, readable as UTF-8: a lone surrogate a client sent (valid JSON, issue 15)
+    stays the escape it came as, so the recording keeps it instead of failing to encode."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 def load(directory: Path) -> Fixture:

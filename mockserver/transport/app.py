@@ -364,6 +364,8 @@ async def _send_loop(
         # loop notices the close and ends this task.
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(ws.receive(), options.finish_close_grace_s)
+        if ws.close_code is not None:
+            return  # the client closed first: its handler answers (limits.answer_close)
     await ws.close(code=session.close_code, message=session.close_reason.encode())
 
 
@@ -449,7 +451,8 @@ async def _realtime(request: web.Request) -> web.StreamResponse:
     if refused is not None:
         log.info("refused a connection: %d are open (max_connections)", len(sockets))
         return refused
-    ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES)
+    # autoclose=False: the client's close code is seen before it is answered (limits.answer_close)
+    ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES, autoclose=False)
     sockets.add(ws)
     try:
         await ws.prepare(request)
@@ -488,6 +491,7 @@ async def _serve_socket(
     except Exception as exc:
         _report(options.observer, session.id, exc, f"session {session.id} failed")
         await ws.close(code=1011, message=b"server error")
+    await limits.answer_close(ws)
     if options.watcher is not None:
         options.watcher.closed(session.id, ws.close_code)
     log.info("session %s closed", session.id)

@@ -23,8 +23,10 @@ from .handshake import http_error
 
 __all__ = [
     "GOING_AWAY",
+    "PROTOCOL_ERROR",
     "SLOW_READER",
     "RedactingAccessLogger",
+    "answer_close",
     "backlogged",
     "close_all",
     "connection_refused",
@@ -33,10 +35,16 @@ __all__ = [
 
 log = logging.getLogger("mockserver")
 
+PROTOCOL_ERROR = 1002  # RFC 6455 §7.4.1: e.g. a close code no endpoint may send
 GOING_AWAY = 1001  # RFC 6455 §7.4.1: the server is going down (SIGTERM, SIGINT)
 SLOW_READER = 1008  # RFC 6455 §7.4.1 policy violation: the client stopped reading its events
 IDLE = 1000  # the idle timeout: a normal close (the ~300 s drop of events.md §1.8 has no code)
 _POLL_S = 0.02  # how often a paused receive loop looks at the backlog again
+# RFC 6455 §7.4.1-2 and IANA's registry: the codes below 3000 an endpoint may send; 3000-4999
+# are for libraries and applications; everything else (0-999, 1004-1006, 1015, 5000+) is not.
+_SENDABLE_BELOW_3000 = frozenset(
+    {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014}
+)
 
 
 def connection_refused(open_now: int, cap: int) -> web.Response | None:
@@ -72,6 +80,25 @@ async def wait_for_reader(still_behind: Callable[[], bool], patience_s: float) -
             return False
         await asyncio.sleep(_POLL_S)
     return True
+
+
+def close_reply(received: int | None, ours: int) -> int:
+    """The code to answer a client's close with: `ours`, or :data:`PROTOCOL_ERROR` when the
+    client sent a code no endpoint may send (RFC 6455 §7.4). aiohttp refuses those below 3000
+    itself; 5000 and above reach us. `received` 0 is a close frame without a code: fine."""
+    if received is None or received == 0 or 3000 <= received <= 4999:
+        return ours
+    return ours if received in _SENDABLE_BELOW_3000 else PROTOCOL_ERROR
+
+
+async def answer_close(ws: web.WebSocketResponse) -> None:
+    """Answer the client's close frame, once the session is done with the socket.
+
+    The server's WebSocket is made with ``autoclose=False`` so that the code the client sent can
+    be seen before the answer goes out (aiohttp's autoclose answers 1000 to anything it lets by).
+    """
+    if not ws.closed and ws.close_code is not None:
+        await ws.close(code=close_reply(ws.close_code, 1000))
 
 
 async def close_all(sockets: Iterable[web.WebSocketResponse], grace_s: float) -> None:

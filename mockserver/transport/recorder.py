@@ -3,7 +3,9 @@
 The client connects to the proxy exactly as it would to the service, with its own key; the proxy
 opens the same path upstream with the same Authorization header and relays every frame both ways,
 unchanged. When the connection ends a fixture is written under DIR (the API key is never written
-or logged), with the audio extracted to WAV, and checked against `schemas/`.
+or logged), with the audio extracted to WAV, read back with the fixture loader before it takes its
+place (a recording that cannot be read is never left behind), and checked against `schemas/`.
+The client's close is answered after the write: 1011 with the reason when it failed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import datetime
 import json
 import logging
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +26,7 @@ from aiohttp import WSMsgType, web
 
 from ..capture import validate_lines
 from ..replay.recording import Recording
-from ..replay.store import TRANSCRIPT, save
+from ..replay.store import TRANSCRIPT, load, save
 from .app import REALTIME_PATH, http_error
 
 __all__ = ["RecorderOptions", "create_recorder_app"]
@@ -88,7 +92,8 @@ async def _proxy(request: web.Request) -> web.StreamResponse:
     except aiohttp.ClientError as exc:
         await http.close()
         return http_error(502, "UpstreamUnreachable", f"The upstream could not be reached: {exc}")
-    ws = web.WebSocketResponse(max_msg_size=0)
+    # autoclose=False: the client's close is answered once the recording is written (or not)
+    ws = web.WebSocketResponse(max_msg_size=0, autoclose=False)
     await ws.prepare(request)
     today = datetime.date.today().isoformat()
     recording = Recording(model, provenance="recorded-live", date=today)
@@ -100,25 +105,41 @@ async def _proxy(request: web.Request) -> web.StreamResponse:
     try:
         await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        # the upstream closed first: relay its code (a cancelled read would set 1006)
+        upstream_code = upstream.close_code if pumps[1].done() else None
         for pump in pumps:
             pump.cancel()
         await asyncio.gather(*pumps, return_exceptions=True)
-        if upstream.close_code is not None and not ws.closed:
-            await ws.close(code=upstream.close_code)
         await upstream.close()
-        await ws.close()
         await http.close()
-        _write(options, recording, model)
+        problem = _write(options, recording, model)
+        if problem is not None:
+            await ws.close(code=1011, message=_close_reason(problem))
+        await ws.close(code=upstream_code or 1000)
     return ws
 
 
-def _write(options: RecorderOptions, recording: Recording, model: str) -> None:
-    fixture = recording.fixture()
-    session_id = (fixture.header.get("session") or {}).get("id") or "session"
-    name = re.sub(r"[^\w.-]", "_", f"{fixture.header['date']}-{model}-{session_id}")
-    fixture.header["scenario"] = name
-    directory = options.out / name
-    save(fixture, directory)
+def _write(options: RecorderOptions, recording: Recording, model: str) -> str | None:
+    """Save the fixture where `serve --fixtures` finds it, only once it reads back; None when
+    saved, else the problem (logged as an ERROR: a lost recording is never silent)."""
+    try:
+        fixture = recording.fixture()
+        session_id = (fixture.header.get("session") or {}).get("id") or "session"
+        name = re.sub(r"[^\w.-]", "_", f"{fixture.header['date']}-{model}-{session_id}")
+        fixture.header["scenario"] = name
+        directory = options.out / name
+        options.out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=options.out, prefix=".recording-") as staging:
+            written = Path(staging) / name
+            save(fixture, written)
+            load(written)  # what `serve --fixtures` will do: a broken fixture fails here
+            if directory.exists():
+                shutil.rmtree(directory)
+            written.rename(directory)
+    except Exception as exc:  # an unwritable DIR, an unreadable fixture: say so, keep serving
+        problem = f"{type(exc).__name__}: {exc}"
+        log.error("the recording of a %s session was not saved: %s", model, problem)
+        return problem
     violations, checked, _ = validate_lines(
         (directory / TRANSCRIPT).read_text(encoding="utf-8").splitlines()
     )
@@ -127,6 +148,13 @@ def _write(options: RecorderOptions, recording: Recording, model: str) -> None:
         log.warning("%s:%s", directory / TRANSCRIPT, violation)
     if options.saved is not None:
         options.saved.append(directory)
+    return None
+
+
+def _close_reason(problem: str) -> bytes:
+    """The 1011 reason: within a close frame's 123 bytes, keeping the end (where the cause is)."""
+    reason = f"recording not saved: {problem}".encode("ascii", "replace")
+    return reason if len(reason) <= 123 else b"recording not saved: ..." + reason[-99:]
 
 
 def create_recorder_app(options: RecorderOptions) -> web.Application:

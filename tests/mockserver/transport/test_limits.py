@@ -6,7 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -233,3 +237,65 @@ async def test_a_closed_session_is_freed_without_the_cycle_collector():
     finally:
         gc.enable()
         await runner.cleanup()
+
+
+async def _errors(ws, count: int) -> list[dict]:
+    return [await _until(ws, "error") for _ in range(count)]
+
+
+def _rss_mib(pid: int, field: str = "VmRSS") -> float:
+    """A process's resident memory (or its peak, VmHWM) from /proc, in MiB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(rf"^{field}:\s+(\d+) kB", status, re.M)[1]) / 1024  # type: ignore[index]
+
+
+@pytest.mark.asyncio
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads RSS from /proc")
+async def test_a_400_mib_flood_without_a_commit_is_refused_and_rss_stays_bounded():
+    """`serve`: 400 MiB of manual-mode appends, never committed: past 60 s each append gets
+    invalid_request_error naming audio, and the server's peak RSS grows by far less."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dashscope_realtime_mock", "serve", "--port", "0", "--no-inspector"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        port = int(re.search(r"http://127\.0\.0\.1:(\d+)", process.stdout.readline())[1])  # type: ignore[index]
+        append = json.dumps({"type": "input_audio_buffer.append", "audio": b64(bytes(1 << 20))})
+        appends = 400 * (1 << 20) // len(append)  # 300 appends of ~32.8 s each
+        async with aiohttp.ClientSession() as http:
+            url = f"http://127.0.0.1:{port}{REALTIME_PATH}?model={OMNI}"
+            async with http.ws_connect(url, headers=AUTH, max_msg_size=0) as ws:
+                await ws.send_json({"type": "session.update", "session": {"turn_detection": None}})
+                await _until(ws, "session.updated")
+                await ws.send_str(append)  # the first append is taken: its paths are warm now
+                before = _rss_mib(process.pid)
+                errors = asyncio.create_task(_errors(ws, appends - 1))  # read as we send
+                for _ in range(appends - 1):
+                    await ws.send_str(append)
+                refused = await asyncio.wait_for(errors, 60)
+        growth = _rss_mib(process.pid, "VmHWM") - before
+    finally:
+        process.terminate()
+        process.wait(10)
+        if process.stdout is not None:
+            process.stdout.close()
+    assert {(e["error"]["type"], e["error"]["param"]) for e in refused} == {
+        ("invalid_request_error", "audio")
+    }
+    assert growth < 150, f"peak RSS grew {growth:.0f} MiB for 400 MiB of appends"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("sent", "answer"), [(5000, 1002), (65535, 1002), (4000, 1000), (1000, 1000)]
+)
+async def test_a_close_code_no_endpoint_may_send_is_answered_with_1002(serve, sent, answer):
+    """RFC 6455 §7.4: a client's close code outside 1000-4999's sendable ones gets 1002 back."""
+    client = await serve()
+    async with client.ws_connect(f"{REALTIME_PATH}?model={OMNI}", headers=AUTH) as ws:
+        await _events(ws, 2)
+        await ws.close(code=sent)
+        assert ws.close_code == answer

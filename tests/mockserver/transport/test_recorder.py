@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
+import struct
 
+import aiohttp
 import numpy as np
 import pytest
 
 from dashscope_realtime_mock.capture import validate_lines
 from dashscope_realtime_mock.client import RealtimeClient
 from dashscope_realtime_mock.core.behaviour import Behaviour
-from dashscope_realtime_mock.replay.store import load
+from dashscope_realtime_mock.replay.recording import Recording
+from dashscope_realtime_mock.replay.store import load, load_library
 from dashscope_realtime_mock.testing import MockServer
 from dashscope_realtime_mock.transport.app import start_site
 from dashscope_realtime_mock.transport.recorder import RecorderOptions, create_recorder_app
@@ -128,3 +133,93 @@ async def test_record_then_replay_round_trips_without_the_key(realtime_mock, tmp
     )
     assert np.array_equal(replayed.output_audio, recording.output_audio)
     assert np.array_equal(replayed.input_audio, recording.input_audio)
+
+
+ANSWERS = ("session.created", "session.updated", "error")
+
+
+async def _raw_session(upstream: str, out, frames: list[str], answers: int) -> tuple[int, str]:
+    """Send `frames` through a recorder, wait for `answers` session.created/updated or error
+    events (LiveTranslate sends created, then updated), close: the code and reason the client got."""
+    runner, port = await start_site(
+        create_recorder_app(RecorderOptions(upstream, out)), "127.0.0.1", 0
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+            url = f"ws://127.0.0.1:{port}/api-ws/v1/realtime?model={MODEL}"
+            headers = {"Authorization": f"Bearer {SECRET}"}
+            async with http.ws_connect(url, headers=headers, autoclose=False) as ws:
+                for frame in frames:
+                    await ws.send_str(frame)
+                while answers:
+                    message = await ws.receive(timeout=10)
+                    answers -= json.loads(message.data)["type"] in ANSWERS
+                await ws.send_frame(struct.pack("!H", 1000), aiohttp.WSMsgType.CLOSE)
+                reply = await ws.receive(timeout=10)
+                while reply.type == aiohttp.WSMsgType.TEXT:  # events sent before our close
+                    reply = await ws.receive(timeout=10)
+                assert reply.type == aiohttp.WSMsgType.CLOSE
+                return reply.data, reply.extra
+    finally:
+        await runner.cleanup()
+
+
+def _update(**session) -> str:
+    return json.dumps({"type": "session.update", "session": session})
+
+
+def _append(speech) -> str:
+    audio = base64.b64encode(b"".join(speech.chunks(100, 0, 500))).decode()
+    return json.dumps({"type": "input_audio_buffer.append", "audio": audio})
+
+
+@pytest.mark.parametrize(
+    ("asked", "recorded"), [(8000, 8000), (0, 16000), ("x", 16000), (44100, 16000)]
+)
+async def test_the_recorded_input_rate_is_the_one_the_upstream_accepted(
+    realtime_mock, tmp_path, speech_en, asked, recorded
+):
+    """A sample_rate the upstream refused never becomes the recording's input rate."""
+    frames = [_update(sample_rate=asked), _append(speech_en)]
+    code, _ = await _raw_session(realtime_mock.url, tmp_path, frames, 3)
+    (fixture,) = load_library(tmp_path).values()
+    assert code == 1000 and fixture.input_rate == recorded
+    assert len(fixture.input_audio) == 8000
+
+
+async def test_a_lone_surrogate_from_the_client_is_recorded(realtime_mock, tmp_path):
+    """`{"type": "\\ud800"}` is answered with an error and kept in the recording as sent."""
+    code, _ = await _raw_session(realtime_mock.url, tmp_path, ['{"type": "\\ud800"}'], 3)
+    (fixture,) = load_library(tmp_path).values()
+    sent = [e["event"] for e in fixture.events if e["dir"] == "client"]
+    answer = [e["event"] for e in fixture.events if e["event"]["type"] == "error"]
+    assert code == 1000 and sent == [{"type": "\ud800"}]
+    assert answer[0]["error"]["type"] == "invalid_request_error"
+
+
+async def test_a_recording_that_cannot_be_written_is_logged_and_answered(
+    realtime_mock, tmp_path, caplog
+):
+    """An unwritable DIR: the client's close gets 1011 with the reason, and an ERROR is logged."""
+    out = tmp_path / "a-file"
+    out.write_text("not a folder")
+    code, reason = await _raw_session(realtime_mock.url, out, [], 1)
+    assert code == 1011 and reason.startswith("recording not saved: ")
+    assert any(r.levelname == "ERROR" and "was not saved" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_fixture_the_loader_refuses_is_never_left_behind(
+    realtime_mock, tmp_path, monkeypatch
+):
+    """A fixture that does not read back is not written; the client's close says why."""
+    built = Recording.fixture
+
+    def outside(self):  # a builder bug: the input WAV named outside the fixture's folder
+        fixture = built(self)
+        fixture.header["input"]["file"] = "../input.wav"
+        return fixture
+
+    monkeypatch.setattr(Recording, "fixture", outside)
+    code, reason = await _raw_session(realtime_mock.url, tmp_path, [], 1)
+    assert code == 1011 and "outside its fixture folder" in reason
+    assert list(tmp_path.iterdir()) == []
