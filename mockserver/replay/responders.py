@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dashscope_realtime_mock import schemas
+
 from ..answers.protocol import Responder, Transcript
 from ..core.errors import ProtocolError
 from ..core.text import split_units, units_per_second
@@ -22,7 +24,13 @@ from .fingerprint import MIN_MS, THRESHOLD, envelope, similarity
 from .format import parse_audio_ref
 from .store import Fixture
 
-__all__ = ["DEFAULT_MATCH_ON", "MatchingResponder", "RecordedResponse", "ScriptedResponder"]
+__all__ = [
+    "DEFAULT_MATCH_ON",
+    "MatchingResponder",
+    "RecordedResponse",
+    "ScriptedResponder",
+    "check_match_on",
+]
 
 # The session fields (dotted paths into the session object) that shaped a fixture's answers:
 # besides its input audio, a fixture matches a live session better the more of these agree
@@ -34,6 +42,37 @@ DEFAULT_MATCH_ON = (
     "input_audio_transcription.language",
     "tools",
 )
+
+
+def check_match_on(paths: object) -> tuple[str, ...]:
+    """`paths` as match_on fields; ValueError naming the first that no family's session object
+    has (the session schemas of `session.created` are the one list of fields)."""
+    if isinstance(paths, str) or not all(isinstance(p, str) for p in paths):  # type: ignore[attr-defined]
+        raise ValueError("give a list of session field paths, e.g. modalities,translation.language")
+    fields = tuple(paths)  # type: ignore[arg-type]
+    objects = [
+        (schemas.resolved("server", "session.created", family) or {})["properties"]["session"]
+        for family in schemas.families()
+    ]
+    for path in fields:
+        if not any(_schema_has(node, path.split(".")) for node in objects):
+            raise ValueError(
+                f"{path!r} is not a session field (a dotted path into session.created's session, "
+                "e.g. translation.language)"
+            )
+    return fields
+
+
+def _schema_has(node: dict, keys: list[str]) -> bool:
+    """Whether the (resolved) object schema `node` has the property path `keys`."""
+    if not keys:
+        return True
+    choices = [node, *node.get("oneOf", []), *node.get("anyOf", [])]
+    return any(
+        keys[0] in (choice.get("properties") or {})
+        and _schema_has(choice["properties"][keys[0]], keys[1:])
+        for choice in choices
+    )
 
 
 def _field(session: dict, path: str) -> object:
