@@ -74,6 +74,7 @@ def session_machine(
                 model, rng=random.Random(seed), behaviour=behaviour, playback=playback
             )
             self.trace.cancel_sends_response_done = behaviour.cancel_sends_response_done
+            self.trace.updated_on_connect = self.session.behaviour.updated_on_connect
             self.trace.received(self.session.events_to_send())
             start = {"turn_detection": None} if manual else {}
             if tools and registry.lookup(model).family.name == "omni":
