@@ -112,6 +112,7 @@ class ScriptedResponder(Responder):
         self._heard = 0
         self._answered = 0
         self._last: RecordedResponse | None = None
+        self._last_heard: Transcript | None = None  # the last transcript taken from the script
         self._paced = 0
         # how many responses each recorded utterance was translated in (while-speaking LiveTranslate
         # records one per sentence); empty when unknown
@@ -199,14 +200,19 @@ class ScriptedResponder(Responder):
             return self._fallback.transcript(seed, language, speech_ms)
         text, recorded_language = self._transcripts[self._heard]
         self._heard += 1
-        return Transcript(text, recorded_language or language, (self._heard - 1,))
+        self._last_heard = Transcript(text, recorded_language or language, (self._heard - 1,))
+        return self._last_heard
 
     def sentences(self, transcript: Transcript) -> list[Transcript]:
         """The last transcript heard, in as many pieces as the recording translated it in."""
         utterance = self._heard - 1
-        if not 0 <= utterance < len(self._per_utterance):
-            return self._fallback.sentences(transcript)
-        return [transcript] * self._per_utterance[utterance]
+        if 0 <= utterance < len(self._per_utterance):
+            return [transcript] * self._per_utterance[utterance]
+        if transcript is self._last_heard:
+            # a scripted transcript whose split is unknown: one piece (its sentence_ids number
+            # the script, not the fallback's corpus)
+            return [transcript]
+        return self._fallback.sentences(transcript)
 
     def _next(self, want_call: bool) -> RecordedResponse | None:
         if self._answered >= len(self._responses):
