@@ -47,9 +47,11 @@ DEFAULT_MATCH_ON = (
 def check_match_on(paths: object) -> tuple[str, ...]:
     """`paths` as match_on fields; ValueError naming the first that no family's session object
     has (the session schemas of `session.created` are the one list of fields)."""
-    if isinstance(paths, str) or not all(isinstance(p, str) for p in paths):  # type: ignore[attr-defined]
+    if isinstance(paths, str) or not isinstance(paths, (tuple, list)):
         raise ValueError("give a list of session field paths, e.g. modalities,translation.language")
-    fields = tuple(paths)  # type: ignore[arg-type]
+    fields: tuple[str, ...] = tuple(paths)
+    if not all(isinstance(path, str) for path in fields):
+        raise ValueError("give a list of session field paths, e.g. modalities,translation.language")
     objects = [
         (schemas.resolved("server", "session.created", family) or {})["properties"]["session"]
         for family in schemas.families()
