@@ -57,6 +57,11 @@ def _port(text: str) -> int:
 _port.__name__ = "port (0..65535)"  # argparse words a bad value as "invalid <name> value"
 
 
+def _field_list(text: str) -> tuple[str, ...]:
+    """`a,b.c` as ("a", "b.c"); the empty string is no fields (ServerOptions checks the names)."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
 def _shown(value: object) -> str:
     """A default as it is typed on the command line (true, not True)."""
     return str(value).lower() if isinstance(value, bool) else str(value)
@@ -150,6 +155,15 @@ def _add_serve(commands) -> None:
         default=defaults.audio_idle_ms,
         help="fast pace: an answer that speech could still cut short plays by the client's audio "
         "time; after this long without a client frame it plays out (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--match-on",
+        type=_field_list,
+        default=defaults.match_on,
+        metavar="FIELD,...",
+        help="when several fixtures share the input audio, replay the one whose recorded session "
+        "agrees on most of these session fields (dotted paths; '' for audio alone) "
+        f"(default: {','.join(defaults.match_on)})",
     )
     serve.add_argument(
         "--strict-replay",
@@ -411,6 +425,7 @@ def _serve(args: argparse.Namespace) -> int:
             fixtures=args.fixtures,
             scenario=args.scenario,
             strict_replay=args.strict_replay,
+            match_on=args.match_on,
             behaviour=behaviour,
             strict=args.strict,
             watcher=None if args.no_inspector else Inspector(),

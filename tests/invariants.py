@@ -49,6 +49,8 @@ class Trace:
     model: str
     # Behaviour.cancel_sends_response_done=False: a cancelled response ends without response.done.
     cancel_sends_response_done: bool = True
+    # Behaviour.updated_on_connect: a session.updated follows session.created unasked.
+    updated_on_connect: bool = True
     client: list[tuple[int, dict | None, int]] = field(
         default_factory=list
     )  # (server count, event, audio ms)
@@ -262,6 +264,193 @@ def check_usage_matches_audio(trace: Trace) -> None:
             )
 
 
+# ---- ordering facts stated in the schemas' descriptions ------------------------------------
+# Each check below names the schema file(s) whose `description` states the fact it enforces.
+
+
+def _client_count(trace: Trace, kind: str, before: int) -> int:
+    """How many `kind` client events were sent before server event number `before` arrived."""
+    return sum(1 for count, e, _ in trace.client if count <= before and e and e.get("type") == kind)
+
+
+def check_part_order(trace: Trace) -> None:
+    """Inside a response, in the documented order (server/*.json descriptions):
+    response.output_item.added → its conversation.item.created next (output_item.added,
+    conversation.item.created); streamed text until its .done (response.text.delta/.text,
+    response.audio_transcript.text/.delta); response.audio_transcript.done precedes
+    response.audio.done, and no audio after it; content_part.done after the part's text/audio
+    .done events (response.audio.done, response.content_part.done); tool-call arguments after the
+    item's conversation.item.created and until .done, and a completed function_call item ends
+    after function_call_arguments.done (response.function_call_arguments.*, output_item.done)."""
+    last: tuple[str, str | None] | None = None  # the last response.* event: (type, item id)
+    added: set[str] = set()  # items a response added
+    done: dict[str, set[str]] = {}  # item id → .done types seen for it
+    part_type: dict[str, str] = {}
+    for event in trace.server:
+        kind = event["type"]
+        item = event.get("item_id") or (event.get("item") or {}).get("id")
+        if kind == "conversation.item.created" and item in added:
+            assert last == ("response.output_item.added", item), (
+                f"conversation.item.created of {item} after {last and last[0]}, "
+                "not right after its output_item.added"
+            )
+            continue
+        if not kind.startswith("response."):
+            continue
+        last = (kind, item)
+        seen = done.setdefault(item, set()) if item else set()
+        if kind == "response.output_item.added":
+            added.add(item)
+        elif kind == "response.content_part.added":
+            part_type[item] = event["part"]["type"]
+        elif kind in ("response.text.delta", "response.text.text"):
+            assert "response.text.done" not in seen, f"{kind} after response.text.done"
+        elif kind in ("response.audio_transcript.delta", "response.audio_transcript.text"):
+            assert "response.audio_transcript.done" not in seen, (
+                f"{kind} after response.audio_transcript.done"
+            )
+        elif kind == "response.audio.delta":
+            assert "response.audio.done" not in seen, (
+                "response.audio.delta after response.audio.done"
+            )
+        elif kind == "response.audio.done":
+            assert "response.audio_transcript.done" in seen, (
+                "response.audio.done before response.audio_transcript.done"
+            )
+        elif kind == "response.content_part.done":
+            needed = (
+                {"response.audio_transcript.done", "response.audio.done"}
+                if part_type.get(item) == "audio"
+                else {"response.text.done"}
+            )
+            assert needed <= seen, f"content_part.done before {sorted(needed - seen)}"
+        elif kind == "response.function_call_arguments.delta":
+            assert "response.function_call_arguments.done" not in seen, (
+                "function_call_arguments.delta after function_call_arguments.done"
+            )
+        elif (
+            kind == "response.output_item.done"
+            and event["item"]["type"] == "function_call"
+            and event["item"]["status"] == "completed"
+        ):
+            assert "response.function_call_arguments.done" in seen, (
+                "a completed function_call item done before function_call_arguments.done"
+            )
+        if item and kind.endswith(".done"):
+            seen.add(kind)
+
+
+def _is_user_audio_item(event: dict) -> bool:
+    item = event.get("item") or {}
+    return item.get("role") == "user" and any(
+        part.get("type") == "input_audio" for part in item.get("content", [])
+    )
+
+
+def check_user_turn_order(trace: Trace) -> None:
+    """The user side, in the documented order: input_audio_buffer.committed comes after a
+    speech_stopped (VAD), a commit or session.finish, and after its own speech_stopped
+    (input_audio_buffer.committed.*, speech_stopped); the user item's conversation.item.created
+    follows its committed (committed.*, conversation.item.created); every .text/.delta of a
+    transcript precedes its .completed, which comes after the item was committed
+    (…transcription.text, …transcription.completed)."""
+    causes = committed = user_items = 0
+    spoken: set[str] = set()  # item ids of utterances that began (speech_started)
+    stopped: set[str] = set()
+    committed_ids: set[str] = set()
+    finals: set[str] = set()  # items whose transcript is final (.completed or .failed)
+    for index, event in enumerate(trace.server):
+        kind = event["type"]
+        item = event.get("item_id")
+        if kind == "input_audio_buffer.speech_started" and item:
+            spoken.add(item)
+        elif kind == "input_audio_buffer.speech_stopped":
+            causes += 1
+            stopped.add(item or "")
+        elif kind == "input_audio_buffer.committed":
+            committed += 1
+            sent = _client_count(trace, "input_audio_buffer.commit", index)
+            sent += _client_count(trace, "session.finish", index)
+            assert committed <= causes + sent, (
+                f"committed #{committed} without a speech_stopped, commit or session.finish before it"
+            )
+            if item:
+                assert item not in spoken or item in stopped, (
+                    f"committed {item} before its speech_stopped"
+                )
+                committed_ids.add(item)
+        elif kind == "conversation.item.created" and _is_user_audio_item(event):
+            user_items += 1
+            assert user_items <= committed, "a user audio item created before its committed"
+            if committed_ids or trace.family != "livetranslate":
+                assert event["item"]["id"] in committed_ids, (
+                    f"user item {event['item']['id']} created before its committed"
+                )
+        elif kind.startswith("conversation.item.input_audio_transcription."):
+            assert item not in finals, f"{kind} after the transcript of {item} was final"
+            if kind.endswith((".completed", ".failed")):
+                finals.add(item)
+                if trace.family != "livetranslate":
+                    assert item in committed_ids, f"{kind} for {item} before its committed"
+
+
+def check_answers_follow_requests(trace: Trace) -> None:
+    """What answers a client event comes only after it (client/*.json descriptions): cleared after
+    input_audio_buffer.clear; session.updated after session.update (or once at connect, by
+    Behaviour.updated_on_connect); a client item's conversation.item.created after
+    conversation.item.create; a response cancelled by the client after response.cancel, one cut by
+    turn detection after a speech_started; an Omni response after response.create, a
+    speech_stopped (VAD) or a tool result, never by itself after a manual commit
+    (committed.omni); session.finished after session.finish, with no response left open."""
+    counts: dict[str, int] = {}
+    open_responses: set[str] = set()
+    answered_by = {
+        "input_audio_buffer.cleared": ("input_audio_buffer.clear",),
+        "session.updated": ("session.update",),
+        "session.finished": ("session.finish",),
+    }
+    for index, event in enumerate(trace.server):
+        kind = event["type"]
+        key = kind
+        if kind == "conversation.item.created" and not _is_user_audio_item(event):
+            item = event["item"]
+            if item["type"] == "function_call_output" or item.get("role") == "user":
+                key = "client item"
+                answered_by["client item"] = ("conversation.item.create",)
+        elif kind == "response.created":
+            open_responses.add(event["response"]["id"])
+            if trace.family == "omni":
+                key = "omni response"
+                answered_by[key] = ("response.create", "conversation.item.create")
+        elif kind == "response.done":
+            open_responses.discard(event["response"]["id"])
+            reason = (event["response"].get("status_details") or {}).get("reason")
+            if reason in ("client_cancelled", "turn_detected"):
+                key = reason
+                answered_by["client_cancelled"] = ("response.cancel",)
+                answered_by["turn_detected"] = ()
+        counts[key] = counts.get(key, 0) + 1
+        if key not in answered_by:
+            continue
+        allowed = sum(_client_count(trace, cause, index) for cause in answered_by[key])
+        if key == "session.updated" and trace.updated_on_connect:
+            allowed += 1
+        if key in ("turn_detected", "omni response"):
+            allowed += sum(
+                1
+                for e in trace.server[:index]
+                if e["type"]
+                == (
+                    "input_audio_buffer.speech_started"
+                    if key == "turn_detected"
+                    else "input_audio_buffer.speech_stopped"
+                )
+            )
+        assert counts[key] <= allowed, f"{kind} #{counts[key]} with no client event asking for it"
+        if kind == "session.finished" and trace.cancel_sends_response_done:
+            assert not open_responses, "session.finished while a response is still open"
+
+
 CHECKS = (
     check_schemas,
     check_dialect,
@@ -272,6 +461,9 @@ CHECKS = (
     check_committed_needs_audio,
     check_errors_allowed,
     check_usage_matches_audio,
+    check_part_order,
+    check_user_turn_order,
+    check_answers_follow_requests,
 )
 
 

@@ -6,6 +6,12 @@ scripts/make_fixtures.py drove the core), answered from the fixture itself, so n
 needed. Compared: event types and order, every field but ids and audio payloads (audio by its
 length), and `t_ms` by make_fixtures' clock (audio time, advanced by each audio delta played).
 Version-1 headers do not record the id seed, so ids are left out of the comparison.
+
+A response cut short (cancel, barge-in) is compared by what was sent: its recording holds only the
+text and audio that played, so the replay rebuilds that much, in its own chunking. The streamed
+events of such a response are pulled until the same text and audio have been sent by the point
+the recording shows, and compared as the text shown and the samples sent; every other event of
+it (the closing `.done` events, `response.done` with its usage) is compared in full.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from dashscope_realtime_mock.families import open_session
 from dashscope_realtime_mock.replay.format import parse_audio_ref
 from dashscope_realtime_mock.replay.responders import ScriptedResponder
 from dashscope_realtime_mock.replay.store import Fixture
+from dashscope_realtime_mock.responses.events import TEXT_STREAM_EVENTS
 from tests.support import SPEECH_DIR
 
 __all__ = ["stale_report"]
@@ -25,6 +32,7 @@ __all__ = ["stale_report"]
 CORPUS = load_corpus(SPEECH_DIR.parent / "corpus.json")
 IDS = {"event_id", "item_id", "response_id", "previous_item_id", "call_id", "id", "obfuscation"}
 IDS |= {"conversation_id"}
+STREAMED = TEXT_STREAM_EVENTS | {"response.audio.delta", "response.function_call_arguments.delta"}
 
 
 def _comparable(value, fixture: Fixture | None = None):
@@ -68,26 +76,56 @@ def stale_report(fixture: Fixture) -> str | None:
         responder=ScriptedResponder.from_fixture(fixture, CorpusResponder(CORPUS)),
         strict=True,
     )
+    lines = fixture.events
+    recorded = [(e["t_ms"], e["event"]) for e in lines if e["dir"] == "server"]
+    cut = _cut_responses(recorded)
     produced: list[tuple[int, dict]] = []
+    replayed: list[
+        str
+    ] = []  # the replay's response ids, in order (the n-th is the recording's n-th)
+    recorded_ids = [e["response"]["id"] for _, e in recorded if e["type"] == "response.created"]
+    sent: dict[str, tuple[str, int]] = {}  # cut response (recorded id) → text, samples sent
     server_clock = 0
     t_ms = 0
 
-    def pull(count: int) -> None:
+    def cut_stream(event: dict) -> str | None:
+        """The recorded id of the cut response whose streamed event `event` is, if it is one."""
+        if event["type"] not in STREAMED or event["response_id"] not in replayed:
+            return None
+        original = recorded_ids[replayed.index(event["response_id"])]
+        return original if original in cut else None
+
+    def pull(group: list[dict], everything: bool = False) -> None:
+        """Take as many events as the recording shows in `group` (cut streams by content)."""
         nonlocal server_clock
-        for _ in range(count):
-            event = session.next_event()
-            if event is None:
+        budget = sum(1 for e in group if _recorded_cut(e, cut) is None)
+        budget = len(lines) + 1_000_000 if everything else budget
+        target = dict(sent)
+        for event in group:
+            if (response := _recorded_cut(event, cut)) is not None:
+                target[response] = _shown(target.get(response, ("", 0)), event)
+        while (event := session.peek_event()) is not None:
+            response = cut_stream(event)
+            if response is not None:
+                if sent.get(response, ("", 0)) == target.get(response, ("", 0)):
+                    return
+                sent[response] = _shown(sent.get(response, ("", 0)), event)
+            elif budget == 0:
                 return
+            else:
+                budget -= 1
+            session.next_event()
+            if event["type"] == "response.created":
+                replayed.append(event["response"]["id"])
             server_clock = max(server_clock, t_ms)
             produced.append((server_clock, event))
             if event["type"] == "response.audio.delta":
                 server_clock += len(base64.b64decode(event["delta"])) * 1000 // 48000
 
-    lines = fixture.events
     index = 0
     while index < len(lines) and lines[index]["dir"] == "server":
         index += 1
-    pull(index)
+    pull([e["event"] for e in lines[:index]])
     while index < len(lines):
         line = lines[index]
         t_ms = line["t_ms"]
@@ -96,24 +134,65 @@ def stale_report(fixture: Fixture) -> str | None:
         start = index
         while index < len(lines) and lines[index]["dir"] == "server":
             index += 1
-        pull(index - start)
-    pull(1_000_000)  # anything more the current core makes is a difference too
-    recorded = [(e["t_ms"], e["event"]) for e in lines if e["dir"] == "server"]
-    cut = _cut_responses(recorded)
-    for number, (want, got) in enumerate(zip(recorded, produced, strict=False), 1):
-        if _response_id(want[1]) in cut:
-            # A cut response's recording holds only what played, so its whole answer (and the
-            # sizes of its audio deltas) cannot be rebuilt from it: its event types must agree.
-            if want[1]["type"] != got[1]["type"]:
-                return _report(fixture, number, want, got)
-        elif (want[0], _comparable(want[1])) != (got[0], _comparable(got[1])):
-            return _report(fixture, number, want, got)
+        pull([e["event"] for e in lines[start:index]])
+    pull([], everything=True)  # anything more the current core makes is a difference too
+    return _differences(fixture, recorded, produced, cut, replayed, recorded_ids)
+
+
+def _recorded_cut(event: dict, cut: set[str]) -> str | None:
+    """The id of the cut response a recorded streamed event belongs to, if it does."""
+    if event["type"] in STREAMED and event.get("response_id") in cut:
+        return event["response_id"]
+    return None
+
+
+def _shown(so_far: tuple[str, int], event: dict) -> tuple[str, int]:
+    """(text shown, audio samples sent) of a response after `event`, its streamed event."""
+    text, samples = so_far
+    kind = event["type"]
+    if kind == "response.audio.delta":
+        ref = parse_audio_ref(event["delta"])
+        return text, samples + (ref[2] if ref else len(base64.b64decode(event["delta"])) // 2)
+    if "stash" in event:  # LiveTranslate re-sends the whole text so far
+        return event["text"] + event["stash"], samples
+    return text + event.get("delta", ""), samples
+
+
+def _differences(fixture, recorded, produced, cut, replayed, recorded_ids) -> str | None:
+    """The first difference between the recording and the replay (cut streams by what they showed)."""
+    renamed = dict(zip(replayed, recorded_ids, strict=False))
+    want = [(t, e) for t, e in recorded if _recorded_cut(e, cut) is None]
+    got = [
+        (t, e)
+        for t, e in produced
+        if not (e["type"] in STREAMED and renamed.get(e.get("response_id")) in cut)
+    ]
+    for number, (w, g) in enumerate(zip(want, got, strict=False), 1):
+        if (w[0], _comparable(w[1])) != (g[0], _comparable(g[1])):
+            return _report(fixture, number, w, g)
+    for response in sorted(cut):
+        shown_then = [_shown_by(recorded, response, lambda r: r)]
+        shown_now = [_shown_by(produced, response, renamed.get)]
+        if shown_then != shown_now:
+            return (
+                f"fixture {fixture.name!r} is stale: cut response {response} showed "
+                f"{shown_then[0]} (text, samples) when recorded, {shown_now[0]} now. "
+                "Run `make fixtures` to regenerate the library."
+            )
     if len(recorded) != len(produced):
         return (
             f"fixture {fixture.name!r} is stale: the recording has {len(recorded)} server events, "
             f"the current core makes {len(produced)}. Run `make fixtures` to regenerate the library."
         )
     return None
+
+
+def _shown_by(events, response: str, original) -> tuple[str, int]:
+    shown: tuple[str, int] = ("", 0)
+    for _, event in events:
+        if event["type"] in STREAMED and original(event.get("response_id")) == response:
+            shown = _shown(shown, event)
+    return shown
 
 
 def _response_id(event: dict) -> str | None:

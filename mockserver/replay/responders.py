@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dashscope_realtime_mock import schemas
+
 from ..answers.protocol import Responder, Transcript
 from ..core.errors import ProtocolError
 from ..core.text import split_units, units_per_second
@@ -22,7 +24,13 @@ from .fingerprint import MIN_MS, THRESHOLD, envelope, similarity
 from .format import parse_audio_ref
 from .store import Fixture
 
-__all__ = ["DEFAULT_MATCH_ON", "MatchingResponder", "RecordedResponse", "ScriptedResponder"]
+__all__ = [
+    "DEFAULT_MATCH_ON",
+    "MatchingResponder",
+    "RecordedResponse",
+    "ScriptedResponder",
+    "check_match_on",
+]
 
 # The session fields (dotted paths into the session object) that shaped a fixture's answers:
 # besides its input audio, a fixture matches a live session better the more of these agree
@@ -34,6 +42,39 @@ DEFAULT_MATCH_ON = (
     "input_audio_transcription.language",
     "tools",
 )
+
+
+def check_match_on(paths: object) -> tuple[str, ...]:
+    """`paths` as match_on fields; ValueError naming the first that no family's session object
+    has (the session schemas of `session.created` are the one list of fields)."""
+    if isinstance(paths, str) or not isinstance(paths, (tuple, list)):
+        raise ValueError("give a list of session field paths, e.g. modalities,translation.language")
+    fields: tuple[str, ...] = tuple(paths)
+    if not all(isinstance(path, str) for path in fields):
+        raise ValueError("give a list of session field paths, e.g. modalities,translation.language")
+    objects = [
+        (schemas.resolved("server", "session.created", family) or {})["properties"]["session"]
+        for family in schemas.families()
+    ]
+    for path in fields:
+        if not any(_schema_has(node, path.split(".")) for node in objects):
+            raise ValueError(
+                f"{path!r} is not a session field (a dotted path into session.created's session, "
+                "e.g. translation.language)"
+            )
+    return fields
+
+
+def _schema_has(node: dict, keys: list[str]) -> bool:
+    """Whether the (resolved) object schema `node` has the property path `keys`."""
+    if not keys:
+        return True
+    choices = [node, *node.get("oneOf", []), *node.get("anyOf", [])]
+    return any(
+        keys[0] in (choice.get("properties") or {})
+        and _schema_has(choice["properties"][keys[0]], keys[1:])
+        for choice in choices
+    )
 
 
 def _field(session: dict, path: str) -> object:
@@ -73,6 +114,7 @@ class ScriptedResponder(Responder):
         self._heard = 0
         self._answered = 0
         self._last: RecordedResponse | None = None
+        self._last_heard: Transcript | None = None  # the last transcript taken from the script
         self._paced = 0
         # how many responses each recorded utterance was translated in (while-speaking LiveTranslate
         # records one per sentence); empty when unknown
@@ -160,14 +202,19 @@ class ScriptedResponder(Responder):
             return self._fallback.transcript(seed, language, speech_ms)
         text, recorded_language = self._transcripts[self._heard]
         self._heard += 1
-        return Transcript(text, recorded_language or language, (self._heard - 1,))
+        self._last_heard = Transcript(text, recorded_language or language, (self._heard - 1,))
+        return self._last_heard
 
     def sentences(self, transcript: Transcript) -> list[Transcript]:
         """The last transcript heard, in as many pieces as the recording translated it in."""
         utterance = self._heard - 1
-        if not 0 <= utterance < len(self._per_utterance):
-            return self._fallback.sentences(transcript)
-        return [transcript] * self._per_utterance[utterance]
+        if 0 <= utterance < len(self._per_utterance):
+            return [transcript] * self._per_utterance[utterance]
+        if transcript is self._last_heard:
+            # a scripted transcript whose split is unknown: one piece (its sentence_ids number
+            # the script, not the fallback's corpus)
+            return [transcript]
+        return self._fallback.sentences(transcript)
 
     def _next(self, want_call: bool) -> RecordedResponse | None:
         if self._answered >= len(self._responses):

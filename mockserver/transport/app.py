@@ -32,7 +32,12 @@ from ..core.session import ClientReferee, Playback, Session
 from ..families import REGISTRY
 from ..replay.format import schemas_hash
 from ..replay.matchers import ReplayMismatch, ReplayReferee
-from ..replay.responders import DEFAULT_MATCH_ON, MatchingResponder, ScriptedResponder
+from ..replay.responders import (
+    DEFAULT_MATCH_ON,
+    MatchingResponder,
+    ScriptedResponder,
+    check_match_on,
+)
 from ..replay.store import Fixture, library_root, load_library
 from . import limits
 from .faults import FaultPlan, FaultSpecError
@@ -148,6 +153,10 @@ class ServerOptions:
             if getattr(self, name) < 0:
                 raise OptionError(name, f"must be >= 0, not {getattr(self, name)}")
         self.fixtures = self._fixtures_folder()
+        try:
+            self.match_on = check_match_on(self.match_on)
+        except ValueError as exc:
+            raise OptionError("match_on", str(exc)) from None
         try:
             self.faults = FaultPlan.of(self.faults)
         except FaultSpecError as exc:

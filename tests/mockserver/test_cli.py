@@ -42,6 +42,13 @@ def test_unknown_behaviour_is_refused(capsys):
     assert "accept, reject" in capsys.readouterr().err
 
 
+def test_an_unknown_match_on_field_is_refused_in_one_line(capsys):
+    """--match-on with a field no session has: exit 2, one line naming the flag and the field."""
+    assert main(["serve", "--port", "0", "--match-on", "modalities,translation.lang"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "--match-on: 'translation.lang' is not a session field" in line
+
+
 def test_serve_prints_the_urls_to_paste_and_answers_healthz():
     """The banner gives the legacy url= without a query, the v2 ws_url= with one; /healthz answers."""
     with serving("--fixtures", "builtin") as banner:

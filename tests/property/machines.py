@@ -3,8 +3,10 @@
 `session_machine(model)` returns a machine class whose rules are the family's client events (and
 a few malformed frames), plus `pull`: the transport taking some of the pending server events,
 which is what lets cancels and barge-ins land part-way through a response. Every invariant of
-`tests/invariants.py` runs after every step. `factory` lets a test swap in a deliberately broken
-session to show that the machine catches it.
+`tests/invariants.py` runs after every step. Each sequence draws its :class:`Playback`: transport
+playback (realtime and recorded pace: what `pull` took has played) or audio time (fast pace: what
+the client's audio says has played; `input_idle` is the transport reporting the client quiet).
+`factory` lets a test swap in a deliberately broken session to show that the machine catches it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from hypothesis.stateful import (
 )
 
 from dashscope_realtime_mock import families as registry
-from dashscope_realtime_mock.core.session import Session
+from dashscope_realtime_mock.core.session import Playback, Session
 from dashscope_realtime_mock.families import open_session
 from tests import strategies
 from tests.invariants import Trace, check_all
@@ -62,12 +64,17 @@ def session_machine(
             seed=st.integers(0, 2**16),
             manual=st.booleans(),
             tools=st.booleans(),
+            playback=st.sampled_from(Playback),
         )
-        def open(self, behaviour, seed, manual, tools):
-            """A session with any of the documented-open choices; half start in manual mode, and
-            Omni half the time with a tool (so tool calls and their outputs get exercised)."""
-            self.session = factory(model, rng=random.Random(seed), behaviour=behaviour)
+        def open(self, behaviour, seed, manual, tools, playback):
+            """A session with any of the documented-open choices, in either playback; half start
+            in manual mode, and Omni half the time with a tool (so tool calls and their outputs
+            get exercised)."""
+            self.session = factory(
+                model, rng=random.Random(seed), behaviour=behaviour, playback=playback
+            )
             self.trace.cancel_sends_response_done = behaviour.cancel_sends_response_done
+            self.trace.updated_on_connect = self.session.behaviour.updated_on_connect
             self.trace.received(self.session.events_to_send())
             start = {"turn_detection": None} if manual else {}
             if tools and registry.lookup(model).family.name == "omni":
@@ -109,6 +116,12 @@ def session_machine(
                     if e["type"] == "response.function_call_arguments.done"
                 ]
             )
+
+        @precondition(lambda self: self.session.awaiting_audio)
+        @rule()
+        def input_idle(self):
+            """Fast pace: the client went quiet, so every answer made so far counts as played."""
+            self.session.input_idle()
 
         # ---- client events -------------------------------------------------------------
 
@@ -255,6 +268,8 @@ def session_machine(
         def teardown(self):
             SEQUENCES[type(self).__name__] += 1
             if self.session is not None:
+                if self.session.awaiting_audio:
+                    self.session.input_idle()  # what the transport does once the client is quiet
                 self._take(None)
                 check_all(self.trace)
 

@@ -7,6 +7,8 @@ from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from dashscope_realtime_mock import families as registry
+from dashscope_realtime_mock.core.session import Playback
+from dashscope_realtime_mock.families import open_session
 from tests.property.machines import session_machine
 from tests.support import ASR, LIVETRANSLATE, LIVETRANSLATE_35, OMNI, OMNI_TURBO
 
@@ -34,3 +36,28 @@ def test_the_machine_sends_every_client_event_of_the_family(model):
         ),
     )
     assert sent == set(registry.lookup(model).family.dialect.client_events)
+
+
+def test_the_machine_drives_the_audio_time_playback_of_fast_pace():
+    """Over a fixed set of Omni sequences, some run in audio-time playback and hold an answer for
+    the client's audio until the client goes quiet (input_idle)."""
+    held: list[Playback] = []
+
+    def factory(model, **options):
+        session = open_session(model, **options)
+        original = session.input_idle
+
+        def input_idle():
+            held.append(session.playback)
+            original()
+
+        session.input_idle = input_idle
+        return session
+
+    run_state_machine_as_test(
+        session_machine(OMNI, factory=factory),
+        settings=settings(
+            max_examples=60, stateful_step_count=30, derandomize=True, database=None, deadline=None
+        ),
+    )
+    assert held and set(held) == {Playback.AUDIO_TIME}

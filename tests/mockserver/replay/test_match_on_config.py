@@ -10,6 +10,7 @@ import pytest
 from dashscope_realtime_mock.answers.corpus import CorpusResponder
 from dashscope_realtime_mock.replay.responders import MatchingResponder
 from dashscope_realtime_mock.replay.store import load_library
+from tests.mockserver.banner import serving
 from tests.mockserver.replay.test_replay import _client_update, _play, _recorded
 from tests.support import LIVETRANSLATE, open_strict
 
@@ -39,6 +40,16 @@ async def test_the_captured_session_names_the_fixture_and_why(realtime_mock):
     [captured] = realtime_mock.sessions.values()
     assert captured.replayed == PLAIN
     assert "similarity" in captured.replay_reason and "translation.corpus" in captured.replay_reason
+
+
+@pytest.mark.asyncio
+async def test_serve_match_on_sets_the_fields_that_pick_the_fixture():
+    """`serve --match-on modalities`: the plain config no longer tells the two recordings of one
+    audio apart, so the name order replays livetranslate-hotwords ("ML")."""
+    with serving("--fixtures", str(FIXTURES), "--match-on", "modalities") as banner:
+        events = await _play(banner.legacy_url, LIBRARY[PLAIN], 100)
+    texts = [e["transcript"] for e in events if e["type"] == "response.audio_transcript.done"]
+    assert texts == _recorded(LIBRARY[HOTWORDS], "response.audio_transcript.done")
 
 
 def _matching(update: dict) -> MatchingResponder:

@@ -6,19 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from dashscope_realtime_mock.core import session as session_module
 from dashscope_realtime_mock.families.asr.models import ASR
 from dashscope_realtime_mock.replay.store import load_library
 from tests.staleness import stale_report
 
 LIBRARY = load_library(Path(__file__).resolve().parents[3] / "fixtures" / "scenarios")
-# Fixtures whose answers the checker cannot rebuild from the recording alone (make_fixtures.py
-# reproduces them byte for byte): omni-cancel's cut answer holds only the played prefix, so its
-# text steps differ; livetranslate-transcription's while-speaking translation is billed on text
-# the scripted replay splits differently (output text_tokens 33 vs 35).
-NOT_REBUILT_FROM_THE_RECORDING = ("livetranslate-transcription", "omni-cancel")
 
 
-@pytest.mark.parametrize("name", sorted(set(LIBRARY) - set(NOT_REBUILT_FROM_THE_RECORDING)))
+@pytest.mark.parametrize("name", sorted(LIBRARY))
 def test_the_current_core_reproduces_each_committed_fixture(name):
     """Each fixture's own input, replayed through today's core, gives its recorded server events."""
     report = stale_report(LIBRARY[name])
@@ -31,3 +27,19 @@ def test_changing_a_default_makes_the_staleness_test_fail_and_say_make_fixtures(
     monkeypatch.setitem(ASR.defaults, "turn_detection", patched)
     report = stale_report(LIBRARY["asr-vad"])
     assert report is not None and "Run `make fixtures`" in report
+
+
+def test_a_changed_cancel_makes_the_cut_fixture_stale(monkeypatch):
+    """A cancel whose closing transcript no longer holds the text sent: omni-cancel is stale."""
+    original = session_module.cancelled_events
+
+    def cancelled_events(*args, **kwargs):
+        return [
+            {**e, "transcript": ""} if e["type"] == "response.audio_transcript.done" else e
+            for e in original(*args, **kwargs)
+        ]
+
+    monkeypatch.setattr(session_module, "cancelled_events", cancelled_events)
+    report = stale_report(LIBRARY["omni-cancel"])
+    assert report is not None and "response.audio_transcript.done" in report
+    assert "Run `make fixtures`" in report
