@@ -49,7 +49,7 @@ _MEDIA_PATHS = {("audio",), ("image",)}
 # A frame this long is read (parsed and walked) off the event loop by the transport: reading a
 # 20 MB append or a 25 MB instructions string takes 100 ms and more, and no step may block the
 # loop for more than a few milliseconds. Everything read here is pure, so it may run anywhere.
-OFF_LOOP_CHARS = 256 * 1024
+OFF_LOOP_CHARS = 32 * 1024
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ strings this model takes), per Behaviour (legacy format strings) and merging (a 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -23,6 +24,7 @@ __all__ = [
     "check_input_format",
     "check_member",
     "check_output_format",
+    "copy_json",
     "merge_turn_detection",
 ]
 
@@ -68,6 +70,12 @@ class OutputFormatModel(FormatModel, Protocol):
 
     @property
     def output_audio_formats(self) -> tuple[str, ...]: ...
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (a session config, a client's tools), at C speed: a copy
+    module deepcopy of 128 tools takes tens of milliseconds, which would stall the event loop."""
+    return json.loads(json.dumps(value))
 
 
 def check_member(value: Any, param: str, allowed: Sequence[Any]) -> Any:

@@ -49,7 +49,12 @@ from .rules import ConfigRules
 from .schema_checks import check_client_event, check_server_event
 from .spec import ModelSpec
 
-__all__ = ["ClientReferee", "FamilyFacts", "Playback", "Session"]
+__all__ = ["VALID", "ClientReferee", "FamilyFacts", "Playback", "SchemaVerdict", "Session"]
+
+# A client event's schema check done ahead (Session.vet_frame): VALID, the error to answer, or
+# None when it still has to be done.
+VALID = True
+SchemaVerdict = ProtocolError | bool | None
 
 
 class Playback(str, Enum):
@@ -238,15 +243,31 @@ class Session:
         if not self.finished:
             self.receive_read(inbound.read_frame(frame))
 
-    def receive_read(self, read: dict | inbound.Rejected) -> None:
-        """A text frame already read by :func:`~.inbound.read_frame` (the transport reads a long
-        frame off the event loop, then hands the result here, in order)."""
+    def receive_read(self, read: dict | inbound.Rejected, verdict: SchemaVerdict = None) -> None:
+        """A text frame already read by :func:`~.inbound.read_frame`, and perhaps its schema
+        verdict (:func:`vet_frame`): the transport reads and checks a long frame off the event
+        loop, then hands the result here, in order."""
         if self.finished:
             return
         if isinstance(read, inbound.Rejected):
             self._error(read.error, read.event_id)
             return
-        self.receive_event(read)
+        self.receive_event(read, schema_verdict=verdict)
+
+    def vet_frame(self, frame: str) -> tuple[dict | inbound.Rejected, SchemaVerdict]:
+        """Read `frame` and check its event against this family's schema, touching nothing of
+        the session (so a transport may run it in a worker thread): (read, verdict)."""
+        read = inbound.read_frame(frame)
+        if isinstance(read, inbound.Rejected):
+            return read, None
+        kind = read.get("type")
+        if not isinstance(kind, str) or kind not in self._handlers:
+            return read, None  # answered by the session itself (missing or unknown type)
+        try:
+            check_client_event(read, self.family.name, self._schemas)
+        except ProtocolError as exc:
+            return read, exc
+        return read, VALID
 
     def client_closed(self) -> str | None:
         """The client closed the connection; under strict replay, the report of what it left
@@ -266,7 +287,7 @@ class Session:
         )
         self._error(ProtocolError("invalid_frame", message), None)
 
-    def receive_event(self, event: dict) -> None:
+    def receive_event(self, event: dict, *, schema_verdict: SchemaVerdict = None) -> None:
         """One parsed client event. Bad events get an `error` event; the session goes on."""
         if self.finished:
             return
@@ -287,7 +308,10 @@ class Session:
             self._error(self._unknown_event(kind), event_id)
             return
         try:
-            check_client_event(event, self.family.name, self._schemas)
+            if schema_verdict is None:
+                check_client_event(event, self.family.name, self._schemas)
+            elif isinstance(schema_verdict, ProtocolError):
+                raise schema_verdict
             getattr(self, handler_name)(event)
         except ProtocolError as exc:
             self._error(exc, event_id)

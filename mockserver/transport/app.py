@@ -28,7 +28,7 @@ from ..core import inbound
 from ..core.behaviour import Behaviour
 from ..core.registry import Model
 from ..core.schema_checks import StrictModeViolation
-from ..core.session import ClientReferee, Playback, Session
+from ..core.session import ClientReferee, Playback, SchemaVerdict, Session
 from ..families import REGISTRY
 from ..replay.format import schemas_hash
 from ..replay.matchers import ReplayMismatch, ReplayReferee
@@ -564,7 +564,7 @@ async def _converse(
             idle.restart()
             read = None
             if message.type == WSMsgType.TEXT and len(message.data) > inbound.OFF_LOOP_CHARS:
-                read = await asyncio.to_thread(inbound.read_frame, message.data)
+                read = await asyncio.to_thread(session.vet_frame, message.data)
             _feed(session, message, options.observer, read)
             wake.set()
             if session.finished or sender.done():
@@ -682,7 +682,7 @@ def _feed(
     session: Session,
     message: WSMessage,
     observer: Observer | None,
-    read: dict | inbound.Rejected | None = None,
+    read: tuple[dict | inbound.Rejected, SchemaVerdict] | None = None,
 ) -> None:
     """Hand one data frame (or what reading it off the loop gave) to the session; a failure
     inside the mock becomes `server_error` + 1011."""
@@ -690,7 +690,7 @@ def _feed(
         return
     try:
         if read is not None:
-            session.receive_read(read)
+            session.receive_read(*read)
         elif message.type == WSMsgType.TEXT:
             session.receive_text(message.data)
         else:

@@ -9,12 +9,11 @@ transcription model, the corpus length in tokens, and the merge. ASR is text-onl
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from ...core import wording
 from ...core.behaviour import Behaviour
-from ...core.rules import check_input_format, check_member, merge_turn_detection
+from ...core.rules import check_input_format, check_member, copy_json, merge_turn_detection
 from ...core.text import text_tokens
 from ...media.audio_config import apply_audio_settings, render_audio_object
 from .models import AsrModel
@@ -66,7 +65,7 @@ class AsrRules:
     def apply_update(
         self, model: AsrModel, current: dict, update: dict, behaviour: Behaviour
     ) -> dict:
-        config = copy.deepcopy(current)
+        config = copy_json(current)
         if "input_audio_format" in update:
             config["input_audio_format"] = check_input_format(
                 model, behaviour, update["input_audio_format"]
@@ -97,9 +96,7 @@ class AsrRules:
         if "sample_rate" in config.get("_explicit", ()):
             session["sample_rate"] = config["sample_rate"]
         transcription = config["input_audio_transcription"]
-        session["input_audio_transcription"] = (
-            copy.deepcopy(transcription) if transcription else None
-        )
+        session["input_audio_transcription"] = copy_json(transcription) if transcription else None
         vad = config["turn_detection"]
         # [assumed] manual mode echoes turn_detection: null (OpenAI beta); the VAD object shows
         # the three documented fields only.

@@ -12,12 +12,11 @@ off (the documented meaning of a null model), ``pcm16`` is accepted for output a
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from ...core import wording
 from ...core.behaviour import Behaviour
-from ...core.rules import apply_formats, check_member, merge_turn_detection
+from ...core.rules import apply_formats, check_member, copy_json, merge_turn_detection
 from ...media.audio_config import apply_audio_settings, render_audio_object
 from .models import LiveTranslateModel
 
@@ -50,7 +49,7 @@ def _transcription(model: LiveTranslateModel, current: Any, value: dict | None) 
 
 
 def _translation(model: LiveTranslateModel, current: dict, value: dict) -> dict:
-    result = copy.deepcopy(current)
+    result = copy_json(current)
     if value.get("language") is not None:
         result["language"] = check_member(
             value["language"], "session.translation.language", model.target_languages
@@ -105,7 +104,7 @@ class LiveTranslateRules:
     def apply_update(
         self, model: LiveTranslateModel, current: dict, update: dict, behaviour: Behaviour
     ) -> dict:
-        config = copy.deepcopy(current)
+        config = copy_json(current)
         explicit = set(config.get("_explicit", ()))
         if "modalities" in update:
             config["modalities"] = list(update["modalities"])
@@ -165,7 +164,7 @@ class LiveTranslateRules:
             session["input_audio_transcription"] = dict(transcription)
         if config["turn_detection"] is not None and "turn_detection" in echoed:
             session["turn_detection"] = dict(config["turn_detection"])
-        session["translation"] = copy.deepcopy(config["translation"])
+        session["translation"] = copy_json(config["translation"])
         if config.get("enable_voice_clone"):
             session["enable_voice_clone"] = True
             if config.get("voice_clone_options"):

@@ -10,12 +10,11 @@ without naming a model) means the default model; ``null`` turns it off.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from ...core import wording
 from ...core.behaviour import Behaviour
-from ...core.rules import apply_formats, check_member, merge_turn_detection
+from ...core.rules import apply_formats, check_member, copy_json, merge_turn_detection
 from ...media.audio_config import apply_audio_settings, render_audio_object
 from .models import OmniModel
 
@@ -42,14 +41,16 @@ def _tools(tools: list[dict]) -> list[dict]:
         if name in names:
             raise wording.not_allowed(param + ".function.name", f"Duplicate tool name '{name}'.")
         names.add(name)
-    return copy.deepcopy(tools)
+    # The list is the client's own parsed event, which nothing else holds; configs share it from
+    # here on and never change it in place (an update replaces the whole list).
+    return tools
 
 
 def _transcription(model: OmniModel, value: dict | None) -> dict | None:
     if value is None:
         return None
     if value.get("model") is None:
-        return copy.deepcopy(model.defaults["input_audio_transcription"])
+        return copy_json(model.defaults["input_audio_transcription"])
     param = "session.input_audio_transcription.model"
     return {"model": check_member(value["model"], param, model.transcription_models)}
 
@@ -68,7 +69,10 @@ class OmniRules:
     def apply_update(
         self, model: OmniModel, current: dict, update: dict, behaviour: Behaviour
     ) -> dict:
-        config = copy.deepcopy(current)
+        # A deep copy of everything but the tools (shared: replaced whole, never changed in place;
+        # copying 128 of them on every update would cost milliseconds of the event loop).
+        config = copy_json({key: value for key, value in current.items() if key != "tools"})
+        config["tools"] = current["tools"]
         if "modalities" in update:
             config["modalities"] = list(update["modalities"])
         if update.get("voice") is not None:
@@ -129,14 +133,14 @@ class OmniRules:
         session["voice"] = config["voice"]
         session["input_audio_format"] = config["input_audio_format"]
         session["output_audio_format"] = config["output_audio_format"]
-        session["input_audio_transcription"] = copy.deepcopy(config["input_audio_transcription"])
+        session["input_audio_transcription"] = copy_json(config["input_audio_transcription"])
         # [assumed] manual mode echoes turn_detection: null (OpenAI beta; docs show only VAD).
-        session["turn_detection"] = copy.deepcopy(config["turn_detection"])
+        session["turn_detection"] = copy_json(config["turn_detection"])
         # session.created.json / session.updated.json: enable_search and search_options come
         # before tools; tool_choice is in no example, so it is echoed only once the client set it.
         session["enable_search"] = False
-        session["search_options"] = copy.deepcopy(config.get("search_options", {}))
-        session["tools"] = copy.deepcopy(config["tools"])
+        session["search_options"] = copy_json(config.get("search_options", {}))
+        session["tools"] = config["tools"]  # shared, as in the config (see apply_update)
         if "tool_choice" in config:
             session["tool_choice"] = config["tool_choice"]
         session["temperature"] = config["temperature"]
