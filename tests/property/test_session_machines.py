@@ -57,7 +57,7 @@ def test_the_machine_drives_the_audio_time_playback_of_fast_pace():
     run_state_machine_as_test(
         session_machine(OMNI, factory=factory),
         settings=settings(
-            max_examples=60, stateful_step_count=30, derandomize=True, database=None, deadline=None
+            max_examples=200, stateful_step_count=30, derandomize=True, database=None, deadline=None
         ),
     )
     assert held and set(held) == {Playback.AUDIO_TIME}
