@@ -19,7 +19,7 @@ from hypothesis_jsonschema import from_schema
 from dashscope_realtime_mock import families as registry
 from dashscope_realtime_mock import schemas
 from dashscope_realtime_mock.core.behaviour import Behaviour
-from tests.support import load_speech, tiny_jpeg
+from tests.support import WEATHER_TOOL, load_speech, tiny_jpeg
 
 __all__ = [
     "CHUNK_MS",
@@ -32,20 +32,7 @@ __all__ = [
 ]
 
 CHUNK_MS = 100
-TOOLS = [
-    {
-        "type": "function",
-        "function": {
-            "name": "get_current_weather",
-            "description": "Weather of a city.",
-            "parameters": {
-                "type": "object",
-                "properties": {"location": {"type": "string"}},
-                "required": ["location"],
-            },
-        },
-    }
-]
+TOOLS = [WEATHER_TOOL]
 
 
 @cache

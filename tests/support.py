@@ -21,6 +21,19 @@ LIVETRANSLATE_35 = "qwen3.5-livetranslate-flash-realtime"
 ASR = "qwen3-asr-flash-realtime"
 OMNI = "qwen3-omni-flash-realtime"
 OMNI_TURBO = "qwen-omni-turbo-realtime"
+# The tool every Omni tool-call test configures (the shape of the docs' example, nested).
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_current_weather",
+        "description": "Weather of a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {"location": {"type": "string"}},
+            "required": ["location"],
+        },
+    },
+}
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -27,7 +28,9 @@ __all__ = ["CorpusResponder", "example_arguments", "load_corpus"]
 MAX_SENTENCES = 6
 
 
+@cache
 def _load_corpus() -> dict:
+    """The bundled corpus, read once (every default responder shares it; nothing changes it)."""
     with (
         resources.files("dashscope_realtime_mock")
         .joinpath("data/corpus.json")

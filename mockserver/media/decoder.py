@@ -49,11 +49,8 @@ class InputDecoder:
     def _decode_ogg_opus(self, payload: bytes) -> np.ndarray:
         if not self._whole_stream:
             return self._decode_incrementally(payload)
-        self._ogg += payload
-        complete = _complete_ogg_prefix(self._ogg)
+        complete = self._buffer_pages(payload)
         if complete == 0:
-            if len(self._ogg) >= 4 and not self._ogg.startswith(b"OggS"):
-                raise ValueError("opus audio must be an Ogg Opus stream")
             return np.zeros(0, dtype=np.int16)
         try:
             samples, rate = soundfile.read(io.BytesIO(bytes(self._ogg[:complete])), dtype="int16")
@@ -67,14 +64,18 @@ class InputDecoder:
         self._ogg_samples_out = len(samples)
         return resample_to_16k(new, rate)
 
+    def _buffer_pages(self, payload: bytes) -> int:
+        """Buffer `payload`; the length of the complete Ogg pages buffered (ValueError: not Ogg)."""
+        self._ogg += payload
+        complete = _complete_ogg_prefix(self._ogg)
+        if complete == 0 and len(self._ogg) >= 4 and not self._ogg.startswith(b"OggS"):
+            raise ValueError("opus audio must be an Ogg Opus stream")
+        return complete
+
     def _decode_incrementally(self, payload: bytes) -> np.ndarray:
         """libopus, packet by packet; soundfile from here on if the first packet is not Opus."""
         if self._opus is None:
-            self._ogg += payload
-            complete = _complete_ogg_prefix(self._ogg)
-            if complete == 0:
-                if len(self._ogg) >= 4 and not self._ogg.startswith(b"OggS"):
-                    raise ValueError("opus audio must be an Ogg Opus stream")
+            if self._buffer_pages(payload) == 0:
                 return np.zeros(0, dtype=np.int16)
             if not _first_packet(self._ogg).startswith(b"OpusHead"):
                 self._whole_stream = True  # Vorbis or FLAC in Ogg: soundfile reads those

@@ -31,13 +31,15 @@ from .images import ImageRules, jpeg_dimensions
 from .pcm import INPUT_SAMPLE_RATE, OUTPUT_SAMPLE_RATE, SAMPLES_PER_MS, decode_base64, resample
 from .vad import FRAME_MS, SpeechStarted, SpeechStopped, VoiceActivityDetector
 
-__all__ = ["ListeningModel", "ListeningSession", "Segment", "TurnMode"]
+__all__ = ["LEGACY_FORMAT_STRINGS", "ListeningModel", "ListeningSession", "Segment", "TurnMode"]
 
 SEED_WINDOW_MS = 320  # the segment audio that seeds the responder's choice of text
 PARTIAL_EVERY_MS = 500  # a live-transcript update per this much speech
 IDLE_AUDIO_KEPT_MS = 2000  # audio kept between utterances in VAD mode (covers any prefix padding)
 EMOTION = "neutral"  # the mock does not analyse emotion [assumed]
 INPUT_ONLY = AudioRates()  # a model whose `session.audio` sets its input rate only
+# The older revisions' format strings (events.md §1.10): names of a rate, not of a format type.
+LEGACY_FORMAT_STRINGS = ("pcm16", "pcm24")
 
 
 class TurnMode(Enum):
@@ -68,7 +70,7 @@ class ListeningModel(ModelSpec):
 
     def typed_formats(self) -> tuple[str, ...]:
         """The input formats `session.audio.input.format.type` may name (no legacy strings)."""
-        return tuple(f for f in self.input_audio_formats if f not in ("pcm16", "pcm24"))
+        return tuple(f for f in self.input_audio_formats if f not in LEGACY_FORMAT_STRINGS)
 
 
 @dataclass

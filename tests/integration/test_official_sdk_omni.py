@@ -15,22 +15,9 @@ from dashscope.audio.qwen_omni import MultiModality, OmniRealtimeConversation
 
 from tests.dialects import assert_dialect
 from tests.integration.sdk_support import API_KEY, SDK_WARNINGS, Recorder
-from tests.support import OMNI, b64, tiny_jpeg, types
+from tests.support import OMNI, WEATHER_TOOL, b64, tiny_jpeg, types
 
 pytestmark = SDK_WARNINGS
-
-WEATHER_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_current_weather",
-        "description": "Weather of a city.",
-        "parameters": {
-            "type": "object",
-            "properties": {"location": {"type": "string"}},
-            "required": ["location"],
-        },
-    },
-}
 
 
 # Cancel and barge-in need a response still streaming when the client acts.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...media.audio_config import AudioRates
-from ...media.listening import ListeningModel
+from ...media.listening import LEGACY_FORMAT_STRINGS, ListeningModel
 
 __all__ = ["MODELS", "AsrModel"]
 
@@ -29,7 +29,7 @@ ASR = AsrModel(
     # The ASR docs' example error names OpenAI's 'whisper-1'; the model itself is what the
     # transcription runs on, and null (what the SDK sends) means the default.
     transcription_models=("qwen3-asr-flash-realtime",),
-    legacy_format_strings=("pcm16", "pcm24"),
+    legacy_format_strings=LEGACY_FORMAT_STRINGS,
     defaults={
         # session.created.qianwen.json and events.md §3.2 stated defaults (0.2 / 800 ms).
         "modalities": ["text"],

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ...media.audio_config import AudioRates
 from ...media.images import ImageRules
-from ...media.listening import ListeningModel
+from ...media.listening import LEGACY_FORMAT_STRINGS, ListeningModel
 
 __all__ = ["MODELS", "LiveTranslateModel"]
 
@@ -97,7 +97,7 @@ QWEN35 = LiveTranslateModel(
     input_audio_formats=("pcm", "opus", "pcm16"),
     output_audio_formats=("pcm", "pcm24", "pcm16"),
     transcription_models=("qwen3-asr-flash-realtime",),
-    legacy_format_strings=("pcm16", "pcm24"),
+    legacy_format_strings=LEGACY_FORMAT_STRINGS,
     defaults={
         # Latest G2 defaults: voice Tina, pcm/pcm, transcription on with auto-detected language.
         "modalities": ["text", "audio"],

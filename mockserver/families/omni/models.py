@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ...media.audio_config import AudioRates
 from ...media.images import ImageRules
-from ...media.listening import ListeningModel
+from ...media.listening import LEGACY_FORMAT_STRINGS, ListeningModel
 
 __all__ = ["MODELS", "OmniModel"]
 
@@ -47,7 +47,7 @@ FLASH = OmniModel(
     input_audio_formats=("pcm", "pcm16"),
     output_audio_formats=("pcm", "pcm24", "pcm16"),
     transcription_models=("qwen3-asr-flash-realtime", "gummy-realtime-v1"),
-    legacy_format_strings=("pcm16", "pcm24"),
+    legacy_format_strings=LEGACY_FORMAT_STRINGS,
     defaults={
         "modalities": ["text", "audio"],
         "voice": "Cherry",

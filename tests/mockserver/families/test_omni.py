@@ -12,6 +12,7 @@ from dashscope_realtime_mock.core.session import Session
 from tests.support import (
     OMNI,
     OMNI_TURBO,
+    WEATHER_TOOL,
     b64,
     new_session,
     open_strict,
@@ -20,19 +21,6 @@ from tests.support import (
     tiny_jpeg,
     types,
 )
-
-WEATHER_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_current_weather",
-        "description": "Weather of a city.",
-        "parameters": {
-            "type": "object",
-            "properties": {"location": {"type": "string"}},
-            "required": ["location"],
-        },
-    },
-}
 
 RESPONSE_AUDIO = [
     "response.created",
