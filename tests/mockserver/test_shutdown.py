@@ -8,7 +8,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 
 import aiohttp
 import pytest
@@ -68,10 +67,8 @@ def test_a_signal_closes_every_session_with_1001_and_exits_0(signum, workers):
     """5 open sessions, then the signal: each gets 1001; the process exits 0 within the grace."""
     process, port = _start("--workers", str(workers))
     try:
-        started = time.monotonic()
         codes = asyncio.run(_close_codes_after(signum, process, port))
-        assert process.wait(GRACE_S + 5) == 0
-        assert time.monotonic() - started < GRACE_S + 5
+        assert process.wait(GRACE_S + 5) == 0  # wait() raises if it outlives the grace
         assert codes == [1001] * 5
     finally:
         if process.poll() is None:
