@@ -20,12 +20,14 @@ from .transport import workers
 from .transport.app import (
     LIBRARY_KEY,
     REALTIME_PATH,
+    SOCKETS_KEY,
     OptionError,
     ServerOptions,
     create_app,
     library_summary,
     start_site,
 )
+from .transport.collector import collect_when_quiet
 from .transport.pacing import Pace
 
 if TYPE_CHECKING:
@@ -309,6 +311,7 @@ async def _run_forever(app, host: str, port: int, banner, reuse_port: bool = Fal
     # What start-up made lives as long as the process: keep the cyclic GC from walking it again
     # and again (a full collection over it is a long pause for every session).
     gc.freeze()
+    collector = asyncio.create_task(collect_when_quiet(lambda: len(app.get(SOCKETS_KEY, ()))))
     lines = banner(bound_port)
     if lines and LIBRARY_KEY in app:  # a worker prints nothing; the recorder has no library
         lines.insert(1, library_summary(app))
@@ -325,6 +328,7 @@ async def _run_forever(app, host: str, port: int, banner, reuse_port: bool = Fal
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
+        collector.cancel()
         await runner.cleanup()
 
 

@@ -100,8 +100,17 @@ def check_event(event: dict) -> ProtocolError | None:
     """The first value of `event` the protocol cannot carry, as the error to answer (None: fine).
 
     Walks the event without recursion, in document order: depth and member counts, lone
-    surrogates in keys and strings, non-finite numbers.
+    surrogates in keys and strings, non-finite numbers. A flat event of ASCII strings (every
+    append) is seen at a glance.
     """
+    if len(event) <= MAX_MEMBERS and all(
+        type(value) is str
+        and value.isascii()
+        and key.isascii()
+        and (len(value) <= MAX_TEXT_CHARS or (key,) in _MEDIA_PATHS)
+        for key, value in event.items()
+    ):
+        return None
     stack: list[tuple[Any, tuple[Any, ...]]] = [(event, ())]
     containers = 0
     while stack:

@@ -38,7 +38,7 @@ from dashscope_realtime_mock.schemas import Catalogue
 
 from ..answers.corpus import CorpusResponder
 from ..answers.protocol import Responder
-from ..media.pcm import OUTPUT_SAMPLE_RATE
+from ..media.pcm import OUTPUT_SAMPLE_RATE, base64_size
 from ..responses.events import ResponsePlan, cancelled_events, response_events
 from . import inbound, wording
 from .behaviour import Behaviour
@@ -396,8 +396,7 @@ class Session:
         for event in events:
             offsets.append(samples * 1000 // plan.audio_rate)
             if event["type"] == "response.audio.delta":
-                delta = event["delta"]
-                samples += (len(delta) * 3 // 4 - len(delta) + len(delta.rstrip("="))) // 2
+                samples += base64_size(event["delta"]) // 2
         turn = _Turn(deque(events), plan, start_ms=self._audio_now_ms(), offsets=offsets)
         self._turns.append(turn)
         self._release_played()

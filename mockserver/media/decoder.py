@@ -12,6 +12,7 @@ soundfile over the stream so far on each append.
 from __future__ import annotations
 
 import io
+from collections import deque
 
 import numpy as np
 import soundfile
@@ -42,7 +43,7 @@ class InputDecoder:
         """New 16 kHz samples for `payload`; raises ValueError on undecodable audio."""
         if self.audio_format == "opus":
             return self._decode_ogg_opus(payload)
-        data = self._carry + payload
+        data = self._carry + payload if self._carry else payload
         self._carry = data[len(data) - len(data) % 2 :]
         return resample_to_16k(pcm16_to_samples(data), self.sample_rate)
 
@@ -111,12 +112,15 @@ def _complete_ogg_prefix(data: bytearray) -> int:
 
 
 class AudioBuffer:
-    """The uncommitted input audio, addressed in session audio time (ms since the first sample)."""
+    """The uncommitted input audio, addressed in session audio time (ms since the first sample).
+
+    Kept as the appended pieces: an append and a drop of the oldest audio (which VAD mode does
+    on every append) touch no samples; only reading joins them.
+    """
 
     def __init__(self) -> None:
-        self._data = np.zeros(0, dtype=np.int16)
-        self._pending: list[np.ndarray] = []
-        self._pending_samples = 0  # len of the pieces in _pending (kept, so appends stay O(1))
+        self._pieces: deque[np.ndarray] = deque()
+        self._length = 0  # samples in _pieces
         self._start_sample = 0  # session sample index of the buffer's first sample
 
     @property
@@ -125,45 +129,47 @@ class AudioBuffer:
 
     @property
     def end_sample(self) -> int:
-        return self._start_sample + len(self._joined())
+        return self._start_sample + self._length
 
     @property
     def empty(self) -> bool:
-        return self.duration_ms == 0 and len(self._joined()) == 0
+        return self._length == 0
 
     @property
     def duration_ms(self) -> int:
-        """How much audio is buffered, without joining the pieces (cheap on every append)."""
-        return (len(self._data) + self._pending_samples) // SAMPLES_PER_MS
-
-    def _joined(self) -> np.ndarray:
-        if self._pending:
-            self._data = np.concatenate([self._data, *self._pending])
-            self._pending = []
-            self._pending_samples = 0
-        return self._data
+        """How much audio is buffered."""
+        return self._length // SAMPLES_PER_MS
 
     def append(self, samples: np.ndarray) -> None:
         if len(samples):
-            self._pending.append(samples)
-            self._pending_samples += len(samples)
+            self._pieces.append(samples)
+            self._length += len(samples)
 
     def samples(self, start_ms: int | None = None, end_ms: int | None = None) -> np.ndarray:
         """The buffered samples between two session times (clipped to what is buffered)."""
-        data = self._joined()
+        if len(self._pieces) != 1:
+            joined = np.concatenate(self._pieces) if self._pieces else np.zeros(0, np.int16)
+            self._pieces = deque([joined])
+        data = self._pieces[0]
         first = 0 if start_ms is None else max(0, start_ms * SAMPLES_PER_MS - self._start_sample)
         last = len(data) if end_ms is None else max(0, end_ms * SAMPLES_PER_MS - self._start_sample)
         return data[first:last]
 
     def drop_until(self, ms: int) -> None:
         """Forget the audio before session time `ms` (it has been committed or cleared)."""
-        data = self._joined()
-        cut = min(len(data), max(0, ms * SAMPLES_PER_MS - self._start_sample))
-        self._data = data[cut:]
+        cut = min(self._length, max(0, ms * SAMPLES_PER_MS - self._start_sample))
         self._start_sample += cut
+        self._length -= cut
+        while cut:
+            first = self._pieces[0]
+            if len(first) > cut:
+                self._pieces[0] = first[cut:]
+                break
+            self._pieces.popleft()
+            cut -= len(first)
 
     def clear(self) -> None:
         """Forget everything buffered."""
-        data = self._joined()
-        self._start_sample += len(data)
-        self._data = data[:0]
+        self._start_sample += self._length
+        self._length = 0
+        self._pieces.clear()

@@ -18,6 +18,7 @@ __all__ = [
     "OUTPUT_BYTES_PER_SECOND",
     "OUTPUT_SAMPLE_RATE",
     "SAMPLES_PER_MS",
+    "base64_size",
     "decode_base64",
     "pcm16_from_base64",
     "pcm16_to_samples",
@@ -39,6 +40,13 @@ def decode_base64(payload: object) -> bytes:
         return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise ValueError(f"not valid base64 ({exc})") from None
+
+
+def base64_size(payload: str) -> int:
+    """How many bytes well-formed base64 `payload` decodes to, without decoding it (the pacing
+    and playback clocks ask this of every audio delta)."""
+    padding = 2 if payload.endswith("==") else 1 if payload.endswith("=") else 0
+    return len(payload) * 3 // 4 - padding
 
 
 def pcm16_to_samples(data: bytes) -> np.ndarray:

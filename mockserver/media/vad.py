@@ -61,8 +61,10 @@ class VoiceActivityDetector:
         self.sample_rate = sample_rate
         self.prefix_padding_ms = prefix_padding_ms
         self.silence_duration_ms = silence_duration_ms
-        self._level = 10 ** (threshold_to_dbfs(threshold) / 20.0)
         self._frame_len = sample_rate * FRAME_MS // 1000
+        # A frame is speech when its RMS reaches the level: sum(x**2) >= (level * 32768)**2 * n.
+        level = 10 ** (threshold_to_dbfs(threshold) / 20.0)
+        self._energy_threshold = (level * 32768) ** 2 * self._frame_len
         self._pending = np.zeros(0, dtype=np.int16)
         self._frame_index = start_ms // FRAME_MS  # frames consumed since session start
         self._in_speech = False
@@ -90,23 +92,46 @@ class VoiceActivityDetector:
         return self._onset_frame * FRAME_MS
 
     def feed(self, samples: np.ndarray) -> list[SpeechStarted | SpeechStopped]:
-        """Consume int16 mono samples; return the boundaries they complete, in order."""
-        data = np.concatenate([self._pending, samples.astype(np.int16, copy=False)])
+        """Consume int16 mono samples; return the boundaries they complete, in order.
+
+        Called on every append, so it keeps to a few array operations: frames whose verdict
+        cannot change the state (silence while idle, speech while in speech) are counted in bulk,
+        and only the rest go through :meth:`_step` one by one.
+        """
+        samples = samples.astype(np.int16, copy=False)
+        data = np.concatenate([self._pending, samples]) if len(self._pending) else samples
         n_frames = len(data) // self._frame_len
         self._pending = data[n_frames * self._frame_len :]
         if n_frames == 0:
             return []
-        frames = data[: n_frames * self._frame_len].astype(np.float32).reshape(n_frames, -1)
-        # np.mean(x, axis=1) without its Python wrapper: the same sum, divided the same way.
-        power = np.add.reduce(np.square(frames / 32768.0), axis=1)
-        np.true_divide(power, self._frame_len, out=power, casting="unsafe")
-        rms = np.sqrt(power)
+        frames = data[: n_frames * self._frame_len].reshape(n_frames, -1).astype(np.float64)
+        # A frame's energy, the sum of its squared samples, is an exact integer in float64.
+        speech: list[bool] = (
+            np.einsum("ij,ij->i", frames, frames) >= self._energy_threshold
+        ).tolist()
+        if self._in_speech:
+            if all(speech):
+                self._bulk_speech(n_frames)
+                return []
+        elif self._run_start is None and not any(speech):
+            self._frame_index += n_frames
+            return []
         events: list[SpeechStarted | SpeechStopped] = []
-        for is_speech in rms >= self._level:
-            event = self._step(bool(is_speech))
+        for is_speech in speech:
+            event = self._step(is_speech)
             if event is not None:
                 events.append(event)
         return events
+
+    def _bulk_speech(self, n_frames: int) -> None:
+        """`n_frames` speech frames in a row while in speech: what as many :meth:`_step` calls
+        do, at once (none of them can start or stop a segment)."""
+        if self._run_start is None:
+            self._run_start = self._frame_index
+            self._run_len = 0
+        self._run_len += n_frames
+        self._frame_index += n_frames
+        self._last_speech_end = self._frame_index
 
     def flush(self) -> SpeechStopped | None:
         """End of input (e.g. `session.finish`): close an open segment at the audio received."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import math
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -127,12 +128,42 @@ def _stream_steps(text: str, n_samples: int) -> list[tuple[str, str, int, int]]:
 
 
 def _audio_deltas(audio: np.ndarray, start: int, end: int, rate: int) -> list[str]:
+    """The base64 `delta`s of `audio[start:end]`, AUDIO_DELTA_MS each.
+
+    Synthesized answers are cached and read-only (:func:`~..media.speech.synthesize_speech`), so
+    sessions that give the same answer share its encoded deltas too: encoding is most of the
+    cost of a response, and many sessions reaching the same point at once (a load test) would
+    otherwise each pay it in the same event-loop step.
+    """
+    key = (id(audio), start, end, rate)
+    cached = _ENCODED.get(key)
+    if cached is not None and cached[0] is audio:
+        _ENCODED.move_to_end(key)
+        return cached[1]
     chunks = []
     step = rate * AUDIO_DELTA_MS // 1000
     for first in range(start, end, step):
         piece = audio[first : min(end, first + step)]
         chunks.append(base64.b64encode(piece.astype("<i2").tobytes()).decode("ascii"))
+    if _immutable(audio):
+        _ENCODED[key] = (audio, chunks)  # holding `audio` keeps its id from being reused
+        if len(_ENCODED) > _ENCODED_ENTRIES:
+            _ENCODED.popitem(last=False)
     return chunks
+
+
+_ENCODED_ENTRIES = 256  # stretches of audio (a few per answer); about 10 MB at most
+_ENCODED: OrderedDict[tuple[int, int, int, int], tuple[np.ndarray, list[str]]] = OrderedDict()
+
+
+def _immutable(audio: np.ndarray) -> bool:
+    """No one can change these samples: neither the array nor anything it views is writeable."""
+    base: object = audio
+    while isinstance(base, np.ndarray):
+        if base.flags.writeable:
+            return False
+        base = base.base
+    return base is None or isinstance(base, bytes)
 
 
 def _item_created(dialect: Dialect, plan: ResponsePlan) -> dict:

@@ -318,10 +318,25 @@ async def _deliver(
         options.observer.event(session.id, session.model_id, "server", event)
 
 
+class _Outgoing:
+    """What the receive loop tells the send task: `wake` when the session's output changed (or
+    it finished), and `heard_at`, the loop time of the client's last frame.
+
+    A frame that changes nothing the send task would act on does not wake it, so an append
+    costs no task switch; the fast-pace idle check reads `heard_at` instead (issue 16).
+    """
+
+    __slots__ = ("heard_at", "wake")
+
+    def __init__(self) -> None:
+        self.wake = asyncio.Event()
+        self.heard_at = asyncio.get_running_loop().time()
+
+
 async def _send_loop(
     ws: web.WebSocketResponse,
     session: Session,
-    wake: asyncio.Event,
+    outgoing: _Outgoing,
     pacer: Pacer,
     options: ServerOptions,
     faults: FaultInjector | None = None,
@@ -332,6 +347,7 @@ async def _send_loop(
     being paced still finds the unsent rest of it in the session.
     """
     loop = asyncio.get_running_loop()
+    wake = outgoing.wake
     dues: dict[str, float] = {}  # event_id → when it is due, fixed when the pacer first sees it
     busy = 0.0  # seconds spent sending since this task last gave the loop away
     while True:
@@ -341,7 +357,7 @@ async def _send_loop(
                 break
             dues.clear()
             wake.clear()
-            await _wait_for_input(session, wake, options)
+            await _wait_for_input(session, outgoing, options)
             busy = 0.0
             continue
         due = dues.get(event["event_id"])
@@ -378,31 +394,44 @@ async def _send_loop(
     await ws.close(code=session.close_code, message=session.close_reason.encode())
 
 
-async def _wait_for_input(session: Session, wake: asyncio.Event, options: ServerOptions) -> None:
+async def _wait_for_input(session: Session, outgoing: _Outgoing, options: ServerOptions) -> None:
     """Wait for the session to have something; in fast pace, report the client's input idle
-    (Session.input_idle) once no frame came for `audio_idle_ms` while an answer waits for audio."""
+    (Session.input_idle) once no frame came for `audio_idle_ms` while an answer waits for audio.
+
+    The quiet time is measured from `outgoing.heard_at`, so frames need not wake this task: a
+    timer set for the end of the quiet time finds out whether a frame came meanwhile.
+    """
+    wake = outgoing.wake
     if not session.awaiting_audio:
         await wake.wait()
         return
-    with contextlib.suppress(asyncio.TimeoutError):
-        await asyncio.wait_for(wake.wait(), options.audio_idle_ms / 1000)
-        return
+    loop = asyncio.get_running_loop()
+    quiet_s = options.audio_idle_ms / 1000
+    while (remaining := outgoing.heard_at + quiet_s - loop.time()) > 0:
+        timer = loop.call_later(remaining, wake.set)
+        try:
+            await wake.wait()
+        finally:
+            timer.cancel()
+        if session.peek_event() is not None or session.finished or not session.awaiting_audio:
+            return
+        wake.clear()
     await asyncio.sleep(0)  # a frame read in the same loop step goes first
-    if not wake.is_set():
+    if loop.time() - outgoing.heard_at >= quiet_s and session.peek_event() is None:
         session.input_idle()
 
 
 async def _send_or_fail(
     ws: web.WebSocketResponse,
     session: Session,
-    wake: asyncio.Event,
+    outgoing: _Outgoing,
     pacer: Pacer,
     options: ServerOptions,
     faults: FaultInjector | None = None,
 ) -> None:
     """:func:`_send_loop`; if it fails, report it and close with 1011 (which ends the receive loop)."""
     try:
-        await _send_loop(ws, session, wake, pacer, options, faults)
+        await _send_loop(ws, session, outgoing, pacer, options, faults)
     except ConnectionError:  # the client went away while an event was being sent
         log.info("session %s: the client closed the connection", session.id)
     except Exception as exc:
@@ -536,7 +565,7 @@ async def _converse(
         options.watcher.opened(session, answering.responder, answering.why)
     log.info("session %s opened for model %s", session.id, session.model_id)
     _announce_replay(session, answering, options.observer)
-    wake = asyncio.Event()
+    outgoing = _Outgoing()
     pacer = Pacer(
         options.pace,
         options.first_text_latency_ms,
@@ -545,11 +574,13 @@ async def _converse(
         recorded_gaps=answering.responder.recorded_gaps,
         output_sample_rate=lambda: session.output_sample_rate,
     )
-    sender = asyncio.create_task(_send_or_fail(ws, session, wake, pacer, options, faults))
+    sender = asyncio.create_task(_send_or_fail(ws, session, outgoing, pacer, options, faults))
     if faults is not None:
         faults.start()
     cap = (
-        asyncio.get_running_loop().call_later(session.session_cap_s, _expire, session, wake)
+        asyncio.get_running_loop().call_later(
+            session.session_cap_s, _expire, session, outgoing.wake
+        )
         if session.session_cap_s
         else None
     )
@@ -557,19 +588,29 @@ async def _converse(
     idle = _IdleTimer(ws, options.idle_timeout_s)
     try:
         busy = 0.0  # seconds spent on frames since this task last gave the loop away
+        loop = asyncio.get_running_loop()
         async for message in ws:
             started = time.perf_counter()
+            outgoing.heard_at = loop.time()
             if faults is not None:
                 faults.heard()
             idle.restart()
             read = None
             if message.type == WSMsgType.TEXT and len(message.data) > inbound.OFF_LOOP_CHARS:
                 read = await asyncio.to_thread(session.vet_frame, message.data)
+            head, unsent = session.peek_event(), session.unsent_events
             _feed(session, message, options.observer, read)
-            wake.set()
+            if (
+                session.finished
+                or session.unsent_events != unsent
+                or session.peek_event() is not head
+            ):
+                outgoing.wake.set()
             if session.finished or sender.done():
                 break
-            if not await _client_keeps_up(request, ws, session):
+            if _client_behind(request, session, options) and not await _client_keeps_up(
+                request, ws, session
+            ):
                 break
             busy += time.perf_counter() - started
             if busy >= STEP_BUDGET_S:  # frames already buffered are read without waiting
@@ -615,19 +656,20 @@ def _announce_replay(session: Session, answering: _Answering, observer: Observer
         replayed(None, answering.why)
 
 
+def _client_behind(request: web.Request, session: Session, options: ServerOptions) -> bool:
+    """The client is not reading what it is sent (checked after every frame, so not a coroutine)."""
+    return limits.backlogged(session.unsent_events, options.max_unsent_events, request.transport)
+
+
 async def _client_keeps_up(
     request: web.Request, ws: web.WebSocketResponse, session: Session
 ) -> bool:
     """Backpressure: while the client is behind, its frames are not read (TCP pushes back on
     it); False once it has stayed behind too long, after closing with 1008."""
     options: ServerOptions = request.app[OPTIONS_KEY]
-
-    def behind() -> bool:
-        return limits.backlogged(
-            session.unsent_events, options.max_unsent_events, request.transport
-        )
-
-    if not behind() or await limits.wait_for_reader(behind, options.slow_reader_close_s):
+    if await limits.wait_for_reader(
+        functools.partial(_client_behind, request, session, options), options.slow_reader_close_s
+    ):
         return True
     log.info(
         "session %s: the client has not read its events for %g s; closing with %d",

@@ -17,12 +17,11 @@ send is caught up, never carried over to the events after it (no drift).
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from ..media.pcm import OUTPUT_SAMPLE_RATE
+from ..media.pcm import OUTPUT_SAMPLE_RATE, base64_size
 from ..responses.events import TEXT_STREAM_EVENTS
 
 __all__ = ["Pace", "Pacer"]
@@ -118,7 +117,7 @@ class Pacer:
                 else self._previous_audio_s
             )
             self._audio_seen = True
-            self._previous_audio_s = len(base64.b64decode(event.get("delta", ""))) / (
+            self._previous_audio_s = base64_size(event.get("delta", "")) / (
                 2 * self.output_sample_rate()
             )
             return delay
