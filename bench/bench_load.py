@@ -10,7 +10,8 @@ Sections (all by default; `--only NAME` repeatable):
 - `workers`: the same fast load against `serve --workers 1` and `--workers 2`.
 - `realtime`: `--pace realtime`, N sessions stream the recording at real time (a chunk every
   100 ms on an absolute schedule), starts spread evenly over 5 s (and all at once). Lateness:
-  speech_stopped arrival minus the send of the chunk holding `audio_end_ms`; each audio delta's
+  speech_stopped arrival minus the send of the chunk that completes its silence (the chunk holding
+  `audio_end_ms` + `silence_duration_ms`: audio_end_ms marks the end of speech); each audio delta's
   arrival minus (the response's first delta's arrival + playback time of the audio before it).
 - `memory`: server RSS per idle session and per streaming session.
 - `opus`: CPU to decode streamed Ogg Opus in 100 ms appends, for two lengths (linear or not).
@@ -62,6 +63,7 @@ SETUP = json.dumps(
 FINISH = json.dumps({"event_id": "event_finish", "type": "session.finish"})
 HEADERS = {"Authorization": "Bearer bench"}
 CHUNK_S = 0.1
+SILENCE_MS = 1000  # LiveTranslate's default turn_detection.silence_duration_ms (events.md §2.2)
 
 
 def _frames() -> tuple[list[str], float]:
@@ -304,8 +306,10 @@ async def _realtime_session(
                 out["audio"].append(now - (arrival + played))
                 first[response] = (arrival, played + size)
             elif '"input_audio_buffer.speech_stopped"' in data:
-                end_ms = json.loads(data)["audio_end_ms"]
-                chunk = max(0, math.ceil(end_ms / (CHUNK_S * 1000)) - 1)
+                # audio_end_ms marks the end of speech (Behaviour.speech_timestamps, default
+                # "speech"); the stop can be known once silence_duration_ms more has arrived.
+                known_ms = json.loads(data)["audio_end_ms"] + SILENCE_MS
+                chunk = max(0, math.ceil(known_ms / (CHUNK_S * 1000)) - 1)
                 if chunk < len(sent_at):
                     out["stopped"].append(now - sent_at[chunk])
             elif '"session.finished"' in data:

@@ -12,6 +12,7 @@ Behaviour is built, so a typo fails at once with the list of values.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, fields
 from enum import Enum
 from typing import Any, Generic, TypeVar
@@ -282,13 +283,9 @@ class Behaviour:
 
     def resolve(self, family: str, model_id: str) -> Behaviour:
         """This Behaviour as it applies to one model: every per-family choice reduced to its
-        value there (a session resolves its Behaviour once, when it opens)."""
-        changes: dict[str, Any] = {
-            spec.name: Scoped(getattr(self, spec.name).value_for(family, model_id))
-            for spec in fields(self)
-            if isinstance(spec.default, Scoped)
-        }
-        return dataclasses.replace(self, **changes)
+        value there (a session resolves its Behaviour once, when it opens; a server opens
+        thousands with the same one, so the answer is remembered)."""
+        return _resolved(self, family, model_id)
 
     def with_assignments(self, assignments: list[str]) -> Behaviour:
         """A copy with `name=value` strings applied (the CLI's --behaviour flags)."""
@@ -325,3 +322,15 @@ def parse_assignment(text: str) -> tuple[str, object]:
     if isinstance(default, Scoped):
         return name, _parse_scoped(name, default, raw)
     return name, _parse_value(name, default, raw)
+
+
+@functools.lru_cache(maxsize=256)
+def _resolved(behaviour: Behaviour, family: str, model_id: str) -> Behaviour:
+    """:meth:`Behaviour.resolve`, once per distinct Behaviour and model (a Behaviour is frozen
+    and its fields are enums, numbers and :class:`Scoped` tuples, so it is hashable)."""
+    changes: dict[str, Any] = {
+        spec.name: Scoped(getattr(behaviour, spec.name).value_for(family, model_id))
+        for spec in fields(behaviour)
+        if isinstance(spec.default, Scoped)
+    }
+    return dataclasses.replace(behaviour, **changes)

@@ -47,6 +47,26 @@ def test_chunk_size_does_not_change_boundaries(speech_en):
     assert _run(speech_en, chunk_ms=40) == _run(speech_en, chunk_ms=100)
 
 
+@pytest.mark.parametrize("chunk_ms", [10, 3000])
+def test_frame_by_frame_and_long_chunks_agree(speech_en, chunk_ms):
+    """One 10 ms frame per append (every frame stepped on its own) and 3 s appends (whole runs
+    of speech or silence settled at once) find the same boundaries as 100 ms appends."""
+    assert _run(speech_en, chunk_ms=chunk_ms) == _run(speech_en, chunk_ms=100)
+
+
+def test_a_frame_exactly_at_the_level_is_speech():
+    """The level is inclusive and exact: a square wave whose RMS is the level counts as speech,
+    one step of amplitude below it does not (energies are summed as exact integers)."""
+    vad = VoiceActivityDetector(16000, 0.0, 0, 200)  # threshold 0.0 → -45 dBFS
+    # find the smallest amplitude a whose full-scale RMS (a / 32768) reaches -45 dBFS
+    level = 10 ** (threshold_to_dbfs(0.0) / 20)
+    amplitude = int(np.ceil(level * 32768))
+    square = np.tile(np.array([amplitude, -amplitude], np.int16), 80 * 5)  # 50 ms
+    quieter = np.tile(np.array([amplitude - 1, -(amplitude - 1)], np.int16), 80 * 5)
+    assert vad.feed(quieter) == []
+    assert vad.feed(square) == [SpeechStarted(audio_start_ms=50, onset_ms=50)]
+
+
 def test_silence_yields_no_speech():
     """Digital silence and a -60 dBFS noise floor never start speech at the default threshold."""
     rng = np.random.default_rng(0)
