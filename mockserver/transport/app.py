@@ -563,8 +563,7 @@ async def _converse(
         )
     if options.watcher is not None:
         options.watcher.opened(session, answering.responder, answering.why)
-    log.info("session %s opened for model %s", session.id, session.model_id)
-    _announce_replay(session, answering, options.observer)
+    _announce_replay(session, answering, options.observer, request.headers.get("User-Agent"))
     outgoing = _Outgoing()
     pacer = Pacer(
         options.pace,
@@ -590,8 +589,7 @@ async def _converse(
         busy = 0.0  # seconds spent on frames since this task last gave the loop away
         loop = asyncio.get_running_loop()
         async for message in ws:
-            started = time.perf_counter()
-            outgoing.heard_at = loop.time()
+            started = outgoing.heard_at = loop.time()
             if faults is not None:
                 faults.heard()
             idle.restart()
@@ -600,19 +598,19 @@ async def _converse(
                 read = await asyncio.to_thread(session.vet_frame, message.data)
             head, unsent = session.peek_event(), session.unsent_events
             _feed(session, message, options.observer, read)
-            if (
-                session.finished
-                or session.unsent_events != unsent
-                or session.peek_event() is not head
-            ):
-                outgoing.wake.set()
             if session.finished or sender.done():
+                outgoing.wake.set()
                 break
-            if _client_behind(request, session, options) and not await _client_keeps_up(
-                request, ws, session
+            now_unsent = session.unsent_events
+            if now_unsent != unsent or session.peek_event() is not head:
+                outgoing.wake.set()
+            if (
+                now_unsent > options.max_unsent_events
+                and _client_behind(request, session, options)
+                and not await _client_keeps_up(request, ws, session)
             ):
                 break
-            busy += time.perf_counter() - started
+            busy += loop.time() - started
             if busy >= STEP_BUDGET_S:  # frames already buffered are read without waiting
                 busy = 0.0
                 await asyncio.sleep(0)
@@ -635,25 +633,34 @@ async def _converse(
         request.app[SENDERS_KEY].discard(sender)
 
 
-def _announce_replay(session: Session, answering: _Answering, observer: Observer | None) -> None:
-    """Log at INFO which fixture a session replays and why (or that the built-in responder
-    answers), and tell the observer; audio matching decides later, once it has heard enough."""
+def _announce_replay(
+    session: Session, answering: _Answering, observer: Observer | None, client: str | None
+) -> None:
+    """Log at INFO that the session opened, for which model and client, and which fixture it
+    replays and why (or that the built-in responder answers), and tell the observer. One line
+    when that is known at once; audio matching decides later, once it has heard enough, and
+    logs a second line then. (The access log leaves out WebSocket upgrades: this is their line.)
+    """
+    opened = (
+        f"session {session.id} opened for model {session.model_id} ({client or 'no User-Agent'})"
+    )
 
-    def replayed(scenario: str | None, reason: str) -> None:
+    def replayed(scenario: str | None, reason: str, prefix: str = f"session {session.id}") -> None:
         if scenario is None:
-            log.info("session %s: the built-in responder answers: %s", session.id, reason)
+            log.info("%s: the built-in responder answers: %s", prefix, reason)
         else:
-            log.info("session %s replays fixture %r: %s", session.id, scenario, reason)
+            log.info("%s: replays fixture %r: %s", prefix, scenario, reason)
         if observer is not None:
             observer.replayed(session.id, scenario, reason)
 
     responder = answering.responder
     if isinstance(responder, MatchingResponder):
+        log.info("%s", opened)
         responder.on_decided = replayed
     elif isinstance(responder, ScriptedResponder):
-        replayed(responder.name, answering.why)
+        replayed(responder.name, answering.why, opened)
     else:
-        replayed(None, answering.why)
+        replayed(None, answering.why, opened)
 
 
 def _client_behind(request: web.Request, session: Session, options: ServerOptions) -> bool:

@@ -12,6 +12,7 @@ character (tests/mockserver/transport/test_frames.py).
 
 from __future__ import annotations
 
+import functools
 import json
 import string
 
@@ -42,5 +43,11 @@ def frame_of(event: dict) -> str:
             prefix = json.dumps(head, ensure_ascii=False, allow_nan=False)[:-1] + (
                 ", " if head else ""
             )
-            return f'{prefix}{json.dumps(last, ensure_ascii=False)}: "{value}"}}'
+            return f'{prefix}{_quoted(last)}: "{value}"}}'
     return json.dumps(event, ensure_ascii=False, allow_nan=False)
+
+
+@functools.lru_cache(maxsize=64)
+def _quoted(key: str) -> str:
+    """A key as JSON writes it (the few keys that end audio events, encoded once)."""
+    return json.dumps(key, ensure_ascii=False)

@@ -127,7 +127,16 @@ _SECRET_QUERY = re.compile(r"((?:api[_-]?key|key|token|authorization)=)[^&\s\"]*
 
 
 class RedactingAccessLogger(AccessLogger):
-    """aiohttp's access log with any key or token in the query string replaced by `***`."""
+    """aiohttp's access log with any key or token in the query string replaced by `***`.
+
+    A WebSocket upgrade (101) is left out: the session logs its own opening line, with the
+    model and the client's User-Agent, and its closing line (one line fewer per session, which
+    a load of thousands of sessions notices).
+    """
+
+    def log(self, request, response, time: float) -> None:
+        if response.status != 101:
+            super().log(request, response, time)
 
     def _format_line(self, request, response, time: float):
         return [

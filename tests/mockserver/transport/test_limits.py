@@ -190,6 +190,33 @@ async def test_a_key_in_the_query_string_is_redacted_from_the_access_log(caplog)
 
 
 @pytest.mark.asyncio
+async def test_a_session_opens_with_one_line_and_no_access_line(caplog):
+    """A WebSocket session: one INFO line names it, its model, the client and who answers;
+    aiohttp's access log has no line for the upgrade (the session's lines stand for it)."""
+    runner, port = await start_site(create_app(ServerOptions()), "127.0.0.1", 0)
+    try:
+        with caplog.at_level(logging.INFO):
+            async with (
+                aiohttp.ClientSession(headers={"User-Agent": "test-client/1.0"}) as http,
+                http.ws_connect(
+                    f"ws://127.0.0.1:{port}{REALTIME_PATH}?model={ASR}", headers=AUTH
+                ) as ws,
+            ):
+                await ws.receive_json()
+            await asyncio.sleep(0.05)  # the server notices the close
+    finally:
+        await runner.cleanup()
+    opened = [r.getMessage() for r in caplog.records if " opened for model " in r.getMessage()]
+    assert len(opened) == 1
+    assert re.fullmatch(
+        rf"session sess_\w+ opened for model {ASR} \(test-client/1\.0\): "
+        r"the built-in responder answers: .+",
+        opened[0],
+    )
+    assert not [r for r in caplog.records if r.name == "aiohttp.access"]
+
+
+@pytest.mark.asyncio
 async def test_a_huge_update_does_not_hold_up_another_session(serve):
     """100k tools (14 MiB) on one session: another session's answer comes within a generous 1 s."""
     client = await serve()
