@@ -349,6 +349,7 @@ async def _send_loop(
     loop = asyncio.get_running_loop()
     wake = outgoing.wake
     dues: dict[str, float] = {}  # event_id → when it is due, fixed when the pacer first sees it
+    paced = pacer.pace is not Pace.FAST  # fast pace: every event is due when the session has it
     busy = 0.0  # seconds spent sending since this task last gave the loop away
     while True:
         event = session.peek_event()
@@ -360,20 +361,22 @@ async def _send_loop(
             await _wait_for_input(session, outgoing, options)
             busy = 0.0
             continue
-        due = dues.get(event["event_id"])
-        if due is None:
-            due = dues[event["event_id"]] = pacer.due(event, loop.time())
-        if due > loop.time():
-            # Sleep until it is due or the session has something new (an event may jump ahead).
-            wake.clear()
-            timer = loop.call_at(due, wake.set)
-            try:
-                await wake.wait()
-            finally:
-                timer.cancel()
-            busy = 0.0
-            continue
-        dues.pop(event["event_id"], None)
+        if paced:
+            due = dues.get(event["event_id"])
+            if due is None:
+                due = dues[event["event_id"]] = pacer.due(event, loop.time())
+            if due > loop.time():
+                # Sleep until it is due or the session has something new (an event may jump
+                # ahead).
+                wake.clear()
+                timer = loop.call_at(due, wake.set)
+                try:
+                    await wake.wait()
+                finally:
+                    timer.cancel()
+                busy = 0.0
+                continue
+            dues.pop(event["event_id"], None)
         session.next_event()
         started = time.perf_counter()
         if faults is None:

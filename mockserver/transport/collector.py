@@ -7,7 +7,7 @@ steady churn of sessions is every few seconds. The young generations stay automa
 small and quick); the full collection is taken over by :func:`collect_when_quiet`:
 
 - when no session is live, at most once per `check_s` and only if anything was allocated since
-  the last one (nobody waits for it then);
+  the last one (nobody waits for it then; :mod:`.loopwatch` counts that step on its own line);
 - under load that never pauses, once `longest_s` has passed since the last one, so the garbage
   a session leaves behind (asyncio's socket transport keeps itself alive in a cycle) stays
   bounded. That pause is logged with its length.
@@ -23,6 +23,8 @@ import gc
 import logging
 import time
 from collections.abc import Callable
+
+from . import loopwatch
 
 __all__ = ["collect_when_quiet"]
 
@@ -45,6 +47,8 @@ async def collect_when_quiet(
             busy = live_sessions()
             if time.monotonic() - last < longest_s and (busy or gc.get_count()[2] == 0):
                 continue  # sessions are live, or nothing was promoted since the last one
+            if not busy:
+                loopwatch.set_apart()
             started = time.perf_counter()
             found = gc.collect()
             took_ms = (time.perf_counter() - started) * 1000

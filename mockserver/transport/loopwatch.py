@@ -5,6 +5,10 @@ session's sends by 20 ms. :func:`watch_steps` times each step the loop runs (eac
 ``asyncio.Handle``: a callback, a timer, one step of a task) and logs a warning for a step over the
 threshold, like asyncio's debug mode (``loop.slow_callback_duration``) but without the rest of
 debug mode's cost. :data:`STEPS` keeps the slowest step seen (``make bench`` prints it).
+
+One kind of step is set apart: a full garbage collection the server runs while no session is
+live (:mod:`.collector` calls :func:`set_apart` from inside it). Nobody waits on it, so it is
+counted on its own line of the summary rather than as the slowest step under load.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-__all__ = ["STEPS", "StepStats", "unwatch_steps", "watch_steps"]
+__all__ = ["STEPS", "StepStats", "set_apart", "unwatch_steps", "watch_steps"]
 
 log = logging.getLogger("mockserver.loop")
 
@@ -29,18 +33,29 @@ class StepStats:
     slow: int = 0
     slowest_s: float = 0.0
     slowest: str = ""
+    set_apart: int = 0  # steps set apart (full collections while idle)
+    slowest_set_apart_s: float = 0.0
+    _setting_apart: bool = False  # the step now running asked to be set apart
     _last_warning: float = 0.0
 
     def summary(self) -> str:
         """One line for the log when the server stops."""
-        return (
+        line = (
             f"event loop: {self.steps} steps, slowest {self.slowest_s * 1000:.2f} ms, "
             f"{self.slow} at or over {self.threshold_s * 1000:g} ms; slowest was {self.slowest}"
         )
+        if self.set_apart:
+            line += (
+                f" (set apart: {self.set_apart} full garbage collections while no session was "
+                f"live, the longest {self.slowest_set_apart_s * 1000:.2f} ms)"
+            )
+        return line
 
     def reset(self) -> None:
-        self.steps = self.slow = 0
+        self.steps = self.slow = self.set_apart = 0
         self.slowest_s, self.slowest = 0.0, ""
+        self.slowest_set_apart_s = 0.0
+        self._setting_apart = False
         self._last_warning = 0.0  # a warning logged before the reset does not mute the next one
 
 
@@ -53,6 +68,11 @@ def _timed_run(self: asyncio.events.Handle) -> None:
     _original_run(self)
     took = time.perf_counter() - started
     STEPS.steps += 1
+    if STEPS._setting_apart:
+        STEPS._setting_apart = False
+        STEPS.set_apart += 1
+        STEPS.slowest_set_apart_s = max(STEPS.slowest_set_apart_s, took)
+        return
     if took > STEPS.slowest_s:
         STEPS.slowest_s, STEPS.slowest = took, _describe(self)
     if took >= STEPS.threshold_s:
@@ -73,6 +93,12 @@ def _describe(handle: asyncio.events.Handle) -> str:
     """The task a step belonged to (its coroutine and where it was), else the callback."""
     owner = getattr(getattr(handle, "_callback", None), "__self__", None)
     return repr(owner) if isinstance(owner, asyncio.Future) else repr(handle)
+
+
+def set_apart() -> None:
+    """Called from inside a step: time it on its own line, not as a step under load (only the
+    collector's full collections while no session is live). Nothing when steps are not timed."""
+    STEPS._setting_apart = asyncio.events.Handle._run is _timed_run
 
 
 def watch_steps(threshold_ms: float = 5.0) -> StepStats:

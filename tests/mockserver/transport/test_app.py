@@ -158,14 +158,15 @@ async def test_a_crash_before_the_upgrade_answers_500_naming_it(serve, monkeypat
 
 @pytest.mark.asyncio
 async def test_a_crash_in_the_send_task_closes_with_1011(serve, monkeypatch):
-    """An exception while pacing an event: server_error, then close 1011 instead of hanging."""
+    """An exception while pacing an event (realtime pace, where the pacer is asked about every
+    event): server_error, then close 1011 instead of hanging."""
     from dashscope_realtime_mock.transport.pacing import Pacer
 
     def broken(self, event):
         raise KeyError("event_id")
 
     monkeypatch.setattr(Pacer, "delay_before", broken)
-    client = await serve()
+    client = await serve(pace="realtime")
     async with client.ws_connect(f"{REALTIME_PATH}?model={ASR}", headers=AUTH) as ws:
         received = []
         while (message := await asyncio.wait_for(ws.receive(), 10)).type == aiohttp.WSMsgType.TEXT:

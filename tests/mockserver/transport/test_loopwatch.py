@@ -6,7 +6,12 @@ import asyncio
 import logging
 import time
 
-from dashscope_realtime_mock.transport.loopwatch import STEPS, unwatch_steps, watch_steps
+from dashscope_realtime_mock.transport.loopwatch import (
+    STEPS,
+    set_apart,
+    unwatch_steps,
+    watch_steps,
+)
 
 
 def test_a_slow_step_is_logged_and_kept(caplog):
@@ -26,3 +31,27 @@ def test_a_slow_step_is_logged_and_kept(caplog):
     assert STEPS.slow >= 1 and STEPS.slowest_s >= 0.02
     assert "blocking" in STEPS.slowest
     assert any("event loop step took" in r.getMessage() for r in caplog.records)
+
+
+def test_a_step_set_apart_is_not_the_slowest_step_under_load(caplog):
+    """A long step that calls set_apart() (the collector's full collection while no session is
+    live) is counted on its own summary line, without a warning; the other steps are as ever."""
+
+    async def idle_collection() -> None:
+        await asyncio.sleep(0)
+        set_apart()
+        time.sleep(0.02)
+        await asyncio.sleep(0)
+        time.sleep(0.006)
+
+    STEPS.reset()
+    watch_steps(5)
+    try:
+        with caplog.at_level(logging.WARNING, logger="mockserver.loop"):
+            asyncio.run(idle_collection())
+    finally:
+        unwatch_steps()
+    assert STEPS.set_apart == 1 and STEPS.slowest_set_apart_s >= 0.02
+    assert 0.006 <= STEPS.slowest_s < 0.02 and STEPS.slow == 1
+    assert "set apart: 1 full garbage collections" in STEPS.summary()
+    assert len([r for r in caplog.records if "event loop step took" in r.getMessage()]) == 1
