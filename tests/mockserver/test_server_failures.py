@@ -20,7 +20,7 @@ OUTSIDE_TESTS = textwrap.dedent("""
     from dashscope_realtime_mock.client import HandshakeError
     from dashscope_realtime_mock.core.behaviour import Behaviour
     from dashscope_realtime_mock.families import REGISTRY
-    from dashscope_realtime_mock.transport import app, pacing
+    from dashscope_realtime_mock.transport import app
 
     ASR = "qwen3-asr-flash-realtime"
 
@@ -40,10 +40,10 @@ OUTSIDE_TESTS = textwrap.dedent("""
 
 
     def test_sending_an_event(realtime_mock, realtime_client, monkeypatch):
-        def broken(self, event):
+        async def broken(ws, session, options, event):
             raise KeyError("event_id")
 
-        monkeypatch.setattr(pacing.Pacer, "delay_before", broken)
+        monkeypatch.setattr(app, "_deliver", broken)
         asyncio.run(listen(realtime_client))
 
 
