@@ -146,14 +146,37 @@ class AudioBuffer:
             self._length += len(samples)
 
     def samples(self, start_ms: int | None = None, end_ms: int | None = None) -> np.ndarray:
-        """The buffered samples between two session times (clipped to what is buffered)."""
-        if len(self._pieces) != 1:
-            joined = np.concatenate(self._pieces) if self._pieces else np.zeros(0, np.int16)
-            self._pieces = deque([joined])
-        data = self._pieces[0]
+        """The buffered samples between two session times (clipped to what is buffered).
+
+        Only the pieces the range touches are joined (a range inside one piece is a view).
+        """
+        first, last = self._range(start_ms, end_ms)
+        parts = []
+        offset = 0
+        for piece in self._pieces:
+            if offset >= last:
+                break
+            if offset + len(piece) > first:
+                parts.append(piece[max(0, first - offset) : last - offset])
+            offset += len(piece)
+        if len(parts) == 1:
+            return parts[0]
+        return np.concatenate(parts) if parts else np.zeros(0, np.int16)
+
+    def count(self, start_ms: int | None = None, end_ms: int | None = None) -> int:
+        """How many samples :meth:`samples` would give, without joining them."""
+        first, last = self._range(start_ms, end_ms)
+        return max(0, last - first)
+
+    def _range(self, start_ms: int | None, end_ms: int | None) -> tuple[int, int]:
+        """Buffer indices [first, last) of two session times, clipped to what is buffered."""
         first = 0 if start_ms is None else max(0, start_ms * SAMPLES_PER_MS - self._start_sample)
-        last = len(data) if end_ms is None else max(0, end_ms * SAMPLES_PER_MS - self._start_sample)
-        return data[first:last]
+        last = (
+            self._length
+            if end_ms is None
+            else min(self._length, max(0, end_ms * SAMPLES_PER_MS - self._start_sample))
+        )
+        return min(first, self._length), last
 
     def drop_until(self, ms: int) -> None:
         """Forget the audio before session time `ms` (it has been committed or cleared)."""

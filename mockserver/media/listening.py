@@ -372,7 +372,7 @@ class ListeningSession(Session):
             audio_end_ms=boundary.audio_end_ms if padded else boundary.offset_ms,
             **self._speech_event_fields(segment),
         )
-        input_samples = len(self._buffer.samples(segment.audio_start_ms, boundary.audio_end_ms))
+        input_samples = self._buffer.count(segment.audio_start_ms, boundary.audio_end_ms)
         # The final text must extend every live preview already shown, which were sized by the
         # audio received (trailing silence included) rather than by the speech offset.
         speech_ms = max(boundary.offset_ms - segment.onset_ms, segment.partial_ms)
