@@ -91,10 +91,12 @@ def _frames() -> tuple[list[str], float]:
 class Server:
     """A server subprocess; its URL is read from the first line it prints with one."""
 
-    def __init__(self, argv: list[str], cwd: Path, label: str) -> None:
+    def __init__(
+        self, argv: list[str], cwd: Path, label: str, python_path: Path | None = None
+    ) -> None:
         self.label = label
         self._log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed with the process)
-        env = dict(os.environ, PYTHONPATH=str(cwd))
+        env = dict(os.environ, PYTHONPATH=str(python_path or cwd))
         self.process = subprocess.Popen(
             argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=self._log, text=True
         )
@@ -147,6 +149,9 @@ class Mock:
     def __init__(self, tree: Path, current: bool) -> None:
         self.tree, self.current = tree, current
         self.slowest: list[StepReport] = []
+        # The installed package (editable, mapped by setup.py) is this checkout; another tree's
+        # code is put first on the path as the package it installs as.
+        self._links = None if current else _package_links(tree)
 
     def start(self, pace: str = "fast", workers: int = 1) -> Server:
         argv = [
@@ -163,7 +168,12 @@ class Mock:
             argv += ["--workers", str(workers), "--slow-step-ms", "5"]
         elif workers != 1:
             raise ValueError("--workers needs the current tree")
-        return Server(argv, self.tree, f"mock ({pace}, {workers} worker(s))")
+        return Server(
+            argv,
+            self.tree,
+            f"mock ({pace}, {workers} worker(s))",
+            Path(self._links.name) if self._links else None,
+        )
 
     def stop(self, server: Server) -> None:
         """Stop it and keep what each of its processes said of its event loop."""
@@ -184,6 +194,20 @@ class Mock:
                     float(found.group(6) or 0.0),
                 )
             )
+
+
+def _package_links(tree: Path) -> tempfile.TemporaryDirectory:
+    """A directory holding `dashscope_realtime_mock` as `tree`'s setup.py maps it: the entries
+    of mockserver/, with client/, schemas/ and fixtures/ inside (all symbolic links)."""
+    links = tempfile.TemporaryDirectory(prefix="bench-tree-")
+    package = Path(links.name) / "dashscope_realtime_mock"
+    package.mkdir()
+    for entry in (tree / "mockserver").iterdir():
+        (package / entry.name).symlink_to(entry)
+    for name in ("client", "schemas", "fixtures"):
+        if (tree / name).is_dir() and not (package / name).exists():
+            (package / name).symlink_to(tree / name)
+    return links
 
 
 @dataclass
