@@ -14,6 +14,17 @@ from dashscope_realtime_mock.transport.loopwatch import (
 )
 
 
+def _run_watched(main, caplog) -> None:
+    """Run `main()` on a fresh loop with every step timed (5 ms threshold), warnings captured."""
+    STEPS.reset()
+    watch_steps(5)
+    try:
+        with caplog.at_level(logging.WARNING, logger="mockserver.loop"):
+            asyncio.run(main())
+    finally:
+        unwatch_steps()
+
+
 def test_a_slow_step_is_logged_and_kept(caplog):
     """A 20 ms blocking step is logged as a warning and kept as the slowest."""
 
@@ -21,13 +32,7 @@ def test_a_slow_step_is_logged_and_kept(caplog):
         await asyncio.sleep(0)
         time.sleep(0.02)
 
-    STEPS.reset()
-    watch_steps(5)
-    try:
-        with caplog.at_level(logging.WARNING, logger="mockserver.loop"):
-            asyncio.run(blocking())
-    finally:
-        unwatch_steps()
+    _run_watched(blocking, caplog)
     assert STEPS.slow >= 1 and STEPS.slowest_s >= 0.02
     assert "blocking" in STEPS.slowest
     assert any("event loop step took" in r.getMessage() for r in caplog.records)
@@ -44,13 +49,7 @@ def test_a_step_set_apart_is_not_the_slowest_step_under_load(caplog):
         await asyncio.sleep(0)
         time.sleep(0.006)
 
-    STEPS.reset()
-    watch_steps(5)
-    try:
-        with caplog.at_level(logging.WARNING, logger="mockserver.loop"):
-            asyncio.run(idle_collection())
-    finally:
-        unwatch_steps()
+    _run_watched(idle_collection, caplog)
     assert STEPS.set_apart == 1 and STEPS.slowest_set_apart_s >= 0.02
     assert 0.006 <= STEPS.slowest_s < 0.02 and STEPS.slow == 1
     assert "set apart: 1 full garbage collections" in STEPS.summary()
