@@ -91,12 +91,10 @@ def _frames() -> tuple[list[str], float]:
 class Server:
     """A server subprocess; its URL is read from the first line it prints with one."""
 
-    def __init__(
-        self, argv: list[str], cwd: Path, label: str, python_path: Path | None = None
-    ) -> None:
+    def __init__(self, argv: list[str], cwd: Path, label: str) -> None:
         self.label = label
         self._log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed with the process)
-        env = dict(os.environ, PYTHONPATH=str(python_path or cwd))
+        env = dict(os.environ, PYTHONPATH=_python_path(cwd))
         self.process = subprocess.Popen(
             argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=self._log, text=True
         )
@@ -149,9 +147,6 @@ class Mock:
     def __init__(self, tree: Path, current: bool) -> None:
         self.tree, self.current = tree, current
         self.slowest: list[StepReport] = []
-        # The installed package (editable, mapped by setup.py) is this checkout; another tree's
-        # code is put first on the path as the package it installs as.
-        self._links = None if current else _package_links(tree)
 
     def start(self, pace: str = "fast", workers: int = 1) -> Server:
         argv = [
@@ -168,12 +163,7 @@ class Mock:
             argv += ["--workers", str(workers), "--slow-step-ms", "5"]
         elif workers != 1:
             raise ValueError("--workers needs the current tree")
-        return Server(
-            argv,
-            self.tree,
-            f"mock ({pace}, {workers} worker(s))",
-            Path(self._links.name) if self._links else None,
-        )
+        return Server(argv, self.tree, f"mock ({pace}, {workers} worker(s))")
 
     def stop(self, server: Server) -> None:
         """Stop it and keep what each of its processes said of its event loop."""
@@ -196,18 +186,29 @@ class Mock:
             )
 
 
-def _package_links(tree: Path) -> tempfile.TemporaryDirectory:
-    """A directory holding `dashscope_realtime_mock` as `tree`'s setup.py maps it: the entries
-    of mockserver/, with client/, schemas/ and fixtures/ inside (all symbolic links)."""
-    links = tempfile.TemporaryDirectory(prefix="bench-tree-")
-    package = Path(links.name) / "dashscope_realtime_mock"
-    package.mkdir()
-    for entry in (tree / "mockserver").iterdir():
-        (package / entry.name).symlink_to(entry)
-    for name in ("client", "schemas", "fixtures"):
-        if (tree / name).is_dir() and not (package / name).exists():
-            (package / name).symlink_to(tree / name)
-    return links
+_LINKS: dict[Path, tempfile.TemporaryDirectory] = {}
+
+
+def _python_path(tree: Path) -> str:
+    """PYTHONPATH for a process that must run `tree`'s code.
+
+    The installed package (editable, mapped by setup.py) is this checkout. Another tree's code is
+    put first on the path as the package it installs as: a directory holding
+    `dashscope_realtime_mock` made of links to the entries of its mockserver/, with client/,
+    schemas/ and fixtures/ inside.
+    """
+    if tree.resolve() == ROOT:
+        return str(tree)
+    if tree not in _LINKS:
+        links = _LINKS[tree] = tempfile.TemporaryDirectory(prefix="bench-tree-")
+        package = Path(links.name) / "dashscope_realtime_mock"
+        package.mkdir()
+        for entry in (tree / "mockserver").iterdir():
+            (package / entry.name).symlink_to(entry.resolve())
+        for name in ("client", "schemas", "fixtures"):
+            if (tree / name).is_dir() and not (package / name).exists():
+                (package / name).symlink_to((tree / name).resolve())
+    return _LINKS[tree].name
 
 
 @dataclass
@@ -482,7 +483,7 @@ def bench_opus(tree: Path, lengths: list[float]) -> None:
             result = subprocess.run(
                 [sys.executable, "-c", OPUS_SCRIPT, str(SPEECH), str(seconds), mode],
                 cwd=tree,
-                env=dict(os.environ, PYTHONPATH=str(tree)),
+                env=dict(os.environ, PYTHONPATH=_python_path(tree)),
                 capture_output=True,
                 text=True,
                 check=True,
@@ -544,7 +545,7 @@ def main() -> None:
     if "startup" in only:
         bench_startup(tree, 5)
     if "opus" in only:
-        bench_opus(tree, [10, 20] if tree != ROOT else [60, 240])
+        bench_opus(tree, [10, 20] if tree != ROOT else [60, 120])
     if "fast" in only:
         bench_fast(mock, args.sessions, args.rounds, frames)
     if "workers" in only and mock.current:

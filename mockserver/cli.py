@@ -311,7 +311,12 @@ async def _run_forever(app, host: str, port: int, banner, reuse_port: bool = Fal
     # What start-up made lives as long as the process: keep the cyclic GC from walking it again
     # and again (a full collection over it is a long pause for every session).
     gc.freeze()
-    collector = asyncio.create_task(collect_when_quiet(lambda: len(app.get(SOCKETS_KEY, ()))))
+    # The mock (not the recorder) takes over full collections: it knows when no session is live.
+    collector = (
+        asyncio.create_task(collect_when_quiet(lambda: len(app[SOCKETS_KEY])))
+        if SOCKETS_KEY in app
+        else None
+    )
     lines = banner(bound_port)
     if lines and LIBRARY_KEY in app:  # a worker prints nothing; the recorder has no library
         lines.insert(1, library_summary(app))
@@ -328,7 +333,8 @@ async def _run_forever(app, host: str, port: int, banner, reuse_port: bool = Fal
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
-        collector.cancel()
+        if collector is not None:
+            collector.cancel()
         await runner.cleanup()
 
 
