@@ -43,10 +43,13 @@ def decode_base64(payload: object) -> bytes:
 
 
 def base64_size(payload: str) -> int:
-    """How many bytes well-formed base64 `payload` decodes to, without decoding it (the pacing
-    and playback clocks ask this of every audio delta)."""
-    padding = 2 if payload.endswith("==") else 1 if payload.endswith("=") else 0
-    return len(payload) * 3 // 4 - padding
+    """How many bytes base64 `payload` decodes to, without decoding it (the pacing and playback
+    clocks ask this of every audio delta). It counts the data characters as a lenient decoder
+    reads them, so a recorded delta with extra `=` or line breaks is sized right too."""
+    data = len(payload.rstrip("=")) if payload.endswith("=") else len(payload)
+    if "\n" in payload or "\r" in payload:
+        data -= payload.count("\n") + payload.count("\r")
+    return data * 3 // 4
 
 
 def pcm16_to_samples(data: bytes) -> np.ndarray:

@@ -11,6 +11,7 @@ session stamps those. :func:`cancelled_events` ends a response part-way (cancel,
 from __future__ import annotations
 
 import base64
+import contextlib
 import math
 from collections import OrderedDict
 from collections.abc import Callable
@@ -138,7 +139,8 @@ def _audio_deltas(audio: np.ndarray, start: int, end: int, rate: int) -> list[st
     key = (id(audio), start, end, rate)
     cached = _ENCODED.get(key)
     if cached is not None and cached[0] is audio:
-        _ENCODED.move_to_end(key)
+        with contextlib.suppress(KeyError):  # another server thread may have just evicted it
+            _ENCODED.move_to_end(key)
         return cached[1]
     chunks = []
     step = rate * AUDIO_DELTA_MS // 1000
@@ -147,8 +149,9 @@ def _audio_deltas(audio: np.ndarray, start: int, end: int, rate: int) -> list[st
         chunks.append(base64.b64encode(piece.astype("<i2").tobytes()).decode("ascii"))
     if _immutable(audio):
         _ENCODED[key] = (audio, chunks)  # holding `audio` keeps its id from being reused
-        if len(_ENCODED) > _ENCODED_ENTRIES:
-            _ENCODED.popitem(last=False)
+        while len(_ENCODED) > _ENCODED_ENTRIES:
+            with contextlib.suppress(KeyError):  # emptied by another server thread meanwhile
+                _ENCODED.popitem(last=False)
     return chunks
 
 

@@ -644,17 +644,21 @@ def _announce_replay(
     when that is known at once; audio matching decides later, once it has heard enough, and
     logs a second line then. (The access log leaves out WebSocket upgrades: this is their line.)
     """
+    # The closure below outlives this call (a MatchingResponder keeps it, and the session keeps
+    # the responder): it holds the session's id, never the session, so a closed session is freed
+    # by reference counting rather than waiting for a full garbage collection (collector.py).
+    session_id = session.id
     opened = (
-        f"session {session.id} opened for model {session.model_id} ({client or 'no User-Agent'})"
+        f"session {session_id} opened for model {session.model_id} ({client or 'no User-Agent'})"
     )
 
-    def replayed(scenario: str | None, reason: str, prefix: str = f"session {session.id}") -> None:
+    def replayed(scenario: str | None, reason: str, prefix: str = f"session {session_id}") -> None:
         if scenario is None:
             log.info("%s: the built-in responder answers: %s", prefix, reason)
         else:
             log.info("%s: replays fixture %r: %s", prefix, scenario, reason)
         if observer is not None:
-            observer.replayed(session.id, scenario, reason)
+            observer.replayed(session_id, scenario, reason)
 
     responder = answering.responder
     if isinstance(responder, MatchingResponder):

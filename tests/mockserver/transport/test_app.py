@@ -326,3 +326,44 @@ async def test_strict_mode_turns_an_invalid_server_event_into_server_error_and_1
         assert error["error"]["type"] == "server_error" and "strict" in error["error"]["message"]
         closing = await asyncio.wait_for(ws.receive(), 10)
         assert closing.type == aiohttp.WSMsgType.CLOSE and closing.data == 1011
+
+
+@pytest.mark.asyncio
+async def test_a_closed_session_is_freed_without_the_cyclic_collector(serve, monkeypatch):
+    """A session answered by fixture matching holds no reference cycle: once its connection
+    closes, reference counting frees it (serve runs full collections only while idle)."""
+    import gc
+    import weakref
+
+    from dashscope_realtime_mock.core.session import Session
+    from tests.support import load_speech
+
+    opened: list[weakref.ref] = []
+    original_init = Session.__init__
+
+    def remembered(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        opened.append(weakref.ref(self))
+
+    monkeypatch.setattr(Session, "__init__", remembered)
+    client = await serve(fixtures="builtin")
+    pcm = load_speech("en_two_utterances").pcm[: 16000 * 3].tobytes()
+    gc.collect()
+    gc.disable()
+    try:
+        async with client.ws_connect(f"{REALTIME_PATH}?model={OMNI}", headers=AUTH) as ws:
+            await _connected(ws)
+            for i in range(0, len(pcm), 3200):
+                await ws.send_str(
+                    json.dumps(
+                        {"type": "input_audio_buffer.append", "audio": b64(pcm[i : i + 3200])}
+                    )
+                )
+            await ws.send_str(json.dumps({"type": "input_audio_buffer.commit"}))
+        for _ in range(50):  # the server notices the close and its handler returns
+            await asyncio.sleep(0.01)
+            if opened and opened[0]() is None:
+                break
+        assert opened and opened[0]() is None
+    finally:
+        gc.enable()
