@@ -235,18 +235,23 @@ def test_audio_format_config_a_model_cannot_take_is_an_error(realtime_mock):
 # ---- audio_start_ms / audio_end_ms --------------------------------------------------------
 
 
-def test_speech_events_mark_the_edges_of_the_speech(realtime_mock, speech_en):
-    """By default audio_start_ms/audio_end_ms are where the speech starts and ends."""
-    conversation, recorder = _connect(realtime_mock, ASR)
+def _first_utterance_edges(server, speech) -> tuple[dict, dict, dict]:
+    """ASR over the first utterance: (speech_started, speech_stopped, the true segment)."""
+    conversation, recorder = _connect(server, ASR)
     conversation.update_session(
         output_modalities=TEXT, transcription_params=TranscriptionParams(language="en")
     )
     _updated(recorder)
-    _say(conversation, speech_en, end_ms=speech_en.gap_middle_ms)
+    _say(conversation, speech, end_ms=speech.gap_middle_ms)
     started = recorder.wait_for("input_audio_buffer.speech_started")
     stopped = recorder.wait_for("input_audio_buffer.speech_stopped")
     conversation.close()
-    truth = speech_en.segments[0]
+    return started, stopped, speech.segments[0]
+
+
+def test_speech_events_mark_the_edges_of_the_speech(realtime_mock, speech_en):
+    """By default audio_start_ms/audio_end_ms are where the speech starts and ends."""
+    started, stopped, truth = _first_utterance_edges(realtime_mock, speech_en)
     assert abs(started["audio_start_ms"] - truth["start_ms"]) <= 100
     assert abs(stopped["audio_end_ms"] - truth["end_ms"]) <= 100
 
@@ -254,16 +259,7 @@ def test_speech_events_mark_the_edges_of_the_speech(realtime_mock, speech_en):
 @pytest.mark.realtime_mock(behaviour=Behaviour(speech_timestamps="padded"))
 def test_speech_timestamps_padded_is_openai_betas_convention(realtime_mock, speech_en):
     """speech_timestamps=padded: onset − prefix padding (300), offset + silence (800)."""
-    conversation, recorder = _connect(realtime_mock, ASR)
-    conversation.update_session(
-        output_modalities=TEXT, transcription_params=TranscriptionParams(language="en")
-    )
-    _updated(recorder)
-    _say(conversation, speech_en, end_ms=speech_en.gap_middle_ms)
-    started = recorder.wait_for("input_audio_buffer.speech_started")
-    stopped = recorder.wait_for("input_audio_buffer.speech_stopped")
-    conversation.close()
-    truth = speech_en.segments[0]
+    started, stopped, truth = _first_utterance_edges(realtime_mock, speech_en)
     assert abs(started["audio_start_ms"] - (truth["start_ms"] - 300)) <= 100
     assert abs(stopped["audio_end_ms"] - (truth["end_ms"] + 800)) <= 100
 

@@ -57,6 +57,14 @@ def _answer_a_turn(conversation, speech) -> None:
     conversation.create_response()
 
 
+def _turn_until_the_server_closes(server, speech) -> ClosingRecorder:
+    """The legacy SDK asks for an answer to `speech`; the server closes within 20 s."""
+    recorder = ClosingRecorder()
+    _answer_a_turn(_legacy(server, recorder), speech)
+    assert recorder.closed.wait(20)
+    return recorder
+
+
 @pytest.mark.realtime_mock(
     faults=[InjectError(on="session.updated", code="cannot_update_voice", param="session.voice")]
 )
@@ -81,10 +89,7 @@ def test_an_injected_error_reaches_the_callback_and_the_session_goes_on(realtime
 @pytest.mark.realtime_mock(faults="error:on=response.created,type=server_error")
 def test_an_injected_server_error_is_followed_by_a_1011_close(realtime_mock, speech_en):
     """server_error at response.created: the SDK gets the error, then the server closes (1011)."""
-    recorder = ClosingRecorder()
-    conversation = _legacy(realtime_mock, recorder)
-    _answer_a_turn(conversation, speech_en)
-    assert recorder.closed.wait(20)
+    recorder = _turn_until_the_server_closes(realtime_mock, speech_en)
     assert recorder.close_code == 1011
     assert recorder.events[-1]["error"]["type"] == "server_error"
     assert "response.created" not in types(recorder.events)
@@ -93,10 +98,7 @@ def test_an_injected_server_error_is_followed_by_a_1011_close(realtime_mock, spe
 @pytest.mark.realtime_mock(faults=[Disconnect(on="response.audio.delta", nth=3, close=4008)])
 def test_a_disconnect_closes_with_the_chosen_code_at_the_chosen_event(realtime_mock, speech_en):
     """disconnect at the third audio delta with 4008: the SDK sees two deltas, then close 4008."""
-    recorder = ClosingRecorder()
-    conversation = _legacy(realtime_mock, recorder)
-    _answer_a_turn(conversation, speech_en)
-    assert recorder.closed.wait(20)
+    recorder = _turn_until_the_server_closes(realtime_mock, speech_en)
     assert recorder.close_code == 4008
     assert types(recorder.events).count("response.audio.delta") == 2
 
