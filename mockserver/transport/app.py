@@ -607,11 +607,9 @@ async def _converse(
             now_unsent = session.unsent_events
             if now_unsent != unsent or session.peek_event() is not head:
                 outgoing.wake.set()
-            if (
-                now_unsent > options.max_unsent_events
-                and _client_behind(request, session, options)
-                and not await _client_keeps_up(request, ws, session)
-            ):
+            if limits.backlogged(
+                now_unsent, options.max_unsent_events, request.transport
+            ) and not await _client_keeps_up(request, ws, session):
                 break
             busy += loop.time() - started
             if busy >= STEP_BUDGET_S:  # frames already buffered are read without waiting
@@ -671,7 +669,7 @@ def _announce_replay(
 
 
 def _client_behind(request: web.Request, session: Session, options: ServerOptions) -> bool:
-    """The client is not reading what it is sent (checked after every frame, so not a coroutine)."""
+    """The client is not reading what it is sent (the predicate :func:`_client_keeps_up` polls)."""
     return limits.backlogged(session.unsent_events, options.max_unsent_events, request.transport)
 
 
