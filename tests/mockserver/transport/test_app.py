@@ -360,7 +360,7 @@ async def test_a_closed_session_is_freed_without_the_cyclic_collector(serve, mon
                     )
                 )
             await ws.send_str(json.dumps({"type": "input_audio_buffer.commit"}))
-        for _ in range(50):  # the server notices the close and its handler returns
+        for _ in range(500):  # the server notices the close and its handler returns
             await asyncio.sleep(0.01)
             if opened and opened[0]() is None:
                 break

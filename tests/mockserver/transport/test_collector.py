@@ -44,9 +44,13 @@ def full_collections():
     gc.callbacks.remove(count)
 
 
-async def _run_for(seconds: float, **options) -> None:
+async def _run_for(seconds: float, until=lambda: False, **options) -> None:
+    """Run the collector (checking every 10 ms) for `seconds`, or until `until()` holds."""
     task = asyncio.create_task(collect_when_quiet(check_s=0.01, **options))
-    await asyncio.sleep(seconds)
+    for _ in range(int(seconds / 0.01)):
+        await asyncio.sleep(0.01)
+        if until():
+            break
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -64,7 +68,7 @@ async def test_no_full_collection_while_sessions_are_live(full_collections):
 async def test_a_full_collection_runs_once_no_session_is_live(full_collections):
     """Idle: the garbage is collected within a check or two."""
     garbage = _garbage_cycle()
-    await _run_for(0.2, live_sessions=lambda: 0, longest_s=60)
+    await _run_for(5, until=lambda: garbage() is None, live_sessions=lambda: 0, longest_s=60)
     assert full_collections
     assert garbage() is None
 
@@ -75,7 +79,7 @@ async def test_under_endless_load_an_overdue_collection_runs_and_is_logged(
     """Sessions never stop: after `longest_s` the collection runs anyway, with its pause logged."""
     garbage = _garbage_cycle()
     with caplog.at_level(logging.INFO, logger="mockserver.gc"):
-        await _run_for(0.2, live_sessions=lambda: 5, longest_s=0.05)
+        await _run_for(5, until=lambda: garbage() is None, live_sessions=lambda: 5, longest_s=0.05)
     assert full_collections
     assert garbage() is None
     assert "full garbage collection with 5 sessions live" in caplog.text

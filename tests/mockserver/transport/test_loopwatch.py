@@ -6,6 +6,8 @@ import asyncio
 import logging
 import time
 
+import pytest
+
 from dashscope_realtime_mock.transport.loopwatch import (
     STEPS,
     set_apart,
@@ -38,19 +40,23 @@ def test_a_slow_step_is_logged_and_kept(caplog):
     assert any("event loop step took" in r.getMessage() for r in caplog.records)
 
 
-def test_a_step_set_apart_is_not_the_slowest_step_under_load(caplog):
+def test_a_step_set_apart_is_not_the_slowest_step_under_load(caplog, monkeypatch):
     """A long step that calls set_apart() (the collector's full collection while no session is
-    live) is counted on its own summary line, without a warning; the other steps are as ever."""
+    live) is counted on its own summary line, without a warning; the other steps are as ever.
+    The steps' lengths come from a stepped clock, so the figures are exact."""
+    clock = [0.0]
+    monkeypatch.setattr(time, "perf_counter", lambda: clock[0])
 
     async def idle_collection() -> None:
         await asyncio.sleep(0)
         set_apart()
-        time.sleep(0.02)
+        clock[0] += 0.02  # the set-apart step lasts 20 ms
         await asyncio.sleep(0)
-        time.sleep(0.006)
+        clock[0] += 0.006  # an ordinary step of 6 ms
 
     _run_watched(idle_collection, caplog)
-    assert STEPS.set_apart == 1 and STEPS.slowest_set_apart_s >= 0.02
-    assert 0.006 <= STEPS.slowest_s < 0.02 and STEPS.slow == 1
+    assert STEPS.set_apart == 1 and STEPS.slowest_set_apart_s == pytest.approx(0.02)
+    assert STEPS.slowest_s == pytest.approx(0.006) and STEPS.slow == 1
     assert "set apart: 1 full garbage collections" in STEPS.summary()
-    assert len([r for r in caplog.records if "event loop step took" in r.getMessage()]) == 1
+    warnings = [r.getMessage() for r in caplog.records if "event loop step took" in r.getMessage()]
+    assert len(warnings) == 1 and "took 6.0 ms" in warnings[0]
