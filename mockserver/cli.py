@@ -28,6 +28,7 @@ from .transport.app import (
     start_site,
 )
 from .transport.collector import collect_when_quiet
+from .transport.loopwatch import STEPS, unwatch_steps, watch_steps
 from .transport.pacing import Pace
 
 if TYPE_CHECKING:
@@ -335,6 +336,8 @@ async def _run_forever(app, host: str, port: int, banner, reuse_port: bool = Fal
             loop.remove_signal_handler(signum)
         if collector is not None:
             collector.cancel()
+        # Shutting down is not timed: no session waits on it (each is being closed, 1001).
+        unwatch_steps()
         await runner.cleanup()
 
 
@@ -447,8 +450,6 @@ def _serve(args: argparse.Namespace) -> int:
     except OptionError as exc:
         return _fail("serve", f"--{exc.option.replace('_', '-')}: {exc.problem}")
     if args.slow_step_ms > 0:
-        from .transport.loopwatch import watch_steps
-
         watch_steps(args.slow_step_ms)
     banner = _serve_banner(args.host, inspector=not args.no_inspector)
     if args.workers > 1:
@@ -481,7 +482,5 @@ def _serve_one(
     try:
         return _listen("serve", lambda: create_app(options), host, port, banner, reuse_port)
     finally:
-        from .transport.loopwatch import STEPS
-
         if STEPS.steps:
             logging.getLogger("mockserver.loop").info(STEPS.summary())

@@ -39,7 +39,7 @@ from ..replay.responders import (
     check_match_on,
 )
 from ..replay.store import Fixture, library_root, load_library
-from . import limits
+from . import accepting, limits
 from .faults import FaultPlan, FaultSpecError
 from .frames import frame_of
 from .handshake import REALTIME_PATH, check_api_key, check_model, http_error, unknown_path
@@ -790,9 +790,12 @@ async def start_site(
         app, access_log_class=limits.RedactingAccessLogger, shutdown_timeout=grace_s + 1.0
     )
     await runner.setup()
-    site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None)
+    site = web.TCPSite(
+        runner, host, port, reuse_port=reuse_port or None, backlog=accepting.ACCEPTS_PER_STEP
+    )
     try:
         await site.start()
+        accepting.deepen_listen_queue(site)
     except BaseException:
         await runner.cleanup()
         raise

@@ -1,16 +1,21 @@
-"""When a server process runs Python's full garbage collection (issue 16).
+"""When a server process runs Python's cyclic garbage collector (issue 16).
 
-A full collection walks every tracked object. With a thousand live sessions that is a few
-hundred thousand objects and a pause of 100-200 ms, in which no session sends or reads; left to
-itself, CPython runs one each time the long-lived heap has grown by a quarter, which under a
-steady churn of sessions is every few seconds. The young generations stay automatic (they are
-small and quick); the full collection is taken over by :func:`collect_when_quiet`:
+Reference counting frees almost everything a session makes; what it cannot free is small (each
+closed connection leaves asyncio's socket transport in a cycle of 8 objects). The cyclic
+collector, left to itself, walks the young generations every 700 allocations. With a thousand
+live sessions those generations hold thousands of pending coroutines, futures and frames, and
+each walk touches memory all over the heap: 3-11 ms of CPU, several times a second, in which no
+session sends or reads. And a full collection, which CPython runs each time the long-lived heap
+has grown by a quarter, pauses every session for 100-200 ms.
 
-- when no session is live, at most once per `check_s` and only if anything was allocated since
-  the last one (nobody waits for it then; :mod:`.loopwatch` counts that step on its own line);
-- under load that never pauses, once `longest_s` has passed since the last one, so the garbage
-  a session leaves behind (asyncio's socket transport keeps itself alive in a cycle) stays
-  bounded. That pause is logged with its length.
+So the `serve` process turns automatic collection off and :func:`collect_when_quiet` runs full
+collections itself:
+
+- when no session is live and objects were kept since the last one (nobody waits for it then;
+  :mod:`.loopwatch` counts that step on its own line);
+- under load that never pauses, once `longest_s` has passed since the last one, or once
+  `most_new_objects` more objects are tracked than after it, so that garbage stays bounded
+  (at most about that many objects) whatever the load. That pause is logged with its length.
 
 Only the `serve` process does this (it owns its interpreter); the in-process
 :class:`~dashscope_realtime_mock.testing.MockServer` leaves a user's collector alone.
@@ -30,24 +35,35 @@ __all__ = ["collect_when_quiet"]
 
 log = logging.getLogger("mockserver.gc")
 
-_NEVER = 1_000_000_000  # a full-collection threshold no process reaches
+# Objects the collector's own loop keeps between two checks; more than this while idle means
+# something (a session) has come and gone since the last collection.
+_IDLE_SLACK = 64
 
 
 async def collect_when_quiet(
-    live_sessions: Callable[[], int], check_s: float = 1.0, longest_s: float = 600.0
+    live_sessions: Callable[[], int],
+    check_s: float = 1.0,
+    longest_s: float = 600.0,
+    most_new_objects: int = 1_000_000,
 ) -> None:
-    """Run full collections when no session is live, or every `longest_s` under load; until
-    cancelled, when the interpreter's own thresholds come back."""
-    young, middle, full = gc.get_threshold()
-    gc.set_threshold(young, middle, _NEVER)
+    """Run every cyclic collection of this process: when no session is live, or under load when
+    `longest_s` or `most_new_objects` says it is overdue; until cancelled, when the interpreter's
+    automatic collection comes back as it was."""
+    was_enabled = gc.isenabled()
+    gc.disable()
     last = time.monotonic()
     try:
         while True:
             await asyncio.sleep(check_s)
             busy = live_sessions()
-            if time.monotonic() - last < longest_s and (busy or gc.get_count()[2] == 0):
-                continue  # sessions are live, or nothing was promoted since the last one
-            if not busy:
+            new_objects = gc.get_count()[0]  # tracked objects made, less those freed, since
+            if busy:
+                overdue = time.monotonic() - last >= longest_s or new_objects >= most_new_objects
+                if not overdue:
+                    continue
+            elif new_objects <= _IDLE_SLACK:
+                continue  # nothing came and went since the last one
+            else:
                 loopwatch.set_apart()
             started = time.perf_counter()
             found = gc.collect()
@@ -55,14 +71,18 @@ async def collect_when_quiet(
             last = time.monotonic()
             if busy:
                 log.info(
-                    "full garbage collection with %d sessions live: %.1f ms, %d objects freed "
-                    "(the longest pause this process allows itself, once per %g s)",
+                    "full garbage collection with %d sessions live: %.1f ms, %d objects freed, "
+                    "%d objects made since the last (this process collects under load once "
+                    "per %g s or %d new objects)",
                     busy,
                     took_ms,
                     found,
+                    new_objects,
                     longest_s,
+                    most_new_objects,
                 )
             else:
                 log.debug("full garbage collection while idle: %.1f ms, %d freed", took_ms, found)
     finally:
-        gc.set_threshold(young, middle, full)
+        if was_enabled:
+            gc.enable()

@@ -1,4 +1,4 @@
-"""The serve process's full garbage collections: when no session is live, or when overdue."""
+"""The serve process's garbage collections: none while sessions are live, all when none is."""
 
 from __future__ import annotations
 
@@ -21,78 +21,118 @@ class _Cycle:
         self.me = self
 
 
-def _garbage_cycle() -> weakref.ref:
-    """A cycle that became garbage in the oldest generation, where only a full collection looks."""
-    cycle = _Cycle()
-    gc.collect(1)  # still reachable: promoted to the oldest generation
-    found = weakref.ref(cycle)
-    del cycle
+def _garbage(cycles: int) -> list[weakref.ref]:
+    """`cycles` unreachable cycles (two tracked objects each: the instance and its dict)."""
+    found = []
+    for _ in range(cycles):
+        cycle = _Cycle()
+        found.append(weakref.ref(cycle))
     return found
 
 
+def _alive(refs: list[weakref.ref]) -> int:
+    return sum(ref() is not None for ref in refs)
+
+
 @pytest.fixture
-def full_collections():
-    """How many full collections ran while the test did."""
+def collections():
+    """The generation of each collection that ran while the test did."""
     seen: list[int] = []
 
     def count(phase: str, info: dict) -> None:
-        if phase == "stop" and info["generation"] == 2:
-            seen.append(1)
+        if phase == "stop":
+            seen.append(info["generation"])
 
+    gc.collect()  # start from a clean count
     gc.callbacks.append(count)
     yield seen
     gc.callbacks.remove(count)
-
-
-async def _run_for(seconds: float, until=lambda: False, **options) -> None:
-    """Run the collector (checking every 10 ms) for `seconds`, or until `until()` holds."""
-    task = asyncio.create_task(collect_when_quiet(check_s=0.01, **options))
-    for _ in range(int(seconds / 0.01)):
-        await asyncio.sleep(0.01)
-        if until():
-            break
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-
-
-async def test_no_full_collection_while_sessions_are_live(full_collections):
-    """With sessions live (and not overdue), cyclic garbage in the oldest generation waits."""
-    garbage = _garbage_cycle()
-    await _run_for(0.2, live_sessions=lambda: 3, longest_s=60)
-    assert full_collections == []
-    assert garbage() is not None
     gc.collect()
 
 
-async def test_a_full_collection_runs_once_no_session_is_live(full_collections):
-    """Idle: the garbage is collected within a check or two."""
-    garbage = _garbage_cycle()
-    await _run_for(5, until=lambda: garbage() is None, live_sessions=lambda: 0, longest_s=60)
-    assert full_collections
-    assert garbage() is None
+async def _collector(**options) -> asyncio.Task:
+    """The collector (checking every 10 ms), once it has taken over the interpreter's."""
+    options.setdefault("check_s", 0.01)
+    task = asyncio.create_task(collect_when_quiet(**options))
+    await asyncio.sleep(0)  # it runs up to its first check
+    return task
 
 
-async def test_under_endless_load_an_overdue_collection_runs_and_is_logged(
-    full_collections, caplog
-):
-    """Sessions never stop: after `longest_s` the collection runs anyway, with its pause logged."""
-    garbage = _garbage_cycle()
-    with caplog.at_level(logging.INFO, logger="mockserver.gc"):
-        await _run_for(5, until=lambda: garbage() is None, live_sessions=lambda: 5, longest_s=0.05)
-    assert full_collections
-    assert garbage() is None
-    assert "full garbage collection with 5 sessions live" in caplog.text
-
-
-async def test_the_interpreters_thresholds_come_back_when_it_stops():
-    """While it runs, automatic full collections are off; afterwards they are as before."""
-    before = gc.get_threshold()
-    task = asyncio.create_task(collect_when_quiet(lambda: 1, check_s=0.01))
-    await asyncio.sleep(0.03)
-    assert gc.get_threshold()[:2] == before[:2]
-    assert gc.get_threshold()[2] > 10**6
+async def _stop(task: asyncio.Task) -> None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert gc.get_threshold() == before
+
+
+async def _wait(until, seconds: float = 5.0) -> None:
+    """Until `until()` holds, checking every 10 ms, for at most `seconds`."""
+    for _ in range(int(seconds / 0.01)):
+        if until():
+            return
+        await asyncio.sleep(0.01)
+
+
+async def test_no_collection_of_any_generation_while_sessions_are_live(collections):
+    """Sessions live, not overdue: thousands of allocations start no collection, young or full,
+    and the garbage waits."""
+    task = await _collector(live_sessions=lambda: 3, longest_s=60)
+    garbage = _garbage(2000)
+    await asyncio.sleep(0.2)
+    seen, alive = list(collections), _alive(garbage)
+    await _stop(task)
+    assert seen == []
+    assert alive == 2000
+
+
+async def test_a_full_collection_runs_once_no_session_is_live(collections):
+    """Idle, with objects kept since the last collection: the garbage goes within a check or two."""
+    task = await _collector(live_sessions=lambda: 0, longest_s=60)
+    garbage = _garbage(100)
+    await _wait(lambda: _alive(garbage) == 0)
+    await _stop(task)
+    assert _alive(garbage) == 0
+    assert 2 in collections
+
+
+async def test_idle_with_nothing_new_no_collection_runs(collections):
+    """Idle and nothing came or went since the last one: no collection, check after check."""
+    task = await _collector(live_sessions=lambda: 0, longest_s=60)
+    await _wait(lambda: bool(collections), seconds=1.0)  # the first may tidy the test's own
+    ran = len(collections)
+    await asyncio.sleep(0.2)
+    later = len(collections)
+    await _stop(task)
+    assert later == ran
+    assert ran <= 1
+
+
+async def test_under_endless_load_an_overdue_collection_runs_and_is_logged(collections, caplog):
+    """Sessions never stop: after `longest_s` the collection runs anyway, with its pause logged."""
+    with caplog.at_level(logging.INFO, logger="mockserver.gc"):
+        task = await _collector(live_sessions=lambda: 5, longest_s=0.05)
+        garbage = _garbage(10)
+        await _wait(lambda: _alive(garbage) == 0)
+        await _stop(task)
+    assert _alive(garbage) == 0
+    assert 2 in collections
+    assert "full garbage collection with 5 sessions live" in caplog.text
+
+
+async def test_under_load_too_many_new_objects_make_a_collection_overdue(collections, caplog):
+    """Garbage stays bounded under load: past `most_new_objects` new objects, it is collected."""
+    with caplog.at_level(logging.INFO, logger="mockserver.gc"):
+        task = await _collector(live_sessions=lambda: 5, longest_s=60, most_new_objects=500)
+        garbage = _garbage(1000)
+        await _wait(lambda: _alive(garbage) == 0)
+        await _stop(task)
+    assert _alive(garbage) == 0
+    assert "objects made since the last" in caplog.text
+
+
+async def test_automatic_collection_is_off_while_it_runs_and_back_after():
+    """While it runs the interpreter collects nothing on its own; afterwards it does again."""
+    assert gc.isenabled()
+    task = await _collector(live_sessions=lambda: 1)
+    assert not gc.isenabled()
+    await _stop(task)
+    assert gc.isenabled()
