@@ -37,7 +37,7 @@ class InputDecoder:
         self._ogg = bytearray()
         self._ogg_samples_out = 0
         self._opus: OggOpusStream | None = None  # the incremental decoder, once it is Opus
-        self._whole_stream = whole_stream_ogg or not libopus_available()
+        self._whole_stream = whole_stream_ogg  # else packet by packet, where libopus loads
 
     def decode(self, payload: bytes) -> np.ndarray:
         """New 16 kHz samples for `payload`; raises ValueError on undecodable audio."""
@@ -48,7 +48,7 @@ class InputDecoder:
         return resample_to_16k(pcm16_to_samples(data), self.sample_rate)
 
     def _decode_ogg_opus(self, payload: bytes) -> np.ndarray:
-        if not self._whole_stream:
+        if not self._whole_stream and libopus_available():
             return self._decode_incrementally(payload)
         complete = self._buffer_pages(payload)
         if complete == 0:

@@ -30,6 +30,7 @@ from ..core.registry import Model
 from ..core.schema_checks import StrictModeViolation
 from ..core.session import ClientReferee, Playback, SchemaVerdict, Session
 from ..families import REGISTRY
+from ..media.opus import libopus_available
 from ..replay.format import schemas_hash
 from ..replay.matchers import ReplayMismatch, ReplayReferee
 from ..replay.responders import (
@@ -587,7 +588,7 @@ async def _converse(
         else None
     )
     request.app[SENDERS_KEY].add(sender)
-    idle = _IdleTimer(ws, options.idle_timeout_s)
+    idle = _IdleTimer(ws, options.idle_timeout_s, outgoing)
     try:
         busy = 0.0  # seconds spent on frames since this task last gave the loop away
         loop = asyncio.get_running_loop()
@@ -595,7 +596,6 @@ async def _converse(
             started = outgoing.heard_at = loop.time()
             if faults is not None:
                 faults.heard()
-            idle.restart()
             read = None
             if message.type == WSMsgType.TEXT and len(message.data) > inbound.OFF_LOOP_CHARS:
                 read = await asyncio.to_thread(session.vet_frame, message.data)
@@ -698,23 +698,28 @@ async def _client_keeps_up(
 
 
 class _IdleTimer:
-    """ServerOptions.idle_timeout_s: close (1000) after that long without a client frame."""
+    """ServerOptions.idle_timeout_s: close (1000) after that long without a client frame.
 
-    def __init__(self, ws: web.WebSocketResponse, timeout_s: float) -> None:
+    One timer per quiet stretch, not one per frame: when it fires it reads `heard_at` (the loop
+    time of the client's last frame, which the receive loop keeps) and, if a frame came
+    meanwhile, sets itself again for the rest of the time.
+    """
+
+    def __init__(self, ws: web.WebSocketResponse, timeout_s: float, outgoing: _Outgoing) -> None:
         self._ws = ws
         self._timeout_s = timeout_s
+        self._outgoing = outgoing
         self._timer: asyncio.TimerHandle | None = None
         self._closing: asyncio.Task[bool] | None = None
-        self.restart()
+        if timeout_s:
+            self._check()
 
-    def restart(self) -> None:
-        if not self._timeout_s:
+    def _check(self) -> None:
+        loop = asyncio.get_running_loop()
+        due = self._outgoing.heard_at + self._timeout_s
+        if due - loop.time() > _TIMER_SLACK_S:
+            self._timer = loop.call_at(due, self._check)
             return
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = asyncio.get_running_loop().call_later(self._timeout_s, self._expire)
-
-    def _expire(self) -> None:
         log.info("closing a session idle for %g s (idle_timeout_s)", self._timeout_s)
         self._closing = asyncio.ensure_future(
             self._ws.close(code=limits.IDLE, message=b"idle timeout")
@@ -723,6 +728,9 @@ class _IdleTimer:
     def cancel(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
+
+
+_TIMER_SLACK_S = 0.001  # a timer may run this early (the loop's clock resolution): it is due
 
 
 def _expire(session: Session, wake: asyncio.Event) -> None:
@@ -829,6 +837,9 @@ def create_app(options: ServerOptions | None = None) -> web.Application:
     app[SENDERS_KEY] = set()
     app[REFUSED_KEY] = collections.Counter()
     app[SOCKETS_KEY] = set()
+    # Loaded once per process here, not in the first Opus session's loop step (finding the
+    # library runs `ldconfig -p`: milliseconds).
+    libopus_available()
     app[RESPONDER_KEY] = build_responder(app[OPTIONS_KEY])
     app[LIBRARY_KEY] = build_library(app[OPTIONS_KEY])
     app.router.add_get(REALTIME_PATH, _realtime)

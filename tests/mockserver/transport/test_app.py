@@ -367,3 +367,12 @@ async def test_a_closed_session_is_freed_without_the_cyclic_collector(serve, mon
         assert opened and opened[0]() is None
     finally:
         gc.enable()
+
+
+def test_creating_the_app_loads_libopus_before_any_session():
+    """Finding libopus runs `ldconfig -p`: done when the app is built, never in a session's step."""
+    from dashscope_realtime_mock.media import opus
+
+    opus._libopus.cache_clear()
+    create_app()
+    assert opus._libopus.cache_info().currsize == 1

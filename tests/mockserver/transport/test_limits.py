@@ -90,6 +90,24 @@ async def test_idle_timeout_closes_a_silent_session_with_1000(serve):
 
 
 @pytest.mark.asyncio
+async def test_idle_timeout_counts_from_the_last_client_frame(serve):
+    """A client that keeps sending stays open past idle_timeout_s; once it stops, the close
+    comes idle_timeout_s after its last frame."""
+    client = await serve(idle_timeout_s=0.3)
+    async with client.ws_connect(f"{REALTIME_PATH}?model={OMNI}", headers=AUTH) as ws:
+        await _events(ws, 2)
+        loop = asyncio.get_running_loop()
+        for _ in range(8):  # 0.8 s of frames 0.1 s apart
+            await ws.send_json({"type": "input_audio_buffer.clear"})
+            last_frame = loop.time()
+            await asyncio.sleep(0.1)
+        while (message := await asyncio.wait_for(ws.receive(), 10)).type != aiohttp.WSMsgType.CLOSE:
+            assert message.type == aiohttp.WSMsgType.TEXT  # answers to the frames, no close yet
+        assert (message.data, message.extra) == (1000, "idle timeout")
+        assert loop.time() - last_frame >= 0.3 - 0.05
+
+
+@pytest.mark.asyncio
 async def test_no_idle_timeout_by_default(serve):
     """By default a silent session stays open."""
     client = await serve()
