@@ -15,7 +15,7 @@ import numpy as np
 from ..core.text import CJK_CHARS
 from .pcm import OUTPUT_SAMPLE_RATE
 
-__all__ = ["synthesize_speech"]
+__all__ = ["WARM_POSITIONS", "synthesize_speech", "voice_pitch", "warm_voice"]
 
 _PAUSE_PUNCTUATION = set(".,!?;:。，！？；：、")
 _CJK = re.compile(f"[{CJK_CHARS}]")
@@ -28,7 +28,7 @@ def _syllables(word: str) -> int:
     return max(1, cjk + latin)
 
 
-def _voice_pitch(voice: str) -> float:
+def voice_pitch(voice: str) -> float:
     """A stable fundamental frequency per voice name, 110–230 Hz."""
     return 110.0 + (zlib.crc32(voice.encode("utf-8")) % 120)
 
@@ -42,7 +42,7 @@ def synthesize_speech(text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RA
     and cached (:func:`_burst`); converting to PCM16 is per sample, so converting each piece
     gives the same samples as converting the whole.
     """
-    f0 = _voice_pitch(voice)
+    f0 = voice_pitch(voice)
     pieces: list[np.ndarray] = []
     for index, word in enumerate(re.findall(r"\S+", text)):
         for s in range(_syllables(word)):
@@ -52,6 +52,20 @@ def synthesize_speech(text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RA
     audio = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
     audio.flags.writeable = False
     return audio
+
+
+# Syllable positions warmed per voice: the bundled answers reach position 51 (an Omni reply of two
+# corpus sentences); a longer answer computes the rest when it is spoken.
+WARM_POSITIONS = 64
+
+
+def warm_voice(voice: str) -> None:
+    """Compute (and cache) the bursts of the first WARM_POSITIONS syllable positions in `voice`,
+    before an answer needs them: about 30 ms of numpy, which releases the GIL, so a worker
+    thread can do it while the event loop serves (transport/voices.py)."""
+    f0 = voice_pitch(voice)
+    for position in range(WARM_POSITIONS):
+        _burst(f0, position, OUTPUT_SAMPLE_RATE)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -40,7 +40,7 @@ from ..replay.responders import (
     check_match_on,
 )
 from ..replay.store import Fixture, library_root, load_library
-from . import accepting, limits
+from . import accepting, limits, voices
 from .faults import FaultPlan, FaultSpecError
 from .frames import frame_of
 from .handshake import REALTIME_PATH, check_api_key, check_model, http_error, unknown_path
@@ -577,6 +577,8 @@ async def _converse(
         recorded_gaps=answering.responder.recorded_gaps,
         output_sample_rate=lambda: session.output_sample_rate,
     )
+    config = session.config
+    voices.warm(config.get("voice"))
     sender = asyncio.create_task(_send_or_fail(ws, session, outgoing, pacer, options, faults))
     if faults is not None:
         faults.start()
@@ -601,6 +603,9 @@ async def _converse(
                 read = await asyncio.to_thread(session.vet_frame, message.data)
             head, unsent = session.peek_event(), session.unsent_events
             _feed(session, message, options.observer, read)
+            if session.config is not config:  # a session.update: perhaps another voice
+                config = session.config
+                voices.warm(config.get("voice"))
             if session.finished or sender.done():
                 outgoing.wake.set()
                 break

@@ -15,14 +15,18 @@ from tests.mockserver.media import speech_before_issue16
 VOICES = ("Cherry", "Ethan", "Nofish", "Jennifer", "Chelsie", "Serena", "Dylan", "Sunny", "x")
 
 
-def _corpus_texts() -> list[str]:
+def _corpus_sentences() -> list[dict[str, str]]:
+    """The bundled corpus: one dict per sentence, language → text."""
     with (
         resources.files("dashscope_realtime_mock")
         .joinpath("data/corpus.json")
         .open(encoding="utf-8") as f
     ):
-        sentences = json.load(f)["sentences"]
-    return [text for sentence in sentences for text in sentence.values()]
+        return json.load(f)["sentences"]
+
+
+def _corpus_texts() -> list[str]:
+    return [text for sentence in _corpus_sentences() for text in sentence.values()]
 
 
 @pytest.mark.parametrize("voice", VOICES)
@@ -50,3 +54,30 @@ def test_the_cached_audio_cannot_be_changed_by_a_caller():
     audio = synthesize_speech("Hello there.", "Cherry")
     with pytest.raises(ValueError):
         audio[0] = 1
+
+
+def test_a_warmed_voice_speaks_a_bundled_answer_without_computing_a_burst():
+    """warm_voice computes every burst the longest bundled answer needs, ahead of it."""
+    from dashscope_realtime_mock.media import speech
+
+    speech._burst.cache_clear()
+    synthesize_speech.cache_clear()
+    speech.warm_voice("Ethan")
+    computed = speech._burst.cache_info().misses
+    sentences = _corpus_sentences()
+    for first, second in itertools.pairwise(sentences + sentences[:1]):  # Omni: two sentences
+        for lang in first:
+            synthesize_speech(f"{first[lang]} {second[lang]}", "Ethan")
+    assert speech._burst.cache_info().misses == computed
+
+
+def test_warming_leaves_the_samples_as_they_are():
+    from dashscope_realtime_mock.media import speech
+
+    speech._burst.cache_clear()
+    synthesize_speech.cache_clear()
+    cold = synthesize_speech("Warm or cold, the same samples.", "Serena").copy()
+    speech._burst.cache_clear()
+    synthesize_speech.cache_clear()
+    speech.warm_voice("Serena")
+    assert np.array_equal(synthesize_speech("Warm or cold, the same samples.", "Serena"), cold)
