@@ -47,12 +47,23 @@ class IdFactory:
         """A fresh id such as ``resp_P79OOMs8LnrXVpiIHUCKR``."""
         return prefix + "_" + self._chars(_BASE62, 21)
 
+    def new_many(self, prefix: str, count: int) -> list[str]:
+        """`count` fresh ids: the same as `count` calls of :meth:`new`, drawn at once (the events
+        of a response are stamped together)."""
+        chars = self._chars(_BASE62, 21 * count)
+        return [prefix + "_" + chars[k : k + 21] for k in range(0, 21 * count, 21)]
+
     def new_hex(self, prefix: str, length: int) -> str:
         """A fresh lowercase-hex id such as ``call_62c24725afdb4c2680ac54`` (events.md §1.5)."""
         return prefix + "_" + self._chars(_HEX, length)
 
     def _chars(self, alphabet: str, length: int) -> str:
-        """`length` characters, the same as `length` calls of ``rng.choice(alphabet)``."""
+        """`length` characters, the same as `length` calls of ``rng.choice(alphabet)``.
+
+        It draws only the words it needs (a rejected character is made up by drawing as many
+        words again), so one call for `a + b` characters gives what a call for `a` then one for
+        `b` give: :meth:`new_many` relies on that.
+        """
         if not self._fast:
             return "".join(self._rng.choice(alphabet) for _ in range(length))
         table = _TABLES[alphabet]

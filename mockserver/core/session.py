@@ -381,17 +381,25 @@ class Session:
 
     def _defer(self, events: list[dict], plan: ResponsePlan | None = None) -> None:
         """Send after everything deferred so far: a response's events, or session.finished."""
-        self._turns.append(_Turn(deque(self._stamp(e) for e in events), plan))
+        self._turns.append(_Turn(deque(self._stamp_all(events)), plan))
         self._release_played()
 
     def _stamp(self, event: dict) -> dict:
-        event = {"event_id": self._ids.new("event"), **event}
+        return self._stamped(event, self._ids.new("event"))
+
+    def _stamp_all(self, events: list[dict]) -> list[dict]:
+        """What :meth:`_stamp` on each in turn gives (the same ids), with one draw for all."""
+        ids = self._ids.new_many("event", len(events))
+        return [self._stamped(event, event_id) for event, event_id in zip(events, ids, strict=True)]
+
+    def _stamped(self, event: dict, event_id: str) -> dict:
+        event = {"event_id": event_id, **event}
         if self.strict:
             check_server_event(event, self.family.name, self._schemas)
         return event
 
     def _start_response(self, plan: ResponsePlan) -> None:
-        events = [self._stamp(e) for e in response_events(self.family.dialect, plan)]
+        events = self._stamp_all(response_events(self.family.dialect, plan))
         offsets, samples = deque[int](), 0
         for event in events:
             offsets.append(samples * 1000 // plan.audio_rate)
@@ -444,7 +452,7 @@ class Session:
             self.behaviour.cancel_sends_response_done,
             self.behaviour.cancelled_status.value,
         )
-        turn.pending = deque(self._stamp(e) for e in rest)
+        turn.pending = deque(self._stamp_all(rest))
         turn.offsets.clear()
         turn.cancelled = True
 

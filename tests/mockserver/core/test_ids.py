@@ -52,3 +52,26 @@ def test_another_random_source_is_used_as_it_is():
     assert re.fullmatch(r"item_[A-Za-z0-9]{21}", IdFactory(Counting(1)).new("item"))
     assert Counting.calls == 21
     assert re.fullmatch(r"sess_[A-Za-z0-9]{21}", IdFactory(random.SystemRandom()).new("sess"))
+
+
+def test_many_ids_at_once_are_those_one_at_a_time_and_leave_the_same_state():
+    """new_many(prefix, n) gives what n calls of new give, for many seeds and counts."""
+    for seed in range(200):
+        batched, single = random.Random(seed), random.Random(seed)
+        count = seed % 50
+        assert IdFactory(batched).new_many("event", count) == [
+            _reference(single, "event", BASE62, 21) for _ in range(count)
+        ]
+        assert batched.random() == single.random()
+
+
+def test_many_ids_from_another_random_source_are_those_one_at_a_time():
+    batched, single = IdFactory(random.SystemRandom()), IdFactory(random.SystemRandom())
+    assert all(re.fullmatch(r"event_[A-Za-z0-9]{21}", i) for i in batched.new_many("event", 5))
+
+    class Seeded(random.Random):
+        """A Random subclass: the per-character path."""
+
+    first, second = IdFactory(Seeded(7)), IdFactory(Seeded(7))
+    assert first.new_many("item", 4) == [second.new("item") for _ in range(4)]
+    assert single.new_many("event", 0) == []
