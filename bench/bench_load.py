@@ -169,23 +169,19 @@ class Mock:
         """Stop it and keep what each of its processes said of its event loop."""
         log = server.stop()
         for found in re.finditer(
-            r"event loop: (\d+) steps, slowest ([\d.]+) ms(?: \(CPU ([\d.]+) ms\))?, (\d+) at or "
-            r"over [\d.]+ ms(?: \((\d+) with [\d.]+ ms of CPU\))?; slowest was (.*?)"
-            r"(?: \(set apart: (\d+) full .*?longest ([\d.]+) ms\))?$",
+            r"event loop: (\d+) steps, slowest ([\d.]+) ms, (\d+) at or over .*?; "
+            r"slowest was (.*?)(?: \(set apart: (\d+) full .*?longest ([\d.]+) ms\))?$",
             log,
             re.MULTILINE,
         ):
-            cpu, on_cpu = found.group(3), found.group(5)  # absent from a tree before round 3
             self.slowest.append(
                 StepReport(
                     server.label,
                     int(found.group(1)),
                     float(found.group(2)),
-                    None if cpu is None else float(cpu),
-                    int(found.group(4)),
-                    None if on_cpu is None else int(on_cpu),
-                    found.group(6)[:100],
-                    float(found.group(8) or 0.0),
+                    int(found.group(3)),
+                    found.group(4)[:100],
+                    float(found.group(6) or 0.0),
                 )
             )
 
@@ -222,9 +218,7 @@ class StepReport:
     run: str
     steps: int
     slowest_ms: float
-    slowest_cpu_ms: float | None  # the slowest step's thread CPU time (None: not reported)
     over_5_ms: int
-    over_5_ms_on_cpu: int | None  # of those, the steps that used 5 ms of CPU themselves
     slowest: str
     idle_collection_ms: float  # the longest full GC while no session was live (set apart)
 
@@ -564,20 +558,10 @@ def main() -> None:
             bench_realtime(mock, counts, frames, args.spread, workers)
     if mock.slowest:
         print("\n## event loop: the slowest synchronous step of each server process")
-        print(
-            "  (wall time, which every session waits; CPU: the step's own thread CPU time, the"
-            " rest is the OS running another process)"
-        )
         for report in mock.slowest:
-            cpu = "" if report.slowest_cpu_ms is None else f" (CPU {report.slowest_cpu_ms:.1f})"
-            on_cpu = (
-                ""
-                if report.over_5_ms_on_cpu is None
-                else f", {report.over_5_ms_on_cpu} of them with 5 ms of CPU"
-            )
             print(
-                f"  {report.run}: {report.slowest_ms:.1f} ms{cpu}, {report.over_5_ms} of "
-                f"{report.steps:,} steps at or over 5 ms{on_cpu}"
+                f"  {report.run}: {report.slowest_ms:.1f} ms, {report.over_5_ms} of "
+                f"{report.steps:,} steps at or over 5 ms"
                 + (
                     f"; full GC while idle (set apart) {report.idle_collection_ms:.1f} ms"
                     if report.idle_collection_ms
@@ -586,10 +570,6 @@ def main() -> None:
             )
         worst = max(mock.slowest, key=lambda r: r.slowest_ms)
         print(f"  SLOWEST under load: {worst.slowest_ms:.1f} ms in {worst.run} ({worst.slowest})")
-        if all(r.over_5_ms_on_cpu is not None for r in mock.slowest):
-            computing = sum(r.over_5_ms_on_cpu or 0 for r in mock.slowest)
-            steps = sum(r.steps for r in mock.slowest)
-            print(f"  STEPS WITH 5 ms OF CPU: {computing} of {steps:,}")
 
 
 if __name__ == "__main__":

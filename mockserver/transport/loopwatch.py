@@ -6,11 +6,6 @@ session's sends by 20 ms. :func:`watch_steps` times each step the loop runs (eac
 threshold, like asyncio's debug mode (``loop.slow_callback_duration``) but without the rest of
 debug mode's cost. :data:`STEPS` keeps the slowest step seen (``make bench`` prints it).
 
-A step's length is wall time, which is what every other session waits. It also counts time in
-which the process was not running at all (the OS gave the core to another process: the load
-client, another worker), so each slow step's thread CPU time is kept too: a slow step that used
-little CPU was the machine's doing, not the mock's.
-
 One kind of step is set apart: a full garbage collection the server runs while no session is
 live (:mod:`.collector` calls :func:`set_apart` from inside it). Nobody waits on it, so it is
 counted on its own line of the summary rather than as the slowest step under load.
@@ -36,9 +31,7 @@ class StepStats:
     threshold_s: float = 0.005
     steps: int = 0
     slow: int = 0
-    slow_on_cpu: int = 0  # slow steps that also used threshold_s of CPU
     slowest_s: float = 0.0
-    slowest_cpu_s: float = 0.0  # the CPU time of the slowest step
     slowest: str = ""
     set_apart: int = 0  # steps set apart (full collections while idle)
     slowest_set_apart_s: float = 0.0
@@ -47,11 +40,9 @@ class StepStats:
 
     def summary(self) -> str:
         """One line for the log when the server stops."""
-        threshold_ms = self.threshold_s * 1000
         line = (
-            f"event loop: {self.steps} steps, slowest {self.slowest_s * 1000:.2f} ms "
-            f"(CPU {self.slowest_cpu_s * 1000:.2f} ms), {self.slow} at or over {threshold_ms:g} ms "
-            f"({self.slow_on_cpu} with {threshold_ms:g} ms of CPU); slowest was {self.slowest}"
+            f"event loop: {self.steps} steps, slowest {self.slowest_s * 1000:.2f} ms, "
+            f"{self.slow} at or over {self.threshold_s * 1000:g} ms; slowest was {self.slowest}"
         )
         if self.set_apart:
             line += (
@@ -61,8 +52,8 @@ class StepStats:
         return line
 
     def reset(self) -> None:
-        self.steps = self.slow = self.slow_on_cpu = self.set_apart = 0
-        self.slowest_s, self.slowest_cpu_s, self.slowest = 0.0, 0.0, ""
+        self.steps = self.slow = self.set_apart = 0
+        self.slowest_s, self.slowest = 0.0, ""
         self.slowest_set_apart_s = 0.0
         self._setting_apart = False
         self._last_warning = 0.0  # a warning logged before the reset does not mute the next one
@@ -73,7 +64,7 @@ _original_run = asyncio.events.Handle._run
 
 
 def _timed_run(self: asyncio.events.Handle) -> None:
-    started, on_cpu = time.perf_counter(), time.thread_time()
+    started = time.perf_counter()
     _original_run(self)
     took = time.perf_counter() - started
     STEPS.steps += 1
@@ -82,30 +73,20 @@ def _timed_run(self: asyncio.events.Handle) -> None:
         STEPS.set_apart += 1
         STEPS.slowest_set_apart_s = max(STEPS.slowest_set_apart_s, took)
         return
-    if took > STEPS.slowest_s or took >= STEPS.threshold_s:
-        _slow_step(self, took, time.thread_time() - on_cpu)
-
-
-def _slow_step(handle: asyncio.events.Handle, took: float, cpu: float) -> None:
-    """A step that was the slowest so far, or over the threshold (`cpu`: its thread CPU time)."""
     if took > STEPS.slowest_s:
-        STEPS.slowest_s, STEPS.slowest_cpu_s, STEPS.slowest = took, cpu, _describe(handle)
-    if took < STEPS.threshold_s:
-        return
-    STEPS.slow += 1
-    STEPS.slow_on_cpu += cpu >= STEPS.threshold_s
-    now = time.monotonic()
-    if now - STEPS._last_warning >= 1.0:  # at most one warning a second, with the count
-        STEPS._last_warning = now
-        log.warning(
-            "event loop step took %.1f ms (CPU %.1f ms; threshold %.1f ms, %d slow steps so "
-            "far): %r",
-            took * 1000,
-            cpu * 1000,
-            STEPS.threshold_s * 1000,
-            STEPS.slow,
-            _describe(handle),
-        )
+        STEPS.slowest_s, STEPS.slowest = took, _describe(self)
+    if took >= STEPS.threshold_s:
+        STEPS.slow += 1
+        now = time.monotonic()
+        if now - STEPS._last_warning >= 1.0:  # at most one warning a second, with the count
+            STEPS._last_warning = now
+            log.warning(
+                "event loop step took %.1f ms (threshold %.1f ms, %d slow steps so far): %r",
+                took * 1000,
+                STEPS.threshold_s * 1000,
+                STEPS.slow,
+                _describe(self),
+            )
 
 
 def _describe(handle: asyncio.events.Handle) -> str:
