@@ -3,6 +3,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from dashscope_realtime_mock.transport import voices
 from tests.support import load_speech
 
 # `make test` runs the quick profile; `make fuzz` the deep one (HYPOTHESIS_PROFILE=deep).
@@ -48,3 +49,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="where tests/contract runs: the in-process mock (default) or the live endpoint "
         "(needs DASHSCOPE_API_KEY; DASHSCOPE_REALTIME_URL or DASHSCOPE_REGION pick the host)",
     )
+
+
+@pytest.fixture(autouse=True)
+def _voice_warmups_end_with_their_test():
+    """A voice warm-up a test started (transport/voices.py, one worker thread) is finished
+    before the next test, whose speech caches are then its own to look at."""
+    yield
+    voices._warming.submit(lambda: None).result(timeout=60)

@@ -388,7 +388,11 @@ class Session:
         return self._stamped(event, self._ids.new("event"))
 
     def _stamp_all(self, events: list[dict]) -> list[dict]:
-        """What :meth:`_stamp` on each in turn gives (the same ids), with one draw for all."""
+        """What :meth:`_stamp` on each in turn gives (the same ids), with one draw for all.
+
+        (Strict mode: an event that breaks its schema fails the session after every id of the
+        batch was drawn, not just those before it; the ids that follow differ in a seeded run.)
+        """
         ids = self._ids.new_many("event", len(events))
         return [self._stamped(event, event_id) for event, event_id in zip(events, ids, strict=True)]
 

@@ -30,7 +30,12 @@ def deepen_listen_queue(site: web.BaseSite) -> bool:
     False (and the site keeps its own backlog) when this aiohttp does not expose them."""
     server = getattr(site, "_server", None)  # aiohttp keeps the asyncio.Server here
     if not isinstance(server, asyncio.base_events.Server):
-        log.debug("listen queue left at the site's backlog: no asyncio server on %r", site)
+        log.warning(
+            "the listen queue stays %d deep (this aiohttp keeps no asyncio server on %r): a "
+            "burst of more clients may be refused",
+            ACCEPTS_PER_STEP,
+            site,
+        )
         return False
     for listening in server.sockets:
         with contextlib.closing(listening.dup()) as same_socket:  # a second fd, one socket

@@ -702,6 +702,9 @@ async def _client_keeps_up(
     return False
 
 
+_TIMER_SLACK_S = 0.001  # a timer may run this early (the loop's clock resolution): it is due
+
+
 class _IdleTimer:
     """ServerOptions.idle_timeout_s: close (1000) after that long without a client frame.
 
@@ -733,9 +736,6 @@ class _IdleTimer:
     def cancel(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
-
-
-_TIMER_SLACK_S = 0.001  # a timer may run this early (the loop's clock resolution): it is due
 
 
 def _expire(session: Session, wake: asyncio.Event) -> None:

@@ -11,11 +11,15 @@ has grown by a quarter, pauses every session for 100-200 ms.
 So the `serve` process turns automatic collection off and :func:`collect_when_quiet` runs full
 collections itself:
 
-- when no session is live and objects were kept since the last one (nobody waits for it then;
-  :mod:`.loopwatch` counts that step on its own line);
+- when no session is live, if a session was live since the last one or objects were kept
+  since (nobody waits for it then; :mod:`.loopwatch` counts that step on its own line);
 - under load that never pauses, once `longest_s` has passed since the last one, or once
   `most_new_objects` more objects are tracked than after it, so that garbage stays bounded
-  (at most about that many objects) whatever the load. That pause is logged with its length.
+  whatever the load. That pause is logged with its length.
+
+The count of new objects is objects made less objects freed, and never below zero: sessions that
+outlive a collection and then close free more than is made, so the count alone can miss their
+garbage. A session seen live since the last collection is what marks the next idle check.
 
 Only the `serve` process does this (it owns its interpreter); the in-process
 :class:`~dashscope_realtime_mock.testing.MockServer` leaves a user's collector alone.
@@ -52,28 +56,30 @@ async def collect_when_quiet(
     was_enabled = gc.isenabled()
     gc.disable()
     last = time.monotonic()
+    served = False  # a session was live at a check since the last collection
     try:
         while True:
             await asyncio.sleep(check_s)
             busy = live_sessions()
+            served = served or busy > 0
             new_objects = gc.get_count()[0]  # tracked objects made, less those freed, since
             if busy:
                 overdue = time.monotonic() - last >= longest_s or new_objects >= most_new_objects
                 if not overdue:
                     continue
-            elif new_objects <= _IDLE_SLACK:
+            elif not served and new_objects <= _IDLE_SLACK:
                 continue  # nothing came and went since the last one
             else:
                 loopwatch.set_apart()
             started = time.perf_counter()
             found = gc.collect()
             took_ms = (time.perf_counter() - started) * 1000
-            last = time.monotonic()
+            last, served = time.monotonic(), busy > 0
             if busy:
                 log.info(
                     "full garbage collection with %d sessions live: %.1f ms, %d objects freed, "
-                    "%d objects made since the last (this process collects under load once "
-                    "per %g s or %d new objects)",
+                    "%d more objects tracked than after the last (this process collects under "
+                    "load once per %g s or %d new objects)",
                     busy,
                     took_ms,
                     found,

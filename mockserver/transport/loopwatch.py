@@ -109,5 +109,5 @@ def watch_steps(threshold_ms: float = 5.0) -> StepStats:
 
 
 def unwatch_steps() -> None:
-    """Stop timing steps (tests)."""
+    """Stop timing steps (tests; `serve` once its shutdown begins: no session waits then)."""
     asyncio.events.Handle._run = _original_run  # type: ignore[method-assign]

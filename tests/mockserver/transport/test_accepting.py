@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import threading
 
@@ -17,9 +18,9 @@ pytestmark = pytest.mark.asyncio
 BURST = 100  # far more than ACCEPTS_PER_STEP
 
 
-def _connect_burst(port: int, sockets: list[socket.socket]) -> None:
-    """BURST blocking connects, each given up after 0.5 s (a full queue drops the handshake)."""
-    for _ in range(BURST):
+def _connect_burst(port: int, sockets: list[socket.socket], count: int = BURST) -> None:
+    """`count` blocking connects, each given up after 0.5 s (a full queue drops the handshake)."""
+    for _ in range(count):
         client = socket.socket()
         client.settimeout(0.5)
         try:
@@ -44,33 +45,47 @@ async def test_a_burst_of_connections_while_the_loop_is_busy_is_queued_not_refus
         await runner.cleanup()
 
 
-async def test_one_loop_step_accepts_at_most_accepts_per_step(monkeypatch):
+async def test_a_burst_is_accepted_at_most_accepts_per_step_connections_a_step(monkeypatch):
+    """40 clients connect while the loop is held; once it runs, each accept step takes at most
+    ACCEPTS_PER_STEP of them, and all 40 are accepted."""
     loop = asyncio.get_running_loop()
-    batches: list[int] = []
-    original = type(loop)._accept_connection
+    per_step: list[int] = []
+    accept_step, accept_one = type(loop)._accept_connection, type(loop)._accept_connection2
 
-    def spy(self, protocol_factory, sock, sslcontext=None, server=None, backlog=100, *args):
-        batches.append(backlog)
-        return original(self, protocol_factory, sock, sslcontext, server, backlog, *args)
+    def counted_step(self, *args, **kwargs):
+        per_step.append(0)
+        return accept_step(self, *args, **kwargs)
 
-    monkeypatch.setattr(type(loop), "_accept_connection", spy)
+    def counted_one(self, *args, **kwargs):
+        per_step[-1] += 1
+        return accept_one(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(loop), "_accept_connection", counted_step)
+    monkeypatch.setattr(type(loop), "_accept_connection2", counted_one)
     runner, port = await start_site(create_app(), "127.0.0.1", 0)
+    connected: list[socket.socket] = []
     try:
-        _, writer = await asyncio.open_connection("127.0.0.1", port)
-        for _ in range(100):
-            if batches:
+        burst = threading.Thread(target=_connect_burst, args=(port, connected, 40))
+        burst.start()
+        burst.join(30)  # the loop is held: the 40 wait in the kernel's queue
+        for _ in range(500):
+            if sum(per_step) >= 40:
                 break
             await asyncio.sleep(0.01)
-        writer.close()
     finally:
+        for client in connected:
+            client.close()
         await runner.cleanup()
-    assert batches and set(batches) == {accepting.ACCEPTS_PER_STEP}
+    assert sum(per_step) == 40
+    assert max(per_step) == accepting.ACCEPTS_PER_STEP
 
 
-async def test_a_site_that_is_not_listening_keeps_its_own_backlog():
+async def test_a_site_that_is_not_listening_keeps_its_own_backlog_and_says_so(caplog):
     runner = web.AppRunner(web.Application())
     await runner.setup()
     try:
-        assert accepting.deepen_listen_queue(web.TCPSite(runner, "127.0.0.1", 0)) is False
+        with caplog.at_level(logging.WARNING, logger="mockserver"):
+            assert accepting.deepen_listen_queue(web.TCPSite(runner, "127.0.0.1", 0)) is False
     finally:
         await runner.cleanup()
+    assert "the listen queue stays 16 deep" in caplog.text

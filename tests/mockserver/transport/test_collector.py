@@ -126,7 +126,24 @@ async def test_under_load_too_many_new_objects_make_a_collection_overdue(collect
         await _wait(lambda: _alive(garbage) == 0)
         await _stop(task)
     assert _alive(garbage) == 0
-    assert "objects made since the last" in caplog.text
+    assert "more objects tracked than after the last" in caplog.text
+
+
+async def test_garbage_of_sessions_that_outlived_a_collection_goes_once_idle(collections):
+    """Objects live sessions held through a collection under load, which become garbage after
+    it: freeing them brings the count of new objects down to nothing, yet the idle check that
+    follows still collects them (a session was live since the last collection)."""
+    live = [3]
+    task = await _collector(live_sessions=lambda: live[0], longest_s=60, most_new_objects=500)
+    held = [_Cycle() for _ in range(1000)]  # what the live sessions hold
+    refs = [weakref.ref(cycle) for cycle in held]
+    await _wait(lambda: 2 in collections)  # overdue by new objects; all of them still reachable
+    assert _alive(refs) == 1000
+    del held  # the sessions close: their cycles are garbage, the count of new objects 0
+    live[0] = 0
+    await _wait(lambda: _alive(refs) == 0)
+    await _stop(task)
+    assert _alive(refs) == 0
 
 
 async def test_automatic_collection_is_off_while_it_runs_and_back_after():

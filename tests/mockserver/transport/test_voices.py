@@ -14,7 +14,8 @@ from tests.support import OMNI
 
 @pytest.fixture
 def cold():
-    """No voice warmed yet, no burst cached."""
+    """No voice warmed yet, no burst cached, no warm-up under way."""
+    voices._warming.submit(lambda: None).result(timeout=60)
     voices._pitches.clear()
     speech._burst.cache_clear()
     yield
