@@ -14,6 +14,8 @@ Sections (all by default; `--only NAME` repeatable):
   speech_stopped arrival minus the send of the chunk that completes its silence (the chunk holding
   `audio_end_ms` + `silence_duration_ms`: audio_end_ms marks the end of speech); each audio delta's
   arrival minus (the response's first delta's arrival + playback time of the audio before it).
+  The client's own event-loop lag (a 10 ms timer's lateness) is printed beside them: the
+  arrivals are stamped on that loop, so it is part of both measures.
 - `memory`: server RSS per idle session and per streaming session.
 - `opus`: CPU to decode streamed Ogg Opus in 100 ms appends, for two lengths (linear or not).
 - `startup`: `realtime-mock serve` process start to the first `/healthz` answer.
@@ -376,7 +378,7 @@ def bench_realtime(
     print(f"\n## realtime pace, {workers} worker(s): lateness in ms (p50 / p99 / max)")
     for sessions, spread in [(1, 0.0)] + [(n, spread_s) for n in counts] + [(max(counts), 0.0)]:
         server = mock.start("realtime", workers)
-        out: dict[str, list[float]] = {"stopped": [], "audio": []}
+        out: dict[str, list[float]] = {"stopped": [], "audio": [], "client": []}
 
         async def run(
             server: Server = server,
@@ -387,6 +389,7 @@ def bench_realtime(
             connector = aiohttp.TCPConnector(limit=0)
             async with aiohttp.ClientSession(connector=connector) as http:
                 begin = asyncio.get_running_loop().time() + 0.5
+                lag = asyncio.create_task(_client_lag(out["client"]))
                 await asyncio.gather(
                     *(
                         _realtime_session(
@@ -395,6 +398,7 @@ def bench_realtime(
                         for k in range(sessions)
                     )
                 )
+                lag.cancel()
 
         try:
             asyncio.run(run())
@@ -402,10 +406,25 @@ def bench_realtime(
             mock.stop(server)
         line = ", ".join(
             f"{name} {_pct(v, 50) * 1000:.0f} / {_pct(v, 99) * 1000:.0f} / {max(v) * 1000:.0f}"
-            for name, v in (("speech_stopped", out["stopped"]), ("audio", out["audio"]))
+            for name, v in (
+                ("speech_stopped", out["stopped"]),
+                ("audio", out["audio"]),
+                ("(the client's own loop lag", out["client"]),
+            )
         )
         how = f"over {spread:g} s" if spread else "at once"
-        print(f"  {sessions:5d} sessions, starts {how}: {line}", flush=True)
+        print(f"  {sessions:5d} sessions, starts {how}: {line})", flush=True)
+
+
+async def _client_lag(lags: list[float], tick_s: float = 0.01) -> None:
+    """How late this process's own event loop runs a 10 ms timer, until cancelled: the client
+    stamps arrivals on that loop, so its lag is part of every lateness it measures (at a
+    thousand sessions in lockstep, a good part)."""
+    loop = asyncio.get_running_loop()
+    while True:
+        due = loop.time() + tick_s
+        await asyncio.sleep(tick_s)
+        lags.append(loop.time() - due)
 
 
 # ---- memory ------------------------------------------------------------------------------
