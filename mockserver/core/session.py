@@ -135,10 +135,13 @@ class Session:
         # sees every parsed client event first (the transport's traffic capture)
         self.client_event_listener: Callable[[dict], None] | None = None
         self._schemas = family.schemas
-        self._ids = IdFactory(rng)
+        self._id_factory = IdFactory(rng)
         self._responder: Responder = responder or CorpusResponder()
         self._outbox: deque[dict] = deque()
-        self._turns: deque[_Turn] = deque()
+        self._turn_queue: deque[_Turn] = deque()
+        # Responses started whose events are not built yet (TRANSPORT playback, not strict): see
+        # _start_response. Anything that draws an id or looks at the turns builds them first.
+        self._unbuilt: list[_Turn] = []
         self.id = self._ids.new("sess")
         self.conversation_id = self._ids.new("conv")
         self.config: dict[str, Any] = spec.default_session()
@@ -161,6 +164,27 @@ class Session:
 
     def _start(self) -> None:
         """Set up what a layer or family keeps per session (before session.created is made)."""
+
+    @property
+    def _ids(self) -> IdFactory:
+        """Every id is drawn here; a response started but not built yet is built first, so ids
+        come in the order building it at once would have drawn them."""
+        if self._unbuilt:
+            self._build_started()
+        return self._id_factory
+
+    @property
+    def _turns(self) -> deque[_Turn]:
+        """What goes out after the outbox, each response built (see :meth:`_start_response`)."""
+        if self._unbuilt:
+            self._build_started()
+        return self._turn_queue
+
+    @property
+    def building_next(self) -> bool:
+        """The next event to send belongs to a response whose events are not built yet; the
+        transport may let other sessions send first (the next `peek_event` builds it)."""
+        return bool(self._unbuilt) and not self._outbox and self._turn_queue[0] is self._unbuilt[0]
 
     # ---- the transport-facing interface -------------------------------------------------
 
@@ -209,10 +233,11 @@ class Session:
     def unsent_events(self) -> int:
         """How many events wait to be sent (the transport's backpressure reads it). In fast pace
         the part of an answer still waiting for the client's audio does not count: only more
-        audio from the client can release it, so reading must go on."""
+        audio from the client can release it, so reading must go on. An answer not built yet
+        counts as one event (reading this never builds it)."""
         if self.playback is Playback.AUDIO_TIME:
             return len(self._outbox)
-        return len(self._outbox) + sum(len(turn.pending) for turn in self._turns)
+        return len(self._outbox) + sum(len(turn.pending) or 1 for turn in self._turn_queue)
 
     @property
     def output_sample_rate(self) -> int:
@@ -403,15 +428,37 @@ class Session:
         return event
 
     def _start_response(self, plan: ResponsePlan) -> None:
-        events = self._stamp_all(response_events(self.family.dialect, plan))
-        offsets, samples = deque[int](), 0
+        """Queue a response's events after everything deferred so far.
+
+        Paced by the transport (and not strict), its events are built when first needed: when
+        the transport reaches them, or when anything draws an id or looks at the turns, whichever
+        comes first. So an utterance's end sends speech_stopped without waiting for its whole
+        answer to be built, and what is built, and every id, is what building it here would give
+        (the plan fixes the content; nothing can draw an id in between).
+        """
+        turn = _Turn(deque(), plan, start_ms=self._audio_now_ms())
+        self._turns.append(turn)
+        if self.playback is Playback.AUDIO_TIME or self.strict:
+            self._build(turn)  # released by audio time at once; strict: checked as it is made
+        else:
+            self._unbuilt.append(turn)
+        self._release_played()
+
+    def _build_started(self) -> None:
+        """Build every response started but not built yet, in the order they started."""
+        started, self._unbuilt = self._unbuilt, []
+        for turn in started:
+            self._build(turn)
+
+    def _build(self, turn: _Turn) -> None:
+        assert turn.plan is not None
+        events = self._stamp_all(response_events(self.family.dialect, turn.plan))
+        samples = 0
         for event in events:
-            offsets.append(samples * 1000 // plan.audio_rate)
+            turn.offsets.append(samples * 1000 // turn.plan.audio_rate)
             if event["type"] == "response.audio.delta":
                 samples += base64_size(event["delta"]) // 2
-        turn = _Turn(deque(events), plan, start_ms=self._audio_now_ms(), offsets=offsets)
-        self._turns.append(turn)
-        self._release_played()
+        turn.pending = deque(events)
 
     def _release_played(self) -> None:
         """Playback.AUDIO_TIME: move what has played by now into the send lane, in order."""

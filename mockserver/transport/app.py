@@ -353,6 +353,11 @@ async def _send_loop(
     paced = pacer.pace is not Pace.FAST  # fast pace: every event is due when the session has it
     busy = 0.0  # seconds spent sending since this task last gave the loop away
     while True:
+        if session.building_next:
+            # The next event is an answer not built yet: what other sessions have ready now (the
+            # speech_stopped of utterances that ended together) goes out before this builds it.
+            await asyncio.sleep(0)
+            busy = 0.0
         event = session.peek_event()
         if event is None:
             if session.finished:
