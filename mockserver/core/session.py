@@ -181,6 +181,20 @@ class Session:
         return self._turn_queue
 
     @property
+    def output_head(self) -> object | None:
+        """What goes out next, never building an answer: the next event, or the answer it
+        belongs to while that is not built. The transport compares it before and after each
+        client frame (a change: wake the send task); reading it cannot fail or cost a build."""
+        if self._outbox or self.playback is Playback.AUDIO_TIME:
+            return self._outbox[0] if self._outbox else None
+        for turn in self._turn_queue:
+            if self._unbuilt and turn is self._unbuilt[0]:
+                return turn
+            if turn.pending:
+                return turn.pending[0]
+        return None
+
+    @property
     def building_next(self) -> bool:
         """The next event to send belongs to a response whose events are not built yet; the
         transport may let other sessions send first (the next `peek_event` builds it)."""
@@ -237,7 +251,11 @@ class Session:
         counts as one event (reading this never builds it)."""
         if self.playback is Playback.AUDIO_TIME:
             return len(self._outbox)
-        return len(self._outbox) + sum(len(turn.pending) or 1 for turn in self._turn_queue)
+        return (
+            len(self._outbox)
+            + sum(len(turn.pending) for turn in self._turn_queue)
+            + len(self._unbuilt)
+        )
 
     @property
     def output_sample_rate(self) -> int:
@@ -434,7 +452,9 @@ class Session:
         the transport reaches them, or when anything draws an id or looks at the turns, whichever
         comes first. So an utterance's end sends speech_stopped without waiting for its whole
         answer to be built, and what is built, and every id, is what building it here would give
-        (the plan fixes the content; nothing can draw an id in between).
+        (the plan fixes the content; nothing in this session can draw an id in between; sessions
+        that share one seeded generator interleave their draws as their builds come). A build
+        that fails raises from the call that needed it (the transport answers server_error).
         """
         turn = _Turn(deque(), plan, start_ms=self._audio_now_ms())
         self._turns.append(turn)

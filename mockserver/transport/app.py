@@ -606,7 +606,7 @@ async def _converse(
             read = None
             if message.type == WSMsgType.TEXT and len(message.data) > inbound.OFF_LOOP_CHARS:
                 read = await asyncio.to_thread(session.vet_frame, message.data)
-            head, unsent = session.peek_event(), session.unsent_events
+            head, unsent = session.output_head, session.unsent_events
             _feed(session, message, options.observer, read)
             if session.config is not config:  # a session.update: perhaps another voice
                 config = session.config
@@ -615,7 +615,7 @@ async def _converse(
                 outgoing.wake.set()
                 break
             now_unsent = session.unsent_events
-            if now_unsent != unsent or session.peek_event() is not head:
+            if now_unsent != unsent or session.output_head is not head:
                 outgoing.wake.set()
             if limits.backlogged(
                 now_unsent, options.max_unsent_events, request.transport

@@ -232,7 +232,8 @@ class OmniSession(ListeningSession):
         self, modalities: list[str] | None = None, instructions: str | None = None
     ) -> None:
         turn, self._turn = self._turn or _UserTurn(), None
-        modalities = modalities or list(self.config["modalities"])
+        # A copy either way: the plan is read when the answer is built, perhaps later.
+        modalities = list(modalities or self.config["modalities"])
         instructions = instructions if instructions is not None else self.config.get("instructions")
         tools = self.config["tools"]
         call = None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+
+from dashscope_realtime_mock.families import open_session
 from tests.support import OMNI, new_session, send, stream, types
 
 
@@ -64,3 +67,38 @@ def test_cancel_before_anything_was_sent_is_a_bare_cancelled_response(speech_en)
     events = s.events_to_send()
     assert types(events) == ["response.created", "response.done"]
     assert events[1]["response"]["status"] == "cancelled" and events[1]["response"]["output"] == []
+
+
+def _lazy_omni_with_answer_started():
+    """A session paced by the transport (not strict): its answer is built when first needed."""
+    s = open_session(OMNI, rng=random.Random(3))
+    s.events_to_send()
+    s.receive_event({"type": "session.update", "session": {"turn_detection": None}})
+    s.events_to_send()
+    s.receive_event({"type": "response.create", "response": {"modalities": ["text"]}})
+    return s
+
+
+def test_an_answer_not_built_yet_counts_as_one_unsent_event_and_builds_when_peeked():
+    s = _lazy_omni_with_answer_started()
+    assert s.building_next and s.unsent_events == 1
+    head = s.output_head
+    assert s.output_head is head and s.building_next  # reading the head builds nothing
+    assert s.peek_event()["type"] == "response.created"
+    assert not s.building_next and s.unsent_events > 1
+    s.events_to_send()
+    assert s.unsent_events == 0 and s.output_head is None
+
+
+def test_an_answer_built_later_keeps_the_modalities_asked_for():
+    """The client's list is copied when the answer starts, not read when it is built."""
+    s = open_session(OMNI, rng=random.Random(3))
+    s.events_to_send()
+    s.receive_event({"type": "session.update", "session": {"turn_detection": None}})
+    s.events_to_send()
+    modalities = ["text"]
+    s.receive_event({"type": "response.create", "response": {"modalities": modalities}})
+    modalities.append("audio")  # a caller reusing its event after handing it over
+    created = s.peek_event()
+    assert created["type"] == "response.created"
+    assert created["response"]["modalities"] == ["text"]

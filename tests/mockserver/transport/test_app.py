@@ -376,3 +376,31 @@ def test_creating_the_app_loads_libopus_before_any_session():
     opus._libopus.cache_clear()
     create_app()
     assert opus._libopus.cache_info().currsize == 1
+
+
+@pytest.mark.asyncio
+async def test_an_answer_that_fails_to_build_in_real_time_pace_ends_with_server_error(
+    aiohttp_client, monkeypatch
+):
+    """Real-time pace builds an answer when it is first needed, perhaps while the next client
+    frame is read: a failure there is still answered with server_error, then close 1011."""
+    import dashscope_realtime_mock.core.session as session_module
+
+    def broken(dialect, plan):
+        raise RuntimeError("a bug while building an answer")
+
+    monkeypatch.setattr(session_module, "response_events", broken)
+    client = await aiohttp_client(create_app(ServerOptions(pace="realtime", speed=50)))
+    ws = await client.ws_connect(
+        f"{REALTIME_PATH}?model={OMNI}", headers={"Authorization": "Bearer k"}
+    )
+    await ws.send_json({"type": "session.update", "session": {"turn_detection": None}})
+    await ws.send_str(json.dumps({"type": "response.create"}))
+    await ws.send_str(json.dumps({"type": "session.update", "session": {}}))
+    errors = []
+    while (message := await asyncio.wait_for(ws.receive(), 10)).type == aiohttp.WSMsgType.TEXT:
+        event = json.loads(message.data)
+        if event["type"] == "error":
+            errors.append(event["error"]["type"])
+    assert errors == ["server_error"]
+    assert message.type == aiohttp.WSMsgType.CLOSE and message.data == 1011
