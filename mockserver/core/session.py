@@ -139,9 +139,10 @@ class Session:
         self._responder: Responder = responder or CorpusResponder()
         self._outbox: deque[dict] = deque()
         self._turn_queue: deque[_Turn] = deque()
-        # Responses started whose events are not built yet (TRANSPORT playback, not strict): see
-        # _start_response. Anything that draws an id or looks at the turns builds them first.
-        self._unbuilt: list[_Turn] = []
+        # The response started whose events are not built yet (TRANSPORT playback, not strict):
+        # see _start_response. Anything that draws an id or looks at the turns builds it first,
+        # so there is never more than one.
+        self._unbuilt: _Turn | None = None
         self.id = self._ids.new("sess")
         self.conversation_id = self._ids.new("conv")
         self.config: dict[str, Any] = spec.default_session()
@@ -169,14 +170,14 @@ class Session:
     def _ids(self) -> IdFactory:
         """Every id is drawn here; a response started but not built yet is built first, so ids
         come in the order building it at once would have drawn them."""
-        if self._unbuilt:
+        if self._unbuilt is not None:
             self._build_started()
         return self._id_factory
 
     @property
     def _turns(self) -> deque[_Turn]:
         """What goes out after the outbox, each response built (see :meth:`_start_response`)."""
-        if self._unbuilt:
+        if self._unbuilt is not None:
             self._build_started()
         return self._turn_queue
 
@@ -188,7 +189,7 @@ class Session:
         if self._outbox or self.playback is Playback.AUDIO_TIME:
             return self._outbox[0] if self._outbox else None
         for turn in self._turn_queue:
-            if self._unbuilt and turn is self._unbuilt[0]:
+            if turn is self._unbuilt:
                 return turn
             if turn.pending:
                 return turn.pending[0]
@@ -198,7 +199,7 @@ class Session:
     def building_next(self) -> bool:
         """The next event to send belongs to a response whose events are not built yet; the
         transport may let other sessions send first (the next `peek_event` builds it)."""
-        return bool(self._unbuilt) and not self._outbox and self._turn_queue[0] is self._unbuilt[0]
+        return self._unbuilt is not None and self.output_head is self._unbuilt
 
     # ---- the transport-facing interface -------------------------------------------------
 
@@ -254,7 +255,7 @@ class Session:
         return (
             len(self._outbox)
             + sum(len(turn.pending) for turn in self._turn_queue)
-            + len(self._unbuilt)
+            + (self._unbuilt is not None)
         )
 
     @property
@@ -461,14 +462,14 @@ class Session:
         if self.playback is Playback.AUDIO_TIME or self.strict:
             self._build(turn)  # released by audio time at once; strict: checked as it is made
         else:
-            self._unbuilt.append(turn)
+            self._unbuilt = turn
         self._release_played()
 
     def _build_started(self) -> None:
-        """Build every response started but not built yet, in the order they started."""
-        started, self._unbuilt = self._unbuilt, []
-        for turn in started:
-            self._build(turn)
+        """Build the response started but not built yet (its callers check there is one)."""
+        turn, self._unbuilt = self._unbuilt, None
+        assert turn is not None
+        self._build(turn)
 
     def _build(self, turn: _Turn) -> None:
         assert turn.plan is not None
