@@ -69,13 +69,13 @@ def test_cancel_before_anything_was_sent_is_a_bare_cancelled_response(speech_en)
     assert events[1]["response"]["status"] == "cancelled" and events[1]["response"]["output"] == []
 
 
-def _lazy_omni_with_answer_started():
+def _lazy_omni_with_answer_started(modalities: list[str] | None = None):
     """A session paced by the transport (not strict): its answer is built when first needed."""
     s = open_session(OMNI, rng=random.Random(3))
     s.events_to_send()
     s.receive_event({"type": "session.update", "session": {"turn_detection": None}})
     s.events_to_send()
-    s.receive_event({"type": "response.create", "response": {"modalities": ["text"]}})
+    s.receive_event({"type": "response.create", "response": {"modalities": modalities or ["text"]}})
     return s
 
 
@@ -92,12 +92,8 @@ def test_an_answer_not_built_yet_counts_as_one_unsent_event_and_builds_when_peek
 
 def test_an_answer_built_later_keeps_the_modalities_asked_for():
     """The client's list is copied when the answer starts, not read when it is built."""
-    s = open_session(OMNI, rng=random.Random(3))
-    s.events_to_send()
-    s.receive_event({"type": "session.update", "session": {"turn_detection": None}})
-    s.events_to_send()
     modalities = ["text"]
-    s.receive_event({"type": "response.create", "response": {"modalities": modalities}})
+    s = _lazy_omni_with_answer_started(modalities)
     modalities.append("audio")  # a caller reusing its event after handing it over
     created = s.peek_event()
     assert created["type"] == "response.created"

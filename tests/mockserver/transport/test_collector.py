@@ -106,27 +106,32 @@ async def test_idle_with_nothing_new_no_collection_runs(collections):
     assert ran <= 1
 
 
-async def test_under_endless_load_an_overdue_collection_runs_and_is_logged(collections, caplog):
-    """Sessions never stop: after `longest_s` the collection runs anyway, with its pause logged."""
+@pytest.mark.parametrize(
+    ("options", "cycles", "logged"),
+    [
+        # sessions never stop: after `longest_s` the collection runs anyway
+        ({"longest_s": 0.05}, 10, "full garbage collection with 5 sessions live"),
+        # garbage stays bounded: past `most_new_objects` new objects it is collected
+        (
+            {"longest_s": 60, "most_new_objects": 500},
+            1000,
+            "more objects tracked than after the last",
+        ),
+    ],
+    ids=["after longest_s", "past most_new_objects"],
+)
+async def test_under_endless_load_an_overdue_collection_runs_and_is_logged(
+    collections, caplog, options, cycles, logged
+):
+    """Under load a collection runs once overdue, by time or by new objects, its pause logged."""
     with caplog.at_level(logging.INFO, logger="mockserver.gc"):
-        task = await _collector(live_sessions=lambda: 5, longest_s=0.05)
-        garbage = _garbage(10)
+        task = await _collector(live_sessions=lambda: 5, **options)
+        garbage = _garbage(cycles)
         await _wait(lambda: _alive(garbage) == 0)
         await _stop(task)
     assert _alive(garbage) == 0
     assert 2 in collections
-    assert "full garbage collection with 5 sessions live" in caplog.text
-
-
-async def test_under_load_too_many_new_objects_make_a_collection_overdue(collections, caplog):
-    """Garbage stays bounded under load: past `most_new_objects` new objects, it is collected."""
-    with caplog.at_level(logging.INFO, logger="mockserver.gc"):
-        task = await _collector(live_sessions=lambda: 5, longest_s=60, most_new_objects=500)
-        garbage = _garbage(1000)
-        await _wait(lambda: _alive(garbage) == 0)
-        await _stop(task)
-    assert _alive(garbage) == 0
-    assert "more objects tracked than after the last" in caplog.text
+    assert logged in caplog.text
 
 
 async def test_garbage_of_sessions_that_outlived_a_collection_goes_once_idle(collections):
