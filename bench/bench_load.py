@@ -33,8 +33,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import concurrent.futures
 import json
 import math
+import multiprocessing
 import os
 import re
 import signal
@@ -49,6 +51,7 @@ from pathlib import Path
 
 import aiohttp
 import soundfile
+from light_client import light_run, run_sessions
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEECH = ROOT / "fixtures" / "speech" / "en_two_utterances.wav"
@@ -372,38 +375,61 @@ async def _realtime_session(
         await sender
 
 
+def _realtime_part(
+    url: str, frames: list[str], sessions: int, spread: float, begin: float, part: int, parts: int
+) -> dict[str, list[float]]:
+    """One client process's share of a real-time run: sessions part, part + parts, ... Session k
+    starts at `begin` + spread * k / sessions on the monotonic clock, which every process shares
+    (an event loop's time is `time.monotonic()`). The client is bench/light_client.py."""
+    run = light_run(url, SETUP, frames, FINISH, chunk_s=CHUNK_S, silence_ms=SILENCE_MS)
+    lags: list[float] = []
+
+    async def go() -> None:
+        lag = asyncio.create_task(_client_lag(lags))
+        await run_sessions(
+            run, [begin + spread * k / sessions for k in range(part, sessions, parts)]
+        )
+        lag.cancel()
+
+    asyncio.run(go())
+    if run.errors:
+        raise RuntimeError(f"{len(run.errors)} session(s) failed; the first: {run.errors[0]}")
+    return {"stopped": run.stopped, "audio": run.audio, "client": lags}
+
+
 def bench_realtime(
-    mock: Mock, counts: list[int], frames: list[str], spread_s: float, workers: int = 1
+    mock: Mock,
+    counts: list[int],
+    frames: list[str],
+    spread_s: float,
+    workers: int = 1,
+    clients: int = 1,
 ) -> None:
-    print(f"\n## realtime pace, {workers} worker(s): lateness in ms (p50 / p99 / max)")
+    print(
+        f"\n## realtime pace, {workers} worker(s), the client in {clients} process(es): "
+        "lateness in ms (p50 / p99 / max)"
+    )
     for sessions, spread in [(1, 0.0)] + [(n, spread_s) for n in counts] + [(max(counts), 0.0)]:
         server = mock.start("realtime", workers)
-        out: dict[str, list[float]] = {"stopped": [], "audio": [], "client": []}
-
-        async def run(
-            server: Server = server,
-            sessions: int = sessions,
-            spread: float = spread,
-            out: dict[str, list[float]] = out,
-        ) -> None:
-            connector = aiohttp.TCPConnector(limit=0)
-            async with aiohttp.ClientSession(connector=connector) as http:
-                begin = asyncio.get_running_loop().time() + 0.5
-                lag = asyncio.create_task(_client_lag(out["client"]))
-                await asyncio.gather(
-                    *(
-                        _realtime_session(
-                            http, server.url(), frames, begin + spread * k / sessions, out
-                        )
-                        for k in range(sessions)
-                    )
-                )
-                lag.cancel()
-
+        parts = min(clients, sessions)
         try:
-            asyncio.run(run())
+            # Every part starts its sessions on one timeline, once all processes are up.
+            begin = time.monotonic() + 0.5 + 0.5 * (parts > 1)
+            if parts == 1:
+                results = [_realtime_part(server.url(), frames, sessions, spread, begin, 0, 1)]
+            else:
+                context = multiprocessing.get_context("fork")
+                with concurrent.futures.ProcessPoolExecutor(parts, mp_context=context) as pool:
+                    jobs = [
+                        pool.submit(
+                            _realtime_part, server.url(), frames, sessions, spread, begin, k, parts
+                        )
+                        for k in range(parts)
+                    ]
+                    results = [job.result() for job in jobs]
         finally:
             mock.stop(server)
+        out = {name: [v for result in results for v in result[name]] for name in results[0]}
         line = ", ".join(
             f"{name} {_pct(v, 50) * 1000:.0f} / {_pct(v, 99) * 1000:.0f} / {max(v) * 1000:.0f}"
             for name, v in (
@@ -551,6 +577,13 @@ def main() -> None:
     parser.add_argument(
         "--realtime-workers", type=int, action="append", help="serve --workers (default: 1, 2)"
     )
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=2,
+        help="client processes of the real-time runs (default 2: one process at 1000 sessions "
+        "in lockstep is itself late)",
+    )
     parser.add_argument("--tree", type=Path, default=ROOT, help="run the server of this checkout")
     args = parser.parse_args()
     tree = args.tree.resolve()
@@ -574,7 +607,7 @@ def main() -> None:
     if "realtime" in only:
         counts = args.realtime or [100, 500, 1000]
         for workers in args.realtime_workers or [1, 2]:
-            bench_realtime(mock, counts, frames, args.spread, workers)
+            bench_realtime(mock, counts, frames, args.spread, workers, args.clients)
     if mock.slowest:
         print("\n## event loop: the slowest synchronous step of each server process")
         for report in mock.slowest:
