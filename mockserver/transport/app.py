@@ -41,6 +41,7 @@ from ..replay.responders import (
 )
 from ..replay.store import Fixture, library_root, load_library
 from . import accepting, limits, voices
+from .building import BuildQueue
 from .faults import FaultPlan, FaultSpecError
 from .frames import frame_of
 from .handshake import REALTIME_PATH, check_api_key, check_model, http_error, unknown_path
@@ -246,6 +247,7 @@ LIBRARY_KEY: web.AppKey[dict[str, Fixture]] = web.AppKey("library", dict)
 SCENARIO_HEADER = "X-Mock-Scenario"
 RESPONDER_KEY = web.AppKey("responder", CorpusResponder)
 SENDERS_KEY: web.AppKey[set[asyncio.Task[None]]] = web.AppKey("senders", set)
+BUILDS_KEY: web.AppKey[BuildQueue] = web.AppKey("builds", BuildQueue)
 REFUSED_KEY: web.AppKey[collections.Counter] = web.AppKey("refused", collections.Counter)
 SOCKETS_KEY: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("sockets", set)
 
@@ -340,6 +342,7 @@ async def _send_loop(
     outgoing: _Outgoing,
     pacer: Pacer,
     options: ServerOptions,
+    builds: BuildQueue,
     faults: FaultInjector | None = None,
 ) -> None:
     """Pull events from the session as their time comes; close once it is finished and drained.
@@ -354,9 +357,11 @@ async def _send_loop(
     busy = 0.0  # seconds spent sending since this task last gave the loop away
     while True:
         if session.building_next:
-            # The next event is an answer not built yet: what other sessions have ready now (the
-            # speech_stopped of utterances that ended together) goes out before this builds it.
-            await asyncio.sleep(0)
+            # The next event is an answer not built yet: it is built in its turn (building.py),
+            # so what other sessions have ready (the speech_stopped of utterances that ended
+            # together) goes out first.
+            async with builds.turn():
+                session.peek_event()
             busy = 0.0
         event = session.peek_event()
         if event is None:
@@ -436,11 +441,12 @@ async def _send_or_fail(
     outgoing: _Outgoing,
     pacer: Pacer,
     options: ServerOptions,
+    builds: BuildQueue,
     faults: FaultInjector | None = None,
 ) -> None:
     """:func:`_send_loop`; if it fails, report it and close with 1011 (which ends the receive loop)."""
     try:
-        await _send_loop(ws, session, outgoing, pacer, options, faults)
+        await _send_loop(ws, session, outgoing, pacer, options, builds, faults)
     except ConnectionError:  # the client went away while an event was being sent
         log.info("session %s: the client closed the connection", session.id)
     except Exception as exc:
@@ -584,7 +590,9 @@ async def _converse(
     )
     config = session.config
     voices.warm(config.get("voice"))
-    sender = asyncio.create_task(_send_or_fail(ws, session, outgoing, pacer, options, faults))
+    sender = asyncio.create_task(
+        _send_or_fail(ws, session, outgoing, pacer, options, request.app[BUILDS_KEY], faults)
+    )
     if faults is not None:
         faults.start()
     cap = (
@@ -845,6 +853,7 @@ def create_app(options: ServerOptions | None = None) -> web.Application:
         watcher.install(app)
     app[OPTIONS_KEY] = options
     app[SENDERS_KEY] = set()
+    app[BUILDS_KEY] = BuildQueue()
     app[REFUSED_KEY] = collections.Counter()
     app[SOCKETS_KEY] = set()
     # Loaded once per process here, not in the first Opus session's loop step (finding the
