@@ -14,8 +14,10 @@ Sections (all by default; `--only NAME` repeatable):
   speech_stopped arrival minus the send of the chunk that completes its silence (the chunk holding
   `audio_end_ms` + `silence_duration_ms`: audio_end_ms marks the end of speech); each audio delta's
   arrival minus (the response's first delta's arrival + playback time of the audio before it).
-  The client's own event-loop lag (a 10 ms timer's lateness) is printed beside them: the
-  arrivals are stamped on that loop, so it is part of both measures.
+  The client is bench/light_client.py (one protocol per session stamps each frame as it is
+  read; a timer sends each chunk), in one process unless `--clients K`. Its own event-loop lag
+  (a 10 ms timer's lateness) is printed beside the figures: arrivals are stamped on that loop,
+  so it is part of both measures.
 - `memory`: server RSS per idle session and per streaming session.
 - `opus`: CPU to decode streamed Ogg Opus in 100 ms appends, for two lengths (linear or not).
 - `startup`: `realtime-mock serve` process start to the first `/healthz` answer.
@@ -334,47 +336,6 @@ def bench_workers(mock: Mock, sessions: int, rounds: int, frames: list[str]) -> 
 # ---- realtime pace -----------------------------------------------------------------------
 
 
-async def _realtime_session(
-    http: aiohttp.ClientSession, url: str, frames: list[str], start_at: float, out: dict
-) -> None:
-    loop = asyncio.get_running_loop()
-    await asyncio.sleep(max(0.0, start_at - loop.time()))
-    async with http.ws_connect(url, headers=HEADERS, max_msg_size=0) as ws:
-        await ws.send_str(SETUP)
-        sent_at: list[float] = []
-
-        async def send() -> None:
-            t0 = loop.time()
-            for i, frame in enumerate(frames):
-                await asyncio.sleep(max(0.0, t0 + i * CHUNK_S - loop.time()))
-                sent_at.append(loop.time())
-                await ws.send_str(frame)
-            await ws.send_str(FINISH)
-
-        sender = asyncio.create_task(send())
-        first: dict[str, tuple[float, float]] = {}  # response → (first arrival, seconds played)
-        async for message in ws:
-            now = loop.time()
-            data = message.data
-            if '"response.audio.delta"' in data:
-                response = data[data.index('"response_id"') :][17:].split('"', 1)[0]
-                start = data.index('"delta"') + 10
-                size = (data.index('"', start) - start) * 3 // 4 / 48000  # seconds at 24 kHz
-                arrival, played = first.setdefault(response, (now, 0.0))
-                out["audio"].append(now - (arrival + played))
-                first[response] = (arrival, played + size)
-            elif '"input_audio_buffer.speech_stopped"' in data:
-                # audio_end_ms marks the end of speech (Behaviour.speech_timestamps, default
-                # "speech"); the stop can be known once silence_duration_ms more has arrived.
-                known_ms = json.loads(data)["audio_end_ms"] + SILENCE_MS
-                chunk = max(0, math.ceil(known_ms / (CHUNK_S * 1000)) - 1)
-                if chunk < len(sent_at):
-                    out["stopped"].append(now - sent_at[chunk])
-            elif '"session.finished"' in data:
-                break
-        await sender
-
-
 def _realtime_part(
     url: str, frames: list[str], sessions: int, spread: float, begin: float, part: int, parts: int
 ) -> dict[str, list[float]]:
@@ -462,8 +423,6 @@ def bench_memory(mock: Mock, sessions: int, frames: list[str]) -> None:
 
     async def run() -> None:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-            warm = {"stopped": [], "audio": []}
-            await _realtime_session(http, server.url(), frames[:30], 0.0, warm)  # imports, caches
             before = server.rss_kb()
             sockets = [
                 await http.ws_connect(server.url(), headers=HEADERS, max_msg_size=0)
@@ -488,6 +447,8 @@ def bench_memory(mock: Mock, sessions: int, frames: list[str]) -> None:
             )
 
     try:
+        # one session first: imports and caches are not counted per session
+        _realtime_part(server.url(), frames[:30], 1, 0.0, time.monotonic(), 0, 1)
         asyncio.run(run())
     finally:
         mock.stop(server)
@@ -580,9 +541,9 @@ def main() -> None:
     parser.add_argument(
         "--clients",
         type=int,
-        default=2,
-        help="client processes of the real-time runs (default 2: one process at 1000 sessions "
-        "in lockstep is itself late)",
+        default=1,
+        help="client processes of the real-time runs (default 1; on 2 cores more client "
+        "processes only compete with the server's)",
     )
     parser.add_argument("--tree", type=Path, default=ROOT, help="run the server of this checkout")
     args = parser.parse_args()
