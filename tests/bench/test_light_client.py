@@ -11,12 +11,14 @@ from dashscope_realtime_mock.testing import MockServer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-from light_client import client_frame, light_run, run_sessions  # noqa: E402
+from light_client import client_frame, light_run, run_sessions
 
-from ..support import b64, load_speech  # noqa: E402
+from ..support import b64, load_speech
 
 MODEL = "qwen3-livetranslate-flash-realtime"
-SETUP = '{"type": "session.update", "session": {"modalities": ["text", "audio"], "voice": "Cherry"}}'
+SETUP = (
+    '{"type": "session.update", "session": {"modalities": ["text", "audio"], "voice": "Cherry"}}'
+)
 FINISH = '{"type": "session.finish"}'
 
 
