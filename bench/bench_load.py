@@ -137,8 +137,9 @@ class Server:
         return total
 
     def stop(self) -> str:
-        """Interrupt it; what it logged."""
-        self.process.send_signal(signal.SIGINT)
+        """Stop it (SIGTERM: a bench run in the background has SIGINT ignored, as every job a
+        non-interactive shell puts in the background); what it logged."""
+        self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(30)
         except subprocess.TimeoutExpired:

@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -35,3 +36,33 @@ def test_two_workers_share_one_port():
             process.send_signal(signal.SIGINT)
             process.wait(20)
     assert not any(Path(f"/proc/{pid}").exists() for pid in pids)  # stopped and reaped
+
+
+def test_workers_stop_when_their_parent_is_killed():
+    """SIGKILL reaches no handler of the parent: the workers notice it is gone and stop."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "dashscope_realtime_mock", "serve", "--port", "0", "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        while line and not line.startswith("Workers:"):
+            line = process.stdout.readline()
+        pids = [int(p) for p in line.split("(")[1].rstrip(")\n").split(", ")]
+        process.kill()
+        process.wait(20)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in pids)
+
+
+def _alive(pid: int) -> bool:
+    """Still running (an exited worker whose parent is gone is reaped by init, or is a zombie)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
