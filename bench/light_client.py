@@ -187,8 +187,9 @@ class _Session(asyncio.Protocol):
             self._transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if not self._closing and exc is not None:
-            self._run.errors.append(f"connection lost: {exc!r}")
+        if not self._closing and not self._run.errors:
+            # ended before session.finished: a close the server chose, a reset, a dead worker
+            self._run.errors.append(f"the connection ended before session.finished ({exc!r})")
         if not self._done.done():
             self._done.set_result(None)
 

@@ -360,8 +360,7 @@ async def _send_loop(
             # The next event is an answer not built yet: it is built in its turn (building.py),
             # so what other sessions have ready (the speech_stopped of utterances that ended
             # together) goes out first.
-            async with builds.turn():
-                session.peek_event()
+            await builds.build(lambda: session.building_next, session.peek_event)
             busy = 0.0
         event = session.peek_event()
         if event is None:

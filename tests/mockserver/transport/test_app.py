@@ -390,13 +390,45 @@ async def test_an_answer_that_fails_to_build_in_real_time_pace_ends_with_server_
         raise RuntimeError("a bug while building an answer")
 
     monkeypatch.setattr(session_module, "response_events", broken)
+    await _expect_server_error_on_a_broken_build(aiohttp_client, then_update=True)
+
+
+@pytest.mark.asyncio
+async def test_an_answer_that_fails_to_build_in_its_turn_ends_with_server_error(
+    aiohttp_client, monkeypatch
+):
+    """No later frame builds it first: the send task builds it in its turn (building.py) and
+    the failure there is answered with server_error, then close 1011."""
+    import dashscope_realtime_mock.core.session as session_module
+    from dashscope_realtime_mock.transport.building import BuildQueue
+
+    def broken(dialect, plan):
+        raise RuntimeError("a bug while building an answer")
+
+    turns = []
+    build_in_turn = BuildQueue.build
+
+    async def counted(self, needed, build):
+        turns.append(needed())
+        await build_in_turn(self, needed, build)
+
+    monkeypatch.setattr(session_module, "response_events", broken)
+    monkeypatch.setattr(BuildQueue, "build", counted)
+    await _expect_server_error_on_a_broken_build(aiohttp_client, then_update=False)
+    assert turns == [True]
+
+
+async def _expect_server_error_on_a_broken_build(aiohttp_client, then_update: bool) -> None:
+    """A manual-mode Omni session asks for an answer (whose build fails): the client sees one
+    server_error, then close 1011."""
     client = await aiohttp_client(create_app(ServerOptions(pace="realtime", speed=50)))
     ws = await client.ws_connect(
         f"{REALTIME_PATH}?model={OMNI}", headers={"Authorization": "Bearer k"}
     )
     await ws.send_json({"type": "session.update", "session": {"turn_detection": None}})
     await ws.send_str(json.dumps({"type": "response.create"}))
-    await ws.send_str(json.dumps({"type": "session.update", "session": {}}))
+    if then_update:
+        await ws.send_str(json.dumps({"type": "session.update", "session": {}}))
     errors = []
     while (message := await asyncio.wait_for(ws.receive(), 10)).type == aiohttp.WSMsgType.TEXT:
         event = json.loads(message.data)

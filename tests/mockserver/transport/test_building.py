@@ -24,15 +24,19 @@ class _SteppedClock:
         return self.now
 
 
-def _queue(budget_s: float) -> tuple[BuildQueue, _SteppedClock]:
+def _queue(budget_s: float, first_guess_s: float = BUILD_S) -> tuple[BuildQueue, _SteppedClock]:
     clock = _SteppedClock()
-    return BuildQueue(budget_s=budget_s, first_guess_s=BUILD_S, clock=clock), clock
+    return BuildQueue(budget_s=budget_s, first_guess_s=first_guess_s, clock=clock), clock
 
 
-async def _build(queue: BuildQueue, clock: _SteppedClock, name: int, built: list[int]) -> None:
-    async with queue.turn():
+async def _build(
+    queue: BuildQueue, clock: _SteppedClock, name: int, built: list[int], needed: bool = True
+) -> None:
+    def build() -> None:
         clock.now += BUILD_S
         built.append(name)
+
+    await queue.build(lambda: needed, build)
 
 
 async def _entered_per_turn(built: list[int], total: int) -> list[int]:
@@ -41,7 +45,7 @@ async def _entered_per_turn(built: list[int], total: int) -> list[int]:
     while len(built) < total:
         await asyncio.sleep(0)
         counts.append(len(built))
-        assert len(counts) < 100, "the builds stopped coming"
+        assert len(counts) < 200, "the builds stopped coming"
     return counts
 
 
@@ -56,12 +60,14 @@ async def test_each_turn_builds_at_most_what_the_budget_covers():
     await asyncio.gather(*tasks)
 
 
-async def test_sessions_build_in_the_order_they_asked():
+async def test_sessions_build_one_turn_apart_in_the_order_they_asked():
     queue, clock = _queue(budget_s=BUILD_S)  # one per turn
     built: list[int] = []
     tasks = [asyncio.create_task(_build(queue, clock, k, built)) for k in range(4)]
-    await asyncio.gather(*tasks)
+    counts = await _entered_per_turn(built, 4)
+    assert all(b - a <= 1 for a, b in itertools.pairwise([0, *counts]))
     assert built == [0, 1, 2, 3]
+    await asyncio.gather(*tasks)
 
 
 async def test_at_least_one_build_per_turn_however_small_the_budget():
@@ -88,7 +94,21 @@ async def test_a_session_gone_while_waiting_is_passed_over():
 
 
 async def test_the_share_follows_what_builds_measure():
-    queue, clock = _queue(budget_s=4 * BUILD_S)
+    """Guessed ten times too slow, the first turn lets one go; as builds measure, more go."""
+    queue, clock = _queue(budget_s=4 * BUILD_S, first_guess_s=10 * BUILD_S)
     built: list[int] = []
-    await asyncio.gather(*(_build(queue, clock, k, built) for k in range(3)))
-    assert queue.mean_build_s == pytest.approx(BUILD_S)
+    tasks = [asyncio.create_task(_build(queue, clock, k, built)) for k in range(30)]
+    counts = await _entered_per_turn(built, 30)
+    steps = [b - a for a, b in itertools.pairwise([0, *counts]) if b > a]
+    assert steps[0] == 1
+    assert max(steps) >= 3  # the budget covers 4 builds at the true cost; the mean nears it
+    assert queue.mean_build_s < 1.1 * BUILD_S
+    await asyncio.gather(*tasks)
+
+
+async def test_an_answer_built_meanwhile_is_not_built_or_measured():
+    queue, clock = _queue(budget_s=BUILD_S)
+    built: list[int] = []
+    await _build(queue, clock, 0, built, needed=False)
+    assert built == []
+    assert queue.mean_build_s == BUILD_S

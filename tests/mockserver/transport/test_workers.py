@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -53,10 +54,14 @@ def test_workers_stop_when_their_parent_is_killed():
         pids = [int(p) for p in line.split("(")[1].rstrip(")\n").split(", ")]
         process.kill()
         process.wait(20)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
-        time.sleep(0.05)
-    assert not any(_alive(pid) for pid in pids)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+            time.sleep(0.05)
+        assert not any(_alive(pid) for pid in pids)
+    finally:
+        for pid in filter(_alive, pids):  # never leave a worker behind, even when this fails
+            os.kill(pid, signal.SIGKILL)
 
 
 def _alive(pid: int) -> bool:
