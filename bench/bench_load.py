@@ -402,7 +402,7 @@ def bench_realtime(
         )
         how = f"over {spread:g} s" if spread else "at once"
         stops = len(out["stopped"])
-        print(f"  {sessions:5d} sessions, starts {how}: {line}; {stops} stops)", flush=True)
+        print(f"  {sessions:5d} sessions, starts {how}: {line}), {stops} stops", flush=True)
 
 
 async def _client_lag(lags: list[float], tick_s: float = 0.01) -> None:
