@@ -9,8 +9,8 @@ A :class:`BuildQueue` (one per server process) lets the answers be built in the 
 sessions asked, at most :data:`BUDGET_S` of them in each turn of the event loop; the rest of each
 turn reads frames and sends what is due. When hundreds of answers are asked for together the
 last waits as many turns as the budget needs to get through them (about 40 for 500 answers of
-75 µs); alone, an answer waits one turn more than a plain yield. Which events a session sends, and their ids, do
-not depend on when its answer is built (`Session._start_response`).
+75 µs); alone, an answer waits one turn more than a plain yield. Which events a session sends,
+and their ids, do not depend on when its answer is built (`Session._start_response`).
 """
 
 from __future__ import annotations

@@ -13,22 +13,32 @@ import urllib.request
 from pathlib import Path
 
 
-def test_two_workers_share_one_port():
-    """Both workers listen on the printed port; /healthz answers; an interrupt stops them all."""
-    with subprocess.Popen(
+def _serve_two_workers() -> subprocess.Popen[str]:
+    """`serve --workers 2` on a free port, its banner on a pipe."""
+    return subprocess.Popen(
         [sys.executable, "-m", "dashscope_realtime_mock", "serve", "--port", "0", "--workers", "2"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
-    ) as process:
+    )
+
+
+def _banner(process: subprocess.Popen[str]) -> tuple[int, list[int]]:
+    """The port and the worker pids the parent prints once every worker listens."""
+    assert process.stdout is not None
+    lines = [process.stdout.readline()]
+    while not lines[-1].startswith("Workers:") and lines[-1]:
+        lines.append(process.stdout.readline())
+    port = int(re.search(r"listening on http://[^:]+:(\d+)", lines[0]).group(1))
+    assert lines[-1].startswith("Workers: 2 processes")
+    return port, [int(p) for p in lines[-1].split("(")[1].rstrip(")\n").split(", ")]
+
+
+def test_two_workers_share_one_port():
+    """Both workers listen on the printed port; /healthz answers; an interrupt stops them all."""
+    with _serve_two_workers() as process:
         try:
-            assert process.stdout is not None
-            lines = [process.stdout.readline()]
-            while not lines[-1].startswith("Workers:") and lines[-1]:
-                lines.append(process.stdout.readline())
-            port = int(re.search(r"listening on http://[^:]+:(\d+)", lines[0]).group(1))
-            assert lines[-1].startswith("Workers: 2 processes")
-            pids = [int(p) for p in lines[-1].split("(")[1].rstrip(")\n").split(", ")]
+            port, pids = _banner(process)
             for _ in range(4):
                 url = f"http://127.0.0.1:{port}/healthz"
                 with urllib.request.urlopen(url, timeout=10) as answer:
@@ -41,17 +51,8 @@ def test_two_workers_share_one_port():
 
 def test_workers_stop_when_their_parent_is_killed():
     """SIGKILL reaches no handler of the parent: the workers notice it is gone and stop."""
-    with subprocess.Popen(
-        [sys.executable, "-m", "dashscope_realtime_mock", "serve", "--port", "0", "--workers", "2"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    ) as process:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        while line and not line.startswith("Workers:"):
-            line = process.stdout.readline()
-        pids = [int(p) for p in line.split("(")[1].rstrip(")\n").split(", ")]
+    with _serve_two_workers() as process:
+        _, pids = _banner(process)
         process.kill()
         process.wait(20)
     try:
