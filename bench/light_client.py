@@ -208,7 +208,9 @@ async def run_sessions(run: LightRun, starts: list[float], timeout_s: float = 60
     await asyncio.wait_for(asyncio.gather(*(one(t) for t in starts)), timeout_s)
 
 
-def light_run(url: str, setup: str, chunks: list[str], finish: str, **timing: float) -> LightRun:
+def light_run(
+    url: str, setup: str, chunks: list[str], finish: str, *, chunk_s: float, silence_ms: int
+) -> LightRun:
     """A LightRun for a ws:// URL and the text frames to send."""
     parts = urlsplit(url)
     return LightRun(
@@ -218,6 +220,6 @@ def light_run(url: str, setup: str, chunks: list[str], finish: str, **timing: fl
         setup=client_frame(setup.encode()),
         chunks=[client_frame(chunk.encode()) for chunk in chunks],
         finish=client_frame(finish.encode()),
-        chunk_s=timing["chunk_s"],
-        silence_ms=int(timing["silence_ms"]),
+        chunk_s=chunk_s,
+        silence_ms=silence_ms,
     )
