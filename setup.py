@@ -7,7 +7,7 @@ ours shadows a user's `client.py` or `schemas/` and nothing of theirs shadows ou
     mockserver/  →  dashscope_realtime_mock
     client/      →  dashscope_realtime_mock.client
     schemas/     →  dashscope_realtime_mock.schemas
-    fixtures/    →  dashscope_realtime_mock.fixtures   (`fixtures="builtin"`, mockserver/builtin.py)
+    fixtures/    →  dashscope_realtime_mock.fixtures   (`fixtures="builtin"`, mockserver/replay/builtin.py)
 
 Everything else is in pyproject.toml.
 """

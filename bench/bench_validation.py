@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashscope_realtime_mock import schemas
-from dashscope_realtime_mock.core.schema_checks import check_client_event, check_server_event
+from dashscope_realtime_mock.protocol.schema_checks import check_client_event, check_server_event
 
 AUDIO_DELTA = {
     "event_id": "event_B1osWMZBtrEQbiIwW0qHQ",

@@ -13,12 +13,8 @@ from pathlib import Path
 
 import aiohttp
 
-from dashscope_realtime_mock.transport.app import (
-    REALTIME_PATH,
-    ServerOptions,
-    create_app,
-    start_site,
-)
+from dashscope_realtime_mock.transport.app import REALTIME_PATH, create_app, start_site
+from dashscope_realtime_mock.transport.options import ServerOptions
 
 MODELS = (
     "qwen3-livetranslate-flash-realtime",

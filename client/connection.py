@@ -26,7 +26,7 @@ from typing import Any
 
 import aiohttp
 
-from dashscope_realtime_mock.responses.events import TEXT_STREAM_EVENTS
+from dashscope_realtime_mock.protocol.streams import TEXT_STREAM_EVENTS
 
 from .endpoint import resolve
 from .errors import (

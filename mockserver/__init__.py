@@ -7,37 +7,63 @@ What a user needs, from one place::
     with MockServer(ServerOptions(fixtures="builtin", pace=Pace.REALTIME)) as server:
         ...  # server.url, server.url_for(model), server.sessions; server.check() at the end
 
-The reference client's names are looked up on first use (the client itself imports parts of
-the mock, so importing it here at once would be a circle).
+Every public name is imported on first use (PEP 562), so `import dashscope_realtime_mock`, or
+importing one of its modules, loads neither the server nor aiohttp's web stack: a user's
+`import` starts nothing, and the reference client loads only what it uses.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
-# After __version__, which the modules below read (and setuptools reads without importing).
-from .builtin import BUILTIN
-from .core.behaviour import Behaviour
-from .testing import CapturedSession, MockServer, ThreadedServer
-from .transport.app import OptionError, ServerOptions, create_app
-from .transport.faults import (
-    Delay,
-    Disconnect,
-    DropEvent,
-    DuplicateEvent,
-    FaultPlan,
-    FaultSpecError,
-    IdleTimeout,
-    InjectError,
-    RejectHandshake,
-    SessionCap,
-)
-from .transport.pacing import Pace
+from ._version import __version__
 
 if TYPE_CHECKING:
-    from dashscope_realtime_mock.client import RealtimeClient, RealtimeClientError
+    from .client import RealtimeClient, RealtimeClientError
+    from .protocol.behaviour import Behaviour
+    from .replay.builtin import BUILTIN
+    from .testing import CapturedSession, MockServer, ThreadedServer
+    from .transport.app import create_app
+    from .transport.faults import (
+        Delay,
+        Disconnect,
+        DropEvent,
+        DuplicateEvent,
+        FaultPlan,
+        FaultSpecError,
+        IdleTimeout,
+        InjectError,
+        RejectHandshake,
+        SessionCap,
+    )
+    from .transport.options import OptionError, ServerOptions
+    from .transport.pacing import Pace
+
+# Each public name and the module it lives in.
+_HOMES = {
+    "BUILTIN": ".replay.builtin",
+    "Behaviour": ".protocol.behaviour",
+    "CapturedSession": ".testing",
+    "Delay": ".transport.faults",
+    "Disconnect": ".transport.faults",
+    "DropEvent": ".transport.faults",
+    "DuplicateEvent": ".transport.faults",
+    "FaultPlan": ".transport.faults",
+    "FaultSpecError": ".transport.faults",
+    "IdleTimeout": ".transport.faults",
+    "InjectError": ".transport.faults",
+    "MockServer": ".testing",
+    "OptionError": ".transport.options",
+    "Pace": ".transport.pacing",
+    "RealtimeClient": ".client",
+    "RealtimeClientError": ".client",
+    "RejectHandshake": ".transport.faults",
+    "ServerOptions": ".transport.options",
+    "SessionCap": ".transport.faults",
+    "ThreadedServer": ".testing",
+    "create_app": ".transport.app",
+}
 
 __all__ = [
     "BUILTIN",
@@ -62,19 +88,18 @@ __all__ = [
     "ThreadedServer",
     "__version__",
     "create_app",
-]
-
-_FROM_THE_CLIENT = ("RealtimeClient", "RealtimeClientError")
+]  # the names of _HOMES, and __version__
 
 
 def __getattr__(name: str) -> Any:
-    """The reference client's names, imported on first use."""
-    if name in _FROM_THE_CLIENT:
-        from dashscope_realtime_mock import client
-
-        return getattr(client, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    """A public name, imported from its module on first use and kept."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_FROM_THE_CLIENT})
+    return sorted({*globals(), *_HOMES})

@@ -12,23 +12,22 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from . import __version__
-from .core.behaviour import Behaviour
+from ._version import __version__
 from .families import REGISTRY
 from .inspector import INSPECT_PATH, Inspector
+from .protocol.behaviour import Behaviour
 from .transport import workers
 from .transport.app import (
     LIBRARY_KEY,
     REALTIME_PATH,
     SOCKETS_KEY,
-    OptionError,
-    ServerOptions,
     create_app,
     library_summary,
     start_site,
 )
 from .transport.collector import collect_when_quiet
 from .transport.loopwatch import STEPS, unwatch_steps, watch_steps
+from .transport.options import OptionError, ServerOptions
 from .transport.pacing import Pace
 
 if TYPE_CHECKING:
@@ -283,7 +282,7 @@ def _add_validate(commands) -> None:
 
 def _validate(args) -> int:
     """Print each violation as FILE:LINE: …; exit 1 if there are any."""
-    from .capture import validate_lines  # imported here: `serve` starts faster without it
+    from .replay.capture import validate_lines  # imported here: `serve` starts faster without it
 
     family = args.family
     if args.model is not None:

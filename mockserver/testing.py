@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Self
 
 from .inspector import INSPECT_PATH, Inspector
-from .transport.app import REALTIME_PATH, ServerOptions, create_app, start_site
+from .transport.app import REALTIME_PATH, create_app, start_site
+from .transport.options import ServerOptions
 
 __all__ = ["CapturedSession", "MockServer", "ThreadedServer"]
 

@@ -31,10 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dashscope_realtime_mock.answers.corpus import CorpusResponder, load_corpus
-from dashscope_realtime_mock.answers.protocol import Transcript
-from dashscope_realtime_mock.core.behaviour import Behaviour
+from dashscope_realtime_mock.answers.responder import Transcript
 from dashscope_realtime_mock.families import lookup, open_session
 from dashscope_realtime_mock.media.pcm import OUTPUT_SAMPLE_RATE, resample
+from dashscope_realtime_mock.protocol.behaviour import Behaviour
 from dashscope_realtime_mock.replay.recording import Recording
 from dashscope_realtime_mock.replay.responders import RecordedResponse, ScriptedResponder
 from dashscope_realtime_mock.replay.store import save

@@ -21,10 +21,10 @@ import json
 
 from dashscope_realtime_mock.answers.corpus import CorpusResponder, load_corpus
 from dashscope_realtime_mock.families import open_session
+from dashscope_realtime_mock.protocol.streams import TEXT_STREAM_EVENTS
 from dashscope_realtime_mock.replay.format import parse_audio_ref
 from dashscope_realtime_mock.replay.responders import ScriptedResponder
 from dashscope_realtime_mock.replay.store import Fixture
-from dashscope_realtime_mock.responses.events import TEXT_STREAM_EVENTS
 from tests.support import SPEECH_DIR
 
 __all__ = ["stale_report"]

@@ -18,7 +18,7 @@ from hypothesis_jsonschema import from_schema
 
 from dashscope_realtime_mock import families as registry
 from dashscope_realtime_mock import schemas
-from dashscope_realtime_mock.core.behaviour import Behaviour
+from dashscope_realtime_mock.protocol.behaviour import Behaviour
 from tests.support import WEATHER_TOOL, load_speech, tiny_jpeg
 
 __all__ = [

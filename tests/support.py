@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from dashscope_realtime_mock.core.session import Session
 from dashscope_realtime_mock.families import open_session
+from dashscope_realtime_mock.session.base import Session
 
 SPEECH_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "speech"
 LIVETRANSLATE = "qwen3-livetranslate-flash-realtime"

@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from ..core.text import split_units, units_per_second
 from ..media.speech import synthesize_speech
-from .protocol import Responder, Transcript
+from ..protocol.text import split_units, units_per_second
+from .responder import Responder, Transcript
 
 __all__ = ["CorpusResponder", "example_arguments", "load_corpus"]
 

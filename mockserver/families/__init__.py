@@ -12,9 +12,9 @@ package::
 
 from __future__ import annotations
 
-from ..core.family import Family
-from ..core.registry import FamilyRegistry, Model
-from ..core.session import Session
+from ..session.base import Session
+from ..session.family import Family
+from ..session.registry import FamilyRegistry, Model
 from . import asr, livetranslate, omni
 
 __all__ = [

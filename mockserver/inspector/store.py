@@ -15,10 +15,10 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
-from ..answers.protocol import Responder
-from ..core.schema_checks import StrictModeViolation
-from ..core.session import Session
+from ..answers.responder import Responder
+from ..protocol.schema_checks import StrictModeViolation
 from ..replay.matchers import ReplayMismatch
+from ..session.base import Session
 from .audio import APPEND, AUDIO_DELTA, AudioIndex
 
 __all__ = ["AUDIO_NOT_KEPT", "Failure", "Limits", "SessionRecord", "SessionStore"]

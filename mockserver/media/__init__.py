@@ -1,1 +1,1 @@
-"""media"""
+"""Signal code: PCM and Opus decoding, resampling, VAD, JPEG headers, synthesized speech."""

@@ -12,7 +12,7 @@ import zlib
 
 import numpy as np
 
-from ..core.text import CJK_CHARS
+from ..protocol.text import CJK_CHARS
 from .pcm import OUTPUT_SAMPLE_RATE
 
 __all__ = ["WARM_POSITIONS", "synthesize_speech", "voice_pitch", "warm_voice"]

@@ -16,10 +16,10 @@ import numpy as np
 
 from dashscope_realtime_mock import schemas
 
-from ..answers.protocol import Responder, Transcript
-from ..core.errors import ProtocolError
-from ..core.text import split_units, units_per_second
+from ..answers.responder import Responder, Transcript
 from ..media.pcm import resample_to_16k
+from ..protocol.errors import ProtocolError
+from ..protocol.text import split_units, units_per_second
 from .fingerprint import MIN_MS, THRESHOLD, envelope, similarity
 from .format import parse_audio_ref
 from .store import Fixture

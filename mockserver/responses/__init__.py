@@ -1,1 +1,1 @@
-"""responses"""
+"""A response's events in the documented order, and its usage."""

@@ -20,13 +20,13 @@ from typing import Any
 
 import numpy as np
 
-from ..core.dialect import Dialect
-from ..core.text import split_units
 from ..media.pcm import OUTPUT_SAMPLE_RATE
+from ..protocol.dialect import Dialect
+from ..protocol.streams import TEXT_STREAM_EVENTS
+from ..protocol.text import split_units
 
 __all__ = [
     "AUDIO_DELTA_MS",
-    "TEXT_STREAM_EVENTS",
     "UNITS_PER_STEP",
     "FunctionCall",
     "ResponsePlan",
@@ -36,15 +36,6 @@ __all__ = [
 
 AUDIO_DELTA_MS = 200  # audio per `response.audio.delta`, at most
 UNITS_PER_STEP = 3  # words (or CJK characters) revealed per streamed text event
-# The streamed assistant text of every dialect (LiveTranslate `text`+`stash`, Omni `delta`).
-TEXT_STREAM_EVENTS = frozenset(
-    {
-        "response.text.text",
-        "response.audio_transcript.text",
-        "response.text.delta",
-        "response.audio_transcript.delta",
-    }
-)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Audio is billed per second (12.5 tokens/s for qwen3 input and output; qwen3.5 input 7/s),
 images per tile (0.5 token per 28×28 px on qwen3, 32×32 px on qwen3.5), and the source-language
-ASR text as output text. Text tokens are counted by :func:`dashscope_realtime_mock.core.text.text_tokens`;
+ASR text as output text. Text tokens are counted by :func:`dashscope_realtime_mock.protocol.text.text_tokens`;
 image tokens by the model's :class:`~dashscope_realtime_mock.media.images.ImageRules`.
 """
 

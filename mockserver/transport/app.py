@@ -15,45 +15,38 @@ import functools
 import logging
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Protocol
 
 from aiohttp import WSMessage, WSMsgType, web
 
-from .. import __version__
+from .._version import __version__
 from ..answers.corpus import CorpusResponder, load_corpus
-from ..answers.protocol import Responder
-from ..builtin import fixtures_dir
-from ..core import inbound
-from ..core.behaviour import Behaviour
-from ..core.registry import Model
-from ..core.schema_checks import StrictModeViolation
-from ..core.session import ClientReferee, Playback, SchemaVerdict, Session
+from ..answers.responder import Responder
 from ..families import REGISTRY
 from ..media.opus import libopus_available
+from ..protocol import inbound
+from ..protocol.behaviour import Behaviour
+from ..protocol.schema_checks import StrictModeViolation
 from ..replay.format import schemas_hash
 from ..replay.matchers import ReplayMismatch, ReplayReferee
 from ..replay.responders import (
-    DEFAULT_MATCH_ON,
     MatchingResponder,
     ScriptedResponder,
-    check_match_on,
 )
 from ..replay.store import Fixture, library_root, load_library
+from ..session.base import ClientReferee, Playback, SchemaVerdict, Session
+from ..session.registry import Model
 from . import accepting, limits, voices
 from .building import BuildQueue
-from .faults import FaultPlan, FaultSpecError
+from .faults import FaultPlan
 from .frames import frame_of
 from .handshake import REALTIME_PATH, check_api_key, check_model, http_error, unknown_path
 from .injector import FaultInjector, handshake_refusal, plan_for, scenario_plan, session_cap
-from .observers import SessionWatcher, Tee
+from .observers import Observer, Tee
+from .options import ServerOptions
 from .pacing import Pace, Pacer
 
 __all__ = [
     "REALTIME_PATH",
-    "Observer",
-    "OptionError",
-    "ServerOptions",
     "build_responder",
     "create_app",
     "http_error",
@@ -66,137 +59,6 @@ MAX_FRAME_BYTES = 32 * 1024 * 1024  # a 15 MiB audio payload, base64-encoded, fi
 # one busy session never holds up the others for long (issue 16: steps under 5 ms).
 STEP_BUDGET_S = 0.002
 CLOSE_WAIT_S = 2.0  # how long one send of a closing server waits for a client that does not read
-
-
-class Observer(Protocol):
-    """Sees the traffic of every session and every failure inside the mock (the pytest plugin)."""
-
-    def event(self, session_id: str, model: str, direction: str, event: dict) -> None: ...
-
-    def failure(self, session_id: str | None, error: BaseException) -> None: ...
-
-    def replayed(self, session_id: str, scenario: str | None, reason: str) -> None:
-        """Who answers a session was decided: the fixture (None: built-in responder), and why."""
-        ...
-
-
-@dataclass
-class ServerOptions:
-    """Per-server settings (the CLI flags)."""
-
-    api_key: str | None = None  # None: any non-empty key is accepted
-    pace: Pace = Pace.FAST
-    first_text_latency_ms: int = 300
-    first_audio_latency_ms: int = 500
-    speed: float = 1.0  # realtime pace runs this many times faster
-    # Fast pace: an answer that can still be cut short plays by the client's audio time
-    # (core/session.py Playback.AUDIO_TIME); after this long without a client frame the input
-    # counts as idle and whatever waits for the audio counts as played.
-    audio_idle_ms: int = 500
-    # A directory, or "builtin" (the library shipped with the package): its corpus.json replaces
-    # the built-in corpus; scenarios/*/ are fixtures to replay. Resolved to a Path when built.
-    fixtures: Path | str | None = None
-    scenario: str | None = None  # the fixture every session replays unless the client names another
-    # With a named scenario: a client event that departs from the recorded ones fails the session
-    # (server_error naming the matcher that failed; the pytest plugin fails the test).
-    strict_replay: bool = False
-    # Besides the audio, the session fields (dotted paths) a fixture must agree on to be the
-    # one replayed when several recordings share the input audio (vcrpy's match_on).
-    match_on: tuple[str, ...] = DEFAULT_MATCH_ON
-    # After session.finished the client closes (events.md §1.8: samples close with 1000); if it
-    # does not within this many seconds, the server closes with 1000 itself.
-    finish_close_grace_s: float = 5.0
-    behaviour: Behaviour = field(default_factory=Behaviour)  # the choices where the docs are open
-    # Validate every server event against schemas/ and fail loudly (log + server_error + close
-    # 1011) on a violation: for tests, and for anyone who wants the mock to police itself.
-    strict: bool = False
-    observer: Observer | None = None
-    # Follows each session from open to close and serves pages of its own (the inspector).
-    watcher: SessionWatcher | None = None
-    # Faults injected into every connection (transport/faults.py): a compact string, a Fault,
-    # a list of them, or a FaultPlan. Resolved to a FaultPlan when built.
-    faults: FaultPlan | object = None
-    # Limits (issue 15; README "Limits"). The docs state none of them; 0 turns a cap off.
-    max_connections: int = 0  # WebSockets open at once; the next handshake gets 429 (0: no cap)
-    # Close (1000) a session after this many seconds without a client frame (0: never). events.md
-    # §1.8 reports a ~300 s idle drop by the service, so 300 imitates it.
-    idle_timeout_s: float = 0.0
-    # A client that does not read: while more events than this wait for it (and its socket's
-    # buffer is full), its frames are not read; still behind after slow_reader_close_s → 1008.
-    max_unsent_events: int = 256
-    slow_reader_close_s: float = 10.0
-    # SIGTERM / SIGINT: every client gets close 1001 and sends under way finish within this.
-    shutdown_grace_s: float = 3.0
-
-    def __post_init__(self) -> None:
-        """Every option is checked here, so a bad value fails at once, not at the first connection.
-
-        Raises OptionError (a ValueError) naming the option, TypeError for a behaviour that is
-        not a Behaviour.
-        """
-        try:
-            self.pace = Pace.parse(self.pace)
-        except ValueError as exc:
-            raise OptionError("pace", str(exc).removeprefix("pace ")) from None
-        if not isinstance(self.behaviour, Behaviour):
-            raise TypeError(f"behaviour must be a Behaviour, not {type(self.behaviour).__name__}")
-        if not self.speed > 0:
-            raise OptionError("speed", f"must be > 0 (how many times faster), not {self.speed:g}")
-        for name in (
-            "first_text_latency_ms",
-            "first_audio_latency_ms",
-            "audio_idle_ms",
-            "max_connections",
-            "idle_timeout_s",
-            "max_unsent_events",
-            "slow_reader_close_s",
-            "shutdown_grace_s",
-        ):
-            if getattr(self, name) < 0:
-                raise OptionError(name, f"must be >= 0, not {getattr(self, name)}")
-        self.fixtures = self._fixtures_folder()
-        try:
-            self.match_on = check_match_on(self.match_on)
-        except ValueError as exc:
-            raise OptionError("match_on", str(exc)) from None
-        try:
-            self.faults = FaultPlan.of(self.faults)
-        except FaultSpecError as exc:
-            raise OptionError("faults", str(exc)) from None
-        if self.pace is Pace.RECORDED and self.fixtures is None:
-            raise OptionError(
-                "pace",
-                "recorded replays the timing of recorded fixtures; give fixtures too "
-                "(a folder, or 'builtin')",
-            )
-
-    def _fixtures_folder(self) -> Path | None:
-        try:
-            folder = fixtures_dir(self.fixtures)
-        except FileNotFoundError as exc:
-            raise OptionError("fixtures", str(exc)) from None
-        if folder is not None and not folder.is_dir():
-            raise OptionError("fixtures", f"{folder} is not a directory")
-        return folder
-
-    @property
-    def fault_plan(self) -> FaultPlan:
-        """`faults` as the plan it was resolved to."""
-        return self.faults if isinstance(self.faults, FaultPlan) else FaultPlan()
-
-    @property
-    def fixtures_folder(self) -> Path | None:
-        """`fixtures` as the folder it was resolved to (None: no fixtures)."""
-        return self.fixtures if isinstance(self.fixtures, Path) else None
-
-
-class OptionError(ValueError):
-    """A :class:`ServerOptions` value the mock cannot run with; `option` names the field."""
-
-    def __init__(self, option: str, problem: str) -> None:
-        super().__init__(f"{option}: {problem}")
-        self.option = option
-        self.problem = problem
 
 
 def build_responder(options: ServerOptions) -> CorpusResponder:

@@ -11,8 +11,8 @@ import uuid
 
 from aiohttp import web
 
-from ..core.registry import Model
 from ..families import REGISTRY
+from ..session.registry import Model
 
 __all__ = [
     "REALTIME_PATH",

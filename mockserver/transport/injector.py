@@ -19,8 +19,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from ..core.ids import IdFactory
-from ..responses.events import TEXT_STREAM_EVENTS
+from ..protocol.ids import IdFactory
+from ..protocol.streams import TEXT_STREAM_EVENTS
 from .faults import (
     FIRST_AUDIO,
     FIRST_TEXT,

@@ -1,7 +1,7 @@
 """The hooks through which the transport reports sessions to whoever watches them.
 
-:class:`~.app.Observer` sees traffic and failures (the pytest plugin's capture). A
-:class:`SessionWatcher` also sees each session open and close, and serves pages of its own on the
+:class:`Observer` sees traffic and failures (the pytest plugin's capture). A
+:class:`SessionWatcher` is an observer that also sees each session open and close, and serves pages of its own on the
 server's application: the session inspector (:mod:`dashscope_realtime_mock.inspector`). Both are called on the
 server's event loop, between frames, so an implementation only records: no I/O, no waiting.
 """
@@ -14,28 +14,15 @@ from typing import TYPE_CHECKING, Protocol
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from ..answers.protocol import Responder
-    from ..core.session import Session
+    from ..answers.responder import Responder
+    from ..session.base import Session
 
-__all__ = ["EventSink", "SessionWatcher", "Tee"]
-
-
-class EventSink(Protocol):
-    """What :class:`~.app.Observer` and :class:`SessionWatcher` have in common."""
-
-    def event(self, session_id: str, model: str, direction: str, event: dict) -> None: ...
-
-    def failure(self, session_id: str | None, error: BaseException) -> None: ...
-
-    def replayed(self, session_id: str, scenario: str | None, reason: str) -> None: ...
+__all__ = ["Observer", "SessionWatcher", "Tee"]
 
 
-class SessionWatcher(Protocol):
-    """Follows every session from open to close (the inspector); set `ServerOptions.watcher`."""
-
-    def opened(self, session: Session, responder: Responder, why: str) -> None:
-        """A session began; `responder` answers it, for the reason `why` (e.g. "named by the query")."""
-        ...
+class Observer(Protocol):
+    """Sees the traffic of every session and every failure inside the mock (the pytest plugin's
+    capture); set `ServerOptions.observer`."""
 
     def event(self, session_id: str, model: str, direction: str, event: dict) -> None:
         """One event went over the wire: "client" as received, "server" once sent."""
@@ -47,6 +34,15 @@ class SessionWatcher(Protocol):
 
     def replayed(self, session_id: str, scenario: str | None, reason: str) -> None:
         """Who answers was decided: the fixture replayed (None: the built-in responder), and why."""
+        ...
+
+
+class SessionWatcher(Observer, Protocol):
+    """An observer that follows every session from open to close and serves pages of its own
+    (the inspector); set `ServerOptions.watcher`."""
+
+    def opened(self, session: Session, responder: Responder, why: str) -> None:
+        """A session began; `responder` answers it, for the reason `why` (e.g. "named by the query")."""
         ...
 
     def closed(self, session_id: str, close_code: int | None) -> None:
@@ -62,8 +58,8 @@ class SessionWatcher(Protocol):
 class Tee:
     """Hands each report to the observer (if any), then to the watcher."""
 
-    observer: EventSink | None
-    watcher: EventSink
+    observer: Observer | None
+    watcher: Observer
 
     def event(self, session_id: str, model: str, direction: str, event: dict) -> None:
         if self.observer is not None:

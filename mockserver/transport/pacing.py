@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ..media.pcm import OUTPUT_SAMPLE_RATE, base64_size
-from ..responses.events import TEXT_STREAM_EVENTS
+from ..protocol.streams import TEXT_STREAM_EVENTS
 
 __all__ = ["Pace", "Pacer"]
 

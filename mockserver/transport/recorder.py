@@ -24,7 +24,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import WSMsgType, web
 
-from ..capture import validate_lines
+from ..replay.capture import validate_lines
 from ..replay.recording import Recording
 from ..replay.store import TRANSCRIPT, load, save
 from .app import REALTIME_PATH, http_error

@@ -19,7 +19,7 @@ from dashscope.audio.qwen_omni.omni_realtime import (
     TranslationParams,
 )
 
-from dashscope_realtime_mock.core.behaviour import Behaviour
+from dashscope_realtime_mock.protocol.behaviour import Behaviour
 from tests.integration.sdk_support import API_KEY, SDK_WARNINGS, Recorder
 from tests.support import ASR, LIVETRANSLATE, LIVETRANSLATE_35, OMNI, OMNI_TURBO, b64, types
 

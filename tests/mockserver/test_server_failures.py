@@ -18,7 +18,7 @@ OUTSIDE_TESTS = textwrap.dedent("""
 
     import pytest
     from dashscope_realtime_mock.client import HandshakeError
-    from dashscope_realtime_mock.core.behaviour import Behaviour
+    from dashscope_realtime_mock.protocol.behaviour import Behaviour
     from dashscope_realtime_mock.families import REGISTRY
     from dashscope_realtime_mock.transport import app
 

@@ -28,8 +28,8 @@ from hypothesis.stateful import (
 )
 
 from dashscope_realtime_mock import families as registry
-from dashscope_realtime_mock.core.session import Playback, Session
 from dashscope_realtime_mock.families import open_session
+from dashscope_realtime_mock.session.base import Playback, Session
 from tests import strategies
 from tests.invariants import Trace, check_all
 

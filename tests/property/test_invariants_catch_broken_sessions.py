@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from dashscope_realtime_mock.core.errors import ProtocolError
 from dashscope_realtime_mock.families import open_session
+from dashscope_realtime_mock.protocol.errors import ProtocolError
 from dashscope_realtime_mock.responses.events import response_events
 from tests.property.machines import session_machine
 from tests.support import ASR, LIVETRANSLATE, LIVETRANSLATE_35, OMNI

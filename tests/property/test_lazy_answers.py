@@ -2,7 +2,7 @@
 
 A session paced by the transport (and not strict) builds a response's events only when the
 transport reaches them, or when something draws an id or looks at its turns first
-(core/session.py, `_start_response`). Strict mode builds at once, to check each event as it is
+(session/base.py, `_start_response`). Strict mode builds at once, to check each event as it is
 made. Driving the two side by side through fuzzed sequences, every event either gives must be
 the same, ids included.
 """

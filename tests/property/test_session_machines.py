@@ -7,8 +7,8 @@ from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from dashscope_realtime_mock import families as registry
-from dashscope_realtime_mock.core.session import Playback
 from dashscope_realtime_mock.families import open_session
+from dashscope_realtime_mock.session.base import Playback
 from tests.property.machines import session_machine
 from tests.support import ASR, LIVETRANSLATE, LIVETRANSLATE_35, OMNI, OMNI_TURBO
 

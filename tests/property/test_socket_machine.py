@@ -22,12 +22,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from dashscope_realtime_mock.transport.app import (
-    REALTIME_PATH,
-    ServerOptions,
-    create_app,
-    start_site,
-)
+from dashscope_realtime_mock.transport.app import REALTIME_PATH, create_app, start_site
+from dashscope_realtime_mock.transport.options import ServerOptions
 from tests import strategies
 from tests.invariants import Trace, check_all
 from tests.property.machines import SEQUENCES, STEPS

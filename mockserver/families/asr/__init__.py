@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ...core.family import Dialect, Family
+from ...session.family import Dialect, Family
 from .models import MODELS
 from .rules import RULES
 from .session import AsrSession

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...media.audio_config import AudioRates
-from ...media.listening import LEGACY_FORMAT_STRINGS, ListeningModel
+from ...session.audio_config import AudioRates
+from ...session.listening import LEGACY_FORMAT_STRINGS, ListeningModel
 
 __all__ = ["MODELS", "AsrModel"]
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...core import wording
-from ...core.behaviour import Behaviour
-from ...core.rules import check_input_format, check_member, copy_json, merge_turn_detection
-from ...core.text import text_tokens
-from ...media.audio_config import apply_audio_settings, render_audio_object
+from ...protocol import wording
+from ...protocol.behaviour import Behaviour
+from ...protocol.rules import check_input_format, check_member, copy_json, merge_turn_detection
+from ...protocol.text import text_tokens
+from ...session.audio_config import apply_audio_settings, render_audio_object
 from .models import AsrModel
 
 __all__ = ["RULES", "AsrRules"]

@@ -8,7 +8,7 @@ speech). Manual mode: `commit` → `committed` → (item) → `.text` → `.comp
 
 from __future__ import annotations
 
-from ...media.listening import ListeningSession, Segment
+from ...session.listening import ListeningSession, Segment
 from .models import AsrModel
 
 __all__ = ["AsrSession"]

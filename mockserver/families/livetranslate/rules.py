@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...core import wording
-from ...core.behaviour import Behaviour
-from ...core.rules import apply_formats, check_member, copy_json, merge_turn_detection
-from ...media.audio_config import apply_audio_settings, render_audio_object
+from ...protocol import wording
+from ...protocol.behaviour import Behaviour
+from ...protocol.rules import apply_formats, check_member, copy_json, merge_turn_detection
+from ...session.audio_config import apply_audio_settings, render_audio_object
 from .models import LiveTranslateModel
 
 __all__ = ["RULES", "LiveTranslateRules", "audio_output_enabled"]

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...answers.protocol import Transcript
-from ...core.behaviour import LiveTranslateShape, TranslationStart
-from ...core.text import text_tokens
-from ...media.listening import SEED_WINDOW_MS, ListeningSession, Segment
+from ...answers.responder import Transcript
 from ...media.pcm import INPUT_SAMPLE_RATE, SAMPLES_PER_MS
+from ...protocol.behaviour import LiveTranslateShape, TranslationStart
+from ...protocol.text import text_tokens
 from ...responses.events import ResponsePlan
 from ...responses.usage import audio_tokens, response_usage
+from ...session.listening import SEED_WINDOW_MS, ListeningSession, Segment
 from .models import LiveTranslateModel
 from .rules import audio_output_enabled
 

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...answers.protocol import Transcript
-from ...core import wording
-from ...core.behaviour import (
+from ...answers.responder import Transcript
+from ...media.pcm import INPUT_SAMPLE_RATE
+from ...protocol import wording
+from ...protocol.behaviour import (
     OmniSessionFinish,
     OmniTranscriptPosition,
     ResponseCreateWhileActive,
@@ -26,12 +27,11 @@ from ...core.behaviour import (
     ToolResultContinuation,
     UnknownCallId,
 )
-from ...core.errors import ProtocolError
-from ...core.text import split_units, text_tokens
-from ...media.listening import ListeningSession, Segment
-from ...media.pcm import INPUT_SAMPLE_RATE
+from ...protocol.errors import ProtocolError
+from ...protocol.text import split_units, text_tokens
 from ...responses.events import FunctionCall, ResponsePlan
 from ...responses.usage import audio_tokens, response_usage
+from ...session.listening import ListeningSession, Segment
 from .models import OmniModel
 
 __all__ = ["OmniSession"]

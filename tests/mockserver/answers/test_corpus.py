@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from dashscope_realtime_mock.answers.corpus import CorpusResponder, load_corpus
-from dashscope_realtime_mock.core.text import split_units
-from dashscope_realtime_mock.transport.app import ServerOptions, build_responder
+from dashscope_realtime_mock.protocol.text import split_units
+from dashscope_realtime_mock.transport.app import build_responder
+from dashscope_realtime_mock.transport.options import ServerOptions
 from tests.support import SPEECH_DIR
 
 

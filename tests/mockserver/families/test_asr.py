@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dashscope_realtime_mock.core.behaviour import Behaviour
+from dashscope_realtime_mock.protocol.behaviour import Behaviour
 from tests.support import ASR, b64, new_session, open_strict, send, stream, types
 
 VAD_SEGMENT = [

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from dashscope_realtime_mock.answers.corpus import CorpusResponder
-from dashscope_realtime_mock.core.behaviour import Behaviour
-from dashscope_realtime_mock.core.session import Session
+from dashscope_realtime_mock.protocol.behaviour import Behaviour
+from dashscope_realtime_mock.session.base import Session
 from tests.support import (
     LIVETRANSLATE,
     LIVETRANSLATE_35,

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from dashscope_realtime_mock.core.behaviour import Behaviour
-from dashscope_realtime_mock.core.session import Session
+from dashscope_realtime_mock.protocol.behaviour import Behaviour
+from dashscope_realtime_mock.session.base import Session
 from tests.support import (
     OMNI,
     OMNI_TURBO,

@@ -8,7 +8,6 @@ import json
 import aiohttp
 import pytest
 
-from dashscope_realtime_mock.core.family import Dialect
 from dashscope_realtime_mock.families import (
     REGISTRY,
     lookup,
@@ -16,6 +15,7 @@ from dashscope_realtime_mock.families import (
     register_family,
     unregister_family,
 )
+from dashscope_realtime_mock.session.family import Dialect
 from dashscope_realtime_mock.testing import MockServer
 from tests.mockserver.families.echo import ECHO, MODEL_ID
 

@@ -9,7 +9,7 @@ import json
 import aiohttp
 import pytest
 
-from dashscope_realtime_mock.core.behaviour import Behaviour
+from dashscope_realtime_mock.protocol.behaviour import Behaviour
 from dashscope_realtime_mock.testing import MockServer
 from tests.support import LIVETRANSLATE, LIVETRANSLATE_35, b64, new_session, stream, types
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from dashscope_realtime_mock.answers.corpus import CorpusResponder
-from dashscope_realtime_mock.core.schema_checks import StrictModeViolation
 from dashscope_realtime_mock.families import open_session
 from dashscope_realtime_mock.inspector import Limits
 from dashscope_realtime_mock.inspector.store import AUDIO_NOT_KEPT, SessionStore
 from dashscope_realtime_mock.inspector.views import summary
+from dashscope_realtime_mock.protocol.schema_checks import StrictModeViolation
 from tests.support import ASR
 
 APPEND = {"type": "input_audio_buffer.append", "audio": "AAAA" * 100}  # 400 base64 characters

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from dashscope_realtime_mock.capture import validate_lines
 from dashscope_realtime_mock.inspector import INSPECT_PATH, Inspector
+from dashscope_realtime_mock.replay.capture import validate_lines
 from dashscope_realtime_mock.replay.store import load_library
-from dashscope_realtime_mock.transport.app import REALTIME_PATH, ServerOptions, create_app
+from dashscope_realtime_mock.transport.app import REALTIME_PATH, create_app
+from dashscope_realtime_mock.transport.options import ServerOptions
 from tests.support import ASR, LIVETRANSLATE, b64
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"

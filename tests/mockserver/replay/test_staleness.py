@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from dashscope_realtime_mock.core import session as session_module
 from dashscope_realtime_mock.families.asr.models import ASR
 from dashscope_realtime_mock.replay.store import load_library
+from dashscope_realtime_mock.session import base as session_module
 from tests.staleness import stale_report
 
 LIBRARY = load_library(Path(__file__).resolve().parents[3] / "fixtures" / "scenarios")

@@ -9,8 +9,9 @@ import aiohttp
 import pytest
 
 from dashscope_realtime_mock import __version__
-from dashscope_realtime_mock.core.behaviour import Behaviour
-from dashscope_realtime_mock.transport.app import REALTIME_PATH, ServerOptions, create_app
+from dashscope_realtime_mock.protocol.behaviour import Behaviour
+from dashscope_realtime_mock.transport.app import REALTIME_PATH, create_app
+from dashscope_realtime_mock.transport.options import ServerOptions
 from tests.support import ASR, LIVETRANSLATE, OMNI, OMNI_TURBO, b64
 
 AUTH = {"Authorization": "Bearer sk-test"}
@@ -238,7 +239,7 @@ async def test_realtime_pace_delivers_the_whole_response_in_order(serve, speech_
 @pytest.mark.asyncio
 async def test_a_failure_inside_the_mock_becomes_server_error_and_close_1011(serve, monkeypatch):
     """An unexpected exception is reported as the documented server_error, then close 1011."""
-    from dashscope_realtime_mock.core.session import Session
+    from dashscope_realtime_mock.session.base import Session
 
     def explode(self, frame):
         raise RuntimeError("boom")
@@ -335,7 +336,7 @@ async def test_a_closed_session_is_freed_without_the_cyclic_collector(serve, mon
     import gc
     import weakref
 
-    from dashscope_realtime_mock.core.session import Session
+    from dashscope_realtime_mock.session.base import Session
     from tests.support import load_speech
 
     opened: list[weakref.ref] = []
@@ -384,7 +385,7 @@ async def test_an_answer_that_fails_to_build_in_real_time_pace_ends_with_server_
 ):
     """Real-time pace builds an answer when it is first needed, perhaps while the next client
     frame is read: a failure there is still answered with server_error, then close 1011."""
-    import dashscope_realtime_mock.core.session as session_module
+    import dashscope_realtime_mock.session.base as session_module
 
     def broken(dialect, plan):
         raise RuntimeError("a bug while building an answer")
@@ -399,7 +400,7 @@ async def test_an_answer_that_fails_to_build_in_its_turn_ends_with_server_error(
 ):
     """No later frame builds it first: the send task builds it in its turn (building.py) and
     the failure there is answered with server_error, then close 1011."""
-    import dashscope_realtime_mock.core.session as session_module
+    import dashscope_realtime_mock.session.base as session_module
     from dashscope_realtime_mock.transport.building import BuildQueue
 
     def broken(dialect, plan):

@@ -20,7 +20,7 @@ from dashscope_realtime_mock import (
     RejectHandshake,
     ServerOptions,
 )
-from dashscope_realtime_mock.builtin import fixtures_dir
+from dashscope_realtime_mock.replay.builtin import fixtures_dir
 from tests.support import OMNI
 
 HEADERS = {"Authorization": "Bearer mock-key"}

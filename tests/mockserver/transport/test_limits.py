@@ -15,13 +15,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from dashscope_realtime_mock.core.behaviour import Behaviour
-from dashscope_realtime_mock.transport.app import (
-    REALTIME_PATH,
-    ServerOptions,
-    create_app,
-    start_site,
-)
+from dashscope_realtime_mock.protocol.behaviour import Behaviour
+from dashscope_realtime_mock.transport.app import REALTIME_PATH, create_app, start_site
+from dashscope_realtime_mock.transport.options import ServerOptions
 from tests.support import ASR, OMNI, b64
 
 AUTH = {"Authorization": "Bearer sk-test"}
@@ -260,7 +256,7 @@ async def test_a_closed_session_is_freed_without_the_cycle_collector():
     """After a session with a response closes, no Session object is left for gc to find."""
     import gc
 
-    from dashscope_realtime_mock.core.session import Session
+    from dashscope_realtime_mock.session.base import Session
 
     runner, port = await start_site(create_app(ServerOptions()), "127.0.0.1", 0)
     gc.collect()

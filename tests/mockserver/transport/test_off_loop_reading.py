@@ -7,7 +7,7 @@ import json
 import aiohttp
 import pytest
 
-from dashscope_realtime_mock.core import inbound
+from dashscope_realtime_mock.protocol import inbound
 from dashscope_realtime_mock.testing import MockServer
 from tests.support import OMNI
 

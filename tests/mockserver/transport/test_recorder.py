@@ -11,9 +11,9 @@ import aiohttp
 import numpy as np
 import pytest
 
-from dashscope_realtime_mock.capture import validate_lines
 from dashscope_realtime_mock.client import RealtimeClient
-from dashscope_realtime_mock.core.behaviour import Behaviour
+from dashscope_realtime_mock.protocol.behaviour import Behaviour
+from dashscope_realtime_mock.replay.capture import validate_lines
 from dashscope_realtime_mock.replay.recording import Recording
 from dashscope_realtime_mock.replay.store import load, load_library
 from dashscope_realtime_mock.testing import MockServer

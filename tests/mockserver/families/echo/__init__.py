@@ -3,7 +3,7 @@
 It exists to show that a family is one record registered through the public API
 (:func:`dashscope_realtime_mock.families.register_family`), with its own schemas folder, session class and
 `session.update` rules, and no edit anywhere under `mockserver/`. It takes no audio, so its
-session subclasses the bare core :class:`~dashscope_realtime_mock.core.session.Session`, not the listening
+session subclasses the bare core :class:`~dashscope_realtime_mock.session.base.Session`, not the listening
 layer.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dashscope_realtime_mock.core.behaviour import Behaviour
-from dashscope_realtime_mock.core.family import Dialect, Family, ModelSpec
-from dashscope_realtime_mock.core.session import Session
+from dashscope_realtime_mock.protocol.behaviour import Behaviour
+from dashscope_realtime_mock.session.base import Session
+from dashscope_realtime_mock.session.family import Dialect, Family, ModelSpec
 
 __all__ = ["ECHO", "MODEL_ID"]
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..protocol.spec import ModelSpec
+from .base import Session
 from .family import Family
-from .session import Session
-from .spec import ModelSpec
 
 __all__ = ["FamilyRegistry", "Model"]
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..core import wording
-from ..core.rules import check_member
-from .pcm import INPUT_SAMPLE_RATE, OUTPUT_SAMPLE_RATE
+from ..media.pcm import INPUT_SAMPLE_RATE, OUTPUT_SAMPLE_RATE
+from ..protocol import wording
+from ..protocol.rules import check_member
 
 __all__ = ["AudioRates", "apply_audio_object", "apply_audio_settings", "render_audio_object"]
 

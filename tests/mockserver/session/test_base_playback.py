@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashscope_realtime_mock.core.session import Playback
+from dashscope_realtime_mock.session.base import Playback
 from tests.support import OMNI, b64, new_session, send, stream, types
 
 TWO_CHUNKINGS = (100, 40)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from dashscope_realtime_mock.core.session import VALID
+from dashscope_realtime_mock.session.base import VALID
 from tests.support import OMNI, new_session
 
 TOOLS = [

@@ -21,7 +21,7 @@ interrupted, or when the transport reports the client's input idle (:meth:`Sessi
 
 This base class holds only what every family shares: dispatch by event type (one `_on_<type>`
 method per client event), schema checks, the two lanes, errors, `session.update` and
-`session.finish`. Audio intake and VAD are an opt-in layer (:mod:`dashscope_realtime_mock.media.listening`);
+`session.finish`. Audio intake and VAD are an opt-in layer (:mod:`dashscope_realtime_mock.session.listening`);
 each family's rules live in its package under :mod:`dashscope_realtime_mock.families`.
 """
 
@@ -37,17 +37,17 @@ from typing import Any, Protocol
 from dashscope_realtime_mock.schemas import Catalogue
 
 from ..answers.corpus import CorpusResponder
-from ..answers.protocol import Responder
+from ..answers.responder import Responder
 from ..media.pcm import OUTPUT_SAMPLE_RATE, base64_size
+from ..protocol import inbound, wording
+from ..protocol.behaviour import Behaviour
+from ..protocol.dialect import Dialect
+from ..protocol.errors import SERVER_ERROR, ProtocolError
+from ..protocol.ids import IdFactory
+from ..protocol.rules import ConfigRules
+from ..protocol.schema_checks import check_client_event, check_server_event
+from ..protocol.spec import ModelSpec
 from ..responses.events import ResponsePlan, cancelled_events, response_events
-from . import inbound, wording
-from .behaviour import Behaviour
-from .dialect import Dialect
-from .errors import SERVER_ERROR, ProtocolError
-from .ids import IdFactory
-from .rules import ConfigRules
-from .schema_checks import check_client_event, check_server_event
-from .spec import ModelSpec
 
 __all__ = ["VALID", "ClientReferee", "FamilyFacts", "Playback", "SchemaVerdict", "Session"]
 

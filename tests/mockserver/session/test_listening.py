@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dashscope_realtime_mock.core.behaviour import Behaviour
+from dashscope_realtime_mock.protocol.behaviour import Behaviour
 from tests.support import ASR, LIVETRANSLATE, OMNI, b64, new_session, send, types
 
 TONE_100_MS = b64((np.sin(np.arange(1600) / 3) * 8000).astype("<i2").tobytes())

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from dashscope_realtime_mock import schemas
 
-from .core.schema_checks import param_of
-from .families import REGISTRY
+from ..families import REGISTRY
+from ..protocol.schema_checks import param_of
 
 __all__ = ["Violation", "family_of", "validate_lines"]
 

@@ -14,7 +14,7 @@ __all__ = ["BUILTIN", "builtin_fixtures", "fixtures_dir"]
 
 BUILTIN = "builtin"
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # the package root (replay/ sits inside it)
 
 
 def builtin_fixtures() -> Path:

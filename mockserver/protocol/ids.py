@@ -40,7 +40,7 @@ class IdFactory:
     def __init__(self, rng: random.Random | None = None) -> None:
         self._rng = rng if rng is not None else random.Random()  # seeded from os.urandom
         # Drawing whole 32-bit words at once gives exactly `choice`'s characters for a plain
-        # Mersenne Twister (tests/mockserver/core/test_ids.py); anything else goes the slow way.
+        # Mersenne Twister (tests/mockserver/protocol/test_ids.py); anything else goes the slow way.
         self._fast = type(self._rng) is random.Random
 
     def new(self, prefix: str) -> str:

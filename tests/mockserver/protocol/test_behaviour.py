@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dashscope_realtime_mock.core.behaviour import Behaviour, parse_assignment
+from dashscope_realtime_mock.protocol.behaviour import Behaviour, parse_assignment
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 from dashscope_realtime_mock import schemas
 
-from .dialect import Dialect
-from .rules import ConfigRules
-from .session import Session
-from .spec import ModelSpec
+from ..protocol.dialect import Dialect
+from ..protocol.rules import ConfigRules
+from ..protocol.spec import ModelSpec
+from .base import Session
 
 __all__ = ["ConfigRules", "Dialect", "Family", "ModelSpec"]
 

@@ -6,7 +6,7 @@ import random
 import re
 import string
 
-from dashscope_realtime_mock.core.ids import IdFactory
+from dashscope_realtime_mock.protocol.ids import IdFactory
 
 BASE62 = string.ascii_letters + string.digits
 

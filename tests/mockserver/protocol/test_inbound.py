@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from dashscope_realtime_mock.core.inbound import MAX_DEPTH, MAX_MEMBERS, MAX_TEXT_CHARS
-from dashscope_realtime_mock.core.wording import ECHO_CHARS
+from dashscope_realtime_mock.protocol.inbound import MAX_DEPTH, MAX_MEMBERS, MAX_TEXT_CHARS
+from dashscope_realtime_mock.protocol.wording import ECHO_CHARS
 from dashscope_realtime_mock.transport.frames import frame_of
 from tests.support import ASR, LIVETRANSLATE, LIVETRANSLATE_35, OMNI, OMNI_TURBO, new_session
 

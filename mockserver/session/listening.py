@@ -1,7 +1,7 @@
 """The audio layer a family opts into: audio intake, server VAD, images, and the user's speech.
 
 A family whose users speak subclasses :class:`ListeningSession` instead of the bare
-:class:`~dashscope_realtime_mock.core.session.Session`. It handles `input_audio_buffer.append` / `.commit` /
+:class:`~dashscope_realtime_mock.session.base.Session`. It handles `input_audio_buffer.append` / `.commit` /
 `.clear` and `input_image_buffer.append`, runs the VAD over the PCM received (time is audio time,
 derived from the samples; there is no clock), and emits the user-side events every listening
 family shares: speech_started/stopped, committed, the user item, the live and final transcripts.
@@ -19,17 +19,23 @@ from typing import Any
 
 import numpy as np
 
-from ..answers.protocol import Transcript
-from ..core.behaviour import CommitInVadMode, SpeechTimestamps
-from ..core.errors import ProtocolError
-from ..core.session import Session
-from ..core.spec import ModelSpec
-from ..core.text import split_units
+from ..answers.responder import Transcript
+from ..media.decoder import AudioBuffer, InputDecoder
+from ..media.images import ImageRules, jpeg_dimensions
+from ..media.pcm import (
+    INPUT_SAMPLE_RATE,
+    OUTPUT_SAMPLE_RATE,
+    SAMPLES_PER_MS,
+    decode_base64,
+    resample,
+)
+from ..media.vad import FRAME_MS, SpeechStarted, SpeechStopped, VoiceActivityDetector
+from ..protocol.behaviour import CommitInVadMode, SpeechTimestamps
+from ..protocol.errors import ProtocolError
+from ..protocol.spec import ModelSpec
+from ..protocol.text import split_units
 from .audio_config import AudioRates
-from .decoder import AudioBuffer, InputDecoder
-from .images import ImageRules, jpeg_dimensions
-from .pcm import INPUT_SAMPLE_RATE, OUTPUT_SAMPLE_RATE, SAMPLES_PER_MS, decode_base64, resample
-from .vad import FRAME_MS, SpeechStarted, SpeechStopped, VoiceActivityDetector
+from .base import Session
 
 __all__ = ["LEGACY_FORMAT_STRINGS", "ListeningModel", "ListeningSession", "Segment", "TurnMode"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashscope_realtime_mock.core import wording
+from dashscope_realtime_mock.protocol import wording
 
 
 @pytest.mark.parametrize(
