@@ -31,18 +31,12 @@ browser:
 test: $(STAMP) browser
 	$(PY) -m pytest
 
-# ruff (rules in pyproject.toml), the formatter's verdict, and mypy. mypy reads the installed
-# names (setup.py maps mockserver/, client/ and schemas/ into dashscope_realtime_mock), so it
-# checks a tree of links that has them.
-TYPECHECK := build/typecheck
+# ruff (rules in pyproject.toml), the formatter's verdict, and mypy (strict; under the installed
+# names, see scripts/typecheck.py).
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)/dashscope_realtime_mock
-	for entry in mockserver/*; do ln -s "$(CURDIR)/$$entry" $(TYPECHECK)/dashscope_realtime_mock/; done
-	ln -s "$(CURDIR)/client" $(TYPECHECK)/dashscope_realtime_mock/client
-	ln -s "$(CURDIR)/schemas" $(TYPECHECK)/dashscope_realtime_mock/schemas
-	cd $(TYPECHECK) && $(CURDIR)/$(PY) -m mypy --config-file $(CURDIR)/pyproject.toml -p dashscope_realtime_mock
+	$(PY) scripts/typecheck.py
 
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=deep $(PY) -m pytest tests/property -p no:cacheprovider --timeout=0 -q

@@ -1,4 +1,4 @@
-"""Load benchmarks of issue 16: the server runs in its own process, this one is the client.
+"""Load benchmarks: the server runs in its own process, this one is the client.
 
 Sections (all by default; `--only NAME` repeatable):
 
@@ -48,6 +48,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,7 +74,7 @@ SETUP = json.dumps(
 FINISH = json.dumps({"event_id": "event_finish", "type": "session.finish"})
 HEADERS = {"Authorization": "Bearer bench"}
 CHUNK_S = 0.1
-SILENCE_MS = 1000  # LiveTranslate's default turn_detection.silence_duration_ms (events.md §2.2)
+SILENCE_MS = 1000  # LiveTranslate's default turn_detection.silence_duration_ms (docs/protocol/events.md §2.2)
 
 
 def _frames() -> tuple[list[str], float]:
@@ -194,7 +195,7 @@ class Mock:
             )
 
 
-_LINKS: dict[Path, tempfile.TemporaryDirectory] = {}
+_LINKS: dict[Path, tempfile.TemporaryDirectory[str]] = {}
 
 
 def _python_path(tree: Path) -> str:
@@ -257,7 +258,9 @@ async def _fast_session(
     return received, done - last_append
 
 
-async def _fast_load(url_of, sessions: int, frames: list[str]) -> tuple[float, list]:
+async def _fast_load(
+    url_of: Callable[[int], str], sessions: int, frames: list[str]
+) -> tuple[float, list[tuple[list[str], float]]]:
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as http:
         started = time.perf_counter()
@@ -266,6 +269,16 @@ async def _fast_load(url_of, sessions: int, frames: list[str]) -> tuple[float, l
             600,
         )
         return time.perf_counter() - started, results
+
+
+def _same_url(server: Server) -> Callable[[int], str]:
+    """Every session's URL: the server's own, the same for all."""
+    return lambda k: server.url()
+
+
+def _numbered_url(server: Server) -> Callable[[int], str]:
+    """Session k's URL on the floor server, which plays back the k-th recorded reply."""
+    return lambda k: server.url(f"&session={k}")
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -282,7 +295,7 @@ def bench_fast(mock: Mock, sessions: int, rounds: int, frames: list[str]) -> Non
     for _ in range(rounds):
         server = mock.start("fast")
         try:
-            wall, results = asyncio.run(_fast_load(lambda k, s=server: s.url(), sessions, frames))
+            wall, results = asyncio.run(_fast_load(_same_url(server), sessions, frames))
         finally:
             mock.stop(server)
         mock_walls.append(wall)
@@ -295,9 +308,7 @@ def bench_fast(mock: Mock, sessions: int, rounds: int, frames: list[str]) -> Non
             [sys.executable, str(ROOT / "bench" / "floor_server.py"), f.name], ROOT, "floor"
         )
         try:
-            wall, _ = asyncio.run(
-                _fast_load(lambda k, s=floor: s.url(f"&session={k}"), sessions, frames)
-            )
+            wall, _ = asyncio.run(_fast_load(_numbered_url(floor), sessions, frames))
         finally:
             floor.stop()
             os.unlink(f.name)
@@ -325,7 +336,7 @@ def bench_workers(mock: Mock, sessions: int, rounds: int, frames: list[str]) -> 
         for _ in range(rounds):
             server = mock.start("fast", workers)
             try:
-                wall, _ = asyncio.run(_fast_load(lambda k, s=server: s.url(), sessions, frames))
+                wall, _ = asyncio.run(_fast_load(_same_url(server), sessions, frames))
             finally:
                 mock.stop(server)
             walls.append(wall)

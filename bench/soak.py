@@ -1,4 +1,4 @@
-"""`make soak` (issue 15): 10,000 connect/disconnect cycles against a fresh server, then the
+"""`make soak`: 10,000 connect/disconnect cycles against a fresh server, then the
 resources before and after: RSS, open file descriptors and asyncio tasks. Not part of make test."""
 
 from __future__ import annotations

@@ -15,9 +15,9 @@ from .errors import (
     EndpointError,
     EventTimeout,
     HandshakeError,
-    ProtocolError,
     RealtimeClientError,
     RealtimeError,
+    ServerProtocolError,
 )
 from .events import Event
 
@@ -30,9 +30,9 @@ __all__ = [
     "Event",
     "EventTimeout",
     "HandshakeError",
-    "ProtocolError",
     "RealtimeClient",
     "RealtimeClientError",
     "RealtimeError",
+    "ServerProtocolError",
     "resolve",
 ]

@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import numpy as np
@@ -20,6 +21,7 @@ from dashscope_realtime_mock.media.pcm import INPUT_SAMPLE_RATE, resample
 
 from .connection import RealtimeClient
 from .errors import ConnectError, RealtimeClientError
+from .events import Event
 
 MODELS = {
     "translate": "qwen3-livetranslate-flash-realtime",
@@ -61,7 +63,7 @@ async def run(args: argparse.Namespace) -> int:
     step = 16000 * CHUNK_MS // 1000
     audio_out: list[bytes] = []
 
-    def on_event(event) -> None:
+    def on_event(event: Event) -> None:
         kind = event.type
         if (
             kind.startswith("conversation.item.input_audio_transcription.")
@@ -81,7 +83,7 @@ async def run(args: argparse.Namespace) -> int:
     await _connect(rt)
     try:
         rt.on_event(on_event)
-        update: dict = {
+        update: dict[str, Any] = {
             "modalities": ["text", "audio"]
             if args.out and args.command != "transcribe"
             else ["text"]

@@ -34,8 +34,8 @@ from .errors import (
     ConnectionClosed,
     EventTimeout,
     HandshakeError,
-    ProtocolError,
     RealtimeError,
+    ServerProtocolError,
 )
 from .events import Event
 
@@ -54,13 +54,13 @@ def _b64(data: bytes | str) -> str:
 
 
 def _parse(data: str) -> Event:
-    """One text frame as an Event; ProtocolError if it is not a JSON object."""
+    """One text frame as an Event; ServerProtocolError if it is not a JSON object."""
     try:
         fields = json.loads(data)
     except ValueError as exc:
-        raise ProtocolError(f"the server sent a text frame that is not JSON: {exc}") from None
+        raise ServerProtocolError(f"the server sent a text frame that is not JSON: {exc}") from None
     if not isinstance(fields, dict):
-        raise ProtocolError(f"the server sent JSON that is not an object: {data[:80]!r}")
+        raise ServerProtocolError(f"the server sent JSON that is not an object: {data[:80]!r}")
     return Event(fields)
 
 
@@ -75,7 +75,7 @@ class RealtimeClient:
         api_key: str | None = None,
         region: str | None = None,
         strict: bool = False,
-        headers: dict | None = None,
+        headers: dict[str, Any] | None = None,
     ) -> None:
         self.model = model
         self.endpoint = resolve(model, url=url, api_key=api_key, region=region)
@@ -84,7 +84,7 @@ class RealtimeClient:
         self._http: aiohttp.ClientSession | None = None
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._queue: asyncio.Queue[Event | None] = asyncio.Queue()
-        self._reader: asyncio.Task | None = None
+        self._reader: asyncio.Task[None] | None = None
         self._callbacks: list[Callable[[Event], Any]] = []
         self.events: list[Event] = []  # everything received, in order
         self.session_id: str | None = None
@@ -126,11 +126,14 @@ class RealtimeClient:
         return self
 
     async def _handshake_error(
-        self, http: aiohttp.ClientSession, exc: aiohttp.WSServerHandshakeError, headers: dict
+        self,
+        http: aiohttp.ClientSession,
+        exc: aiohttp.WSServerHandshakeError,
+        headers: dict[str, Any],
     ) -> HandshakeError:
         """The refusal's JSON body ({code, message, request_id}), read by a plain GET of the URL."""
         http_url = self.endpoint.url.replace("wss://", "https://", 1).replace("ws://", "http://", 1)
-        body: dict = {}
+        body: dict[str, Any] = {}
         with contextlib.suppress(aiohttp.ClientError, ValueError, asyncio.TimeoutError):
             async with http.get(
                 http_url, headers=headers, timeout=aiohttp.ClientTimeout(total=10)
@@ -150,7 +153,7 @@ class RealtimeClient:
                 if message.type == aiohttp.WSMsgType.TEXT:
                     self._received(_parse(message.data))
                 elif message.type == aiohttp.WSMsgType.BINARY:
-                    raise ProtocolError(
+                    raise ServerProtocolError(
                         "the server sent a binary frame; the protocol has only JSON text frames"
                     )
         finally:
@@ -189,7 +192,9 @@ class RealtimeClient:
         family = model.family
         violations = family.schemas.errors("server", event, family.name)
         if violations:
-            raise ProtocolError(f"strict: {event.type} breaks its schema: {violations[0].message}")
+            raise ServerProtocolError(
+                f"strict: {event.type} breaks its schema: {violations[0].message}"
+            )
 
     async def close(self) -> None:
         """Close the socket (code 1000) and stop reading."""
@@ -217,7 +222,7 @@ class RealtimeClient:
         """The next event.
 
         Raises EventTimeout if none arrives within `timeout` seconds, ConnectionClosed once the
-        connection has ended, and ProtocolError if the server broke the protocol (see
+        connection has ended, and ServerProtocolError if the server broke the protocol (see
         :mod:`client.errors`).
         """
         try:
@@ -268,7 +273,7 @@ class RealtimeClient:
 
     # ---- client events ------------------------------------------------------------------
 
-    async def send(self, event: dict) -> str:
+    async def send(self, event: dict[str, Any]) -> str:
         """Send a raw event (an event_id is added if missing); returns its event_id.
 
         Raises ConnectionClosed if the connection is not open.
@@ -277,7 +282,8 @@ class RealtimeClient:
             raise ConnectionClosed(self.close_code, "not connected")
         event = {"event_id": "event_" + uuid.uuid4().hex, **event}
         await self._ws.send_str(json.dumps(event, ensure_ascii=False))
-        return event["event_id"]
+        event_id: str = event["event_id"]
+        return event_id
 
     async def update_session(
         self,
@@ -287,14 +293,14 @@ class RealtimeClient:
         input_audio_format: str | None = None,
         output_audio_format: str | None = None,
         sample_rate: int | None = None,
-        turn_detection: dict | None = _UNSET,
+        turn_detection: dict[str, Any] | None = _UNSET,
         translation_language: str | None = None,
         translation_phrases: dict[str, str] | None = None,
         transcription_model: str | None = _UNSET,
         transcription_language: str | None = None,
         corpus_text: str | None = None,
         instructions: str | None = None,
-        tools: list[dict] | None = None,
+        tools: list[dict[str, Any]] | None = None,
         temperature: float | None = None,
         top_p: float | None = None,
         top_k: int | None = None,
@@ -378,7 +384,7 @@ class RealtimeClient:
     async def cancel_response(self) -> str:
         return await self.send({"type": "response.cancel"})
 
-    async def create_item(self, item: dict) -> str:
+    async def create_item(self, item: dict[str, Any]) -> str:
         return await self.send({"type": "conversation.item.create", "item": item})
 
     async def end_session(self, timeout: float = 20) -> Event:

@@ -2,7 +2,7 @@
 
 Order of precedence for the URL: the explicit ``url=`` argument, else ``DASHSCOPE_REALTIME_URL``,
 else the live endpoint of the region (``region=`` or ``DASHSCOPE_REGION``: ``cn`` — the SDK's
-default, Beijing — or ``intl``, Singapore; events.md §1.1). The key: ``api_key=``, else
+default, Beijing — or ``intl``, Singapore; docs/protocol/events.md §1.1). The key: ``api_key=``, else
 ``DASHSCOPE_API_KEY``. The model always travels as the ``model`` query parameter.
 """
 

@@ -6,7 +6,7 @@
     ├── ConnectError           the endpoint could not be reached (also ConnectionError, aiohttp's)
     ├── ConnectionClosed       the connection ended while the client still expected something
     ├── EventTimeout           no awaited event arrived in time (also TimeoutError)
-    ├── ProtocolError          the server sent what the protocol does not allow (also ValueError)
+    ├── ServerProtocolError    the server sent what the protocol does not allow (also ValueError)
     └── EndpointError          no endpoint can be made from the settings (also ValueError)
 
 Where a class also derives from a builtin, it replaces an exception the client used to let through
@@ -16,6 +16,7 @@ as that builtin, so ``except TimeoutError`` or ``except ValueError`` keeps worki
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 
@@ -25,9 +26,9 @@ __all__ = [
     "EndpointError",
     "EventTimeout",
     "HandshakeError",
-    "ProtocolError",
     "RealtimeClientError",
     "RealtimeError",
+    "ServerProtocolError",
 ]
 
 
@@ -46,7 +47,7 @@ class RealtimeError(RealtimeClientError):
     event_id: str | None = None  # the client event that caused it, where the family says so
 
     @classmethod
-    def from_event(cls, event: dict) -> RealtimeError:
+    def from_event(cls, event: dict[str, Any]) -> RealtimeError:
         error = event.get("error") or {}
         return cls(
             error.get("type", ""),
@@ -100,7 +101,7 @@ class EventTimeout(RealtimeClientError, TimeoutError):
     within their timeout. Also a TimeoutError (which asyncio.TimeoutError is, since 3.11)."""
 
 
-class ProtocolError(RealtimeClientError, ValueError):
+class ServerProtocolError(RealtimeClientError, ValueError):
     """Raised by `recv` (and so `wait_for`) when the server sent what the protocol does not allow:
     a binary frame, a text frame that is not a JSON object, or, with ``strict=True``, an event that
     breaks its schema. The connection stops reading. Also a ValueError."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 from .errors import ConnectionClosed, HandshakeError, RealtimeError
 
@@ -10,12 +11,13 @@ from .errors import ConnectionClosed, HandshakeError, RealtimeError
 __all__ = ["ConnectionClosed", "Event", "HandshakeError", "RealtimeError"]
 
 
-class Event(dict):
+class Event(dict[str, Any]):
     """One server event: a plain dict (every field the server sent) plus helpers."""
 
     @property
     def type(self) -> str:
-        return self.get("type", "")
+        kind: str = self.get("type", "")
+        return kind
 
     @property
     def event_id(self) -> str | None:
@@ -34,7 +36,9 @@ class Event(dict):
     def text(self) -> str:
         """The text an event carries: a delta, a `text` (+`stash`), a transcript, or ''."""
         if "delta" in self and self.type != "response.audio.delta":
-            return self["delta"]
+            delta: str = self["delta"]
+            return delta
         if "transcript" in self:
             return self["transcript"] or ""
-        return self.get("text", "") + self.get("stash", "")
+        text: str = self.get("text", "") + self.get("stash", "")
+        return text

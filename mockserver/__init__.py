@@ -22,6 +22,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from .client import RealtimeClient, RealtimeClientError
     from .protocol.behaviour import Behaviour
+    from .protocol.errors import RealtimeMockError
     from .replay.builtin import BUILTIN
     from .testing import CapturedSession, MockServer, ThreadedServer
     from .transport.app import create_app
@@ -58,6 +59,7 @@ _HOMES = {
     "Pace": ".transport.pacing",
     "RealtimeClient": ".client",
     "RealtimeClientError": ".client",
+    "RealtimeMockError": ".protocol.errors",
     "RejectHandshake": ".transport.faults",
     "ServerOptions": ".transport.options",
     "SessionCap": ".transport.faults",
@@ -82,6 +84,7 @@ __all__ = [
     "Pace",
     "RealtimeClient",
     "RealtimeClientError",
+    "RealtimeMockError",
     "RejectHandshake",
     "ServerOptions",
     "SessionCap",

@@ -9,8 +9,9 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypeAlias
 
 from ._version import __version__
 from .families import REGISTRY
@@ -27,16 +28,29 @@ from .transport.app import (
 )
 from .transport.collector import collect_when_quiet
 from .transport.loopwatch import STEPS, unwatch_steps, watch_steps
-from .transport.options import OptionError, ServerOptions
-from .transport.pacing import Pace
+from .transport.options import (
+    OptionError,
+    ServerOptions,
+    declared_options,
+    flag_of,
+    options_table,
+)
+from .transport.usage import synopsis
 
 if TYPE_CHECKING:
+    from aiohttp import web
+
     from .transport.recorder import RecorderOptions
 
-__all__ = ["build_parser", "main"]
+__all__ = ["PROG", "build_parser", "main", "readme_blocks"]
+
+PROG = "python -m dashscope_realtime_mock"  # how the README spells the command
 
 DEFAULT_MODEL = "qwen3-livetranslate-flash-realtime"
 
+
+Banner = Callable[[int], list[str]]  # the lines to print once the server listens on a port
+Commands: TypeAlias = "argparse._SubParsersAction[Parser]"
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOOPBACK_FOR = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}  # what a client dials
@@ -57,11 +71,6 @@ def _port(text: str) -> int:
 
 
 _port.__name__ = "port (0..65535)"  # argparse words a bad value as "invalid <name> value"
-
-
-def _field_list(text: str) -> tuple[str, ...]:
-    """`a,b.c` as ("a", "b.c"); the empty string is no fields (ServerOptions checks the names)."""
-    return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
 def _shown(value: object) -> str:
@@ -85,6 +94,7 @@ def _behaviour_help() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `realtime-mock` command line: `serve`, `record` and `validate`."""
     parser = Parser(prog="realtime-mock", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -94,8 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_serve(commands) -> None:
-    defaults = ServerOptions()
+def _add_serve(commands: Commands) -> None:
     serve = commands.add_parser(
         "serve",
         help="serve the mock realtime WebSocket API",
@@ -110,90 +119,7 @@ def _add_serve(commands) -> None:
         default=8765,
         help="port to bind; 0 picks a free one (default: %(default)s)",
     )
-    serve.add_argument(
-        "--api-key", default=None, help="accept only this key (default: any non-empty Bearer key)"
-    )
-    serve.add_argument(
-        "--fixtures",
-        default=None,
-        metavar="DIR|builtin",
-        help="corpus.json for the built-in responder and scenarios/*/ to replay; 'builtin' is the "
-        "library shipped with the package (default: none)",
-    )
-    serve.add_argument(
-        "--scenario",
-        default=None,
-        help="replay this fixture in every session unless the client names another "
-        "(query ?scenario= or header X-Mock-Scenario) (default: none)",
-    )
-    serve.add_argument(
-        "--pace",
-        choices=[p.value for p in Pace],
-        default=str(defaults.pace),
-        help="fast: send events as soon as they exist; realtime: pace like the live service; "
-        "recorded: the gaps of the fixture being replayed, needs --fixtures (default: %(default)s)",
-    )
-    serve.add_argument(
-        "--speed",
-        type=float,
-        default=defaults.speed,
-        help="with --pace realtime or recorded: run this many times faster (default: %(default)s)",
-    )
-    serve.add_argument(
-        "--first-text-latency-ms",
-        type=int,
-        default=defaults.first_text_latency_ms,
-        help="realtime pace: delay from response.created to the first text (default: %(default)s)",
-    )
-    serve.add_argument(
-        "--first-audio-latency-ms",
-        type=int,
-        default=defaults.first_audio_latency_ms,
-        help="realtime pace: delay from response.created to the first audio (default: %(default)s)",
-    )
-    serve.add_argument(
-        "--audio-idle-ms",
-        type=int,
-        default=defaults.audio_idle_ms,
-        help="fast pace: an answer that speech could still cut short plays by the client's audio "
-        "time; after this long without a client frame it plays out (default: %(default)s)",
-    )
-    serve.add_argument(
-        "--match-on",
-        type=_field_list,
-        default=defaults.match_on,
-        metavar="FIELD,...",
-        help="when several fixtures share the input audio, replay the one whose recorded session "
-        "agrees on most of these session fields (dotted paths; '' for audio alone) "
-        f"(default: {','.join(defaults.match_on)})",
-    )
-    serve.add_argument(
-        "--strict-replay",
-        action="store_true",
-        help="with a named scenario: a client event that departs from the recorded ones fails "
-        "the session with a report of the matcher that failed (default: off)",
-    )
-    serve.add_argument(
-        "--behaviour",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a choice where the docs are open (repeatable), e.g. omni_session_finish=reject; "
-        "the names and values are listed below (default: none changed)",
-    )
-    serve.add_argument(
-        "--faults",
-        metavar="SPEC",
-        help="inject faults into every connection, e.g. 'seed=1;delay:on=first_audio,ms=800' "
-        "(kinds: error, disconnect, delay, idle_timeout, session_cap, reject, drop, duplicate; "
-        "see the README) (default: none)",
-    )
-    serve.add_argument(
-        "--strict",
-        action="store_true",
-        help="validate every server event against the schemas; a violation is logged and ends "
-        "the session with server_error + close 1011 (default: off)",
-    )
+    _add_server_options(serve)
     serve.add_argument(
         "--no-inspector",
         action="store_true",
@@ -203,6 +129,7 @@ def _add_serve(commands) -> None:
         "--workers",
         type=int,
         default=1,
+        metavar="N",
         help="serve the port from this many processes (SO_REUSEPORT; sessions are independent; "
         "each worker keeps its own inspector) (default: %(default)s)",
     )
@@ -213,28 +140,59 @@ def _add_serve(commands) -> None:
         help="log a warning when one event-loop step takes this long (0: do not watch) "
         "(default: %(default)s)",
     )
-    serve.add_argument(
-        "--max-connections",
-        type=int,
-        default=0,
-        help="WebSockets open at once; the next handshake gets HTTP 429 (0: no cap) "
-        "(default: %(default)s)",
-    )
-    serve.add_argument(
-        "--idle-timeout",
-        type=float,
-        default=0.0,
-        help="close a session (1000) after this many seconds without a client event; the "
-        "service reportedly drops idle sessions after ~300 s (0: never) (default: %(default)s)",
-    )
-    serve.add_argument(
-        "--shutdown-grace",
-        type=float,
-        default=3.0,
-        help="on SIGTERM or SIGINT every client gets close 1001; sends under way finish within "
-        "this many seconds, then the process exits 0 (default: %(default)s)",
-    )
     _add_log_level(serve)
+
+
+def _add_server_options(serve: argparse.ArgumentParser) -> None:
+    """A flag for each ServerOptions field that has one, as its Option declares it; the value
+    lands under the field's own name, so `ServerOptions(**...)` takes the namespace as it is."""
+    for declared in declared_options():
+        option = declared.option
+        if option.flag is None:
+            continue
+        meaning = f"{option.meaning} (default: {declared.shown_default})".replace("%", "%%")
+        if option.switch:
+            serve.add_argument(
+                option.flag, dest=declared.keyword, action="store_true", help=meaning
+            )
+        elif option.repeat is not None:
+            serve.add_argument(
+                option.flag,
+                dest=declared.keyword,
+                action="append",
+                default=[],
+                metavar=option.metavar,
+                help=meaning,
+            )
+        else:
+            serve.add_argument(
+                option.flag,
+                dest=declared.keyword,
+                type=option.parse or str,
+                choices=option.choices,
+                default=declared.default,
+                metavar=option.metavar,
+                help=meaning,
+            )
+
+
+def _server_options(args: argparse.Namespace) -> dict[str, object] | str:
+    """The ServerOptions keywords `serve` was given (every declared flag, and the inspector),
+    or the one-line error of a repeated flag whose values do not make a value."""
+    given: dict[str, object] = {}
+    for declared in declared_options():
+        option = declared.option
+        if option.flag is None:
+            continue
+        value = getattr(args, declared.keyword)
+        if option.repeat is not None:
+            try:
+                value = option.repeat(value)
+            except (TypeError, ValueError) as exc:
+                return f"{option.flag}: {exc}"
+        given[declared.keyword] = value
+    given["watcher"] = None if args.no_inspector else Inspector()
+    return given
 
 
 def _add_log_level(command: argparse.ArgumentParser) -> None:
@@ -247,17 +205,18 @@ def _add_log_level(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_record(commands) -> None:
+def _add_record(commands: Commands) -> None:
     record = commands.add_parser(
         "record", help="a local proxy that records sessions with a live endpoint as fixtures"
     )
     record.add_argument(
         "--upstream",
         required=True,
+        metavar="URL",
         help="e.g. wss://dashscope-intl.aliyuncs.com/api-ws/v1/realtime",
     )
     record.add_argument(
-        "--out", type=Path, required=True, help="directory for the recorded fixtures"
+        "--out", type=Path, required=True, metavar="DIR", help="directory for the recorded fixtures"
     )
     record.add_argument(
         "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
@@ -268,11 +227,13 @@ def _add_record(commands) -> None:
     _add_log_level(record)
 
 
-def _add_validate(commands) -> None:
+def _add_validate(commands: Commands) -> None:
     validate = commands.add_parser(
         "validate", help="check a captured session (JSONL) against the schemas"
     )
-    validate.add_argument("file", type=Path, help="one event per line, or the fixture format")
+    validate.add_argument(
+        "file", type=Path, metavar="FILE.jsonl", help="one event per line, or the fixture format"
+    )
     which = validate.add_mutually_exclusive_group()
     which.add_argument("--model", help="the model the capture was made with (picks the family)")
     which.add_argument(
@@ -280,7 +241,7 @@ def _add_validate(commands) -> None:
     )
 
 
-def _validate(args) -> int:
+def _validate(args: argparse.Namespace) -> int:
     """Print each violation as FILE:LINE: …; exit 1 if there are any."""
     from .replay.capture import validate_lines  # imported here: `serve` starts faster without it
 
@@ -305,7 +266,9 @@ def _validate(args) -> int:
     return 1 if violations else 0
 
 
-async def _run_forever(app, host: str, port: int, banner, reuse_port: bool = False) -> None:
+async def _run_forever(
+    app: web.Application, host: str, port: int, banner: Banner, reuse_port: bool = False
+) -> None:
     """Serve `app` until interrupted; `banner(port)` gives the lines to print once it listens."""
     runner, bound_port = await start_site(app, host, port, reuse_port=reuse_port)
     # What start-up made lives as long as the process: keep the cyclic GC from walking it again
@@ -340,7 +303,7 @@ async def _run_forever(app, host: str, port: int, banner, reuse_port: bool = Fal
         await runner.cleanup()
 
 
-def _serve_banner(host: str, inspector: bool = False):
+def _serve_banner(host: str, inspector: bool = False) -> Banner:
     """What to paste where: the legacy SDK adds ?model= to its url=; the v2 SDK's ws_url= has it."""
     dial = LOOPBACK_FOR.get(host, host)
 
@@ -359,7 +322,8 @@ def _serve_banner(host: str, inspector: bool = False):
     return banner
 
 
-def _record_banner(host: str, options: RecorderOptions):
+def _record_banner(host: str, options: RecorderOptions) -> Banner:
+    """What to point a client at to record through the proxy, and where the fixtures go."""
     dial = LOOPBACK_FOR.get(host, host)
     return lambda port: [
         f"Recording proxy for {options.upstream}: ws://{dial}:{port}{REALTIME_PATH}",
@@ -374,6 +338,7 @@ def _fail(command: str, message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run `realtime-mock ARGV` (sys.argv when None); returns the exit code."""
     args = build_parser().parse_args(argv)
     if args.command == "validate":
         return _validate(args)
@@ -386,7 +351,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _listen(
-    command: str, app_factory, host: str, port: int, banner, reuse_port: bool = False
+    command: str,
+    app_factory: Callable[[], web.Application],
+    host: str,
+    port: int,
+    banner: Banner,
+    reuse_port: bool = False,
 ) -> int:
     """Build the app and serve it until interrupted; 2 with one line if it cannot start."""
     try:
@@ -420,34 +390,15 @@ def _record(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     """Run the mock until interrupted; 2 with one line for a bad option or fixture library."""
-    try:
-        behaviour = Behaviour().with_assignments(args.behaviour)
-    except (TypeError, ValueError) as exc:
-        return _fail("serve", f"--behaviour: {exc}")
+    given = _server_options(args)
+    if isinstance(given, str):
+        return _fail("serve", given)
     if args.workers < 1:
         return _fail("serve", f"--workers: must be at least 1, not {args.workers}")
     try:
-        options = ServerOptions(
-            api_key=args.api_key,
-            pace=args.pace,
-            first_text_latency_ms=args.first_text_latency_ms,
-            first_audio_latency_ms=args.first_audio_latency_ms,
-            speed=args.speed,
-            audio_idle_ms=args.audio_idle_ms,
-            fixtures=args.fixtures,
-            scenario=args.scenario,
-            strict_replay=args.strict_replay,
-            match_on=args.match_on,
-            behaviour=behaviour,
-            strict=args.strict,
-            watcher=None if args.no_inspector else Inspector(),
-            faults=args.faults,
-            max_connections=args.max_connections,
-            idle_timeout_s=args.idle_timeout,
-            shutdown_grace_s=args.shutdown_grace,
-        )
+        options = ServerOptions(**given)  # type: ignore[arg-type]
     except OptionError as exc:
-        return _fail("serve", f"--{exc.option.replace('_', '-')}: {exc.problem}")
+        return _fail("serve", f"{flag_of(exc.option)}: {exc.problem}")
     if args.slow_step_ms > 0:
         watch_steps(args.slow_step_ms)
     banner = _serve_banner(args.host, inspector=not args.no_inspector)
@@ -464,7 +415,7 @@ def _serve(args: argparse.Namespace) -> int:
     return _serve_one(options, args.host, args.port, banner)
 
 
-def _signal_ready(ready):
+def _signal_ready(ready: Callable[[], None]) -> Banner:
     """A worker's banner: it prints nothing and tells the parent the worker listens."""
 
     def banner(_port: int) -> list[str]:
@@ -475,7 +426,7 @@ def _signal_ready(ready):
 
 
 def _serve_one(
-    options: ServerOptions, host: str, port: int, banner, reuse_port: bool = False
+    options: ServerOptions, host: str, port: int, banner: Banner, reuse_port: bool = False
 ) -> int:
     """Serve the mock in this process until interrupted; 2 with one line if it cannot start."""
     try:
@@ -483,3 +434,15 @@ def _serve_one(
     finally:
         if STEPS.steps:
             logging.getLogger("mockserver.loop").info(STEPS.summary())
+
+
+def readme_blocks() -> dict[str, str]:
+    """The parts of README.md generated from the code, by the name of their marker comments:
+    the synopsis of every command and the table of the server's options.
+
+    ``scripts/write_options_docs.py`` writes them into README.md; a test fails while they differ.
+    """
+    return {
+        "synopsis": f"```\n{synopsis(build_parser(), PROG)}```\n",
+        "options": options_table(),
+    }

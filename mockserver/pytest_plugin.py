@@ -17,19 +17,26 @@ strict-mode violation) fails the test that caused it, at teardown.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
 import pytest
 
 from .testing import MockServer
 
+if TYPE_CHECKING:
+    from .client import RealtimeClient
+
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Declare the `realtime_mock` marker (the suite runs with --strict-markers)."""
     config.addinivalue_line(
         "markers", "realtime_mock(**options): ServerOptions for the realtime_mock fixture"
     )
 
 
 @pytest.fixture
-def realtime_mock(request: pytest.FixtureRequest):
+def realtime_mock(request: pytest.FixtureRequest) -> Iterator[MockServer]:
     """A mock DashScope realtime server on a free loopback port (strict mode), closed after the test."""
     marker = request.node.get_closest_marker("realtime_mock")
     options = {"strict": True, **(marker.kwargs if marker else {})}
@@ -39,11 +46,11 @@ def realtime_mock(request: pytest.FixtureRequest):
 
 
 @pytest.fixture
-def realtime_client(realtime_mock):
+def realtime_client(realtime_mock: MockServer) -> Callable[..., RealtimeClient]:
     """Factory: `realtime_client(model, **kw)` → a strict RealtimeClient aimed at `realtime_mock`."""
     from dashscope_realtime_mock.client import RealtimeClient
 
-    def make(model: str, **options) -> RealtimeClient:
+    def make(model: str, **options: Any) -> RealtimeClient:
         options = {"url": realtime_mock.url, "api_key": "mock-key", "strict": True, **options}
         return RealtimeClient(model, **options)
 

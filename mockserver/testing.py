@@ -12,7 +12,8 @@ import asyncio
 import dataclasses
 import threading
 from dataclasses import dataclass, field
-from typing import Self
+from types import TracebackType
+from typing import Any, Self
 
 from .inspector import INSPECT_PATH, Inspector
 from .transport.app import REALTIME_PATH, create_app, start_site
@@ -58,11 +59,17 @@ class ThreadedServer:
             raise self._startup_error
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Stop the loop and wait for the thread (its runner is cleaned up on the way out)."""
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
 
-    def _unhandled(self, loop: asyncio.AbstractEventLoop, context: dict) -> None:
+    def _unhandled(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         """asyncio's last resort (a callback or a task nobody awaited raised): log it, then
         :meth:`unhandled_error` unless it is a client hanging up."""
         loop.default_exception_handler(context)
@@ -79,6 +86,7 @@ class ThreadedServer:
         return f"ws://127.0.0.1:{self.port}{REALTIME_PATH}"
 
     def ws_url(self, model: str) -> str:
+        """The realtime endpoint for `model` (what the v2 SDK's `ws_url=` takes)."""
         return f"{self.ws_base}?model={model}"
 
 
@@ -88,8 +96,8 @@ class CapturedSession:
 
     session_id: str
     model: str
-    client: list[dict] = field(default_factory=list)
-    server: list[dict] = field(default_factory=list)
+    client: list[dict[str, Any]] = field(default_factory=list)
+    server: list[dict[str, Any]] = field(default_factory=list)
     # which fixture answered (None: the built-in responder) and why, once the server decided
     replayed: str | None = None
     replay_reason: str = ""
@@ -106,7 +114,7 @@ class MockServer(ThreadedServer):
     """
 
     def __init__(
-        self, options: ServerOptions | None = None, *, inspect: bool = False, **option_fields
+        self, options: ServerOptions | None = None, *, inspect: bool = False, **option_fields: Any
     ) -> None:
         options = options or ServerOptions(strict=True)
         self.inspector = Inspector() if inspect else None
@@ -135,7 +143,7 @@ class MockServer(ThreadedServer):
         return self.ws_url(model) + (f"&scenario={scenario}" if scenario else "")
 
     # Observer (called from the server thread)
-    def event(self, session_id: str, model: str, direction: str, event: dict) -> None:
+    def event(self, session_id: str, model: str, direction: str, event: dict[str, Any]) -> None:
         with self._lock:
             captured = self.sessions.setdefault(session_id, CapturedSession(session_id, model))
             (captured.client if direction == "client" else captured.server).append(event)

@@ -20,10 +20,13 @@ from collections.abc import Hashable
 from functools import cache, cached_property
 from importlib import resources
 from importlib.abc import Traversable
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from jsonschema import Draft7Validator, ValidationError
 from referencing import Registry, Resource
+
+if TYPE_CHECKING:  # what Registry.resolver() returns; referencing exports no public name for it
+    from referencing._core import Resolver
 
 __all__ = [
     "DIRECTIONS",
@@ -54,7 +57,7 @@ class Folder(Traversable, Hashable, Protocol):
 FOLDER = cast(Folder, resources.files(__name__))
 
 
-def _read_folder(root: Folder) -> dict[str, dict]:
+def _read_folder(root: Folder) -> dict[str, dict[str, Any]]:
     """Every schema in one folder tree (`common/`, `client/`, `server/`), by relative path."""
     found = {}
     for sub in ("common", *DIRECTIONS):
@@ -72,7 +75,7 @@ class Catalogue:
 
     def __init__(self, folders: tuple[Folder, ...]) -> None:
         self.folders = folders
-        self._files: dict[str, dict] = {}
+        self._files: dict[str, dict[str, Any]] = {}
         for number, root in enumerate(folders):
             for path, contents in _read_folder(root).items():
                 self._files[path if number == 0 else f"{number}:{path}"] = contents
@@ -104,7 +107,7 @@ class Catalogue:
         """The event types `family` has in `direction` (client: sends; server: receives)."""
         return {kind for (d, kind, f) in self.index if d == direction and f == family}
 
-    def schema(self, direction: str, kind: str, family: str) -> dict | None:
+    def schema(self, direction: str, kind: str, family: str) -> dict[str, Any] | None:
         """The raw schema of one event for one family, or None if the family has no such event."""
         path = self.index.get((direction, kind, family))
         return None if path is None else self._files[path]
@@ -135,14 +138,14 @@ class Catalogue:
             ]
         return sorted(check.iter_errors(event), key=lambda e: (len(e.absolute_path), e.message))
 
-    def resolved(self, direction: str, kind: str, family: str) -> dict | None:
+    def resolved(self, direction: str, kind: str, family: str) -> dict[str, Any] | None:
         """The event's schema with every `$ref` replaced by what it points to (no references left)."""
         contents = self.schema(direction, kind, family)
         if contents is None:
             return None
         resolver = self.registry.resolver(base_uri=contents["$id"])
 
-        def inline(node: Any, resolver) -> Any:
+        def inline(node: Any, resolver: Resolver[Any]) -> Any:
             if isinstance(node, dict):
                 if "$ref" in node:
                     target = resolver.lookup(node["$ref"])
@@ -173,7 +176,7 @@ def event_types(direction: str, family: str) -> set[str]:
     return catalogue().event_types(direction, family)
 
 
-def schema(direction: str, kind: str, family: str) -> dict | None:
+def schema(direction: str, kind: str, family: str) -> dict[str, Any] | None:
     return catalogue().schema(direction, kind, family)
 
 
@@ -185,5 +188,5 @@ def errors(direction: str, event: Any, family: str) -> list[ValidationError]:
     return catalogue().errors(direction, event, family)
 
 
-def resolved(direction: str, kind: str, family: str) -> dict | None:
+def resolved(direction: str, kind: str, family: str) -> dict[str, Any] | None:
     return catalogue().resolved(direction, kind, family)

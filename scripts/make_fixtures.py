@@ -18,8 +18,10 @@ import random
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soundfile
@@ -33,11 +35,12 @@ sys.path.insert(0, str(ROOT))
 from dashscope_realtime_mock.answers.corpus import CorpusResponder, load_corpus
 from dashscope_realtime_mock.answers.responder import Transcript
 from dashscope_realtime_mock.families import lookup, open_session
-from dashscope_realtime_mock.media.pcm import OUTPUT_SAMPLE_RATE, resample
+from dashscope_realtime_mock.media.pcm import OUTPUT_SAMPLE_RATE, PCM16, resample
 from dashscope_realtime_mock.protocol.behaviour import Behaviour
+from dashscope_realtime_mock.protocol.wire import Event
 from dashscope_realtime_mock.replay.recording import Recording
 from dashscope_realtime_mock.replay.responders import RecordedResponse, ScriptedResponder
-from dashscope_realtime_mock.replay.store import save
+from dashscope_realtime_mock.replay.store import Fixture, save
 from tests.support import tiny_jpeg
 
 DATE = "2026-11-21"  # part of each header; fixed so that regeneration is byte-for-byte
@@ -64,7 +67,7 @@ WEATHER_TOOL = {
 }
 
 
-def _espeak(text: str, language: str, rate: int, work: Path) -> np.ndarray:
+def _espeak(text: str, language: str, rate: int, work: Path) -> PCM16:
     raw, out = work / "raw.wav", work / "out.wav"
     subprocess.run(
         ["espeak-ng", "-v", VOICES[language], "-s", "150", "-w", str(raw), text], check=True
@@ -94,7 +97,8 @@ def _espeak(text: str, language: str, rate: int, work: Path) -> np.ndarray:
         ],
         check=True,
     )
-    return soundfile.read(out, dtype="int16")[0]
+    samples: PCM16 = soundfile.read(out, dtype="int16")[0]
+    return samples
 
 
 @dataclass
@@ -104,18 +108,17 @@ class Scenario:
     description: str
     source: str  # language spoken
     utterances: list[str]  # what is said
-    answers: (
-        list  # what the model answers, per response, in order: text, or (tool name, arguments JSON)
-    )
+    # What the model answers, per response, in order: text, or (tool name, arguments JSON).
+    answers: Sequence[str | tuple[str, str]]
     answer_language: str
-    update: dict = field(default_factory=dict)
+    update: dict[str, Any] = field(default_factory=dict)
     rate: int = 16000
     manual: bool = False  # commit each utterance (and response.create for Omni)
     actions: str = ""  # "image", "cancel", "barge-in", "tool"
     behaviour: Behaviour = field(default_factory=Behaviour)
 
 
-def _corpus(indices, language):
+def _corpus(indices: Iterable[int], language: str) -> list[str]:
     return [SENTENCES[i][language] for i in indices]
 
 
@@ -301,7 +304,9 @@ class Driver:
 
     def __init__(self, scenario: Scenario, seed: int, work: Path) -> None:
         self.scenario = scenario
-        transcripts = [(text, scenario.source) for text in scenario.utterances]
+        transcripts: list[tuple[str, str | None]] = [
+            (text, scenario.source) for text in scenario.utterances
+        ]
         responses = [
             RecordedResponse("", None, a)
             if isinstance(a, tuple)
@@ -333,7 +338,7 @@ class Driver:
         self.sent = 0
         self.pull()
 
-    def send(self, event: dict, pull: bool = True) -> None:
+    def send(self, event: Event, pull: bool = True) -> None:
         self.sent += 1
         event = {"event_id": f"event_{self.sent:04d}", **event}
         self.recording.add(self.t_ms, "client", event)
@@ -341,8 +346,8 @@ class Driver:
         if pull:
             self.pull()
 
-    def pull(self, limit: int | None = None) -> list[dict]:
-        taken = []
+    def pull(self, limit: int | None = None) -> list[Event]:
+        taken: list[Event] = []
         while limit is None or len(taken) < limit:
             event = self.session.next_event()
             if event is None:
@@ -372,12 +377,14 @@ def silence(ms: int, rate: int) -> np.ndarray:
     return np.zeros(rate * ms // 1000, dtype=np.int16)
 
 
-def run(scenario: Scenario, seed: int, work: Path):
+def run(scenario: Scenario, seed: int, work: Path) -> Fixture:
     driver = Driver(scenario, seed, work)
     rate = scenario.rate
     driver.send({"type": "session.update", "session": scenario.update})
     speech = [_espeak(text, scenario.source, rate, work) for text in scenario.utterances]
-    omni = lookup(scenario.model).family.name == "omni"
+    model = lookup(scenario.model)
+    assert model is not None, f"{scenario.name}: unknown model {scenario.model}"
+    omni = model.family.name == "omni"
     for index, pcm in enumerate(speech):
         barge = scenario.actions == "barge-in" and index == 1
         driver.stream(

@@ -1,4 +1,4 @@
-"""The dialect table of events.md §5 as a check: which event names and fields each family uses.
+"""The dialect table of docs/protocol/events.md §5 as a check: which event names and fields each family uses.
 
 `assert_dialect(family, events)` fails on the first server event whose name or fields belong to
 another family's dialect (e.g. a `delta` in a LiveTranslate stream, a `text`/`stash` stream in
@@ -76,7 +76,7 @@ ENVELOPE = {"event_id", "type"}
 
 
 def assert_dialect(family: str, events: list[dict]) -> None:
-    """Every event in `events` uses `family`'s names and field shapes (events.md §5)."""
+    """Every event in `events` uses `family`'s names and field shapes (docs/protocol/events.md §5)."""
     for event in events:
         kind = event["type"]
         assert kind in EVENT_TYPES[family], f"{family} never sends {kind}: {event}"

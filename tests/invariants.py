@@ -15,14 +15,16 @@ from dataclasses import dataclass, field
 
 from dashscope_realtime_mock import families as registry
 from dashscope_realtime_mock import schemas
+from dashscope_realtime_mock.families.livetranslate.models import LiveTranslateModel
+from dashscope_realtime_mock.families.omni.models import OmniModel
 from tests.dialects import assert_dialect
 
 __all__ = ["ALLOWED_ERRORS", "Trace", "check_all"]
 
-# Which error codes each client event may provoke (events.md §1.7 and the mock's documented
+# Which error codes each client event may provoke (docs/protocol/events.md §1.7 and the mock's documented
 # choices). Any other code, or a server_error, is a bug.
 _SCHEMA = {"invalid_value", "invalid_type", "missing_required_parameter"}
-ALLOWED_ERRORS: dict[str, set[str]] = {
+ALLOWED_ERRORS: dict[str | None, set[str]] = {
     "session.update": _SCHEMA,
     "input_audio_buffer.append": _SCHEMA,
     "input_audio_buffer.commit": _SCHEMA | {"invalid_state", "input_audio_buffer_commit_empty"},
@@ -59,7 +61,9 @@ class Trace:
 
     @property
     def family(self) -> str:
-        return registry.lookup(self.model).family.name
+        model = registry.lookup(self.model)
+        assert model is not None, f"unknown model {self.model}"
+        return model.family.name
 
     def sent(self, event: dict | None, audio_ms: int) -> None:
         """The client sent `event` (None: a frame that is not an event); `audio_ms` sent so far."""
@@ -78,7 +82,7 @@ def check_schemas(trace: Trace) -> None:
 
 
 def check_dialect(trace: Trace) -> None:
-    """Every server event has the names and fields of the family's dialect (events.md §5)."""
+    """Every server event has the names and fields of the family's dialect (docs/protocol/events.md §5)."""
     assert_dialect(trace.family, trace.server)
 
 
@@ -117,7 +121,7 @@ def check_responses_nested(trace: Trace) -> None:
         kind = event["type"]
         if kind == "response.created":
             if response is not None and not trace.cancel_sends_response_done:
-                # a cancelled response may end at its last .done (events.md §7.5)
+                # a cancelled response may end at its last .done (docs/protocol/events.md §7.5)
                 assert item is None and part is None, "a response started inside an open item"
                 response = None
             assert response is None, "a response started inside another"
@@ -247,7 +251,9 @@ def check_errors_allowed(trace: Trace) -> None:
 
 def check_usage_matches_audio(trace: Trace) -> None:
     """response.done's output audio tokens are what the audio deltas of that response are worth."""
-    spec = registry.lookup(trace.model).spec
+    model = registry.lookup(trace.model)
+    assert model is not None, f"unknown model {trace.model}"
+    spec = model.spec
     samples: dict[str, int] = {}
     for event in trace.server:
         if event["type"] == "response.audio.delta":
@@ -258,6 +264,7 @@ def check_usage_matches_audio(trace: Trace) -> None:
             response = event["response"]
             details = response.get("usage", {}).get("output_tokens_details", {})
             sent = samples.get(response["id"], 0)
+            assert isinstance(spec, (OmniModel, LiveTranslateModel)), f"{trace.model} has no audio"
             expected = math.ceil(sent / 24000 * spec.output_audio_tokens_per_second)
             assert details.get("audio_tokens", 0) == expected, (
                 f"usage says {details.get('audio_tokens')} audio tokens, the deltas are worth {expected}"
@@ -283,9 +290,9 @@ def check_part_order(trace: Trace) -> None:
     item's conversation.item.created and until .done, and a completed function_call item ends
     after function_call_arguments.done (response.function_call_arguments.*, output_item.done)."""
     last: tuple[str, str | None] | None = None  # the last response.* event: (type, item id)
-    added: set[str] = set()  # items a response added
+    added: set[str | None] = set()  # items a response added
     done: dict[str, set[str]] = {}  # item id → .done types seen for it
-    part_type: dict[str, str] = {}
+    part_type: dict[str | None, str] = {}
     for event in trace.server:
         kind = event["type"]
         item = event.get("item_id") or (event.get("item") or {}).get("id")
@@ -358,7 +365,7 @@ def check_user_turn_order(trace: Trace) -> None:
     spoken: set[str] = set()  # item ids of utterances that began (speech_started)
     stopped: set[str] = set()
     committed_ids: set[str] = set()
-    finals: set[str] = set()  # items whose transcript is final (.completed or .failed)
+    finals: set[str | None] = set()  # items whose transcript is final (.completed or .failed)
     for index, event in enumerate(trace.server):
         kind = event["type"]
         item = event.get("item_id")
@@ -404,7 +411,7 @@ def check_answers_follow_requests(trace: Trace) -> None:
     (committed.omni); session.finished after session.finish, with no response left open."""
     counts: dict[str, int] = {}
     open_responses: set[str] = set()
-    answered_by = {
+    answered_by: dict[str, tuple[str, ...]] = {
         "input_audio_buffer.cleared": ("input_audio_buffer.clear",),
         "session.updated": ("session.update",),
         "session.finished": ("session.finish",),

@@ -101,9 +101,9 @@ def stale_report(fixture: Fixture) -> str | None:
         budget = sum(1 for e in group if _recorded_cut(e, cut) is None)
         budget = len(lines) + 1_000_000 if everything else budget
         target = dict(sent)
-        for event in group:
-            if (response := _recorded_cut(event, cut)) is not None:
-                target[response] = _shown(target.get(response, ("", 0)), event)
+        for recorded_event in group:
+            if (response := _recorded_cut(recorded_event, cut)) is not None:
+                target[response] = _shown(target.get(response, ("", 0)), recorded_event)
         while (event := session.peek_event()) is not None:
             response = cut_stream(event)
             if response is not None:
@@ -193,10 +193,6 @@ def _shown_by(events, response: str, original) -> tuple[str, int]:
         if event["type"] in STREAMED and original(event.get("response_id")) == response:
             shown = _shown(shown, event)
     return shown
-
-
-def _response_id(event: dict) -> str | None:
-    return event.get("response_id") or (event.get("response") or {}).get("id")
 
 
 def _cut_responses(recorded: list[tuple[int, dict]]) -> set[str]:

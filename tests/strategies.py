@@ -18,6 +18,8 @@ from hypothesis_jsonschema import from_schema
 
 from dashscope_realtime_mock import families as registry
 from dashscope_realtime_mock import schemas
+from dashscope_realtime_mock.families.livetranslate.models import LiveTranslateModel
+from dashscope_realtime_mock.families.omni.models import OmniModel
 from dashscope_realtime_mock.protocol.behaviour import Behaviour
 from tests.support import WEATHER_TOOL, load_speech, tiny_jpeg
 
@@ -62,8 +64,9 @@ def audio_runs() -> st.SearchStrategy[tuple[str, int]]:
 
 
 def _hand_tuned(model: str) -> st.SearchStrategy[dict]:
-    spec = registry.lookup(model).spec
-    family = registry.lookup(model).family.name
+    found = registry.lookup(model)
+    assert found is not None, f"unknown model {model}"
+    spec, family = found.spec, found.family.name
     vad = st.one_of(
         st.none(),
         st.fixed_dictionaries(
@@ -79,6 +82,7 @@ def _hand_tuned(model: str) -> st.SearchStrategy[dict]:
     fields: dict[str, st.SearchStrategy] = {"turn_detection": vad}
     if family != "asr":
         fields["modalities"] = st.sampled_from([["text"], ["text", "audio"]])
+        assert isinstance(spec, (OmniModel, LiveTranslateModel)), f"{model} has no voices"
         fields["voice"] = st.sampled_from([*sorted(spec.voices), "Nobody"])
     if family == "livetranslate":
         fields["translation"] = st.fixed_dictionaries(
@@ -100,14 +104,21 @@ def _hand_tuned(model: str) -> st.SearchStrategy[dict]:
 
 @cache
 def _from_schema(family: str) -> st.SearchStrategy[dict]:
-    return from_schema(schemas.resolved("client", "session.update", family)).map(
-        lambda e: e["session"]
-    )
+    schema = schemas.resolved("client", "session.update", family)
+    assert schema is not None, f"{family} has no session.update"
+    return from_schema(schema).map(_session_of)
+
+
+def _session_of(event: object) -> dict:
+    assert isinstance(event, dict), event  # the schema's root is an object
+    return event["session"]
 
 
 def session_updates(model: str) -> st.SearchStrategy[dict]:
     """The `session` of a session.update: mostly hand-tuned mode changes, sometimes anything the schema allows."""
-    family = registry.lookup(model).family.name
+    found = registry.lookup(model)
+    assert found is not None, f"unknown model {model}"
+    family = found.family.name
     return st.one_of(
         _hand_tuned(model),
         _hand_tuned(model),

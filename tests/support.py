@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import itertools
 import json
 import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,3 +125,16 @@ def tiny_jpeg(width: int, height: int) -> bytes:
         + sof
         + b"\xff\xd9"
     )
+
+
+OUTCOME_DEADLINE_S = 10.0  # how long an outcome may take on a loaded machine before a test fails
+
+
+async def eventually(holds: Callable[[], bool], deadline_s: float = OUTCOME_DEADLINE_S) -> None:
+    """Wait until `holds()` is true, checking every 10 ms; fail after `deadline_s`. For an outcome
+    the server reaches a little later (it notices a close, logs a line): on a loaded machine a
+    fixed sleep before the assertion can be too short, so wait for the outcome itself."""
+    end = time.monotonic() + deadline_s
+    while not holds():
+        assert time.monotonic() < end, f"still not true after {deadline_s:g} s"
+        await asyncio.sleep(0.01)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -29,20 +30,21 @@ MAX_SENTENCES = 6
 
 
 @cache
-def _load_corpus() -> dict:
+def _load_corpus() -> dict[str, Any]:
     """The bundled corpus, read once (every default responder shares it; nothing changes it)."""
     with (
         resources.files("dashscope_realtime_mock")
         .joinpath("data/corpus.json")
         .open(encoding="utf-8") as f
     ):
-        return json.load(f)
+        corpus: dict[str, Any] = json.load(f)
+    return corpus
 
 
-def load_corpus(path) -> dict:
+def load_corpus(path: str | os.PathLike[str]) -> dict[str, Any]:
     """A corpus file (same shape as `data/corpus.json`); ValueError when it is malformed."""
     with open(path, encoding="utf-8") as f:
-        corpus = json.load(f)
+        corpus: dict[str, Any] = json.load(f)
     sentences = corpus.get("sentences") if isinstance(corpus, dict) else None
     if not sentences or not all(isinstance(s, dict) and "en" in s for s in sentences):
         raise ValueError(
@@ -57,7 +59,7 @@ def load_corpus(path) -> dict:
 class CorpusResponder(Responder):
     """Deterministic answers from the bundled parallel corpus (see `data/corpus.json`)."""
 
-    def __init__(self, corpus: dict | None = None) -> None:
+    def __init__(self, corpus: dict[str, Any] | None = None) -> None:
         corpus = corpus or _load_corpus()
         self._sentences: list[dict[str, str]] = corpus["sentences"]
         self._glossary: list[dict[str, str]] = corpus.get("glossary", [])
@@ -67,7 +69,7 @@ class CorpusResponder(Responder):
         # Languages the corpus lacks are answered in English [assumed; the text stays non-empty].
         return language if language in self.languages else "en"
 
-    def _stream(self, seed: int):
+    def _stream(self, seed: int) -> Iterator[int]:
         n = len(self._sentences)
         start, stride = seed % n, (3 if n % 3 else 1)
         for k in range(MAX_SENTENCES):
@@ -120,7 +122,7 @@ class CorpusResponder(Responder):
             for i in transcript.sentence_ids
         ]
 
-    def _join(self, ids, lang: str) -> str:
+    def _join(self, ids: Iterable[int], lang: str) -> str:
         separator = "" if lang in ("zh", "ja") else " "
         return separator.join(self._sentences[i][lang] for i in ids)
 
@@ -133,7 +135,7 @@ class CorpusResponder(Responder):
     def _apply_phrases(
         self, text: str, transcript: Transcript, target: str, phrases: dict[str, str]
     ) -> str:
-        """events.md §2.2: a phrase maps a source term to its forced translation."""
+        """docs/protocol/events.md §2.2: a phrase maps a source term to its forced translation."""
         source_lang = self._lang(transcript.language)
         for term, forced in phrases.items():
             if term.casefold() not in transcript.text.casefold():
@@ -165,7 +167,7 @@ class CorpusResponder(Responder):
         """The answer after a tool result [assumed]: it reads the result out, so tests can see it used."""
         return output.strip() or self.reply(0, None, language)
 
-    def tool_call(self, tools: list[dict], heard: Transcript) -> tuple[str, str] | None:
+    def tool_call(self, tools: list[dict[str, Any]], heard: Transcript) -> tuple[str, str] | None:
         """(name, arguments JSON) of the call answering a user turn: the first tool, arguments built
         from its schema and the words heard."""
         function = tools[0]["function"]
@@ -183,7 +185,7 @@ def _object(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def example_arguments(parameters: dict, heard: str) -> dict:
+def example_arguments(parameters: dict[str, Any], heard: str) -> dict[str, Any]:
     """Arguments for a tool call, built from its JSON Schema `parameters` [assumed: the mock cannot
     understand the request]: every required property (all when none are required), strings taken
     from the words heard, enums their first value, numbers 1, booleans true."""

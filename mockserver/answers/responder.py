@@ -9,7 +9,7 @@ session calls every method directly, never through ``getattr``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -64,7 +64,7 @@ class Responder(Protocol):
         """Omni: the answer after the client returned a function_call_output."""
         ...
 
-    def tool_call(self, tools: list[dict], heard: Transcript) -> tuple[str, str] | None:
+    def tool_call(self, tools: list[dict[str, Any]], heard: Transcript) -> tuple[str, str] | None:
         """Omni with tools: (name, arguments JSON) of the call answering a turn, or None."""
         ...
 
@@ -78,7 +78,7 @@ class Responder(Protocol):
         """
         return None
 
-    def observe_config(self, session: dict) -> None:
+    def observe_config(self, session: dict[str, Any]) -> None:
         """Called with the session object (as session.created/updated render it) at connect and
         after every session.update.
 

@@ -16,6 +16,7 @@ import soundfile
 
 from ..media.decoder import InputDecoder
 from ..media.pcm import INPUT_SAMPLE_RATE, OUTPUT_SAMPLE_RATE, decode_base64, pcm16_from_base64
+from ..protocol.wire import Event
 
 __all__ = ["APPEND", "AUDIO_DELTA", "AudioIndex", "peaks", "wav_bytes"]
 
@@ -41,7 +42,7 @@ class AudioIndex:
         self.out_ms: dict[int, tuple[int, int]] = {}  # event index → its answer audio (ms)
         self.input_ms_after: list[int] = []  # input audio received up to each event (ms)
 
-    def update(self, events: list[tuple[int, str, dict]]) -> AudioIndex:
+    def update(self, events: list[tuple[int, str, Event]]) -> AudioIndex:
         """Decode the events not seen yet (`events` only ever grows); returns self."""
         with self._lock:
             for index in range(self.processed, len(events)):

@@ -14,9 +14,11 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..answers.responder import Responder
 from ..protocol.schema_checks import StrictModeViolation
+from ..protocol.wire import Event
 from ..replay.matchers import ReplayMismatch
 from ..session.base import Session
 from .audio import APPEND, AUDIO_DELTA, AudioIndex
@@ -63,7 +65,7 @@ class SessionRecord:
     why: str
     started: float  # time.monotonic() at open
     started_wall: float  # time.time() at open
-    events: list[tuple[int, str, dict]] = field(default_factory=list)  # (t_ms, direction, event)
+    events: list[tuple[int, str, Event]] = field(default_factory=list)  # (t_ms, direction, event)
     dropped_events: int = 0
     audio_chars: int = 0
     audio_dropped: bool = False
@@ -124,7 +126,7 @@ class SessionStore:
         )
         self._changed()
 
-    def event(self, session_id: str, model: str, direction: str, event: dict) -> None:
+    def event(self, session_id: str, model: str, direction: str, event: Event) -> None:
         record = self._records.get(session_id)
         if record is None:
             return
@@ -167,7 +169,7 @@ class SessionStore:
             record.ended, record.close_code = time.monotonic(), close_code
             self._changed()
 
-    def _count_audio(self, record: SessionRecord, event: dict, field_name: str) -> dict:
+    def _count_audio(self, record: SessionRecord, event: Event, field_name: str) -> dict[str, Any]:
         payload = event.get(field_name)
         if not isinstance(payload, str):
             return event

@@ -13,7 +13,9 @@ import re
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
+from ..protocol.wire import Event
 from ..replay.recording import Recording
 from ..replay.responders import MatchingResponder, ScriptedResponder
 from ..replay.store import save
@@ -36,7 +38,7 @@ _USER_TEXT = "conversation.item.input_audio_transcription.completed"
 _ANSWER_TEXT = {"response.audio_transcript.done": "transcript", "response.text.done": "text"}
 
 
-def summary(record: SessionRecord) -> dict:
+def summary(record: SessionRecord) -> dict[str, Any]:
     """One row of the session list."""
     return {
         "id": record.id,
@@ -52,7 +54,7 @@ def summary(record: SessionRecord) -> dict:
     }
 
 
-def replay_details(record: SessionRecord) -> dict:
+def replay_details(record: SessionRecord) -> dict[str, Any]:
     """Who answered: which fixture and why, or the built-in responder."""
     responder = record.responder
     if isinstance(responder, MatchingResponder):
@@ -84,17 +86,17 @@ def replay_details(record: SessionRecord) -> dict:
     return {"fixture": None, "text": "Built-in responder", "why": record.why}
 
 
-def _level(direction: str, event: dict) -> str | None:
+def _level(direction: str, event: Event) -> str | None:
     return "error" if direction == "server" and event.get("type") == "error" else None
 
 
-def timeline(record: SessionRecord, index: AudioIndex, since: int = 0) -> list[dict]:
+def timeline(record: SessionRecord, index: AudioIndex, since: int = 0) -> list[dict[str, Any]]:
     """The events from number `since` on: time, lane, type, and the audio each one carries."""
     out = []
     for i in range(since, min(len(record.events), index.processed)):
         t_ms, direction, event = record.events[i]
         kind = event.get("type")
-        entry: dict = {
+        entry: dict[str, Any] = {
             "i": i,
             "t": t_ms,
             "dir": direction,
@@ -111,13 +113,13 @@ def timeline(record: SessionRecord, index: AudioIndex, since: int = 0) -> list[d
     return out
 
 
-def conversation(record: SessionRecord, index: AudioIndex) -> dict:
+def conversation(record: SessionRecord, index: AudioIndex) -> dict[str, Any]:
     """What to draw over and under the waveform, in input-audio milliseconds: the VAD's speech
     spans, each commit, each user item, and the transcript and answer of each item."""
-    spans: dict[str, dict] = {}
-    commits: list[dict] = []
-    items: dict[str, dict] = {}
-    texts: list[dict] = []
+    spans: dict[str, dict[str, Any]] = {}
+    commits: list[dict[str, Any]] = []
+    items: dict[str, dict[str, Any]] = {}
+    texts: list[dict[str, Any]] = []
     buffer_start = 0
     client_commit_at: int | None = None
     last_item: str | None = None
@@ -181,7 +183,7 @@ def conversation(record: SessionRecord, index: AudioIndex) -> dict:
     }
 
 
-def event_json(record: SessionRecord, i: int) -> dict:
+def event_json(record: SessionRecord, i: int) -> Event:
     """Event number `i` as it went over the wire, with a long audio payload abbreviated."""
     t_ms, direction, event = record.events[i]
     kind = event.get("type")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 from importlib import resources
+from typing import Any
 
 from aiohttp import web
 
@@ -138,7 +139,7 @@ class Inspector(SessionStore):
         record = self._record(request)
         buckets = min(max(_int_query(request, "buckets", 800), 1), 8000)
 
-        def build() -> dict:
+        def build() -> dict[str, Any]:
             index = record.audio.update(record.events)
             low, high = peaks(index.input_audio(), buckets)
             return {"duration_ms": index.input_ms, "low": low, "high": high}
@@ -172,7 +173,7 @@ class Inspector(SessionStore):
         return _download(body, "application/x-ndjson", f"{record.id}.jsonl")
 
 
-def _session_view(record: SessionRecord, since: int) -> dict:
+def _session_view(record: SessionRecord, since: int) -> dict[str, Any]:
     """The session page's data: the events from `since` on, and everything drawn from all."""
     index = record.audio.update(record.events)
     return {

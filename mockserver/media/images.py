@@ -1,4 +1,4 @@
-"""JPEG inspection for `input_image_buffer.append` (events.md §1.9: JPG/JPEG only, ≤ 1080p).
+"""JPEG inspection for `input_image_buffer.append` (docs/protocol/events.md §1.9: JPG/JPEG only, ≤ 1080p).
 
 Only the header is read (markers up to the first start-of-frame), so it costs microseconds.
 """
@@ -44,7 +44,7 @@ def jpeg_dimensions(data: bytes) -> tuple[int, int] | None:
 
 @dataclass(frozen=True, kw_only=True)
 class ImageRules:
-    """A model's documented image limits and billing (events.md §1.9, §2.3, §4.3)."""
+    """A model's documented image limits and billing (docs/protocol/events.md §1.9, §2.3, §4.3)."""
 
     tokens_per_tile: float
     tile_px: int
@@ -54,7 +54,7 @@ class ImageRules:
     tokens_max: int = 0  # 0 = no cap
 
     def tokens(self, width: int, height: int) -> int:
-        """Per-tile billing, clamped to the per-image min/max (Omni: 4..1280, events.md §4.3)."""
+        """Per-tile billing, clamped to the per-image min/max (Omni: 4..1280, docs/protocol/events.md §4.3)."""
         tiles = math.ceil(width / self.tile_px) * math.ceil(height / self.tile_px)
         tokens = max(math.ceil(tiles * self.tokens_per_tile), self.tokens_min)
         return min(tokens, self.tokens_max) if self.tokens_max else tokens

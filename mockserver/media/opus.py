@@ -27,6 +27,8 @@ import struct
 
 import numpy as np
 
+from ..protocol.errors import RealtimeMockError
+
 __all__ = ["OggOpusStream", "OpusStreamError", "is_opus_head", "libopus_available"]
 
 _OPUS_SET_GAIN_REQUEST = 4034  # opus_defines.h
@@ -35,7 +37,7 @@ _NO_GRANULE = (1 << 64) - 1
 _EOS = 0x04
 
 
-class OpusStreamError(ValueError):
+class OpusStreamError(RealtimeMockError, ValueError):
     """The bytes are not a decodable Ogg Opus stream."""
 
 
@@ -146,7 +148,8 @@ class _Decoder:
         return self._pcm[: n * self.channels].copy()
 
     def duration_48k(self, packet: bytes) -> int:
-        return max(0, self._lib.opus_packet_get_nb_samples(packet, len(packet), 48000))
+        samples: int = self._lib.opus_packet_get_nb_samples(packet, len(packet), 48000)
+        return max(0, samples)
 
     def __del__(self) -> None:
         state, self._state = getattr(self, "_state", None), None

@@ -1,21 +1,24 @@
 """PCM facts and helpers: the rates the mock runs at, base64 and PCM16 decoding, resampling.
 
 Input is PCM16 mono little-endian at the session's `sample_rate` (16 kHz, or 8 kHz which the
-service upsamples to 16 kHz, events.md §3.2). Output deltas are PCM16 mono at 24 kHz
-(events.md §1.10). Synthesized audio is deterministic: the same text and voice always give the
+service upsamples to 16 kHz, docs/protocol/events.md §3.2). Output deltas are PCM16 mono at 24 kHz
+(docs/protocol/events.md §1.10). Synthesized audio is deterministic: the same text and voice always give the
 same samples, so fixtures and tests are reproducible (:mod:`.speech`).
 """
 
 from __future__ import annotations
 
 import binascii
+from typing import TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "INPUT_SAMPLE_RATE",
     "OUTPUT_BYTES_PER_SECOND",
     "OUTPUT_SAMPLE_RATE",
+    "PCM16",
     "SAMPLES_PER_MS",
     "base64_size",
     "decode_base64",
@@ -25,10 +28,15 @@ __all__ = [
     "resample_to_16k",
 ]
 
-OUTPUT_SAMPLE_RATE = 24000  # every audio delta: PCM16 mono at 24 kHz (events.md §1.10)
+OUTPUT_SAMPLE_RATE = (
+    24000  # every audio delta: PCM16 mono at 24 kHz (docs/protocol/events.md §1.10)
+)
 OUTPUT_BYTES_PER_SECOND = OUTPUT_SAMPLE_RATE * 2
 INPUT_SAMPLE_RATE = 16000  # everything internal runs at 16 kHz (8 kHz input is upsampled)
 SAMPLES_PER_MS = INPUT_SAMPLE_RATE // 1000
+
+PCM16: TypeAlias = npt.NDArray[np.int16]
+"""Mono PCM16 audio as int16 samples, the one in-memory form of audio in the package."""
 
 
 def decode_base64(payload: object) -> bytes:
@@ -52,12 +60,12 @@ def base64_size(payload: str) -> int:
     return data * 3 // 4
 
 
-def pcm16_to_samples(data: bytes) -> np.ndarray:
+def pcm16_to_samples(data: bytes) -> PCM16:
     """Little-endian PCM16 bytes to int16 samples; a trailing odd byte is kept by the caller."""
     return np.frombuffer(data[: len(data) - len(data) % 2], dtype="<i2")
 
 
-def pcm16_from_base64(payload: object) -> np.ndarray | None:
+def pcm16_from_base64(payload: object) -> PCM16 | None:
     """Base64 PCM16 to int16 samples; None when it is not base64 (recordings, strict replay)."""
     try:
         return pcm16_to_samples(decode_base64(payload)).astype(np.int16)
@@ -65,7 +73,7 @@ def pcm16_from_base64(payload: object) -> np.ndarray | None:
         return None
 
 
-def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+def resample(samples: PCM16, from_rate: int, to_rate: int) -> PCM16:
     """int16 audio at `from_rate` → int16 at `to_rate`, by linear interpolation.
 
     The one resampler of the project: the session upsamples 8 kHz input with it, the fixture
@@ -75,11 +83,12 @@ def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
         return samples.astype(np.int16, copy=False)
     n_out = int(len(samples) * to_rate / from_rate)
     positions = np.arange(n_out) * (from_rate / to_rate)
-    return np.interp(positions, np.arange(len(samples)), samples.astype(np.float32)).astype(
-        np.int16
+    interpolated: npt.NDArray[np.float64] = np.interp(
+        positions, np.arange(len(samples)), samples.astype(np.float32)
     )
+    return interpolated.astype(np.int16)
 
 
-def resample_to_16k(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+def resample_to_16k(samples: PCM16, sample_rate: int) -> PCM16:
     """Any rate → the internal 16 kHz (8 kHz input is upsampled server-side too)."""
     return resample(samples, sample_rate, INPUT_SAMPLE_RATE)

@@ -1,7 +1,7 @@
 """Speech-like output audio for the built-in responder: deterministic, sized like read speech.
 
 The same text and voice always give the same samples, so fixtures and tests are reproducible.
-Output is PCM16 mono at the output rate (events.md §1.10).
+Output is PCM16 mono at the output rate (docs/protocol/events.md §1.10).
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import re
 import zlib
 
 import numpy as np
+import numpy.typing as npt
 
 from ..protocol.text import CJK_CHARS
-from .pcm import OUTPUT_SAMPLE_RATE
+from .pcm import OUTPUT_SAMPLE_RATE, PCM16
 
 __all__ = ["WARM_POSITIONS", "synthesize_speech", "voice_pitch", "warm_voice"]
 
@@ -34,7 +35,7 @@ def voice_pitch(voice: str) -> float:
 
 
 @functools.lru_cache(maxsize=256)
-def synthesize_speech(text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RATE) -> np.ndarray:
+def synthesize_speech(text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RATE) -> PCM16:
     """Speech-like PCM16 for `text`: one voiced burst per syllable, pauses at spaces/punctuation.
 
     Roughly 5 syllables per second, like read speech, so the audio length matches the text.
@@ -43,7 +44,7 @@ def synthesize_speech(text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RA
     gives the same samples as converting the whole.
     """
     f0 = voice_pitch(voice)
-    pieces: list[np.ndarray] = []
+    pieces: list[PCM16] = []
     for index, word in enumerate(re.findall(r"\S+", text)):
         for s in range(_syllables(word)):
             pieces.append(_burst(f0, index + s, sample_rate))
@@ -69,7 +70,7 @@ def warm_voice(voice: str) -> None:
 
 
 @functools.lru_cache(maxsize=4096)
-def _burst(f0: float, position: int, sample_rate: int) -> np.ndarray:
+def _burst(f0: float, position: int, sample_rate: int) -> PCM16:
     """One syllable's voiced burst and the short silence after it, as read-only PCM16.
 
     At most 4096 cached bursts of 8.2 KB each (24 kHz): 34 MB.
@@ -88,5 +89,5 @@ def _burst(f0: float, position: int, sample_rate: int) -> np.ndarray:
     return pcm
 
 
-def _to_pcm16(audio: np.ndarray) -> np.ndarray:
+def _to_pcm16(audio: npt.NDArray[np.float64]) -> PCM16:
     return np.clip(audio * 32767, -32768, 32767).astype(np.int16)

@@ -4,7 +4,7 @@ Feed it int16 samples as they arrive (:meth:`VoiceActivityDetector.feed`); it re
 speech boundaries it is sure of. Time is audio time: milliseconds of samples received since the
 session started, never the wall clock.
 
-How the documented knobs map (events.md §2.2, OpenAI beta where DashScope is silent):
+How the documented knobs map (docs/protocol/events.md §2.2, OpenAI beta where DashScope is silent):
 
 - ``threshold`` in [-1, 1], lower = more sensitive. It sets the frame-energy level a 10 ms
   frame must reach to count as speech: ``level_dbfs = -45 + 20 * threshold`` (default 0.2 →
@@ -73,11 +73,6 @@ class VoiceActivityDetector:
         self._last_speech_end = 0  # frame index just after the last speech frame
         self._onset_frame = 0
         self._previous_end_ms = start_ms
-
-    @property
-    def in_speech(self) -> bool:
-        """True between a `SpeechStarted` and its `SpeechStopped`."""
-        return self._in_speech
 
     @property
     def speech_ms(self) -> int:

@@ -1,4 +1,4 @@
-"""Named choices for what the docs leave open (events.md §7), one field per choice.
+"""Named choices for what the docs leave open (docs/protocol/events.md §7), one field per choice.
 
 Every point the documentation marks UNCONFIRMED that the mock has to decide is a field here, with
 the default closest to the documented behaviour of the sibling families (or OpenAI Realtime beta
@@ -163,7 +163,7 @@ def _parse_value(name: str, kind: Any, raw: Any) -> Any:
         raise ValueError(f"{name} takes a {type(kind).__name__}, not {raw!r}") from None
 
 
-def _parse_scoped(name: str, current: Scoped, raw: Any) -> Scoped:
+def _parse_scoped(name: str, current: Scoped[T], raw: Any) -> Scoped[T]:
     """A Scoped value from a plain value (every scope), a dict, or ``scope:value,...`` text."""
     if isinstance(raw, Scoped):
         return Scoped(
@@ -190,7 +190,7 @@ def _parse_scoped(name: str, current: Scoped, raw: Any) -> Scoped:
 
 @dataclass(frozen=True)
 class Behaviour:
-    """The mock's answers to the open questions of events.md §7."""
+    """The mock's answers to the open questions of docs/protocol/events.md §7."""
 
     # §7.4 Omni session.finish: "accept" answers session.finished (what the SDK's end_session()
     # waits for); "reject" answers the invalid-event error reported for qwen3.5-omni.
@@ -224,7 +224,7 @@ class Behaviour:
     # Omni response.create while a response is still in progress: "error" (Qwen-Audio, same
     # endpoint, rejects it) or "queue" (answered after the current one).
     response_create_while_active: ResponseCreateWhileActive = ResponseCreateWhileActive.ERROR
-    # sequences.md §3.5: after a function_call_output, "wait" for response.create (newer docs)
+    # docs/protocol/sequences.md §3.5: after a function_call_output, "wait" for response.create (newer docs)
     # or "auto" continue (older revision).
     tool_result_continuation: ToolResultContinuation = ToolResultContinuation.WAIT
     # When tools are configured, "auto" answers each user turn with a call of the first tool
@@ -240,7 +240,7 @@ class Behaviour:
     # The SDK references: connect "Triggers session.created and session.updated events", with no
     # client event: an unprompted session.updated (the defaults) follows session.created.
     updated_on_connect: bool = True
-    # events.md §2.4 / sequences.md §1.2: G2 says translation "usually starts while the speaker
+    # docs/protocol/events.md §2.4 / docs/protocol/sequences.md §1.2: G2 says translation "usually starts while the speaker
     # is still talking"; the G1 guide replies once the end of audio is detected.
     translation_start: Scoped[TranslationStart] = Scoped(
         TranslationStart.AFTER_SPEECH,
@@ -249,7 +249,7 @@ class Behaviour:
     # The qwen3.5 LiveTranslate examples show voice "Cherry", which its voice list omits: accept
     # the voices a model's examples show as well as its documented list.
     example_voices: bool = True
-    # Which documentation generation shapes LiveTranslate events (events.md §2): on G1 (qwen3)
+    # Which documentation generation shapes LiveTranslate events (docs/protocol/events.md §2): on G1 (qwen3)
     # responses carry no conversation.item.created and speech events no item_id.
     livetranslate_shape: Scoped[LiveTranslateShape] = Scoped(
         LiveTranslateShape.G2, (("qwen3-livetranslate-flash-realtime", LiveTranslateShape.G1),)
@@ -260,7 +260,7 @@ class Behaviour:
     # Omni function_call_output whose call_id the server never issued: the docs are silent.
     unknown_call_id: UnknownCallId = UnknownCallId.ACCEPT
     # Manual mode, families with no documented cap (LiveTranslate, Omni): the most audio the
-    # uncommitted buffer holds, in ms (ASR documents 60 s per commit, events.md §1.9). An append
+    # uncommitted buffer holds, in ms (ASR documents 60 s per commit, docs/protocol/events.md §1.9). An append
     # past it gets an invalid_request_error and nothing buffered is lost.
     audio_buffer_cap_ms: int = 60_000
     # VAD mode, every family: an utterance that goes on this long without a pause is ended by the

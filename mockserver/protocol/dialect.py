@@ -1,4 +1,4 @@
-"""How a family's events are named and shaped where the families differ (events.md §5)."""
+"""How a family's events are named and shaped where the families differ (docs/protocol/events.md §5)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ __all__ = ["Dialect"]
 
 @dataclass(frozen=True, kw_only=True)
 class Dialect:
-    """Event names and field shapes that differ between families (events.md §5)."""
+    """Event names and field shapes that differ between families (docs/protocol/events.md §5)."""
 
     client_events: tuple[str, ...]  # the client event types this family accepts
     text_stream: str = ""  # streaming assistant text, text-only output
@@ -17,7 +17,6 @@ class Dialect:
     user_transcript_stream: str = ""  # live source-speech transcript
     stream_has_stash: bool = False  # `text`+`stash` (LiveTranslate, ASR) vs `delta` (Omni)
     error_has_event_id: bool = False  # error.event_id (ASR pages; Omni: the v2 SDK relies on it)
-    committed_fields: tuple[str, ...] = ()  # input_audio_buffer.committed (events.md §5)
+    committed_fields: tuple[str, ...] = ()  # committed event fields (docs/protocol/events.md §5)
     item_created_has_previous_id: bool = False  # conversation.item.created has previous_item_id
-    completed_has_language: bool = False  # transcription.completed has language (not Omni)
     user_stream_has_obfuscation: bool = False  # Omni's transcription.delta carries `obfuscation`

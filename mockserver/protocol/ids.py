@@ -1,4 +1,4 @@
-"""Server-side identifiers in the documented shapes (events.md §1.5).
+"""Server-side identifiers in the documented shapes (docs/protocol/events.md §1.5).
 
 One :class:`IdFactory` per session; pass a seeded ``random.Random`` to get reproducible ids
 in tests. Without one, the session gets its own ``random.Random`` seeded from ``os.urandom``
@@ -54,7 +54,7 @@ class IdFactory:
         return [prefix + "_" + chars[k : k + 21] for k in range(0, 21 * count, 21)]
 
     def new_hex(self, prefix: str, length: int) -> str:
-        """A fresh lowercase-hex id such as ``call_62c24725afdb4c2680ac54`` (events.md §1.5)."""
+        """A fresh lowercase-hex id such as ``call_62c24725afdb4c2680ac54`` (docs/protocol/events.md §1.5)."""
         return prefix + "_" + self._chars(_HEX, length)
 
     def _chars(self, alphabet: str, length: int) -> str:

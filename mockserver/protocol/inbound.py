@@ -1,4 +1,4 @@
-"""A client text frame made into an event, within bounds no single frame may cross (issue 15).
+"""A client text frame made into an event, within bounds no single frame may cross.
 
 `json.loads` accepts things the protocol cannot carry further: lone UTF-16 surrogates
 (``"\\ud800"`` is valid JSON but not Unicode, so it cannot be echoed in a text frame), `NaN`,
@@ -23,6 +23,7 @@ from typing import Any
 from . import wording
 from .errors import ProtocolError
 from .schema_checks import param_of
+from .wire import Event
 
 __all__ = [
     "MAX_CONTAINERS",
@@ -40,7 +41,7 @@ MAX_DEPTH = 32  # levels of objects and arrays in one event (tool parameters inc
 MAX_MEMBERS = 128  # members of one object or array (OpenAI's documented cap on tools)
 MAX_CONTAINERS = 4096  # objects and arrays in one event
 # Characters of one string (instructions, a text item, a tool output). The largest documented
-# input is 49,152 tokens (events.md §1.9); 256 Ki characters hold more than that. The base64
+# input is 49,152 tokens (docs/protocol/events.md §1.9); 256 Ki characters hold more than that. The base64
 # `audio` and `image` of the append events are bounded by their own documented limits.
 MAX_TEXT_CHARS = 256 * 1024
 _MEDIA_PATHS = {("audio",), ("image",)}
@@ -60,7 +61,7 @@ class Rejected:
     event_id: str | None = None  # the client's event_id, where one could be read
 
 
-def read_frame(frame: str) -> dict | Rejected:
+def read_frame(frame: str) -> Event | Rejected:
     """A client text frame as the event to act on, or what to answer instead (pure)."""
     try:
         event = parse_frame(frame)
@@ -70,7 +71,7 @@ def read_frame(frame: str) -> dict | Rejected:
         return Rejected(ProtocolError("invalid_event", "A client event must be a JSON object."))
     problem = check_event(event)
     if problem is not None:
-        # Lone surrogates, NaN, nesting too deep (issue 15): answered, and the session goes on.
+        # Lone surrogates, NaN, nesting too deep: answered, and the session goes on.
         event_id = event.get("event_id") if problem.param != "event_id" else None
         return Rejected(problem, event_id if isinstance(event_id, str) else None)
     return event
@@ -96,7 +97,7 @@ def parse_frame(frame: str) -> Any:
         ) from None
 
 
-def check_event(event: dict) -> ProtocolError | None:
+def check_event(event: Event) -> ProtocolError | None:
     """The first value of `event` the protocol cannot carry, as the error to answer (None: fine).
 
     Walks the event without recursion, in document order: depth and member counts, lone

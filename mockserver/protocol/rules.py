@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard, TypeVar
 
 from . import wording
 from .behaviour import Behaviour
@@ -27,6 +27,8 @@ __all__ = [
     "copy_json",
     "merge_turn_detection",
 ]
+
+T = TypeVar("T")
 
 # The turn_detection settings the mock applies (others the schema allows are not kept).
 _VAD_SETTINGS = (
@@ -44,13 +46,15 @@ class ConfigRules(Protocol):
     The schema has already checked every shape, type, enum and range when these run.
     """
 
-    def apply_update(self, model: Any, current: dict, update: dict, behaviour: Behaviour) -> dict:
+    def apply_update(
+        self, model: Any, current: dict[str, Any], update: dict[str, Any], behaviour: Behaviour
+    ) -> dict[str, Any]:
         """The configuration after `update`, or ProtocolError; `current` is never modified."""
         ...
 
     def render(
-        self, model: Any, config: dict, session_id: str, model_id: str, *, updated: bool
-    ) -> dict:
+        self, model: Any, config: dict[str, Any], session_id: str, model_id: str, *, updated: bool
+    ) -> dict[str, Any]:
         """The `session` object of `session.created` (updated=False) or `session.updated`."""
         ...
 
@@ -72,15 +76,22 @@ class OutputFormatModel(FormatModel, Protocol):
     def output_audio_formats(self) -> tuple[str, ...]: ...
 
 
-def copy_json(value: Any) -> Any:
+def copy_json(value: T) -> T:
     """A deep copy of JSON-shaped data (a session config, a client's tools), at C speed: a copy
-    module deepcopy of 128 tools takes tens of milliseconds, which would stall the event loop."""
-    return json.loads(json.dumps(value))
+    module deepcopy of 128 tools takes tens of milliseconds, which would stall the event loop.
+    JSON-shaped data comes back as the same shape, so as the same type."""
+    copy: T = json.loads(json.dumps(value))
+    return copy
 
 
-def check_member(value: Any, param: str, allowed: Sequence[Any]) -> Any:
+def _is_member(value: object, allowed: Sequence[T]) -> TypeGuard[T]:
+    """Whether `value` is in `allowed` (as `in` tests it), and so one of its members' type."""
+    return value in allowed
+
+
+def check_member(value: object, param: str, allowed: Sequence[T]) -> T:
     """`value` if this model allows it, else the documented invalid-value error listing `allowed`."""
-    if value not in allowed:
+    if not _is_member(value, allowed):
         raise wording.invalid_value(param, value, allowed)
     return value
 
@@ -107,7 +118,7 @@ def check_output_format(model: OutputFormatModel, behaviour: Behaviour, value: A
 
 
 def apply_formats(
-    model: OutputFormatModel, behaviour: Behaviour, config: dict, update: dict
+    model: OutputFormatModel, behaviour: Behaviour, config: dict[str, Any], update: dict[str, Any]
 ) -> None:
     """Set `input_audio_format` / `output_audio_format` from `update`, each one this model takes."""
     if "input_audio_format" in update:
@@ -120,7 +131,9 @@ def apply_formats(
         )
 
 
-def merge_turn_detection(current: dict | None, value: dict | None, defaults: dict) -> dict | None:
+def merge_turn_detection(
+    current: dict[str, Any] | None, value: dict[str, Any] | None, defaults: dict[str, Any]
+) -> dict[str, Any] | None:
     """A turn_detection update: null → manual mode; an object → VAD, merged over what was set."""
     if value is None:
         return None

@@ -22,7 +22,8 @@ from dashscope_realtime_mock import schemas
 from dashscope_realtime_mock.schemas import Catalogue
 
 from . import wording
-from .errors import ProtocolError
+from .errors import ProtocolError, RealtimeMockError
+from .wire import Event
 
 __all__ = ["StrictModeViolation", "check_client_event", "check_server_event", "param_of"]
 
@@ -30,7 +31,7 @@ _VIOLATIONS_WEIGHED = 8  # how many violations best_match chooses among (the fir
 _BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 
 
-class StrictModeViolation(AssertionError):
+class StrictModeViolation(RealtimeMockError, AssertionError):
     """A server event broke its schema (strict mode): a bug in the mock, never the client's fault."""
 
 
@@ -51,7 +52,7 @@ def _protocol_error(error: ValidationError) -> ProtocolError:
         missing = next(name for name in expected if name not in instance)
         return wording.missing_parameter(f"{param}.{missing}" if param else missing)
     if param.endswith("modalities") and error.validator in ("enum", "oneOf"):
-        # events.md §1.7, the documented message.
+        # docs/protocol/events.md §1.7, the documented message.
         return wording.not_allowed(
             param,
             f"Invalid modalities: {wording.shortened(repr(instance))}. Supported combinations are: "
@@ -91,7 +92,7 @@ def _most_specific(error: ValidationError) -> ValidationError:
     return error
 
 
-def check_client_event(event: dict, family: str, catalogue: Catalogue | None = None) -> None:
+def check_client_event(event: Event, family: str, catalogue: Catalogue | None = None) -> None:
     """Raise the documented error for the first violation of the client event's schema.
 
     `catalogue`: where `family`'s schemas are (default: the built-in schemas). An event whose

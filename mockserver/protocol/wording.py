@@ -2,7 +2,7 @@
 
 Both sources of a client error word it here: a schema violation (:mod:`.schema_checks` turns a
 jsonschema error into one of these) and a rule a schema cannot state (a per-model voice list, a
-cross-field check, in each family's ``rules`` module). The shapes follow events.md §1.7:
+cross-field check, in each family's ``rules`` module). The shapes follow docs/protocol/events.md §1.7:
 ``Invalid value: 'pcm16'. Supported values are: 'pcm', 'opus'.``, ``Missing required parameter:
 'session'.``, and the ranges of the parameter tables, ``It must be in [0, 2)``.
 """

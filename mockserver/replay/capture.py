@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from dashscope_realtime_mock import schemas
 
@@ -41,7 +42,7 @@ def _catalogue(family: str) -> schemas.Catalogue:
     return known[family].schemas if family in known else schemas.catalogue()
 
 
-def family_of(records: list[tuple[int, dict]]) -> str | None:
+def family_of(records: list[tuple[int, dict[str, Any]]]) -> str | None:
     """The family a capture belongs to: its header's family or model, else session.created's model."""
     for _, record in records:
         if "format" in record:
@@ -52,7 +53,7 @@ def family_of(records: list[tuple[int, dict]]) -> str | None:
     return None
 
 
-def _parse(lines: Iterable[str]) -> tuple[list[tuple[int, dict]], list[Violation]]:
+def _parse(lines: Iterable[str]) -> tuple[list[tuple[int, dict[str, Any]]], list[Violation]]:
     records, problems = [], []
     for number, line in enumerate(lines, 1):
         if not line.strip():

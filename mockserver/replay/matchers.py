@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..media.pcm import pcm16_from_base64, resample_to_16k
+from ..protocol.errors import RealtimeMockError
+from ..protocol.wire import Event
 from .fingerprint import MIN_MS, THRESHOLD, envelope, similarity
 from .format import parse_audio_ref
 from .store import Fixture
@@ -23,14 +25,14 @@ from .store import Fixture
 __all__ = ["ReplayMismatch", "ReplayReferee"]
 
 
-class ReplayMismatch(AssertionError):
+class ReplayMismatch(RealtimeMockError, AssertionError):
     """Strict replay: the client departed from the recording (the report says where and how)."""
 
 
 @dataclass
 class _Step:
     kind: str  # an event type, or "audio"
-    event: dict | None = None
+    event: Event | None = None
     samples: list[np.ndarray] = field(default_factory=list)
 
     def audio(self) -> np.ndarray:
@@ -106,7 +108,7 @@ class ReplayReferee:
         self._rate = fixture.input_rate
         self._count = 0
 
-    def check(self, event: dict) -> str | None:
+    def check(self, event: Event) -> str | None:
         """Take one client event; None while it matches, else the report of the first departure."""
         self._count += 1
         kind = event.get("type") if isinstance(event, dict) else None
@@ -143,7 +145,7 @@ class ReplayReferee:
             )
         )
 
-    def _decode(self, payload) -> np.ndarray:
+    def _decode(self, payload: object) -> np.ndarray:
         samples = pcm16_from_base64(payload)
         return resample_to_16k(np.zeros(0, np.int16) if samples is None else samples, self._rate)
 

@@ -7,11 +7,13 @@ stream stays inline), each replaced by a reference; the API key is never part of
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import numpy as np
 
 from ..families import lookup
 from ..media.pcm import INPUT_SAMPLE_RATE, OUTPUT_SAMPLE_RATE, pcm16_from_base64
+from ..protocol.wire import Event
 from .format import FORMAT, VERSION, audio_ref, schemas_hash
 from .store import Fixture
 
@@ -45,13 +47,13 @@ class Recording:
             "scenario": scenario,
             "description": description,
         }
-        self.events: list[dict] = []
+        self.events: list[dict[str, Any]] = []
         self._output: list[np.ndarray] = []
         self._output_samples = 0
-        self._accepted: dict = {"rate": INPUT_SAMPLE_RATE, "format": "pcm"}
-        self._session: dict = {}
+        self._accepted: dict[str, Any] = {"rate": INPUT_SAMPLE_RATE, "format": "pcm"}
+        self._session: dict[str, Any] = {}
 
-    def add(self, t_ms: int, direction: str, event: dict) -> None:
+    def add(self, t_ms: int, direction: str, event: Event) -> None:
         event = copy.deepcopy(event)
         kind = event.get("type")
         if direction == "server" and kind in ("session.created", "session.updated"):
@@ -76,7 +78,7 @@ class Recording:
         }
         return Fixture(header, events, input_audio, _joined(self._output))
 
-    def _with_input_audio(self) -> tuple[list[dict], np.ndarray]:
+    def _with_input_audio(self) -> tuple[list[dict[str, Any]], np.ndarray]:
         """The events with each PCM append moved into the input WAV (an Opus stream stays inline).
 
         Decided once the session is over, by what the upstream accepted by then: a client may
@@ -99,7 +101,7 @@ class Recording:
         return events, _joined(parts)
 
 
-def _audio_settings(session: object) -> dict:
+def _audio_settings(session: object) -> dict[str, Any]:
     """The input audio format and rate an echoed session object names, where valid.
 
     Top-level `sample_rate`/`input_audio_format`, or the `audio.input.format` object
@@ -107,7 +109,7 @@ def _audio_settings(session: object) -> dict:
     """
     if not isinstance(session, dict):
         return {}
-    found: dict = {}
+    found: dict[str, Any] = {}
     audio = session.get("audio")
     nested = audio.get("input") if isinstance(audio, dict) else None
     nested = nested.get("format") if isinstance(nested, dict) else None

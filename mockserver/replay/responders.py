@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -65,7 +66,7 @@ def check_match_on(paths: object) -> tuple[str, ...]:
     return fields
 
 
-def _schema_has(node: dict, keys: list[str]) -> bool:
+def _schema_has(node: dict[str, Any], keys: list[str]) -> bool:
     """Whether the (resolved) object schema `node` has the property path `keys`."""
     if not keys:
         return True
@@ -77,7 +78,7 @@ def _schema_has(node: dict, keys: list[str]) -> bool:
     )
 
 
-def _field(session: dict, path: str) -> object:
+def _field(session: dict[str, Any], path: str) -> object:
     value: object = session
     for key in path.split("."):
         value = value.get(key) if isinstance(value, dict) else None
@@ -169,7 +170,7 @@ class ScriptedResponder(Responder):
         scripted._per_utterance = per_utterance
         return scripted
 
-    def observe_config(self, session: dict) -> None:
+    def observe_config(self, session: dict[str, Any]) -> None:
         """Refuse transcription on when the recording holds no source text: inventing one would
         contradict the replayed answers."""
         if session.get("input_audio_transcription") and not self._transcripts and self._responses:
@@ -245,7 +246,7 @@ class ScriptedResponder(Responder):
         response = self._next(want_call=False)
         return response.text if response else self._fallback.answer_tool_output(output, language)
 
-    def tool_call(self, tools: list[dict], heard: Transcript) -> tuple[str, str] | None:
+    def tool_call(self, tools: list[dict[str, Any]], heard: Transcript) -> tuple[str, str] | None:
         if self._answered >= len(self._responses):
             return self._fallback.tool_call(tools, heard)
         response = self._next(want_call=True)
@@ -272,7 +273,7 @@ class MatchingResponder(Responder):
             if family is None or f.header.get("family") == family
         }
         self._match_on = match_on
-        self._session: dict = {}
+        self._session: dict[str, Any] = {}
         self.reason = ""  # why the choice was made (logged, shown, captured)
         # called once the choice is made: (fixture name or None, reason)
         self.on_decided: Callable[[str | None, str], None] | None = None
@@ -291,7 +292,7 @@ class MatchingResponder(Responder):
             self._audio.append(samples)
             self._samples += len(samples)
 
-    def observe_config(self, session: dict) -> None:
+    def observe_config(self, session: dict[str, Any]) -> None:
         self._session = session
 
     def _config_agrees(self, fixture: Fixture) -> list[str]:
@@ -348,7 +349,7 @@ class MatchingResponder(Responder):
             return ""  # too early to tell which recording this is
         return self._decide().partial(seed, language, speech_ms)
 
-    def transcript(self, seed, language, speech_ms):
+    def transcript(self, seed: int, language: str, speech_ms: int) -> Transcript:
         return self._decide().transcript(seed, language, speech_ms)
 
     def spoken(self, seed: int, language: str, speech_ms: int) -> list[Transcript]:
@@ -359,19 +360,19 @@ class MatchingResponder(Responder):
     def sentences(self, transcript: Transcript) -> list[Transcript]:
         return self._decide().sentences(transcript)
 
-    def translate(self, transcript, target, phrases):
+    def translate(self, transcript: Transcript, target: str, phrases: dict[str, str]) -> str:
         return self._decide().translate(transcript, target, phrases)
 
-    def speak(self, text, voice):
+    def speak(self, text: str, voice: str) -> np.ndarray:
         return self._decide().speak(text, voice)
 
-    def reply(self, seed, heard, language):
+    def reply(self, seed: int, heard: Transcript | None, language: str) -> str:
         return self._decide().reply(seed, heard, language)
 
-    def answer_tool_output(self, output, language):
+    def answer_tool_output(self, output: str, language: str) -> str:
         return self._decide().answer_tool_output(output, language)
 
-    def tool_call(self, tools, heard):
+    def tool_call(self, tools: list[dict[str, Any]], heard: Transcript) -> tuple[str, str] | None:
         return self._decide().tool_call(tools, heard)
 
 

@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soundfile
@@ -23,8 +24,8 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a pair is one character in a 
 class Fixture:
     """One recorded (or synthesized) session."""
 
-    header: dict
-    events: list[dict]  # {"t_ms", "dir", "event"} with audio references
+    header: dict[str, Any]
+    events: list[dict[str, Any]]  # {"t_ms", "dir", "event"} with audio references
     input_audio: np.ndarray  # int16, at header["input"]["sample_rate"]
     output_audio: np.ndarray = field(
         default_factory=lambda: np.zeros(0, dtype=np.int16)
@@ -32,15 +33,18 @@ class Fixture:
 
     @property
     def name(self) -> str:
-        return self.header.get("scenario", "")
+        scenario: str = self.header.get("scenario", "")
+        return scenario
 
     @property
     def model(self) -> str:
-        return self.header["model"]
+        model: str = self.header["model"]
+        return model
 
     @property
     def input_rate(self) -> int:
-        return self.header["input"]["sample_rate"]
+        rate: int = self.header["input"]["sample_rate"]
+        return rate
 
     def audio(self, file: str, start: int, count: int) -> np.ndarray:
         source = self.input_audio if file == self.header["input"]["file"] else self.output_audio
@@ -68,8 +72,8 @@ def save(fixture: Fixture, directory: Path) -> None:
     )
 
 
-def _line(value: dict) -> str:
-    """One JSONL line, readable as UTF-8: a lone surrogate a client sent (valid JSON, issue 15)
+def _line(value: dict[str, Any]) -> str:
+    """One JSONL line, readable as UTF-8: a lone surrogate a client sent (valid JSON)
     stays the escape it came as, so the recording keeps it instead of failing to encode."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
@@ -109,7 +113,7 @@ def load(directory: Path) -> Fixture:
     return Fixture(header, lines[1:], input_audio, output_audio)
 
 
-def _inside(directory: Path, header: dict, which: str, path: Path) -> Path:
+def _inside(directory: Path, header: dict[str, Any], which: str, path: Path) -> Path:
     """The header's `which` ("input"/"output") file, which must lie in the fixture's folder."""
     name = (header.get(which) or {}).get("file")
     if not isinstance(name, str):

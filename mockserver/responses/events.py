@@ -1,4 +1,4 @@
-"""The event block of one response, in the documented order (events.md §2.4, §4.4, sequences §3.5).
+"""The event block of one response, in the documented order (docs/protocol/events.md §2.4, §4.4, docs/protocol/sequences.md §3.5).
 
 A message: `response.created` → `response.output_item.added` → `conversation.item.created` →
 `response.content_part.added` → streamed text (LiveTranslate `text`+`stash`, Omni `delta`)
@@ -24,6 +24,7 @@ from ..media.pcm import OUTPUT_SAMPLE_RATE
 from ..protocol.dialect import Dialect
 from ..protocol.streams import TEXT_STREAM_EVENTS
 from ..protocol.text import split_units
+from ..protocol.wire import Event
 
 __all__ = [
     "AUDIO_DELTA_MS",
@@ -51,7 +52,7 @@ class ResponsePlan:
     output_audio_format: str
     text: str
     audio: np.ndarray | None  # int16 at 24 kHz; None for text-only output
-    usage: dict
+    usage: dict[str, Any]
     function_call: FunctionCall | None = None  # the output item is this tool call, not a message
     # conversation.item.created for the assistant item inside the response (not on LiveTranslate
     # G1 pages: Behaviour.livetranslate_shape)
@@ -59,10 +60,10 @@ class ResponsePlan:
     # how the response ends when nothing cuts it: "completed", or "incomplete" with its
     # status_details (Omni max_tokens: {"type": "incomplete", "reason": "max_output_tokens"})
     status: str = "completed"
-    status_details: dict | None = None
+    status_details: dict[str, Any] | None = None
     audio_rate: int = OUTPUT_SAMPLE_RATE  # of `audio` (session.audio may ask for another)
     # usage for what was actually sent (text, audio samples) when the response is cut short
-    partial_usage: Callable[[str, int], dict] | None = None
+    partial_usage: Callable[[str, int], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,9 @@ class FunctionCall:
     arguments: str  # the full JSON string
 
 
-def _response_object(plan: ResponsePlan, status: str, output: list) -> dict:
+def _response_object(
+    plan: ResponsePlan, status: str, output: list[dict[str, Any]]
+) -> dict[str, Any]:
     return {
         "id": plan.response_id,
         "object": "realtime.response",
@@ -85,7 +88,9 @@ def _response_object(plan: ResponsePlan, status: str, output: list) -> dict:
     }
 
 
-def _item(plan: ResponsePlan, status: str, content: list, arguments: str | None = None) -> dict:
+def _item(
+    plan: ResponsePlan, status: str, content: list[dict[str, Any]], arguments: str | None = None
+) -> dict[str, Any]:
     if plan.function_call is not None:
         call = plan.function_call
         return {
@@ -160,7 +165,7 @@ def _immutable(audio: np.ndarray) -> bool:
     return base is None or isinstance(base, bytes)
 
 
-def _item_created(dialect: Dialect, plan: ResponsePlan) -> dict:
+def _item_created(dialect: Dialect, plan: ResponsePlan) -> Event:
     event: dict[str, Any] = {"type": "conversation.item.created"}
     if dialect.item_created_has_previous_id:
         event["previous_item_id"] = plan.previous_item_id
@@ -168,7 +173,7 @@ def _item_created(dialect: Dialect, plan: ResponsePlan) -> dict:
     return event
 
 
-def _function_call_events(dialect: Dialect, plan: ResponsePlan, call: FunctionCall) -> list[dict]:
+def _function_call_events(dialect: Dialect, plan: ResponsePlan, call: FunctionCall) -> list[Event]:
     """The events of a response whose output item is `call` (the plan's function_call)."""
     where = {
         "response_id": plan.response_id,
@@ -177,7 +182,7 @@ def _function_call_events(dialect: Dialect, plan: ResponsePlan, call: FunctionCa
         "call_id": call.call_id,
     }
     pieces = split_units(call.arguments) or [call.arguments]
-    events: list[dict] = [
+    events: list[Event] = [
         {"type": "response.created", "response": _response_object(plan, "in_progress", [])},
         {
             "type": "response.output_item.added",
@@ -218,7 +223,7 @@ def _function_call_events(dialect: Dialect, plan: ResponsePlan, call: FunctionCa
     return events
 
 
-def response_events(dialect: Dialect, plan: ResponsePlan) -> list[dict]:
+def response_events(dialect: Dialect, plan: ResponsePlan) -> list[Event]:
     """All events of a completed response for `plan`, in wire order."""
     if plan.function_call is not None:
         return _function_call_events(dialect, plan, plan.function_call)
@@ -231,7 +236,7 @@ def response_events(dialect: Dialect, plan: ResponsePlan) -> list[dict]:
         "output_index": 0,
         "content_index": 0,
     }
-    events: list[dict] = [
+    events: list[Event] = [
         {"type": "response.created", "response": _response_object(plan, "in_progress", [])},
         {
             "type": "response.output_item.added",
@@ -262,7 +267,7 @@ def response_events(dialect: Dialect, plan: ResponsePlan) -> list[dict]:
     else:
         events.append({"type": "response.text.done", **where, "text": plan.text})
     item_status = "completed" if plan.status == "completed" else "incomplete"
-    # Doc quirk kept (examples/SOURCES.md): parts and output_item.done carry `text` even for
+    # Doc quirk kept (tests/schemas/examples/SOURCES.md): parts and output_item.done carry `text` even for
     # audio parts, while response.done uses `transcript` for them.
     events.append(
         {
@@ -299,7 +304,7 @@ _STREAMED = TEXT_STREAM_EVENTS | {
 }
 
 
-def _sent_so_far(sent: list[dict]) -> tuple[str, int, str]:
+def _sent_so_far(sent: list[Event]) -> tuple[str, int, str]:
     """(text shown, audio samples, tool arguments) that reached the client before a cut."""
     text, samples, arguments = "", 0, ""
     for event in sent:
@@ -318,15 +323,15 @@ def _sent_so_far(sent: list[dict]) -> tuple[str, int, str]:
 def cancelled_events(
     dialect: Dialect,
     plan: ResponsePlan,
-    sent: list[dict],
+    sent: list[Event],
     reason: str,
     send_done: bool,
     status: str = "cancelled",
-) -> list[dict]:
+) -> list[Event]:
     """What replaces the unsent rest of a response when it is cancelled after `sent`.
 
     No more deltas; every part already opened gets its `.done` with the text sent so far
-    (events.md §4.1: the `.done` events also fire on cancellation); the item ends `incomplete`
+    (docs/protocol/events.md §4.1: the `.done` events also fire on cancellation); the item ends `incomplete`
     and `response.done` says `status` (Behaviour.cancelled_status) with OpenAI beta's
     `status_details` (`client_cancelled`
     or `turn_detected`), unless `send_done` is off (Behaviour.cancel_sends_response_done).
@@ -334,7 +339,7 @@ def cancelled_events(
     text, samples, arguments = _sent_so_far(sent)
     full = response_events(dialect, plan)
     item_opened = any(e["type"] == "response.output_item.added" for e in sent)
-    rest: list[dict] = []
+    rest: list[Event] = []
     if not sent:
         if not send_done:
             return []  # nothing reached the client, and nothing will: the response never was
@@ -362,7 +367,7 @@ def cancelled_events(
     return rest
 
 
-def _with_partial(event: dict, plan: ResponsePlan, text: str, arguments: str) -> dict:
+def _with_partial(event: Event, plan: ResponsePlan, text: str, arguments: str) -> Event:
     """A closing event of the plan rewritten to carry only what was sent."""
     event = dict(event)
     kind = event["type"]

@@ -1,4 +1,4 @@
-"""The `usage` block of `response.done`, computed the documented way (events.md §2.3).
+"""The `usage` block of `response.done`, computed the documented way (docs/protocol/events.md §2.3).
 
 Audio is billed per second (12.5 tokens/s for qwen3 input and output; qwen3.5 input 7/s),
 images per tile (0.5 token per 28×28 px on qwen3, 32×32 px on qwen3.5), and the source-language
@@ -9,6 +9,7 @@ image tokens by the model's :class:`~dashscope_realtime_mock.media.images.ImageR
 from __future__ import annotations
 
 import math
+from typing import Any
 
 __all__ = ["audio_tokens", "response_usage"]
 
@@ -33,7 +34,7 @@ def response_usage(
     input_images: int,
     output_text: int,
     output_audio: int | None,
-) -> dict:
+) -> dict[str, Any]:
     """`usage` with the documented field names (`input_tokens_details`, plural "tokens").
 
     `image_tokens` appears in `input_tokens_details` only when images were sent [assumed: the

@@ -2,7 +2,7 @@
 
 Both official SDKs send ``session.audio = {"input": {"format": {"type": "pcm", "sample_rate":
 8000}}, "output": {"format": {...}}}`` instead of the top-level format fields when a user passes
-``input_audio_config`` / ``output_audio_config``. events.md §1.10 documents it for qwen3.5 Omni:
+``input_audio_config`` / ``output_audio_config``. docs/protocol/events.md §1.10 documents it for qwen3.5 Omni:
 type ``pcm``/``wav``, rates 8000/16000/24000/48000. Each model applies what it can take (the input
 format and rate, the output rate of its audio deltas, the output voice) and refuses the rest with
 the documented error wording, so nothing it accepts is silently ignored.
@@ -30,7 +30,7 @@ class AudioRates:
     output: tuple[int, ...] = ()  # empty: the model has no audio output
 
 
-def _format(side: dict, param: str) -> dict:
+def _format(side: dict[str, Any], param: str) -> dict[str, Any]:
     fmt = side.get("format") or {}
     for key in fmt:
         if key not in _FORMAT_KEYS:
@@ -43,8 +43,8 @@ def _format(side: dict, param: str) -> dict:
 
 
 def apply_audio_object(
-    config: dict,
-    audio: dict,
+    config: dict[str, Any],
+    audio: dict[str, Any],
     *,
     rates: AudioRates,
     input_formats: tuple[str, ...],
@@ -87,7 +87,7 @@ class AudioModel(Protocol):
     def typed_formats(self) -> tuple[str, ...]: ...
 
 
-def apply_audio_settings(model: AudioModel, config: dict, update: dict) -> None:
+def apply_audio_settings(model: AudioModel, config: dict[str, Any], update: dict[str, Any]) -> None:
     """The input rate (`sample_rate`, checked by the schema) and the `session.audio` object."""
     if "sample_rate" in update:
         config["sample_rate"] = update["sample_rate"]
@@ -97,7 +97,7 @@ def apply_audio_settings(model: AudioModel, config: dict, update: dict) -> None:
         )
 
 
-def render_audio_object(config: dict) -> dict[str, Any] | None:
+def render_audio_object(config: dict[str, Any]) -> dict[str, Any] | None:
     """The `audio` echo of session.updated, as applied; None when the client never used it."""
     if not config.get("audio_object"):
         return None

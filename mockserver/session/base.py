@@ -47,6 +47,7 @@ from ..protocol.ids import IdFactory
 from ..protocol.rules import ConfigRules
 from ..protocol.schema_checks import check_client_event, check_server_event
 from ..protocol.spec import ModelSpec
+from ..protocol.wire import Event
 from ..responses.events import ResponsePlan, cancelled_events, response_events
 
 __all__ = ["VALID", "ClientReferee", "FamilyFacts", "Playback", "SchemaVerdict", "Session"]
@@ -83,7 +84,7 @@ class FamilyFacts(Protocol):
 class ClientReferee(Protocol):
     """Judges each client event before the session acts on it (strict replay, replay/matchers.py)."""
 
-    def check(self, event: dict) -> str | None:
+    def check(self, event: Event) -> str | None:
         """None while the client does what is expected; else a report of how it departed."""
         ...
 
@@ -96,9 +97,9 @@ class ClientReferee(Protocol):
 class _Turn:
     """Events that go out after everything deferred before them: a response, or session.finished."""
 
-    pending: deque[dict]
+    pending: deque[Event]
     plan: ResponsePlan | None = None
-    sent: list[dict] = field(default_factory=list)
+    sent: list[Event] = field(default_factory=list)
     cancelled: bool = False
     # Playback.AUDIO_TIME: audio time the response started at, and for each pending event the ms
     # of the response's audio before it (when it is played, counted from start_ms)
@@ -133,11 +134,11 @@ class Session:
         self.referee = referee
         self.departure: str | None = None  # strict replay: how the client departed, if it did
         # sees every parsed client event first (the transport's traffic capture)
-        self.client_event_listener: Callable[[dict], None] | None = None
+        self.client_event_listener: Callable[[Event], None] | None = None
         self._schemas = family.schemas
         self._id_factory = IdFactory(rng)
         self._responder: Responder = responder or CorpusResponder()
-        self._outbox: deque[dict] = deque()
+        self._outbox: deque[Event] = deque()
         self._turn_queue: deque[_Turn] = deque()
         # The response started whose events are not built yet (TRANSPORT playback, not strict):
         # see _start_response. Anything that draws an id or looks at the turns builds it first,
@@ -203,7 +204,7 @@ class Session:
 
     # ---- the transport-facing interface -------------------------------------------------
 
-    def peek_event(self) -> dict | None:
+    def peek_event(self) -> Event | None:
         """The next server event to send, without taking it (None: nothing to send now)."""
         if self._outbox or self.playback is Playback.AUDIO_TIME:
             return self._outbox[0] if self._outbox else None
@@ -211,7 +212,7 @@ class Session:
             self._turns.popleft()
         return self._turns[0].pending[0] if self._turns else None
 
-    def next_event(self) -> dict | None:
+    def next_event(self) -> Event | None:
         """Take the next server event to send; the transport calls this when it sends it."""
         if self._outbox:
             return self._outbox.popleft()
@@ -222,7 +223,7 @@ class Session:
         turn.sent.append(event)
         return event
 
-    def events_to_send(self) -> list[dict]:
+    def events_to_send(self) -> list[Event]:
         """Every server event ready now, in order (what an unpaced transport sends at once)."""
         out = []
         while (event := self.next_event()) is not None:
@@ -276,7 +277,7 @@ class Session:
         self.close_code, self.close_reason = 1011, "server error"
 
     def expire(self) -> None:
-        """The session cap was reached: the server closes (events.md §1.8; no event is documented)."""
+        """The session cap was reached: the server closes (docs/protocol/events.md §1.8; no event is documented)."""
         self._turns.clear()
         self.finished = self.expired = True
         self.close_code = self.behaviour.cap_close_code
@@ -287,7 +288,7 @@ class Session:
         if not self.finished:
             self.receive_read(inbound.read_frame(frame))
 
-    def receive_read(self, read: dict | inbound.Rejected, verdict: SchemaVerdict = None) -> None:
+    def receive_read(self, read: Event | inbound.Rejected, verdict: SchemaVerdict = None) -> None:
         """A text frame already read by :func:`~.inbound.read_frame`, and perhaps its schema
         verdict (:func:`vet_frame`): the transport reads and checks a long frame off the event
         loop, then hands the result here, in order."""
@@ -298,7 +299,7 @@ class Session:
             return
         self.receive_event(read, schema_verdict=verdict)
 
-    def vet_frame(self, frame: str) -> tuple[dict | inbound.Rejected, SchemaVerdict]:
+    def vet_frame(self, frame: str) -> tuple[Event | inbound.Rejected, SchemaVerdict]:
         """Read `frame` and check its event against this family's schema, touching nothing of
         the session (so a transport may run it in a worker thread): (read, verdict)."""
         read = inbound.read_frame(frame)
@@ -322,7 +323,7 @@ class Session:
         return self.departure
 
     def receive_binary(self, data: bytes) -> None:
-        """A binary frame: the protocol only has JSON text frames (events.md §1.4)."""
+        """A binary frame: the protocol only has JSON text frames (docs/protocol/events.md §1.4)."""
         if self.finished:
             return
         message = (
@@ -331,7 +332,7 @@ class Session:
         )
         self._error(ProtocolError("invalid_frame", message), None)
 
-    def receive_event(self, event: dict, *, schema_verdict: SchemaVerdict = None) -> None:
+    def receive_event(self, event: Event, *, schema_verdict: SchemaVerdict = None) -> None:
         """One parsed client event. Bad events get an `error` event; the session goes on."""
         if self.finished:
             return
@@ -371,19 +372,19 @@ class Session:
 
     # ---- hooks of the layers and families -----------------------------------------------
 
-    def _render(self, updated: bool) -> dict:
+    def _render(self, updated: bool) -> dict[str, Any]:
         """The `session` object of session.created / session.updated (the family's rules)."""
         return self.family.rules.render(
             self.spec, self.config, self.id, self.model_id, updated=updated
         )
 
-    def _config_changed(self, old: dict) -> None:
+    def _config_changed(self, old: dict[str, Any]) -> None:
         """After a session.update was applied: adapt to the new configuration."""
 
     def _finish_pending(self) -> None:
-        """At session.finish: complete whatever the client left pending (events.md §2.1 / §3.1)."""
+        """At session.finish: complete whatever the client left pending (docs/protocol/events.md §2.1 / §3.1)."""
 
-    def _finished_event(self) -> dict:
+    def _finished_event(self) -> Event:
         return {"type": "session.finished"}
 
     def _audio_now_ms(self) -> int:
@@ -396,7 +397,7 @@ class Session:
 
     # ---- client events every family has -------------------------------------------------
 
-    def _on_session_update(self, event: dict) -> None:
+    def _on_session_update(self, event: Event) -> None:
         old = self.config
         new = self.family.rules.apply_update(
             self.spec, self.config, event["session"], self.behaviour
@@ -409,8 +410,8 @@ class Session:
         self._config_changed(old)
         self._emit("session.updated", session=self._render(updated=True))
 
-    def _on_session_finish(self, event: dict) -> None:
-        # events.md §2.1 / §3.1: finish every pending utterance, then session.finished.
+    def _on_session_finish(self, event: Event) -> None:
+        # docs/protocol/events.md §2.1 / §3.1: finish every pending utterance, then session.finished.
         self._finish_pending()
         for turn in self._turns:  # no more audio will come: every answer plays out
             turn.played_out = True
@@ -423,15 +424,15 @@ class Session:
         """Send at once (ahead of any response still streaming)."""
         self._outbox.append(self._stamp({"type": kind, **fields}))
 
-    def _defer(self, events: list[dict], plan: ResponsePlan | None = None) -> None:
+    def _defer(self, events: list[Event], plan: ResponsePlan | None = None) -> None:
         """Send after everything deferred so far: a response's events, or session.finished."""
         self._turns.append(_Turn(deque(self._stamp_all(events)), plan))
         self._release_played()
 
-    def _stamp(self, event: dict) -> dict:
+    def _stamp(self, event: Event) -> Event:
         return self._stamped(event, self._ids.new("event"))
 
-    def _stamp_all(self, events: list[dict]) -> list[dict]:
+    def _stamp_all(self, events: list[Event]) -> list[Event]:
         """What :meth:`_stamp` on each in turn gives (the same ids), with one draw for all.
 
         (Strict mode: an event that breaks its schema fails the session after every id of the
@@ -440,7 +441,7 @@ class Session:
         ids = self._ids.new_many("event", len(events))
         return [self._stamped(event, event_id) for event, event_id in zip(events, ids, strict=True)]
 
-    def _stamped(self, event: dict, event_id: str) -> dict:
+    def _stamped(self, event: Event, event_id: str) -> Event:
         event = {"event_id": event_id, **event}
         if self.strict:
             check_server_event(event, self.family.name, self._schemas)

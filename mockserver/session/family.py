@@ -1,7 +1,7 @@
 """What a model family is: one :class:`Family` record holding every fact about it.
 
 A family (LiveTranslate, ASR, Omni, or one a user registers) is its name, its session class, its
-`session.update` rules, its dialect (event names and field shapes, events.md §5), the folder of
+`session.update` rules, its dialect (event names and field shapes, docs/protocol/events.md §5), the folder of
 its schemas and the models it serves. The server, the schema catalogue, the CLI, ``/healthz`` and
 the tests all read these records from the registry (:mod:`.registry`); nothing else lists
 families. Per-model facts live in a :class:`ModelSpec`, which each family extends with the

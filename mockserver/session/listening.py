@@ -34,6 +34,7 @@ from ..protocol.behaviour import CommitInVadMode, SpeechTimestamps
 from ..protocol.errors import ProtocolError
 from ..protocol.spec import ModelSpec
 from ..protocol.text import split_units
+from ..protocol.wire import Event
 from .audio_config import AudioRates
 from .base import Session
 
@@ -44,7 +45,7 @@ PARTIAL_EVERY_MS = 500  # a live-transcript update per this much speech
 IDLE_AUDIO_KEPT_MS = 2000  # audio kept between utterances in VAD mode (covers any prefix padding)
 EMOTION = "neutral"  # the mock does not analyse emotion [assumed]
 INPUT_ONLY = AudioRates()  # a model whose `session.audio` sets its input rate only
-# The older revisions' format strings (events.md §1.10): names of a rate, not of a format type.
+# The older revisions' format strings (docs/protocol/events.md §1.10): names of a rate, not of a format type.
 LEGACY_FORMAT_STRINGS = ("pcm16", "pcm24")
 
 
@@ -64,13 +65,13 @@ class ListeningModel(ModelSpec):
     transcription_models: tuple[str, ...]
     input_audio_tokens_per_second: float
     reports_emotion: bool  # transcription events carry `emotion`
-    # Format strings accepted only under Behaviour.legacy_format_strings (events.md §1.10).
+    # Format strings accepted only under Behaviour.legacy_format_strings (docs/protocol/events.md §1.10).
     legacy_format_strings: tuple[str, ...] = ()
     images: ImageRules | None = None  # None: the model takes no images
-    # Cap on one append's base64 `audio`: 15 MiB (events.md §1.9 states it for ASR; assumed for
+    # Cap on one append's base64 `audio`: 15 MiB (docs/protocol/events.md §1.9 states it for ASR; assumed for
     # the other families, as the same number is OpenAI's limit).
     max_append_audio_chars: int = 15 * 1024 * 1024
-    # Cap on audio per manual commit (ASR: 60 s, events.md §1.9); 0: Behaviour.audio_buffer_cap_ms
+    # Cap on audio per manual commit (ASR: 60 s, docs/protocol/events.md §1.9); 0: Behaviour.audio_buffer_cap_ms
     max_commit_ms: int = 0
     audio_rates: AudioRates = INPUT_ONLY  # the rates `session.audio` may set (audio_config.py)
 
@@ -153,7 +154,7 @@ class ListeningSession(Session):
 
     # ---- hooks of the base session ------------------------------------------------------
 
-    def _config_changed(self, old: dict) -> None:
+    def _config_changed(self, old: dict[str, Any]) -> None:
         audio_format = (self.config["input_audio_format"], self._sample_rate())
         old_format = (old["input_audio_format"], int(old.get("sample_rate", INPUT_SAMPLE_RATE)))
         if old_format != audio_format:
@@ -172,7 +173,7 @@ class ListeningSession(Session):
 
     # ---- client events ------------------------------------------------------------------
 
-    def _on_input_audio_buffer_append(self, event: dict) -> None:
+    def _on_input_audio_buffer_append(self, event: Event) -> None:
         limit = self.spec.max_append_audio_chars
         if limit and len(event["audio"]) > limit:
             raise ProtocolError(
@@ -191,7 +192,7 @@ class ListeningSession(Session):
             and cap
             and self._buffer.duration_ms + len(samples) // SAMPLES_PER_MS > cap
         ):
-            # events.md §1.9: at most 60 s of audio per commit (ASR; the others by
+            # docs/protocol/events.md §1.9: at most 60 s of audio per commit (ASR; the others by
             # Behaviour.audio_buffer_cap_ms). The append is refused (nothing already buffered is
             # lost); commit, then go on.
             raise ProtocolError(
@@ -211,20 +212,20 @@ class ListeningSession(Session):
                 self._still_speaking(self._segment)
             longest = self.behaviour.max_utterance_ms
             if self._segment is not None and self.audio_ms - self._segment.onset_ms >= longest:
-                # An utterance that never pauses ends here, as if the speaker had (issue 15:
+                # An utterance that never pauses ends here, as if the speaker had (so
                 # the buffer of one utterance is bounded); detection then starts afresh.
                 self._restart_turn_detection()
             if self._segment is None:
                 # Between utterances only the last stretch can still become prefix padding.
                 self._buffer.drop_until(self.audio_ms - IDLE_AUDIO_KEPT_MS)
 
-    def _on_input_audio_buffer_commit(self, event: dict) -> None:
+    def _on_input_audio_buffer_commit(self, event: Event) -> None:
         if self.turn_mode is TurnMode.SERVER_VAD:
             mode = self.behaviour.commit_in_vad_mode.value
             if mode is CommitInVadMode.IGNORE:
                 return
             if mode is CommitInVadMode.ERROR:
-                # events.md §2.1 / §3.1: commit is a manual-mode event (turn_detection: null).
+                # docs/protocol/events.md §2.1 / §3.1: commit is a manual-mode event (turn_detection: null).
                 raise ProtocolError(
                     "invalid_state",
                     "input_audio_buffer.commit is only available in manual mode "
@@ -233,7 +234,7 @@ class ListeningSession(Session):
             self._commit_over_vad()
             return
         if self._buffer.empty:
-            # events.md §1.7: commit with an empty buffer → error.
+            # docs/protocol/events.md §1.7: commit with an empty buffer → error.
             raise ProtocolError(
                 "input_audio_buffer_commit_empty",
                 "Error committing input audio buffer: the buffer is empty.",
@@ -265,7 +266,7 @@ class ListeningSession(Session):
             self.turn_ended_by_client = False
         self._vad = self._new_vad()
 
-    def _on_input_audio_buffer_clear(self, event: dict) -> None:
+    def _on_input_audio_buffer_clear(self, event: Event) -> None:
         self._buffer.clear()
         if self._vad is not None:
             # OpenAI beta: clearing drops the utterance in progress without a speech_stopped.
@@ -273,7 +274,7 @@ class ListeningSession(Session):
             self._restart_turn_detection()
         self._emit("input_audio_buffer.cleared")
 
-    def _on_input_image_buffer_append(self, event: dict) -> None:
+    def _on_input_image_buffer_append(self, event: Event) -> None:
         try:
             data = decode_base64(event["image"])
         except ValueError as exc:
@@ -284,7 +285,7 @@ class ListeningSession(Session):
     # ---- images -------------------------------------------------------------------------
 
     def _check_image(self, data: bytes) -> int:
-        """Documented image rules (events.md §1.9); returns the image's token count."""
+        """Documented image rules (docs/protocol/events.md §1.9); returns the image's token count."""
         rules = self.spec.images
         assert rules is not None, "a family that takes images gives its models ImageRules"
         if self._received_samples == 0:
@@ -460,7 +461,9 @@ class ListeningSession(Session):
             **{k: fields[k] for k in self.family.dialect.committed_fields},
         )
 
-    def _emit_user_item(self, item_id: str, content: list[dict], status: str = "completed") -> None:
+    def _emit_user_item(
+        self, item_id: str, content: list[dict[str, Any]], status: str = "completed"
+    ) -> None:
         """conversation.item.created for a user item; it becomes the conversation's last item."""
         fields: dict[str, Any] = {}
         if self.family.dialect.item_created_has_previous_id:
@@ -489,13 +492,13 @@ class ListeningSession(Session):
             **self._emotion(),
         }
         if self.family.dialect.user_stream_has_obfuscation:
-            # Omni's opaque padding string (events.md §4.3); random-looking, meaningless.
+            # Omni's opaque padding string (docs/protocol/events.md §4.3); random-looking, meaningless.
             fields["obfuscation"] = self._ids.new("obf")[4:18]
         self._emit(self.family.dialect.user_transcript_stream, **fields)
 
     @staticmethod
-    def _transcription_failed(item_id: str) -> dict:
-        """`…transcription.failed` for an item whose audio holds no speech (events.md §1.7 wording)."""
+    def _transcription_failed(item_id: str) -> Event:
+        """`…transcription.failed` for an item whose audio holds no speech (docs/protocol/events.md §1.7 wording)."""
         return {
             "type": "conversation.item.input_audio_transcription.failed",
             "item_id": item_id,
@@ -523,5 +526,5 @@ class ListeningSession(Session):
             **self._emotion(),
         )
 
-    def _emotion(self) -> dict:
+    def _emotion(self) -> dict[str, Any]:
         return {"emotion": EMOTION} if self.spec.reports_emotion else {}

@@ -2,7 +2,7 @@
 
 Register a family with :meth:`FamilyRegistry.register` (the built-in three are registered by
 :mod:`dashscope_realtime_mock.families`, which holds the registry every server uses). A connection's `model`
-query parameter is the only way the real service picks a model (events.md §1.1):
+query parameter is the only way the real service picks a model (docs/protocol/events.md §1.1):
 :meth:`FamilyRegistry.lookup` resolves it, dated snapshots included, and the wire id the client
 asked for is what gets echoed. :meth:`FamilyRegistry.open_session` opens the right session.
 """

@@ -3,7 +3,7 @@
 asyncio accepts the connections waiting on a listening socket in one loop step, up to the
 `backlog` the server was started with: each is an `accept()` and a new task, and under load a
 burst of 128 (aiohttp's default) held the loop for 10-20 ms, in which no session sent or read
-(issue 16). So a site is started with a backlog of :data:`ACCEPTS_PER_STEP`, which caps that
+(the aim: no step over 5 ms). So a site is started with a backlog of :data:`ACCEPTS_PER_STEP`, which caps that
 step, and :func:`deepen_listen_queue` then makes the kernel's queue of connections waiting to be
 accepted :data:`LISTEN_BACKLOG` deep again (``listen()`` on a listening socket only changes its
 backlog), so that a burst of clients is queued, not refused or made to retry.

@@ -1,4 +1,4 @@
-"""Answers are built a little at a time, after what the sessions have ready (issue 16).
+"""Answers are built a little at a time, after what the sessions have ready (no event-loop step over 5 ms).
 
 In real-time and recorded pace a session builds an answer (its ids, transcript pieces and audio
 deltas: about 40 events, 60-90 µs) when its send task reaches it (`Session.building_next`). When

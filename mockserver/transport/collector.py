@@ -1,4 +1,4 @@
-"""When a server process runs Python's cyclic garbage collector (issue 16).
+"""When a server process runs Python's cyclic garbage collector (no event-loop step over 5 ms).
 
 Reference counting frees almost everything a session makes; what it cannot free is small (each
 closed connection leaves asyncio's socket transport in a cycle of 8 objects). The cyclic
@@ -31,7 +31,7 @@ import asyncio
 import gc
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from . import loopwatch
 
@@ -49,22 +49,28 @@ async def collect_when_quiet(
     check_s: float = 1.0,
     longest_s: float = 600.0,
     most_new_objects: int = 1_000_000,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    wait: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> None:
     """Run every cyclic collection of this process: when no session is live, or under load when
     `longest_s` or `most_new_objects` says it is overdue; until cancelled, when the interpreter's
-    automatic collection comes back as it was."""
+    automatic collection comes back as it was.
+
+    `wait(check_s)` spaces the checks and `clock()` times `longest_s`; a test passes its own
+    to run the checks one by one, whatever the machine's load."""
     was_enabled = gc.isenabled()
     gc.disable()
-    last = time.monotonic()
+    last = clock()
     served = False  # a session was live at a check since the last collection
     try:
         while True:
-            await asyncio.sleep(check_s)
+            await wait(check_s)
             busy = live_sessions()
             served = served or busy > 0
             new_objects = gc.get_count()[0]  # tracked objects made, less those freed, since
             if busy:
-                overdue = time.monotonic() - last >= longest_s or new_objects >= most_new_objects
+                overdue = clock() - last >= longest_s or new_objects >= most_new_objects
                 if not overdue:
                     continue
             elif not served and new_objects <= _IDLE_SLACK:
@@ -74,7 +80,7 @@ async def collect_when_quiet(
             started = time.perf_counter()
             found = gc.collect()
             took_ms = (time.perf_counter() - started) * 1000
-            last, served = time.monotonic(), busy > 0
+            last, served = clock(), busy > 0
             if busy:
                 log.info(
                     "full garbage collection with %d sessions live: %.1f ms, %d objects freed, "

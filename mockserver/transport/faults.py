@@ -4,12 +4,12 @@ A :class:`FaultPlan` is a seed and a tuple of faults, each a small frozen datacl
 it is built (a bad value is a :class:`FaultSpecError`, one line naming the fault and the field):
 
 - :class:`InjectError`: an `error` event (any type and code) before a chosen server event;
-  a `server_error` then closes the connection, as the service does (events.md §1.7);
+  a `server_error` then closes the connection, as the service does (docs/protocol/events.md §1.7);
 - :class:`Disconnect`: the server closes before a chosen event, with a close code or with no
   close frame at all (``close="reset"``: a TCP reset);
 - :class:`Delay`: chosen events go out later (``ms`` plus a seeded ``jitter_ms``), including the
   pseudo types ``first_text`` and ``first_audio`` (the first of each response);
-- :class:`IdleTimeout`: close after that many seconds without a client frame (events.md §1.8:
+- :class:`IdleTimeout`: close after that many seconds without a client frame (docs/protocol/events.md §1.8:
   reported ~300 s, undocumented);
 - :class:`SessionCap`: the session duration cap (``Behaviour.session_cap_s``/``cap_close_code``);
 - :class:`RejectHandshake`: refuse the WebSocket upgrade with 401, 403, 429 or 500 (optionally
@@ -34,6 +34,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from enum import Enum
 from typing import Any, ClassVar, Union
+
+from ..protocol.errors import RealtimeMockError
 
 __all__ = [
     "FIRST_AUDIO",
@@ -61,12 +63,12 @@ PSEUDO_TYPES = (FIRST_TEXT, FIRST_AUDIO)
 _SENDABLE = frozenset([1000, 1001, 1002, 1003, *range(1007, 1015), *range(3000, 5000)])
 
 
-class FaultSpecError(ValueError):
+class FaultSpecError(RealtimeMockError, ValueError):
     """A fault that cannot be built; the message is one line naming the fault and the problem."""
 
 
 class ErrorType(str, Enum):
-    """`error.type` (events.md §1.7)."""
+    """`error.type` (docs/protocol/events.md §1.7)."""
 
     INVALID_REQUEST = "invalid_request_error"  # the connection stays open
     SERVER = "server_error"  # the server closes the connection
@@ -169,8 +171,8 @@ class InjectError(Targeted):
             raise FaultSpecError(f"error: code must be a non-empty string, not {self.code!r}")
         object.__setattr__(self, "close", _close_value("error", self.close))
 
-    def event_body(self) -> dict:
-        """The `error` object of the event (events.md §1.7)."""
+    def event_body(self) -> dict[str, Any]:
+        """The `error` object of the event (docs/protocol/events.md §1.7)."""
         server = self.type is ErrorType.SERVER
         return {
             "type": self.type.value,
@@ -234,7 +236,7 @@ def _positive_seconds(kind: str, seconds: float) -> float:
 
 @dataclass(frozen=True)
 class IdleTimeout(Fault):
-    """Close after `seconds` without a frame from the client (events.md §1.8, reported ~300 s)."""
+    """Close after `seconds` without a frame from the client (docs/protocol/events.md §1.8, reported ~300 s)."""
 
     KIND: ClassVar[str] = "idle_timeout"
     seconds: float = 300.0
@@ -258,7 +260,7 @@ class SessionCap(Fault):
         object.__setattr__(self, "close", _close_value(self.KIND, self.close, reset=False))
 
 
-# DashScope's HTTP error codes for each status (the general error-code page events.md §1.7 links).
+# DashScope's HTTP error codes for each status (the general error-code page docs/protocol/events.md §1.7 links).
 HANDSHAKE_REFUSALS = {
     401: ("InvalidApiKey", "Invalid API-key provided."),
     403: ("AccessDenied", "Access denied."),

@@ -1,7 +1,7 @@
 """Server events as text frames: exactly ``json.dumps(event, ensure_ascii=False)``, faster.
 
 Never a frame a strict JSON parser rejects: `NaN` and `Infinity` raise ValueError here
-(``allow_nan=False``), and the send loop turns that into `server_error` and a close (issue 15).
+(``allow_nan=False``), and the send loop turns that into `server_error` and a close.
 
 An audio delta is a few hundred bytes of fields and then kilobytes of base64; the JSON encoder
 checks every character of it for escapes, which costs more than everything else about the event.
@@ -16,6 +16,8 @@ import functools
 import json
 import string
 
+from ..protocol.wire import Event
+
 __all__ = ["frame_of"]
 
 # Characters that JSON writes as they are (no escape), enough to cover base64.
@@ -23,7 +25,7 @@ _PLAIN = (string.ascii_letters + string.digits + "+/=").encode("ascii")
 _LONG = 1024  # below this, checking costs about what it saves
 
 
-def frame_of(event: dict) -> str:
+def frame_of(event: Event) -> str:
     """The text frame for `event`: ``json.dumps(event, ensure_ascii=False)``.
 
     Raises ValueError for a non-finite number (not JSON).

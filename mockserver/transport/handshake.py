@@ -1,4 +1,4 @@
-"""The checks the real service makes before a WebSocket exists (events.md §1.3), and their refusals.
+"""The checks the real service makes before a WebSocket exists (docs/protocol/events.md §1.3), and their refusals.
 
 Each refusal is an HTTP error with a DashScope-style JSON body (`code`, `message`, `request_id`).
 Where the URL itself is wrong (another path, no model, a doubled query string), the message
@@ -44,7 +44,7 @@ def check_api_key(request: web.Request, api_key: str | None) -> web.Response | N
     scheme, _, key = header.partition(" ")
     key = key.strip()
     if scheme.lower() != "bearer" or not key or (api_key is not None and key != api_key):
-        # events.md §1.3 / §7.1 [inferred]: 401 with DashScope's usual body.
+        # docs/protocol/events.md §1.3 / §7.1 [inferred]: 401 with DashScope's usual body.
         return http_error(401, "InvalidApiKey", "Invalid API-key provided.")
     return None
 
@@ -53,7 +53,7 @@ def check_model(request: web.Request) -> Model | web.Response:
     """The model the query names, or the HTTP error that refuses the handshake."""
     model = request.query.get("model")
     if not model:
-        # [assumed, events.md §1.1: a third-party gateway answers 400 for a missing model]
+        # [assumed, docs/protocol/events.md §1.1: a third-party gateway answers 400 for a missing model]
         return http_error(
             400,
             "InvalidParameter",

@@ -16,11 +16,13 @@ import socket
 import struct
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
 from ..protocol.ids import IdFactory
 from ..protocol.streams import TEXT_STREAM_EVENTS
+from ..protocol.wire import Event
 from .faults import (
     FIRST_AUDIO,
     FIRST_TEXT,
@@ -48,7 +50,7 @@ FAULTS_HEADER = "X-Mock-Faults"
 _DRAIN_WAIT_S = 1.0  # before a reset, how long the frames already sent may take to leave
 
 
-def scenario_plan(header: dict, where: str) -> FaultPlan:
+def scenario_plan(header: dict[str, Any], where: str) -> FaultPlan:
     """The faults a fixture's header names (`faults`: a compact string or a list of them)."""
     try:
         return FaultPlan.of(header.get("faults"))
@@ -73,7 +75,7 @@ def plan_for(
     return plan
 
 
-def handshake_refusal(plan: FaultPlan, refused: Counter) -> web.Response | None:
+def handshake_refusal(plan: FaultPlan, refused: Counter[object]) -> web.Response | None:
     """The HTTP refusal of a RejectHandshake in `plan` that still applies (`refused` counts the
     handshakes each fault has refused so far, server-wide), else None."""
     for fault in plan.of_kind(RejectHandshake):
@@ -92,7 +94,7 @@ def session_cap(plan: FaultPlan) -> SessionCap | None:
     return caps[-1] if caps else None
 
 
-Deliver = Callable[[dict], Awaitable[None]]
+Deliver = Callable[[Event], Awaitable[None]]
 
 
 class FaultInjector:
@@ -101,7 +103,6 @@ class FaultInjector:
     def __init__(
         self, plan: FaultPlan, ws: web.WebSocketResponse, request: web.Request, deliver: Deliver
     ) -> None:
-        self._plan = plan
         self._ws = ws
         self._transport = request.transport
         self._deliver = deliver
@@ -144,7 +145,7 @@ class FaultInjector:
         self._closing = asyncio.ensure_future(self._end(self._idle.close, "idle timeout"))
 
     # the send path ---------------------------------------------------------------------------
-    async def send(self, event: dict) -> bool:
+    async def send(self, event: Event) -> bool:
         """Send `event` with this connection's faults applied; False once a fault has ended the
         connection (the send task then stops)."""
         if self.ended:
@@ -177,7 +178,7 @@ class FaultInjector:
             await self._deliver(each)
         return True
 
-    def _firsts(self, event: dict) -> set[str]:
+    def _firsts(self, event: Event) -> set[str]:
         """Which pseudo types `event` is (the first text or audio event of its response)."""
         found = set()
         kind, response = event.get("type"), event.get("response_id")
@@ -189,7 +190,7 @@ class FaultInjector:
             found.add(FIRST_AUDIO)
         return found
 
-    def _matches_event(self, number: int, fault: Targeted, event: dict, firsts: set[str]) -> bool:
+    def _matches_event(self, number: int, fault: Targeted, event: Event, firsts: set[str]) -> bool:
         if number in self._fired:
             return False
         if fault.index is not None:
@@ -205,12 +206,12 @@ class FaultInjector:
             self._fired.add(number)
         return hit
 
-    def _error_event(self, fault: InjectError) -> dict:
+    def _error_event(self, fault: InjectError) -> Event:
         log.info("fault: injecting %s", fault.describe())
         return {"event_id": self._ids.new("event"), "type": "error", "error": fault.event_body()}
 
     async def _send_then_end(
-        self, delay_ms: float, out: list[dict], close: int | str, reason: str
+        self, delay_ms: float, out: list[Event], close: int | str, reason: str
     ) -> bool:
         if delay_ms:
             await asyncio.sleep(delay_ms / 1000)

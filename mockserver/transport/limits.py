@@ -1,9 +1,9 @@
-"""What keeps one client from silencing, stalling or bloating the server (issue 15).
+"""What keeps one client from silencing, stalling or bloating the server.
 
 The transport's bounds, each a named :class:`~.app.ServerOptions` field listed in the README
 ("Limits"): the connection cap (answered at the handshake), the idle timeout, backpressure on a
 client that does not read, and the close every client gets when the server stops. The docs
-document none of the codes (events.md §1.8, §7.2); the choices are named here once.
+document none of the codes (docs/protocol/events.md §1.8, §7.2); the choices are named here once.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web_log import AccessLogger
+from aiohttp.web_request import BaseRequest
+from aiohttp.web_response import StreamResponse
 
 from .handshake import http_error
 
@@ -38,7 +40,7 @@ log = logging.getLogger("mockserver")
 PROTOCOL_ERROR = 1002  # RFC 6455 §7.4.1: e.g. a close code no endpoint may send
 GOING_AWAY = 1001  # RFC 6455 §7.4.1: the server is going down (SIGTERM, SIGINT)
 SLOW_READER = 1008  # RFC 6455 §7.4.1 policy violation: the client stopped reading its events
-IDLE = 1000  # the idle timeout: a normal close (the ~300 s drop of events.md §1.8 has no code)
+IDLE = 1000  # the idle timeout: a normal close (the ~300 s drop of docs/protocol/events.md §1.8 has no code)
 _POLL_S = 0.02  # how often a paused receive loop looks at the backlog again
 # RFC 6455 §7.4.1-2 and IANA's registry: the codes below 3000 an endpoint may send; 3000-4999
 # are for libraries and applications; everything else (0-999, 1004-1006, 1015, 5000+) is not.
@@ -134,11 +136,13 @@ class RedactingAccessLogger(AccessLogger):
     a load of thousands of sessions notices).
     """
 
-    def log(self, request, response, time: float) -> None:
+    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
         if response.status != 101:
             super().log(request, response, time)
 
-    def _format_line(self, request, response, time: float):
+    def _format_line(
+        self, request: BaseRequest, response: StreamResponse, time: float
+    ) -> list[tuple[str | tuple[str, str], str]]:
         return [
             (key, _SECRET_QUERY.sub(r"\1***", value) if isinstance(value, str) else value)
             for key, value in super()._format_line(request, response, time)

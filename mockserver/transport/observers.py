@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from aiohttp import web
 
+from ..protocol.wire import Event
+
 if TYPE_CHECKING:
     from ..answers.responder import Responder
     from ..session.base import Session
@@ -24,7 +26,7 @@ class Observer(Protocol):
     """Sees the traffic of every session and every failure inside the mock (the pytest plugin's
     capture); set `ServerOptions.observer`."""
 
-    def event(self, session_id: str, model: str, direction: str, event: dict) -> None:
+    def event(self, session_id: str, model: str, direction: str, event: Event) -> None:
         """One event went over the wire: "client" as received, "server" once sent."""
         ...
 
@@ -61,7 +63,7 @@ class Tee:
     observer: Observer | None
     watcher: Observer
 
-    def event(self, session_id: str, model: str, direction: str, event: dict) -> None:
+    def event(self, session_id: str, model: str, direction: str, event: Event) -> None:
         if self.observer is not None:
             self.observer.event(session_id, model, direction, event)
         self.watcher.event(session_id, model, direction, event)

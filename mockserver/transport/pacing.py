@@ -23,6 +23,7 @@ from enum import Enum
 
 from ..media.pcm import OUTPUT_SAMPLE_RATE, base64_size
 from ..protocol.streams import TEXT_STREAM_EVENTS
+from ..protocol.wire import Event
 
 __all__ = ["Pace", "Pacer"]
 
@@ -71,7 +72,7 @@ class Pacer:
         self._index = 0
         self._timeline: float | None = None  # when the last paced event was due (see `due`)
 
-    def due(self, event: dict, now: float) -> float:
+    def due(self, event: Event, now: float) -> float:
         """When to send `event`, on the clock `now` is read from; call once per event, in order.
 
         An event with a delay is due that long after the previous paced event was *due* (not
@@ -86,11 +87,11 @@ class Pacer:
         self._timeline += delay
         return self._timeline
 
-    def delay_before(self, event: dict) -> float:
+    def delay_before(self, event: Event) -> float:
         """Seconds to wait before sending `event` (divided by `speed`)."""
         return self._delay(event) / self.speed
 
-    def _delay(self, event: dict) -> float:
+    def _delay(self, event: Event) -> float:
         if self.pace is Pace.FAST:
             return 0.0
         kind = event.get("type")

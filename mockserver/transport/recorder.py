@@ -58,7 +58,13 @@ def _upstream_url(options: RecorderOptions, request: web.Request) -> str:
     return f"{base}?{request.query_string}" if request.query_string else base
 
 
-async def _relay(source, target, direction: str, recording: Recording, started: float) -> None:
+async def _relay(
+    source: web.WebSocketResponse | aiohttp.ClientWebSocketResponse,
+    target: web.WebSocketResponse | aiohttp.ClientWebSocketResponse,
+    direction: str,
+    recording: Recording,
+    started: float,
+) -> None:
     loop = asyncio.get_running_loop()
     async for message in source:
         if message.type == WSMsgType.TEXT:

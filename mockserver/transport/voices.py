@@ -2,7 +2,7 @@
 
 The built-in answers are synthesized burst by burst (:mod:`..media.speech`), each burst cached by
 the voice's pitch and its syllable position. A burst costs about 0.45 ms of numpy, so the first
-answer in a voice not heard before held the event loop for 5-15 ms (issue 16: no step over 5 ms).
+answer in a voice not heard before held the event loop for 5-15 ms (the aim: no step over 5 ms).
 When a session opens, and each time its configuration changes, the transport hands its voice to
 :func:`warm`: a worker thread computes that voice's bursts (numpy releases the GIL) long before
 its first answer, which waits for the speaker to finish. An answer that comes first computes

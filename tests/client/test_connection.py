@@ -6,6 +6,7 @@ import pytest
 
 from dashscope_realtime_mock.client import (
     ConnectionClosed,
+    Event,
     HandshakeError,
     RealtimeClient,
     RealtimeError,
@@ -59,7 +60,7 @@ async def test_iteration_ends_at_session_finished_and_callbacks_see_everything(
     realtime_client, speech_en
 ):
     """`async for` stops after session.finished; on_event saw the same events; delays measured."""
-    seen = []
+    seen: list[Event] = []
     async with realtime_client(OMNI) as rt:
         rt.on_event(seen.append)
         await rt.update_session(turn_detection=None, modalities=["text", "audio"])

@@ -18,9 +18,9 @@ from dashscope_realtime_mock.client import (
     EndpointError,
     EventTimeout,
     HandshakeError,
-    ProtocolError,
     RealtimeClient,
     RealtimeClientError,
+    ServerProtocolError,
     resolve,
 )
 
@@ -108,7 +108,7 @@ async def test_a_wait_that_times_out_is_caught_as_the_base_and_as_timeout_error(
     "frame", [b"\x00\x01", "not json", "[1, 2]"], ids=["binary", "not-json", "not-an-object"]
 )
 async def test_a_frame_the_protocol_forbids_is_caught_as_the_base(frame):
-    """A binary frame, or text that is not a JSON object, raises ProtocolError from recv."""
+    """A binary frame, or text that is not a JSON object, raises ServerProtocolError from recv."""
 
     async def send_one_frame(request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
@@ -124,4 +124,4 @@ async def test_a_frame_the_protocol_forbids_is_caught_as_the_base(frame):
         async with RealtimeClient(ASR, url=url, api_key="k") as rt:
             with pytest.raises(RealtimeClientError) as caught:
                 await rt.recv(timeout=10)
-    assert isinstance(caught.value, ProtocolError) and isinstance(caught.value, ValueError)
+    assert isinstance(caught.value, ServerProtocolError) and isinstance(caught.value, ValueError)

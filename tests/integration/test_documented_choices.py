@@ -19,7 +19,14 @@ from dashscope.audio.qwen_omni.omni_realtime import (
     TranslationParams,
 )
 
-from dashscope_realtime_mock.protocol.behaviour import Behaviour
+from dashscope_realtime_mock.protocol.behaviour import (
+    Behaviour,
+    CancelledStatus,
+    LiveTranslateShape,
+    Scoped,
+    SpeechTimestamps,
+    UnknownCallId,
+)
 from tests.integration.sdk_support import API_KEY, SDK_WARNINGS, Recorder
 from tests.support import ASR, LIVETRANSLATE, LIVETRANSLATE_35, OMNI, OMNI_TURBO, b64, types
 
@@ -96,7 +103,9 @@ def test_omni_commit_in_vad_mode_commits_and_response_create_answers(realtime_mo
     assert "error" not in types(recorder.events) and committed["item_id"].startswith("item_")
 
 
-@pytest.mark.realtime_mock(behaviour=Behaviour(commit_in_vad_mode="omni:error"))
+@pytest.mark.realtime_mock(
+    behaviour=Behaviour().with_assignments(["commit_in_vad_mode=omni:error"])
+)
 def test_omni_commit_in_vad_mode_can_be_an_error(realtime_mock, speech_en):
     """commit_in_vad_mode=omni:error: the commit gets invalid_state, as ASR documents it."""
     conversation, recorder = _connect(realtime_mock, OMNI)
@@ -151,7 +160,9 @@ def test_asr_refuses_pcm16_with_the_documented_message(realtime_mock):
     )
 
 
-@pytest.mark.realtime_mock(behaviour=Behaviour(legacy_format_strings="asr:true"))
+@pytest.mark.realtime_mock(
+    behaviour=Behaviour().with_assignments(["legacy_format_strings=asr:true"])
+)
 def test_asr_can_take_pcm16_when_asked(realtime_mock):
     """legacy_format_strings=asr:true: ASR takes the SDK's pcm16 too."""
     conversation, recorder = _connect(realtime_mock, ASR)
@@ -256,7 +267,7 @@ def test_speech_events_mark_the_edges_of_the_speech(realtime_mock, speech_en):
     assert abs(stopped["audio_end_ms"] - truth["end_ms"]) <= 100
 
 
-@pytest.mark.realtime_mock(behaviour=Behaviour(speech_timestamps="padded"))
+@pytest.mark.realtime_mock(behaviour=Behaviour(speech_timestamps=SpeechTimestamps.PADDED))
 def test_speech_timestamps_padded_is_openai_betas_convention(realtime_mock, speech_en):
     """speech_timestamps=padded: onset − prefix padding (300), offset + silence (800)."""
     started, stopped, truth = _first_utterance_edges(realtime_mock, speech_en)
@@ -287,7 +298,7 @@ def test_qwen3_livetranslate_has_the_g1_shape(realtime_mock, speech_en):
     assert "response.done" in types(events)
 
 
-@pytest.mark.realtime_mock(behaviour=Behaviour(livetranslate_shape="g2"))
+@pytest.mark.realtime_mock(behaviour=Behaviour(livetranslate_shape=Scoped(LiveTranslateShape.G2)))
 def test_livetranslate_shape_g2_on_qwen3(realtime_mock, speech_en):
     """livetranslate_shape=g2: the response's assistant item is announced on qwen3 too."""
     events = _translate(realtime_mock, LIVETRANSLATE, speech_en)
@@ -375,7 +386,9 @@ def test_a_cancelled_response_says_cancelled(realtime_mock, speech_en):
     assert response["status_details"] == {"type": "cancelled", "reason": "client_cancelled"}
 
 
-@pytest.mark.realtime_mock(**PACED, behaviour=Behaviour(cancelled_status="incomplete"))
+@pytest.mark.realtime_mock(
+    **PACED, behaviour=Behaviour(cancelled_status=CancelledStatus.INCOMPLETE)
+)
 def test_cancelled_status_can_be_incomplete(realtime_mock, speech_en):
     """cancelled_status=incomplete: DashScope's own status enum."""
     response = _cancelled(realtime_mock, speech_en)
@@ -418,7 +431,7 @@ def test_an_unknown_call_id_is_accepted_by_default(realtime_mock):
     assert created["item"]["call_id"] == "call_nobodyissuedthis"
 
 
-@pytest.mark.realtime_mock(behaviour=Behaviour(unknown_call_id="error"))
+@pytest.mark.realtime_mock(behaviour=Behaviour(unknown_call_id=UnknownCallId.ERROR))
 def test_an_unknown_call_id_can_be_an_error(realtime_mock):
     """unknown_call_id=error: invalid_request_error naming item.call_id."""
     error = _tool_output(realtime_mock, "call_nobodyissuedthis", "error")

@@ -6,15 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
-import subprocess
-import sys
 
 import aiohttp
 
+from tests.mockserver.banner import serving
 from tests.support import ASR, LIVETRANSLATE, LIVETRANSLATE_35, OMNI
 
-BAD_INPUTS = {
+BAD_INPUTS: dict[str, list[dict[str, object]]] = {
     LIVETRANSLATE: [
         {"voice": "Nobody"},
         {"translation": {"language": "xx"}},
@@ -28,23 +26,12 @@ BAD_INPUTS = {
 
 
 def _errors_from_a_server(hash_seed: str) -> list[str]:
-    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-    command = [sys.executable, "-m", "dashscope_realtime_mock", "serve", "--port", "0"]
-    with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
-    ) as process:
-        try:
-            assert process.stdout is not None
-            banner = process.stdout.readline()
-            port = int(re.search(r"http://[^:]+:(\d+)", banner)[1])  # type: ignore[index]
-            return asyncio.run(_collect(port))
-        finally:
-            process.terminate()
-            process.wait(10)
+    with serving(env={**os.environ, "PYTHONHASHSEED": hash_seed}) as banner:
+        return asyncio.run(_collect(banner.port))
 
 
 async def _collect(port: int) -> list[str]:
-    messages = []
+    messages: list[tuple[str, str]] = []
     async with aiohttp.ClientSession() as http:
         for model, updates in BAD_INPUTS.items():
             url = f"ws://127.0.0.1:{port}/api-ws/v1/realtime?model={model}"

@@ -160,5 +160,6 @@ def test_a_fault_in_the_url_reaches_the_v2_client(realtime_mock):
         first, second = rt.recv_event(), rt.recv_event()
         rt.end_session()
         rest = list(rt.events())
+    assert first is not None
     assert first == second and first["type"] == "session.created"
     assert rest[-1]["type"] == "session.finished"

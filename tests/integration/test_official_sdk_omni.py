@@ -51,7 +51,7 @@ def _say_first_utterance(rt, speech) -> None:
 
 
 def _no_errors(events: list[dict]) -> None:
-    """No error, and every event in the Omni dialect (events.md §5)."""
+    """No error, and every event in the Omni dialect (docs/protocol/events.md §5)."""
     assert "error" not in types(events), [e for e in events if e["type"] == "error"]
     assert_dialect("omni", events)
 

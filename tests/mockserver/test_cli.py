@@ -75,8 +75,9 @@ def test_record_needs_an_upstream_and_an_output_directory(capsys):
     assert "--upstream" in capsys.readouterr().err
 
 
-def _exit(argv: list[str], capsys) -> tuple[int, str]:
+def _exit(argv: list[str], capsys) -> tuple[str | int | None, str]:
     """What a user of `realtime-mock ARGV` sees: the exit code and what went to stderr."""
+    code: str | int | None
     try:
         code = main(argv)
     except SystemExit as exit_:
@@ -167,6 +168,7 @@ def test_every_option_has_help_text():
     """No option of any command is left without a help string."""
     parser = build_parser()
     [commands] = [a for a in parser._actions if a.choices and "serve" in a.choices]
+    assert isinstance(commands.choices, dict)
     for name, command in commands.choices.items():
         for action in command._actions:
             assert action.help, f"{name} {'/'.join(action.option_strings) or action.dest}"
@@ -227,3 +229,33 @@ def test_two_fixtures_with_one_name_are_refused(tmp_path, capsys):
     _broken_fixture(tmp_path, "one")
     _broken_fixture(tmp_path, "two")
     assert "fixture names must be unique" in _serve_fails(tmp_path, capsys)
+
+
+@pytest.mark.parametrize(
+    ("flag", "keyword", "value"),
+    [
+        ("--max-unsent-events", "max_unsent_events", 8),
+        ("--slow-reader-close", "slow_reader_close_s", 1.5),
+        ("--finish-close-grace", "finish_close_grace_s", 0.5),
+        ("--idle-timeout", "idle_timeout_s", 300.0),
+    ],
+)
+def test_every_limit_has_a_serve_flag(flag, keyword, value):
+    """The limits and the finish grace are set from `serve` under their ServerOptions names."""
+    args = build_parser().parse_args(["serve", flag, str(value)])
+    assert getattr(args, keyword) == value
+
+
+def test_a_bad_value_names_the_flag_not_the_keyword(capsys):
+    """--idle-timeout -1: the one-line error names --idle-timeout (not idle_timeout_s)."""
+    assert _exit(["serve", "--idle-timeout", "-1"], capsys) == (
+        2,
+        "realtime-mock serve: error: --idle-timeout: must be >= 0, not -1\n",
+    )
+
+
+def test_serve_help_shows_the_default_of_the_new_flags(capsys):
+    """`serve --help` gives the defaults of the flags added for the limits."""
+    shown = " ".join(_serve_help(capsys).split())
+    assert "its frames are not read (default: 256)" in shown
+    assert "closed with 1008 (default: 10.0)" in shown

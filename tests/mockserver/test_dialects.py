@@ -1,4 +1,4 @@
-"""Every family speaks its own dialect (events.md §5), in every mode the session core runs."""
+"""Every family speaks its own dialect (docs/protocol/events.md §5), in every mode the session core runs."""
 
 from __future__ import annotations
 

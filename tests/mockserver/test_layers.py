@@ -124,3 +124,13 @@ def test_importing_the_package_does_not_load_the_web_server(module):
     code = f"import sys, {module}; print('aiohttp.web' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_client_loads_only_the_protocol_floor():
+    """Importing the reference client loads none of the server: only protocol facts and itself."""
+    import subprocess
+
+    code = "import sys, dashscope_realtime_mock.client; print(*sorted(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    ours = {_folder_of(m) for m in out.stdout.split() if m.startswith(PACKAGE)}
+    assert ours == {"__init__", "_version", "client", "protocol"}

@@ -20,7 +20,8 @@ OUTSIDE_TESTS = textwrap.dedent("""
     from dashscope_realtime_mock.client import HandshakeError
     from dashscope_realtime_mock.protocol.behaviour import Behaviour
     from dashscope_realtime_mock.families import REGISTRY
-    from dashscope_realtime_mock.transport import app
+    from dashscope_realtime_mock.transport import answering, timers
+    from dashscope_realtime_mock.transport.connection import Connection
 
     ASR = "qwen3-asr-flash-realtime"
 
@@ -40,10 +41,10 @@ OUTSIDE_TESTS = textwrap.dedent("""
 
 
     def test_sending_an_event(realtime_mock, realtime_client, monkeypatch):
-        async def broken(ws, session, options, event):
+        async def broken(connection, event):
             raise KeyError("event_id")
 
-        monkeypatch.setattr(app, "_deliver", broken)
+        monkeypatch.setattr(Connection, "deliver", broken)
         asyncio.run(listen(realtime_client))
 
 
@@ -51,7 +52,7 @@ OUTSIDE_TESTS = textwrap.dedent("""
         def broken(request, model):
             raise LookupError("no responder")
 
-        monkeypatch.setattr(app, "_responder_for", broken)
+        monkeypatch.setattr(answering, "choose_answering", broken)
         with pytest.raises(HandshakeError) as refused:
             asyncio.run(listen(realtime_client))
         assert refused.value.status == 500 and "LookupError" in refused.value.message
@@ -62,7 +63,7 @@ OUTSIDE_TESTS = textwrap.dedent("""
         def broken(session, wake):
             raise OverflowError("cap")
 
-        monkeypatch.setattr(app, "_expire", broken)
+        monkeypatch.setattr(timers, "expire_session", broken)
 
         async def wait_past_the_cap():
             async with realtime_client(ASR) as rt:

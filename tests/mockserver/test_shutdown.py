@@ -1,47 +1,28 @@
-"""SIGTERM and SIGINT (issue 15): every open session gets close 1001 and the process exits 0
+"""SIGTERM and SIGINT: every open session gets close 1001 and the process exits 0
 within the grace period, in one process and with --workers."""
 
 from __future__ import annotations
 
 import asyncio
-import re
 import signal
 import subprocess
-import sys
 
 import aiohttp
 import pytest
 
+from tests.mockserver.banner import read_banner, start_serve
 from tests.support import OMNI
 
 GRACE_S = 1.0
 
 
-def _start(*flags: str) -> tuple[subprocess.Popen, int]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "dashscope_realtime_mock",
-            "serve",
-            "--port",
-            "0",
-            "--no-inspector",
-            "--shutdown-grace",
-            str(GRACE_S),
-            *flags,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    first = process.stdout.readline()
-    port = int(re.search(r"http://127\.0\.0\.1:(\d+)", first)[1])  # type: ignore[index]
-    return process, port
+def _start(*flags: str) -> tuple[subprocess.Popen[str], int]:
+    """`serve` with a short shutdown grace, and the port its banner names once it listens."""
+    process = start_serve("--no-inspector", "--shutdown-grace", str(GRACE_S), *flags)
+    return process, read_banner(process).port
 
 
-async def _close_codes_after(signum: int, process: subprocess.Popen, port: int) -> list[int]:
+async def _close_codes_after(signum: int, process: subprocess.Popen, port: int) -> list[int | None]:
     url = f"http://127.0.0.1:{port}/api-ws/v1/realtime?model={OMNI}"
     async with aiohttp.ClientSession() as http:
         sockets = [

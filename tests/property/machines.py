@@ -43,7 +43,10 @@ SEQUENCES: Counter = Counter()
 def session_machine(
     model: str, factory: Callable[..., Session] = open_session
 ) -> type[RuleBasedStateMachine]:
-    accepted = registry.lookup(model).family.dialect.client_events
+    found = registry.lookup(model)
+    assert found is not None, f"unknown model {model}"
+    family = found.family
+    accepted = family.dialect.client_events
 
     def has(kind: str):
         return precondition(lambda self: kind in accepted and not self.session.finished)
@@ -76,8 +79,8 @@ def session_machine(
             self.trace.cancel_sends_response_done = behaviour.cancel_sends_response_done
             self.trace.updated_on_connect = self.session.behaviour.updated_on_connect
             self.trace.received(self.session.events_to_send())
-            start = {"turn_detection": None} if manual else {}
-            if tools and registry.lookup(model).family.name == "omni":
+            start: dict[str, object] = {"turn_detection": None} if manual else {}
+            if tools and family.name == "omni":
                 start["tools"] = strategies.TOOLS
             if start:
                 self._send({"type": "session.update", "session": start})
@@ -85,13 +88,15 @@ def session_machine(
         # ---- helpers -------------------------------------------------------------------
 
         def _send(self, event: dict) -> None:
+            assert self.session is not None  # open runs before every rule
             self.sent += 1
             event = {"event_id": f"event_{self.sent}", **event}
             self.session.receive_event(event)
             self.trace.sent(event, self.audio_ms)
 
         def _take(self, count: int | None) -> list[dict]:
-            taken = []
+            assert self.session is not None  # open runs before every rule
+            taken: list[dict] = []
             while count is None or len(taken) < count:
                 event = self.session.next_event()
                 if event is None:
@@ -121,6 +126,7 @@ def session_machine(
         @rule()
         def input_idle(self):
             """Fast pace: the client went quiet, so every answer made so far counts as played."""
+            assert self.session is not None  # open runs before every rule
             self.session.input_idle()
 
         # ---- client events -------------------------------------------------------------
@@ -135,6 +141,7 @@ def session_machine(
         def append(self, run):
             kind, ms = run
             # the audio is 16 kHz PCM, but it lasts as long as the rate the session was told
+            assert self.session is not None  # open runs before every rule
             rate = self.session.config.get("sample_rate", 16000)
             for chunk in strategies.chunks_of(kind, ms):
                 self.audio_ms += len(base64.b64decode(chunk)) // 2 * 1000 // rate
@@ -239,6 +246,7 @@ def session_machine(
             )
         )
         def malformed_frame(self, frame):
+            assert self.session is not None  # open runs before every rule
             self.session.receive_text(frame)
             self.trace.sent(None, self.audio_ms)
 

@@ -24,7 +24,7 @@ def test_the_machine_sends_every_client_event_of_the_family(model):
     """Over a fixed set of sequences, the machine sends every client event type the family has."""
     sent: set[str] = set()
 
-    class Probe(session_machine(model)):
+    class Probe(session_machine(model)):  # type: ignore[misc]  # a machine class built per model
         def teardown(self):
             sent.update(e["type"] for _, e, _ in self.trace.client if e)
             super().teardown()
@@ -35,10 +35,12 @@ def test_the_machine_sends_every_client_event_of_the_family(model):
             max_examples=60, stateful_step_count=30, derandomize=True, database=None, deadline=None
         ),
     )
-    assert sent == set(registry.lookup(model).family.dialect.client_events)
+    found = registry.lookup(model)
+    assert found is not None
+    assert sent == set(found.family.dialect.client_events)
 
 
-def test_the_machine_drives_the_audio_time_playback_of_fast_pace():
+def test_the_machine_drives_the_audio_time_playback_of_fast_pace(monkeypatch):
     """Over a fixed set of Omni sequences, some run in audio-time playback and hold an answer for
     the client's audio until the client goes quiet (input_idle)."""
     held: list[Playback] = []
@@ -51,7 +53,7 @@ def test_the_machine_drives_the_audio_time_playback_of_fast_pace():
             held.append(session.playback)
             original()
 
-        session.input_idle = input_idle
+        monkeypatch.setattr(session, "input_idle", input_idle)
         return session
 
     run_state_machine_as_test(

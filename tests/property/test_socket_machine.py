@@ -24,6 +24,7 @@ from hypothesis.stateful import (
 
 from dashscope_realtime_mock.transport.app import REALTIME_PATH, create_app, start_site
 from dashscope_realtime_mock.transport.options import ServerOptions
+from dashscope_realtime_mock.transport.pacing import Pace
 from tests import strategies
 from tests.invariants import Trace, check_all
 from tests.property.machines import SEQUENCES, STEPS
@@ -31,7 +32,7 @@ from tests.support import OMNI
 
 OPTIONS = ServerOptions(
     strict=True,
-    pace="realtime",
+    pace=Pace.REALTIME,
     speed=20,
     first_text_latency_ms=40,
     first_audio_latency_ms=80,
@@ -161,6 +162,7 @@ class SocketMachine(RuleBasedStateMachine):
 def test_socket_sequences_keep_the_protocol():
     """Any sequence over a real paced socket keeps every invariant, and closing never hurts the server."""
     profile = settings.default
+    assert profile is not None
     run_state_machine_as_test(
         SocketMachine,
         settings=settings(

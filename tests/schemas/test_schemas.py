@@ -14,11 +14,11 @@ from dashscope_realtime_mock import families as registry
 from dashscope_realtime_mock import schemas
 
 ROOT = Path(__file__).resolve().parents[2]
-# A copy of ../shared/protocol/examples (the documented payloads, provenance in SOURCES.md).
+# The documented example payloads (provenance in tests/schemas/examples/SOURCES.md).
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 SCHEMA_DIR = ROOT / "schemas"
 
-# examples/SOURCES.md lists these doc quirks; our schema takes the side of the rest of the docs.
+# tests/schemas/examples/SOURCES.md lists these doc quirks; our schema takes the side of the rest of the docs.
 SELF_CONTRADICTORY = {
     "omni/conversation.item.created.json": "labels the user's input_audio item role 'assistant'; the platform.qianwenai copy of the same "
     "example says 'user', and an assistant item cannot hold input_audio (SOURCES.md).",
@@ -78,6 +78,7 @@ def _wrong_type_value(value):
 def _mutations(direction: str, event: dict, family: str):
     """(name, mutated event): each required field removed, each constrained field of a wrong type."""
     contents = schemas.schema(direction, event["type"], family)
+    assert contents is not None, f"no schema for {event['type']}"
     for field in contents.get("required", []):
         if field in event and field != "type":
             mutated = copy.deepcopy(event)
@@ -96,9 +97,11 @@ def test_mutated_example_is_rejected(path):
     """Removing a required field or changing a field's JSON type makes the example invalid."""
     family, event = _load(path)
     direction = _direction(event)
+    contents = schemas.schema(direction, event["type"], family)
+    assert contents is not None, f"no schema for {event['type']}"
     for name, mutated in _mutations(direction, event, family):
         field = name.split()[-1] if name.startswith("missing") else name.split()[0]
-        if schemas.schema(direction, event["type"], family)["properties"].get(field) == {}:
+        if contents["properties"].get(field) == {}:
             continue  # an unconstrained field (none so far)
         assert schemas.errors(direction, mutated, family), f"{name} accepted in {path.name}"
 
@@ -275,6 +278,7 @@ def test_resolved_schema_has_no_refs_and_judges_alike(path):
     family, event = _load(path)
     direction = _direction(event)
     inlined = schemas.resolved(direction, event["type"], family)
+    assert inlined is not None, f"no schema for {event['type']}"
     assert "$ref" not in json.dumps(inlined)
     assert Draft7Validator(inlined).is_valid(event) == (
         not schemas.errors(direction, event, family)

@@ -1,4 +1,4 @@
-"""ASR: speech in, live and final transcripts out, no responses (events.md §3, sequences.md §2).
+"""ASR: speech in, live and final transcripts out, no responses (docs/protocol/events.md §3, docs/protocol/sequences.md §2).
 
 :data:`FAMILY` is the family's one record; :mod:`dashscope_realtime_mock.families` registers it.
 """
@@ -13,7 +13,7 @@ from .session import AsrSession
 __all__ = ["DIALECT", "FAMILY", "AsrSession"]
 
 DIALECT = Dialect(
-    # events.md §3.1: no clear, no responses, no images.
+    # docs/protocol/events.md §3.1: no clear, no responses, no images.
     client_events=(
         "session.update",
         "input_audio_buffer.append",
@@ -25,7 +25,6 @@ DIALECT = Dialect(
     error_has_event_id=True,
     committed_fields=("previous_item_id", "item_id"),
     item_created_has_previous_id=True,
-    completed_has_language=True,
     user_stream_has_obfuscation=False,
 )
 

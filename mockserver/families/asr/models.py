@@ -1,4 +1,4 @@
-"""The ASR model and its documented facts (events.md §3)."""
+"""The ASR model and its documented facts (docs/protocol/events.md §3)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ class AsrModel(ListeningModel):
     """An ASR model: text out only (`voice` and `output_audio_format`, which the SDK always
     sends, are accepted and ignored)."""
 
-    max_corpus_tokens: int  # events.md §1.9: corpus.text ≤ 10,000 tokens
+    max_corpus_tokens: int  # docs/protocol/events.md §1.9: corpus.text ≤ 10,000 tokens
 
 
-# events.md §3.2: ASR languages (zh covers Mandarin, Sichuanese, Minnan, Wu).
+# docs/protocol/events.md §3.2: ASR languages (zh covers Mandarin, Sichuanese, Minnan, Wu).
 _LANGS = ("zh", "yue", "en", "ja", "de", "ko", "ru", "fr", "pt", "ar", "it", "es", "hi", "id", "th", "tr", "uk", "vi", "cs", "da", "fil", "fi", "is", "ms", "no", "pl", "sv")  # fmt: skip
 
 ASR = AsrModel(
@@ -31,7 +31,7 @@ ASR = AsrModel(
     transcription_models=("qwen3-asr-flash-realtime",),
     legacy_format_strings=LEGACY_FORMAT_STRINGS,
     defaults={
-        # session.created.qianwen.json and events.md §3.2 stated defaults (0.2 / 800 ms).
+        # session.created.qianwen.json and docs/protocol/events.md §3.2 stated defaults (0.2 / 800 ms).
         "modalities": ["text"],
         "input_audio_format": "pcm",
         "sample_rate": 16000,
@@ -47,10 +47,10 @@ ASR = AsrModel(
     },
     input_audio_tokens_per_second=12.5,  # not documented for ASR [assumed: LiveTranslate's rate]
     reports_emotion=True,  # the ASR examples carry emotion
-    max_append_audio_chars=15 * 1024 * 1024,  # events.md §1.9
-    max_commit_ms=60_000,  # events.md §1.9
+    max_append_audio_chars=15 * 1024 * 1024,  # docs/protocol/events.md §1.9
+    max_commit_ms=60_000,  # docs/protocol/events.md §1.9
     max_corpus_tokens=10_000,
-    audio_rates=AudioRates(input=(16000, 8000)),  # events.md §3.2; text out only
+    audio_rates=AudioRates(input=(16000, 8000)),  # docs/protocol/events.md §3.2; text out only
 )
 
 MODELS = (ASR,)

@@ -1,4 +1,4 @@
-"""ASR `session.update` rules and the session object it echoes (events.md §3.2).
+"""ASR `session.update` rules and the session object it echoes (docs/protocol/events.md §3.2).
 
 The schema (`session_config.asr.json`) has checked shapes, types, the language list and ranges
 (`turn_detection.type` is required there). What is left: per-model format strings, the
@@ -23,7 +23,7 @@ __all__ = ["RULES", "AsrRules"]
 _CORPUS = "session.input_audio_transcription.corpus"
 
 
-def _corpus(model: AsrModel, value: dict | None) -> dict | None:
+def _corpus(model: AsrModel, value: dict[str, Any] | None) -> dict[str, Any] | None:
     text = (value or {}).get("text")
     if text is None:
         return None
@@ -37,7 +37,9 @@ def _corpus(model: AsrModel, value: dict | None) -> dict | None:
     return {"text": text}
 
 
-def _transcription(model: AsrModel, current: Any, value: dict | None) -> dict | None:
+def _transcription(
+    model: AsrModel, current: Any, value: dict[str, Any] | None
+) -> dict[str, Any] | None:
     if value is None:
         return None
     result = dict(current or {})
@@ -63,8 +65,8 @@ class AsrRules:
     """The ConfigRules of the ASR family."""
 
     def apply_update(
-        self, model: AsrModel, current: dict, update: dict, behaviour: Behaviour
-    ) -> dict:
+        self, model: AsrModel, current: dict[str, Any], update: dict[str, Any], behaviour: Behaviour
+    ) -> dict[str, Any]:
         config = copy_json(current)
         if "input_audio_format" in update:
             config["input_audio_format"] = check_input_format(
@@ -83,8 +85,14 @@ class AsrRules:
         return config
 
     def render(
-        self, model: AsrModel, config: dict, session_id: str, model_id: str, *, updated: bool
-    ) -> dict:
+        self,
+        model: AsrModel,
+        config: dict[str, Any],
+        session_id: str,
+        model_id: str,
+        *,
+        updated: bool,
+    ) -> dict[str, Any]:
         """`session` of `session.created`/`updated` (session.created.qianwen.json's fields)."""
         session: dict[str, Any] = {
             "id": session_id,

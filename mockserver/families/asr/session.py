@@ -1,4 +1,4 @@
-"""ASR sessions: speech in, live and final transcripts out, no responses (events.md §3, sequences §2).
+"""ASR sessions: speech in, live and final transcripts out, no responses (docs/protocol/events.md §3, docs/protocol/sequences.md §2).
 
 VAD mode, per utterance: `speech_started` → live `…transcription.text` (`text` + `stash`) while
 the user speaks → `speech_stopped` → `committed` (`previous_item_id`, `item_id`) → the user item's
@@ -8,6 +8,7 @@ speech). Manual mode: `commit` → `committed` → (item) → `.text` → `.comp
 
 from __future__ import annotations
 
+from ...protocol.wire import Event
 from ...session.listening import ListeningSession, Segment
 from .models import AsrModel
 
@@ -36,7 +37,7 @@ class AsrSession(ListeningSession):
         self._transcribe(segment, speech_ms)
 
     def _utterance_ended(self, segment: Segment, speech_ms: int, input_samples: int) -> None:
-        # events.md §3.3: speech_stopped is followed by committed and the item at once.
+        # docs/protocol/events.md §3.3: speech_stopped is followed by committed and the item at once.
         self._emit_committed(segment.item_id)
         self._emit_user_item(segment.item_id, [{"type": "input_audio", "transcript": None}])
         self._transcribe(segment, speech_ms)
@@ -51,9 +52,9 @@ class AsrSession(ListeningSession):
         self._emit_final_transcript(segment.item_id, transcript)
         self._transcripts.append(transcript.text)
 
-    def _finished_event(self) -> dict:
+    def _finished_event(self) -> Event:
         event = {"type": "session.finished"}
         if self.behaviour.asr_finished_transcript:
-            # events.md §7.13: the official samples read `transcript` from session.finished.
+            # docs/protocol/events.md §7.13: the official samples read `transcript` from session.finished.
             event["transcript"] = " ".join(self._transcripts)
         return event

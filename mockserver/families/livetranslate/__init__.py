@@ -1,4 +1,4 @@
-"""LiveTranslate: speech in, translated text and speech out (events.md §2, sequences.md §1).
+"""LiveTranslate: speech in, translated text and speech out (docs/protocol/events.md §2, docs/protocol/sequences.md §1).
 
 :data:`FAMILY` is the family's one record; :mod:`dashscope_realtime_mock.families` registers it.
 """
@@ -13,7 +13,7 @@ from .session import LiveTranslateSession
 __all__ = ["DIALECT", "FAMILY", "LiveTranslateSession"]
 
 DIALECT = Dialect(
-    # events.md §2.1 (G2 adds commit and clear); no response.create/cancel, no item.create.
+    # docs/protocol/events.md §2.1 (G2 adds commit and clear); no response.create/cancel, no item.create.
     client_events=(
         "session.update",
         "input_audio_buffer.append",
@@ -29,7 +29,6 @@ DIALECT = Dialect(
     error_has_event_id=False,
     committed_fields=(),
     item_created_has_previous_id=True,
-    completed_has_language=True,
     user_stream_has_obfuscation=False,
 )
 

@@ -1,4 +1,4 @@
-"""The LiveTranslate models and their documented facts (events.md §2).
+"""The LiveTranslate models and their documented facts (docs/protocol/events.md §2).
 
 Lists are tuples in documented order, so every error that lists allowed values lists them the
 same way on every run.
@@ -28,20 +28,20 @@ class LiveTranslateModel(ListeningModel):
     example_voices: tuple[str, ...] = ()
 
 
-# events.md §2.6: qwen3 target languages, and the ones with audio output.
+# docs/protocol/events.md §2.6: qwen3 target languages, and the ones with audio output.
 _QWEN3_LANGS = ("en", "zh", "ru", "fr", "de", "pt", "es", "it", "id", "ko", "ja", "vi", "th", "ar", "yue", "hi", "el", "tr")  # fmt: skip
 _QWEN3_AUDIO_LANGS = ("en", "zh", "ru", "fr", "de", "pt", "es", "it", "ko", "ja", "yue")
-# events.md §2.6: qwen3.5 — 29 languages with audio output, the rest text-only.
+# docs/protocol/events.md §2.6: qwen3.5 — 29 languages with audio output, the rest text-only.
 _QWEN35_AUDIO_LANGS = ("zh", "en", "ar", "de", "fr", "es", "pt", "id", "it", "ko", "ru", "th", "vi", "ja", "tr", "hi", "ms", "nl", "ur", "nb", "sv", "da", "he", "fi", "pl", "is", "cs", "fil", "fa")  # fmt: skip
 _QWEN35_TEXT_ONLY_LANGS = ("yue", "el", "af", "ast", "be", "bg", "bn", "bs", "ca", "ceb", "et", "gl", "gu", "hr", "hu", "jv", "kk", "kn", "ky", "lv", "mk", "ml", "mr", "pa", "ro", "sk", "sl", "sw", "tg", "az", "uk")  # fmt: skip
 _QWEN35_LANGS = _QWEN35_AUDIO_LANGS + _QWEN35_TEXT_ONLY_LANGS
 
-# events.md §2.6 voices. The qwen3.5-era guide adds Ethan to the qwen3 list.
+# docs/protocol/events.md §2.6 voices. The qwen3.5-era guide adds Ethan to the qwen3 list.
 _QWEN3_VOICES = ("Cherry", "Nofish", "Jada", "Dylan", "Sunny", "Peter", "Eric", "Kiki", "Ethan")
 _QWEN35_VOICES = ("Tina", "Cindy", "Liora Mira", "Sunnybobi", "Raymond", "Ethan", "Theo Calm")
 
 _VAD_DEFAULTS = {
-    # events.md §2.2: threshold 0.2, silence 1000 ms; prefix/create/interrupt as echoed in G2.
+    # docs/protocol/events.md §2.2: threshold 0.2, silence 1000 ms; prefix/create/interrupt as echoed in G2.
     "type": "server_vad",
     "threshold": 0.2,
     "prefix_padding_ms": 300,
@@ -49,10 +49,10 @@ _VAD_DEFAULTS = {
     "create_response": True,
     "interrupt_response": True,
 }
-# events.md §2.3 billing: 0.5 token per 28x28 px (qwen3) or 32x32 px (qwen3.5).
+# docs/protocol/events.md §2.3 billing: 0.5 token per 28x28 px (qwen3) or 32x32 px (qwen3.5).
 _QWEN3_IMAGES = ImageRules(tokens_per_tile=0.5, tile_px=28)
 _QWEN35_IMAGES = ImageRules(tokens_per_tile=0.5, tile_px=32)
-# events.md §1.10: input at sample_rate 16000/8000; output 24 kHz, not customizable.
+# docs/protocol/events.md §1.10: input at sample_rate 16000/8000; output 24 kHz, not customizable.
 _AUDIO_RATES = AudioRates(input=(16000, 8000), output=(24000,))
 
 QWEN3 = LiveTranslateModel(
@@ -63,7 +63,7 @@ QWEN3 = LiveTranslateModel(
     target_languages=_QWEN3_LANGS,
     audio_target_languages=_QWEN3_AUDIO_LANGS,
     # G1 documents pcm16 in / pcm24 out; G2 pages (covering both models) add pcm/opus; the
-    # legacy SDK sends pcm16 for output too (events.md §1.10), which the real service accepts.
+    # legacy SDK sends pcm16 for output too (docs/protocol/events.md §1.10), which the real service accepts.
     input_audio_formats=("pcm16", "pcm", "opus"),
     output_audio_formats=("pcm24", "pcm16", "pcm"),
     transcription_models=("qwen3-asr-flash-realtime",),
@@ -78,7 +78,7 @@ QWEN3 = LiveTranslateModel(
         "turn_detection": dict(_VAD_DEFAULTS),
         "translation": {"language": "en"},
     },
-    # events.md §2.3 billing: qwen3 12.5 tokens/s in and out.
+    # docs/protocol/events.md §2.3 billing: qwen3 12.5 tokens/s in and out.
     input_audio_tokens_per_second=12.5,
     output_audio_tokens_per_second=12.5,
     images=_QWEN3_IMAGES,

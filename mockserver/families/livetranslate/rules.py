@@ -1,4 +1,4 @@
-"""LiveTranslate `session.update` rules and the session object it echoes (events.md §2.2).
+"""LiveTranslate `session.update` rules and the session object it echoes (docs/protocol/events.md §2.2).
 
 The schema (`session_config.livetranslate.json`) has checked shapes, types, enums and ranges;
 what is left is per model (voices, languages, format strings), across fields (voice cloning,
@@ -23,12 +23,14 @@ from .models import LiveTranslateModel
 __all__ = ["RULES", "LiveTranslateRules", "audio_output_enabled"]
 
 
-def audio_output_enabled(config: dict) -> bool:
+def audio_output_enabled(config: dict[str, Any]) -> bool:
     """Whether translations are spoken as well as written."""
     return "audio" in config["modalities"]
 
 
-def _transcription(model: LiveTranslateModel, current: Any, value: dict | None) -> dict | None:
+def _transcription(
+    model: LiveTranslateModel, current: Any, value: dict[str, Any] | None
+) -> dict[str, Any] | None:
     if value is None:
         return None
     result = dict(current or {})
@@ -48,7 +50,9 @@ def _transcription(model: LiveTranslateModel, current: Any, value: dict | None) 
     return result
 
 
-def _translation(model: LiveTranslateModel, current: dict, value: dict) -> dict:
+def _translation(
+    model: LiveTranslateModel, current: dict[str, Any], value: dict[str, Any]
+) -> dict[str, Any]:
     result = copy_json(current)
     if value.get("language") is not None:
         result["language"] = check_member(
@@ -67,13 +71,13 @@ def _translation(model: LiveTranslateModel, current: dict, value: dict) -> dict:
     return result
 
 
-def _check_voice(model: LiveTranslateModel, config: dict, behaviour: Behaviour) -> None:
+def _check_voice(model: LiveTranslateModel, config: dict[str, Any], behaviour: Behaviour) -> None:
     """Voice rules, checked on the resulting config because cloning options change them."""
     voice = config["voice"]
     frequency = (config.get("voice_clone_options") or {}).get("frequency")
     cloning = config.get("enable_voice_clone") is True
     if cloning and frequency in ("once", "always"):
-        # events.md §2.2: with once/always the voice must be `default`; a preset voice → error.
+        # docs/protocol/events.md §2.2: with once/always the voice must be `default`; a preset voice → error.
         if voice != "default":
             raise wording.not_allowed(
                 "session.voice",
@@ -87,8 +91,8 @@ def _check_voice(model: LiveTranslateModel, config: dict, behaviour: Behaviour) 
     check_member(voice, "session.voice", model.voices + extra)
 
 
-def _check_audio_target(model: LiveTranslateModel, config: dict) -> None:
-    # [assumed, events.md §2.5, third-party report] a text-only target language with audio
+def _check_audio_target(model: LiveTranslateModel, config: dict[str, Any]) -> None:
+    # [assumed, docs/protocol/events.md §2.5, third-party report] a text-only target language with audio
     # output is rejected at session.update.
     language = config["translation"]["language"]
     if audio_output_enabled(config) and language not in model.audio_target_languages:
@@ -102,8 +106,12 @@ class LiveTranslateRules:
     """The ConfigRules of the LiveTranslate family."""
 
     def apply_update(
-        self, model: LiveTranslateModel, current: dict, update: dict, behaviour: Behaviour
-    ) -> dict:
+        self,
+        model: LiveTranslateModel,
+        current: dict[str, Any],
+        update: dict[str, Any],
+        behaviour: Behaviour,
+    ) -> dict[str, Any]:
         config = copy_json(current)
         explicit = set(config.get("_explicit", ()))
         if "modalities" in update:
@@ -138,12 +146,12 @@ class LiveTranslateRules:
     def render(
         self,
         model: LiveTranslateModel,
-        config: dict,
+        config: dict[str, Any],
         session_id: str,
         model_id: str,
         *,
         updated: bool,
-    ) -> dict:
+    ) -> dict[str, Any]:
         """The full resulting config (session.created and session.updated alike)."""
         echoed = set(model.echoed_by_default) | set(config.get("_explicit", ()))
         session: dict[str, Any] = {

@@ -1,16 +1,17 @@
-"""LiveTranslate sessions: every utterance is transcribed and translated (events.md §2, sequences §1).
+"""LiveTranslate sessions: every utterance is transcribed and translated (docs/protocol/events.md §2, docs/protocol/sequences.md §1).
 
 A VAD segment or a manual commit becomes the source transcript (when transcription is on) and a
 translation that starts by itself (there is no `response.create` in this family). When it starts
 is Behaviour.translation_start: after `speech_stopped` (the G1 guide: the model replies once it
 detects the end of audio; one response per utterance), or while the speaker is still talking
 (G2: each sentence is translated in a response of its own as soon as it has been said in full,
-and the rest after `speech_stopped`; sequences.md §1.2 leaves one-or-several responses open).
+and the rest after `speech_stopped`; docs/protocol/sequences.md §1.2 leaves one-or-several responses open).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ...answers.responder import Transcript
 from ...media.pcm import INPUT_SAMPLE_RATE, SAMPLES_PER_MS
@@ -50,13 +51,13 @@ class LiveTranslateSession(ListeningSession):
     def _g1(self) -> bool:
         return self.behaviour.livetranslate_shape.value is LiveTranslateShape.G1
 
-    def _speech_event_fields(self, segment: Segment) -> dict:
+    def _speech_event_fields(self, segment: Segment) -> dict[str, Any]:
         # The LiveTranslate speech-event examples carry no item_id; G1 pages have none at all.
         return {} if self._g1() else super()._speech_event_fields(segment)
 
     def _commit_buffer(self) -> None:
         segment, speech_ms, samples = self._committed_segment()
-        # sequences.md §1.4: committed (no fields in the example), then the user item.
+        # docs/protocol/sequences.md §1.4: committed (no fields in the example), then the user item.
         self._emit_committed(segment.item_id)
         self._emit_user_item(segment.item_id, [{"type": "input_audio"}])
         self._utterance_ended(segment, speech_ms, samples)
@@ -122,7 +123,7 @@ class LiveTranslateSession(ListeningSession):
         with_audio = audio_output_enabled(self.config)
         skip = translation.get("same_language_skip_options") or {}
         if source.language == translation["language"] and translation["language"] in ("zh", "en"):
-            # events.md §2.2: same-language skipping, honoured only for zh/en targets.
+            # docs/protocol/events.md §2.2: same-language skipping, honoured only for zh/en targets.
             if skip.get("skip_text") and (skip.get("skip_audio") or not with_audio):
                 return
             with_audio = with_audio and not skip.get("skip_audio")
@@ -131,7 +132,7 @@ class LiveTranslateSession(ListeningSession):
         audio = self._speak(text) if with_audio else None
         source_text = text_tokens(source.text) if self._transcribing() else 0
 
-        def usage(out_text: str, out_samples: int) -> dict:
+        def usage(out_text: str, out_samples: int) -> dict[str, Any]:
             return response_usage(
                 input_text=sum(text_tokens(k) + text_tokens(v) for k, v in phrases.items()),
                 input_audio=audio_tokens(

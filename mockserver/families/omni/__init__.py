@@ -1,4 +1,4 @@
-"""Omni: a voice assistant with tools (events.md §4, sequences.md §3).
+"""Omni: a voice assistant with tools (docs/protocol/events.md §4, docs/protocol/sequences.md §3).
 
 :data:`FAMILY` is the family's one record; :mod:`dashscope_realtime_mock.families` registers it.
 """
@@ -13,7 +13,7 @@ from .session import OmniSession
 __all__ = ["DIALECT", "FAMILY", "OmniSession"]
 
 DIALECT = Dialect(
-    # events.md §4.1; session.finish is contested (§7.4, Behaviour.omni_session_finish).
+    # docs/protocol/events.md §4.1; session.finish is contested (§7.4, Behaviour.omni_session_finish).
     client_events=(
         "session.update",
         "input_audio_buffer.append",
@@ -34,7 +34,6 @@ DIALECT = Dialect(
     error_has_event_id=True,
     committed_fields=("item_id",),
     item_created_has_previous_id=False,  # the Omni examples show none
-    completed_has_language=False,
     user_stream_has_obfuscation=True,
 )
 

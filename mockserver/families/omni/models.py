@@ -1,4 +1,4 @@
-"""The Omni models and their documented facts (events.md §4)."""
+"""The Omni models and their documented facts (docs/protocol/events.md §4)."""
 
 from __future__ import annotations
 
@@ -24,12 +24,12 @@ class OmniModel(ListeningModel):
     min_billed_audio_s: float = 0.0  # turbo bills at least 1 s of audio
 
 
-# events.md §4.5 voices.
+# docs/protocol/events.md §4.5 voices.
 _FLASH_VOICES_2509 = ("Cherry", "Ethan", "Nofish", "Jennifer", "Ryan", "Katerina", "Elias", "Jada", "Dylan", "Sunny", "Li", "Marcus", "Roy", "Peter", "Rocky", "Kiki", "Eric")  # fmt: skip
 _FLASH_VOICES_2512 = (*_FLASH_VOICES_2509, "Serena", "Chelsie", "Momo", "Vivian", "Moon", "Maia", "Kai", "Bella", "Aiden", "Eldric Sage", "Mia", "Mochi", "Bellona", "Vincent", "Bunny", "Neil", "Arthur", "Nini", "Ebona", "Seren", "Pip", "Stella", "Bodega", "Sonrisa", "Alek", "Dolce", "Sohee", "Ono Anna", "Lenn", "Emilien", "Andre", "Radio Gol")  # fmt: skip
 _LANGS = ("zh", "en", "fr", "de", "ru", "it", "es", "pt", "ja", "ko")
 _VAD_DEFAULTS = {
-    # events.md §4.2: server_vad 0.5 / 800 ms; prefix/create/interrupt as echoed.
+    # docs/protocol/events.md §4.2: server_vad 0.5 / 800 ms; prefix/create/interrupt as echoed.
     "type": "server_vad",
     "threshold": 0.5,
     "prefix_padding_ms": 300,
@@ -56,7 +56,7 @@ FLASH = OmniModel(
         "input_audio_transcription": {"model": "qwen3-asr-flash-realtime"},
         "turn_detection": dict(_VAD_DEFAULTS),
         "tools": [],
-        # events.md §4.2 stated defaults (the examples echo temperature 0.8: §7.15).
+        # docs/protocol/events.md §4.2 stated defaults (the examples echo temperature 0.8: §7.15).
         "temperature": 0.9,
         "top_p": 1.0,
         "top_k": 50,
@@ -66,14 +66,14 @@ FLASH = OmniModel(
         "seed": -1,
         "smooth_output": True,
     },
-    input_audio_tokens_per_second=12.5,  # events.md §4.3
+    input_audio_tokens_per_second=12.5,  # docs/protocol/events.md §4.3
     output_audio_tokens_per_second=12.5,
     # 1 token per 32x32 px, min 4, max 1280; ~1/s recommended, [assumed] rejected above 2/s.
     images=ImageRules(tokens_per_tile=1.0, tile_px=32, tokens_min=4, tokens_max=1280),
     reports_emotion=True,
     max_output_tokens=16384,
     session_cap_s=120 * 60,
-    # events.md §1.10, the `audio` object: input and output 8000/16000/24000/48000 Hz
+    # docs/protocol/events.md §1.10, the `audio` object: input and output 8000/16000/24000/48000 Hz
     audio_rates=AudioRates(input=(16000, 8000, 24000, 48000), output=(24000, 8000, 16000, 48000)),
 )
 
@@ -96,7 +96,7 @@ TURBO = dataclasses.replace(
     defaults={
         **{k: v for k, v in FLASH.defaults.items() if k != "smooth_output"},
         "voice": "Chelsie",
-        # events.md §4.2: fixed for turbo; no smooth_output.
+        # docs/protocol/events.md §4.2: fixed for turbo; no smooth_output.
         "temperature": 1.0,
         "top_p": 0.01,
         "top_k": 20,

@@ -1,4 +1,4 @@
-"""Omni `session.update` rules and the session object it echoes (events.md §4.2).
+"""Omni `session.update` rules and the session object it echoes (docs/protocol/events.md §4.2).
 
 The schema (`session_config.omni.json`, `tool.json`) has checked shapes, types and the documented
 sampling ranges. What is left: per-model voices, format strings, transcription models and the
@@ -31,7 +31,7 @@ SAMPLING_KEYS = (
 )
 
 
-def _tools(tools: list[dict]) -> list[dict]:
+def _tools(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """`tools`: function tools in the nested Chat-Completions shape, names unique."""
     names = set()
     for index, tool in enumerate(tools):
@@ -46,11 +46,12 @@ def _tools(tools: list[dict]) -> list[dict]:
     return tools
 
 
-def _transcription(model: OmniModel, value: dict | None) -> dict | None:
+def _transcription(model: OmniModel, value: dict[str, Any] | None) -> dict[str, Any] | None:
     if value is None:
         return None
     if value.get("model") is None:
-        return copy_json(model.defaults["input_audio_transcription"])
+        default: dict[str, Any] = copy_json(model.defaults["input_audio_transcription"])
+        return default
     param = "session.input_audio_transcription.model"
     return {"model": check_member(value["model"], param, model.transcription_models)}
 
@@ -67,8 +68,12 @@ class OmniRules:
     """The ConfigRules of the Omni family."""
 
     def apply_update(
-        self, model: OmniModel, current: dict, update: dict, behaviour: Behaviour
-    ) -> dict:
+        self,
+        model: OmniModel,
+        current: dict[str, Any],
+        update: dict[str, Any],
+        behaviour: Behaviour,
+    ) -> dict[str, Any]:
         # A deep copy of everything but the tools (shared: replaced whole, never changed in place;
         # copying 128 of them on every update would cost milliseconds of the event loop).
         config = copy_json({key: value for key, value in current.items() if key != "tools"})
@@ -82,13 +87,13 @@ class OmniRules:
         if "voice" in update.get("audio", {}).get("output", {}):
             check_member(config["voice"], "session.audio.output.voice", model.voices)
         if "video" in update:
-            # events.md §4.2: video.input.representation_compact is qwen3.8 only.
+            # docs/protocol/events.md §4.2: video.input.representation_compact is qwen3.8 only.
             raise wording.not_allowed(
                 "session.video",
                 "Invalid value for 'session.video': this model takes no video settings.",
             )
         if update.get("enable_search"):
-            # events.md §4.2: enable_search is qwen3.5/3.8 only; the examples echo false here.
+            # docs/protocol/events.md §4.2: enable_search is qwen3.5/3.8 only; the examples echo false here.
             raise wording.not_allowed(
                 "session.enable_search",
                 "Invalid value for 'session.enable_search': true. Web search is not available "
@@ -119,8 +124,14 @@ class OmniRules:
         return config
 
     def render(
-        self, model: OmniModel, config: dict, session_id: str, model_id: str, *, updated: bool
-    ) -> dict:
+        self,
+        model: OmniModel,
+        config: dict[str, Any],
+        session_id: str,
+        model_id: str,
+        *,
+        updated: bool,
+    ) -> dict[str, Any]:
         """`session.created` (its example's fields) or `session.updated` (all of them)."""
         session: dict[str, Any] = {
             "id": session_id,

@@ -1,4 +1,4 @@
-"""Omni sessions: a voice assistant with tools (events.md §4, sequences §3).
+"""Omni sessions: a voice assistant with tools (docs/protocol/events.md §4, docs/protocol/sequences.md §3).
 
 VAD mode: each utterance is committed by the server (`speech_stopped` → `committed` → user item
 → transcript) and answered automatically (`create_response`); speech starting while a response
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from ...protocol.behaviour import (
 )
 from ...protocol.errors import ProtocolError
 from ...protocol.text import split_units, text_tokens
+from ...protocol.wire import Event
 from ...responses.events import FunctionCall, ResponsePlan
 from ...responses.usage import audio_tokens, response_usage
 from ...session.listening import ListeningSession, Segment
@@ -58,7 +60,7 @@ class OmniSession(ListeningSession):
         self._turn: _UserTurn | None = None
         self._item_ids: set[str] = set()
         self._call_ids: set[str] = set()  # every function call issued (Behaviour.unknown_call_id)
-        self._late_transcript: dict | None = None
+        self._late_transcript: dict[str, Any] | None = None
 
     def _transcribing(self) -> bool:
         return bool(self.config["input_audio_transcription"])
@@ -68,7 +70,7 @@ class OmniSession(ListeningSession):
     def _speech_started(self, segment: Segment) -> None:
         active = self._active_response()
         if active is not None and self._vad_option("interrupt_response"):
-            # Barge-in: cut the response short like a cancel (sequences §3.2; OpenAI beta's
+            # Barge-in: cut the response short like a cancel (docs/protocol/sequences.md §3.2; OpenAI beta's
             # status_details.reason "turn_detected").
             self._cancel_response(active, "turn_detected")
         super()._speech_started(segment)
@@ -86,11 +88,12 @@ class OmniSession(ListeningSession):
     def _vad_option(self, name: str) -> bool:
         """turn_detection.create_response / interrupt_response (echoed true by default). An
         utterance closed by switching to manual mode was a VAD turn: it keeps the default."""
-        return (self.config["turn_detection"] or {}).get(name, True)
+        enabled: bool = (self.config["turn_detection"] or {}).get(name, True)
+        return enabled
 
     def _commit_buffer(self) -> None:
         segment, speech_ms, samples = self._committed_segment()
-        # events.md §4.1: commit creates the user item (with the images) and starts no response.
+        # docs/protocol/events.md §4.1: commit creates the user item (with the images) and starts no response.
         self._add_user_audio(segment, speech_ms, samples)
         self._flush_late_transcript()
 
@@ -132,7 +135,7 @@ class OmniSession(ListeningSession):
 
     # ---- client events of this family ---------------------------------------------------
 
-    def _on_response_create(self, event: dict) -> None:
+    def _on_response_create(self, event: Event) -> None:
         # The SDK sends response.modalities / instructions; the schema checked both.
         options = event.get("response") or {}
         if (
@@ -146,20 +149,20 @@ class OmniSession(ListeningSession):
             )
         self._respond(options.get("modalities"), options.get("instructions"))
 
-    def _on_response_cancel(self, event: dict) -> None:
+    def _on_response_cancel(self, event: Event) -> None:
         active = self._active_response()
         if active is None:
-            # events.md §4.1 / §1.7: nothing to cancel → error ([3p] wording).
+            # docs/protocol/events.md §4.1 / §1.7: nothing to cancel → error ([3p] wording).
             raise ProtocolError(
                 "response_cancel_not_active", "Conversation has none active response"
             )
         self._cancel_response(active, "client_cancelled")
 
-    def _on_conversation_item_create(self, event: dict) -> None:
+    def _on_conversation_item_create(self, event: Event) -> None:
         item = event["item"]
         item_id = item.get("id") or self._ids.new("item")
         if item_id in self._item_ids:
-            # events.md §1.7: a duplicate item_id is an invalid_request_error.
+            # docs/protocol/events.md §1.7: a duplicate item_id is an invalid_request_error.
             raise ProtocolError(
                 "duplicate_item_id", f"Item with id '{item_id}' already exists.", "item.id"
             )
@@ -179,7 +182,7 @@ class OmniSession(ListeningSession):
         ):
             self._respond()
 
-    def _tool_output_item(self, item: dict, item_id: str) -> dict:
+    def _tool_output_item(self, item: dict[str, Any], item_id: str) -> dict[str, Any]:
         call_id = item["call_id"]
         if call_id not in self._call_ids and self.behaviour.unknown_call_id is UnknownCallId.ERROR:
             # The docs are silent; Behaviour.unknown_call_id (default: accept).
@@ -198,8 +201,8 @@ class OmniSession(ListeningSession):
             "output": item["output"],
         }
 
-    def _user_text_item(self, item: dict, item_id: str) -> dict:
-        # [3p, events.md §4.1] a user message of input_text parts (role user, at least one part:
+    def _user_text_item(self, item: dict[str, Any], item_id: str) -> dict[str, Any]:
+        # [3p, docs/protocol/events.md §4.1] a user message of input_text parts (role user, at least one part:
         # the schema); not in the Omni reference.
         content = item["content"]
         text = " ".join(p["text"] for p in content)
@@ -216,9 +219,9 @@ class OmniSession(ListeningSession):
             "content": [dict(p) for p in content],
         }
 
-    def _on_session_finish(self, event: dict) -> None:
+    def _on_session_finish(self, event: Event) -> None:
         if self.behaviour.omni_session_finish is OmniSessionFinish.REJECT:
-            # events.md §7.4: the invalid-event-type answer reported for qwen3.5-omni.
+            # docs/protocol/events.md §7.4: the invalid-event-type answer reported for qwen3.5-omni.
             raise ProtocolError(
                 "invalid_value",
                 "Invalid value: 'session.finish'. It is not a valid event type for this model.",
@@ -255,7 +258,7 @@ class OmniSession(ListeningSession):
             text, audio = self._responder.reply(self._segments_seen, turn.heard, language), None
         if call is None and "audio" in modalities:
             audio = self._speak(text)
-        ending: dict = {}
+        ending: dict[str, Any] = {}
         if call is None:
             text, audio, ending = self._within_max_tokens(text, audio)
         input_text = (
@@ -265,7 +268,7 @@ class OmniSession(ListeningSession):
         )
         spec = self.spec
 
-        def usage(out_text: str, out_samples: int) -> dict:
+        def usage(out_text: str, out_samples: int) -> dict[str, Any]:
             return response_usage(
                 input_text=input_text,
                 input_audio=audio_tokens(
@@ -316,8 +319,8 @@ class OmniSession(ListeningSession):
 
     def _within_max_tokens(
         self, text: str, audio: np.ndarray | None
-    ) -> tuple[str, np.ndarray | None, dict]:
-        """The answer cut to `max_tokens` output tokens (events.md §4.2: it "truncates, does not
+    ) -> tuple[str, np.ndarray | None, dict[str, Any]]:
+        """The answer cut to `max_tokens` output tokens (docs/protocol/events.md §4.2: it "truncates, does not
         change generation"): the longest prefix of whole units, text and speech, that fits.
         The plan then ends `incomplete`, reason `max_output_tokens` (OpenAI beta's wording)."""
         limit = self.config["max_tokens"]
@@ -342,7 +345,7 @@ class OmniSession(ListeningSession):
         return text, audio, {"status": "incomplete", "status_details": details}
 
     def _call_id(self) -> str:
-        # events.md §1.5: call_ + 22 lowercase hex.
+        # docs/protocol/events.md §1.5: call_ + 22 lowercase hex.
         call_id = self._ids.new_hex("call", 22)
         self._call_ids.add(call_id)
         return call_id

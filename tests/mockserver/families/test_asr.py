@@ -1,11 +1,11 @@
-"""The ASR session core (events.md §3, sequences.md §2): transcripts only, no responses."""
+"""The ASR session core (docs/protocol/events.md §3, docs/protocol/sequences.md §2): transcripts only, no responses."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from dashscope_realtime_mock.protocol.behaviour import Behaviour
+from dashscope_realtime_mock.protocol.behaviour import Behaviour, CommitInVadMode, Scoped
 from tests.support import ASR, b64, new_session, open_strict, send, stream, types
 
 VAD_SEGMENT = [
@@ -28,7 +28,7 @@ def _manual(**session):
 
 def _without_live_text(kinds: list[str]) -> list[str]:
     """The event kinds with the live `.text` updates sent while speaking folded away."""
-    out = []
+    out: list[str] = []
     for kind in kinds:
         if (
             kind.endswith("transcription.text")
@@ -123,7 +123,7 @@ def test_pcm16_is_refused_as_documented():
 
 def test_pcm16_is_accepted_when_legacy_format_strings_are_on_for_asr():
     """legacy_format_strings=asr:true lets ASR take pcm16 as well."""
-    s = open_strict(ASR, behaviour=Behaviour(legacy_format_strings="asr:true"))
+    s = open_strict(ASR, behaviour=Behaviour().with_assignments(["legacy_format_strings=asr:true"]))
     s.events_to_send()
     [updated] = send(s, type="session.update", session={"input_audio_format": "pcm16"})
     assert updated["session"]["input_audio_format"] == "pcm16"
@@ -154,7 +154,7 @@ def test_sdk_session_update_is_accepted():
 
 
 def test_corpus_text_over_10000_tokens_is_rejected():
-    """corpus.text is capped at 10,000 tokens (events.md §1.9)."""
+    """corpus.text is capped at 10,000 tokens (docs/protocol/events.md §1.9)."""
     [error] = send(
         new_session(ASR),
         type="session.update",
@@ -263,7 +263,7 @@ def test_more_than_60_seconds_per_commit_is_refused_without_losing_audio(speech_
 
 
 def test_append_over_15_mib_is_refused():
-    """One append's audio field is capped at 15 MiB (events.md §1.9)."""
+    """One append's audio field is capped at 15 MiB (docs/protocol/events.md §1.9)."""
     [error] = send(
         new_session(ASR), type="input_audio_buffer.append", audio="A" * (15 * 1024 * 1024 + 4)
     )
@@ -278,7 +278,7 @@ def test_commit_in_vad_mode_is_an_error_by_default():
 
 def test_commit_in_vad_mode_can_be_ignored():
     """commit_in_vad_mode=ignore: the commit is accepted silently."""
-    s = open_strict(ASR, behaviour=Behaviour(commit_in_vad_mode="ignore"))
+    s = open_strict(ASR, behaviour=Behaviour(commit_in_vad_mode=Scoped(CommitInVadMode.IGNORE)))
     s.events_to_send()
     assert send(s, type="input_audio_buffer.commit") == []
 
@@ -297,7 +297,7 @@ def test_finish_completes_the_pending_utterance(speech_en):
 
 
 def test_finish_before_speech_finishes_at_once():
-    """No speech yet: session.finished immediately (sequences.md §2.2)."""
+    """No speech yet: session.finished immediately (docs/protocol/sequences.md §2.2)."""
     assert types(send(new_session(ASR), type="session.finish")) == ["session.finished"]
 
 
@@ -314,7 +314,7 @@ def test_finished_can_carry_the_transcript(speech_en):
     "kind", ["response.create", "input_audio_buffer.clear", "input_image_buffer.append"]
 )
 def test_events_of_other_families_are_rejected(kind):
-    """ASR has no responses, clear or images (events.md §3.1)."""
+    """ASR has no responses, clear or images (docs/protocol/events.md §3.1)."""
     [error] = send(new_session(ASR), type=kind)
     assert error["error"]["param"] == "type"
 

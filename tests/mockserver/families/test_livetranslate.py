@@ -10,7 +10,12 @@ import numpy as np
 import pytest
 
 from dashscope_realtime_mock.answers.corpus import CorpusResponder
-from dashscope_realtime_mock.protocol.behaviour import Behaviour
+from dashscope_realtime_mock.protocol.behaviour import (
+    Behaviour,
+    LiveTranslateShape,
+    Scoped,
+    SpeechTimestamps,
+)
 from dashscope_realtime_mock.session.base import Session
 from tests.support import (
     LIVETRANSLATE,
@@ -46,7 +51,7 @@ def _manual(model=LIVETRANSLATE, **session) -> Session:
 
 
 def test_first_event_is_session_created_with_documented_defaults():
-    """session.created carries the qwen3 defaults (events.md §2.2, session.created.qwen3.json)."""
+    """session.created carries the qwen3 defaults (docs/protocol/events.md §2.2, session.created.qwen3.json)."""
     session = open_strict(LIVETRANSLATE, rng=random.Random(1))
     created, updated = session.events_to_send()
     assert (created["type"], updated["type"]) == ("session.created", "session.updated")
@@ -190,7 +195,10 @@ def test_each_vad_segment_gets_one_translation_response(speech_en):
 def test_translation_item_follows_the_source_item(speech_en):
     """G2: conversation.item.created's previous_item_id is the segment's source item (the speech
     events' item_id)."""
-    events = stream(new_session(behaviour=Behaviour(livetranslate_shape="g2")), speech_en)
+    events = stream(
+        new_session(behaviour=Behaviour(livetranslate_shape=Scoped(LiveTranslateShape.G2))),
+        speech_en,
+    )
     started = next(e for e in events if e["type"] == "input_audio_buffer.speech_started")
     created = next(e for e in events if e["type"] == "conversation.item.created")
     assert created["previous_item_id"] == started["item_id"]
@@ -225,7 +233,9 @@ def test_audio_deltas_are_24khz_pcm16_of_the_spoken_text(speech_en):
 
 def test_usage_counts_input_audio_at_documented_rate(speech_en):
     """Input audio tokens are 12.5 per second of the segment's audio, padding included (qwen3)."""
-    events = stream(new_session(behaviour=Behaviour(speech_timestamps="padded")), speech_en)
+    events = stream(
+        new_session(behaviour=Behaviour(speech_timestamps=SpeechTimestamps.PADDED)), speech_en
+    )
     start = next(e for e in events if e["type"] == "input_audio_buffer.speech_started")
     stop = next(e for e in events if e["type"] == "input_audio_buffer.speech_stopped")
     usage = next(e for e in events if e["type"] == "response.done")["response"]["usage"]
@@ -245,7 +255,7 @@ def test_text_only_modality_streams_response_text_text(speech_en):
 
 def test_source_transcription_runs_when_a_model_is_set(speech_en):
     """With input_audio_transcription.model set, .text updates precede .completed for the item."""
-    s = new_session(behaviour=Behaviour(livetranslate_shape="g2"))
+    s = new_session(behaviour=Behaviour(livetranslate_shape=Scoped(LiveTranslateShape.G2)))
     send(
         s,
         type="session.update",
@@ -389,7 +399,7 @@ def test_nothing_is_answered_after_finished():
 
 
 def test_image_before_audio_is_rejected():
-    """An image before the first audio append → error (events.md §1.9)."""
+    """An image before the first audio append → error (docs/protocol/events.md §1.9)."""
     [error] = send(new_session(), type="input_image_buffer.append", image=b64(tiny_jpeg(640, 480)))
     assert error["error"]["message"] == "Error append image before append audio."
 

@@ -1,4 +1,4 @@
-"""The Omni session core (events.md §4, sequences.md §3): assistant turns, tools, cancel, barge-in."""
+"""The Omni session core (docs/protocol/events.md §4, docs/protocol/sequences.md §3): assistant turns, tools, cancel, barge-in."""
 
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def test_session_created_shows_documented_defaults():
 
 
 def test_turbo_defaults_to_chelsie():
-    """qwen-omni-turbo-realtime's default voice is Chelsie (events.md §4.2)."""
+    """qwen-omni-turbo-realtime's default voice is Chelsie (docs/protocol/events.md §4.2)."""
     assert open_strict(OMNI_TURBO).events_to_send()[0]["session"]["voice"] == "Chelsie"
 
 
@@ -163,7 +163,7 @@ def test_tools_must_use_the_nested_function_shape():
 
 
 def test_vad_turn_is_committed_transcribed_and_answered(speech_en):
-    """VAD: started → delta → stopped → committed → item → completed → response block (sequences §3.2)."""
+    """VAD: started → delta → stopped → committed → item → completed → response block (docs/protocol/sequences.md §3.2)."""
     kinds = _without_stream(
         types(stream(new_session(OMNI), speech_en, end_ms=speech_en.gap_middle_ms))
     )
@@ -436,7 +436,7 @@ def test_user_text_item_is_answered():
 
 
 def test_duplicate_item_id_is_rejected():
-    """events.md §1.7: a duplicate item_id is an invalid_request_error."""
+    """docs/protocol/events.md §1.7: a duplicate item_id is an invalid_request_error."""
     s = new_session(OMNI)
     item = {"id": "item_1", "type": "function_call_output", "call_id": "call_1", "output": "x"}
     send(s, type="conversation.item.create", item=item)

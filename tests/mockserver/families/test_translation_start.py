@@ -1,5 +1,5 @@
 """When LiveTranslate starts translating (Behaviour.translation_start): qwen3.5 while the speaker
-is still talking (G2, sequences.md §1.2), qwen3 after speech_stopped (the G1 guide)."""
+is still talking (G2, docs/protocol/sequences.md §1.2), qwen3 after speech_stopped (the G1 guide)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import json
 import aiohttp
 import pytest
 
-from dashscope_realtime_mock.protocol.behaviour import Behaviour
+from dashscope_realtime_mock.protocol.behaviour import Behaviour, Scoped, TranslationStart
 from dashscope_realtime_mock.testing import MockServer
+from dashscope_realtime_mock.transport.pacing import Pace
 from tests.support import LIVETRANSLATE, LIVETRANSLATE_35, b64, new_session, stream, types
 
 
@@ -46,7 +47,7 @@ def test_qwen3_translates_after_speech_stopped(speech_en):
 
 def test_translation_start_after_speech_on_qwen35(speech_en):
     """translation_start=after_speech: qwen3.5 waits for speech_stopped too."""
-    behaviour = Behaviour(translation_start="after_speech")
+    behaviour = Behaviour(translation_start=Scoped(TranslationStart.AFTER_SPEECH))
     kinds = types(stream(new_session(LIVETRANSLATE_35, behaviour=behaviour), speech_en))
     assert _first(kinds, "input_audio_buffer.speech_stopped") < _first(kinds, "response.created")
 
@@ -57,13 +58,9 @@ SPEED = 4  # the server paces 4x faster; the client streams at 4x real time to m
 @pytest.mark.asyncio
 async def test_a_monologue_streams_translated_audio_before_the_pause(speech_en):
     """Realtime pace: while the first utterance is still being spoken, translated audio arrives."""
-    options = {
-        "pace": "realtime",
-        "speed": SPEED,
-        "first_text_latency_ms": 50,
-        "first_audio_latency_ms": 100,
-    }
-    with MockServer(**options) as server:
+    with MockServer(
+        pace=Pace.REALTIME, speed=SPEED, first_text_latency_ms=50, first_audio_latency_ms=100
+    ) as server:
         url = server.url_for(LIVETRANSLATE_35)
         async with (
             aiohttp.ClientSession() as http,

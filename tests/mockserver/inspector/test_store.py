@@ -7,7 +7,7 @@ import pytest
 from dashscope_realtime_mock.answers.corpus import CorpusResponder
 from dashscope_realtime_mock.families import open_session
 from dashscope_realtime_mock.inspector import Limits
-from dashscope_realtime_mock.inspector.store import AUDIO_NOT_KEPT, SessionStore
+from dashscope_realtime_mock.inspector.store import AUDIO_NOT_KEPT, SessionRecord, SessionStore
 from dashscope_realtime_mock.inspector.views import summary
 from dashscope_realtime_mock.protocol.schema_checks import StrictModeViolation
 from tests.support import ASR
@@ -19,6 +19,13 @@ def _open(store: SessionStore) -> str:
     session = open_session(ASR)
     store.opened(session, CorpusResponder(), "no fixtures are loaded")
     return session.id
+
+
+def _record(store: SessionStore, session_id: str) -> SessionRecord:
+    """The store's record of `session_id`, which it must still hold."""
+    record = _record(store, session_id)
+    assert record is not None, f"{session_id} was forgotten"
+    return record
 
 
 def test_only_the_latest_sessions_are_kept():
@@ -36,7 +43,7 @@ def test_events_past_the_limit_are_counted_not_kept():
     session_id = _open(store)
     for n in range(5):
         store.event(session_id, ASR, "client", {"type": "session.update", "n": n})
-    record = store.get(session_id)
+    record = _record(store, session_id)
     assert len(record.events) == 2 and summary(record)["events"] == 5
 
 
@@ -46,9 +53,9 @@ def test_audio_past_the_session_limit_is_replaced_by_a_marker():
     session_id = _open(store)
     for _ in range(3):
         store.event(session_id, ASR, "client", APPEND)
-    audio = [event["audio"] for _, _, event in store.get(session_id).events]
+    audio = [event["audio"] for _, _, event in _record(store, session_id).events]
     assert audio == [APPEND["audio"], APPEND["audio"], AUDIO_NOT_KEPT]
-    assert store.get(session_id).audio_dropped
+    assert _record(store, session_id).audio_dropped
 
 
 def test_a_new_session_takes_the_audio_of_the_oldest_closed_one():
@@ -60,7 +67,7 @@ def test_a_new_session_takes_the_audio_of_the_oldest_closed_one():
     store.closed(old, 1000)
     _open(store)
     assert store.audio_chars == 0
-    assert store.get(old).events[0][2]["audio"] == AUDIO_NOT_KEPT
+    assert _record(store, old).events[0][2]["audio"] == AUDIO_NOT_KEPT
 
 
 @pytest.mark.parametrize(
@@ -71,11 +78,11 @@ def test_the_outcome_follows_how_the_session_ended(finished, close_code, outcome
     """finished after session.finished, closed with a code otherwise, error on close 1011."""
     store = SessionStore()
     session_id = _open(store)
-    assert store.get(session_id).outcome == "live"
+    assert _record(store, session_id).outcome == "live"
     if finished:
         store.event(session_id, ASR, "server", {"type": "session.finished"})
     store.closed(session_id, close_code)
-    assert (store.get(session_id).outcome, store.get(session_id).close_code) == (
+    assert (_record(store, session_id).outcome, _record(store, session_id).close_code) == (
         outcome,
         close_code,
     )
@@ -88,7 +95,7 @@ def test_a_strict_mode_violation_is_recorded_as_such():
     store.failure(session_id, StrictModeViolation("response.done: 'usage' is required"))
     store.event(session_id, ASR, "server", {"type": "session.finished"})
     store.closed(session_id, 1000)
-    record = store.get(session_id)
+    record = _record(store, session_id)
     assert record.outcome == "error" and record.failures[0].kind == "strict-mode violation"
 
 

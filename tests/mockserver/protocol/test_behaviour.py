@@ -40,7 +40,7 @@ def test_bad_assignments_are_refused(text):
 def test_out_of_range_choice_is_refused():
     """A choice outside its documented set is refused when the Behaviour is built."""
     with pytest.raises(ValueError, match="tool_calls"):
-        Behaviour(tool_calls="sometimes")
+        Behaviour(tool_calls="sometimes")  # type: ignore[arg-type]  # deliberately out of range: the refusal is under test
 
 
 def test_readme_lists_every_behaviour():

@@ -12,7 +12,7 @@ BASE62 = string.ascii_letters + string.digits
 
 
 def _reference(rng: random.Random, prefix: str, alphabet: str, length: int) -> str:
-    """How ids were made before issue 16: one `choice` per character."""
+    """The reference way of making an id: one `choice` per character."""
     return prefix + "_" + "".join(rng.choice(alphabet) for _ in range(length))
 
 

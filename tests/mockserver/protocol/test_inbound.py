@@ -1,4 +1,4 @@
-"""The bad-input matrix of issue 15: each frame, on every family, gets the documented
+"""The bad-input matrix: each frame, on every family, gets the documented
 invalid_request_error naming the parameter, every frame sent is strict JSON, and the session goes on."""
 
 from __future__ import annotations

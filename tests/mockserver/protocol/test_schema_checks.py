@@ -57,11 +57,12 @@ def test_the_fast_check_accepts_exactly_what_the_schema_accepts():
     from dashscope_realtime_mock import schemas
     from dashscope_realtime_mock.protocol.schema_checks import _fast_check, _never
 
-    values = [None, 1, 1.0, True, "", "x", "input_audio_buffer.append", [], {}]
+    values: list[object] = [None, 1, 1.0, True, "", "x", "input_audio_buffer.append", [], {}]
     checked = 0
     for family in schemas.families():
         for kind in sorted(schemas.event_types("client", family)):
             validator = schemas.validator("client", kind, family)
+            assert validator is not None and isinstance(validator.schema, dict), kind
             passes = _fast_check(validator)
             if passes is _never:
                 continue
@@ -75,8 +76,8 @@ def test_the_fast_check_accepts_exactly_what_the_schema_accepts():
 
 
 def test_bad_appends_are_worded_as_before():
-    """Appends the fast check refuses get jsonschema's errors, worded as before issue 16."""
-    cases = [
+    """Appends the fast check refuses get the wording of the full jsonschema check."""
+    cases: list[tuple[dict[str, object], str, str, str]] = [
         ({"audio": 5}, "invalid_type", "Invalid type for 'audio': expected a string.", "audio"),
         ({}, "missing_required_parameter", "Missing required parameter: 'audio'.", "audio"),
         (
@@ -144,7 +145,7 @@ def test_schema_violations_become_invalid_request_errors(model, event, code, par
 
 
 def test_modalities_violation_has_the_documented_message():
-    """['audio'] alone gets the message events.md §1.7 quotes."""
+    """['audio'] alone gets the message docs/protocol/events.md §1.7 quotes."""
     [error] = send(new_session(OMNI), type="session.update", session={"modalities": ["audio"]})
     assert error["error"]["message"] == (
         "Invalid modalities: ['audio']. Supported combinations are: ['text'] and ['audio', 'text']."

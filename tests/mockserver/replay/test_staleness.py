@@ -8,6 +8,7 @@ import pytest
 
 from dashscope_realtime_mock.families.asr.models import ASR
 from dashscope_realtime_mock.replay.store import load_library
+from dashscope_realtime_mock.responses import events as events_module
 from dashscope_realtime_mock.session import base as session_module
 from tests.staleness import stale_report
 
@@ -31,7 +32,7 @@ def test_changing_a_default_makes_the_staleness_test_fail_and_say_make_fixtures(
 
 def test_a_changed_cancel_makes_the_cut_fixture_stale(monkeypatch):
     """A cancel whose closing transcript no longer holds the text sent: omni-cancel is stale."""
-    original = session_module.cancelled_events
+    original = events_module.cancelled_events  # what session.base calls (it imports it)
 
     def cancelled_events(*args, **kwargs):
         return [

@@ -1,4 +1,4 @@
-"""media.listening's bounds (issue 15): one append's size and one VAD utterance's length."""
+"""media.listening's bounds: one append's size and one VAD utterance's length."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from dashscope_realtime_mock import __version__
 from dashscope_realtime_mock.protocol.behaviour import Behaviour
 from dashscope_realtime_mock.transport.app import REALTIME_PATH, create_app
 from dashscope_realtime_mock.transport.options import ServerOptions
+from dashscope_realtime_mock.transport.pacing import Pace
 from tests.support import ASR, LIVETRANSLATE, OMNI, OMNI_TURBO, b64
 
 AUTH = {"Authorization": "Bearer sk-test"}
@@ -144,12 +145,12 @@ async def test_a_wrong_path_answers_json_naming_the_realtime_url(serve, path):
 @pytest.mark.asyncio
 async def test_a_crash_before_the_upgrade_answers_500_naming_it(serve, monkeypatch):
     """An exception in the handshake: HTTP 500, JSON body naming the exception, no traceback."""
-    from dashscope_realtime_mock.transport import app
+    from dashscope_realtime_mock.transport import answering
 
     def broken(request, model):
         raise LookupError("no responder")
 
-    monkeypatch.setattr(app, "_responder_for", broken)
+    monkeypatch.setattr(answering, "choose_answering", broken)
     client = await serve()
     response = await client.get(f"{REALTIME_PATH}?model={ASR}", headers=AUTH)
     body = await response.json()
@@ -225,7 +226,7 @@ async def test_realtime_pace_delivers_the_whole_response_in_order(serve, speech_
             await ws.send_str(
                 json.dumps({"type": "input_audio_buffer.append", "audio": b64(chunk)})
             )
-        kinds = []
+        kinds: list[str] = []
         while not kinds or kinds[-1] != "response.done":
             kinds.append((await _receive(ws))["type"])
         assert kinds[0] == "input_audio_buffer.speech_started"
@@ -301,7 +302,7 @@ async def test_realtime_pace_sends_speech_events_while_a_translation_plays(serve
         await _connected(ws)
         for chunk in speech_en.chunks(100):
             await ws.send_json({"type": "input_audio_buffer.append", "audio": b64(chunk)})
-        kinds = []
+        kinds: list[str] = []
         while kinds.count("response.done") < 1:
             kinds.append((await _receive(ws))["type"])
         assert kinds.count("input_audio_buffer.speech_started") == 2
@@ -422,7 +423,7 @@ async def test_an_answer_that_fails_to_build_in_its_turn_ends_with_server_error(
 async def _expect_server_error_on_a_broken_build(aiohttp_client, then_update: bool) -> None:
     """A manual-mode Omni session asks for an answer (whose build fails): the client sees one
     server_error, then close 1011."""
-    client = await aiohttp_client(create_app(ServerOptions(pace="realtime", speed=50)))
+    client = await aiohttp_client(create_app(ServerOptions(pace=Pace.REALTIME, speed=50)))
     ws = await client.ws_connect(
         f"{REALTIME_PATH}?model={OMNI}", headers={"Authorization": "Bearer k"}
     )

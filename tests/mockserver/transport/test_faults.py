@@ -43,7 +43,7 @@ async def _first_events(url: str, count: int, headers: dict | None = None) -> li
 
 async def _until_closed(url: str) -> tuple[list[str], aiohttp.WSMsgType, int | None]:
     """Read until the connection ends: the event types, the last message type, the close code."""
-    kinds = []
+    kinds: list[str] = []
     async with (
         aiohttp.ClientSession() as http,
         http.ws_connect(url, headers=HEADERS, autoclose=False) as ws,
@@ -148,7 +148,9 @@ def test_a_rejection_with_times_lets_the_next_handshake_in():
 
 def test_a_scenario_header_carries_faults(tmp_path):
     """A fixture whose header names faults injects them into every session that replays it."""
-    source = fixtures_dir("builtin") / "scenarios" / "omni-vad"
+    builtin = fixtures_dir("builtin")
+    assert builtin is not None
+    source = builtin / "scenarios" / "omni-vad"
     target = tmp_path / "scenarios" / "omni-vad"
     shutil.copytree(source, target)
     lines = (target / "session.jsonl").read_text(encoding="utf-8").splitlines()

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from dashscope_realtime_mock.client import RealtimeClient
-from dashscope_realtime_mock.protocol.behaviour import Behaviour
+from dashscope_realtime_mock.protocol.behaviour import Behaviour, Scoped, TranslationStart
 from dashscope_realtime_mock.replay.capture import validate_lines
 from dashscope_realtime_mock.replay.recording import Recording
 from dashscope_realtime_mock.replay.store import load, load_library
@@ -41,7 +41,8 @@ def _lanes(events: list[dict]) -> tuple[list, list]:
     How a response's events interleave with speech events of the next utterance depends on timing
     (the server sends both lanes as they come), so that interleaving is not compared.
     """
-    outside, responses, owner = [], {}, {}
+    responses: dict[str, list] = {}
+    outside, owner = [], {}
     for event in events:
         kind = event["type"]
         response_id = event.get("response_id") or (event.get("response") or {}).get("id")
@@ -99,7 +100,7 @@ async def _record(upstream: str, out, speech, headers=None):
 
 # A recording replays its responses' content but not the moments they started at: translating
 # while speaking (qwen3.5's default) would bill the replayed pieces differently.
-AFTER_SPEECH = Behaviour(translation_start="after_speech")
+AFTER_SPEECH = Behaviour(translation_start=Scoped(TranslationStart.AFTER_SPEECH))
 
 
 @pytest.mark.realtime_mock(behaviour=AFTER_SPEECH)
@@ -159,6 +160,7 @@ async def _raw_session(upstream: str, out, frames: list[str], answers: int) -> t
                 while reply.type == aiohttp.WSMsgType.TEXT:  # events sent before our close
                     reply = await ws.receive(timeout=10)
                 assert reply.type == aiohttp.WSMsgType.CLOSE
+                assert reply.extra is not None  # a close frame's reason ("" when none is given)
                 return reply.data, reply.extra
     finally:
         await runner.cleanup()

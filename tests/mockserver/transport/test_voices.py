@@ -25,11 +25,12 @@ def cold():
 def test_a_voice_is_warmed_off_the_calling_thread(cold, monkeypatch):
     threads: list[str] = []
     original = speech.warm_voice
-    monkeypatch.setattr(
-        voices,
-        "warm_voice",
-        lambda v: (threads.append(threading.current_thread().name), original(v)),
-    )
+
+    def warm_voice(voice: str) -> None:
+        threads.append(threading.current_thread().name)
+        original(voice)
+
+    monkeypatch.setattr(voices, "warm_voice", warm_voice)
     job = voices.warm("Ethan")
     assert job is not None
     job.result(timeout=30)

@@ -4,39 +4,30 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 
-def _serve_two_workers() -> subprocess.Popen[str]:
-    """`serve --workers 2` on a free port, its banner on a pipe."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "dashscope_realtime_mock", "serve", "--port", "0", "--workers", "2"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+from dashscope_realtime_mock.transport import workers
+from tests.mockserver.banner import read_banner, start_serve
 
 
 def _banner(process: subprocess.Popen[str]) -> tuple[int, list[int]]:
     """The port and the worker pids the parent prints once every worker listens."""
-    assert process.stdout is not None
-    lines = [process.stdout.readline()]
-    while not lines[-1].startswith("Workers:") and lines[-1]:
-        lines.append(process.stdout.readline())
-    port = int(re.search(r"listening on http://[^:]+:(\d+)", lines[0]).group(1))
-    assert lines[-1].startswith("Workers: 2 processes")
-    return port, [int(p) for p in lines[-1].split("(")[1].rstrip(")\n").split(", ")]
+    banner = read_banner(process, workers=True)
+    assert banner.lines[-1].startswith("Workers: 2 processes")
+    return banner.port, banner.worker_pids
 
 
 def test_two_workers_share_one_port():
     """Both workers listen on the printed port; /healthz answers; an interrupt stops them all."""
-    with _serve_two_workers() as process:
+    with start_serve("--workers", "2") as process:
         try:
             port, pids = _banner(process)
             for _ in range(4):
@@ -51,7 +42,7 @@ def test_two_workers_share_one_port():
 
 def test_workers_stop_when_their_parent_is_killed():
     """SIGKILL reaches no handler of the parent: the workers notice it is gone and stop."""
-    with _serve_two_workers() as process:
+    with start_serve("--workers", "2") as process:
         _, pids = _banner(process)
         process.kill()
         process.wait(20)
@@ -72,3 +63,59 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+def _children() -> set[int]:
+    """The pids of this process's children (the workers `workers.serve` forks are among them)."""
+    return {
+        int(pid)
+        for task in Path("/proc/self/task").iterdir()
+        for pid in (task / "children").read_text().split()
+    }
+
+
+def _hang(port: int, ready: Callable[[], None]) -> int:
+    """A worker that never listens (it hangs while starting) until it is stopped."""
+    while True:
+        time.sleep(1)
+
+
+def _no_banner(port: int) -> list[str]:
+    """The banner of a start that must never print one."""
+    raise AssertionError("the banner is printed only once every worker listens")
+
+
+def test_a_worker_that_never_listens_fails_the_start(capfd: pytest.CaptureFixture[str]) -> None:
+    """A worker silent past the ready timeout: one error line, exit status 2, no worker left."""
+    before = _children()
+    code = workers.serve(2, _hang, "127.0.0.1", 0, _no_banner, ready_timeout_s=1)
+    assert (code, capfd.readouterr()) == (
+        2,
+        (
+            "",
+            "realtime-mock serve: error: 2 of 2 workers did not listen within 1 s; stopped them all\n",
+        ),
+    )
+    assert _children() <= before
+
+
+def test_workers_that_exit_without_listening_fail_the_start(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """Workers that end (status 0) before they listen: one error line and exit status 2 at once."""
+    code = workers.serve(2, lambda port, ready: 0, "127.0.0.1", 0, _no_banner)
+    assert (code, capfd.readouterr().err) == (
+        2,
+        "realtime-mock serve: error: 2 of 2 workers exited before they listened\n",
+    )
+
+
+def test_a_worker_that_fails_to_start_has_the_last_word(capfd: pytest.CaptureFixture[str]) -> None:
+    """A worker that fails (status 2) printed why itself: the parent adds nothing and exits 2."""
+
+    def fail(port: int, ready: Callable[[], None]) -> int:
+        print("realtime-mock serve: error: cannot listen", file=sys.stderr, flush=True)
+        return 2
+
+    code = workers.serve(1, fail, "127.0.0.1", 0, _no_banner)
+    assert (code, capfd.readouterr().err) == (2, "realtime-mock serve: error: cannot listen\n")
