@@ -28,9 +28,8 @@ __all__ = [
     "resample_to_16k",
 ]
 
-OUTPUT_SAMPLE_RATE = (
-    24000  # every audio delta: PCM16 mono at 24 kHz (docs/protocol/events.md §1.10)
-)
+# Every audio delta: PCM16 mono at 24 kHz (docs/protocol/events.md §1.10).
+OUTPUT_SAMPLE_RATE = 24000
 OUTPUT_BYTES_PER_SECOND = OUTPUT_SAMPLE_RATE * 2
 INPUT_SAMPLE_RATE = 16000  # everything internal runs at 16 kHz (8 kHz input is upsampled)
 SAMPLES_PER_MS = INPUT_SAMPLE_RATE // 1000

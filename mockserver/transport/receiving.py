@@ -80,23 +80,32 @@ def _introduce(conn: Connection, answering: Answering) -> None:
 
 async def _receive(conn: Connection, sender: asyncio.Task[None]) -> None:
     """Read frames until the client closes, the session finishes, the send task ends, or the
-    client stays behind too long; wake the send task whenever the session's output changed."""
-    session, outgoing = conn.session, conn.outgoing
+    client stays behind too long; wake the send task whenever the session's output changed.
+
+    This is the per-frame path, so it keeps what it reads per frame in locals and calls no
+    coroutine for a frame that needs no waiting.
+    """
+    session, outgoing, options = conn.session, conn.outgoing, conn.options
     config = session.config
     busy = 0.0  # seconds spent on frames since this task last gave the loop away
     loop = asyncio.get_running_loop()
     async for message in conn.ws:
         started = outgoing.heard_at = loop.time()
-        changed = await _take(conn, message)
+        if conn.faults is not None:
+            conn.faults.heard()
+        read = await _read_off_loop(session, message) if _is_long(message) else None
+        head, unsent = session.output_head, session.unsent_events
+        feed(session, message, options.observer, read)
         if session.config is not config:  # a session.update: perhaps another voice
             config = session.config
             voices.warm(config.get("voice"))
         if session.finished or sender.done():
             outgoing.wake.set()
             break
-        if changed:
-            outgoing.wake.set()
-        if _client_behind(conn) and not await _client_keeps_up(conn):
+        now_unsent = session.unsent_events
+        if now_unsent != unsent or session.output_head is not head:
+            outgoing.wake.set()  # the session's output changed: the only reason to wake it
+        if _behind(conn, now_unsent) and not await _client_keeps_up(conn):
             break
         busy += loop.time() - started
         if busy >= STEP_BUDGET_S:  # frames already buffered are read without waiting
@@ -104,18 +113,15 @@ async def _receive(conn: Connection, sender: asyncio.Task[None]) -> None:
             await asyncio.sleep(0)
 
 
-async def _take(conn: Connection, message: WSMessage) -> bool:
-    """Hand one frame to the session (a long text frame is read off the loop first); True when
-    the session's output changed, the only case the send task need be woken for."""
-    session = conn.session
-    if conn.faults is not None:
-        conn.faults.heard()
-    read = None
-    if message.type == WSMsgType.TEXT and len(message.data) > inbound.OFF_LOOP_CHARS:
-        read = await asyncio.to_thread(session.vet_frame, message.data)
-    head, unsent = session.output_head, session.unsent_events
-    feed(session, message, conn.options.observer, read)
-    return session.unsent_events != unsent or session.output_head is not head
+def _is_long(message: WSMessage) -> bool:
+    """A text frame long enough to be read and schema-checked off the event loop."""
+    return message.type == WSMsgType.TEXT and len(message.data) > inbound.OFF_LOOP_CHARS
+
+
+async def _read_off_loop(session: Session, message: WSMessage) -> Read:
+    """Read and check a long frame in a worker thread (Session.vet_frame), so parsing it does
+    not hold up other sessions."""
+    return await asyncio.to_thread(session.vet_frame, message.data)
 
 
 async def _after_receiving(conn: Connection, sender: asyncio.Task[None]) -> None:
@@ -130,11 +136,14 @@ async def _after_receiving(conn: Connection, sender: asyncio.Task[None]) -> None
             conn.options.observer.failure(session.id, ReplayMismatch(report))
 
 
+def _behind(conn: Connection, unsent: int) -> bool:
+    """With `unsent` events waiting, the client is not reading what it is sent."""
+    return limits.backlogged(unsent, conn.options.max_unsent_events, conn.request.transport)
+
+
 def _client_behind(conn: Connection) -> bool:
     """The client is not reading what it is sent (the predicate :func:`_client_keeps_up` polls)."""
-    return limits.backlogged(
-        conn.session.unsent_events, conn.options.max_unsent_events, conn.request.transport
-    )
+    return _behind(conn, conn.session.unsent_events)
 
 
 async def _client_keeps_up(conn: Connection) -> bool:

@@ -23,7 +23,7 @@ def _open(store: SessionStore) -> str:
 
 def _record(store: SessionStore, session_id: str) -> SessionRecord:
     """The store's record of `session_id`, which it must still hold."""
-    record = _record(store, session_id)
+    record = store.get(session_id)
     assert record is not None, f"{session_id} was forgotten"
     return record
 
