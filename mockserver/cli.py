@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import gc
 import logging
 import os
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 
     from .transport.recorder import RecorderOptions
 
-__all__ = ["PROG", "build_parser", "main", "readme_blocks"]
+__all__ = ["PROG", "build_parser", "fail", "main", "readme_blocks"]
 
 PROG = "python -m dashscope_realtime_mock"  # how the README spells the command
 
@@ -331,8 +332,9 @@ def _record_banner(host: str, options: RecorderOptions) -> Banner:
     ]
 
 
-def _fail(command: str, message: str) -> int:
-    """The one-line error of a bad option; exit code 2, as argparse's own."""
+def fail(command: str, message: str) -> int:
+    """The one-line error of `realtime-mock COMMAND` that cannot run (a bad option, a port in
+    use, a worker that does not start): printed to stderr; exit code 2, as argparse's own."""
     print(f"realtime-mock {command}: error: {message}", file=sys.stderr)
     return 2
 
@@ -365,12 +367,12 @@ def _listen(
         pass
     except OSError as exc:  # the port is taken, the address is not ours, ...
         reason = os.strerror(exc.errno) if exc.errno else str(exc)
-        return _fail(
+        return fail(
             command,
             f"cannot listen on {host}:{port}: {reason} (pick another --port, or 0 for a free one)",
         )
     except ValueError as exc:  # e.g. a malformed DIR/corpus.json, an unknown --scenario
-        return _fail(command, str(exc))
+        return fail(command, str(exc))
     return 0
 
 
@@ -392,13 +394,13 @@ def _serve(args: argparse.Namespace) -> int:
     """Run the mock until interrupted; 2 with one line for a bad option or fixture library."""
     given = _server_options(args)
     if isinstance(given, str):
-        return _fail("serve", given)
+        return fail("serve", given)
     if args.workers < 1:
-        return _fail("serve", f"--workers: must be at least 1, not {args.workers}")
+        return fail("serve", f"--workers: must be at least 1, not {args.workers}")
     try:
         options = ServerOptions(**given)  # type: ignore[arg-type]
     except OptionError as exc:
-        return _fail("serve", f"{flag_of(exc.option)}: {exc.problem}")
+        return fail("serve", f"{flag_of(exc.option)}: {exc.problem}")
     if args.slow_step_ms > 0:
         watch_steps(args.slow_step_ms)
     banner = _serve_banner(args.host, inspector=not args.no_inspector)
@@ -411,6 +413,7 @@ def _serve(args: argparse.Namespace) -> int:
             args.host,
             args.port,
             banner,
+            fail=functools.partial(fail, "serve"),
         )
     return _serve_one(options, args.host, args.port, banner)
 

@@ -6,7 +6,8 @@ The parent forks the workers, waits until each listens, prints the banner, and s
 when it is interrupted or terminated. Nothing is shared between workers but the port.
 
 A worker that does not listen within `READY_TIMEOUT_S` (it hangs while loading its fixtures, or
-on a lock) fails the start: the parent prints one line, stops every worker and exits with 2.
+on a lock) fails the start: the parent reports it (the CLI prints one line), stops every worker
+and exits with 2.
 Before this, the parent waited for it forever and printed nothing.
 
 A worker never outlives its parent: each holds the reading end of a pipe whose only writer is
@@ -47,13 +48,15 @@ def serve(
     port: int,
     banner: Callable[[int], Iterable[str]],
     *,
+    fail: Callable[[str], int],
     ready_timeout_s: float = READY_TIMEOUT_S,
 ) -> int:
     """Run `count` workers on host:port; `run_worker(port, ready)` serves in a worker until
     interrupted and calls `ready()` once it listens. Port 0 picks a free port for all of them.
 
-    Returns the exit status: 2 when a worker fails to start (it printed why) or does not listen
-    within `ready_timeout_s` (this prints one line to stderr); no worker outlives the call."""
+    Returns the exit status: 2 when a worker fails to start (it printed why), else what
+    `fail(problem)` returns when the workers do not all listen within `ready_timeout_s` (the CLI
+    prints the one-line error and gives its exit status); no worker outlives the call."""
     context = multiprocessing.get_context("fork")  # the workers start from this process's imports
     holder = None
     if port == 0:
@@ -80,9 +83,7 @@ def serve(
         os.close(ready[1])  # once every worker has exited, reading ends
         failure = _wait_until_ready(ready[0], count, ready_timeout_s)
         if failure is not None:
-            if failure:
-                print(f"realtime-mock serve: error: {failure}", file=sys.stderr, flush=True)
-            return 2
+            return fail(failure) if failure else 2
         if holder is not None:
             holder.close()
         for line in banner(port):

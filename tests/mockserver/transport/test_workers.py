@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from dashscope_realtime_mock import cli
 from dashscope_realtime_mock.transport import workers
 from tests.mockserver.banner import read_banner, start_serve
 
@@ -80,6 +82,9 @@ def _hang(port: int, ready: Callable[[], None]) -> int:
         time.sleep(1)
 
 
+SERVE_FAILS = functools.partial(cli.fail, "serve")  # what `serve --workers N` passes
+
+
 def _no_banner(port: int) -> list[str]:
     """The banner of a start that must never print one."""
     raise AssertionError("the banner is printed only once every worker listens")
@@ -88,7 +93,7 @@ def _no_banner(port: int) -> list[str]:
 def test_a_worker_that_never_listens_fails_the_start(capfd: pytest.CaptureFixture[str]) -> None:
     """A worker silent past the ready timeout: one error line, exit status 2, no worker left."""
     before = _children()
-    code = workers.serve(2, _hang, "127.0.0.1", 0, _no_banner, ready_timeout_s=1)
+    code = workers.serve(2, _hang, "127.0.0.1", 0, _no_banner, fail=SERVE_FAILS, ready_timeout_s=1)
     assert (code, capfd.readouterr()) == (
         2,
         (
@@ -103,7 +108,7 @@ def test_workers_that_exit_without_listening_fail_the_start(
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     """Workers that end (status 0) before they listen: one error line and exit status 2 at once."""
-    code = workers.serve(2, lambda port, ready: 0, "127.0.0.1", 0, _no_banner)
+    code = workers.serve(2, lambda port, ready: 0, "127.0.0.1", 0, _no_banner, fail=SERVE_FAILS)
     assert (code, capfd.readouterr().err) == (
         2,
         "realtime-mock serve: error: 2 of 2 workers exited before they listened\n",
@@ -117,5 +122,5 @@ def test_a_worker_that_fails_to_start_has_the_last_word(capfd: pytest.CaptureFix
         print("realtime-mock serve: error: cannot listen", file=sys.stderr, flush=True)
         return 2
 
-    code = workers.serve(1, fail, "127.0.0.1", 0, _no_banner)
+    code = workers.serve(1, fail, "127.0.0.1", 0, _no_banner, fail=SERVE_FAILS)
     assert (code, capfd.readouterr().err) == (2, "realtime-mock serve: error: cannot listen\n")
