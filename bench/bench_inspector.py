@@ -35,7 +35,8 @@ from bench_sessions import MODELS, _client, speech_frames
 
 from dashscope_realtime_mock.families import open_session
 from dashscope_realtime_mock.inspector import INSPECT_PATH, Inspector, Limits
-from dashscope_realtime_mock.transport.app import REALTIME_PATH, create_app, start_site
+from dashscope_realtime_mock.transport.app import create_app, start_site
+from dashscope_realtime_mock.transport.handshake import REALTIME_PATH
 from dashscope_realtime_mock.transport.options import ServerOptions
 
 SETUPS = ("no inspector", "inspector, page closed", "inspector, page open")

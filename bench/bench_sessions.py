@@ -26,7 +26,8 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashscope_realtime_mock.transport.app import REALTIME_PATH, create_app, start_site
+from dashscope_realtime_mock.transport.app import create_app, start_site
+from dashscope_realtime_mock.transport.handshake import REALTIME_PATH
 from dashscope_realtime_mock.transport.options import ServerOptions
 
 SPEECH = Path(__file__).resolve().parent.parent / "fixtures" / "speech" / "en_two_utterances.wav"

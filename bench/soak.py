@@ -13,7 +13,8 @@ from pathlib import Path
 
 import aiohttp
 
-from dashscope_realtime_mock.transport.app import REALTIME_PATH, create_app, start_site
+from dashscope_realtime_mock.transport.app import create_app, start_site
+from dashscope_realtime_mock.transport.handshake import REALTIME_PATH
 from dashscope_realtime_mock.transport.options import ServerOptions
 
 MODELS = (

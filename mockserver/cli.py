@@ -16,18 +16,15 @@ from typing import TYPE_CHECKING, NoReturn, TypeAlias
 
 from ._version import __version__
 from .families import REGISTRY
+from .generated_docs import synopsis
 from .inspector import INSPECT_PATH, Inspector
 from .protocol.behaviour import Behaviour
 from .transport import workers
-from .transport.app import (
-    LIBRARY_KEY,
-    REALTIME_PATH,
-    SOCKETS_KEY,
-    create_app,
-    library_summary,
-    start_site,
-)
+from .transport.answering import library_summary
+from .transport.app import create_app, start_site
 from .transport.collector import collect_when_quiet
+from .transport.handshake import REALTIME_PATH
+from .transport.keys import LIBRARY_KEY, SOCKETS_KEY
 from .transport.loopwatch import STEPS, unwatch_steps, watch_steps
 from .transport.options import (
     OptionError,
@@ -36,7 +33,6 @@ from .transport.options import (
     flag_of,
     options_table,
 )
-from .transport.usage import synopsis
 
 if TYPE_CHECKING:
     from aiohttp import web

@@ -16,7 +16,8 @@ from types import TracebackType
 from typing import Any, Self
 
 from .inspector import INSPECT_PATH, Inspector
-from .transport.app import REALTIME_PATH, create_app, start_site
+from .transport.app import create_app, start_site
+from .transport.handshake import REALTIME_PATH
 from .transport.options import ServerOptions
 
 __all__ = ["CapturedSession", "MockServer", "ThreadedServer"]

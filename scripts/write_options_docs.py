@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dashscope_realtime_mock.cli import readme_blocks
-from dashscope_realtime_mock.transport.usage import rewrite_generated
+from dashscope_realtime_mock.generated_docs import rewrite_generated
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -17,7 +17,7 @@ from .._version import __version__
 from ..families import REGISTRY
 from ..media.opus import libopus_available
 from . import accepting, limits
-from .answering import build_library, build_responder, library_summary
+from .answering import build_library, build_responder
 from .building import BuildQueue
 from .connection import report
 from .handshake import REALTIME_PATH, http_error, unknown_path
@@ -34,16 +34,7 @@ from .observers import Tee
 from .options import ServerOptions
 from .realtime import realtime
 
-__all__ = [
-    "LIBRARY_KEY",
-    "REALTIME_PATH",
-    "SOCKETS_KEY",
-    "build_responder",
-    "create_app",
-    "http_error",
-    "library_summary",
-    "start_site",
-]
+__all__ = ["create_app", "start_site"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -27,7 +27,7 @@ from aiohttp import WSMsgType, web
 from ..replay.capture import validate_lines
 from ..replay.recording import Recording
 from ..replay.store import TRANSCRIPT, load, save
-from .app import REALTIME_PATH, http_error
+from .handshake import REALTIME_PATH, http_error
 
 __all__ = ["RecorderOptions", "create_recorder_app"]
 

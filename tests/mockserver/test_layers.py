@@ -28,7 +28,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("replay",),
     ("transport",),
     ("inspector",),
-    ("testing", "client"),  # what users touch: the test server, the reference client
+    ("testing", "client", "generated_docs"),  # the test server, the reference client, docs
     ("pytest_plugin", "cli"),
     ("__main__", "__init__"),
 )

@@ -22,7 +22,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from dashscope_realtime_mock.transport.app import REALTIME_PATH, create_app, start_site
+from dashscope_realtime_mock.transport.app import create_app, start_site
+from dashscope_realtime_mock.transport.handshake import REALTIME_PATH
 from dashscope_realtime_mock.transport.options import ServerOptions
 from dashscope_realtime_mock.transport.pacing import Pace
 from tests import strategies

@@ -9,7 +9,7 @@ import pytest
 
 from dashscope_realtime_mock.answers.corpus import CorpusResponder, load_corpus
 from dashscope_realtime_mock.protocol.text import split_units
-from dashscope_realtime_mock.transport.app import build_responder
+from dashscope_realtime_mock.transport.answering import build_responder
 from dashscope_realtime_mock.transport.options import ServerOptions
 from tests.support import SPEECH_DIR
 

@@ -13,7 +13,8 @@ import pytest
 from dashscope_realtime_mock.inspector import INSPECT_PATH, Inspector
 from dashscope_realtime_mock.replay.capture import validate_lines
 from dashscope_realtime_mock.replay.store import load_library
-from dashscope_realtime_mock.transport.app import REALTIME_PATH, create_app
+from dashscope_realtime_mock.transport.app import create_app
+from dashscope_realtime_mock.transport.handshake import REALTIME_PATH
 from dashscope_realtime_mock.transport.options import ServerOptions
 from tests.support import ASR, LIVETRANSLATE, b64
 

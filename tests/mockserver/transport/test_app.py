@@ -10,7 +10,8 @@ import pytest
 
 from dashscope_realtime_mock import __version__
 from dashscope_realtime_mock.protocol.behaviour import Behaviour
-from dashscope_realtime_mock.transport.app import REALTIME_PATH, create_app
+from dashscope_realtime_mock.transport.app import create_app
+from dashscope_realtime_mock.transport.handshake import REALTIME_PATH
 from dashscope_realtime_mock.transport.options import ServerOptions
 from dashscope_realtime_mock.transport.pacing import Pace
 from tests.support import ASR, LIVETRANSLATE, OMNI, OMNI_TURBO, b64

@@ -8,7 +8,8 @@ import json
 import aiohttp
 import pytest
 
-from dashscope_realtime_mock.transport.app import REALTIME_PATH, create_app
+from dashscope_realtime_mock.transport.app import create_app
+from dashscope_realtime_mock.transport.handshake import REALTIME_PATH
 from dashscope_realtime_mock.transport.options import ServerOptions
 from tests.support import OMNI, b64
 

@@ -14,7 +14,8 @@ import aiohttp
 import pytest
 
 from dashscope_realtime_mock.protocol.behaviour import Behaviour
-from dashscope_realtime_mock.transport.app import REALTIME_PATH, create_app, start_site
+from dashscope_realtime_mock.transport.app import create_app, start_site
+from dashscope_realtime_mock.transport.handshake import REALTIME_PATH
 from dashscope_realtime_mock.transport.options import ServerOptions
 from dashscope_realtime_mock.transport.pacing import Pace
 from tests.mockserver.banner import read_banner, start_serve

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from dashscope_realtime_mock.cli import build_parser, readme_blocks
+from dashscope_realtime_mock.cli import build_parser
 from dashscope_realtime_mock.transport.options import (
     Bound,
     OptionError,
@@ -17,9 +16,6 @@ from dashscope_realtime_mock.transport.options import (
     flag_of,
     options_table,
 )
-from dashscope_realtime_mock.transport.usage import rewrite_generated
-
-README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 def _only(keyword: str, value: object) -> dict[str, Any]:
@@ -110,18 +106,3 @@ def test_the_options_table_has_a_row_per_option():
     rows = options_table().splitlines()
     assert len(rows) == 2 + len(declared_options())
     assert rows[0] == "| flag | Python keyword | default | meaning |"
-
-
-def test_readme_shows_the_synopsis_and_options_the_code_declares():
-    """README.md's generated synopsis and options table are what the code generates."""
-    readme = README.read_text(encoding="utf-8")
-    assert rewrite_generated(readme, readme_blocks()) == readme, (
-        "README.md's synopsis or options table differs from the code: "
-        "run `python scripts/write_options_docs.py`"
-    )
-
-
-def test_rewriting_without_markers_names_the_missing_block():
-    """A text without a block's marker comments: ValueError naming the block."""
-    with pytest.raises(ValueError, match="to write options between"):
-        rewrite_generated("no markers here\n", {"options": "| a |\n"})

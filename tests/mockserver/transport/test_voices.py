@@ -8,7 +8,8 @@ import pytest
 
 from dashscope_realtime_mock.media import speech
 from dashscope_realtime_mock.transport import voices
-from dashscope_realtime_mock.transport.app import REALTIME_PATH, create_app
+from dashscope_realtime_mock.transport.app import create_app
+from dashscope_realtime_mock.transport.handshake import REALTIME_PATH
 from tests.support import OMNI
 
 
