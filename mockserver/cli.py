@@ -394,6 +394,7 @@ def _serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         return fail("serve", f"--workers: must be at least 1, not {args.workers}")
     try:
+        # each value was parsed as its field declares; mypy sees only dict[str, object]
         options = ServerOptions(**given)  # type: ignore[arg-type]
     except OptionError as exc:
         return fail("serve", f"{flag_of(exc.option)}: {exc.problem}")

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import ast
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
-PACKAGE = "dashscope_realtime_mock"
-ROOT = Path(__file__).resolve().parents[2]
-SOURCE = ROOT  # mockserver/ is the package; client/ and schemas/ are installed inside it
+from tests.package_walk import PACKAGE, package_sources
 
 # Bottom to top. A folder imports only folders on lower floors (and itself).
 FLOORS: tuple[tuple[str, ...], ...] = (
@@ -41,23 +40,8 @@ def _folder_of(module: str) -> str:
     return rest.split(".")[0] if rest else "__init__"
 
 
-def _module_of(path: Path) -> str:
-    """The installed name of a source file (setup.py maps client/ and schemas/ into the package)."""
-    parts = list(path.relative_to(SOURCE).with_suffix("").parts)
-    if parts[0] == "mockserver":
-        parts = parts[1:]
-    return ".".join([PACKAGE, *parts])
-
-
-def _sources() -> list[Path]:
-    return sorted(
-        p for folder in ("mockserver", "client", "schemas") for p in (SOURCE / folder).rglob("*.py")
-    )
-
-
-def _imports(path: Path) -> list[tuple[int, str]]:
-    """(line, absolute module) of every import of the package's own code in the file."""
-    module = _module_of(path)
+def _imports(module: str, path: Path) -> list[tuple[int, str]]:
+    """(line, absolute module) of every import of the package's own code in `module`'s source."""
     package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -76,43 +60,38 @@ def _imports(path: Path) -> list[tuple[int, str]]:
     return found
 
 
-def _upward_edges() -> list[str]:
+def _upward_edges(sources: Mapping[str, Path]) -> list[str]:
+    """`module:line: …` for each import among `sources` (module → file) that points up or sideways."""
     edges = []
-    for path in _sources():
-        here = _folder_of(_module_of(path))
-        for line, target in _imports(path):
+    for module, path in sources.items():
+        here = _folder_of(module)
+        for line, target in _imports(module, path):
             there = _folder_of(target)
             if there == here or here == "__init__":
                 continue  # within a folder; the package's __init__ names everything lazily
             if RANK[there] >= RANK[here]:
-                where = path.relative_to(ROOT)
                 edges.append(
-                    f"{where}:{line}: {here} (floor {RANK[here]}) imports {there} (floor {RANK[there]})"
+                    f"{module}:{line}: {here} (floor {RANK[here]}) imports {there} (floor {RANK[there]})"
                 )
     return edges
 
 
 def test_every_folder_of_the_package_has_a_floor():
     """A new folder is placed on a floor before it is used (else its imports go unchecked)."""
-    folders = {_folder_of(_module_of(path)) for path in _sources()}
-    assert folders - set(RANK) == set()
+    assert {_folder_of(module) for module in package_sources()} - set(RANK) == set()
 
 
 def test_no_import_runs_up_or_sideways_between_folders():
     """Every import of our own code points to a lower floor or stays in its folder."""
-    assert _upward_edges() == []
+    assert _upward_edges(package_sources()) == []
 
 
-def test_the_checker_sees_an_upward_import(tmp_path, monkeypatch):
+def test_the_checker_sees_an_upward_import(tmp_path):
     """The walk reads relative imports inside functions: protocol importing session is caught."""
-    for folder in ("mockserver/protocol", "client", "schemas"):
-        (tmp_path / folder).mkdir(parents=True)
-    bad = "def f():\n    from ..session.base import Session\n"
-    (tmp_path / "mockserver" / "protocol" / "bad.py").write_text(bad)
-    monkeypatch.setattr(sys.modules[__name__], "SOURCE", tmp_path)
-    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
-    assert _upward_edges() == [
-        "mockserver/protocol/bad.py:2: protocol (floor 1) imports session (floor 4)"
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    from ..session.base import Session\n")
+    assert _upward_edges({f"{PACKAGE}.protocol.bad": bad}) == [
+        f"{PACKAGE}.protocol.bad:2: protocol (floor 1) imports session (floor 4)"
     ]
 
 

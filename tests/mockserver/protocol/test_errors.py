@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import pkgutil
 from types import ModuleType
 
-import dashscope_realtime_mock
-from dashscope_realtime_mock import client as client_package
-from dashscope_realtime_mock import schemas as schemas_package
 from dashscope_realtime_mock.client import RealtimeClientError
 from dashscope_realtime_mock.protocol.errors import ProtocolError, RealtimeMockError
-
-PACKAGE = dashscope_realtime_mock.__name__
+from tests.package_walk import PACKAGE, package_sources
 
 
 def _modules() -> list[ModuleType]:
-    """Every module of the package, the client's and the schemas' included (setup.py maps them)."""
-    packages = (dashscope_realtime_mock, client_package, schemas_package)
-    names = [p.__name__ for p in packages]
-    for package in packages:
-        names += [i.name for i in pkgutil.walk_packages(package.__path__, f"{package.__name__}.")]
-    skipped = (f"{PACKAGE}.__main__", f"{PACKAGE}.client.__main__")
-    return [importlib.import_module(name) for name in dict.fromkeys(names) if name not in skipped]
+    """Every module of the package, the client's and the schemas' included (the CLIs' __main__
+    modules left out: importing one runs it)."""
+    return [
+        importlib.import_module(name)
+        for name in package_sources()
+        if not name.endswith(".__main__")
+    ]
 
 
 def _exceptions_defined() -> list[type[BaseException]]:
