@@ -14,10 +14,14 @@ What counts as "already played" when a `response.cancel` or a barge-in arrives i
 :class:`Playback` rule. `TRANSPORT` (realtime and recorded pace, where the wall clock is the
 truth): what the transport has not pulled yet. `AUDIO_TIME` (fast pace): an answer started at
 audio time T has played, by the time the client's audio reaches T + t, every event whose audio
-starts at or before t (its playback length is its audio; a text-only answer plays at once); the
-rest waits in the session, so a cut depends on the audio alone, never on how far a transport got.
-The wait ends when the audio gets there, at `session.finish`, when the family can no longer be
-interrupted, or when the transport reports the client's input idle (:meth:`Session.input_idle`).
+starts at or before t (its playback length is its audio; its closing `.done` events play after
+all of it, and at the earliest 1 ms after T, so a text-only answer is cancellable too); the rest
+waits in the session, so a cut depends on the audio alone, never on how far a transport got.
+This holds while the answer can still be cut: in every mode for a family whose client may send
+`response.cancel` or `response.create` (a cancel sent right after the create, manual mode
+included, finds the answer in progress), and when speech can interrupt it. The wait ends when
+the audio gets there, at `session.finish`, or when the transport reports the client's input idle
+(:meth:`Session.input_idle`, after `audio_idle_ms` without a client frame): docs/pace.md.
 
 This base class holds only what every family shares: dispatch by event type (one `_on_<type>`
 method per client event), schema checks, the two lanes, errors, `session.update` and
@@ -152,6 +156,10 @@ class Session:
         self.close_reason = "session finished"
         self.expired = False
         self._last_item_id: str | None = None
+        # the client can cut a response short (see _can_interrupt); fixed by the family's events
+        self._client_can_cut = bool(
+            {"response.cancel", "response.create"} & set(family.dialect.client_events)
+        )
         # client event type → the name of its `_on_…` method (looked up per event, so a subclass
         # or a test that replaces a handler is always the one called)
         self._handlers: dict[str, str] = {
@@ -392,8 +400,10 @@ class Session:
         return 0
 
     def _can_interrupt(self) -> bool:
-        """Whether later input may still cut an answer short (Omni: VAD with interrupt_response)."""
-        return False
+        """Whether later input may still cut an answer short. A family whose client can send
+        `response.cancel` or `response.create` can always cut one (the cancel window of
+        docs/pace.md), in every mode; a family may add reasons of its own."""
+        return self._client_can_cut
 
     # ---- client events every family has -------------------------------------------------
 
@@ -477,7 +487,10 @@ class Session:
         events = self._stamp_all(response_events(self.family.dialect, turn.plan))
         samples = 0
         for event in events:
-            turn.offsets.append(samples * 1000 // turn.plan.audio_rate)
+            played_ms = samples * 1000 // turn.plan.audio_rate
+            # The closing (`.done`) events play after the audio, and never at the instant the
+            # response started: a text-only answer (or a tool call) stays cancellable too.
+            turn.offsets.append(max(played_ms, 1) if event["type"].endswith(".done") else played_ms)
             if event["type"] == "response.audio.delta":
                 samples += base64_size(event["delta"]) // 2
         turn.pending = deque(events)

@@ -354,7 +354,13 @@ def test_response_create_while_active_is_an_error(speech_en):
     s.receive_event({"type": "response.create"})
     _take_until(s, "response.created")
     [error] = [e for e in send(s, type="response.create") if e["type"] == "error"]
-    assert error["error"]["code"] == "conversation_already_has_active_response"
+    assert error["error"] == {
+        "type": "invalid_request_error",
+        "code": "invalid_value",
+        "message": "Cannot create response while another response is in progress.",
+        "param": "response.create",
+        **({"event_id": error["error"]["event_id"]} if "event_id" in error["error"] else {}),
+    }
 
 
 def test_response_create_while_active_can_queue():
