@@ -22,6 +22,7 @@ __all__ = [
     "CancelledStatus",
     "CommitInVadMode",
     "LiveTranslateShape",
+    "OmniAudioRates",
     "OmniSessionFinish",
     "OmniTranscriptPosition",
     "ResponseCreateWhileActive",
@@ -107,6 +108,13 @@ class ToolResultContinuation(Choice):
 class ToolCalls(Choice):
     AUTO = "auto"
     NEVER = "never"
+
+
+class OmniAudioRates(Choice):
+    DOCUMENTED = (
+        "documented"  # each model's own reference: qwen3-omni-flash / turbo 16 kHz in, 24 kHz out
+    )
+    QWEN35 = "qwen3.5"  # the qwen3.5 `audio` object's rates, 8000/16000/24000/48000 each way
 
 
 @dataclass(frozen=True)
@@ -267,6 +275,12 @@ class Behaviour:
     # server (speech_stopped at the cap, then the usual answer), so one utterance's audio is
     # bounded. The docs name no limit.
     max_utterance_ms: int = 60_000
+    # Omni `session.audio` (the SDKs' AudioFormatConfig) on a model whose reference predates the
+    # object: "documented" takes what the model's reference states (qwen3-omni-flash and turbo:
+    # input "only 16 kHz mono PCM", docs/protocol/events.md §4.2 `input_audio_format`; output
+    # 24 kHz, "the output rate cannot be chosen", §4.2 `output_audio_format`); "qwen3.5" takes
+    # the rates the qwen3.5 `audio` object documents, 8000/16000/24000/48000 each way (§1.10).
+    omni_audio_rates: OmniAudioRates = OmniAudioRates.DOCUMENTED
 
     def __post_init__(self) -> None:
         for spec in fields(self):

@@ -17,7 +17,13 @@ from ..media.pcm import INPUT_SAMPLE_RATE, OUTPUT_SAMPLE_RATE
 from ..protocol import wording
 from ..protocol.rules import check_member
 
-__all__ = ["AudioRates", "apply_audio_object", "apply_audio_settings", "render_audio_object"]
+__all__ = [
+    "QWEN35_AUDIO_RATES",
+    "AudioRates",
+    "apply_audio_object",
+    "apply_audio_settings",
+    "render_audio_object",
+]
 
 _FORMAT_KEYS = ("type", "sample_rate")
 
@@ -28,6 +34,12 @@ class AudioRates:
 
     input: tuple[int, ...] = (INPUT_SAMPLE_RATE,)
     output: tuple[int, ...] = ()  # empty: the model has no audio output
+
+
+# docs/protocol/events.md §1.10, the qwen3.5 `audio` object: 8000/16000/24000/48000 Hz each way
+QWEN35_AUDIO_RATES = AudioRates(
+    input=(8000, 16000, 24000, 48000), output=(8000, 16000, 24000, 48000)
+)
 
 
 def _format(side: dict[str, Any], param: str) -> dict[str, Any]:
@@ -87,13 +99,22 @@ class AudioModel(Protocol):
     def typed_formats(self) -> tuple[str, ...]: ...
 
 
-def apply_audio_settings(model: AudioModel, config: dict[str, Any], update: dict[str, Any]) -> None:
-    """The input rate (`sample_rate`, checked by the schema) and the `session.audio` object."""
+def apply_audio_settings(
+    model: AudioModel,
+    config: dict[str, Any],
+    update: dict[str, Any],
+    rates: AudioRates | None = None,
+) -> None:
+    """The input rate (`sample_rate`, checked by the schema) and the `session.audio` object,
+    at the model's rates unless `rates` replaces them (Behaviour.omni_audio_rates)."""
     if "sample_rate" in update:
         config["sample_rate"] = update["sample_rate"]
     if "audio" in update:
         apply_audio_object(
-            config, update["audio"], rates=model.audio_rates, input_formats=model.typed_formats()
+            config,
+            update["audio"],
+            rates=rates or model.audio_rates,
+            input_formats=model.typed_formats(),
         )
 
 

@@ -329,3 +329,11 @@ def test_eight_khz_audio_is_upsampled(speech_en_8k):
     ]
     assert len(starts) == 2
     assert abs(starts[0] - (speech_en_8k.segments[0]["start_ms"])) <= 200
+
+
+def test_a_format_error_lists_only_what_asr_takes_in_documented_order():
+    """input_audio_format "wav": the list is the documented 'pcm', 'opus', without the refused pcm16."""
+    s = new_session(ASR)
+    [error] = send(s, type="session.update", session={"input_audio_format": "wav"})
+    assert error["error"]["message"] == "Invalid value: 'wav'. Supported values are: 'pcm', 'opus'."
+    assert error["error"]["param"] == "session.input_audio_format"

@@ -538,3 +538,12 @@ def test_a_list_where_a_format_string_belongs_is_an_error():
     """session.update with input_audio_format as a list: invalid_value on that field, no crash."""
     [error] = send(new_session(), type="session.update", session={"input_audio_format": ["pcm"]})
     assert error["error"]["param"] == "session.input_audio_format"
+
+
+def test_a_qwen35_format_error_lists_the_documented_formats_first():
+    """qwen3.5 input_audio_format "wav": 'pcm', 'opus' as documented, then the legacy pcm16 it takes."""
+    s = new_session(LIVETRANSLATE_35)
+    [error] = send(s, type="session.update", session={"input_audio_format": "wav"})
+    assert error["error"]["message"] == (
+        "Invalid value: 'wav'. Supported values are: 'pcm', 'opus', 'pcm16'."
+    )

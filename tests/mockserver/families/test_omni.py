@@ -567,3 +567,34 @@ def test_omni_video_settings_are_refused():
         session={"video": {"input": {"representation_compact": "normal"}}},
     )
     assert error["error"]["param"] == "session.video"
+
+
+def test_a_turn_detection_type_error_lists_only_what_the_model_takes():
+    """smart_turn (Qwen-Audio's) on qwen3-omni-flash: the error lists server_vad alone, never
+    semantic_vad, which this model refuses too."""
+    s = new_session(OMNI)
+    [error] = send(s, type="session.update", session={"turn_detection": {"type": "smart_turn"}})
+    assert error["error"]["message"] == (
+        "Invalid value: 'smart_turn'. Supported values are: 'server_vad'."
+    )
+
+
+def test_audio_input_takes_the_documented_16_khz_only():
+    """session.audio input at 8 kHz on qwen3-omni-flash: refused, as its reference takes 16 kHz only."""
+    s = new_session(OMNI)
+    update = {"audio": {"input": {"format": {"type": "pcm", "sample_rate": 8000}}}}
+    [error] = send(s, type="session.update", session=update)
+    assert error["error"]["param"] == "session.audio.input.format.sample_rate"
+    assert error["error"]["message"].endswith("Supported values are: '16000'.")
+
+
+def test_audio_rates_of_qwen35_can_be_chosen_and_are_listed_in_documented_order():
+    """omni_audio_rates=qwen3.5: 8 kHz is taken; a bad rate lists 8000/16000/24000/48000 in order."""
+    s = _session(omni_audio_rates="qwen3.5")
+    ok = {"audio": {"input": {"format": {"type": "pcm", "sample_rate": 8000}}}}
+    assert types(send(s, type="session.update", session=ok)) == ["session.updated"]
+    bad = {"audio": {"output": {"format": {"type": "pcm", "sample_rate": 12}}}}
+    [error] = send(s, type="session.update", session=bad)
+    assert error["error"]["message"].endswith(
+        "Supported values are: '8000', '16000', '24000', '48000'."
+    )
