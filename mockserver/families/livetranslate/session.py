@@ -52,8 +52,10 @@ class LiveTranslateSession(ListeningSession):
         return self.behaviour.livetranslate_shape.value is LiveTranslateShape.G1
 
     def _speech_event_fields(self, segment: Segment) -> dict[str, Any]:
-        # The LiveTranslate speech-event examples carry no item_id; G1 pages have none at all.
-        return {} if self._g1() else super()._speech_event_fields(segment)
+        # docs/protocol/events.md §2.3: the qwen3.5 speech_started / speech_stopped examples carry
+        # audio_start_ms / audio_end_ms only (the ASR ones add item_id); G1 pages have no such
+        # events at all. The user item's id comes with committed and conversation.item.created.
+        return {}
 
     def _commit_buffer(self) -> None:
         segment, speech_ms, samples = self._committed_segment()
