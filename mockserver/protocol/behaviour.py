@@ -21,6 +21,7 @@ __all__ = [
     "Behaviour",
     "CancelledStatus",
     "CommitInVadMode",
+    "DefaultVoice",
     "LiveTranslateShape",
     "OmniAudioRates",
     "OmniSessionFinish",
@@ -108,6 +109,11 @@ class ToolResultContinuation(Choice):
 class ToolCalls(Choice):
     AUTO = "auto"
     NEVER = "never"
+
+
+class DefaultVoice(Choice):
+    DOCUMENTED = "documented"  # the voice the model's parameter table names as its default
+    EXAMPLES = "examples"  # the voice every session.created example of the model shows
 
 
 class OmniAudioRates(Choice):
@@ -281,6 +287,11 @@ class Behaviour:
     # 24 kHz, "the output rate cannot be chosen", §4.2 `output_audio_format`); "qwen3.5" takes
     # the rates the qwen3.5 `audio` object documents, 8000/16000/24000/48000 each way (§1.10).
     omni_audio_rates: OmniAudioRates = OmniAudioRates.DOCUMENTED
+    # qwen3.5 LiveTranslate's default voice: its voice list says "Tina (default)"
+    # (docs/protocol/events.md §2.6, §2.2 `voice`), while every qwen3.5 session.created example
+    # shows "Cherry" (session.created.qwen3.5.json), a voice the list lacks, likely kept from
+    # qwen3's examples. "documented" follows the list; "examples" starts sessions as the examples.
+    livetranslate_default_voice: DefaultVoice = DefaultVoice.DOCUMENTED
 
     def __post_init__(self) -> None:
         for spec in fields(self):

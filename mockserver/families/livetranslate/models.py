@@ -26,6 +26,9 @@ class LiveTranslateModel(ListeningModel):
     output_audio_tokens_per_second: float
     # voices the model's examples show though its voice list omits them (Behaviour.example_voices)
     example_voices: tuple[str, ...] = ()
+    # the voice its session.created examples show, where it differs from the documented default
+    # (Behaviour.livetranslate_default_voice)
+    example_default_voice: str | None = None
 
 
 # docs/protocol/events.md §2.6: qwen3 target languages, and the ones with audio output.
@@ -91,6 +94,7 @@ QWEN35 = LiveTranslateModel(
     snapshots=("qwen3.5-livetranslate-flash-realtime-2026-05-19",),
     voices=_QWEN35_VOICES,
     example_voices=("Cherry",),  # every qwen3.5 example payload shows voice Cherry
+    example_default_voice="Cherry",  # ... while its voice list says "Tina (default)"
     source_languages=_QWEN35_LANGS,
     target_languages=_QWEN35_LANGS,
     audio_target_languages=_QWEN35_AUDIO_LANGS,

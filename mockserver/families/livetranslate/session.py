@@ -15,7 +15,7 @@ from typing import Any
 
 from ...answers.responder import Transcript
 from ...media.pcm import INPUT_SAMPLE_RATE, SAMPLES_PER_MS
-from ...protocol.behaviour import LiveTranslateShape, TranslationStart
+from ...protocol.behaviour import DefaultVoice, LiveTranslateShape, TranslationStart
 from ...protocol.text import text_tokens
 from ...responses.events import ResponsePlan
 from ...responses.usage import audio_tokens, response_usage
@@ -43,6 +43,9 @@ class LiveTranslateSession(ListeningSession):
     def _start(self) -> None:
         super()._start()
         self._progress: _Progress | None = None
+        example = self.spec.example_default_voice
+        if example and self.behaviour.livetranslate_default_voice is DefaultVoice.EXAMPLES:
+            self.config["voice"] = example  # Behaviour.livetranslate_default_voice
 
     def _transcribing(self) -> bool:
         transcription = self.config["input_audio_transcription"]

@@ -558,3 +558,17 @@ def test_qwen35_speech_events_carry_only_the_times_of_the_examples(speech_en):
     stopped = next(e for e in events if e["type"] == "input_audio_buffer.speech_stopped")
     assert set(started) == {"event_id", "type", "audio_start_ms"}
     assert set(stopped) == {"event_id", "type", "audio_end_ms"}
+
+
+def test_qwen35_starts_with_the_documented_default_voice():
+    """qwen3.5 session.created: voice Tina, the voice list's default (the examples show Cherry)."""
+    s = open_strict(LIVETRANSLATE_35)
+    created = s.events_to_send()[0]
+    assert created["session"]["voice"] == "Tina"
+
+
+def test_qwen35_can_start_with_the_voice_of_its_examples():
+    """livetranslate_default_voice=examples: session.created shows Cherry, as every example does."""
+    s = open_strict(LIVETRANSLATE_35, behaviour=Behaviour(livetranslate_default_voice="examples"))
+    created = s.events_to_send()[0]
+    assert created["session"]["voice"] == "Cherry"
