@@ -31,6 +31,7 @@ __all__ = [
     "SpeechTimestamps",
     "ToolCalls",
     "ToolResultContinuation",
+    "TranscriptionModelError",
     "TranslationStart",
     "UnknownCallId",
     "parse_assignment",
@@ -114,6 +115,11 @@ class ToolCalls(Choice):
 class DefaultVoice(Choice):
     DOCUMENTED = "documented"  # the voice the model's parameter table names as its default
     EXAMPLES = "examples"  # the voice every session.created example of the model shows
+
+
+class TranscriptionModelError(Choice):
+    DOCUMENTED = "documented"  # the ASR error example's list, 'whisper-1' (then taken as well)
+    MODEL = "model"  # the model's own transcription model ids
 
 
 class OmniAudioRates(Choice):
@@ -292,6 +298,12 @@ class Behaviour:
     # shows "Cherry" (session.created.qwen3.5.json), a voice the list lacks, likely kept from
     # qwen3's examples. "documented" follows the list; "examples" starts sessions as the examples.
     livetranslate_default_voice: DefaultVoice = DefaultVoice.DOCUMENTED
+    # ASR input_audio_transcription.model that the model does not take: the docs' example error
+    # reads "Invalid value: 'whisper-1xx'. Supported values are: 'whisper-1'."
+    # (docs/protocol/events.md §1.7, OpenAI's wording as the page prints it). "documented" answers
+    # so, and takes 'whisper-1' (an error never lists a value that is refused) besides the model's
+    # own id, which the v2 SDK sends; "model" lists the model's own ids.
+    asr_transcription_model_error: TranscriptionModelError = TranscriptionModelError.DOCUMENTED
 
     def __post_init__(self) -> None:
         for spec in fields(self):
