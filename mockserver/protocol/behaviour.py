@@ -22,6 +22,7 @@ __all__ = [
     "CancelledStatus",
     "CommitInVadMode",
     "DefaultVoice",
+    "ImageFormats",
     "LiveTranslateShape",
     "OmniAudioRates",
     "OmniSessionFinish",
@@ -120,6 +121,11 @@ class DefaultVoice(Choice):
 class TranscriptionModelError(Choice):
     DOCUMENTED = "documented"  # the ASR error example's list, 'whisper-1' (then taken as well)
     MODEL = "model"  # the model's own transcription model ids
+
+
+class ImageFormats(Choice):
+    JPEG = "jpeg"  # the API references: JPG/JPEG only
+    JPEG_PNG = "jpeg_png"  # also PNG, as the LiveTranslate guide's own sample sends
 
 
 class OmniAudioRates(Choice):
@@ -304,6 +310,10 @@ class Behaviour:
     # so, and takes 'whisper-1' (an error never lists a value that is refused) besides the model's
     # own id, which the v2 SDK sends; "model" lists the model's own ids.
     asr_transcription_model_error: TranscriptionModelError = TranscriptionModelError.DOCUMENTED
+    # input_image_buffer.append: the API references take "JPG/JPEG only" (docs/protocol/events.md
+    # §1.9, §2.1), while the LiveTranslate guide's own sample code sends a PNG frame. "jpeg"
+    # follows the references; "jpeg_png" also takes PNG (same size, resolution and rate limits).
+    image_formats: ImageFormats = ImageFormats.JPEG
 
     def __post_init__(self) -> None:
         for spec in fields(self):
