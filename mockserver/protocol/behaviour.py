@@ -35,6 +35,7 @@ __all__ = [
     "TranscriptionModelError",
     "TranslationStart",
     "UnknownCallId",
+    "UnknownFields",
     "parse_assignment",
 ]
 
@@ -126,6 +127,11 @@ class TranscriptionModelError(Choice):
 class ImageFormats(Choice):
     JPEG = "jpeg"  # the API references: JPG/JPEG only
     JPEG_PNG = "jpeg_png"  # also PNG, as the LiveTranslate guide's own sample sends
+
+
+class UnknownFields(Choice):
+    IGNORE = "ignore"  # accepted and not echoed
+    ERROR = "error"  # invalid_request_error naming the first one
 
 
 class OmniAudioRates(Choice):
@@ -314,6 +320,12 @@ class Behaviour:
     # §1.9, §2.1), while the LiveTranslate guide's own sample code sends a PNG frame. "jpeg"
     # follows the references; "jpeg_png" also takes PNG (same size, resolution and rate limits).
     image_formats: ImageFormats = ImageFormats.JPEG
+    # A session.update field the family's reference does not have (`foo`; `instructions`,
+    # `temperature` or `tools` on LiveTranslate, which are Omni's): the docs are silent, and the
+    # official SDKs pass a user's extra keyword arguments into the session object unchecked
+    # (OmniRealtimeConversation.update_session: `self.config.update(kwargs)`). "ignore" takes
+    # and never echoes them; "error" answers invalid_request_error `unknown_parameter`.
+    unknown_session_fields: UnknownFields = UnknownFields.IGNORE
 
     def __post_init__(self) -> None:
         for spec in fields(self):

@@ -31,6 +31,7 @@ each family's rules live in its package under :mod:`dashscope_realtime_mock.fami
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import deque
 from collections.abc import Callable
@@ -44,7 +45,7 @@ from ..answers.corpus import CorpusResponder
 from ..answers.responder import Responder
 from ..media.pcm import OUTPUT_SAMPLE_RATE, base64_size
 from ..protocol import inbound, wording
-from ..protocol.behaviour import Behaviour
+from ..protocol.behaviour import Behaviour, UnknownFields
 from ..protocol.dialect import Dialect
 from ..protocol.errors import SERVER_ERROR, ProtocolError
 from ..protocol.ids import IdFactory
@@ -60,6 +61,14 @@ __all__ = ["VALID", "ClientReferee", "FamilyFacts", "Playback", "SchemaVerdict",
 # None when it still has to be done.
 VALID = True
 SchemaVerdict = ProtocolError | bool | None
+
+
+@functools.lru_cache(maxsize=64)
+def _session_fields(schemas: Catalogue, family: str) -> frozenset[str]:
+    """The `session` fields of `family`'s session.update schema, resolved once per catalogue."""
+    resolved = schemas.resolved("client", "session.update", family) or {}
+    session = resolved.get("properties", {}).get("session", {})
+    return frozenset(session.get("properties", {}))
 
 
 class Playback(str, Enum):
@@ -408,6 +417,11 @@ class Session:
     # ---- client events every family has -------------------------------------------------
 
     def _on_session_update(self, event: Event) -> None:
+        if self.behaviour.unknown_session_fields is UnknownFields.ERROR:
+            known = self._session_fields()
+            for name in event["session"]:
+                if name not in known:
+                    raise wording.unknown_parameter(f"session.{name}")
         old = self.config
         new = self.family.rules.apply_update(
             self.spec, self.config, event["session"], self.behaviour
@@ -419,6 +433,10 @@ class Session:
         self.config = new
         self._config_changed(old)
         self._emit("session.updated", session=self._render(updated=True))
+
+    def _session_fields(self) -> frozenset[str]:
+        """The fields this family's session.update schema names (Behaviour.unknown_session_fields)."""
+        return _session_fields(self._schemas, self.family.name)
 
     def _on_session_finish(self, event: Event) -> None:
         # docs/protocol/events.md §2.1 / §3.1: finish every pending utterance, then session.finished.

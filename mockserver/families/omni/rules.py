@@ -124,7 +124,14 @@ class OmniRules:
             _max_tokens(model, update["max_tokens"])
         if not model.sampling_fixed:  # turbo: "not modifiable"; the fixed values stay
             config.update({key: update[key] for key in SAMPLING_KEYS if key in update})
-        if "smooth_output" in update and "smooth_output" in model.defaults:  # flash only
+        if "smooth_output" in update:
+            if "smooth_output" not in model.defaults:
+                # docs/protocol/events.md §4.2: smooth_output is qwen3-omni-flash only.
+                raise wording.not_allowed(
+                    "session.smooth_output",
+                    "Invalid value for 'session.smooth_output': this model has no "
+                    "smooth_output setting.",
+                )
             config["smooth_output"] = update["smooth_output"]
         return config
 

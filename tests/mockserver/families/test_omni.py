@@ -598,3 +598,10 @@ def test_audio_rates_of_qwen35_can_be_chosen_and_are_listed_in_documented_order(
     assert error["error"]["message"].endswith(
         "Supported values are: '8000', '16000', '24000', '48000'."
     )
+
+
+def test_smooth_output_is_refused_on_turbo():
+    """smooth_output on qwen-omni-turbo (qwen3-omni-flash only): an error, never a silent drop."""
+    s = new_session(OMNI_TURBO)
+    [error] = send(s, type="session.update", session={"smooth_output": False})
+    assert error["error"]["param"] == "session.smooth_output"
