@@ -326,6 +326,13 @@ class Behaviour:
     # (OmniRealtimeConversation.update_session: `self.config.update(kwargs)`). "ignore" takes
     # and never echoes them; "error" answers invalid_request_error `unknown_parameter`.
     unknown_session_fields: UnknownFields = UnknownFields.IGNORE
+    # Off by default. A third-party plugin written for this endpoint says the live service may
+    # still deliver buffered deltas after a response.cancel, before its cancelled response.done,
+    # and now and then output after response.done. On: a cut response (cancel, barge-in) sends
+    # 1-3 more of its unsent deltas before its closing events and, one time in four, one more
+    # delta after its response.done; how many is drawn from a generator seeded by the session
+    # id (so the same seed gives the same late output), to test a client's robustness to it.
+    late_deltas: bool = False
 
     def __post_init__(self) -> None:
         for spec in fields(self):

@@ -53,7 +53,7 @@ from ..protocol.rules import ConfigRules
 from ..protocol.schema_checks import check_client_event, check_server_event
 from ..protocol.spec import ModelSpec
 from ..protocol.wire import Event
-from ..responses.events import ResponsePlan, cancelled_events, response_events
+from ..responses.events import STREAMED_DELTAS, ResponsePlan, cancelled_events, response_events
 
 __all__ = ["VALID", "ClientReferee", "FamilyFacts", "Playback", "SchemaVerdict", "Session"]
 
@@ -548,6 +548,7 @@ class Session:
     def _cancel_response(self, turn: _Turn, reason: str) -> None:
         """Replace what is unsent of `turn` by its closing events (responses/events.py)."""
         assert turn.plan is not None
+        late, stray = self._late_deltas(turn) if self.behaviour.late_deltas else ([], [])
         rest = cancelled_events(
             self.family.dialect,
             turn.plan,
@@ -556,9 +557,23 @@ class Session:
             self.behaviour.cancel_sends_response_done,
             self.behaviour.cancelled_status.value,
         )
-        turn.pending = deque(self._stamp_all(rest))
+        turn.pending = deque([*late, *self._stamp_all(rest), *stray])
         turn.offsets.clear()
         turn.cancelled = True
+
+    def _late_deltas(self, turn: _Turn) -> tuple[list[Event], list[Event]]:
+        """Behaviour.late_deltas: the unsent deltas that still go out before the closing events
+        (counted as sent, so response.done includes them) and the one, if any, after it."""
+        rng = random.Random(f"{self.id}:{turn.plan.response_id if turn.plan else ''}")
+        streamed = []
+        for event in turn.pending:
+            if event["type"] not in STREAMED_DELTAS:
+                break
+            streamed.append(event)
+        late = streamed[: rng.randint(1, 3)]
+        turn.sent.extend(late)
+        after = streamed[len(late) : len(late) + 1] if rng.random() < 0.25 else []
+        return late, after if self.behaviour.cancel_sends_response_done else []
 
     def _error(self, exc: ProtocolError, client_event_id: str | None) -> None:
         self._emit(

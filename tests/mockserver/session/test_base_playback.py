@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dashscope_realtime_mock.protocol.behaviour import Behaviour
 from dashscope_realtime_mock.session.base import Playback
 from tests.support import OMNI, b64, new_session, send, stream, types
 
@@ -115,3 +116,38 @@ def test_a_manual_answer_is_played_by_the_next_turns_audio(speech_en):
     silence = bytes(2 * 16000 * 20)
     events += send(s, type="input_audio_buffer.append", audio=b64(silence))
     assert _first_done(events)["status"] == "completed"
+
+
+def _cancelled_right_after_create(speech, seed: int, **behaviour):
+    s = new_session(OMNI, seed=seed, playback=Playback.AUDIO_TIME, behaviour=Behaviour(**behaviour))
+    send(s, type="session.update", session={"turn_detection": None})
+    stream(s, speech, end_ms=speech.gap_middle_ms)
+    send(s, type="input_audio_buffer.commit")
+    return send(s, type="response.create") + send(s, type="response.cancel")
+
+
+def test_late_deltas_come_before_the_cancelled_done_and_are_counted_in_it(speech_en):
+    """late_deltas: more deltas follow the cancel before response.done, which counts their text."""
+    plain = _cancelled_right_after_create(speech_en, 7)
+    late = _cancelled_right_after_create(speech_en, 7, late_deltas=True)
+    done_at = types(late).index("response.done")
+    deltas = [k for k in types(late)[:done_at] if k.endswith(".delta")]
+    assert len(deltas) > len([k for k in types(plain) if k.endswith(".delta")])
+    shown = "".join(
+        e["delta"] for e in late[:done_at] if e["type"] == "response.audio_transcript.delta"
+    )
+    assert _first_done(late)["output"][0]["content"][0]["transcript"] == shown
+
+
+def test_late_deltas_are_the_same_for_the_same_seed_and_sometimes_follow_done(speech_en):
+    """late_deltas is seeded: one seed gives one outcome; over seeds, some output follows done."""
+    runs = {
+        seed: types(_cancelled_right_after_create(speech_en, seed, late_deltas=True))
+        for seed in range(12)
+    }
+    assert all(
+        runs[s] == types(_cancelled_right_after_create(speech_en, s, late_deltas=True))
+        for s in (0, 5)
+    )
+    assert any(kinds[-1] != "response.done" for kinds in runs.values())
+    assert any(kinds[-1] == "response.done" for kinds in runs.values())
