@@ -109,12 +109,27 @@ def apply_audio_settings(
     at the model's rates unless `rates` replaces them (Behaviour.omni_audio_rates)."""
     if "sample_rate" in update:
         config["sample_rate"] = update["sample_rate"]
+    _check_one_input_format(update)
     if "audio" in update:
         apply_audio_object(
             config,
             update["audio"],
             rates=rates or model.audio_rates,
             input_formats=model.typed_formats(),
+        )
+
+
+def _check_one_input_format(update: dict[str, Any]) -> None:
+    """An update naming the input format twice, top-level and in `audio.input`, differently is
+    refused rather than one silently winning (the SDKs send one or the other, never both)."""
+    fmt = ((update.get("audio") or {}).get("input") or {}).get("format") or {}
+    top = update.get("input_audio_format")
+    if top is not None and "type" in fmt and fmt["type"] != top:
+        raise wording.not_allowed(
+            "session.audio.input.format.type",
+            f"Invalid value for 'session.audio.input.format.type': '{wording.shortened(str(fmt['type']))}' "
+            f"differs from session.input_audio_format '{wording.shortened(str(top))}'; "
+            "send the input format once.",
         )
 
 
