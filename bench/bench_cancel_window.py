@@ -25,7 +25,8 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_sessions import speech_frames
+from bench_sessions import speech_frames
+
 from dashscope_realtime_mock.transport.app import create_app, start_site
 from dashscope_realtime_mock.transport.handshake import REALTIME_PATH
 from dashscope_realtime_mock.transport.options import ServerOptions
@@ -35,7 +36,9 @@ FIRST_UTTERANCE_FRAMES = 30  # 3 s: the recording's first utterance and part of 
 MANUAL = {"type": "session.update", "session": {"turn_detection": None}}
 
 
-async def _turn(http: aiohttp.ClientSession, url: str, frames: list[str], cancel: bool) -> tuple:
+async def _turn(
+    http: aiohttp.ClientSession, url: str, frames: list[str], cancel: bool
+) -> tuple[float, str]:
     """One manual turn; (seconds from response.create to response.done, its status)."""
     async with http.ws_connect(url, headers={"Authorization": "Bearer bench"}) as ws:
         await ws.send_json(MANUAL)
@@ -53,7 +56,9 @@ async def _turn(http: aiohttp.ClientSession, url: str, frames: list[str], cancel
     raise RuntimeError("the connection ended before response.done")
 
 
-async def _round(options: ServerOptions, sessions: int, frames: list[str], cancel: bool) -> list:
+async def _round(
+    options: ServerOptions, sessions: int, frames: list[str], cancel: bool
+) -> list[tuple[float, str]]:
     runner, port = await start_site(create_app(options), "127.0.0.1", 0)
     url = f"ws://127.0.0.1:{port}{REALTIME_PATH}?model={MODEL}"
     try:

@@ -85,7 +85,7 @@ def _v2_turn(server, speech, then: Callable[[object], None]) -> Outcome:
 def _v2_read_until(rt, kind: str) -> list[dict]:
     """v2: events up to and including the first `kind`; an error the SDK raises (it recovers
     from a request error) is kept as the error event it carried."""
-    events = []
+    events: list[dict] = []
     while True:
         try:
             event = rt.recv_event()

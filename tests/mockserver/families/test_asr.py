@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dashscope_realtime_mock.protocol.behaviour import Behaviour, CommitInVadMode, Scoped
+from dashscope_realtime_mock.protocol.behaviour import (
+    Behaviour,
+    CommitInVadMode,
+    Scoped,
+    TranscriptionModelError,
+)
 from tests.support import ASR, b64, new_session, open_strict, send, stream, types
 
 VAD_SEGMENT = [
@@ -360,7 +365,9 @@ def test_the_listed_and_the_sdk_transcription_models_are_taken(name):
 
 def test_the_transcription_model_error_can_list_the_models_own_ids():
     """asr_transcription_model_error=model: the error lists qwen3-asr-flash-realtime."""
-    s = open_strict(ASR, behaviour=Behaviour(asr_transcription_model_error="model"))
+    s = open_strict(
+        ASR, behaviour=Behaviour(asr_transcription_model_error=TranscriptionModelError.MODEL)
+    )
     s.events_to_send()
     update = {"input_audio_transcription": {"model": "whisper-1"}}
     [error] = send(s, type="session.update", session=update)

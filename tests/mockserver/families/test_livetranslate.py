@@ -12,6 +12,7 @@ import pytest
 from dashscope_realtime_mock.answers.corpus import CorpusResponder
 from dashscope_realtime_mock.protocol.behaviour import (
     Behaviour,
+    DefaultVoice,
     LiveTranslateShape,
     Scoped,
     SpeechTimestamps,
@@ -569,6 +570,8 @@ def test_qwen35_starts_with_the_documented_default_voice():
 
 def test_qwen35_can_start_with_the_voice_of_its_examples():
     """livetranslate_default_voice=examples: session.created shows Cherry, as every example does."""
-    s = open_strict(LIVETRANSLATE_35, behaviour=Behaviour(livetranslate_default_voice="examples"))
+    s = open_strict(
+        LIVETRANSLATE_35, behaviour=Behaviour(livetranslate_default_voice=DefaultVoice.EXAMPLES)
+    )
     created = s.events_to_send()[0]
     assert created["session"]["voice"] == "Cherry"

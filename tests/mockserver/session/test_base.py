@@ -7,7 +7,7 @@ import random
 import pytest
 
 from dashscope_realtime_mock.families import open_session
-from dashscope_realtime_mock.protocol.behaviour import Behaviour
+from dashscope_realtime_mock.protocol.behaviour import Behaviour, UnknownFields
 from tests.support import ASR, LIVETRANSLATE, OMNI, new_session, send, stream, types
 
 
@@ -114,7 +114,7 @@ def test_an_answer_built_later_keeps_the_modalities_asked_for():
 )
 def test_an_unknown_session_field_can_be_refused(model, field):
     """unknown_session_fields=error: a field the family's schema lacks gets unknown_parameter."""
-    s = new_session(model, behaviour=Behaviour(unknown_session_fields="error"))
+    s = new_session(model, behaviour=Behaviour(unknown_session_fields=UnknownFields.ERROR))
     [error] = send(s, type="session.update", session={field: 1})
     assert error["error"]["code"] == "unknown_parameter"
     assert error["error"]["param"] == f"session.{field}"
