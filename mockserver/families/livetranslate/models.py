@@ -55,8 +55,9 @@ _VAD_DEFAULTS = {
 # docs/protocol/events.md §2.3 billing: 0.5 token per 28x28 px (qwen3) or 32x32 px (qwen3.5).
 _QWEN3_IMAGES = ImageRules(tokens_per_tile=0.5, tile_px=28)
 _QWEN35_IMAGES = ImageRules(tokens_per_tile=0.5, tile_px=32)
-# docs/protocol/events.md §1.10: input at sample_rate 16000/8000; output 24 kHz, not customizable.
-_AUDIO_RATES = AudioRates(input=(16000, 8000), output=(24000,))
+# docs/protocol/events.md §1.10: input at sample_rate 8000 / 16000 (in that order); output 24 kHz,
+# not customizable.
+_AUDIO_RATES = AudioRates(input=(8000, 16000), output=(24000,))
 
 QWEN3 = LiveTranslateModel(
     model_id="qwen3-livetranslate-flash-realtime",

@@ -575,3 +575,11 @@ def test_qwen35_can_start_with_the_voice_of_its_examples():
     )
     created = s.events_to_send()[0]
     assert created["session"]["voice"] == "Cherry"
+
+
+def test_an_audio_rate_error_lists_the_rates_in_documented_order():
+    """session.audio input at 44.1 kHz: the qwen3.5 rates as documented, 8000 then 16000."""
+    s = new_session(LIVETRANSLATE_35)
+    update = {"audio": {"input": {"format": {"type": "pcm", "sample_rate": 44100}}}}
+    [error] = send(s, type="session.update", session=update)
+    assert error["error"]["message"].endswith("Supported values are: '8000', '16000'.")
