@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_sessions.py
 	$(PY) bench/bench_validation.py
 	$(PY) bench/bench_inspector.py
+	$(PY) bench/bench_cancel_window.py
 
 # 10,000 connect/disconnect cycles; prints RSS, file descriptors and tasks before and after.
 soak: $(STAMP)

@@ -8,7 +8,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["ImageRules", "jpeg_dimensions"]
+__all__ = ["ImageRules", "jpeg_dimensions", "png_dimensions"]
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 # Start-of-frame markers carry the dimensions; C4 (DHT), C8 (JPG), CC (DAC) are not frames.
 _SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
@@ -40,6 +42,15 @@ def jpeg_dimensions(data: bytes) -> tuple[int, int] | None:
             return None
         pos += 2 + length
     return None
+
+
+def png_dimensions(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG (its IHDR chunk comes first), or None when `data` is not one."""
+    if len(data) < 24 or not data.startswith(_PNG_SIGNATURE) or data[12:16] != b"IHDR":
+        return None
+    width = int.from_bytes(data[16:20], "big")
+    height = int.from_bytes(data[20:24], "big")
+    return (width, height) if width and height else None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -21,7 +21,10 @@ __all__ = [
     "Behaviour",
     "CancelledStatus",
     "CommitInVadMode",
+    "DefaultVoice",
+    "ImageFormats",
     "LiveTranslateShape",
+    "OmniAudioRates",
     "OmniSessionFinish",
     "OmniTranscriptPosition",
     "ResponseCreateWhileActive",
@@ -29,8 +32,10 @@ __all__ = [
     "SpeechTimestamps",
     "ToolCalls",
     "ToolResultContinuation",
+    "TranscriptionModelError",
     "TranslationStart",
     "UnknownCallId",
+    "UnknownFields",
     "parse_assignment",
 ]
 
@@ -107,6 +112,33 @@ class ToolResultContinuation(Choice):
 class ToolCalls(Choice):
     AUTO = "auto"
     NEVER = "never"
+
+
+class DefaultVoice(Choice):
+    DOCUMENTED = "documented"  # the voice the model's parameter table names as its default
+    EXAMPLES = "examples"  # the voice every session.created example of the model shows
+
+
+class TranscriptionModelError(Choice):
+    DOCUMENTED = "documented"  # the ASR error example's list, 'whisper-1' (then taken as well)
+    MODEL = "model"  # the model's own transcription model ids
+
+
+class ImageFormats(Choice):
+    JPEG = "jpeg"  # the API references: JPG/JPEG only
+    JPEG_PNG = "jpeg_png"  # also PNG, as the LiveTranslate guide's own sample sends
+
+
+class UnknownFields(Choice):
+    IGNORE = "ignore"  # accepted and not echoed
+    ERROR = "error"  # invalid_request_error naming the first one
+
+
+class OmniAudioRates(Choice):
+    DOCUMENTED = (
+        "documented"  # each model's own reference: qwen3-omni-flash / turbo 16 kHz in, 24 kHz out
+    )
+    QWEN35 = "qwen3.5"  # the qwen3.5 `audio` object's rates, 8000/16000/24000/48000 each way
 
 
 @dataclass(frozen=True)
@@ -267,6 +299,40 @@ class Behaviour:
     # server (speech_stopped at the cap, then the usual answer), so one utterance's audio is
     # bounded. The docs name no limit.
     max_utterance_ms: int = 60_000
+    # Omni `session.audio` (the SDKs' AudioFormatConfig) on a model whose reference predates the
+    # object: "documented" takes what the model's reference states (qwen3-omni-flash and turbo:
+    # input "only 16 kHz mono PCM", docs/protocol/events.md §4.2 `input_audio_format`; output
+    # 24 kHz, "the output rate cannot be chosen", §4.2 `output_audio_format`); "qwen3.5" takes
+    # the rates the qwen3.5 `audio` object documents, 8000/16000/24000/48000 each way (§1.10).
+    omni_audio_rates: OmniAudioRates = OmniAudioRates.DOCUMENTED
+    # qwen3.5 LiveTranslate's default voice: its voice list says "Tina (default)"
+    # (docs/protocol/events.md §2.6, §2.2 `voice`), while every qwen3.5 session.created example
+    # shows "Cherry" (session.created.qwen3.5.json), a voice the list lacks, likely kept from
+    # qwen3's examples. "documented" follows the list; "examples" starts sessions as the examples.
+    livetranslate_default_voice: DefaultVoice = DefaultVoice.DOCUMENTED
+    # ASR input_audio_transcription.model that the model does not take: the docs' example error
+    # reads "Invalid value: 'whisper-1xx'. Supported values are: 'whisper-1'."
+    # (docs/protocol/events.md §1.7, OpenAI's wording as the page prints it). "documented" answers
+    # so, and takes 'whisper-1' (an error never lists a value that is refused) besides the model's
+    # own id, which the v2 SDK sends; "model" lists the model's own ids.
+    asr_transcription_model_error: TranscriptionModelError = TranscriptionModelError.DOCUMENTED
+    # input_image_buffer.append: the API references take "JPG/JPEG only" (docs/protocol/events.md
+    # §1.9, §2.1), while the LiveTranslate guide's own sample code sends a PNG frame. "jpeg"
+    # follows the references; "jpeg_png" also takes PNG (same size, resolution and rate limits).
+    image_formats: ImageFormats = ImageFormats.JPEG
+    # A session.update field the family's reference does not have (`foo`; `instructions`,
+    # `temperature` or `tools` on LiveTranslate, which are Omni's): the docs are silent, and the
+    # official SDKs pass a user's extra keyword arguments into the session object unchecked
+    # (OmniRealtimeConversation.update_session: `self.config.update(kwargs)`). "ignore" takes
+    # and never echoes them; "error" answers invalid_request_error `unknown_parameter`.
+    unknown_session_fields: UnknownFields = UnknownFields.IGNORE
+    # Off by default. A third-party plugin written for this endpoint says the live service may
+    # still deliver buffered deltas after a response.cancel, before its cancelled response.done,
+    # and now and then output after response.done. On: a cut response (cancel, barge-in) sends
+    # 1-3 more of its unsent deltas before its closing events and, one time in four, one more
+    # delta after its response.done; how many is drawn from a generator seeded by the session
+    # id (so the same seed gives the same late output), to test a client's robustness to it.
+    late_deltas: bool = False
 
     def __post_init__(self) -> None:
         for spec in fields(self):

@@ -114,3 +114,9 @@ def out_of_range(param: str, value: Any, allowed: str) -> ProtocolError:
         f"Invalid value for '{param}': {shortened(str(value))}. It must be {allowed}.",
         param,
     )
+
+
+def unknown_parameter(param: str) -> ProtocolError:
+    """A field the event does not have (Behaviour.unknown_session_fields "error"), in the
+    documented style: ``Unknown parameter: 'session.foo'.``"""
+    return ProtocolError("unknown_parameter", f"Unknown parameter: '{shortened(param)}'.", param)

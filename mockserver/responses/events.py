@@ -28,6 +28,7 @@ from ..protocol.wire import Event
 
 __all__ = [
     "AUDIO_DELTA_MS",
+    "STREAMED_DELTAS",
     "UNITS_PER_STEP",
     "FunctionCall",
     "ResponsePlan",
@@ -302,6 +303,10 @@ _STREAMED = TEXT_STREAM_EVENTS | {
     "response.function_call_arguments.delta",
     "response.function_call_arguments.done",
 }
+
+
+# The deltas of a response: what a cut response may still send late (Behaviour.late_deltas).
+STREAMED_DELTAS = _STREAMED - {"response.function_call_arguments.done"}
 
 
 def _sent_so_far(sent: list[Event]) -> tuple[str, int, str]:

@@ -17,7 +17,13 @@ from ..media.pcm import INPUT_SAMPLE_RATE, OUTPUT_SAMPLE_RATE
 from ..protocol import wording
 from ..protocol.rules import check_member
 
-__all__ = ["AudioRates", "apply_audio_object", "apply_audio_settings", "render_audio_object"]
+__all__ = [
+    "QWEN35_AUDIO_RATES",
+    "AudioRates",
+    "apply_audio_object",
+    "apply_audio_settings",
+    "render_audio_object",
+]
 
 _FORMAT_KEYS = ("type", "sample_rate")
 
@@ -28,6 +34,12 @@ class AudioRates:
 
     input: tuple[int, ...] = (INPUT_SAMPLE_RATE,)
     output: tuple[int, ...] = ()  # empty: the model has no audio output
+
+
+# docs/protocol/events.md §1.10, the qwen3.5 `audio` object: 8000/16000/24000/48000 Hz each way
+QWEN35_AUDIO_RATES = AudioRates(
+    input=(8000, 16000, 24000, 48000), output=(8000, 16000, 24000, 48000)
+)
 
 
 def _format(side: dict[str, Any], param: str) -> dict[str, Any]:
@@ -87,13 +99,37 @@ class AudioModel(Protocol):
     def typed_formats(self) -> tuple[str, ...]: ...
 
 
-def apply_audio_settings(model: AudioModel, config: dict[str, Any], update: dict[str, Any]) -> None:
-    """The input rate (`sample_rate`, checked by the schema) and the `session.audio` object."""
+def apply_audio_settings(
+    model: AudioModel,
+    config: dict[str, Any],
+    update: dict[str, Any],
+    rates: AudioRates | None = None,
+) -> None:
+    """The input rate (`sample_rate`, checked by the schema) and the `session.audio` object,
+    at the model's rates unless `rates` replaces them (Behaviour.omni_audio_rates)."""
     if "sample_rate" in update:
         config["sample_rate"] = update["sample_rate"]
+    _check_one_input_format(update)
     if "audio" in update:
         apply_audio_object(
-            config, update["audio"], rates=model.audio_rates, input_formats=model.typed_formats()
+            config,
+            update["audio"],
+            rates=rates or model.audio_rates,
+            input_formats=model.typed_formats(),
+        )
+
+
+def _check_one_input_format(update: dict[str, Any]) -> None:
+    """An update naming the input format twice, top-level and in `audio.input`, differently is
+    refused rather than one silently winning (the SDKs send one or the other, never both)."""
+    fmt = ((update.get("audio") or {}).get("input") or {}).get("format") or {}
+    top = update.get("input_audio_format")
+    if top is not None and "type" in fmt and fmt["type"] != top:
+        raise wording.not_allowed(
+            "session.audio.input.format.type",
+            f"Invalid value for 'session.audio.input.format.type': '{wording.shortened(str(fmt['type']))}' "
+            f"differs from session.input_audio_format '{wording.shortened(str(top))}'; "
+            "send the input format once.",
         )
 
 

@@ -14,10 +14,14 @@ What counts as "already played" when a `response.cancel` or a barge-in arrives i
 :class:`Playback` rule. `TRANSPORT` (realtime and recorded pace, where the wall clock is the
 truth): what the transport has not pulled yet. `AUDIO_TIME` (fast pace): an answer started at
 audio time T has played, by the time the client's audio reaches T + t, every event whose audio
-starts at or before t (its playback length is its audio; a text-only answer plays at once); the
-rest waits in the session, so a cut depends on the audio alone, never on how far a transport got.
-The wait ends when the audio gets there, at `session.finish`, when the family can no longer be
-interrupted, or when the transport reports the client's input idle (:meth:`Session.input_idle`).
+starts at or before t (its playback length is its audio; its closing `.done` events play after
+all of it, and at the earliest 1 ms after T, so a text-only answer is cancellable too); the rest
+waits in the session, so a cut depends on the audio alone, never on how far a transport got.
+This holds while the answer can still be cut: in every mode for a family whose client may send
+`response.cancel` or `response.create` (a cancel sent right after the create, manual mode
+included, finds the answer in progress), and when speech can interrupt it. The wait ends when
+the audio gets there, at `session.finish`, or when the transport reports the client's input idle
+(:meth:`Session.input_idle`, after `audio_idle_ms` without a client frame): docs/pace.md.
 
 This base class holds only what every family shares: dispatch by event type (one `_on_<type>`
 method per client event), schema checks, the two lanes, errors, `session.update` and
@@ -27,6 +31,7 @@ each family's rules live in its package under :mod:`dashscope_realtime_mock.fami
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import deque
 from collections.abc import Callable
@@ -40,7 +45,7 @@ from ..answers.corpus import CorpusResponder
 from ..answers.responder import Responder
 from ..media.pcm import OUTPUT_SAMPLE_RATE, base64_size
 from ..protocol import inbound, wording
-from ..protocol.behaviour import Behaviour
+from ..protocol.behaviour import Behaviour, UnknownFields
 from ..protocol.dialect import Dialect
 from ..protocol.errors import SERVER_ERROR, ProtocolError
 from ..protocol.ids import IdFactory
@@ -48,7 +53,7 @@ from ..protocol.rules import ConfigRules
 from ..protocol.schema_checks import check_client_event, check_server_event
 from ..protocol.spec import ModelSpec
 from ..protocol.wire import Event
-from ..responses.events import ResponsePlan, cancelled_events, response_events
+from ..responses.events import STREAMED_DELTAS, ResponsePlan, cancelled_events, response_events
 
 __all__ = ["VALID", "ClientReferee", "FamilyFacts", "Playback", "SchemaVerdict", "Session"]
 
@@ -56,6 +61,14 @@ __all__ = ["VALID", "ClientReferee", "FamilyFacts", "Playback", "SchemaVerdict",
 # None when it still has to be done.
 VALID = True
 SchemaVerdict = ProtocolError | bool | None
+
+
+@functools.lru_cache(maxsize=64)
+def _session_fields(schemas: Catalogue, family: str) -> frozenset[str]:
+    """The `session` fields of `family`'s session.update schema, resolved once per catalogue."""
+    resolved = schemas.resolved("client", "session.update", family) or {}
+    session = resolved.get("properties", {}).get("session", {})
+    return frozenset(session.get("properties", {}))
 
 
 class Playback(str, Enum):
@@ -152,6 +165,10 @@ class Session:
         self.close_reason = "session finished"
         self.expired = False
         self._last_item_id: str | None = None
+        # the client can cut a response short (see _can_interrupt); fixed by the family's events
+        self._client_can_cut = bool(
+            {"response.cancel", "response.create"} & set(family.dialect.client_events)
+        )
         # client event type → the name of its `_on_…` method (looked up per event, so a subclass
         # or a test that replaces a handler is always the one called)
         self._handlers: dict[str, str] = {
@@ -392,12 +409,19 @@ class Session:
         return 0
 
     def _can_interrupt(self) -> bool:
-        """Whether later input may still cut an answer short (Omni: VAD with interrupt_response)."""
-        return False
+        """Whether later input may still cut an answer short. A family whose client can send
+        `response.cancel` or `response.create` can always cut one (the cancel window of
+        docs/pace.md), in every mode; a family may add reasons of its own."""
+        return self._client_can_cut
 
     # ---- client events every family has -------------------------------------------------
 
     def _on_session_update(self, event: Event) -> None:
+        if self.behaviour.unknown_session_fields is UnknownFields.ERROR:
+            known = self._session_fields()
+            for name in event["session"]:
+                if name not in known:
+                    raise wording.unknown_parameter(f"session.{name}")
         old = self.config
         new = self.family.rules.apply_update(
             self.spec, self.config, event["session"], self.behaviour
@@ -409,6 +433,10 @@ class Session:
         self.config = new
         self._config_changed(old)
         self._emit("session.updated", session=self._render(updated=True))
+
+    def _session_fields(self) -> frozenset[str]:
+        """The fields this family's session.update schema names (Behaviour.unknown_session_fields)."""
+        return _session_fields(self._schemas, self.family.name)
 
     def _on_session_finish(self, event: Event) -> None:
         # docs/protocol/events.md §2.1 / §3.1: finish every pending utterance, then session.finished.
@@ -477,7 +505,10 @@ class Session:
         events = self._stamp_all(response_events(self.family.dialect, turn.plan))
         samples = 0
         for event in events:
-            turn.offsets.append(samples * 1000 // turn.plan.audio_rate)
+            played_ms = samples * 1000 // turn.plan.audio_rate
+            # The closing (`.done`) events play after the audio, and never at the instant the
+            # response started: a text-only answer (or a tool call) stays cancellable too.
+            turn.offsets.append(max(played_ms, 1) if event["type"].endswith(".done") else played_ms)
             if event["type"] == "response.audio.delta":
                 samples += base64_size(event["delta"]) // 2
         turn.pending = deque(events)
@@ -517,6 +548,7 @@ class Session:
     def _cancel_response(self, turn: _Turn, reason: str) -> None:
         """Replace what is unsent of `turn` by its closing events (responses/events.py)."""
         assert turn.plan is not None
+        late, stray = self._late_deltas(turn) if self.behaviour.late_deltas else ([], [])
         rest = cancelled_events(
             self.family.dialect,
             turn.plan,
@@ -525,9 +557,23 @@ class Session:
             self.behaviour.cancel_sends_response_done,
             self.behaviour.cancelled_status.value,
         )
-        turn.pending = deque(self._stamp_all(rest))
+        turn.pending = deque([*late, *self._stamp_all(rest), *stray])
         turn.offsets.clear()
         turn.cancelled = True
+
+    def _late_deltas(self, turn: _Turn) -> tuple[list[Event], list[Event]]:
+        """Behaviour.late_deltas: the unsent deltas that still go out before the closing events
+        (counted as sent, so response.done includes them) and the one, if any, after it."""
+        rng = random.Random(f"{self.id}:{turn.plan.response_id if turn.plan else ''}")
+        streamed = []
+        for event in turn.pending:
+            if event["type"] not in STREAMED_DELTAS:
+                break
+            streamed.append(event)
+        late = streamed[: rng.randint(1, 3)]
+        turn.sent.extend(late)
+        after = streamed[len(late) : len(late) + 1] if rng.random() < 0.25 else []
+        return late, after if self.behaviour.cancel_sends_response_done else []
 
     def _error(self, exc: ProtocolError, client_event_id: str | None) -> None:
         self._emit(

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..answers.responder import Transcript
 from ..media.decoder import AudioBuffer, InputDecoder
-from ..media.images import ImageRules, jpeg_dimensions
+from ..media.images import ImageRules, jpeg_dimensions, png_dimensions
 from ..media.pcm import (
     INPUT_SAMPLE_RATE,
     OUTPUT_SAMPLE_RATE,
@@ -30,7 +30,7 @@ from ..media.pcm import (
     resample,
 )
 from ..media.vad import FRAME_MS, SpeechStarted, SpeechStopped, VoiceActivityDetector
-from ..protocol.behaviour import CommitInVadMode, SpeechTimestamps
+from ..protocol.behaviour import CommitInVadMode, ImageFormats, SpeechTimestamps
 from ..protocol.errors import ProtocolError
 from ..protocol.spec import ModelSpec
 from ..protocol.text import split_units
@@ -291,6 +291,8 @@ class ListeningSession(Session):
         if self._received_samples == 0:
             raise ProtocolError("invalid_state", "Error append image before append audio.", "image")
         size = jpeg_dimensions(data)
+        if size is None and self.behaviour.image_formats is ImageFormats.JPEG_PNG:
+            size = png_dimensions(data)  # Behaviour.image_formats: the guide's PNG sample
         if size is None:
             raise ProtocolError(
                 "invalid_value", "Invalid image: only JPG/JPEG images are supported.", "image"

@@ -93,6 +93,15 @@ def close_reply(received: int | None, ours: int) -> int:
     return ours if received in _SENDABLE_BELOW_3000 else PROTOCOL_ERROR
 
 
+NO_STATUS = 1005  # RFC 6455 §7.1.5: the close code of a close frame that carried none
+
+
+def recorded_close_code(received: int | None) -> int | None:
+    """The close code to report for a connection: what the client's close frame said, with a
+    frame that carried no code (aiohttp reads it as 0) as RFC 6455 §7.1.5's 1005."""
+    return NO_STATUS if received == 0 else received
+
+
 async def answer_close(ws: web.WebSocketResponse) -> None:
     """Answer the client's close frame, once the session is done with the socket.
 

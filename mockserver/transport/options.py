@@ -163,14 +163,15 @@ class ServerOptions:
             bound=NON_NEGATIVE,
         ),
     )
-    # Fast pace: an answer that can still be cut short plays by the client's audio time
-    # (session/base.py Playback.AUDIO_TIME); after this long without a client frame the input
+    # Fast pace: an answer that can still be cut short (response.cancel, a second
+    # response.create, speech) plays by the client's audio time (session/base.py
+    # Playback.AUDIO_TIME, docs/pace.md); after this long without a client frame the input
     # counts as idle and whatever waits for the audio counts as played.
     audio_idle_ms: int = field(
         default=500,
         metadata=_declare(
-            "fast pace: an answer that speech could still cut short plays by the client's audio "
-            "time; after this long without a client frame it plays out",
+            "fast pace: an answer the client could still cut short (cancel, create, speech) plays "
+            "by the client's audio time; after this long without a client frame it plays out",
             "--audio-idle-ms",
             parse=int,
             bound=NON_NEGATIVE,

@@ -112,6 +112,6 @@ async def _serve_socket(
         await ws.close(code=1011, message=b"server error")
     await limits.answer_close(ws)
     if options.watcher is not None:
-        options.watcher.closed(session.id, ws.close_code)
+        options.watcher.closed(session.id, limits.recorded_close_code(ws.close_code))
     log.info("session %s closed", session.id)
     return ws

@@ -21,6 +21,8 @@ __all__ = ["send_or_fail", "wait_for_input"]
 
 log = logging.getLogger("mockserver")
 
+IDLE_CONFIRM_S = 0.02  # see wait_for_input
+
 
 async def send_or_fail(conn: Connection) -> None:
     """The send task: :func:`_send_loop`; if it fails, report it and close with 1011 (which ends
@@ -132,7 +134,10 @@ async def wait_for_input(conn: Connection) -> None:
         if session.peek_event() is not None or session.finished or not session.awaiting_audio:
             return
         wake.clear()
-    await asyncio.sleep(0)  # a frame read in the same loop step goes first
+    # The quiet time is up; before calling the input idle, give the loop a short stretch of
+    # running time: after a stall of the whole process (a loaded machine) the timer is overdue,
+    # and a frame the client had ready goes first instead of losing the race.
+    await asyncio.sleep(IDLE_CONFIRM_S)
     if loop.time() - outgoing.heard_at >= quiet_s and session.peek_event() is None:
         session.input_idle()
 

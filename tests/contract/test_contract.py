@@ -169,3 +169,31 @@ async def test_documented_bad_requests_get_an_error_and_the_session_goes_on(
         assert caught.value.type == "invalid_request_error"
         await rt.update_session()
         await asyncio.wait_for(rt.wait_for("session.updated"), 15)
+
+
+async def _session_in_force(rt, wanted: dict) -> dict:
+    """Receive until a session.updated whose session carries every setting in `wanted` (the
+    answer to this client's update echoes what it set); an error raises. An unprompted
+    session.updated that may come first after connecting holds the defaults, not these."""
+    while True:
+        updated = await rt.wait_for("session.updated", timeout=15)
+        session = updated["session"]
+        if all(session.get(key) == value for key, value in wanted.items()):
+            return session
+
+
+async def test_a_client_that_updates_at_once_streams_under_its_own_config(open_client, speech_en):
+    """Omni: update straight after connecting, wait for the session.updated that echoes it (not
+    the defaults'), then stream: manual mode is in force, so no speech event, and commit works."""
+    async with open_client(OMNI) as rt:
+        await rt.update_session(modalities=["text"], voice="Ethan", turn_detection=None)
+        session = await _session_in_force(
+            rt, {"voice": "Ethan", "modalities": ["text"], "turn_detection": None}
+        )
+        await _say(rt, speech_en, end_ms=speech_en.gap_middle_ms)
+        await rt.commit()
+        committed = await rt.wait_for("input_audio_buffer.committed")
+    assert session["voice"] == "Ethan" and session["turn_detection"] is None
+    before_commit = _kinds(rt.events)[: rt.events.index(committed)]
+    assert "input_audio_buffer.speech_started" not in before_commit
+    assert before_commit[0] == "session.created"

@@ -210,8 +210,10 @@ def test_audio_format_config_input_rate_times_8khz_audio(realtime_mock, speech_e
     assert abs(started["audio_start_ms"] - speech_en_8k.segments[0]["start_ms"]) <= 200
 
 
+@pytest.mark.realtime_mock(behaviour=Behaviour().with_assignments(["omni_audio_rates=qwen3.5"]))
 def test_audio_format_config_output_rate_shapes_the_audio_deltas(realtime_mock, speech_en):
-    """output_audio_config 16 kHz on Omni: the deltas are 16 kHz (usage agrees) and it is echoed."""
+    """omni_audio_rates=qwen3.5, output_audio_config 16 kHz on Omni: the deltas are 16 kHz
+    (usage agrees) and it is echoed."""
     conversation, recorder = _connect(realtime_mock, OMNI)
     conversation.update_session(
         output_modalities=TEXT_AUDIO,
@@ -228,6 +230,19 @@ def test_audio_format_config_output_rate_shapes_the_audio_deltas(realtime_mock, 
     assert session["audio"]["output"]["format"] == {"type": "pcm", "sample_rate": 16000}
     assert usage == math.ceil(samples / 16000 * 12.5)
     assert max(sizes) == 3200  # 200 ms at 16 kHz
+
+
+def test_audio_format_config_omni_output_rate_follows_its_reference(realtime_mock):
+    """qwen3-omni-flash speaks at 24 kHz, not to be chosen: output_audio_config 16 kHz is refused."""
+    conversation, recorder = _connect(realtime_mock, OMNI)
+    conversation.update_session(
+        output_modalities=TEXT_AUDIO,
+        output_audio_config=AudioFormatConfig(type="pcm", sample_rate=16000),
+    )
+    error = recorder.wait_for("error")
+    conversation.close()
+    assert error["error"]["param"] == "session.audio.output.format.sample_rate"
+    assert error["error"]["message"].endswith("Supported values are: '24000'.")
 
 
 def test_audio_format_config_a_model_cannot_take_is_an_error(realtime_mock):
@@ -402,7 +417,16 @@ def test_omni_session_created_echoes_search_as_the_example(realtime_mock):
     created = recorder.events[0]["session"]
     conversation.close()
     assert (created["enable_search"], created["search_options"]) == (False, {})
-    assert "tool_choice" not in created
+
+
+def test_omni_session_created_echoes_tool_choice_as_the_legacy_example(realtime_mock):
+    """session.created echoes tool_choice "auto" right after tools (session.created.legacy.json)."""
+    conversation, recorder = _connect(realtime_mock, OMNI)
+    created = recorder.events[0]["session"]
+    conversation.close()
+    keys = list(created)
+    assert created["tool_choice"] == "auto"
+    assert keys.index("tool_choice") == keys.index("tools") + 1
 
 
 def test_omni_enable_search_is_refused(realtime_mock):

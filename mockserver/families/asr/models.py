@@ -16,6 +16,9 @@ class AsrModel(ListeningModel):
     sends, are accepted and ignored)."""
 
     max_corpus_tokens: int  # docs/protocol/events.md §1.9: corpus.text ≤ 10,000 tokens
+    # what the docs' example error lists for input_audio_transcription.model
+    # (Behaviour.asr_transcription_model_error)
+    documented_transcription_models: tuple[str, ...] = ()
 
 
 # docs/protocol/events.md §3.2: ASR languages (zh covers Mandarin, Sichuanese, Minnan, Wu).
@@ -26,9 +29,10 @@ ASR = AsrModel(
     snapshots=("qwen3-asr-flash-realtime-2025-10-27", "qwen3-asr-flash-realtime-2026-02-10"),
     source_languages=_LANGS,
     input_audio_formats=("pcm", "opus", "pcm16"),
-    # The ASR docs' example error names OpenAI's 'whisper-1'; the model itself is what the
-    # transcription runs on, and null (what the SDK sends) means the default.
+    # The model itself is what the transcription runs on; null (what the SDK sends) means the
+    # default. The docs' example error names OpenAI's 'whisper-1' (docs/protocol/events.md §1.7).
     transcription_models=("qwen3-asr-flash-realtime",),
+    documented_transcription_models=("whisper-1",),
     legacy_format_strings=LEGACY_FORMAT_STRINGS,
     defaults={
         # session.created.qianwen.json and docs/protocol/events.md §3.2 stated defaults (0.2 / 800 ms).

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...protocol import wording
-from ...protocol.behaviour import Behaviour
-from ...protocol.rules import check_input_format, check_member, copy_json, merge_turn_detection
+from ...protocol.behaviour import Behaviour, TranscriptionModelError
+from ...protocol.rules import check_input_format, copy_json, merge_turn_detection
 from ...protocol.text import text_tokens
 from ...session.audio_config import apply_audio_settings, render_audio_object
 from .models import AsrModel
@@ -37,16 +37,24 @@ def _corpus(model: AsrModel, value: dict[str, Any] | None) -> dict[str, Any] | N
     return {"text": text}
 
 
+def _transcription_model(model: AsrModel, name: str, behaviour: Behaviour) -> None:
+    """A transcription model name this model takes, else the error
+    (Behaviour.asr_transcription_model_error decides what it lists)."""
+    listed = model.transcription_models
+    if behaviour.asr_transcription_model_error is TranscriptionModelError.DOCUMENTED:
+        listed = model.documented_transcription_models or listed
+    if name not in (*model.transcription_models, *listed):
+        raise wording.invalid_value("session.input_audio_transcription.model", name, listed)
+
+
 def _transcription(
-    model: AsrModel, current: Any, value: dict[str, Any] | None
+    model: AsrModel, current: Any, value: dict[str, Any] | None, behaviour: Behaviour
 ) -> dict[str, Any] | None:
     if value is None:
         return None
     result = dict(current or {})
     if value.get("model") is not None:
-        check_member(
-            value["model"], "session.input_audio_transcription.model", model.transcription_models
-        )
+        _transcription_model(model, value["model"], behaviour)
     if "language" in value:
         if value["language"] is None:
             result.pop("language", None)  # auto-detect
@@ -75,7 +83,10 @@ class AsrRules:
         apply_audio_settings(model, config, update)
         if "input_audio_transcription" in update:
             config["input_audio_transcription"] = _transcription(
-                model, config["input_audio_transcription"], update["input_audio_transcription"]
+                model,
+                config["input_audio_transcription"],
+                update["input_audio_transcription"],
+                behaviour,
             )
         if "turn_detection" in update:
             config["turn_detection"] = merge_turn_detection(

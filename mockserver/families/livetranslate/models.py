@@ -26,6 +26,9 @@ class LiveTranslateModel(ListeningModel):
     output_audio_tokens_per_second: float
     # voices the model's examples show though its voice list omits them (Behaviour.example_voices)
     example_voices: tuple[str, ...] = ()
+    # the voice its session.created examples show, where it differs from the documented default
+    # (Behaviour.livetranslate_default_voice)
+    example_default_voice: str | None = None
 
 
 # docs/protocol/events.md §2.6: qwen3 target languages, and the ones with audio output.
@@ -52,8 +55,9 @@ _VAD_DEFAULTS = {
 # docs/protocol/events.md §2.3 billing: 0.5 token per 28x28 px (qwen3) or 32x32 px (qwen3.5).
 _QWEN3_IMAGES = ImageRules(tokens_per_tile=0.5, tile_px=28)
 _QWEN35_IMAGES = ImageRules(tokens_per_tile=0.5, tile_px=32)
-# docs/protocol/events.md §1.10: input at sample_rate 16000/8000; output 24 kHz, not customizable.
-_AUDIO_RATES = AudioRates(input=(16000, 8000), output=(24000,))
+# docs/protocol/events.md §1.10: input at sample_rate 8000 / 16000 (in that order); output 24 kHz,
+# not customizable.
+_AUDIO_RATES = AudioRates(input=(8000, 16000), output=(24000,))
 
 QWEN3 = LiveTranslateModel(
     model_id="qwen3-livetranslate-flash-realtime",
@@ -91,6 +95,7 @@ QWEN35 = LiveTranslateModel(
     snapshots=("qwen3.5-livetranslate-flash-realtime-2026-05-19",),
     voices=_QWEN35_VOICES,
     example_voices=("Cherry",),  # every qwen3.5 example payload shows voice Cherry
+    example_default_voice="Cherry",  # ... while its voice list says "Tina (default)"
     source_languages=_QWEN35_LANGS,
     target_languages=_QWEN35_LANGS,
     audio_target_languages=_QWEN35_AUDIO_LANGS,

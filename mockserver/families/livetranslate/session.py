@@ -15,7 +15,7 @@ from typing import Any
 
 from ...answers.responder import Transcript
 from ...media.pcm import INPUT_SAMPLE_RATE, SAMPLES_PER_MS
-from ...protocol.behaviour import LiveTranslateShape, TranslationStart
+from ...protocol.behaviour import DefaultVoice, LiveTranslateShape, TranslationStart
 from ...protocol.text import text_tokens
 from ...responses.events import ResponsePlan
 from ...responses.usage import audio_tokens, response_usage
@@ -43,6 +43,9 @@ class LiveTranslateSession(ListeningSession):
     def _start(self) -> None:
         super()._start()
         self._progress: _Progress | None = None
+        example = self.spec.example_default_voice
+        if example and self.behaviour.livetranslate_default_voice is DefaultVoice.EXAMPLES:
+            self.config["voice"] = example  # Behaviour.livetranslate_default_voice
 
     def _transcribing(self) -> bool:
         transcription = self.config["input_audio_transcription"]
@@ -52,8 +55,10 @@ class LiveTranslateSession(ListeningSession):
         return self.behaviour.livetranslate_shape.value is LiveTranslateShape.G1
 
     def _speech_event_fields(self, segment: Segment) -> dict[str, Any]:
-        # The LiveTranslate speech-event examples carry no item_id; G1 pages have none at all.
-        return {} if self._g1() else super()._speech_event_fields(segment)
+        # docs/protocol/events.md §2.3: the qwen3.5 speech_started / speech_stopped examples carry
+        # audio_start_ms / audio_end_ms only (the ASR ones add item_id); G1 pages have no such
+        # events at all. The user item's id comes with committed and conversation.item.created.
+        return {}
 
     def _commit_buffer(self) -> None:
         segment, speech_ms, samples = self._committed_segment()

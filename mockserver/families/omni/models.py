@@ -73,8 +73,9 @@ FLASH = OmniModel(
     reports_emotion=True,
     max_output_tokens=16384,
     session_cap_s=120 * 60,
-    # docs/protocol/events.md §1.10, the `audio` object: input and output 8000/16000/24000/48000 Hz
-    audio_rates=AudioRates(input=(16000, 8000, 24000, 48000), output=(24000, 8000, 16000, 48000)),
+    # docs/protocol/events.md §4.2: input "only 16 kHz mono PCM", output 24 kHz and not to be
+    # chosen (the `audio` object's other rates are qwen3.5's: Behaviour.omni_audio_rates)
+    audio_rates=AudioRates(input=(16000,), output=(24000,)),
 )
 
 FLASH_2509 = dataclasses.replace(

@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from ...protocol import wording
-from ...protocol.behaviour import Behaviour
+from ...protocol.behaviour import Behaviour, OmniAudioRates
 from ...protocol.rules import apply_formats, check_member, copy_json, merge_turn_detection
-from ...session.audio_config import apply_audio_settings, render_audio_object
+from ...session.audio_config import QWEN35_AUDIO_RATES, apply_audio_settings, render_audio_object
 from .models import OmniModel
 
 __all__ = ["RULES", "SAMPLING_KEYS", "OmniRules"]
@@ -83,7 +83,12 @@ class OmniRules:
         if update.get("voice") is not None:
             config["voice"] = check_member(update["voice"], "session.voice", model.voices)
         apply_formats(model, behaviour, config, update)
-        apply_audio_settings(model, config, update)
+        rates = (
+            QWEN35_AUDIO_RATES
+            if behaviour.omni_audio_rates is OmniAudioRates.QWEN35
+            else model.audio_rates
+        )
+        apply_audio_settings(model, config, update, rates)
         if "voice" in update.get("audio", {}).get("output", {}):
             check_member(config["voice"], "session.audio.output.voice", model.voices)
         if "video" in update:
@@ -119,7 +124,14 @@ class OmniRules:
             _max_tokens(model, update["max_tokens"])
         if not model.sampling_fixed:  # turbo: "not modifiable"; the fixed values stay
             config.update({key: update[key] for key in SAMPLING_KEYS if key in update})
-        if "smooth_output" in update and "smooth_output" in model.defaults:  # flash only
+        if "smooth_output" in update:
+            if "smooth_output" not in model.defaults:
+                # docs/protocol/events.md §4.2: smooth_output is qwen3-omni-flash only.
+                raise wording.not_allowed(
+                    "session.smooth_output",
+                    "Invalid value for 'session.smooth_output': this model has no "
+                    "smooth_output setting.",
+                )
             config["smooth_output"] = update["smooth_output"]
         return config
 
@@ -148,12 +160,12 @@ class OmniRules:
         # [assumed] manual mode echoes turn_detection: null (OpenAI beta; docs show only VAD).
         session["turn_detection"] = copy_json(config["turn_detection"])
         # session.created.json / session.updated.json: enable_search and search_options come
-        # before tools; tool_choice is in no example, so it is echoed only once the client set it.
+        # before tools; session.created.legacy.json (qwen3-omni-flash-realtime) echoes
+        # "tool_choice": "auto" right after tools (docs/protocol/events.md §4.2: echoed `auto`).
         session["enable_search"] = False
         session["search_options"] = copy_json(config.get("search_options", {}))
         session["tools"] = config["tools"]  # shared, as in the config (see apply_update)
-        if "tool_choice" in config:
-            session["tool_choice"] = config["tool_choice"]
+        session["tool_choice"] = config.get("tool_choice", "auto")
         session["temperature"] = config["temperature"]
         if updated:
             session["max_response_output_token"] = "inf"  # as echoed in session.updated.json

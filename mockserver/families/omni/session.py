@@ -81,10 +81,6 @@ class OmniSession(ListeningSession):
             self._respond()
         self._flush_late_transcript()
 
-    def _can_interrupt(self) -> bool:
-        # Playback.AUDIO_TIME holds an answer back only while speech could still cut it short.
-        return self._vad is not None and self._vad_option("interrupt_response")
-
     def _vad_option(self, name: str) -> bool:
         """turn_detection.create_response / interrupt_response (echoed true by default). An
         utterance closed by switching to manual mode was a VAD turn: it keeps the default."""
@@ -142,10 +138,12 @@ class OmniSession(ListeningSession):
             self._active_response() is not None
             and self.behaviour.response_create_while_active is ResponseCreateWhileActive.ERROR
         ):
-            # [assumed from Qwen-Audio, same endpoint] one response at a time.
+            # One response at a time: the error Qwen-Audio documents on the same endpoint
+            # (docs/protocol/qwen-audio.md §2.2, §6); nothing is documented for Omni.
             raise ProtocolError(
-                "conversation_already_has_active_response",
-                "Conversation already has an active response.",
+                "invalid_value",
+                "Cannot create response while another response is in progress.",
+                "response.create",
             )
         self._respond(options.get("modalities"), options.get("instructions"))
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dashscope_realtime_mock.protocol.behaviour import Behaviour, CommitInVadMode, Scoped
+from dashscope_realtime_mock.protocol.behaviour import (
+    Behaviour,
+    CommitInVadMode,
+    Scoped,
+    TranscriptionModelError,
+)
 from tests.support import ASR, b64, new_session, open_strict, send, stream, types
 
 VAD_SEGMENT = [
@@ -329,3 +334,41 @@ def test_eight_khz_audio_is_upsampled(speech_en_8k):
     ]
     assert len(starts) == 2
     assert abs(starts[0] - (speech_en_8k.segments[0]["start_ms"])) <= 200
+
+
+def test_a_format_error_lists_only_what_asr_takes_in_documented_order():
+    """input_audio_format "wav": the list is the documented 'pcm', 'opus', without the refused pcm16."""
+    s = new_session(ASR)
+    [error] = send(s, type="session.update", session={"input_audio_format": "wav"})
+    assert error["error"]["message"] == "Invalid value: 'wav'. Supported values are: 'pcm', 'opus'."
+    assert error["error"]["param"] == "session.input_audio_format"
+
+
+def test_an_unknown_transcription_model_gets_the_documented_error():
+    """input_audio_transcription.model unknown: the docs' example error, listing 'whisper-1'."""
+    s = new_session(ASR)
+    update = {"input_audio_transcription": {"model": "whisper-1xx"}}
+    [error] = send(s, type="session.update", session=update)
+    assert error["error"]["message"] == (
+        "Invalid value: 'whisper-1xx'. Supported values are: 'whisper-1'."
+    )
+    assert error["error"]["param"] == "session.input_audio_transcription.model"
+
+
+@pytest.mark.parametrize("name", ["whisper-1", "qwen3-asr-flash-realtime"])
+def test_the_listed_and_the_sdk_transcription_models_are_taken(name):
+    """'whisper-1' (the error lists it) and the model's own id (the v2 SDK sends it) are taken."""
+    s = new_session(ASR)
+    update = {"input_audio_transcription": {"model": name}}
+    assert types(send(s, type="session.update", session=update)) == ["session.updated"]
+
+
+def test_the_transcription_model_error_can_list_the_models_own_ids():
+    """asr_transcription_model_error=model: the error lists qwen3-asr-flash-realtime."""
+    s = open_strict(
+        ASR, behaviour=Behaviour(asr_transcription_model_error=TranscriptionModelError.MODEL)
+    )
+    s.events_to_send()
+    update = {"input_audio_transcription": {"model": "whisper-1"}}
+    [error] = send(s, type="session.update", session=update)
+    assert error["error"]["message"].endswith("Supported values are: 'qwen3-asr-flash-realtime'.")

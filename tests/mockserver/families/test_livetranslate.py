@@ -12,6 +12,7 @@ import pytest
 from dashscope_realtime_mock.answers.corpus import CorpusResponder
 from dashscope_realtime_mock.protocol.behaviour import (
     Behaviour,
+    DefaultVoice,
     LiveTranslateShape,
     Scoped,
     SpeechTimestamps,
@@ -192,16 +193,26 @@ def test_each_vad_segment_gets_one_translation_response(speech_en):
     assert types(events).index("response.created") > stopped
 
 
-def test_translation_item_follows_the_source_item(speech_en):
-    """G2: conversation.item.created's previous_item_id is the segment's source item (the speech
-    events' item_id)."""
-    events = stream(
-        new_session(behaviour=Behaviour(livetranslate_shape=Scoped(LiveTranslateShape.G2))),
-        speech_en,
+def _transcribing_g2() -> Session:
+    s = new_session(behaviour=Behaviour(livetranslate_shape=Scoped(LiveTranslateShape.G2)))
+    send(
+        s,
+        type="session.update",
+        session={
+            "input_audio_transcription": {"model": "qwen3-asr-flash-realtime", "language": "en"},
+            "translation": {"language": "zh"},
+        },
     )
-    started = next(e for e in events if e["type"] == "input_audio_buffer.speech_started")
+    return s
+
+
+def test_translation_item_follows_the_source_item(speech_en):
+    """G2: conversation.item.created's previous_item_id is the segment's source item (the item
+    its source transcription names)."""
+    events = stream(_transcribing_g2(), speech_en)
+    source = next(e for e in events if "input_audio_transcription" in e["type"])
     created = next(e for e in events if e["type"] == "conversation.item.created")
-    assert created["previous_item_id"] == started["item_id"]
+    assert created["previous_item_id"] == source["item_id"]
     assert created["item"]["role"] == "assistant" and created["item"]["status"] == "in_progress"
 
 
@@ -255,17 +266,8 @@ def test_text_only_modality_streams_response_text_text(speech_en):
 
 def test_source_transcription_runs_when_a_model_is_set(speech_en):
     """With input_audio_transcription.model set, .text updates precede .completed for the item."""
-    s = new_session(behaviour=Behaviour(livetranslate_shape=Scoped(LiveTranslateShape.G2)))
-    send(
-        s,
-        type="session.update",
-        session={
-            "input_audio_transcription": {"model": "qwen3-asr-flash-realtime", "language": "en"},
-            "translation": {"language": "zh"},
-        },
-    )
-    events = stream(s, speech_en)
-    item = next(e for e in events if e["type"] == "input_audio_buffer.speech_started")["item_id"]
+    events = stream(_transcribing_g2(), speech_en)
+    item = next(e for e in events if "input_audio_transcription" in e["type"])["item_id"]
     mine = [e for e in events if e.get("item_id") == item and "transcription" in e["type"]]
     assert mine[-1]["type"] == "conversation.item.input_audio_transcription.completed"
     assert len(mine) > 2 and all(e["type"].endswith(".text") for e in mine[:-1])
@@ -538,3 +540,46 @@ def test_a_list_where_a_format_string_belongs_is_an_error():
     """session.update with input_audio_format as a list: invalid_value on that field, no crash."""
     [error] = send(new_session(), type="session.update", session={"input_audio_format": ["pcm"]})
     assert error["error"]["param"] == "session.input_audio_format"
+
+
+def test_a_qwen35_format_error_lists_the_documented_formats_first():
+    """qwen3.5 input_audio_format "wav": 'pcm', 'opus' as documented, then the legacy pcm16 it takes."""
+    s = new_session(LIVETRANSLATE_35)
+    [error] = send(s, type="session.update", session={"input_audio_format": "wav"})
+    assert error["error"]["message"] == (
+        "Invalid value: 'wav'. Supported values are: 'pcm', 'opus', 'pcm16'."
+    )
+
+
+def test_qwen35_speech_events_carry_only_the_times_of_the_examples(speech_en):
+    """qwen3.5 speech_started / speech_stopped: audio_start_ms / audio_end_ms, no item_id, as
+    the examples show (input_audio_buffer.speech_started.json, .speech_stopped.json)."""
+    events = stream(new_session(LIVETRANSLATE_35), speech_en)
+    started = next(e for e in events if e["type"] == "input_audio_buffer.speech_started")
+    stopped = next(e for e in events if e["type"] == "input_audio_buffer.speech_stopped")
+    assert set(started) == {"event_id", "type", "audio_start_ms"}
+    assert set(stopped) == {"event_id", "type", "audio_end_ms"}
+
+
+def test_qwen35_starts_with_the_documented_default_voice():
+    """qwen3.5 session.created: voice Tina, the voice list's default (the examples show Cherry)."""
+    s = open_strict(LIVETRANSLATE_35)
+    created = s.events_to_send()[0]
+    assert created["session"]["voice"] == "Tina"
+
+
+def test_qwen35_can_start_with_the_voice_of_its_examples():
+    """livetranslate_default_voice=examples: session.created shows Cherry, as every example does."""
+    s = open_strict(
+        LIVETRANSLATE_35, behaviour=Behaviour(livetranslate_default_voice=DefaultVoice.EXAMPLES)
+    )
+    created = s.events_to_send()[0]
+    assert created["session"]["voice"] == "Cherry"
+
+
+def test_an_audio_rate_error_lists_the_rates_in_documented_order():
+    """session.audio input at 44.1 kHz: the qwen3.5 rates as documented, 8000 then 16000."""
+    s = new_session(LIVETRANSLATE_35)
+    update = {"audio": {"input": {"format": {"type": "pcm", "sample_rate": 44100}}}}
+    [error] = send(s, type="session.update", session=update)
+    assert error["error"]["message"].endswith("Supported values are: '8000', '16000'.")

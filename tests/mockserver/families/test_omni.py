@@ -354,7 +354,13 @@ def test_response_create_while_active_is_an_error(speech_en):
     s.receive_event({"type": "response.create"})
     _take_until(s, "response.created")
     [error] = [e for e in send(s, type="response.create") if e["type"] == "error"]
-    assert error["error"]["code"] == "conversation_already_has_active_response"
+    assert error["error"] == {
+        "type": "invalid_request_error",
+        "code": "invalid_value",
+        "message": "Cannot create response while another response is in progress.",
+        "param": "response.create",
+        **({"event_id": error["error"]["event_id"]} if "event_id" in error["error"] else {}),
+    }
 
 
 def test_response_create_while_active_can_queue():
@@ -561,3 +567,41 @@ def test_omni_video_settings_are_refused():
         session={"video": {"input": {"representation_compact": "normal"}}},
     )
     assert error["error"]["param"] == "session.video"
+
+
+def test_a_turn_detection_type_error_lists_only_what_the_model_takes():
+    """smart_turn (Qwen-Audio's) on qwen3-omni-flash: the error lists server_vad alone, never
+    semantic_vad, which this model refuses too."""
+    s = new_session(OMNI)
+    [error] = send(s, type="session.update", session={"turn_detection": {"type": "smart_turn"}})
+    assert error["error"]["message"] == (
+        "Invalid value: 'smart_turn'. Supported values are: 'server_vad'."
+    )
+
+
+def test_audio_input_takes_the_documented_16_khz_only():
+    """session.audio input at 8 kHz on qwen3-omni-flash: refused, as its reference takes 16 kHz only."""
+    s = new_session(OMNI)
+    update = {"audio": {"input": {"format": {"type": "pcm", "sample_rate": 8000}}}}
+    [error] = send(s, type="session.update", session=update)
+    assert error["error"]["param"] == "session.audio.input.format.sample_rate"
+    assert error["error"]["message"].endswith("Supported values are: '16000'.")
+
+
+def test_audio_rates_of_qwen35_can_be_chosen_and_are_listed_in_documented_order():
+    """omni_audio_rates=qwen3.5: 8 kHz is taken; a bad rate lists 8000/16000/24000/48000 in order."""
+    s = _session(omni_audio_rates="qwen3.5")
+    ok = {"audio": {"input": {"format": {"type": "pcm", "sample_rate": 8000}}}}
+    assert types(send(s, type="session.update", session=ok)) == ["session.updated"]
+    bad = {"audio": {"output": {"format": {"type": "pcm", "sample_rate": 12}}}}
+    [error] = send(s, type="session.update", session=bad)
+    assert error["error"]["message"].endswith(
+        "Supported values are: '8000', '16000', '24000', '48000'."
+    )
+
+
+def test_smooth_output_is_refused_on_turbo():
+    """smooth_output on qwen-omni-turbo (qwen3-omni-flash only): an error, never a silent drop."""
+    s = new_session(OMNI_TURBO)
+    [error] = send(s, type="session.update", session={"smooth_output": False})
+    assert error["error"]["param"] == "session.smooth_output"

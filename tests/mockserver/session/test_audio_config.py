@@ -14,6 +14,7 @@ from dashscope_realtime_mock.session.audio_config import (
     apply_audio_settings,
     render_audio_object,
 )
+from tests.support import OMNI, new_session, send
 
 RATES = AudioRates(input=(16000, 8000), output=(24000,))
 FORMATS = ("pcm", "opus")
@@ -100,3 +101,14 @@ def test_apply_audio_settings_takes_sample_rate_and_the_audio_object() -> None:
         apply_audio_settings(
             _Model(), config, {"audio": {"output": {"format": {"sample_rate": 1}}}}
         )
+
+
+def test_an_input_format_named_twice_differently_is_refused():
+    """input_audio_format pcm16 with audio.input type pcm: an error, not pcm16 silently dropped."""
+    s = new_session(OMNI)
+    update = {
+        "input_audio_format": "pcm16",
+        "audio": {"input": {"format": {"type": "pcm", "sample_rate": 16000}}},
+    }
+    [error] = send(s, type="session.update", session=update)
+    assert error["error"]["param"] == "session.audio.input.format.type"

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from dashscope_realtime_mock.families import open_session
-from tests.support import OMNI, new_session, send, stream, types
+from dashscope_realtime_mock.protocol.behaviour import Behaviour, UnknownFields
+from tests.support import ASR, LIVETRANSLATE, OMNI, new_session, send, stream, types
 
 
 def _manual_omni_with_answer_queued(speech):
@@ -98,3 +101,27 @@ def test_an_answer_built_later_keeps_the_modalities_asked_for():
     created = s.peek_event()
     assert created["type"] == "response.created"
     assert created["response"]["modalities"] == ["text"]
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [
+        (OMNI, "foo"),
+        (LIVETRANSLATE, "instructions"),
+        (LIVETRANSLATE, "temperature"),
+        (ASR, "tools"),
+    ],
+)
+def test_an_unknown_session_field_can_be_refused(model, field):
+    """unknown_session_fields=error: a field the family's schema lacks gets unknown_parameter."""
+    s = new_session(model, behaviour=Behaviour(unknown_session_fields=UnknownFields.ERROR))
+    [error] = send(s, type="session.update", session={field: 1})
+    assert error["error"]["code"] == "unknown_parameter"
+    assert error["error"]["param"] == f"session.{field}"
+
+
+def test_an_unknown_session_field_is_ignored_and_not_echoed_by_default():
+    """unknown_session_fields=ignore (default): taken, and session.updated does not echo it."""
+    s = new_session(LIVETRANSLATE)
+    [updated] = send(s, type="session.update", session={"instructions": "be brief"})
+    assert updated["type"] == "session.updated" and "instructions" not in updated["session"]

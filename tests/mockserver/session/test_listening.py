@@ -39,3 +39,26 @@ def test_an_endless_vad_utterance_is_ended_by_the_server(model):
     assert stopped and stopped[0]["audio_end_ms"] <= 2100
     # the tone goes on, so a new utterance starts after the cut
     assert len(started) >= 2 and events.index(started[1]) > events.index(stopped[0])
+
+
+def _png_frame() -> str:
+    ihdr = (640).to_bytes(4, "big") + (480).to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])
+    return b64(b"\x89PNG\r\n\x1a\n" + len(ihdr).to_bytes(4, "big") + b"IHDR" + ihdr + bytes(4))
+
+
+def _after_some_audio(**behaviour):
+    s = new_session(LIVETRANSLATE, behaviour=Behaviour(**behaviour))
+    send(s, type="input_audio_buffer.append", audio=b64(bytes(3200)))
+    return s
+
+
+def test_a_png_frame_is_refused_as_the_references_say():
+    """image_formats=jpeg (default): a PNG frame gets the JPG/JPEG-only error."""
+    [error] = send(_after_some_audio(), type="input_image_buffer.append", image=_png_frame())
+    assert error["error"]["message"] == "Invalid image: only JPG/JPEG images are supported."
+
+
+def test_a_png_frame_is_taken_as_the_guides_sample_sends():
+    """image_formats=jpeg_png: the PNG frame the LiveTranslate guide's sample sends is taken."""
+    s = _after_some_audio(image_formats="jpeg_png")
+    assert send(s, type="input_image_buffer.append", image=_png_frame()) == []

@@ -351,3 +351,25 @@ async def test_a_close_code_no_endpoint_may_send_is_answered_with_1002(serve, se
         await _events(ws, 2)
         await ws.close(code=sent)
         assert ws.close_code == answer
+
+
+def test_a_close_frame_without_a_code_is_recorded_as_1005():
+    """RFC 6455 §7.1.5: a client close that carries no status code is recorded as 1005, not 0."""
+    import websocket
+
+    from dashscope_realtime_mock.testing import MockServer
+
+    with MockServer(inspect=True) as server:
+        ws = websocket.create_connection(
+            server.url_for(OMNI), header=["Authorization: Bearer sk-test"]
+        )
+        ws.send(b"", opcode=websocket.ABNF.OPCODE_CLOSE)  # a close frame with no payload
+        while ws.recv_data(control_frame=True)[0] != websocket.ABNF.OPCODE_CLOSE:
+            pass  # session.created and session.updated, then the server's answer to the close
+        ws.shutdown()
+        assert server.inspector is not None
+        end = time.monotonic() + OUTCOME_DEADLINE_S
+        while server.inspector.sessions()[0].live and time.monotonic() < end:
+            time.sleep(0.01)  # the server notices the close a little later
+        [record] = server.inspector.sessions()
+    assert record.close_code == 1005
