@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NoReturn, TypeAlias
 from ._version import __version__
 from .families import REGISTRY
 from .generated_docs import synopsis
-from .inspector import INSPECT_PATH, Inspector
+from .inspector import INSPECT_PATH, Access, Inspector
 from .protocol.behaviour import Behaviour
 from .transport import workers
 from .transport.answering import library_summary
@@ -123,6 +123,20 @@ def _add_serve(commands: Commands) -> None:
         help=f"do not keep recent sessions in memory nor serve the inspector page ({INSPECT_PATH})",
     )
     serve.add_argument(
+        "--inspector-remote",
+        action="store_true",
+        help="serve the inspector to clients at any address, not only loopback ones "
+        "(with --api-key, it wants the key)",
+    )
+    serve.add_argument(
+        "--inspector-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a Host name the inspector answers to besides IP addresses and localhost "
+        "(repeatable)",
+    )
+    serve.add_argument(
         "--workers",
         type=int,
         default=1,
@@ -188,7 +202,8 @@ def _server_options(args: argparse.Namespace) -> dict[str, object] | str:
             except (TypeError, ValueError) as exc:
                 return f"{option.flag}: {exc}"
         given[declared.keyword] = value
-    given["watcher"] = None if args.no_inspector else Inspector()
+    access = Access(remote=args.inspector_remote, hosts=tuple(args.inspector_host))
+    given["watcher"] = None if args.no_inspector else Inspector(access=access)
     return given
 
 
