@@ -130,8 +130,20 @@ class Inspector(SessionStore):
 
     async def _sessions(self, request: web.Request) -> web.Response:
         return web.json_response(
-            {"version": self.version, "sessions": [summary(r) for r in self.sessions()]}
+            {
+                "version": self.version,
+                "sessions": [summary(r) for r in self.sessions()],
+                "not_kept": self.not_kept(),
+            }
         )
+
+    def not_kept(self) -> dict[str, int]:
+        """What the memory bounds dropped: sessions forgotten, events kept as their type alone."""
+        return {
+            "sessions_forgotten": self.sessions_forgotten,
+            "events_not_kept": sum(r.events_not_kept for r in self.sessions()),
+            "events_dropped": sum(r.dropped_events for r in self.sessions()),
+        }
 
     async def _updates(self, request: web.Request) -> web.StreamResponse:
         """Server-sent events: `data: VERSION` whenever something changed, at most 4 times a second."""
@@ -230,6 +242,7 @@ def _session_view(record: SessionRecord, since: int) -> dict[str, Any]:
         "replay": replay_details(record),
         "events": timeline(record, index, since),
         "dropped_events": record.dropped_events,
+        "events_not_kept": record.events_not_kept,
         "audio_dropped": record.audio_dropped,
         "failures": [{"t": f.t_ms, "kind": f.kind, "message": f.message} for f in record.failures],
         "input_ms": index.input_ms,
