@@ -16,7 +16,7 @@ import numpy.typing as npt
 from ..protocol.text import CJK_CHARS
 from .pcm import OUTPUT_SAMPLE_RATE, PCM16
 
-__all__ = ["WARM_POSITIONS", "synthesize_speech", "voice_pitch", "warm_voice"]
+__all__ = ["WARM_POSITIONS", "speech_samples", "synthesize_speech", "voice_pitch", "warm_voice"]
 
 _PAUSE_PUNCTUATION = set(".,!?;:。，！？；：、")
 _CJK = re.compile(f"[{CJK_CHARS}]")
@@ -47,7 +47,7 @@ def synthesize_speech(text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RA
     pieces: list[PCM16] = []
     for index, word in enumerate(re.findall(r"\S+", text)):
         for s in range(_syllables(word)):
-            pieces.append(_burst(f0, index + s, sample_rate))
+            pieces.append(_burst(f0, (index + s) % _POSITIONS, sample_rate))
         gap = 0.25 if word[-1] in _PAUSE_PUNCTUATION else 0.08
         pieces.append(np.zeros(int(gap * sample_rate), dtype=np.int16))
     audio = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
@@ -55,9 +55,22 @@ def synthesize_speech(text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RA
     return audio
 
 
+def speech_samples(text: str, sample_rate: int = OUTPUT_SAMPLE_RATE) -> int:
+    """``len(synthesize_speech(text, voice, sample_rate))``, counted without synthesizing."""
+    burst = int(0.17 * sample_rate) + int(0.03 * sample_rate)
+    pause, short = int(0.25 * sample_rate), int(0.08 * sample_rate)
+    return sum(
+        _syllables(word) * burst + (pause if word[-1] in _PAUSE_PUNCTUATION else short)
+        for word in re.findall(r"\S+", text)
+    )
+
+
 # Syllable positions warmed per voice: the bundled answers reach position 51 (an Omni reply of two
 # corpus sentences); a longer answer computes the rest when it is spoken.
 WARM_POSITIONS = 64
+# Syllable positions repeat after the warmed ones, so a long answer reuses the cached bursts
+# instead of computing (and evicting) one per syllable: a 16,000-syllable answer took seconds.
+_POSITIONS = WARM_POSITIONS
 
 
 def warm_voice(voice: str) -> None:
