@@ -68,9 +68,9 @@ def speech_samples(text: str, sample_rate: int = OUTPUT_SAMPLE_RATE) -> int:
 # Syllable positions warmed per voice: the bundled answers reach position 51 (an Omni reply of two
 # corpus sentences); a longer answer computes the rest when it is spoken.
 WARM_POSITIONS = 64
-# Syllable positions repeat after the warmed ones, so a long answer reuses the cached bursts
-# instead of computing (and evicting) one per syllable: a 16,000-syllable answer took seconds.
-_POSITIONS = WARM_POSITIONS
+# Syllable positions repeat after this many (far past every pinned text), so a long answer reuses
+# the cached bursts instead of computing and evicting one per syllable (16,000 took seconds).
+_POSITIONS = 1024
 
 
 def warm_voice(voice: str) -> None:
