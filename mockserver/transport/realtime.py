@@ -61,7 +61,7 @@ async def realtime(request: web.Request) -> web.StreamResponse:
         log.info("refused a connection: %d are open (max_connections)", len(sockets))
         return refused
     # autoclose=False: the client's close code is seen before it is answered (limits.answer_close)
-    ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES, autoclose=False)
+    ws = limits.ServerSocket(max_msg_size=MAX_FRAME_BYTES, autoclose=False)
     sockets.add(ws)
     try:
         await ws.prepare(request)
