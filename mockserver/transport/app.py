@@ -7,7 +7,6 @@ and send task in receiving.py and sending.py; who answers a session in answering
 from __future__ import annotations
 
 import asyncio
-import collections
 import dataclasses
 from collections.abc import Awaitable, Callable
 
@@ -22,6 +21,7 @@ from .building import BuildQueue
 from .connection import report
 from .handshake import REALTIME_PATH, http_error, unknown_path
 from .http_guard import HALF_OPEN_KEY, GuardedRunner, limit_repeated_lines
+from .injector import RefusalCounts
 from .keys import (
     BUILDS_KEY,
     LIBRARY_KEY,
@@ -52,7 +52,7 @@ def create_app(options: ServerOptions | None = None) -> web.Application:
     app[OPTIONS_KEY] = options
     app[SENDERS_KEY] = set()
     app[BUILDS_KEY] = BuildQueue()
-    app[REFUSED_KEY] = collections.Counter()
+    app[REFUSED_KEY] = RefusalCounts()
     app[SOCKETS_KEY] = set()
     app[HALF_OPEN_KEY] = set()
     # Loaded once per process here, not in the first Opus session's loop step (finding the

@@ -141,9 +141,7 @@ class ServerSocket(web.WebSocketResponse):
         if not self._going_away:
             await super().send_str(data, compress)
 
-    async def close(
-        self, *, code: int = 1000, message: bytes = b"", drain: bool = True
-    ) -> bool:
+    async def close(self, *, code: int = 1000, message: bytes = b"", drain: bool = True) -> bool:
         if not self._going_away:
             return await super().close(code=code, message=message, drain=drain)
         if self.closed:

@@ -54,7 +54,7 @@ async def realtime(request: web.Request) -> web.StreamResponse:
     faults = plan_for(request, options.fault_plan, chosen.faults)
     if isinstance(faults, web.Response):
         return faults
-    if (refusal := handshake_refusal(faults, request.app[REFUSED_KEY])) is not None:
+    if (refusal := handshake_refusal(faults, request.app[REFUSED_KEY], request)) is not None:
         return refusal
     sockets = request.app[SOCKETS_KEY]
     open_now = len(sockets) + half_open(request.app)  # half-sent requests count too

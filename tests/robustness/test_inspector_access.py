@@ -83,9 +83,7 @@ async def test_a_browser_without_the_key_is_sent_to_the_login_form(keyed):
 async def test_the_login_form_sets_a_cookie_that_opens_every_route(keyed):
     """Logging in with the key sets a session cookie (not the key) that opens the page and API."""
     client = await keyed()
-    login = await client.post(
-        INSPECT_PATH + "/login", data={"key": KEY}, allow_redirects=False
-    )
+    login = await client.post(INSPECT_PATH + "/login", data={"key": KEY}, allow_redirects=False)
     assert login.status == 303
     cookie = login.cookies["inspector_session"]
     assert KEY not in cookie.value
