@@ -133,8 +133,7 @@ def _add_serve(commands: Commands) -> None:
         action="append",
         default=[],
         metavar="NAME",
-        help="a Host name the inspector answers to besides IP addresses and localhost "
-        "(repeatable)",
+        help="a Host name the inspector answers to besides IP addresses and localhost (repeatable)",
     )
     serve.add_argument(
         "--workers",

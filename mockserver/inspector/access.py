@@ -37,9 +37,9 @@ __all__ = [
     "Access",
     "Handler",
     "cookie_value",
-    "same_key",
     "login_page",
     "refusal",
+    "same_key",
 ]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

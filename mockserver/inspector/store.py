@@ -214,9 +214,7 @@ class SessionStore:
         self.audio_chars += size
         return event
 
-    def _count_content(
-        self, record: SessionRecord, event: Event, size: int | None = None
-    ) -> Event:
+    def _count_content(self, record: SessionRecord, event: Event, size: int | None = None) -> Event:
         """`event`, or its type alone when it would cross a content limit."""
         limits = self.limits
         room = min(

@@ -18,8 +18,17 @@ from aiohttp import web
 
 from ..media.pcm import INPUT_SAMPLE_RATE, OUTPUT_SAMPLE_RATE
 from ..transport.keys import OPTIONS_KEY
-from .access import COOKIE, LOGIN_SUFFIX, SECURITY_HEADERS, Access, Handler, cookie_value
-from .access import login_page, refusal, same_key
+from .access import (
+    COOKIE,
+    LOGIN_SUFFIX,
+    SECURITY_HEADERS,
+    Access,
+    Handler,
+    cookie_value,
+    login_page,
+    refusal,
+    same_key,
+)
 from .audio import peaks, wav_bytes
 from .store import Limits, SessionRecord, SessionStore
 from .views import (

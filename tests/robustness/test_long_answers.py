@@ -36,7 +36,7 @@ def _answer_a_long_tool_output(model: str, max_tokens: int | None = None):
 @pytest.mark.parametrize("model", [OMNI, OMNI_TURBO])
 def test_a_long_tool_output_is_never_spoken_whole(model):
     """The answer to an 8,000-word tool output is spoken only as far as max_tokens could reach."""
-    responder, response = _answer_a_long_tool_output(model)
+    responder, _ = _answer_a_long_tool_output(model)
     assert responder.longest_spoken < text_tokens(LONG_TOOL_OUTPUT) / 2
 
 

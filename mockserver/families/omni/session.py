@@ -16,8 +16,6 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from ...answers.responder import Transcript
 from ...media.pcm import INPUT_SAMPLE_RATE, OUTPUT_SAMPLE_RATE
 from ...protocol import wording
