@@ -67,7 +67,19 @@ def _port(text: str) -> int:
     return port
 
 
-_port.__name__ = "port (0..65535)"  # argparse words a bad value as "invalid <name> value"
+_port.__name__ = "port (0..65535)"
+
+
+def _upstream(text: str) -> str:
+    """`record --upstream`: a WebSocket URL without credentials (one-line error otherwise)."""
+    from .transport.recorder import check_upstream
+
+    try:
+        return check_upstream(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            str(exc).removeprefix("--upstream: ")
+        ) from None  # argparse words a bad value as "invalid <name> value"
 
 
 def _shown(value: object) -> str:
@@ -223,6 +235,7 @@ def _add_record(commands: Commands) -> None:
     record.add_argument(
         "--upstream",
         required=True,
+        type=_upstream,
         metavar="URL",
         help="e.g. wss://dashscope-intl.aliyuncs.com/api-ws/v1/realtime",
     )

@@ -108,9 +108,9 @@ def load(directory: Path) -> Fixture:
             raise ValueError(f"{path}:{number}: not valid JSON ({exc})") from None
         if not isinstance(parsed, dict):
             raise ValueError(f"{path}:{number}: a line must be a JSON object")
-        if problem := _text_problem(parsed):
-            raise ValueError(f"{path}:{number}: {problem}")
         if lines and (problem := _line_problem(parsed)):
+            raise ValueError(f"{path}:{number}: {problem}")
+        if parsed.get("dir") != "client" and (problem := _text_problem(parsed)):
             raise ValueError(f"{path}:{number}: {problem}")
         lines.append(parsed)
     if not lines or lines[0].get("format") != FORMAT:
