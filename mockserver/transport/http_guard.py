@@ -30,7 +30,14 @@ from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
 
-__all__ = ["GuardedRunner", "RepeatedLines", "half_open", "limit_repeated_lines", "redact"]
+__all__ = [
+    "GuardedRunner",
+    "RepeatedLines",
+    "drain_until_closed",
+    "half_open",
+    "limit_repeated_lines",
+    "redact",
+]
 
 log = logging.getLogger("mockserver")
 
@@ -91,6 +98,38 @@ def _reason(exc: HttpProcessingError) -> str:
         return "a request line or header is longer than 8190 bytes"
     first = str(exc.message or type(exc).__name__).splitlines()[0]
     return redact(first)[:200]
+
+
+class _DrainingHandler(RequestHandler):
+    """A connection whose last frame was refused: whatever else the client sends is dropped
+    unread, so that it can finish sending and read the Close it was sent."""
+
+    __slots__ = ()
+
+    def data_received(self, data: bytes) -> None:
+        pass
+
+
+LINGER_S = 5.0  # how long a refused client may go on sending before the connection is dropped
+_LINGER_POLL_S = 0.05
+
+
+async def drain_until_closed(protocol: object, transport: asyncio.Transport | None) -> None:
+    """After a Close sent while the client is still sending (a frame over the size limit):
+    read and drop what it sends until it closes, at most LINGER_S, then close. Closing at once
+    would leave its bytes unread, and the kernel answers unread bytes with a TCP reset, which
+    can destroy the Close before the client reads it."""
+    if not isinstance(protocol, RequestHandler) or transport is None or transport.is_closing():
+        if transport is not None:
+            transport.close()
+        return
+    protocol.__class__ = _DrainingHandler
+    transport.resume_reading()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + LINGER_S
+    while not transport.is_closing() and loop.time() < deadline:
+        await asyncio.sleep(_LINGER_POLL_S)
+    transport.close()
 
 
 class _GuardedServer(web.Server):

@@ -23,6 +23,7 @@ from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
 
 from .handshake import http_error
+from .http_guard import drain_until_closed
 
 __all__ = [
     "GOING_AWAY",
@@ -42,6 +43,7 @@ log = logging.getLogger("mockserver")
 PROTOCOL_ERROR = 1002  # RFC 6455 §7.4.1: e.g. a close code no endpoint may send
 GOING_AWAY = 1001  # RFC 6455 §7.4.1: the server is going down (SIGTERM, SIGINT)
 SLOW_READER = 1008  # RFC 6455 §7.4.1 policy violation: the client stopped reading its events
+MESSAGE_TOO_BIG = 1009  # RFC 6455 §7.4.1: a frame over the size limit (aiohttp sends it)
 IDLE = 1000  # the idle timeout: a normal close (the ~300 s drop of docs/protocol/events.md §1.8 has no code)
 _POLL_S = 0.02  # how often a paused receive loop looks at the backlog again
 # RFC 6455 §7.4.1-2 and IANA's registry: the codes below 3000 an endpoint may send; 3000-4999
@@ -117,6 +119,7 @@ class ServerSocket(web.WebSocketResponse):
     """
 
     _going_away = False
+    _lingering = False  # closing over a frame still arriving (1009): drain before dropping
 
     @property
     def going_away(self) -> bool:
@@ -129,6 +132,10 @@ class ServerSocket(web.WebSocketResponse):
             return
         self._going_away = True
         await self.send_frame(struct.pack("!H", code) + message, WSMsgType.CLOSE)
+
+    def _close_transport(self) -> None:
+        if not self._lingering:  # else close() drains first (drain_until_closed)
+            super()._close_transport()
 
     def abort(self) -> None:
         """Drop the TCP connection now (the client did not answer within the grace period)."""
@@ -143,7 +150,13 @@ class ServerSocket(web.WebSocketResponse):
 
     async def close(self, *, code: int = 1000, message: bytes = b"", drain: bool = True) -> bool:
         if not self._going_away:
-            return await super().close(code=code, message=message, drain=drain)
+            self._lingering = code == MESSAGE_TOO_BIG and not self.closed
+            closed = await super().close(code=code, message=message, drain=drain)
+            if self._lingering:
+                request = self._req
+                if request is not None:
+                    await drain_until_closed(request.protocol, request.transport)
+            return closed
         if self.closed:
             return False
         if self.close_code is None and not self._waiting:  # nobody reads the reply: read it here
