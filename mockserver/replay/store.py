@@ -98,7 +98,7 @@ def load(directory: Path) -> Fixture:
     """Read a fixture directory; ValueError naming the file when it is not one (module doc)."""
     path = directory / TRANSCRIPT
     text = _read_regular(path, MAX_TRANSCRIPT_BYTES).decode("utf-8", errors="replace")
-    lines = []
+    lines: list[dict[str, Any]] = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
@@ -205,7 +205,7 @@ def _read_wav(file: Path, rate: int) -> np.ndarray:
     _read_regular_head(file)
     try:
         info = soundfile.info(str(file))
-        audio, _ = soundfile.read(file, dtype="int16")
+        audio: np.ndarray = soundfile.read(file, dtype="int16")[0]
     except (RuntimeError, ValueError, TypeError) as exc:  # LibsndfileError is a RuntimeError
         raise ValueError(f"{file}: not a readable WAV file ({_first_line(exc)})") from None
     if info.channels != 1:

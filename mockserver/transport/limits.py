@@ -15,8 +15,9 @@ import re
 import struct
 import time
 from collections.abc import Callable, Iterable
+from typing import cast
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web_log import AccessLogger
 from aiohttp.web_request import BaseRequest
@@ -164,7 +165,8 @@ class ServerSocket(web.WebSocketResponse):
                 while (await self.receive()).type not in _ENDINGS:
                     pass
         self._set_closed()
-        self._set_code_close_transport(self.close_code or GOING_AWAY)
+        # any code the client replied with (3000-4999 too), not only WSCloseCode's members
+        self._set_code_close_transport(cast(WSCloseCode, self.close_code or GOING_AWAY))
         return True
 
 

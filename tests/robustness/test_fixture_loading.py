@@ -26,7 +26,7 @@ def _lines(folder: Path) -> list[dict]:
     return [json.loads(line) for line in (folder / "session.jsonl").read_text().splitlines()]
 
 
-def _write(folder: Path, lines: list[object]) -> None:
+def _write(folder: Path, lines: list[dict]) -> None:
     text = "\n".join(json.dumps(line) for line in lines) + "\n"
     (folder / "session.jsonl").write_text(text)
 
