@@ -9,19 +9,20 @@ import pytest
 from dashscope_realtime_mock.transport.app import create_app, start_site
 from dashscope_realtime_mock.transport.handshake import REALTIME_PATH
 from dashscope_realtime_mock.transport.options import ServerOptions
-from tests.support import OMNI
+from tests.support import ASR, LIVETRANSLATE, OMNI
 
 FRAME = "x" * (40 * 2**20)
 
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("kind", ["text", "binary"])
-async def test_a_40_mib_frame_gets_close_1009(kind):
+@pytest.mark.parametrize("model", [ASR, LIVETRANSLATE, OMNI])
+async def test_a_40_mib_frame_gets_close_1009(model, kind):
     """The whole frame is sent; the client then reads Close 1009."""
     runner, port = await start_site(create_app(ServerOptions()), "127.0.0.1", 0)
     try:
         async with aiohttp.ClientSession() as http:
-            url = f"http://127.0.0.1:{port}{REALTIME_PATH}?model={OMNI}"
+            url = f"http://127.0.0.1:{port}{REALTIME_PATH}?model={model}"
             async with http.ws_connect(url, headers={"Authorization": "Bearer k"}) as ws:
                 await ws.receive(timeout=10)  # session.created
                 if kind == "text":

@@ -15,18 +15,18 @@ import pytest
 from dashscope_realtime_mock.transport.app import create_app, start_site
 from dashscope_realtime_mock.transport.handshake import REALTIME_PATH
 from dashscope_realtime_mock.transport.options import ServerOptions
-from tests.support import OMNI
+from tests.support import ASR, LIVETRANSLATE, OMNI
 
 GRACE_S = 2.0
 
 
-def _handshake(port: int) -> socket.socket:
+def _handshake(port: int, model: str = OMNI) -> socket.socket:
     """A raw WebSocket client, past the upgrade (its session.created unread)."""
     sock = socket.create_connection(("127.0.0.1", port))
     key = base64.b64encode(os.urandom(16)).decode()
     sock.sendall(
         (
-            f"GET {REALTIME_PATH}?model={OMNI} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"GET {REALTIME_PATH}?model={model} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
             "Upgrade: websocket\r\nConnection: Upgrade\r\n"
             f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
             "Authorization: Bearer sk-test\r\n\r\n"
@@ -72,11 +72,12 @@ async def _serve():
 
 
 @pytest.mark.asyncio
-async def test_the_server_waits_for_a_late_close_reply():
+@pytest.mark.parametrize("model", [ASR, LIVETRANSLATE, OMNI])
+async def test_the_server_waits_for_a_late_close_reply(model):
     """A client that reads its Close 1001 late still finds the connection open and its reply
     answered by the server closing TCP."""
     runner, port = await _serve()
-    sock = await asyncio.to_thread(_handshake, port)
+    sock = await asyncio.to_thread(_handshake, port, model)
     stopping = asyncio.ensure_future(runner.cleanup())
     try:
         while True:
