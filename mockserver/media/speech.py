@@ -23,7 +23,11 @@ _CJK = re.compile(f"[{CJK_CHARS}]")
 _VOWEL_GROUPS = re.compile(r"[aeiouyàâäéèêëïîôöùûüáíóúãõåæøœ]+", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=2**16)
 def _syllables(word: str) -> int:
+    """Syllables of one word (cached: words repeat, and counting an answer's speech asks again)."""
+    if word.isascii():  # no CJK: one regex, not three
+        return max(1, len(_VOWEL_GROUPS.findall(word)))
     cjk = len(_CJK.findall(word))
     latin = len(_VOWEL_GROUPS.findall(_CJK.sub(" ", word)))
     return max(1, cjk + latin)
@@ -65,17 +69,17 @@ def speech_samples(text: str, sample_rate: int = OUTPUT_SAMPLE_RATE) -> int:
     )
 
 
-# Syllable positions warmed per voice: the bundled answers reach position 51 (an Omni reply of two
-# corpus sentences); a longer answer computes the rest when it is spoken.
-WARM_POSITIONS = 64
-# Syllable positions repeat after this many (far past every pinned text), so a long answer reuses
-# the cached bursts instead of computing and evicting one per syllable (16,000 took seconds).
-_POSITIONS = 1024
+# Syllable positions repeat after this many, and a voice warms all of them: the bundled answers
+# reach position 51 (an Omni reply of two corpus sentences), the longest pinned text 79. So an
+# answer of any length is spoken from cached bursts, never computing (and evicting) one per
+# syllable on the event loop (a 16,000-syllable answer took seconds).
+WARM_POSITIONS = 128
+_POSITIONS = WARM_POSITIONS
 
 
 def warm_voice(voice: str) -> None:
     """Compute (and cache) the bursts of the first WARM_POSITIONS syllable positions in `voice`,
-    before an answer needs them: about 30 ms of numpy, which releases the GIL, so a worker
+    before an answer needs them: about 60 ms of numpy, which releases the GIL, so a worker
     thread can do it while the event loop serves (transport/voices.py)."""
     f0 = voice_pitch(voice)
     for position in range(WARM_POSITIONS):
