@@ -67,7 +67,16 @@ class _GuardedHandler(RequestHandler):
         server.half_open.add(self)
 
     def data_received(self, data: bytes) -> None:
-        super().data_received(data)
+        if self._close and self._upgraded and not self._force_close:
+            # At shutdown aiohttp stops reading every connection (pre_shutdown); a WebSocket
+            # that was sent Close 1001 must still read its client's Close reply.
+            self._close = False
+            try:
+                super().data_received(data)
+            finally:
+                self._close = True
+        else:
+            super().data_received(data)
         if self._request_count and isinstance(self._manager, _GuardedServer):
             self._manager.half_open.discard(self)
 

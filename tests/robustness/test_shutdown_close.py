@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import signal
 import socket
 import struct
 import time
@@ -15,9 +16,14 @@ import pytest
 from dashscope_realtime_mock.transport.app import create_app, start_site
 from dashscope_realtime_mock.transport.handshake import REALTIME_PATH
 from dashscope_realtime_mock.transport.options import ServerOptions
+from tests.mockserver.banner import read_banner, start_serve
 from tests.support import ASR, LIVETRANSLATE, OMNI
 
-GRACE_S = 2.0
+GRACE_S = 2.0  # a client that never answers is dropped after this
+# Late answers: a grace far longer than the wait for the server to close after a reply, so a
+# server that only closes when the grace runs out fails instead of passing late.
+LATE_GRACE_S = 30.0
+REPLY_ANSWERED_S = 10.0
 
 
 def _handshake(port: int, model: str = OMNI) -> socket.socket:
@@ -66,8 +72,8 @@ def _close_reply(code: int) -> bytes:
     return bytes([0x88, 0x80 | len(payload)]) + mask + masked
 
 
-async def _serve():
-    app = create_app(ServerOptions(shutdown_grace_s=GRACE_S))
+async def _serve(grace_s: float = GRACE_S):
+    app = create_app(ServerOptions(shutdown_grace_s=grace_s))
     return await start_site(app, "127.0.0.1", 0)
 
 
@@ -76,7 +82,7 @@ async def _serve():
 async def test_the_server_waits_for_a_late_close_reply(model):
     """A client that reads its Close 1001 late still finds the connection open and its reply
     answered by the server closing TCP."""
-    runner, port = await _serve()
+    runner, port = await _serve(LATE_GRACE_S)
     sock = await asyncio.to_thread(_handshake, port, model)
     stopping = asyncio.ensure_future(runner.cleanup())
     try:
@@ -91,7 +97,7 @@ async def test_the_server_waits_for_a_late_close_reply(model):
             sock.recv(1)
         sock.setblocking(True)
         sock.sendall(_close_reply(1001))
-        sock.settimeout(GRACE_S)
+        sock.settimeout(REPLY_ANSWERED_S)
         assert await asyncio.to_thread(sock.recv, 1) == b""  # then the server closes
     finally:
         sock.close()
@@ -110,3 +116,37 @@ async def test_the_grace_bounds_the_wait_for_a_client_that_never_answers():
     finally:
         for sock in socks:
             sock.close()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_waits_for_late_close_replies_on_sigterm(workers):
+    """`serve` (and each of its workers): after SIGTERM, clients that answer their 1001 late
+    find their connection open, and the process exits 0 once they have."""
+    process = start_serve(
+        "--no-inspector", "--shutdown-grace", str(LATE_GRACE_S), "--workers", str(workers)
+    )
+    try:
+        port = read_banner(process, workers=workers > 1).port
+        socks = [_handshake(port) for _ in range(4)]
+        process.send_signal(signal.SIGTERM)
+        for sock in socks:
+            while (frame := _read_frame(sock))[0] != 0x8:
+                pass
+            assert struct.unpack("!H", frame[1][:2])[0] == 1001
+        time.sleep(0.3)  # every client is slow to answer
+        for sock in socks:
+            sock.setblocking(False)
+            with pytest.raises(BlockingIOError):  # still open: nothing to read, no EOF
+                sock.recv(1)
+            sock.setblocking(True)
+            sock.sendall(_close_reply(1001))
+            sock.settimeout(REPLY_ANSWERED_S)
+            assert sock.recv(1) == b""
+            sock.close()
+        assert process.wait(REPLY_ANSWERED_S) == 0  # every client answered: no grace to wait
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        assert process.stdout is not None
+        process.stdout.close()
