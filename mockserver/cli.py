@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NoReturn, TypeAlias
 from ._version import __version__
 from .families import REGISTRY
 from .generated_docs import synopsis
-from .inspector import INSPECT_PATH, Inspector
+from .inspector import INSPECT_PATH, Access, Inspector
 from .protocol.behaviour import Behaviour
 from .transport import workers
 from .transport.answering import library_summary
@@ -67,7 +67,19 @@ def _port(text: str) -> int:
     return port
 
 
-_port.__name__ = "port (0..65535)"  # argparse words a bad value as "invalid <name> value"
+_port.__name__ = "port (0..65535)"
+
+
+def _upstream(text: str) -> str:
+    """`record --upstream`: a WebSocket URL without credentials (one-line error otherwise)."""
+    from .transport.recorder import check_upstream
+
+    try:
+        return check_upstream(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            str(exc).removeprefix("--upstream: ")
+        ) from None  # argparse words a bad value as "invalid <name> value"
 
 
 def _shown(value: object) -> str:
@@ -121,6 +133,19 @@ def _add_serve(commands: Commands) -> None:
         "--no-inspector",
         action="store_true",
         help=f"do not keep recent sessions in memory nor serve the inspector page ({INSPECT_PATH})",
+    )
+    serve.add_argument(
+        "--inspector-remote",
+        action="store_true",
+        help="serve the inspector to clients at any address, not only loopback ones "
+        "(with --api-key, it wants the key)",
+    )
+    serve.add_argument(
+        "--inspector-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a Host name the inspector answers to besides IP addresses and localhost (repeatable)",
     )
     serve.add_argument(
         "--workers",
@@ -188,7 +213,8 @@ def _server_options(args: argparse.Namespace) -> dict[str, object] | str:
             except (TypeError, ValueError) as exc:
                 return f"{option.flag}: {exc}"
         given[declared.keyword] = value
-    given["watcher"] = None if args.no_inspector else Inspector()
+    access = Access(remote=args.inspector_remote, hosts=tuple(args.inspector_host))
+    given["watcher"] = None if args.no_inspector else Inspector(access=access)
     return given
 
 
@@ -209,6 +235,7 @@ def _add_record(commands: Commands) -> None:
     record.add_argument(
         "--upstream",
         required=True,
+        type=_upstream,
         metavar="URL",
         help="e.g. wss://dashscope-intl.aliyuncs.com/api-ws/v1/realtime",
     )

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..media.speech import synthesize_speech
+from ..media.speech import speech_samples, synthesize_speech
 from ..protocol.text import split_units, units_per_second
 from .responder import Responder, Transcript
 
@@ -152,6 +152,9 @@ class CorpusResponder(Responder):
 
     def speak(self, text: str, voice: str) -> np.ndarray:
         return synthesize_speech(text, voice)
+
+    def speech_length(self, text: str, voice: str) -> int:
+        return speech_samples(text)
 
     def reply(self, seed: int, heard: Transcript | None, language: str) -> str:
         """An assistant's answer (Omni): the two corpus sentences after what was heard, in `language`.

@@ -87,6 +87,14 @@ class Responder(Protocol):
         """
         return None
 
+    def speech_length(self, text: str, voice: str) -> int:
+        """How many samples ``speak(text, voice)`` returns.
+
+        Why: an answer is cut to `max_tokens` by trying prefixes of it; counting their speech
+        must not mean speaking each one (the built-in responder counts without synthesizing).
+        """
+        return len(self.speak(text, voice))
+
     def recorded_gaps(self) -> list[int] | None:
         """Recorded pace: at each `response.created`, the ms after it of each event of the
         response in the recording being replayed; None when there is none (realtime pacing)."""

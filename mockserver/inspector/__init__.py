@@ -9,7 +9,8 @@ fixture, and why), and downloads: the session as a fixture, and its raw traffic.
 ``--no-inspector``, and the pytest plugin's ``MockServer(inspect=True)`` does for a test.
 """
 
+from .access import Access
 from .store import Limits
 from .web import INSPECT_PATH, Inspector
 
-__all__ = ["INSPECT_PATH", "Inspector", "Limits"]
+__all__ = ["INSPECT_PATH", "Access", "Inspector", "Limits"]

@@ -5,8 +5,10 @@ The transport calls :class:`SessionStore` between frames (it is a
 costs a clock read, two comparisons and a list append: the event dict is kept as it is (the
 transport never changes an event once it is sent or received), and audio stays base64 until a
 page asks for it. Everything is bounded by :class:`Limits`: the number of sessions kept, the
-events per session, and the audio payload per session and in all (past a limit, an event is kept
-without its audio). API keys never reach it: the transport hands over events, not requests.
+events per session, the audio payload per session and in all (past a limit, an event is kept
+without its audio), and the rest of the content per event, per session and in all (past a limit,
+an event is kept as its type alone, and the page and API count what was not kept). API keys never
+reach it: the transport hands over events, not requests.
 """
 
 from __future__ import annotations
@@ -23,10 +25,24 @@ from ..replay.matchers import ReplayMismatch
 from ..session.base import Session
 from .audio import APPEND, AUDIO_DELTA, AudioIndex
 
-__all__ = ["AUDIO_NOT_KEPT", "Failure", "Limits", "SessionRecord", "SessionStore"]
+__all__ = [
+    "AUDIO_NOT_KEPT",
+    "EVENT_NOT_KEPT",
+    "Failure",
+    "Limits",
+    "SessionRecord",
+    "SessionStore",
+    "weight",
+]
 
 # What replaces an audio payload past a limit (not base64, so it decodes to nothing).
 AUDIO_NOT_KEPT = "(audio not kept: the inspector's audio limit was reached)"
+# The one field an event kept without its content has besides its type (and event_id).
+EVENT_NOT_KEPT = "not_kept"
+# What one string, number, object or array costs besides its characters (about what Python
+# spends on it): what bounds the work of weighing an event, too.
+_NODE = 64
+_AUDIO_EVENT_WEIGHT = 4 * _NODE  # an append or delta's fields besides its (counted) audio
 
 
 @dataclass(frozen=True)
@@ -37,12 +53,19 @@ class Limits:
     events_per_session: int = 20_000
     audio_per_session: int = 32 * 2**20  # ~8 min of 16 kHz input plus its answers
     audio_total: int = 256 * 2**20
+    # Everything but audio, weighed by :func:`weight` (characters, and 64 per value): one
+    # event's, one session's and all sessions' (a 25 MB session.update is kept as its type).
+    content_per_event: int = 2**20
+    content_per_session: int = 32 * 2**20
+    content_total: int = 128 * 2**20
 
     def __post_init__(self) -> None:
         if min(self.sessions, self.events_per_session) < 1:
             raise ValueError("the inspector must keep at least one session and one event")
         if min(self.audio_per_session, self.audio_total) < 0:
             raise ValueError("audio limits must be >= 0")
+        if min(self.content_per_event, self.content_per_session, self.content_total) < 0:
+            raise ValueError("content limits must be >= 0")
 
 
 @dataclass(frozen=True)
@@ -69,6 +92,8 @@ class SessionRecord:
     dropped_events: int = 0
     audio_chars: int = 0
     audio_dropped: bool = False
+    content: int = 0  # the weight of the events kept, audio aside
+    events_not_kept: int = 0  # events kept as their type alone (over a content limit)
     failures: list[Failure] = field(default_factory=list)
     ended: float | None = None
     close_code: int | None = None
@@ -105,6 +130,8 @@ class SessionStore:
         self.limits = limits or Limits()
         self._records: dict[str, SessionRecord] = {}
         self.audio_chars = 0
+        self.content = 0  # the weight of every session's events kept, audio aside
+        self.sessions_forgotten = 0  # evicted to make room
         self.version = 0  # grows with every change a page may want to show
         self.subscribers = 0  # open pages' update streams
         self._wake = asyncio.Event()
@@ -112,7 +139,7 @@ class SessionStore:
     # ---- the transport's side (hot path: record only) ------------------------------------
 
     def opened(self, session: Session, responder: Responder, why: str) -> None:
-        while len(self._records) >= self.limits.sessions:
+        while len(self._records) >= self.limits.sessions or self._content_crowded():
             self._evict()
         self._make_room_for_audio()
         self._records[session.id] = SessionRecord(
@@ -136,7 +163,10 @@ class SessionStore:
         kind = event.get("type")
         if kind in (APPEND, AUDIO_DELTA):
             event = self._count_audio(record, event, "audio" if kind == APPEND else "delta")
-        elif kind == "error":
+            event = self._count_content(record, event, _AUDIO_EVENT_WEIGHT)
+        else:
+            event = self._count_content(record, event)
+        if kind == "error":
             record.errors += 1
         elif kind == "session.finished":
             record.finished = True
@@ -184,6 +214,27 @@ class SessionStore:
         self.audio_chars += size
         return event
 
+    def _count_content(self, record: SessionRecord, event: Event, size: int | None = None) -> Event:
+        """`event`, or its type alone when it would cross a content limit."""
+        limits = self.limits
+        room = min(
+            limits.content_per_event,
+            limits.content_per_session - record.content,
+            limits.content_total - self.content,
+        )
+        size = weight(event, room) if size is None else size
+        if size > room:
+            record.events_not_kept += 1
+            return _not_kept(event, size)
+        record.content += size
+        self.content += size
+        return event
+
+    def _content_crowded(self) -> bool:
+        """A new session would not find a full session's room in the content total."""
+        crowded = self.content > self.limits.content_total - self.limits.content_per_session
+        return crowded and any(not record.live for record in self._records.values())
+
     def _changed(self) -> None:
         self.version += 1
         if self.subscribers:
@@ -195,6 +246,8 @@ class SessionStore:
         victim = victim or next(iter(self._records.values()))
         del self._records[victim.id]
         self.audio_chars -= victim.audio_chars
+        self.content -= victim.content
+        self.sessions_forgotten += 1
 
     def _make_room_for_audio(self) -> None:
         """Before a session opens: drop the audio of the oldest closed sessions until a full
@@ -230,6 +283,37 @@ class SessionStore:
         """Wake every waiting page stream (the server is shutting down)."""
         self.version += 1
         self._wake.set()
+
+
+def weight(value: object, budget: int) -> int:
+    """What keeping `value` costs: its strings' characters and 64 per value (string, number,
+    object, array), counted until the total passes `budget` (so the work stays bounded)."""
+    total = 0
+    stack = [value]
+    while stack and total <= budget:
+        item = stack.pop()
+        total += _NODE
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, dict):
+            total += sum(len(key) for key in item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return total
+
+
+def _not_kept(event: Event, size: int) -> dict[str, Any]:
+    """`event` as its type (and event_id) alone, saying why."""
+    kept: dict[str, Any] = {
+        key: value
+        for key in ("type", "event_id")
+        if isinstance(value := event.get(key), str) and len(value) <= _NODE
+    }
+    kept[EVENT_NOT_KEPT] = (
+        f"over {size:,} characters: past the inspector's content limit, only the type is kept"
+    )
+    return kept
 
 
 def _strip_audio(record: SessionRecord) -> None:

@@ -10,12 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
 from aiohttp import web
 
 from ..media.pcm import INPUT_SAMPLE_RATE, OUTPUT_SAMPLE_RATE
+from ..transport.keys import OPTIONS_KEY
+from .access import (
+    COOKIE,
+    LOGIN_SUFFIX,
+    SECURITY_HEADERS,
+    Access,
+    Handler,
+    cookie_value,
+    login_page,
+    refusal,
+    same_key,
+)
 from .audio import peaks, wav_bytes
 from .store import Limits, SessionRecord, SessionStore
 from .views import (
@@ -35,6 +48,7 @@ INSPECT_PATH = "/inspect"
 _STATIC = {"inspector.js": "text/javascript", "inspector.css": "text/css"}
 UPDATE_INTERVAL_S = 0.25  # an open page hears of changes at most this often
 KEEPALIVE_S = 15.0
+LOGIN_PATH = INSPECT_PATH + LOGIN_SUFFIX
 
 
 def _static(name: str) -> bytes:
@@ -50,25 +64,63 @@ class Inspector(SessionStore):
     ``MockServer(inspect=True)`` do.
     """
 
-    def __init__(self, limits: Limits | None = None) -> None:
+    def __init__(self, limits: Limits | None = None, access: Access | None = None) -> None:
         super().__init__(limits)
+        self.access = access or Access()
         self._closing = False
 
     def install(self, app: web.Application) -> None:
-        app.router.add_get(INSPECT_PATH, self._page)
-        app.router.add_get(INSPECT_PATH + "/static/{name}", self._asset)
+        """Every route behind :func:`~.access.refusal` (address, Host, key), every answer with
+        the security headers."""
+        get = self._guarded_get(app)
+        get(INSPECT_PATH, self._page)
+        get(LOGIN_PATH, self._login_form)
+        app.router.add_post(LOGIN_PATH, self._guarded(self._login))
+        get(INSPECT_PATH + "/static/{name}", self._asset)
         api = INSPECT_PATH + "/api"
-        app.router.add_get(api + "/sessions", self._sessions)
-        app.router.add_get(api + "/updates", self._updates)
+        get(api + "/sessions", self._sessions)
+        get(api + "/updates", self._updates)
         one = api + "/sessions/{id}"
-        app.router.add_get(one, self._session)
-        app.router.add_get(one + "/events/{i}", self._event)
-        app.router.add_get(one + "/waveform", self._waveform)
-        app.router.add_get(one + "/input.wav", self._input_wav)
-        app.router.add_get(one + "/answer.wav", self._answer_wav)
-        app.router.add_get(one + "/fixture.zip", self._fixture)
-        app.router.add_get(one + "/traffic.jsonl", self._traffic)
+        get(one, self._session)
+        get(one + "/events/{i}", self._event)
+        get(one + "/waveform", self._waveform)
+        get(one + "/input.wav", self._input_wav)
+        get(one + "/answer.wav", self._answer_wav)
+        get(one + "/fixture.zip", self._fixture)
+        get(one + "/traffic.jsonl", self._traffic)
+        app.on_response_prepare.append(_security_headers)
         app.on_shutdown.append(self._shutdown)
+
+    def _guarded_get(self, app: web.Application) -> Callable[[str, Handler], None]:
+        def add(path: str, handler: Handler) -> None:
+            app.router.add_get(path, self._guarded(handler))
+
+        return add
+
+    def _guarded(self, handler: Handler) -> Handler:
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            refused = refusal(request, self.access, LOGIN_PATH)
+            return refused if refused is not None else await handler(request)
+
+        return guarded
+
+    async def _login_form(self, request: web.Request) -> web.Response:
+        return login_page(LOGIN_PATH)
+
+    async def _login(self, request: web.Request) -> web.Response:
+        """The login form's POST: the right key sets the session cookie and opens the page."""
+        api_key = request.app[OPTIONS_KEY].api_key
+        if api_key is None:
+            raise web.HTTPSeeOther(INSPECT_PATH)
+        form = await request.post()
+        key = form.get("key")
+        if not isinstance(key, str) or not same_key(key, api_key):
+            return login_page(LOGIN_PATH, wrong=True)
+        response = web.HTTPSeeOther(INSPECT_PATH)
+        response.set_cookie(
+            COOKIE, cookie_value(api_key), path=INSPECT_PATH, httponly=True, samesite="Strict"
+        )
+        raise response
 
     async def _shutdown(self, app: web.Application) -> None:
         self._closing = True
@@ -87,8 +139,20 @@ class Inspector(SessionStore):
 
     async def _sessions(self, request: web.Request) -> web.Response:
         return web.json_response(
-            {"version": self.version, "sessions": [summary(r) for r in self.sessions()]}
+            {
+                "version": self.version,
+                "sessions": [summary(r) for r in self.sessions()],
+                "not_kept": self.not_kept(),
+            }
         )
+
+    def not_kept(self) -> dict[str, int]:
+        """What the memory bounds dropped: sessions forgotten, events kept as their type alone."""
+        return {
+            "sessions_forgotten": self.sessions_forgotten,
+            "events_not_kept": sum(r.events_not_kept for r in self.sessions()),
+            "events_dropped": sum(r.dropped_events for r in self.sessions()),
+        }
 
     async def _updates(self, request: web.Request) -> web.StreamResponse:
         """Server-sent events: `data: VERSION` whenever something changed, at most 4 times a second."""
@@ -173,6 +237,12 @@ class Inspector(SessionStore):
         return _download(body, "application/x-ndjson", f"{record.id}.jsonl")
 
 
+async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """Every answer under /inspect (refusals too) gets the inspector's security headers."""
+    if request.path == INSPECT_PATH or request.path.startswith(INSPECT_PATH + "/"):
+        response.headers.update(SECURITY_HEADERS)
+
+
 def _session_view(record: SessionRecord, since: int) -> dict[str, Any]:
     """The session page's data: the events from `since` on, and everything drawn from all."""
     index = record.audio.update(record.events)
@@ -181,6 +251,7 @@ def _session_view(record: SessionRecord, since: int) -> dict[str, Any]:
         "replay": replay_details(record),
         "events": timeline(record, index, since),
         "dropped_events": record.dropped_events,
+        "events_not_kept": record.events_not_kept,
         "audio_dropped": record.audio_dropped,
         "failures": [{"t": f.t_ms, "kind": f.kind, "message": f.message} for f in record.failures],
         "input_ms": index.input_ms,

@@ -16,14 +16,18 @@ import numpy.typing as npt
 from ..protocol.text import CJK_CHARS
 from .pcm import OUTPUT_SAMPLE_RATE, PCM16
 
-__all__ = ["WARM_POSITIONS", "synthesize_speech", "voice_pitch", "warm_voice"]
+__all__ = ["WARM_POSITIONS", "speech_samples", "synthesize_speech", "voice_pitch", "warm_voice"]
 
 _PAUSE_PUNCTUATION = set(".,!?;:。，！？；：、")
 _CJK = re.compile(f"[{CJK_CHARS}]")
 _VOWEL_GROUPS = re.compile(r"[aeiouyàâäéèêëïîôöùûüáíóúãõåæøœ]+", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=2**16)
 def _syllables(word: str) -> int:
+    """Syllables of one word (cached: words repeat, and counting an answer's speech asks again)."""
+    if word.isascii():  # no CJK: one regex, not three
+        return max(1, len(_VOWEL_GROUPS.findall(word)))
     cjk = len(_CJK.findall(word))
     latin = len(_VOWEL_GROUPS.findall(_CJK.sub(" ", word)))
     return max(1, cjk + latin)
@@ -47,7 +51,7 @@ def synthesize_speech(text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RA
     pieces: list[PCM16] = []
     for index, word in enumerate(re.findall(r"\S+", text)):
         for s in range(_syllables(word)):
-            pieces.append(_burst(f0, index + s, sample_rate))
+            pieces.append(_burst(f0, (index + s) % _POSITIONS, sample_rate))
         gap = 0.25 if word[-1] in _PAUSE_PUNCTUATION else 0.08
         pieces.append(np.zeros(int(gap * sample_rate), dtype=np.int16))
     audio = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
@@ -55,14 +59,27 @@ def synthesize_speech(text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RA
     return audio
 
 
-# Syllable positions warmed per voice: the bundled answers reach position 51 (an Omni reply of two
-# corpus sentences); a longer answer computes the rest when it is spoken.
-WARM_POSITIONS = 64
+def speech_samples(text: str, sample_rate: int = OUTPUT_SAMPLE_RATE) -> int:
+    """``len(synthesize_speech(text, voice, sample_rate))``, counted without synthesizing."""
+    burst = int(0.17 * sample_rate) + int(0.03 * sample_rate)
+    pause, short = int(0.25 * sample_rate), int(0.08 * sample_rate)
+    return sum(
+        _syllables(word) * burst + (pause if word[-1] in _PAUSE_PUNCTUATION else short)
+        for word in re.findall(r"\S+", text)
+    )
+
+
+# Syllable positions repeat after this many, and a voice warms all of them: the bundled answers
+# reach position 51 (an Omni reply of two corpus sentences), the longest pinned text 79. So an
+# answer of any length is spoken from cached bursts, never computing (and evicting) one per
+# syllable on the event loop (a 16,000-syllable answer took seconds).
+WARM_POSITIONS = 128
+_POSITIONS = WARM_POSITIONS
 
 
 def warm_voice(voice: str) -> None:
     """Compute (and cache) the bursts of the first WARM_POSITIONS syllable positions in `voice`,
-    before an answer needs them: about 30 ms of numpy, which releases the GIL, so a worker
+    before an answer needs them: about 60 ms of numpy, which releases the GIL, so a worker
     thread can do it while the event loop serves (transport/voices.py)."""
     f0 = voice_pitch(voice)
     for position in range(WARM_POSITIONS):

@@ -7,7 +7,6 @@ and send task in receiving.py and sending.py; who answers a session in answering
 from __future__ import annotations
 
 import asyncio
-import collections
 import dataclasses
 from collections.abc import Awaitable, Callable
 
@@ -21,6 +20,8 @@ from .answering import build_library, build_responder
 from .building import BuildQueue
 from .connection import report
 from .handshake import REALTIME_PATH, http_error, unknown_path
+from .http_guard import HALF_OPEN_KEY, GuardedRunner, limit_repeated_lines
+from .injector import RefusalCounts
 from .keys import (
     BUILDS_KEY,
     LIBRARY_KEY,
@@ -51,8 +52,9 @@ def create_app(options: ServerOptions | None = None) -> web.Application:
     app[OPTIONS_KEY] = options
     app[SENDERS_KEY] = set()
     app[BUILDS_KEY] = BuildQueue()
-    app[REFUSED_KEY] = collections.Counter()
+    app[REFUSED_KEY] = RefusalCounts()
     app[SOCKETS_KEY] = set()
+    app[HALF_OPEN_KEY] = set()
     # Loaded once per process here, not in the first Opus session's loop step (finding the
     # library runs `ldconfig -p`: milliseconds).
     libopus_available()
@@ -72,11 +74,17 @@ async def start_site(
 
     `reuse_port`: bind with SO_REUSEPORT, so that several processes serve one port (--workers).
     """
-    options = app.get(OPTIONS_KEY)
-    grace_s = options.shutdown_grace_s if options is not None else 3.0
-    # Handlers still running once every client got its 1001 are cancelled soon after.
-    runner = web.AppRunner(
-        app, access_log_class=limits.RedactingAccessLogger, shutdown_timeout=grace_s + 1.0
+    options = app.get(OPTIONS_KEY) or ServerOptions()
+    limit_repeated_lines()
+    # Handlers still running once every client got its 1001 are cancelled soon after. A
+    # connection waiting for a request is closed after the handshake timeout (aiohttp's
+    # keep-alive timer runs from the connection's start).
+    runner = GuardedRunner(
+        app,
+        cap=options.max_connections,
+        access_log_class=limits.RedactingAccessLogger,
+        shutdown_timeout=options.shutdown_grace_s + 1.0,
+        keepalive_timeout=options.handshake_timeout_s,
     )
     await runner.setup()
     site = web.TCPSite(

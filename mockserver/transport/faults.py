@@ -59,6 +59,14 @@ RESET = "reset"  # close with no close frame: the TCP connection is reset
 FIRST_TEXT = "first_text"  # the first streamed text event of each response
 FIRST_AUDIO = "first_audio"  # the first response.audio.delta of each response
 PSEUDO_TYPES = (FIRST_TEXT, FIRST_AUDIO)
+# Upper bounds of every number a fault takes (the docs say nothing; far past any useful test):
+# a 400-digit delay was accepted, then overflowed the timer and killed the session.
+MAX_COUNT = 10**9  # at, after, nth
+MAX_DELAY_MS = 600_000  # ms, jitter_ms: ten minutes
+MAX_SECONDS = 86_400.0  # idle_timeout and session_cap seconds: a day
+MAX_TIMES = 10**6  # reject times
+MAX_SEED = 2**64 - 1
+MAX_TEXT = 1024  # code, message, param, scope
 # RFC 6455 §7.4: codes a server may put in a close frame (1004-1006 and 1015 are reserved).
 _SENDABLE = frozenset([1000, 1001, 1002, 1003, *range(1007, 1015), *range(3000, 5000)])
 
@@ -131,8 +139,10 @@ class Targeted(Fault):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                 raise FaultSpecError(f"{self.KIND}: {name} must be an integer, not {value!r}")
-            if value is not None and value < least:
-                raise FaultSpecError(f"{self.KIND}: {name} must be >= {least}, not {value}")
+            if value is not None and not least <= value <= MAX_COUNT:
+                raise FaultSpecError(
+                    f"{self.KIND}: {name} must be in [{least}, {MAX_COUNT}], not {_shown(value)}"
+                )
         if self.nth is not None and self.on is None:
             raise FaultSpecError(f"{self.KIND}: nth=K goes with on=TYPE")
         if self.on is not None and self.on not in PSEUDO_TYPES + tuple(server_event_types()):
@@ -169,6 +179,7 @@ class InjectError(Targeted):
             ) from None
         if self.code is not None and (not isinstance(self.code, str) or not self.code):
             raise FaultSpecError(f"error: code must be a non-empty string, not {self.code!r}")
+        _check_text("error", self, ("code", "message", "param"))
         object.__setattr__(self, "close", _close_value("error", self.close))
 
     def event_body(self) -> dict[str, Any]:
@@ -208,8 +219,12 @@ class Delay(Targeted):
         super().__post_init__()
         for name in ("ms", "jitter_ms"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise FaultSpecError(f"delay: {name} must be an integer >= 0, not {value!r}")
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise FaultSpecError(f"delay: {name} must be an integer, not {value!r}")
+            if not 0 <= value <= MAX_DELAY_MS:
+                raise FaultSpecError(
+                    f"delay: {name} must be in [0, {MAX_DELAY_MS}], not {_shown(value)}"
+                )
         if self.ms == 0 and self.jitter_ms == 0:
             raise FaultSpecError("delay: give ms=N and/or jitter_ms=N")
 
@@ -229,9 +244,29 @@ class DuplicateEvent(Targeted):
 
 
 def _positive_seconds(kind: str, seconds: float) -> float:
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds > 0:
-        raise FaultSpecError(f"{kind}: seconds must be a number > 0, not {seconds!r}")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise FaultSpecError(f"{kind}: seconds must be a number, not {seconds!r}")
+    if not 0 < seconds <= MAX_SECONDS:  # NaN and inf fail too
+        raise FaultSpecError(
+            f"{kind}: seconds must be > 0 and <= {MAX_SECONDS:g}, not {_shown(seconds)}"
+        )
     return float(seconds)
+
+
+def _shown(value: float) -> str:
+    """A number as an error quotes it: a huge one by its size, not its 400 digits."""
+    text = repr(value)
+    return text if len(text) <= 24 else f"a {len(text)}-digit number"
+
+
+def _check_text(kind: str, fault: Fault, names: tuple[str, ...]) -> None:
+    """Each of `names` is None or a string of at most MAX_TEXT characters."""
+    for name in names:
+        value = getattr(fault, name)
+        if value is not None and (not isinstance(value, str) or len(value) > MAX_TEXT):
+            raise FaultSpecError(
+                f"{kind}: {name} must be a string of at most {MAX_TEXT} characters"
+            )
 
 
 @dataclass(frozen=True)
@@ -271,20 +306,30 @@ HANDSHAKE_REFUSALS = {
 
 @dataclass(frozen=True)
 class RejectHandshake(Fault):
-    """Refuse the WebSocket upgrade with `status` (every handshake, or the first `times`)."""
+    """Refuse the WebSocket upgrade with `status` (every handshake, or the first `times`).
+
+    `times` counts per client (its address and User-Agent), so one client's handshakes do not
+    use up another's refusals; clients that give the same `scope` share one count.
+    """
 
     KIND: ClassVar[str] = "reject"
     status: int = 429
     times: int = 0  # 0: every handshake; N: the first N, then accept
     code: str | None = None
     message: str | None = None
+    scope: str | None = None  # a name: the clients that give it share the count of `times`
 
     def __post_init__(self) -> None:
         if self.status not in HANDSHAKE_REFUSALS:
             allowed = ", ".join(map(str, HANDSHAKE_REFUSALS))
             raise FaultSpecError(f"reject: status must be one of {allowed}, not {self.status!r}")
-        if isinstance(self.times, bool) or not isinstance(self.times, int) or self.times < 0:
-            raise FaultSpecError(f"reject: times must be an integer >= 0, not {self.times!r}")
+        if isinstance(self.times, bool) or not isinstance(self.times, int):
+            raise FaultSpecError(f"reject: times must be an integer, not {self.times!r}")
+        if not 0 <= self.times <= MAX_TIMES:
+            raise FaultSpecError(
+                f"reject: times must be in [0, {MAX_TIMES}], not {_shown(self.times)}"
+            )
+        _check_text("reject", self, ("code", "message", "scope"))
 
     def body(self) -> tuple[str, str]:
         """(code, message) of the DashScope-style JSON body."""
@@ -318,6 +363,10 @@ class FaultPlan:
         for fault in self.faults:
             if not isinstance(fault, Fault):
                 raise FaultSpecError(f"not a fault: {fault!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise FaultSpecError(f"seed must be an integer, not {self.seed!r}")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise FaultSpecError(f"seed must be in [0, 2**64 - 1], not {_shown(self.seed)}")
 
     def __bool__(self) -> bool:
         return bool(self.faults)
@@ -361,7 +410,9 @@ class FaultPlan:
             kind = KINDS.get(kind_name.strip())
             if kind is None:
                 known = ", ".join(KINDS)
-                raise FaultSpecError(f"fault {item!r}: unknown kind {kind_name!r}; known: {known}")
+                raise FaultSpecError(
+                    f"fault {_quoted(item)}: unknown kind {_quoted(kind_name)}; known: {known}"
+                )
             faults.append(_build(kind, item, rest))
         return cls(tuple(faults), seed)
 
@@ -370,7 +421,15 @@ def _integer(item: str, name: str, raw: str) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise FaultSpecError(f"fault {item!r}: {name} must be an integer, not {raw!r}") from None
+        raise FaultSpecError(
+            f"fault {_quoted(item)}: {name} must be an integer, not {_quoted(raw)}"
+        ) from None
+
+
+def _quoted(text: str) -> str:
+    """`text` as an error quotes it: repr, cut to 80 characters."""
+    shown = repr(text)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
 def _build(kind: type[Fault], item: str, rest: str) -> Fault:
@@ -382,12 +441,14 @@ def _build(kind: type[Fault], item: str, rest: str) -> Fault:
         name, sep, raw = pair.partition("=")
         if not sep or name not in known:
             allowed = ", ".join(sorted(known))
-            raise FaultSpecError(f"fault {item!r}: unknown option {name!r}; known: {allowed}")
+            raise FaultSpecError(
+                f"fault {_quoted(item)}: unknown option {_quoted(name)}; known: {allowed}"
+            )
         values[name] = _typed(item, name, hints[name], raw)
     try:
         return kind(**values)
     except FaultSpecError as exc:
-        raise FaultSpecError(f"fault {item!r}: {str(exc).partition(': ')[2]}") from None
+        raise FaultSpecError(f"fault {_quoted(item)}: {str(exc).partition(': ')[2]}") from None
 
 
 def _typed(item: str, name: str, hint: Any, raw: str) -> Any:
@@ -401,11 +462,13 @@ def _typed(item: str, name: str, hint: Any, raw: str) -> Any:
         except ValueError:
             if str not in options:
                 raise FaultSpecError(
-                    f"fault {item!r}: {name} must be an integer, not {raw!r}"
+                    f"fault {_quoted(item)}: {name} must be an integer, not {_quoted(raw)}"
                 ) from None
     if float in options:
         try:
             return float(raw)
         except ValueError:
-            raise FaultSpecError(f"fault {item!r}: {name} must be a number, not {raw!r}") from None
+            raise FaultSpecError(
+                f"fault {_quoted(item)}: {name} must be a number, not {_quoted(raw)}"
+            ) from None
     return raw

@@ -14,7 +14,7 @@ import logging
 import random
 import socket
 import struct
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -42,7 +42,14 @@ from .faults import (
 )
 from .handshake import http_error
 
-__all__ = ["FAULTS_HEADER", "FaultInjector", "handshake_refusal", "plan_for", "scenario_plan"]
+__all__ = [
+    "FAULTS_HEADER",
+    "FaultInjector",
+    "RefusalCounts",
+    "handshake_refusal",
+    "plan_for",
+    "scenario_plan",
+]
 
 log = logging.getLogger("mockserver")
 
@@ -75,13 +82,40 @@ def plan_for(
     return plan
 
 
-def handshake_refusal(plan: FaultPlan, refused: Counter[object]) -> web.Response | None:
-    """The HTTP refusal of a RejectHandshake in `plan` that still applies (`refused` counts the
-    handshakes each fault has refused so far, server-wide), else None."""
+class RefusalCounts:
+    """How many handshakes each RejectHandshake with `times` has refused, per client (or per
+    named `scope`): the latest :data:`MAX_COUNTED` pairs, so distinct specs cannot grow it."""
+
+    MAX_COUNTED = 4096
+
+    def __init__(self) -> None:
+        self._counts: OrderedDict[tuple[RejectHandshake, str], int] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def take(self, fault: RejectHandshake, client: str) -> bool:
+        """Count one refusal of `client` by `fault`; False once it has refused `times` already."""
+        key = (fault, fault.scope if fault.scope is not None else client)
+        refused = self._counts.pop(key, 0)
+        if fault.times and refused >= fault.times:
+            self._counts[key] = refused
+            return False
+        self._counts[key] = refused + 1
+        while len(self._counts) > self.MAX_COUNTED:
+            self._counts.popitem(last=False)
+        return True
+
+
+def handshake_refusal(
+    plan: FaultPlan, refused: RefusalCounts, request: web.Request
+) -> web.Response | None:
+    """The HTTP refusal of a RejectHandshake in `plan` that still applies to this client (its
+    address and User-Agent, or the fault's scope), else None."""
+    client = f"{request.remote} {request.headers.get('User-Agent', '')}"
     for fault in plan.of_kind(RejectHandshake):
-        if fault.times and refused[fault] >= fault.times:
+        if fault.times and not refused.take(fault, client):
             continue
-        refused[fault] += 1
         code, message = fault.body()
         log.info("fault: handshake refused with %s", fault.status)
         return http_error(fault.status, code, message)

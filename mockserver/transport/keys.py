@@ -4,13 +4,13 @@ handlers and the connection tasks (and by `serve`, for its banner and its collec
 from __future__ import annotations
 
 import asyncio
-import collections
 
 from aiohttp import web
 
 from ..answers.corpus import CorpusResponder
 from ..replay.store import Fixture
 from .building import BuildQueue
+from .injector import RefusalCounts
 from .options import ServerOptions
 
 __all__ = [
@@ -29,6 +29,6 @@ RESPONDER_KEY = web.AppKey("responder", CorpusResponder)
 # the send task of every live connection (cancelled at shutdown)
 SENDERS_KEY: web.AppKey[set[asyncio.Task[None]]] = web.AppKey("senders", set)
 BUILDS_KEY: web.AppKey[BuildQueue] = web.AppKey("builds", BuildQueue)
-# how many handshakes each injected RejectHandshake fault has refused so far, server-wide
-REFUSED_KEY: web.AppKey[collections.Counter[object]] = web.AppKey("refused", collections.Counter)
+# how many handshakes each injected RejectHandshake fault has refused so far, per client
+REFUSED_KEY: web.AppKey[RefusalCounts] = web.AppKey("refused", RefusalCounts)
 SOCKETS_KEY: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("sockets", set)

@@ -12,22 +12,26 @@ import asyncio
 import contextlib
 import logging
 import re
+import struct
 import time
 from collections.abc import Callable, Iterable
+from typing import cast
 
-from aiohttp import web
+from aiohttp import WSCloseCode, WSMsgType, web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web_log import AccessLogger
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
 
 from .handshake import http_error
+from .http_guard import drain_until_closed
 
 __all__ = [
     "GOING_AWAY",
     "PROTOCOL_ERROR",
     "SLOW_READER",
     "RedactingAccessLogger",
+    "ServerSocket",
     "answer_close",
     "backlogged",
     "close_all",
@@ -40,6 +44,7 @@ log = logging.getLogger("mockserver")
 PROTOCOL_ERROR = 1002  # RFC 6455 §7.4.1: e.g. a close code no endpoint may send
 GOING_AWAY = 1001  # RFC 6455 §7.4.1: the server is going down (SIGTERM, SIGINT)
 SLOW_READER = 1008  # RFC 6455 §7.4.1 policy violation: the client stopped reading its events
+MESSAGE_TOO_BIG = 1009  # RFC 6455 §7.4.1: a frame over the size limit (aiohttp sends it)
 IDLE = 1000  # the idle timeout: a normal close (the ~300 s drop of docs/protocol/events.md §1.8 has no code)
 _POLL_S = 0.02  # how often a paused receive loop looks at the backlog again
 # RFC 6455 §7.4.1-2 and IANA's registry: the codes below 3000 an endpoint may send; 3000-4999
@@ -112,26 +117,100 @@ async def answer_close(ws: web.WebSocketResponse) -> None:
         await ws.close(code=close_reply(ws.close_code, 1000))
 
 
-async def close_all(sockets: Iterable[web.WebSocketResponse], grace_s: float) -> None:
-    """Close every open WebSocket with 1001 (going away), all at once, within `grace_s`.
+class ServerSocket(web.WebSocketResponse):
+    """aiohttp's server WebSocket, able to close first while another task reads (shutdown).
 
-    A send already under way finishes first (aiohttp writes one frame at a time); whatever is
-    not closed when the grace period ends is dropped.
+    aiohttp's ``close()`` called while the receive loop waits for a frame breaks that wait and
+    then drops the TCP connection at once, without the client's Close reply (RFC 6455 §7.1.1
+    wants it awaited), so clients that read late saw 1006. :meth:`go_away` only sends the Close
+    frame; the receive loop reads the reply as it reads any frame, and :meth:`close` then ends
+    the connection without a second Close. Frames the send task produces after the Close are
+    dropped (RFC 6455 §5.5.1: nothing is sent after it).
     """
-    closing = [
-        asyncio.ensure_future(ws.close(code=GOING_AWAY, message=b"server shutting down"))
-        for ws in list(sockets)
-        if not ws.closed
-    ]
-    if not closing:
+
+    _going_away = False
+    _lingering = False  # closing over a frame still arriving (1009): drain before dropping
+
+    @property
+    def going_away(self) -> bool:
+        """The server sent its Close (:meth:`go_away`) and waits for the client's."""
+        return self._going_away
+
+    async def go_away(self, code: int, message: bytes) -> None:
+        """Send Close `code` now; the connection ends on the client's reply (see class doc)."""
+        if self.closed or self._going_away:
+            return
+        self._going_away = True
+        await self.send_frame(struct.pack("!H", code) + message, WSMsgType.CLOSE)
+
+    def _close_transport(self) -> None:
+        if not self._lingering:  # else close() drains first (drain_until_closed)
+            super()._close_transport()
+
+    def abort(self) -> None:
+        """Drop the TCP connection now (the client did not answer within the grace period)."""
+        self._set_closed()
+        request = self._req
+        if request is not None and request.transport is not None:
+            request.transport.abort()
+
+    async def send_str(self, data: str, compress: int | None = None) -> None:
+        if not self._going_away:
+            await super().send_str(data, compress)
+
+    async def close(self, *, code: int = 1000, message: bytes = b"", drain: bool = True) -> bool:
+        if not self._going_away:
+            self._lingering = code == MESSAGE_TOO_BIG and not self.closed
+            closed = await super().close(code=code, message=message, drain=drain)
+            if self._lingering:
+                request = self._req
+                if request is not None:
+                    await drain_until_closed(request.protocol, request.transport)
+            return closed
+        if self.closed:
+            return False
+        if self.close_code is None and not self._waiting:  # nobody reads the reply: read it here
+            with contextlib.suppress(Exception):
+                while (await self.receive()).type not in _ENDINGS:
+                    pass
+        self._set_closed()
+        # any code the client replied with (3000-4999 too), not only WSCloseCode's members
+        self._set_code_close_transport(cast(WSCloseCode, self.close_code or GOING_AWAY))
+        return True
+
+
+_ENDINGS = frozenset({WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR})
+
+
+async def close_all(sockets: Iterable[web.WebSocketResponse], grace_s: float) -> None:
+    """Close every open WebSocket with 1001 (going away), all at once, and wait for each
+    client's Close reply; `grace_s` bounds the whole wait, after which what is left is dropped,
+    whether or not its client reads."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + grace_s
+    open_now = [ws for ws in list(sockets) if not ws.closed]
+    if not open_now:
         return
-    log.info("shutting down: closing %d sessions with %d", len(closing), GOING_AWAY)
-    done, pending = await asyncio.wait(closing, timeout=grace_s)
-    for task in pending:
+    log.info("shutting down: closing %d sessions with %d", len(open_now), GOING_AWAY)
+    closing = [asyncio.ensure_future(_go_away(ws)) for ws in open_now]
+    while any(not ws.closed for ws in open_now) and loop.time() < deadline:
+        await asyncio.sleep(_POLL_S)
+    for task in closing:
         task.cancel()
-    for task in done:
-        with contextlib.suppress(Exception):
-            task.result()
+    left = [ws for ws in open_now if not ws.closed]
+    if left:
+        log.info("shutting down: %d clients did not answer within %g s", len(left), grace_s)
+    for ws in left:
+        if isinstance(ws, ServerSocket):
+            ws.abort()
+    await asyncio.gather(*closing, return_exceptions=True)
+
+
+async def _go_away(ws: web.WebSocketResponse) -> None:
+    if isinstance(ws, ServerSocket):
+        await ws.go_away(GOING_AWAY, b"server shutting down")
+    else:
+        await ws.close(code=GOING_AWAY, message=b"server shutting down")
 
 
 _SECRET_QUERY = re.compile(r"((?:api[_-]?key|key|token|authorization)=)[^&\s\"]*", re.IGNORECASE)

@@ -331,6 +331,19 @@ class ServerOptions:
         ),
     )
 
+    # Slowloris: a connection that has not sent its whole HTTP request by then is closed
+    # (transport/http_guard.py); until then it counts toward max_connections.
+    handshake_timeout_s: float = field(
+        default=10.0,
+        metadata=_declare(
+            "close a connection that has not sent a whole HTTP request within this many "
+            "seconds (such connections count toward --max-connections)",
+            "--handshake-timeout",
+            parse=float,
+            bound=Bound(strict=True, why="seconds"),
+        ),
+    )
+
     def __post_init__(self) -> None:
         """Every option is checked here, so a bad value fails at once, not at the first connection.
 

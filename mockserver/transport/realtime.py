@@ -21,6 +21,7 @@ from .answering import Answering
 from .connection import report
 from .faults import FaultPlan
 from .handshake import check_api_key, check_model
+from .http_guard import half_open
 from .injector import handshake_refusal, plan_for, session_cap
 from .keys import OPTIONS_KEY, REFUSED_KEY, SOCKETS_KEY
 from .options import ServerOptions
@@ -53,15 +54,16 @@ async def realtime(request: web.Request) -> web.StreamResponse:
     faults = plan_for(request, options.fault_plan, chosen.faults)
     if isinstance(faults, web.Response):
         return faults
-    if (refusal := handshake_refusal(faults, request.app[REFUSED_KEY])) is not None:
+    if (refusal := handshake_refusal(faults, request.app[REFUSED_KEY], request)) is not None:
         return refusal
     sockets = request.app[SOCKETS_KEY]
-    refused = limits.connection_refused(len(sockets), options.max_connections)
+    open_now = len(sockets) + half_open(request.app)  # half-sent requests count too
+    refused = limits.connection_refused(open_now, options.max_connections)
     if refused is not None:
-        log.info("refused a connection: %d are open (max_connections)", len(sockets))
+        log.info("refused a connection: %d are open (max_connections)", open_now)
         return refused
     # autoclose=False: the client's close code is seen before it is answered (limits.answer_close)
-    ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES, autoclose=False)
+    ws = limits.ServerSocket(max_msg_size=MAX_FRAME_BYTES, autoclose=False)
     sockets.add(ws)
     try:
         await ws.prepare(request)

@@ -23,13 +23,14 @@ from pathlib import Path
 
 import aiohttp
 from aiohttp import WSMsgType, web
+from yarl import URL
 
 from ..replay.capture import validate_lines
 from ..replay.recording import Recording
 from ..replay.store import TRANSCRIPT, load, save
 from .handshake import REALTIME_PATH, http_error
 
-__all__ = ["RecorderOptions", "create_recorder_app"]
+__all__ = ["RecorderOptions", "check_upstream", "create_recorder_app"]
 
 log = logging.getLogger("mockserver.recorder")
 FORWARDED = (
@@ -41,11 +42,47 @@ FORWARDED = (
 )
 
 
+_SCHEMES = ("wss", "ws", "https", "http")
+
+
+def check_upstream(text: str) -> str:
+    """`text` if it is a URL the proxy can open a WebSocket to, else ValueError in one line.
+
+    A WebSocket (or HTTP) scheme and a host; no user or password: the client's own key goes
+    upstream in its Authorization header, and a URL's credentials would be sent beside it (and
+    shown in every log line naming the upstream), so they are refused rather than guessed at.
+    """
+    shown = text if len(text) <= 120 else text[:117] + "..."
+    try:
+        url = URL(text)
+        host = url.host
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"--upstream: {shown!r} is not a URL ({exc})") from None
+    if url.scheme not in _SCHEMES or not host:
+        raise ValueError(
+            f"--upstream: {shown!r} is not a WebSocket URL; give e.g. "
+            "wss://dashscope-intl.aliyuncs.com/api-ws/v1/realtime"
+        )
+    if url.user is not None or url.password is not None:
+        raise ValueError(
+            "--upstream: the URL carries a user or password; remove it (the client's own key "
+            "is forwarded in its Authorization header)"
+        )
+    if url.query_string or url.fragment:
+        raise ValueError(
+            "--upstream: give the URL without a query or fragment (?model= comes from the client)"
+        )
+    return text
+
+
 @dataclass
 class RecorderOptions:
     upstream: str  # e.g. wss://dashscope-intl.aliyuncs.com/api-ws/v1/realtime
     out: Path
     saved: list[Path] | None = None  # the fixtures written, for whoever wants to know (tests)
+
+    def __post_init__(self) -> None:
+        self.upstream = check_upstream(self.upstream)
 
 
 RECORDER_KEY = web.AppKey("recorder", RecorderOptions)
@@ -95,7 +132,7 @@ async def _proxy(request: web.Request) -> web.StreamResponse:
         return http_error(
             exc.status, "UpstreamRefused", f"The upstream refused the connection: {exc.message}"
         )
-    except aiohttp.ClientError as exc:
+    except (aiohttp.ClientError, OSError, ValueError) as exc:
         await http.close()
         return http_error(502, "UpstreamUnreachable", f"The upstream could not be reached: {exc}")
     # autoclose=False: the client's close is answered once the recording is written (or not)

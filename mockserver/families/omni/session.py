@@ -11,14 +11,13 @@ user turn is answered by a `function_call` item (Behaviour.tool_calls); the clie
 from __future__ import annotations
 
 import json
+import math
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from ...answers.responder import Transcript
-from ...media.pcm import INPUT_SAMPLE_RATE
+from ...media.pcm import INPUT_SAMPLE_RATE, OUTPUT_SAMPLE_RATE
 from ...protocol import wording
 from ...protocol.behaviour import (
     OmniSessionFinish,
@@ -29,7 +28,7 @@ from ...protocol.behaviour import (
     UnknownCallId,
 )
 from ...protocol.errors import ProtocolError
-from ...protocol.text import split_units, text_tokens
+from ...protocol.text import split_units, text_tokens, units_per_second
 from ...protocol.wire import Event
 from ...responses.events import FunctionCall, ResponsePlan
 from ...responses.usage import audio_tokens, response_usage
@@ -254,11 +253,11 @@ class OmniSession(ListeningSession):
             text, audio = self._responder.answer_tool_output(turn.tool_output, language), None
         else:
             text, audio = self._responder.reply(self._segments_seen, turn.heard, language), None
-        if call is None and "audio" in modalities:
-            audio = self._speak(text)
         ending: dict[str, Any] = {}
         if call is None:
-            text, audio, ending = self._within_max_tokens(text, audio)
+            speaking = "audio" in modalities
+            text, ending = self._within_max_tokens(text, language, speaking)
+            audio = self._speak(text) if speaking else None
         input_text = (
             turn.text_tokens
             + text_tokens(instructions or "")
@@ -304,43 +303,62 @@ class OmniSession(ListeningSession):
         self._item_ids.add(plan.item_id)
         self._last_item_id = plan.item_id
 
-    def _output_tokens(self, text: str, audio: np.ndarray | None) -> int:
-        """What an answer costs in output tokens (usage.output_tokens)."""
-        spoken = (
-            0
-            if audio is None
-            else audio_tokens(
-                len(audio), self.output_sample_rate, self.spec.output_audio_tokens_per_second
-            )
+    def _output_tokens(self, text: str, speaking: bool) -> int:
+        """What an answer costs in output tokens (usage.output_tokens), its speech counted by
+        length alone (:meth:`Responder.speech_length`), so no sample is made to decide."""
+        if not speaking:
+            return text_tokens(text)
+        samples = self._responder.speech_length(text, self.config["voice"])
+        samples = int(samples * self.output_sample_rate / OUTPUT_SAMPLE_RATE)  # as _speak resamples
+        spoken = audio_tokens(
+            samples, self.output_sample_rate, self.spec.output_audio_tokens_per_second
         )
         return text_tokens(text) + spoken
 
-    def _within_max_tokens(
-        self, text: str, audio: np.ndarray | None
-    ) -> tuple[str, np.ndarray | None, dict[str, Any]]:
-        """The answer cut to `max_tokens` output tokens (docs/protocol/events.md §4.2: it "truncates, does not
-        change generation"): the longest prefix of whole units, text and speech, that fits.
-        The plan then ends `incomplete`, reason `max_output_tokens` (OpenAI beta's wording)."""
+    def _longest_possible(self, text: str, language: str, speaking: bool) -> tuple[str, bool]:
+        """`text` cut to what `max_tokens` could ever let through (and whether it was cut): at
+        most twice as many units as it has tokens and, spoken, twice the units read speech says
+        in the seconds of audio those tokens buy. A tool output or a fixture's text of any
+        length then costs what the documented limit bounds (docs/protocol/events.md §4.2: at
+        most 16,384 output tokens), not what the text holds."""
         limit = self.config["max_tokens"]
-        if self._output_tokens(text, audio) <= limit:
-            return text, audio, {}
+        most = 2 * limit
+        if speaking:
+            seconds = limit / self.spec.output_audio_tokens_per_second
+            most = min(most, 2 * math.ceil(seconds * units_per_second(language)))
+        units = split_units(text)
+        if len(units) <= most:
+            return text, False
+        return "".join(units[:most]).rstrip(), True
+
+    def _within_max_tokens(
+        self, text: str, language: str, speaking: bool
+    ) -> tuple[str, dict[str, Any]]:
+        """The answer cut to `max_tokens` output tokens (docs/protocol/events.md §4.2: it "truncates, does not
+        change generation"): the longest prefix of whole units, text and speech, that fits,
+        found before any of it is spoken. The plan then ends `incomplete`, reason
+        `max_output_tokens` (OpenAI beta's wording)."""
+        limit = self.config["max_tokens"]
+        incomplete = {
+            "status": "incomplete",
+            "status_details": {"type": "incomplete", "reason": "max_output_tokens"},
+        }
+        text, cut_short = self._longest_possible(text, language, speaking)
+        if self._output_tokens(text, speaking) <= limit:
+            return text, incomplete if cut_short else {}
         units = split_units(text)
 
-        def cut(count: int) -> tuple[str, np.ndarray | None]:
-            prefix = "".join(units[:count]).rstrip()
-            spoken = None if audio is None else self._speak(prefix)
-            return prefix, spoken
+        def prefix(count: int) -> str:
+            return "".join(units[:count]).rstrip()
 
         low, high = 0, len(units)  # the longest prefix that fits lies in [low, high)
         while high - low > 1:
             middle = (low + high) // 2
-            if self._output_tokens(*cut(middle)) <= limit:
+            if self._output_tokens(prefix(middle), speaking) <= limit:
                 low = middle
             else:
                 high = middle
-        text, audio = cut(low)
-        details = {"type": "incomplete", "reason": "max_output_tokens"}
-        return text, audio, {"status": "incomplete", "status_details": details}
+        return prefix(low), incomplete
 
     def _call_id(self) -> str:
         # docs/protocol/events.md §1.5: call_ + 22 lowercase hex.

@@ -7,7 +7,12 @@ import pytest
 from dashscope_realtime_mock.answers.corpus import CorpusResponder
 from dashscope_realtime_mock.families import open_session
 from dashscope_realtime_mock.inspector import Limits
-from dashscope_realtime_mock.inspector.store import AUDIO_NOT_KEPT, SessionRecord, SessionStore
+from dashscope_realtime_mock.inspector.store import (
+    AUDIO_NOT_KEPT,
+    SessionRecord,
+    SessionStore,
+    weight,
+)
 from dashscope_realtime_mock.inspector.views import summary
 from dashscope_realtime_mock.protocol.schema_checks import StrictModeViolation
 from tests.support import ASR
@@ -103,3 +108,10 @@ def test_bad_limits_are_refused():
     """A limit that keeps nothing fails when the limits are built."""
     with pytest.raises(ValueError, match="at least one session"):
         Limits(sessions=0)
+
+
+def test_weighing_an_event_stops_past_its_budget():
+    """weight() walks no further than the budget, however large the event."""
+    huge = {"items": [{"text": "x"} for _ in range(100_000)]}
+    assert 1000 < weight(huge, 1000) < 1000 + 200
+    assert weight({"type": "a"}, 10**9) == 64 * 2 + len("type") + 1

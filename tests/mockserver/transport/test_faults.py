@@ -97,7 +97,9 @@ def test_a_bad_object_fails_when_built():
 
 def test_a_bad_server_spec_is_an_option_error():
     """ServerOptions(faults=...) names the option when the spec is bad."""
-    with pytest.raises(OptionError, match=r"^faults: fault 'drop:at=0': at must be >= 1"):
+    with pytest.raises(
+        OptionError, match=r"^faults: fault 'drop:at=0': at must be in \[1, 1000000000\], not 0"
+    ):
         ServerOptions(faults="drop:at=0")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 
 import pytest
 from aiohttp import web
@@ -13,6 +12,7 @@ from dashscope_realtime_mock.transport.faults import FaultPlan, RejectHandshake,
 from dashscope_realtime_mock.transport.handshake import REALTIME_PATH
 from dashscope_realtime_mock.transport.injector import (
     FAULTS_HEADER,
+    RefusalCounts,
     handshake_refusal,
     plan_for,
     scenario_plan,
@@ -67,13 +67,15 @@ def test_the_last_session_cap_named_wins() -> None:
 def test_a_reject_with_times_refuses_that_many_handshakes_then_none() -> None:
     """reject times=2: the first two handshakes get its status, the third goes through."""
     plan = FaultPlan((RejectHandshake(status=403, times=2),))
-    refused: Counter[object] = Counter()
-    answers = [handshake_refusal(plan, refused) for _ in range(3)]
+    refused = RefusalCounts()
+    answers = [handshake_refusal(plan, refused, _request()) for _ in range(3)]
     assert [a.status if a is not None else None for a in answers] == [403, 403, None]
 
 
 def test_a_reject_carries_dashscopes_body_for_its_status() -> None:
     """A 401 refusal: DashScope's InvalidApiKey body."""
-    answer = handshake_refusal(FaultPlan((RejectHandshake(status=401),)), Counter())
+    answer = handshake_refusal(
+        FaultPlan((RejectHandshake(status=401),)), RefusalCounts(), _request()
+    )
     assert answer is not None and answer.text is not None
     assert json.loads(answer.text)["code"] == "InvalidApiKey"

@@ -95,6 +95,8 @@ def test_every_declared_flag_is_a_serve_flag():
         "--host",
         "--port",
         "--no-inspector",
+        "--inspector-remote",
+        "--inspector-host",
         "--workers",
         "--slow-step-ms",
         "--log-level",
