@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import functools
 import gc
+import inspect
 import logging
 import os
 import signal
@@ -16,8 +17,9 @@ from typing import TYPE_CHECKING, NoReturn, TypeAlias
 
 from ._version import __version__
 from .families import REGISTRY
-from .generated_docs import synopsis
+from .generated_docs import behaviours_page, models_table, synopsis
 from .inspector import INSPECT_PATH, Inspector
+from .protocol import behaviour as behaviour_module
 from .protocol.behaviour import Behaviour
 from .transport import workers
 from .transport.answering import library_summary
@@ -39,7 +41,15 @@ if TYPE_CHECKING:
 
     from .transport.recorder import RecorderOptions
 
-__all__ = ["PROG", "build_parser", "fail", "main", "readme_blocks"]
+__all__ = [
+    "PROG",
+    "build_parser",
+    "fail",
+    "generated_blocks",
+    "generated_pages",
+    "main",
+    "readme_blocks",
+]
 
 PROG = "python -m dashscope_realtime_mock"  # how the README spells the command
 
@@ -438,11 +448,24 @@ def _serve_one(
 
 def readme_blocks() -> dict[str, str]:
     """The parts of README.md generated from the code, by the name of their marker comments:
-    the synopsis of every command and the table of the server's options.
-
-    ``scripts/write_options_docs.py`` writes them into README.md; a test fails while they differ.
-    """
+    the synopsis of every command and the table of the models served."""
     return {
         "synopsis": f"```\n{synopsis(build_parser(), PROG)}```\n",
-        "options": options_table(),
+        "models": models_table(REGISTRY.families()),
     }
+
+
+def generated_blocks() -> dict[str, dict[str, str]]:
+    """Every file with parts generated from the code (a path from the repository's top), and
+    its blocks by the name of their marker comments.
+
+    ``scripts/write_docs.py`` writes them; tests/mockserver/test_generated_docs.py fails while
+    a file differs.
+    """
+    return {"README.md": readme_blocks(), "docs/options.md": {"options": options_table()}}
+
+
+def generated_pages() -> dict[str, str]:
+    """Every page generated whole from the code, by its path from the repository's top."""
+    source = inspect.getsource(behaviour_module)
+    return {"docs/behaviours.md": behaviours_page(Behaviour, source)}

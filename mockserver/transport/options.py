@@ -4,7 +4,7 @@ Each field of :class:`ServerOptions` is declared once, with an :class:`Option` i
 (its `serve` flag, its meaning, its bound, how the command line parses it). Everything else is
 generated from that declaration: the bounds checks of ``__post_init__``, `serve`'s flags
 (``cli.py``), the ``ServerOptions(**...)`` call `serve` makes, and the README's options table
-(:func:`options_table`; ``scripts/write_options_docs.py`` writes it, a test compares it).
+(:func:`options_table`; ``scripts/write_docs.py`` writes it into docs/options.md, a test compares it).
 """
 
 from __future__ import annotations
