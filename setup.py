@@ -27,9 +27,15 @@ FOLDERS = {
     f"{PACKAGE}.fixtures": "fixtures",
 }
 
-packages = []
-for name, folder in FOLDERS.items():
-    found = find_namespace_packages(where=folder, exclude=["*__pycache__*"])
-    packages += [name, *(f"{name}.{sub}" for sub in found)]
+def packages() -> list[str]:
+    """Every package the distribution holds: each folder of FOLDERS and every folder inside it
+    whose name can be imported (a scenario's folder, `asr-8k`, cannot: it is data only)."""
+    found: list[str] = []
+    for name, folder in FOLDERS.items():
+        subs = find_namespace_packages(where=folder, exclude=["*__pycache__*"])
+        found += [name, *(f"{name}.{sub}" for sub in subs if sub.replace(".", "_").isidentifier())]
+    return found
 
-setup(packages=packages, package_dir=FOLDERS)
+
+if __name__ == "__main__":  # as setuptools runs it; tests/packaging/test_setup.py imports it
+    setup(packages=packages(), package_dir=FOLDERS)
