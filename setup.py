@@ -27,6 +27,7 @@ FOLDERS = {
     f"{PACKAGE}.fixtures": "fixtures",
 }
 
+
 def packages() -> list[str]:
     """Every package the distribution holds: each folder of FOLDERS and every folder inside it
     whose name can be imported (a scenario's folder, `asr-8k`, cannot: it is data only)."""

@@ -32,6 +32,7 @@ __all__ = [
     "backlogged",
     "close_all",
     "connection_refused",
+    "redacted",
     "wait_for_reader",
 ]
 
@@ -150,3 +151,8 @@ class RedactingAccessLogger(AccessLogger):
 
 
 _: type[AbstractAccessLogger] = RedactingAccessLogger
+
+
+def redacted(text: str) -> str:
+    """`text` (a URL or its query) with the value of every key-like parameter written ``***``."""
+    return _SECRET_QUERY.sub(r"\1***", text)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import soundfile
-
 import re
 import subprocess
 import sys
+
+import soundfile
 
 from dashscope_realtime_mock.client.__main__ import main, progress
 from dashscope_realtime_mock.client.endpoint import LIVE_ENDPOINTS

@@ -46,6 +46,8 @@ def test_out_of_range_choice_is_refused():
 def test_docs_list_every_behaviour():
     """Every choice is documented in docs/behaviours.md's table."""
     listed = set(
-        re.findall(r"^\| `([a-z_0-9]+)` \|", BEHAVIOURS_PAGE.read_text(encoding="utf-8"), re.MULTILINE)
+        re.findall(
+            r"^\| `([a-z_0-9]+)` \|", BEHAVIOURS_PAGE.read_text(encoding="utf-8"), re.MULTILINE
+        )
     )
     assert {f.name for f in dataclasses.fields(Behaviour)} <= listed
