@@ -256,8 +256,12 @@ def _validate(args: argparse.Namespace) -> int:
     if args.model is not None:
         found = REGISTRY.lookup(args.model)
         if found is None:
-            print(f"error: unknown model {args.model!r}", file=sys.stderr)
-            return 2
+            served = ", ".join(m.model_id for f in REGISTRY.families() for m in f.models)
+            return fail(
+                "validate",
+                f"unknown model {args.model!r}; the models served: {served} "
+                "(and their dated snapshots)",
+            )
         family = found.family.name
     try:
         lines = args.file.read_text(encoding="utf-8").splitlines()
@@ -438,11 +442,14 @@ def _signal_ready(ready: Callable[[], None]) -> Banner:
 def _serve_one(
     options: ServerOptions, host: str, port: int, banner: Banner, reuse_port: bool = False
 ) -> int:
-    """Serve the mock in this process until interrupted; 2 with one line if it cannot start."""
+    """Serve the mock in this process until interrupted; 2 with one line if it cannot start
+    (and nothing after that line: the loop's summary is for a server that ran)."""
+    code = 2
     try:
-        return _listen("serve", lambda: create_app(options), host, port, banner, reuse_port)
+        code = _listen("serve", lambda: create_app(options), host, port, banner, reuse_port)
+        return code
     finally:
-        if STEPS.steps:
+        if STEPS.steps and code == 0:
             logging.getLogger("mockserver.loop").info(STEPS.summary())
 
 
