@@ -94,7 +94,7 @@ def _behaviour_help() -> str:
     ]
     return "\n".join(
         [
-            "--behaviour NAME=VALUE (the choices where the docs are open; README explains each):",
+            "--behaviour NAME=VALUE (the choices where the docs are open; docs/behaviours.md explains each):",
             *rows,
         ]
     )

@@ -3,7 +3,8 @@
 Every point the documentation marks UNCONFIRMED that the mock has to decide is a field here, with
 the default closest to the documented behaviour of the sibling families (or OpenAI Realtime beta
 where DashScope says nothing). Set them with ``--behaviour name=value`` on the command line, or
-by passing a :class:`Behaviour` to the app or the session core. The README lists them all.
+by passing a :class:`Behaviour` to the app or the session core. docs/behaviours.md lists them
+all, generated from this module (the comment above each field is its "why").
 
 A choice between named values is an enum; a plain string is accepted and converted when the
 Behaviour is built, so a typo fails at once with the list of values.

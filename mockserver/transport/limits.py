@@ -1,6 +1,6 @@
 """What keeps one client from silencing, stalling or bloating the server.
 
-The transport's bounds, each a named :class:`~.app.ServerOptions` field listed in the README
+The transport's bounds, each a named :class:`~.app.ServerOptions` field listed in docs/options.md
 ("Limits"): the connection cap (answered at the handshake), the idle timeout, backpressure on a
 client that does not read, and the close every client gets when the server stops. The docs
 document none of the codes (docs/protocol/events.md §1.8, §7.2); the choices are named here once.
@@ -54,7 +54,7 @@ def connection_refused(open_now: int, cap: int) -> web.Response | None:
     """The handshake's answer when `cap` connections are open already (None: under the cap).
 
     429 with DashScope's HTTP error body, code `Throttling` (its code for too many requests);
-    the docs do not say what the service answers, so this is a choice (README, "Limits").
+    the docs do not say what the service answers, so this is a choice (docs/limits.md).
     """
     if not cap or open_now < cap:
         return None

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 import soundfile
 
 from dashscope_realtime_mock.client.__main__ import main, progress
 from dashscope_realtime_mock.client.endpoint import LIVE_ENDPOINTS
+from dashscope_realtime_mock.replay.builtin import builtin_fixtures
 from tests.support import SPEECH_DIR
 
 WAV = str(SPEECH_DIR / "en_two_utterances.wav")
@@ -152,3 +155,22 @@ def test_the_demo_runs_as_a_module_of_the_installed_package():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: python -m dashscope_realtime_mock.client")
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+SAID = (
+    "[source] L'intelligence artificielle change notre façon de travailler.",
+    "[answer] Artificial intelligence is changing how we work.",
+)
+
+
+@pytest.mark.realtime_mock(fixtures="builtin")
+def test_the_readmes_demo_prints_what_the_readme_says(realtime_mock, capsys):
+    """The README's demo line (a fixture's input, --from fr --to en) prints the lines it quotes."""
+    readme = README.read_text(encoding="utf-8")
+    assert all(f"`{line}`" in readme for line in SAID)
+    recording = builtin_fixtures() / "scenarios" / "livetranslate-transcription" / "input.wav"
+    argv = ["translate", str(recording), "--from", "fr", "--to", "en", "--url", realtime_mock.url]
+    assert main([*argv, "--api-key", "k"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[:2] == list(SAID)
