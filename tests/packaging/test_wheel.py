@@ -210,3 +210,19 @@ def test_the_wheel_offers_the_extras_the_readme_names(python, project):
     ).stdout
     assert "'pytest'" in extras and "'dev'" in extras
     assert '[pytest]"' in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_demo_runs_from_the_wheel_as_the_readme_spells_it(python, project):
+    """`python -m dashscope_realtime_mock.client --help` works from the installed wheel."""
+    result = subprocess.run(
+        [python, "-m", "dashscope_realtime_mock.client", "translate", "--help"],
+        cwd=project,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "--from" in result.stdout and "python -m dashscope_realtime_mock.client" in result.stdout
+    assert "python -m dashscope_realtime_mock.client translate" in (REPO / "README.md").read_text(
+        encoding="utf-8"
+    )
