@@ -221,6 +221,7 @@ class Behaviour:
     # §7.11 / §7.2 session duration cap in seconds; 0 uses the family's documented cap
     # (Omni 120 minutes, none for ASR and LiveTranslate). Closed with `cap_close_code`.
     session_cap_s: float = 0.0
+    # docs/protocol/events.md §7.2: the close code when the cap is reached (the docs name none).
     cap_close_code: int = 1000
     # Omni response.create while a response is still in progress: "error" (Qwen-Audio, same
     # endpoint, rejects it) or "queue" (answered after the current one).

@@ -71,3 +71,11 @@ def test_a_field_without_a_comment_gets_an_empty_passage():
 
     source = "class Toy:\n    x = 1\n    plain: int = 3\n"
     assert "| `plain` | int | 3 |  |" in behaviours_page(Toy, source)
+
+
+def test_every_behaviour_says_which_passage_it_rests_on():
+    """Each Behaviour field has a comment above it, its row's "why": no choice without a reason."""
+    page = behaviours_page(Behaviour, (ROOT / "mockserver/protocol/behaviour.py").read_text())
+    rows = re.findall(r"^\| `([a-z_0-9]+)` \| .* \| (.*) \|$", page, re.MULTILINE)
+    assert len(rows) == len(dataclasses.fields(Behaviour))
+    assert [name for name, why in rows if not why.strip()] == []
