@@ -97,6 +97,8 @@ def pytest_runtest_makereport(
     if server is None or not report.failed or not server.refusals:
         return report
     report.sections.append((REFUSED_SECTION, "\n".join(server.refusals)))
+    # longrepr is a string, a tuple or an exception's representation (pytest exports no type
+    # for the last); only that one has the crash line the summary shows
     crash = getattr(report.longrepr, "reprcrash", None)
     if crash is not None and not crash.message.startswith("the mock refused"):
         crash.message = f"the mock refused {server.refusals[0]} (the client saw: {crash.message})"
