@@ -9,23 +9,42 @@ PORT ?= 8765
 
 .PHONY: serve test lint bench fuzz soak install clean speech fixtures browser
 
-$(STAMP): pyproject.toml setup.py
+# `make serve` needs only the package; `make test` the dev extra (the suite, the official SDK,
+# the linters, the page tests' browser driver).
+SERVE_STAMP := $(VENV)/.installed-serve
+
+$(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,lint]'
-	touch $(STAMP)
+
+$(SERVE_STAMP): pyproject.toml setup.py | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(STAMP): pyproject.toml setup.py | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
 
 install: $(STAMP)
 
-serve: $(STAMP)
+serve: $(SERVE_STAMP)
 	$(PY) -m dashscope_realtime_mock serve --host $(HOST) --port $(PORT) --fixtures fixtures
 
 # Debian's chromium for the inspector's page tests (tests/mockserver/inspector/test_page.py),
 # installed when missing and we may (root, as in CI); otherwise those tests skip and say why.
+# apt waits up to APT_LOCK_WAIT seconds for a package lock another process holds; any failure
+# is one line (apt's own output goes to $(APT_LOG)) and the tests run on without the browser.
+CHROMIUM ?= chromium
+APT_LOCK_WAIT ?= 300
+APT_LOG ?= $(VENV)/apt.log
+APT := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=$(APT_LOCK_WAIT) -y -q
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@command -v $(CHROMIUM) >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	    mkdir -p $(dir $(APT_LOG)); \
+	    if { $(APT) install chromium || { $(APT) update && $(APT) install chromium; }; } >$(APT_LOG) 2>&1; \
+	    then echo "installed chromium for the inspector's page tests"; \
+	    else echo "could not install chromium (apt-get failed, see $(APT_LOG)): the page tests will skip"; fi; \
 	  else echo "chromium is missing and cannot be installed here: the page tests will skip"; fi; }
 
 test: $(STAMP) browser

@@ -1,8 +1,10 @@
-"""Demo CLI: `python -m client translate input.wav --to en --out out.wav`, `transcribe`, `chat`.
+"""Demo CLI: `python -m dashscope_realtime_mock.client translate input.wav --from fr --to en --out out.wav`,
+`transcribe`, `chat`.
 
 Streams a WAV file to the endpoint (`--url`, else DASHSCOPE_REALTIME_URL, else the live service
 of `--region`), prints the source text and the answer as they stream with a progress indicator,
-and writes the spoken answer (24 kHz PCM16) as a WAV file.
+and writes the spoken answer (24 kHz PCM16) as a WAV file. The progress line is redrawn in
+place only on a terminal; piped, the output is the plain `[source]`/`[answer]` lines.
 """
 
 from __future__ import annotations
@@ -43,8 +45,24 @@ def _load_16k(path: Path) -> np.ndarray:
     return resample(mono, rate, INPUT_SAMPLE_RATE).astype("<i2")
 
 
+PROG = "python -m dashscope_realtime_mock.client"
+ERASE = "\r\033[K"  # back to the start of the line and clear it: a terminal's progress line
+
+
 def _show(line: str) -> None:
-    print("\r\033[K" + line, end="", flush=True)
+    """Draw the progress line in place, on a terminal only (piped, it would be noise)."""
+    if sys.stdout.isatty():
+        print(ERASE + line, end="", flush=True)
+
+
+def _say(line: str) -> None:
+    """Print a line of the transcript, over the progress line on a terminal."""
+    print((ERASE if sys.stdout.isatty() else "") + line, flush=True)
+
+
+def progress(sent: int, total: int) -> int:
+    """The percentage of `total` samples sent once `sent` are: 100 after the last piece, never more."""
+    return min(100, sent * 100 // max(1, total))
 
 
 async def _connect(rt: RealtimeClient) -> None:
@@ -70,14 +88,14 @@ async def run(args: argparse.Namespace) -> int:
             and kind != "conversation.item.input_audio_transcription.failed"
         ):
             if kind.endswith(".completed"):
-                print(f"\r\033[K[source] {event.text}", flush=True)
+                _say(f"[source] {event.text}")
         elif kind in ("response.audio_transcript.done", "response.text.done"):
-            print(f"\r\033[K[answer] {event.text}", flush=True)
+            _say(f"[answer] {event.text}")
         elif kind == "response.audio.delta":
             audio_out.append(event.audio)
         elif kind == "response.done" and event["response"].get("status") == "cancelled":
             reason = (event["response"].get("status_details") or {}).get("reason", "cancelled")
-            print(f"\r\033[K[cut short] {reason}: the answer above stopped there", flush=True)
+            _say(f"[cut short] {reason}: the answer above stopped there")
 
     rt = RealtimeClient(model, url=args.url, api_key=args.api_key, region=args.region)
     await _connect(rt)
@@ -92,13 +110,14 @@ async def run(args: argparse.Namespace) -> int:
             update.update(
                 translation_language=args.to, transcription_model="qwen3-asr-flash-realtime"
             )
+            if args.source:
+                update.update(transcription_language=args.source)
         elif args.command == "transcribe" and args.language:
             update.update(transcription_language=args.language)
         await rt.update_session(**update)
-        total = max(1, len(pcm) // step)
-        for index, start in enumerate(range(0, len(pcm), step), 1):
+        for start in range(0, len(pcm), step):
             await rt.append_audio(pcm[start : start + step].tobytes())
-            _show(f"sending audio {index * 100 // total:3d}%")
+            _show(f"sending audio {progress(start + step, len(pcm)):3d}%")
             await asyncio.sleep(0)
         # a second of silence lets server VAD close the last utterance
         await rt.append_audio(np.zeros(16000, dtype="<i2").tobytes())
@@ -106,7 +125,7 @@ async def run(args: argparse.Namespace) -> int:
         await rt.end_session(timeout=args.timeout)
     finally:
         await rt.close()
-    print("\r\033[K", end="")
+    _show("")
     if args.out and audio_out:
         soundfile.write(
             args.out, np.frombuffer(b"".join(audio_out), "<i2"), 24000, subtype="PCM_16"
@@ -116,7 +135,7 @@ async def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m client", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     for name, help_text in (
         ("translate", "live translation (LiveTranslate)"),
@@ -145,6 +164,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         if name == "translate":
             command.add_argument("--to", default="en", help="target language (default: en)")
+            command.add_argument(
+                "--from",
+                dest="source",
+                help="source language (default: the model's; the mock assumes en, as documented)",
+            )
         if name == "transcribe":
             command.add_argument("--language", help="source language (default: auto)")
     args = parser.parse_args(argv)

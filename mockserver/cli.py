@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import functools
 import gc
+import inspect
 import logging
 import os
 import signal
@@ -16,8 +17,9 @@ from typing import TYPE_CHECKING, NoReturn, TypeAlias
 
 from ._version import __version__
 from .families import REGISTRY
-from .generated_docs import synopsis
+from .generated_docs import behaviours_page, models_table, synopsis
 from .inspector import INSPECT_PATH, Access, Inspector
+from .protocol import behaviour as behaviour_module
 from .protocol.behaviour import Behaviour
 from .transport import workers
 from .transport.answering import library_summary
@@ -39,7 +41,15 @@ if TYPE_CHECKING:
 
     from .transport.recorder import RecorderOptions
 
-__all__ = ["PROG", "build_parser", "fail", "main", "readme_blocks"]
+__all__ = [
+    "PROG",
+    "build_parser",
+    "fail",
+    "generated_blocks",
+    "generated_pages",
+    "main",
+    "readme_blocks",
+]
 
 PROG = "python -m dashscope_realtime_mock"  # how the README spells the command
 
@@ -96,7 +106,7 @@ def _behaviour_help() -> str:
     ]
     return "\n".join(
         [
-            "--behaviour NAME=VALUE (the choices where the docs are open; README explains each):",
+            "--behaviour NAME=VALUE (the choices where the docs are open; docs/behaviours.md explains each):",
             *rows,
         ]
     )
@@ -273,8 +283,12 @@ def _validate(args: argparse.Namespace) -> int:
     if args.model is not None:
         found = REGISTRY.lookup(args.model)
         if found is None:
-            print(f"error: unknown model {args.model!r}", file=sys.stderr)
-            return 2
+            served = ", ".join(m.model_id for f in REGISTRY.families() for m in f.models)
+            return fail(
+                "validate",
+                f"unknown model {args.model!r}; the models served: {served} "
+                "(and their dated snapshots)",
+            )
         family = found.family.name
     try:
         lines = args.file.read_text(encoding="utf-8").splitlines()
@@ -455,21 +469,37 @@ def _signal_ready(ready: Callable[[], None]) -> Banner:
 def _serve_one(
     options: ServerOptions, host: str, port: int, banner: Banner, reuse_port: bool = False
 ) -> int:
-    """Serve the mock in this process until interrupted; 2 with one line if it cannot start."""
+    """Serve the mock in this process until interrupted; 2 with one line if it cannot start
+    (and nothing after that line: the loop's summary is for a server that ran)."""
+    code = 2
     try:
-        return _listen("serve", lambda: create_app(options), host, port, banner, reuse_port)
+        code = _listen("serve", lambda: create_app(options), host, port, banner, reuse_port)
+        return code
     finally:
-        if STEPS.steps:
+        if STEPS.steps and code == 0:
             logging.getLogger("mockserver.loop").info(STEPS.summary())
 
 
 def readme_blocks() -> dict[str, str]:
     """The parts of README.md generated from the code, by the name of their marker comments:
-    the synopsis of every command and the table of the server's options.
-
-    ``scripts/write_options_docs.py`` writes them into README.md; a test fails while they differ.
-    """
+    the synopsis of every command and the table of the models served."""
     return {
         "synopsis": f"```\n{synopsis(build_parser(), PROG)}```\n",
-        "options": options_table(),
+        "models": models_table(REGISTRY.families()),
     }
+
+
+def generated_blocks() -> dict[str, dict[str, str]]:
+    """Every file with parts generated from the code (a path from the repository's top), and
+    its blocks by the name of their marker comments.
+
+    ``scripts/write_docs.py`` writes them; tests/mockserver/test_generated_docs.py fails while
+    a file differs.
+    """
+    return {"README.md": readme_blocks(), "docs/options.md": {"options": options_table()}}
+
+
+def generated_pages() -> dict[str, str]:
+    """Every page generated whole from the code, by its path from the repository's top."""
+    source = inspect.getsource(behaviour_module)
+    return {"docs/behaviours.md": behaviours_page(Behaviour, source)}

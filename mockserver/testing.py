@@ -125,6 +125,8 @@ class MockServer(ThreadedServer):
         super().__init__(options)
         self.sessions: dict[str, CapturedSession] = {}
         self.failures: list[tuple[str | None, BaseException]] = []
+        # each refused handshake, as "URL: reason" (the SDK itself shows only a time-out)
+        self.refusals: list[str] = []
         self._lock = threading.Lock()
 
     @property
@@ -157,6 +159,10 @@ class MockServer(ThreadedServer):
     def failure(self, session_id: str | None, error: BaseException) -> None:
         with self._lock:
             self.failures.append((session_id, error))
+
+    def refused(self, url: str, reason: str) -> None:
+        with self._lock:
+            self.refusals.append(f"{url}: {reason}")
 
     def unhandled_error(self, error: Exception) -> None:
         self.failure(None, error)

@@ -41,16 +41,6 @@ def speech_en_8k():
     return load_speech("en_two_utterances_8k")
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--target",
-        choices=["mock", "live"],
-        default=os.environ.get("REALTIME_TARGET", "mock"),
-        help="where tests/contract runs: the in-process mock (default) or the live endpoint "
-        "(needs DASHSCOPE_API_KEY; DASHSCOPE_REALTIME_URL or DASHSCOPE_REGION pick the host)",
-    )
-
-
 @pytest.fixture(autouse=True)
 def _voice_warmups_end_with_their_test():
     """A voice warm-up a test started (transport/voices.py, one worker thread) is finished

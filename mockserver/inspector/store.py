@@ -199,6 +199,9 @@ class SessionStore:
             record.ended, record.close_code = time.monotonic(), close_code
             self._changed()
 
+    def refused(self, url: str, reason: str) -> None:
+        """A refused handshake has no session to show; the server's log has its WARNING line."""
+
     def _count_audio(self, record: SessionRecord, event: Event, field_name: str) -> dict[str, Any]:
         payload = event.get(field_name)
         if not isinstance(payload, str):

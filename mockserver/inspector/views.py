@@ -23,6 +23,7 @@ from .audio import APPEND, AUDIO_DELTA, AudioIndex
 from .store import SessionRecord
 
 __all__ = [
+    "audio_time",
     "conversation",
     "event_json",
     "fixture_name",
@@ -90,8 +91,25 @@ def _level(direction: str, event: Event) -> str | None:
     return "error" if direction == "server" and event.get("type") == "error" else None
 
 
+def audio_time(event: Event, input_ms_after: int) -> int:
+    """Where an event sits on the session's audio-time axis (the axis the waveform and the
+    transcripts share): a speech event at the audio_start_ms/audio_end_ms it names, any other at
+    the input audio the client had sent when it went over the wire."""
+    kind = event.get("type")
+    field_name = (
+        "audio_start_ms"
+        if kind == "input_audio_buffer.speech_started"
+        else "audio_end_ms"
+        if kind == "input_audio_buffer.speech_stopped"
+        else None
+    )
+    at = event.get(field_name) if field_name else None
+    return at if isinstance(at, int) and 0 <= at <= input_ms_after else input_ms_after
+
+
 def timeline(record: SessionRecord, index: AudioIndex, since: int = 0) -> list[dict[str, Any]]:
-    """The events from number `since` on: time, lane, type, and the audio each one carries."""
+    """The events from number `since` on: time since the session opened (`t`), audio time
+    (`a`, see :func:`audio_time`), lane, type, and the audio each one carries."""
     out = []
     for i in range(since, min(len(record.events), index.processed)):
         t_ms, direction, event = record.events[i]
@@ -99,6 +117,7 @@ def timeline(record: SessionRecord, index: AudioIndex, since: int = 0) -> list[d
         entry: dict[str, Any] = {
             "i": i,
             "t": t_ms,
+            "a": audio_time(event, index.input_ms_after[i]),
             "dir": direction,
             "type": kind if isinstance(kind, str) else "(no type)",
         }
@@ -126,6 +145,8 @@ def conversation(record: SessionRecord, index: AudioIndex) -> dict[str, Any]:
     answering: str | None = None
     open_span: str | None = None  # the utterance a speech_started without item_id opened
     answer_kind = "translation" if record.family == "livetranslate" else "answer"
+    languages: list[str] = []  # the source language of each transcript
+    named: str | None = None  # the source language the session's configuration names
     for i in range(min(len(record.events), index.processed)):
         _, direction, event = record.events[i]
         kind, now = event.get("type"), index.input_ms_after[i]
@@ -164,8 +185,18 @@ def conversation(record: SessionRecord, index: AudioIndex) -> dict[str, Any]:
                 items[item["id"]] = {"item": item["id"], "start": now, "end": now}
                 last_item = item["id"]
         elif kind == _USER_TEXT:
+            # LiveTranslate names its transcript's item, which its speech events did not: it is
+            # the utterance that just ended
+            heard_in = item_id if item_id in items else last_item
             texts.append(
-                {"item": item_id, "kind": "transcript", "text": event.get("transcript", "")}
+                {"item": heard_in, "kind": "transcript", "text": event.get("transcript", "")}
+            )
+            if isinstance(event.get("language"), str):
+                languages.append(event["language"])
+        elif kind == "session.updated":
+            transcription = (event.get("session") or {}).get("input_audio_transcription")
+            named = (
+                (transcription or {}).get("language") if isinstance(transcription, dict) else None
             )
         elif kind == "response.created":
             answering = last_item
@@ -180,7 +211,23 @@ def conversation(record: SessionRecord, index: AudioIndex) -> dict[str, Any]:
         "commits": commits,
         "items": list(items.values()),
         "texts": texts,
+        "source_language": _source_language(record.family, named, languages),
     }
+
+
+def _source_language(family: str, named: str | None, heard: list[str]) -> str | None:
+    """What the page says of the source language: named by the session, or assumed by the mock
+    (which cannot listen: LiveTranslate's documented default, the `assumed_language` behaviour).
+    None for a family that translates nothing and a session that transcribed nothing."""
+    if named:
+        return f"{named} (named by the session)"
+    if heard:
+        return (
+            f"{heard[-1]} (assumed: the session named none; set input_audio_transcription.language)"
+        )
+    if family == "livetranslate":
+        return "not named: the mock assumes the assumed_language behaviour (en unless changed)"
+    return None
 
 
 def event_json(record: SessionRecord, i: int) -> Event:

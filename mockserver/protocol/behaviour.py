@@ -3,7 +3,8 @@
 Every point the documentation marks UNCONFIRMED that the mock has to decide is a field here, with
 the default closest to the documented behaviour of the sibling families (or OpenAI Realtime beta
 where DashScope says nothing). Set them with ``--behaviour name=value`` on the command line, or
-by passing a :class:`Behaviour` to the app or the session core. The README lists them all.
+by passing a :class:`Behaviour` to the app or the session core. docs/behaviours.md lists them
+all, generated from this module (the comment above each field is its "why").
 
 A choice between named values is an enum; a plain string is accepted and converted when the
 Behaviour is built, so a typo fails at once with the list of values.
@@ -252,6 +253,7 @@ class Behaviour:
     # §7.11 / §7.2 session duration cap in seconds; 0 uses the family's documented cap
     # (Omni 120 minutes, none for ASR and LiveTranslate). Closed with `cap_close_code`.
     session_cap_s: float = 0.0
+    # docs/protocol/events.md §7.2: the close code when the cap is reached (the docs name none).
     cap_close_code: int = 1000
     # Omni response.create while a response is still in progress: "error" (Qwen-Audio, same
     # endpoint, rejects it) or "queue" (answered after the current one).

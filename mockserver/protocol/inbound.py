@@ -10,7 +10,7 @@ The size bounds keep one event's work in the loop small: a frame with more than
 :data:`MAX_CONTAINERS` objects and arrays is refused before it is parsed, and a parsed event with
 a container of more than :data:`MAX_MEMBERS` members (100k tools, 200k hotwords) or more than
 :data:`MAX_DEPTH` levels is refused before its schema is checked. The docs state none of these
-numbers; they are far above anything the documented events need (README, "Limits").
+numbers; they are far above anything the documented events need (docs/limits.md).
 """
 
 from __future__ import annotations

@@ -64,11 +64,34 @@ def _match_config(live: _Step, recorded: _Step) -> str | None:
     if live.kind != "session.update":
         return None
     got, want = (live.event or {}).get("session"), (recorded.event or {}).get("session")
-    return (
-        None
-        if got == want
-        else f"session {json.dumps(got, sort_keys=True)} != recorded {json.dumps(want, sort_keys=True)}"
-    )
+    differences = _differences(got, want, "session")
+    return "; ".join(differences) if differences else None
+
+
+MISSING = object()  # a field one side of a comparison does not have
+
+
+def _differences(got: object, want: object, path: str) -> list[str]:
+    """Each field where `got` departs from the recorded `want`, by its dotted path:
+    ``session.translation.language: 'de' != recorded 'en'`` (recorded fields first, in order)."""
+    if isinstance(got, dict) and isinstance(want, dict):
+        keys = [*want, *(k for k in got if k not in want)]
+        return [
+            line
+            for key in keys
+            for line in _differences(got.get(key, MISSING), want.get(key, MISSING), f"{path}.{key}")
+        ]
+    if got == want:
+        return []
+    return [f"{path}: {_shown(got)} != recorded {_shown(want)}"]
+
+
+def _shown(value: object) -> str:
+    """A value in a departure report: JSON, cut at 80 characters; ``absent`` for a missing field."""
+    if value is MISSING:
+        return "absent"
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _match_audio(live: _Step, recorded: _Step) -> str | None:
@@ -159,14 +182,19 @@ class ReplayReferee:
         for name, matcher in MATCHERS.items():
             problem = matcher(live, recorded)
             if problem:
+                report = (
+                    f"strict replay of {self.name!r}: client event {what} departs from the recording at step "
+                    f"{self._position + 1}: matcher '{name}' failed: {problem}"
+                )
+                if name == "config":  # the fields that differ say it all
+                    return report
                 closest = (
                     recorded.event
                     if recorded.event is not None
                     else {"type": "input_audio_buffer.append …"}
                 )
                 return (
-                    f"strict replay of {self.name!r}: client event {what} departs from the recording at step "
-                    f"{self._position + 1}: matcher '{name}' failed: {problem}. Closest recorded event: "
+                    f"{report}. Closest recorded event: "
                     f"{json.dumps(closest, ensure_ascii=False)[:300]}"
                 )
         self._position += 1

@@ -34,6 +34,7 @@ from .keys import (
 from .observers import Tee
 from .options import ServerOptions
 from .realtime import realtime
+from .refusals import refusals_logged
 
 __all__ = ["create_app", "start_site"]
 
@@ -44,7 +45,7 @@ def create_app(options: ServerOptions | None = None) -> web.Application:
     """The mock's aiohttp application: the realtime WebSocket route, `GET /healthz`, the
     watcher's pages (the inspector's `/inspect`) when there is a watcher, and a JSON 404 naming
     the realtime URL for any other path."""
-    app = web.Application(middlewares=[_crashes_answer_500])
+    app = web.Application(middlewares=[_crashes_answer_500, refusals_logged])
     options = options or ServerOptions()
     if (watcher := options.watcher) is not None:
         options = dataclasses.replace(options, observer=Tee(options.observer, watcher))

@@ -3,6 +3,7 @@
 Each refusal is an HTTP error with a DashScope-style JSON body (`code`, `message`, `request_id`).
 Where the URL itself is wrong (another path, no model, a doubled query string), the message
 names the URL shape that works, with this server's own host, so it can be pasted as it is.
+An SDK shows none of this, so each refusal is also logged (`refusals.py`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What keeps one client from silencing, stalling or bloating the server.
 
-The transport's bounds, each a named :class:`~.app.ServerOptions` field listed in the README
+The transport's bounds, each a named :class:`~.app.ServerOptions` field listed in docs/options.md
 ("Limits"): the connection cap (answered at the handshake), the idle timeout, backpressure on a
 client that does not read, and the close every client gets when the server stops. The docs
 document none of the codes (docs/protocol/events.md §1.8, §7.2); the choices are named here once.
@@ -36,6 +36,7 @@ __all__ = [
     "backlogged",
     "close_all",
     "connection_refused",
+    "redacted",
     "wait_for_reader",
 ]
 
@@ -58,7 +59,7 @@ def connection_refused(open_now: int, cap: int) -> web.Response | None:
     """The handshake's answer when `cap` connections are open already (None: under the cap).
 
     429 with DashScope's HTTP error body, code `Throttling` (its code for too many requests);
-    the docs do not say what the service answers, so this is a choice (README, "Limits").
+    the docs do not say what the service answers, so this is a choice (docs/limits.md).
     """
     if not cap or open_now < cap:
         return None
@@ -238,3 +239,8 @@ class RedactingAccessLogger(AccessLogger):
 
 
 _: type[AbstractAccessLogger] = RedactingAccessLogger
+
+
+def redacted(text: str) -> str:
+    """`text` (a URL or its query) with the value of every key-like parameter written ``***``."""
+    return _SECRET_QUERY.sub(r"\1***", text)

@@ -38,6 +38,12 @@ class Observer(Protocol):
         """Who answers was decided: the fixture replayed (None: the built-in responder), and why."""
         ...
 
+    def refused(self, url: str, reason: str) -> None:
+        """A request was refused before any WebSocket existed (a wrong model, path or key): the
+        URL asked for, keys redacted, and the reason as the HTTP answer gave it
+        (``404 ModelNotFound: Model 'x' is not supported by this endpoint.``)."""
+        ...
+
 
 class SessionWatcher(Observer, Protocol):
     """An observer that follows every session from open to close and serves pages of its own
@@ -77,3 +83,8 @@ class Tee:
         if self.observer is not None:
             self.observer.replayed(session_id, scenario, reason)
         self.watcher.replayed(session_id, scenario, reason)
+
+    def refused(self, url: str, reason: str) -> None:
+        if self.observer is not None:
+            self.observer.refused(url, reason)
+        self.watcher.refused(url, reason)

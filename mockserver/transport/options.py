@@ -3,8 +3,8 @@
 Each field of :class:`ServerOptions` is declared once, with an :class:`Option` in its metadata
 (its `serve` flag, its meaning, its bound, how the command line parses it). Everything else is
 generated from that declaration: the bounds checks of ``__post_init__``, `serve`'s flags
-(``cli.py``), the ``ServerOptions(**...)`` call `serve` makes, and the README's options table
-(:func:`options_table`; ``scripts/write_options_docs.py`` writes it, a test compares it).
+(``cli.py``), the ``ServerOptions(**...)`` call `serve` makes, and the options table of docs/options.md
+(:func:`options_table`; ``scripts/write_docs.py`` writes it into docs/options.md, a test compares it).
 """
 
 from __future__ import annotations
@@ -273,12 +273,12 @@ class ServerOptions:
         metadata=_declare(
             "inject faults into every connection, e.g. 'seed=1;delay:on=first_audio,ms=800' "
             "(kinds: error, disconnect, delay, idle_timeout, session_cap, reject, drop, "
-            "duplicate; see the README)",
+            "duplicate; see docs/faults.md)",
             "--faults",
             metavar="SPEC",
         ),
     )
-    # Limits (README "Limits"). The docs state none of them; 0 turns a cap off.
+    # Limits (docs/limits.md). The docs state none of them; 0 turns a cap off.
     max_connections: int = field(
         default=0,
         metadata=_declare(
@@ -462,7 +462,7 @@ def flag_of(keyword: str) -> str:
 
 
 def options_table() -> str:
-    """The README's table of the server's options (Markdown): flag, Python keyword, default,
+    """The table of the server's options (Markdown, in docs/options.md): flag, Python keyword, default,
     meaning, one row per field of :class:`ServerOptions`, in declaration order."""
     rows = [
         "| flag | Python keyword | default | meaning |",

@@ -34,6 +34,7 @@ __all__ = ["READY_TIMEOUT_S", "serve"]
 
 READY_TIMEOUT_S = 60.0  # a worker that takes longer to listen fails the start
 STOP_GRACE_S = 5.0  # after SIGTERM, how long a worker may take to stop before SIGKILL
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # either stops the parent and every worker
 
 _READY = b"+"  # one byte per worker on the readiness pipe: atomic, so writers never interleave
 _FAILED = b"-"
@@ -76,7 +77,10 @@ def serve(
         )
         for i in range(count)
     ]
-    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    # SIGINT and SIGTERM stop the workers the same way. SIGINT is set here, not left to
+    # Python's KeyboardInterrupt: a process started with SIGINT ignored (a shell's background
+    # job) keeps it ignored, and `kill -INT` would stop nothing.
+    previous = {signum: signal.signal(signum, _exit_on_signal) for signum in STOP_SIGNALS}
     try:
         for process in processes:
             process.start()
@@ -94,11 +98,12 @@ def serve(
         for process in processes:
             process.join()
         return max((p.exitcode or 0) for p in processes)
-    except KeyboardInterrupt:
-        return 0
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum in STOP_SIGNALS:  # a second signal must not cut the stopping short
+            signal.signal(signum, signal.SIG_IGN)
         _stop(processes)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         os.close(ready[0])
         for end in lifeline:
             os.close(end)
@@ -146,7 +151,7 @@ def _stop(processes: Sequence[BaseProcess]) -> None:
 def _worker(run_worker: RunWorker, port: int, ready: int, lifeline: tuple[int, int]) -> None:
     """A worker's process: serve until SIGTERM or the parent's end, and report to the parent
     on `ready` whether it listens (once, one byte) or failed to start."""
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     reader, writer = lifeline
     os.close(writer)  # the parent's copy must be the only one left
     threading.Thread(
@@ -178,5 +183,5 @@ def _stop_with_parent(reader: int) -> None:
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _exit_on_sigterm(signum: int, frame: object) -> None:
+def _exit_on_signal(signum: int, frame: object) -> None:
     raise SystemExit(0)

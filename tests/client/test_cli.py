@@ -1,11 +1,18 @@
-"""`python -m client translate|transcribe|chat`: the demo CLI, end to end against the mock."""
+"""`python -m dashscope_realtime_mock.client translate|transcribe|chat`: the demo CLI, end to end against the mock."""
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 import soundfile
 
-from dashscope_realtime_mock.client.__main__ import main
+from dashscope_realtime_mock.client.__main__ import main, progress
 from dashscope_realtime_mock.client.endpoint import LIVE_ENDPOINTS
+from dashscope_realtime_mock.replay.builtin import builtin_fixtures
 from tests.support import SPEECH_DIR
 
 WAV = str(SPEECH_DIR / "en_two_utterances.wav")
@@ -35,7 +42,6 @@ def test_translate_prints_source_and_translation_and_writes_the_audio(
     )
     printed = capsys.readouterr().out
     assert printed.count("[source]") == 2 and printed.count("[answer]") == 2
-    assert "sending audio 100%" in printed
     audio, rate = soundfile.read(out, dtype="int16")
     assert rate == 24000 and len(audio) > 24000
 
@@ -105,3 +111,66 @@ def test_chat_prints_every_answer_with_its_text(realtime_mock, capsys):
         if "[answer]" in line
     ]
     assert len(answers) == 2 and all(answers)
+
+
+def test_piped_output_has_no_progress_line_nor_terminal_codes(realtime_mock, capsys):
+    """Piped (not a terminal), the demo prints only its lines: no escape codes, no percentages."""
+    assert main(["transcribe", WAV, "--url", realtime_mock.url, "--api-key", "k"]) == 0
+    printed = capsys.readouterr().out
+    assert "\x1b" not in printed and "\r" not in printed and "%" not in printed
+    assert printed.count("[source]") == 2
+
+
+def test_on_a_terminal_the_progress_ends_at_100_percent(realtime_mock, capsys, monkeypatch):
+    """On a terminal the progress line counts up to 100% and never past it (a last short piece)."""
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["transcribe", WAV, "--url", realtime_mock.url, "--api-key", "k"]) == 0
+    shown = [int(p) for p in re.findall(r"sending audio +(\d+)%", capsys.readouterr().out)]
+    assert shown[-1] == 100 and max(shown) == 100
+
+
+def test_progress_counts_a_last_short_piece_as_the_end():
+    """Samples sent past the total (the last piece is short) still show 100%."""
+    assert (progress(1600, 16000), progress(16000, 16000), progress(17600, 16050)) == (10, 100, 100)
+
+
+def test_translate_from_names_the_source_language(realtime_mock, capsys):
+    """translate --from es: the source transcript is in the language named, not the assumed en."""
+    argv = ["translate", WAV, "--from", "es", "--to", "en", "--url", realtime_mock.url]
+    assert main([*argv, "--api-key", "k"]) == 0
+    [session] = realtime_mock.sessions.values()
+    completed = [
+        e for e in session.server if e["type"].endswith("input_audio_transcription.completed")
+    ]
+    assert completed and {e["language"] for e in completed} == {"es"}
+
+
+def test_the_demo_runs_as_a_module_of_the_installed_package():
+    """`python -m dashscope_realtime_mock.client --help` works and names itself that way."""
+    result = subprocess.run(
+        [sys.executable, "-m", "dashscope_realtime_mock.client", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: python -m dashscope_realtime_mock.client")
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+SAID = (
+    "[source] L'intelligence artificielle change notre façon de travailler.",
+    "[answer] Artificial intelligence is changing how we work.",
+)
+
+
+@pytest.mark.realtime_mock(fixtures="builtin")
+def test_the_readmes_demo_prints_what_the_readme_says(realtime_mock, capsys):
+    """The README's demo line (a fixture's input, --from fr --to en) prints the lines it quotes."""
+    readme = README.read_text(encoding="utf-8")
+    assert all(f"`{line}`" in readme for line in SAID)
+    recording = builtin_fixtures() / "scenarios" / "livetranslate-transcription" / "input.wav"
+    argv = ["translate", str(recording), "--from", "fr", "--to", "en", "--url", realtime_mock.url]
+    assert main([*argv, "--api-key", "k"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[:2] == list(SAID)

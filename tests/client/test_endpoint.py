@@ -5,13 +5,19 @@ from __future__ import annotations
 import pytest
 
 from dashscope_realtime_mock.client import LIVE_ENDPOINTS, resolve
+from dashscope_realtime_mock.client.endpoint import Target, target
 
 MODEL = "qwen3-asr-flash-realtime"
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch):
-    for name in ("DASHSCOPE_REALTIME_URL", "DASHSCOPE_API_KEY", "DASHSCOPE_REGION"):
+    for name in (
+        "DASHSCOPE_REALTIME_URL",
+        "DASHSCOPE_API_KEY",
+        "DASHSCOPE_REGION",
+        "DASHSCOPE_REALTIME_TARGET",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -52,3 +58,35 @@ def test_a_model_already_in_the_url_is_replaced():
 def test_unknown_region_is_refused():
     with pytest.raises(ValueError, match="region"):
         resolve(MODEL, region="mars")
+
+
+def test_target_live_ignores_the_mock_url(monkeypatch):
+    """DASHSCOPE_REALTIME_TARGET=live: the region's live endpoint, whatever DASHSCOPE_REALTIME_URL says."""
+    monkeypatch.setenv("DASHSCOPE_REALTIME_URL", "ws://127.0.0.1:8765")
+    monkeypatch.setenv("DASHSCOPE_REALTIME_TARGET", "live")
+    monkeypatch.setenv("DASHSCOPE_REGION", "intl")
+    endpoint = resolve(MODEL)
+    assert endpoint.url.startswith("wss://dashscope-intl.aliyuncs.com/api-ws/v1/realtime?")
+    assert endpoint.live and not endpoint.fallback
+
+
+def test_an_explicit_url_still_wins_over_target_live(monkeypatch):
+    """url= is the caller's own choice: even DASHSCOPE_REALTIME_TARGET=live keeps it."""
+    monkeypatch.setenv("DASHSCOPE_REALTIME_TARGET", "live")
+    assert resolve(MODEL, url="ws://127.0.0.1:1").url.startswith("ws://127.0.0.1:1/")
+
+
+def test_the_target_is_the_option_then_the_environment_then_the_mock(monkeypatch):
+    """target(): the option given, else DASHSCOPE_REALTIME_TARGET, else the mock."""
+    assert target() is Target.MOCK
+    monkeypatch.setenv("DASHSCOPE_REALTIME_TARGET", "LIVE")
+    assert (target(), target("mock")) == (Target.LIVE, Target.MOCK)
+
+
+def test_an_unknown_target_is_one_line_naming_the_values(monkeypatch):
+    """DASHSCOPE_REALTIME_TARGET=staging: a ValueError naming the variable and mock, live."""
+    monkeypatch.setenv("DASHSCOPE_REALTIME_TARGET", "staging")
+    with pytest.raises(
+        ValueError, match="DASHSCOPE_REALTIME_TARGET must be one of mock, live; got 'staging'"
+    ):
+        target()

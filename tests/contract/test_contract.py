@@ -1,6 +1,6 @@
 """What a client may rely on, per family and mode — the same tests against the mock or the live service.
 
-Nothing here knows which one it talks to (`--target`, see conftest.py). Every received event is
+Nothing here knows which one it talks to (`realtime_endpoint`, see conftest.py). Every received event is
 validated against `schemas/` by the strict client; these tests add order, field presence, the
 audio format of deltas and the documented errors.
 """

@@ -6,6 +6,8 @@ import json
 import re
 import shutil
 import socket
+import subprocess
+import sys
 import urllib.request
 
 import pytest
@@ -139,6 +141,38 @@ def test_a_port_in_use_is_refused(capsys):
             f"realtime-mock serve: error: cannot listen on 127.0.0.1:{port}: Address already in use "
             "(pick another --port, or 0 for a free one)\n",
         )
+
+
+def test_a_port_in_use_prints_its_one_line_and_nothing_after(tmp_path):
+    """`serve` as a user runs it, on a taken port: stderr is the one error line, no log line after."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "dashscope_realtime_mock", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"realtime-mock serve: error: cannot listen on 127.0.0.1:{port}: Address already in use "
+        "(pick another --port, or 0 for a free one)"
+    ]
+
+
+def test_validate_with_an_unknown_model_lists_the_models_served(tmp_path, capsys):
+    """`validate --model qwen3-omni-flash`: one line naming the model and every model served."""
+    capture = tmp_path / "capture.jsonl"
+    capture.write_text("", encoding="utf-8")
+    assert main(["validate", str(capture), "--model", "qwen3-omni-flash"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("realtime-mock validate: error: unknown model 'qwen3-omni-flash'; ")
+    assert "qwen3-omni-flash-realtime, " in err and "qwen-omni-turbo-realtime" in err
+    assert "qwen3-asr-flash-realtime" in err
 
 
 def test_serve_help_shows_every_default(capsys):

@@ -174,3 +174,55 @@ def test_a_user_projects_own_client_and_schemas_do_not_clash(python, project):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
+
+
+def readme_first_test() -> str:
+    """The README's first test, as written: the Python block between its marker comments."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index("<!-- first test:")
+    block = readme[start : readme.index("<!-- end first test -->", start)]
+    return block.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readmes_first_test_passes_as_written(python, project):
+    """The README's first test, copied into a user's project, passes against the wheel's plugin."""
+    (project / "test_first.py").write_text(readme_first_test(), encoding="utf-8")
+    result = subprocess.run(
+        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
+
+
+def test_the_wheel_offers_the_extras_the_readme_names(python, project):
+    """`pip install "...[pytest]"` (the README's line) and `[dev]` (make test) name real extras."""
+    program = (
+        "from importlib.metadata import metadata; "
+        "print(metadata('dashscope-realtime-mock').get_all('Provides-Extra'))"
+    )
+    extras = subprocess.run(
+        [python, "-c", program], cwd=project, check=True, capture_output=True, text=True
+    ).stdout
+    assert "'pytest'" in extras and "'dev'" in extras
+    assert '[pytest]"' in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_demo_runs_from_the_wheel_as_the_readme_spells_it(python, project):
+    """`python -m dashscope_realtime_mock.client --help` works from the installed wheel."""
+    result = subprocess.run(
+        [python, "-m", "dashscope_realtime_mock.client", "translate", "--help"],
+        cwd=project,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "--from" in result.stdout and "python -m dashscope_realtime_mock.client" in result.stdout
+    assert "python -m dashscope_realtime_mock.client translate" in (REPO / "README.md").read_text(
+        encoding="utf-8"
+    )

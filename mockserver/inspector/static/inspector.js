@@ -15,7 +15,19 @@ const state = {
   again: false,     // an update arrived while loading
   waveAt: 0,        // when the waveform was last fetched (ms since page load)
   selected: null,   // the selected event number
+  audioAxis: null,  // the axis the marks were placed on: true for audio time, false for session time
 };
+
+// One time axis for the events, the waveform and the transcripts: the session's input audio
+// (an event sits at the audio the client had sent when it went over the wire; a speech event at
+// the audio_start_ms/audio_end_ms it names). A session without input audio has only its wall
+// time: the milliseconds since it opened.
+function onAudioAxis(detail) { return detail.input_ms > 0; }
+function position(entry) { return state.audioAxis ? entry.a : entry.t; }
+function axisTotal(detail) {
+  if (onAudioAxis(detail)) return Math.max(state.waveMs || 0, detail.input_ms, 1);
+  return Math.max(detail.session.duration_ms, ...state.events.map((e) => e.t), 1);
+}
 
 // ---- formatting ---------------------------------------------------------------------------
 
@@ -98,6 +110,8 @@ function openSession(id) {
   state.detail = null;
   state.selected = null;
   state.waveAt = 0;
+  state.waveMs = 0;
+  state.audioAxis = null;
   for (const marks of document.querySelectorAll(".marks")) marks.replaceChildren();
   $("#event-list").replaceChildren();
   $("#event-json").textContent = "";
@@ -122,15 +136,25 @@ async function loadSession() {
   state.detail = detail;
   state.events.push(...detail.events);
   renderHead(detail);
-  const duration = Math.max(detail.session.duration_ms, ...detail.events.map((e) => e.t), 1);
-  $("#timeline").style.setProperty("--dur", duration);
-  renderAxis($("#timeline .axis"), duration);
-  addMarks(detail.events, detail.failures);
   const now = performance.now();
   if (now - state.waveAt > 1000 || detail.session.outcome !== "live") {
     state.waveAt = now;
     await renderWave(base, detail);
   }
+  if (state.audioAxis !== onAudioAxis(detail)) {  // the first audio moves every mark
+    state.audioAxis = onAudioAxis(detail);
+    for (const marks of document.querySelectorAll(".marks")) marks.replaceChildren();
+    $("#event-list").replaceChildren();
+    addMarks(state.events, detail.failures);
+  } else {
+    addMarks(detail.events, detail.failures);
+  }
+  const total = axisTotal(detail);
+  $("#timeline").style.setProperty("--dur", total);
+  renderAxis($("#timeline .axis"), total);
+  $("#axis-note").textContent = state.audioAxis
+    ? "time axis: the input audio, as under the waveform"
+    : "time axis: since the session opened (no input audio)";
   renderConversation(detail);
   loadAudio(base, detail);
 }
@@ -143,6 +167,7 @@ function renderHead(detail) {
   const facts = [["Model", s.model], ["Family", s.family], ["Started", clock(s.started)],
     ["Duration", seconds(s.duration_ms)], ["Events", String(s.events)],
     ["Input audio", seconds(detail.input_ms)], ["Answer audio", seconds(detail.output_ms)]];
+  if (detail.conversation.source_language) facts.push(["Source language", detail.conversation.source_language]);
   $("#session-facts").replaceChildren(...facts.map(([name, value]) => {
     const pair = el("div");
     pair.append(el("dt", {}, name), el("dd", {}, value));
@@ -172,10 +197,10 @@ function markFor(entry) {
   if (AUDIO_TYPES.has(entry.type)) classes.push("audio");
   if (entry.type.startsWith("input_audio_buffer.speech")) classes.push("speech");
   if (entry.level === "error") classes.push("error");
-  const label = `${entry.type} at ${seconds(entry.t)}` + (entry.message ? `: ${entry.message}` : "");
+  const label = `${entry.type} at ${seconds(position(entry))}` + (entry.message ? `: ${entry.message}` : "");
   const mark = el("button", { type: "button", class: classes.join(" "), "data-i": entry.i,
     "data-type": entry.type, "aria-pressed": "false", title: label, "aria-label": label, tabindex: "-1",
-    style: `--t:${entry.t}` });
+    style: `--t:${position(entry)}` });
   mark.addEventListener("click", () => selectEvent(entry.i, mark));
   return mark;
 }
@@ -198,21 +223,30 @@ function addMarks(entries, failures) {
     lanes[entry.dir].append(mark);
     const classes = [AUDIO_TYPES.has(entry.type) ? "audio" : "", entry.level || ""].join(" ");
     const text = entry.type + (entry.message ? `: ${entry.message}` : "");
-    mark.row = listRow(entry.t, entry.dir, text, classes, () => selectEvent(entry.i, mark));
+    mark.row = listRow(position(entry), entry.dir, text, classes, () => selectEvent(entry.i, mark));
     mark.row.dataset.i = entry.i;
   }
   const shown = lanes.server.querySelectorAll(".mark.failure").length;
   for (const failure of failures.slice(shown)) {
-    const label = `${failure.kind} at ${seconds(failure.t)}: ${failure.message}`;
+    const at = failurePosition(failure);
+    const label = `${failure.kind} at ${seconds(at)}: ${failure.message}`;
     const mark = el("button", { type: "button", class: "mark failure", "data-type": failure.kind,
-      title: label, "aria-label": label, tabindex: "-1", style: `--t:${failure.t}` });
+      title: label, "aria-label": label, tabindex: "-1", style: `--t:${at}` });
     mark.addEventListener("click", () => showFailure(failure, mark));
     lanes.server.append(mark);
-    mark.row = listRow(failure.t, "mock", `${failure.kind}: ${failure.message}`, "failure", () => showFailure(failure, mark));
+    mark.row = listRow(at, "mock", `${failure.kind}: ${failure.message}`, "failure", () => showFailure(failure, mark));
   }
   for (const lane of Object.values(lanes)) {
     if (!lane.querySelector('.mark[tabindex="0"]') && lane.firstElementChild) lane.firstElementChild.tabIndex = 0;
   }
+}
+
+// A failure (timed since the session opened) on the axis: at the last event before it.
+function failurePosition(failure) {
+  if (!state.audioAxis) return failure.t;
+  let at = 0;
+  for (const entry of state.events) { if (entry.t <= failure.t) at = entry.a; else break; }
+  return at;
 }
 
 function press(mark) {
@@ -233,9 +267,10 @@ async function selectEvent(i, mark) {
   const data = await getJSON(`${API}/sessions/${encodeURIComponent(state.sessionId)}/events/${i}`);
   if (state.selected !== i) return;
   $("#event-title").textContent = data.event.type ?? "(no type)";
-  $("#event-meta").textContent = `#${i} · ${data.dir} · ${seconds(data.t_ms)} after the session opened`;
-  $("#event-json").textContent = JSON.stringify(data.event, null, 2);
   const entry = state.events[i];
+  const audio = state.audioAxis && entry ? ` · at ${seconds(entry.a)} of input audio` : "";
+  $("#event-meta").textContent = `#${i} · ${data.dir}${audio} · ${seconds(data.t_ms)} after the session opened`;
+  $("#event-json").textContent = JSON.stringify(data.event, null, 2);
   if (entry && entry.in) seekTo($("#input-audio"), entry.in[0]);
   if (entry && entry.out) seekTo($("#answer-audio"), entry.out[0]);
 }
@@ -285,8 +320,31 @@ async function renderWave(base, detail) {
 
 function pct(ms, total) { return `${(100 * Math.min(Math.max(ms, 0), total)) / Math.max(total, 1)}%`; }
 
+const LABEL_GAP = 6;  // px between two labels on one row
+const LABEL_ROW = 13; // px per row of labels
+
+// Place each label at its x (px), pulled left where it would pass the right edge, on the first
+// of `rows` rows where it overlaps no other; one that finds no room is not shown (the shape it
+// names still is, with its title). So no label overlaps another or is cut at an edge.
+function layOutLabels(labels, width, rows) {
+  const ends = new Array(rows).fill(-Infinity);
+  for (const label of labels.sort((a, b) => a.x - b.x)) {
+    const w = label.node.offsetWidth;
+    const left = Math.max(0, Math.min(label.x, width - w));
+    const row = ends.findIndex((end) => end + LABEL_GAP <= left);
+    label.node.hidden = row < 0;
+    if (row < 0) continue;
+    ends[row] = left + w;
+    label.node.classList.toggle("pulled", left < label.x);  // it ends, not starts, at its x
+    label.node.style.left = `${left}px`;
+    label.node.style.top = `${row * LABEL_ROW}px`;
+  }
+}
+
+function shortItem(id) { return id.startsWith("item_") ? `item …${id.slice(-6)}` : id.replace("-", " "); }
+
 function renderConversation(detail) {
-  const total = Math.max(state.waveMs || 0, detail.input_ms, 1);
+  const total = axisTotal(detail);
   const c = detail.conversation;
   const overlays = $("#wave .overlays");
   const nodes = [];
@@ -298,25 +356,49 @@ function renderConversation(detail) {
   }
   for (const item of c.items) {
     nodes.push(el("div", { class: "item", "data-item": item.item, title: `item ${item.item}`,
-      style: `left:${pct(item.start, total)};width:max(4px, calc(${pct(item.end, total)} - ${pct(item.start, total)}))` }, item.item));
+      style: `left:${pct(item.start, total)};width:max(3px, calc(${pct(item.end, total)} - ${pct(item.start, total)}))` }));
   }
   for (const commit of c.commits) {
     nodes.push(el("div", { class: "commit", "data-at-ms": commit.at, title: `committed ${commit.item} at ${commit.at} ms`,
       style: `left:${pct(commit.at, total)}` }));
   }
-  overlays.replaceChildren(...nodes);
+  const itemLabels = el("div", { class: "labels item-labels" });
+  const commitLabels = el("div", { class: "labels commit-labels" });
+  overlays.replaceChildren(...nodes, itemLabels, commitLabels);
+  const width = overlays.clientWidth;
+  const place = (box, text, ms, classes, title) => {
+    const node = el("span", { class: `label ${classes}`, title }, text);
+    box.append(node);
+    return { node, x: (width * Math.min(Math.max(ms, 0), total)) / total };
+  };
+  layOutLabels(c.items.map((item) => place(itemLabels, shortItem(item.item), item.start, "item-label", `item ${item.item}`)), width, 2);
+  layOutLabels(c.commits.map((commit) => place(commitLabels, "commit", commit.at, "commit-label", `committed ${commit.item} at ${commit.at} ms`)), width, 2);
   renderAxis($("#wave .wave-axis"), total);
+  renderTexts(c, total);
+}
+
+// The transcripts and answers under the waveform, each under its segment: one row per kind, and
+// a second (third...) line of that row where two would overlap. Each box is as wide as its
+// segment (at least 12% of the axis) and as tall as its text, so no text is hidden.
+function renderTexts(c, total) {
   const where = Object.fromEntries(c.items.map((item) => [item.item, item]));
-  const rows = {};
+  const lines = {};  // kind → [{row, end}] (end in % of the axis)
   for (const text of c.texts) {
     const item = where[text.item] || { start: 0, end: total };
-    const row = rows[text.kind] || (rows[text.kind] = el("div", { class: "text-row", "data-kind": text.kind }));
-    if (!row.firstChild) row.append(el("span", { class: "text-row-label" }, text.kind));
-    const width = Math.max(item.end - item.start, total * 0.12);
-    row.append(el("div", { class: `text ${text.kind.replace(" ", "-")}`, title: text.text, "data-item": text.item ?? "",
-      style: `left:${pct(item.start, total)};width:${pct(Math.min(width, total - item.start), total)}` }, text.text));
+    const width = Math.min(100, (100 * Math.max(item.end - item.start, total * 0.12)) / total);
+    const left = Math.min((100 * Math.max(item.start, 0)) / total, 100 - width);
+    const rows = lines[text.kind] || (lines[text.kind] = []);
+    let line = rows.find((r) => r.end <= left);
+    if (!line) {
+      line = { row: el("div", { class: "text-row", "data-kind": text.kind }), end: 0 };
+      if (!rows.length) line.row.append(el("span", { class: "text-row-label" }, text.kind));
+      rows.push(line);
+    }
+    line.row.append(el("div", { class: `text ${text.kind.replace(" ", "-")}`, title: text.text, "data-item": text.item ?? "",
+      style: `margin-left:${left - line.end}%;width:${width}%` }, text.text));
+    line.end = left + width;
   }
-  $("#texts").replaceChildren(...Object.values(rows));
+  $("#texts").replaceChildren(...Object.values(lines).flat().map((line) => line.row));
 }
 
 // ---- playback, aligned with the timeline ---------------------------------------------------
@@ -338,15 +420,17 @@ function seekTo(audio, ms) {
   else { audio.preload = "metadata"; audio.addEventListener("loadedmetadata", go, { once: true }); audio.load(); }
 }
 
-// The wall time at which the event carrying audio position `ms` went over the wire.
-function wallTime(field, ms) {
+// Where on the events' axis the audio at position `ms` of the input ("in") or the answer
+// ("out") is: the input audio is the axis itself; the answer audio is at the event carrying it.
+function axisTime(field, ms) {
+  if (field === "in" && state.audioAxis) return ms;
   let best = null;
   for (const entry of state.events) {
     const range = entry[field];
     if (range && range[0] <= ms) best = entry;
     if (range && range[1] > ms) break;
   }
-  return best ? best.t : null;
+  return best ? position(best) : null;
 }
 
 function drawHeads() {
@@ -360,13 +444,13 @@ function drawHeads() {
       const ms = audio.currentTime * 1000;
       const active = audio.src && (ms > 0 || !audio.paused);
       const head = $(`#timeline .${cls}`);
-      const t = active ? wallTime(field, ms) : null;
+      const t = active ? axisTime(field, ms) : null;
       head.hidden = t === null;
       if (t !== null) head.style.left = `${offset + (marksBox.clientWidth * t) / duration}px`;
       if (field === "in") {
         const waveHead = $(`#wave .${cls}`);
         const overlays = $("#wave .overlays");
-        const total = Math.max(state.waveMs || 0, detail.input_ms, 1);
+        const total = axisTotal(detail);
         waveHead.hidden = !active;
         waveHead.style.left = `${overlays.offsetLeft + (overlays.clientWidth * Math.min(ms, total)) / total}px`;
       }
@@ -378,7 +462,7 @@ function drawHeads() {
 function onWaveClick(event) {
   const overlays = $("#wave .overlays");
   const box = overlays.getBoundingClientRect();
-  const total = Math.max(state.waveMs || 0, state.detail ? state.detail.input_ms : 0, 1);
+  const total = state.detail ? axisTotal(state.detail) : 1;
   const ms = ((event.clientX - box.left) / box.width) * total;
   const audio = $("#input-audio");
   seekTo(audio, Math.max(0, Math.min(ms, total)));
@@ -416,6 +500,7 @@ $("#show-audio").addEventListener("change", (event) => {
   $("#event-list").classList.toggle("with-audio", event.target.checked);
 });
 window.addEventListener("hashchange", route);
+window.addEventListener("resize", () => { if (state.view === "session" && state.detail) renderConversation(state.detail); });
 route();
 listen();
 requestAnimationFrame(drawHeads);

@@ -14,6 +14,7 @@ import shutil
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from dashscope.audio.qwen_omni import MultiModality, OmniRealtimeConversation
@@ -22,7 +23,7 @@ from playwright import sync_api
 
 from dashscope_realtime_mock.testing import MockServer
 from tests.integration.sdk_support import API_KEY, SDK_WARNINGS, Recorder
-from tests.support import LIVETRANSLATE, b64
+from tests.support import LIVETRANSLATE, OMNI, b64
 
 pytestmark = [*SDK_WARNINGS, pytest.mark.realtime_mock(inspect=True)]
 
@@ -76,16 +77,21 @@ def page(browser):
 class Translation:
     """A LiveTranslate session of the legacy SDK (English → French, VAD), driven step by step."""
 
-    def __init__(self, server: MockServer) -> None:
+    def __init__(self, server: MockServer, transcribe: bool = False) -> None:
         self.recorder = Recorder()
         self.conversation = OmniRealtimeConversation(
             model=LIVETRANSLATE, callback=self.recorder, url=server.url, api_key=API_KEY
         )
         self.conversation.connect()
+        # with a transcription model named, the source is transcribed too
+        model: dict[str, Any] = (
+            {"input_audio_transcription_model": "qwen3-asr-flash-realtime"} if transcribe else {}
+        )
         self.conversation.update_session(
             output_modalities=[MultiModality.TEXT, MultiModality.AUDIO],
             enable_turn_detection=True,
             translation_params=TranslationParams(language="fr"),
+            **model,
         )
         self.id = self.recorder.wait_for("session.created")["session"]["id"]
 
@@ -112,8 +118,8 @@ class Translation:
         return list(zip(starts, ends, strict=True))
 
 
-def _finished_session(server: MockServer, speech) -> Translation:
-    session = Translation(server)
+def _finished_session(server: MockServer, speech, transcribe: bool = False) -> Translation:
+    session = Translation(server, transcribe)
     session.stream(speech)
     session.finish()
     return session
@@ -268,3 +274,125 @@ def test_the_exported_fixture_replays(realtime_mock, page, speech_en, tmp_path):
         if e["type"] == "response.audio_transcript.done"
     ]
     assert heard == said and len(heard) == 2
+
+
+def _boxes(page: sync_api.Page, selector: str) -> list[Any]:
+    """The bounding box of every visible element `selector` finds, left to right."""
+    found = [shape.bounding_box() for shape in page.locator(selector).all() if shape.is_visible()]
+    return sorted((box for box in found if box is not None), key=lambda box: box["x"])
+
+
+def _overlapping(boxes: list[Any]) -> list[tuple[Any, Any]]:
+    """The pairs of boxes that share any area (touching edges do not count)."""
+    return [
+        (a, b)
+        for n, a in enumerate(boxes)
+        for b in boxes[n + 1 :]
+        if a["x"] < b["x"] + b["width"] - 0.5
+        and b["x"] < a["x"] + a["width"] - 0.5
+        and a["y"] < b["y"] + b["height"] - 0.5
+        and b["y"] < a["y"] + a["height"] - 0.5
+    ]
+
+
+def _inside(box: Any, area: Any) -> bool:
+    return (
+        box["x"] >= area["x"] - 0.5 and box["x"] + box["width"] <= area["x"] + area["width"] + 0.5
+    )
+
+
+def _settled(page: sync_api.Page, count: int) -> None:
+    """Wait until the finished session is drawn: `count` transcripts and the final outcome."""
+    sync_api.expect(page.locator("#session-outcome")).to_have_text("finished")
+    sync_api.expect(page.locator("#texts .text.transcript")).to_have_count(count)
+
+
+def test_events_waveform_and_transcripts_share_one_audio_time_axis(realtime_mock, page, speech_en):
+    """speech_started and speech_stopped marks sit over the speech span's edges, and each
+    utterance's transcript starts under its span (not at 0 s): one axis, in audio time."""
+    session = _finished_session(realtime_mock, speech_en, transcribe=True)
+    _open_session_view(page, realtime_mock, session.id)
+    _settled(page, 2)
+    spans = _boxes(page, "#wave .span")
+    starts = _boxes(
+        page, '.lane[data-lane="server"] .mark[data-type="input_audio_buffer.speech_started"]'
+    )
+    stops = _boxes(
+        page, '.lane[data-lane="server"] .mark[data-type="input_audio_buffer.speech_stopped"]'
+    )
+    assert len(spans) == len(starts) == len(stops) == 2
+    for span, start, stop in zip(spans, starts, stops, strict=True):
+        assert start["x"] + start["width"] / 2 == pytest.approx(span["x"], abs=2)
+        assert stop["x"] + stop["width"] / 2 == pytest.approx(span["x"] + span["width"], abs=2)
+    transcripts = _boxes(page, "#texts .text.transcript")
+    for span, transcript in zip(spans, transcripts, strict=True):
+        assert transcript["x"] == pytest.approx(span["x"], abs=2)
+    sync_api.expect(page.locator("#axis-note")).to_contain_text("the input audio")
+    _screenshot(page, "session-audio-axis.png")
+
+
+def test_texts_under_the_waveform_never_overlap_nor_are_cut(realtime_mock, page, speech_en):
+    """Transcripts and translations: no two boxes overlap, each shows all its text, inside the area."""
+    session = _finished_session(realtime_mock, speech_en, transcribe=True)
+    _open_session_view(page, realtime_mock, session.id)
+    _settled(page, 2)
+    texts = _boxes(page, "#texts .text")
+    area = page.locator("#texts").bounding_box()
+    assert len(texts) == 4 and area is not None
+    assert _overlapping(texts) == []
+    assert all(_inside(box, area) for box in texts)
+    cut = page.locator("#texts .text").evaluate_all(
+        "nodes => nodes.filter(n => n.scrollHeight > n.clientHeight + 1 || n.scrollWidth > n.clientWidth + 1).length"
+    )
+    assert cut == 0
+
+
+def test_a_livetranslate_session_says_which_source_language_was_assumed(
+    realtime_mock, page, speech_en
+):
+    """The session names no source language: the page says the mock assumed en, and how to name one."""
+    session = _finished_session(realtime_mock, speech_en, transcribe=True)
+    _open_session_view(page, realtime_mock, session.id)
+    sync_api.expect(page.locator("#session-facts")).to_contain_text(
+        "Source language"
+        + "en (assumed: the session named none; set input_audio_transcription.language)"
+    )
+
+
+class ManualOmni:
+    """An Omni session of the legacy SDK in manual mode: each half of the speech committed."""
+
+    def __init__(self, server: MockServer, speech) -> None:
+        self.recorder = Recorder()
+        conversation = OmniRealtimeConversation(
+            model=OMNI, callback=self.recorder, url=server.url, api_key=API_KEY
+        )
+        conversation.connect()
+        conversation.update_session(
+            output_modalities=[MultiModality.TEXT], enable_turn_detection=False
+        )
+        self.id = self.recorder.wait_for("session.created")["session"]["id"]
+        middle = speech.gap_middle_ms
+        for turn, bounds in enumerate(({"end_ms": middle}, {"start_ms": middle}), 1):
+            for chunk in speech.chunks(100, **bounds):
+                conversation.append_audio(b64(chunk))
+            conversation.commit()
+            conversation.create_response()
+            self.recorder.wait_for("response.done", count=turn)
+        conversation.end_session(timeout=20)
+        conversation.close()
+
+
+def test_commit_and_item_labels_never_overlap_nor_pass_the_edge(realtime_mock, page, speech_en):
+    """Omni manual mode, the last commit at the very end of the audio: every item and commit
+    label is shown, none overlaps another, none passes the waveform's edges."""
+    session = ManualOmni(realtime_mock, speech_en)
+    page.goto(f"{realtime_mock.inspect_url}#/sessions/{session.id}")
+    sync_api.expect(page.locator("#session-outcome")).to_have_text("finished")
+    sync_api.expect(page.locator("#wave .commit-label")).to_have_count(2)
+    labels = _boxes(page, "#wave .label")
+    area = page.locator("#wave .overlays").bounding_box()
+    assert len(labels) == 4 and area is not None  # two items, two commits, all shown
+    assert _overlapping(labels) == []
+    assert all(_inside(box, area) for box in labels)
+    _screenshot(page, "session-omni-commits.png")

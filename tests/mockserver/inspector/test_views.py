@@ -59,15 +59,23 @@ def test_the_built_in_responder_is_named_with_why() -> None:
 
 
 def test_the_timeline_gives_each_event_its_lane_and_input_audio() -> None:
-    """Each event: number, time, direction, type; an append also its span of input audio."""
+    """Each event: number, time, audio time, direction, type; an append also its span of input audio."""
     record = _record(
         (0, "client", {"type": APPEND, "audio": AUDIO}),
         (5, "server", {"type": "error", "error": {"message": "bad"}}),
     )
     entries = timeline(record, record.audio.update(record.events))
     assert entries == [
-        {"i": 0, "t": 0, "dir": "client", "type": APPEND, "in": (0, 100)},
-        {"i": 1, "t": 5, "dir": "server", "type": "error", "level": "error", "message": "bad"},
+        {"i": 0, "t": 0, "a": 100, "dir": "client", "type": APPEND, "in": (0, 100)},
+        {
+            "i": 1,
+            "t": 5,
+            "a": 100,
+            "dir": "server",
+            "type": "error",
+            "level": "error",
+            "message": "bad",
+        },
     ]
 
 
@@ -106,3 +114,67 @@ def test_the_raw_traffic_is_one_json_line_per_event_audio_included() -> None:
 def test_no_traffic_exports_as_nothing() -> None:
     """A session without events: an empty JSONL."""
     assert traffic_jsonl(_record()) == b""
+
+
+def test_speech_events_sit_at_the_audio_they_name_others_at_the_audio_sent() -> None:
+    """audio_time: speech_started at audio_start_ms, speech_stopped at audio_end_ms, the rest at
+    the input audio received when it went over the wire."""
+    from dashscope_realtime_mock.inspector.views import audio_time
+
+    started = {"type": "input_audio_buffer.speech_started", "audio_start_ms": 600}
+    stopped = {"type": "input_audio_buffer.speech_stopped", "audio_end_ms": 3380}
+    assert audio_time(started, 1200) == 600
+    assert audio_time(stopped, 4200) == 3380
+    assert audio_time({"type": "response.done"}, 4200) == 4200
+
+
+def test_each_timeline_entry_carries_its_audio_time() -> None:
+    """The timeline gives every event `a`, in milliseconds of input audio, beside its wall time `t`."""
+    record = _record(
+        (0, "client", {"type": APPEND, "audio": AUDIO}),
+        (5, "client", {"type": APPEND, "audio": AUDIO}),
+        (9, "server", {"type": "input_audio_buffer.speech_started", "audio_start_ms": 50}),
+        (9, "server", {"type": "session.finished"}),
+    )
+    entries = timeline(record, record.audio.update(record.events))
+    assert [(e["t"], e["a"]) for e in entries] == [(0, 100), (5, 200), (9, 50), (9, 200)]
+
+
+def test_a_livetranslate_transcript_goes_under_the_utterance_that_ended() -> None:
+    """LiveTranslate's speech events name no item, its transcript does: the transcript is drawn
+    under the utterance that just ended, and the language it was heard in is named as assumed."""
+    from dashscope_realtime_mock.inspector.views import conversation
+
+    record = _record(
+        (0, "client", {"type": APPEND, "audio": AUDIO}),
+        (1, "server", {"type": "input_audio_buffer.speech_started", "audio_start_ms": 10}),
+        (2, "server", {"type": "input_audio_buffer.speech_stopped", "audio_end_ms": 90}),
+        (
+            3,
+            "server",
+            {
+                "type": "conversation.item.input_audio_transcription.completed",
+                "item_id": "item_x",
+                "transcript": "hola",
+                "language": "en",
+            },
+        ),
+    )
+    record.family = "livetranslate"
+    drawn = conversation(record, record.audio.update(record.events))
+    assert drawn["texts"] == [{"item": "utterance-1", "kind": "transcript", "text": "hola"}]
+    assert drawn["source_language"].startswith("en (assumed: the session named none")
+
+
+def test_a_named_source_language_is_shown_as_named() -> None:
+    """session.updated naming input_audio_transcription.language: the page says it was named."""
+    from dashscope_realtime_mock.inspector.views import conversation
+
+    updated = {
+        "type": "session.updated",
+        "session": {"input_audio_transcription": {"language": "es"}},
+    }
+    record = _record((0, "server", updated))
+    record.family = "livetranslate"
+    drawn = conversation(record, record.audio.update(record.events))
+    assert drawn["source_language"] == "es (named by the session)"

@@ -10,7 +10,7 @@ import pytest
 
 from dashscope_realtime_mock.protocol.behaviour import Behaviour, parse_assignment
 
-README = Path(__file__).resolve().parents[3] / "README.md"
+BEHAVIOURS_PAGE = Path(__file__).resolve().parents[3] / "docs" / "behaviours.md"
 
 
 def test_assignments_are_typed_by_the_default():
@@ -43,9 +43,11 @@ def test_out_of_range_choice_is_refused():
         Behaviour(tool_calls="sometimes")  # type: ignore[arg-type]  # deliberately out of range: the refusal is under test
 
 
-def test_readme_lists_every_behaviour():
-    """Every choice is documented in the README's table of behaviours."""
+def test_docs_list_every_behaviour():
+    """Every choice is documented in docs/behaviours.md's table."""
     listed = set(
-        re.findall(r"^\| `([a-z_]+)` \|", README.read_text(encoding="utf-8"), re.MULTILINE)
+        re.findall(
+            r"^\| `([a-z_0-9]+)` \|", BEHAVIOURS_PAGE.read_text(encoding="utf-8"), re.MULTILINE
+        )
     )
     assert {f.name for f in dataclasses.fields(Behaviour)} <= listed

@@ -23,6 +23,9 @@ class _Heard:
     def replayed(self, session_id: str, scenario: str | None, reason: str) -> None:
         self.log.append((self.name, "replayed", session_id, scenario, reason))
 
+    def refused(self, url: str, reason: str) -> None:
+        self.log.append((self.name, "refused", url, reason))
+
 
 def test_an_event_goes_to_the_observer_then_the_watcher() -> None:
     """One event: the observer hears it first, the watcher second, with the same arguments."""
@@ -56,3 +59,12 @@ def test_without_an_observer_the_watcher_alone_hears_everything() -> None:
     tee.event("sess_1", "m", "client", {"type": "session.update"})
     tee.failure("sess_1", ValueError("bad"))
     assert [entry[:2] for entry in log] == [("watcher", "event"), ("watcher", "failure")]
+
+
+def test_a_refusal_reaches_both() -> None:
+    """refused is handed on as the other reports are, observer first."""
+    log: list[tuple[Any, ...]] = []
+    tee = Tee(_Heard("observer", log), _Heard("watcher", log))
+    tee.refused("/api-ws/v1/realtime?model=x", "404 ModelNotFound: no")
+    assert [entry[0] for entry in log] == ["observer", "watcher"]
+    assert log[0][1:] == ("refused", "/api-ws/v1/realtime?model=x", "404 ModelNotFound: no")

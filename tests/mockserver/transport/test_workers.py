@@ -124,3 +124,36 @@ def test_a_worker_that_fails_to_start_has_the_last_word(capfd: pytest.CaptureFix
 
     code = workers.serve(1, fail, "127.0.0.1", 0, _no_banner, fail=SERVE_FAILS)
     assert (code, capfd.readouterr().err) == (2, "realtime-mock serve: error: cannot listen\n")
+
+
+def _ignore_sigint() -> None:
+    """As a shell starts a background job: SIGINT ignored, inherited across exec."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_background_job_stops_on_sigint_and_sigterm_alike(signum):
+    """Started with SIGINT ignored (`serve --workers 2 &`), SIGINT stops parent and workers as SIGTERM does."""
+    command = [sys.executable, "-m", "dashscope_realtime_mock", "serve", "--port", "0"]
+    with subprocess.Popen(
+        [*command, "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        preexec_fn=_ignore_sigint,
+    ) as process:
+        try:
+            _, pids = _banner(process)
+            process.send_signal(signum)
+            assert process.wait(30) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+            time.sleep(0.05)
+        assert not any(_alive(pid) for pid in pids)
+    finally:
+        for pid in filter(_alive, pids):
+            os.kill(pid, signal.SIGKILL)
