@@ -17,6 +17,7 @@ from typing import Any
 
 from ..protocol.wire import Event
 from ..replay.recording import Recording
+from ..replay.fingerprint import THRESHOLD
 from ..replay.responders import MatchingResponder, ScriptedResponder
 from ..replay.store import save
 from .audio import APPEND, AUDIO_DELTA, AudioIndex
@@ -72,10 +73,16 @@ def replay_details(record: SessionRecord) -> dict[str, Any]:
                 "text": f"Replayed fixture {responder.scenario}",
                 "why": f"its input audio matched the audio streamed (similarity {responder.similarity:.2f})",
             }
+        closest = (
+            f" (closest: {responder.closest[0]}, similarity {responder.closest[1]:.2f}, "
+            f"needs {THRESHOLD:.2f})"
+            if responder.closest
+            else ""
+        )
         return {
             "fixture": None,
             "text": "Built-in responder",
-            "why": "no fixture's input audio matched the audio streamed",
+            "why": f"no fixture's input audio matched the audio streamed{closest}",
         }
     if isinstance(responder, ScriptedResponder):
         return {

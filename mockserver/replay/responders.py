@@ -21,7 +21,7 @@ from ..answers.responder import Responder, Transcript
 from ..media.pcm import resample_to_16k
 from ..protocol.errors import ProtocolError
 from ..protocol.text import split_units, units_per_second
-from .fingerprint import MIN_MS, THRESHOLD, envelope, similarity
+from .fingerprint import THRESHOLD, Fingerprint, fingerprint, similarity
 from .format import parse_audio_ref
 from .store import Fixture
 
@@ -253,11 +253,24 @@ class ScriptedResponder(Responder):
         return response.call if response else None
 
 
+# Live previews wait until this much of the client's audio has sound in it before the fixture
+# is chosen (an utterance's end decides at once): enough that a shared first word or two does not
+# decide it.
+DECIDE_SOUND_MS = 2000
+# Fixtures whose similarity is within this of the best one's were recorded from the same audio:
+# the session config breaks the tie (docs/replay-matching.md).
+SAME_AUDIO = 0.05
+MAX_HEARD_S = 60  # the audio kept for matching (a bound per session)
+
+
 class MatchingResponder(Responder):
     """Per session: listens to the audio, picks the fixture whose input it matches, then answers from it.
 
-    Nothing is decided before MIN_MS of audio (live previews wait); after that the best-matching
-    fixture of the library (correlation ≥ THRESHOLD) answers, else the built-in responder.
+    Live previews wait until DECIDE_SOUND_MS of the audio has sound in it; the end of an
+    utterance decides at once. The fixture whose input audio is most similar (≥ THRESHOLD)
+    answers; among those recorded from the same audio, the one whose session agrees on most
+    match_on fields, then the first by name. Else the built-in responder answers, and the reason
+    names the closest fixture and its similarity.
     """
 
     def __init__(
@@ -280,15 +293,18 @@ class MatchingResponder(Responder):
         self._fallback = fallback
         self._audio: list[np.ndarray] = []
         self._samples = 0
+        self._checked = 0  # samples heard when live previews last asked whether to decide
         self.chosen: Responder | None = None
         self.scenario: str | None = (
             None  # the fixture chosen, once decided (None: the built-in responder)
         )
         self.similarity = 0.0  # how well the chosen fixture's input matched (0: none did)
+        # the closest fixture and its similarity, when none matched (the inspector shows them)
+        self.closest: tuple[str, float] | None = None
 
     def observe_audio(self, samples: np.ndarray) -> None:
         """The client's audio, at 16 kHz, as the session receives it."""
-        if self.chosen is None and self._samples < 60 * 16000:
+        if self.chosen is None and self._samples < MAX_HEARD_S * 16000:
             self._audio.append(samples)
             self._samples += len(samples)
 
@@ -299,53 +315,80 @@ class MatchingResponder(Responder):
         recorded = fixture.header.get("session") or {}
         return [p for p in self._match_on if _field(recorded, p) == _field(self._session, p)]
 
+    def _heard(self) -> Fingerprint:
+        return fingerprint(np.concatenate(self._audio) if self._audio else np.zeros(0, np.int16))
+
+    def _ready(self) -> bool:
+        """Live previews: whether enough sound was heard to choose (checked every 0.25 s of audio)."""
+        if self.chosen is not None:
+            return True
+        if self._samples - self._checked < 4000:
+            return False
+        self._checked = self._samples
+        if self._heard().sound_ms < DECIDE_SOUND_MS:
+            return False
+        self._decide()
+        return True
+
     def _decide(self) -> Responder:
         if self.chosen is None:
-            heard = envelope(np.concatenate(self._audio) if self._audio else np.zeros(0, np.int16))
+            heard = self._heard()
             scored = [
-                (similarity(heard, _fixture_envelope(fixture)), name)
+                (similarity(heard, _fixture_print(fixture)) or 0.0, name)
                 for name, fixture in self._library.items()
             ]
             transcribing = bool(self._session.get("input_audio_transcription"))
-            candidates = sorted(
-                (-len(self._config_agrees(self._library[name])), -score, name)
-                for score, name in scored
-                if score >= THRESHOLD
-                and (not transcribing or _has_source_text(self._library[name]))
-            )
-            if candidates:
-                agree, score, best = -candidates[0][0], -candidates[0][1], candidates[0][2]
-                ties = [n for a, s, n in candidates[1:] if (-a, -s) == (agree, score)]
-                fields = ", ".join(self._config_agrees(self._library[best])) or "none"
+            matched = [(score, name) for score, name in scored if score >= THRESHOLD]
+            usable = [
+                (score, name)
+                for score, name in matched
+                if not transcribing or _has_source_text(self._library[name])
+            ]
+            if usable:
+                self._replay(usable)
+            elif matched:
                 self.reason = (
-                    f"its input audio matched (similarity {score:.2f}) and the session config "
-                    f"agreed on {agree}/{len(self._match_on)} fields ({fields})"
-                    + (f"; tied with {', '.join(ties)}, broken by name order" if ties else "")
-                )
-                self.scenario, self.similarity = best, score
-                self.chosen = ScriptedResponder.from_fixture(self._library[best], self._fallback)
-            elif heard_too := [n for score, n in scored if score >= THRESHOLD]:
-                self.reason = (
-                    f"the fixtures whose input audio matched ({', '.join(heard_too)}) were "
-                    "recorded without transcription, which is on: the built-in responder answers"
+                    f"the fixtures whose input audio matched ({', '.join(n for _, n in matched)}) "
+                    "were recorded without transcription, which is on: the built-in responder "
+                    "answers"
                 )
                 self.chosen = self._fallback
             else:
-                closest = max(scored, default=(0.0, "none"))
+                score, name = max(scored, default=(0.0, "none"))
+                self.closest = (name, score)
                 self.reason = (
-                    "no fixture's input audio matched (closest: "
-                    f"{closest[1]}, similarity {closest[0]:.2f}): the built-in responder answers"
+                    f"no fixture's input audio matched (closest: {name}, similarity "
+                    f"{score:.2f}, needs {THRESHOLD:.2f}): the built-in responder answers"
                 )
                 self.chosen = self._fallback
             if self.on_decided is not None:
                 self.on_decided(self.scenario, self.reason)
         return self.chosen
 
+    def _replay(self, usable: list[tuple[float, str]]) -> None:
+        """Choose among the fixtures that matched: the same audio as the best, then the config."""
+        top = max(score for score, _ in usable)
+        candidates = sorted(
+            (-len(self._config_agrees(self._library[name])), -score, name)
+            for score, name in usable
+            if score >= top - SAME_AUDIO
+        )
+        agree, score, best = -candidates[0][0], -candidates[0][1], candidates[0][2]
+        ties = [n for a, _, n in candidates[1:] if -a == agree]
+        fields = ", ".join(self._config_agrees(self._library[best])) or "none"
+        self.reason = (
+            f"its input audio matched (similarity {score:.2f}) and the session config "
+            f"agreed on {agree}/{len(self._match_on)} fields ({fields})"
+            + (f"; tied with {', '.join(ties)}, broken by name order" if ties else "")
+        )
+        self.scenario, self.similarity = best, score
+        self.chosen = ScriptedResponder.from_fixture(self._library[best], self._fallback)
+
     def recorded_gaps(self) -> list[int] | None:
         return self.chosen.recorded_gaps() if self.chosen is not None else None
 
     def partial(self, seed: int, language: str, speech_ms: int) -> str:
-        if self.chosen is None and self._samples < MIN_MS * 16:
+        if not self._ready():
             return ""  # too early to tell which recording this is
         return self._decide().partial(seed, language, speech_ms)
 
@@ -353,7 +396,7 @@ class MatchingResponder(Responder):
         return self._decide().transcript(seed, language, speech_ms)
 
     def spoken(self, seed: int, language: str, speech_ms: int) -> list[Transcript]:
-        if self.chosen is None and self._samples < MIN_MS * 16:
+        if not self._ready():
             return []  # too early to tell which recording this is
         return self._decide().spoken(seed, language, speech_ms)
 
@@ -391,10 +434,11 @@ def _in_vad(fixture: Fixture) -> bool:
     )
 
 
-def _fixture_envelope(fixture: Fixture) -> np.ndarray:
-    """The fixture's input envelope, computed once and kept on the fixture."""
-    cached = fixture.__dict__.get("_input_envelope")
+def _fixture_print(fixture: Fixture) -> Fingerprint:
+    """The fixture's input fingerprint, computed once and kept on the fixture."""
+    cached = fixture.__dict__.get("_input_fingerprint")
     if cached is None:
-        cached = envelope(resample_to_16k(fixture.input_audio, fixture.input_rate))
-        fixture.__dict__["_input_envelope"] = cached
+        cached = fingerprint(resample_to_16k(fixture.input_audio, fixture.input_rate))
+        fixture.__dict__["_input_fingerprint"] = cached
+    assert isinstance(cached, Fingerprint)
     return cached
