@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ..protocol.wire import Event
-from ..replay.recording import Recording
 from ..replay.fingerprint import THRESHOLD
+from ..replay.recording import Recording
 from ..replay.responders import MatchingResponder, ScriptedResponder
 from ..replay.store import save
 from .audio import APPEND, AUDIO_DELTA, AudioIndex

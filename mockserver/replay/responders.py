@@ -21,7 +21,7 @@ from ..answers.responder import Responder, Transcript
 from ..media.pcm import resample_to_16k
 from ..protocol.errors import ProtocolError
 from ..protocol.text import split_units, units_per_second
-from .fingerprint import THRESHOLD, Fingerprint, fingerprint, similarity
+from .fingerprint import HOP, THRESHOLD, Fingerprint, FingerprintStream, fingerprint, similarity
 from .format import parse_audio_ref
 from .store import Fixture
 
@@ -31,6 +31,7 @@ __all__ = [
     "RecordedResponse",
     "ScriptedResponder",
     "check_match_on",
+    "warm_fingerprints",
 ]
 
 # The session fields (dotted paths into the session object) that shaped a fixture's answers:
@@ -253,21 +254,22 @@ class ScriptedResponder(Responder):
         return response.call if response else None
 
 
-# Live previews wait until this much of the client's audio has sound in it before the fixture
-# is chosen (an utterance's end decides at once): enough that a shared first word or two does not
-# decide it.
+# Live previews choose early only once this much of the client's audio has sound in it and a
+# fixture is surely the same recording (SURE); else the end of the utterance decides, with the
+# trailing silence compared too (a shorter sentence that starts like a fixture's differs there).
 DECIDE_SOUND_MS = 2000
+SURE = 0.9
 # Fixtures whose similarity is within this of the best one's were recorded from the same audio:
 # the session config breaks the tie (docs/replay-matching.md).
 SAME_AUDIO = 0.05
-MAX_HEARD_S = 60  # the audio kept for matching (a bound per session)
+MAX_HEARD_S = 20  # the audio kept for matching (a bound per session; fixtures' inputs are shorter)
 
 
 class MatchingResponder(Responder):
     """Per session: listens to the audio, picks the fixture whose input it matches, then answers from it.
 
-    Live previews wait until DECIDE_SOUND_MS of the audio has sound in it; the end of an
-    utterance decides at once. The fixture whose input audio is most similar (≥ THRESHOLD)
+    Live previews wait until DECIDE_SOUND_MS of the audio has sound in it and a fixture is
+    SURE to be the same recording; else the end of the first utterance decides. The fixture whose input audio is most similar (≥ THRESHOLD)
     answers; among those recorded from the same audio, the one whose session agrees on most
     match_on fields, then the first by name. Else the built-in responder answers, and the reason
     names the closest fixture and its similarity.
@@ -291,7 +293,7 @@ class MatchingResponder(Responder):
         # called once the choice is made: (fixture name or None, reason)
         self.on_decided: Callable[[str | None, str], None] | None = None
         self._fallback = fallback
-        self._audio: list[np.ndarray] = []
+        self._heard_print = FingerprintStream(max_frames=MAX_HEARD_S * 16000 // HOP)
         self._samples = 0
         self._checked = 0  # samples heard when live previews last asked whether to decide
         self.chosen: Responder | None = None
@@ -305,7 +307,7 @@ class MatchingResponder(Responder):
     def observe_audio(self, samples: np.ndarray) -> None:
         """The client's audio, at 16 kHz, as the session receives it."""
         if self.chosen is None and self._samples < MAX_HEARD_S * 16000:
-            self._audio.append(samples)
+            self._heard_print.feed(samples)
             self._samples += len(samples)
 
     def observe_config(self, session: dict[str, Any]) -> None:
@@ -316,27 +318,35 @@ class MatchingResponder(Responder):
         return [p for p in self._match_on if _field(recorded, p) == _field(self._session, p)]
 
     def _heard(self) -> Fingerprint:
-        return fingerprint(np.concatenate(self._audio) if self._audio else np.zeros(0, np.int16))
+        return self._heard_print.result()
 
     def _ready(self) -> bool:
-        """Live previews: whether enough sound was heard to choose (checked every 0.25 s of audio)."""
+        """Live previews: whether the fixture is chosen, choosing it if it surely is one
+        (checked every 0.25 s of audio)."""
         if self.chosen is not None:
             return True
-        if self._samples - self._checked < 4000:
+        if self._samples - self._checked < 4000 or self._samples >= MAX_HEARD_S * 16000:
             return False
         self._checked = self._samples
-        if self._heard().sound_ms < DECIDE_SOUND_MS:
+        heard = self._heard()
+        if heard.sound_ms < DECIDE_SOUND_MS:
             return False
-        self._decide()
+        if max((score for score, _ in self._scores(heard)), default=0.0) < SURE:
+            return False
+        self.decide()
         return True
 
-    def _decide(self) -> Responder:
+    def _scores(self, heard: Fingerprint) -> list[tuple[float, str]]:
+        return [
+            (similarity(heard, _fixture_print(fixture)) or 0.0, name)
+            for name, fixture in self._library.items()
+        ]
+
+    def decide(self) -> Responder:
+        """Choose now, if not chosen yet, and return who answers: the end of an utterance calls
+        it; so may a test that wants the verdict on audio no answer was asked for (silence)."""
         if self.chosen is None:
-            heard = self._heard()
-            scored = [
-                (similarity(heard, _fixture_print(fixture)) or 0.0, name)
-                for name, fixture in self._library.items()
-            ]
+            scored = self._scores(self._heard())
             transcribing = bool(self._session.get("input_audio_transcription"))
             matched = [(score, name) for score, name in scored if score >= THRESHOLD]
             usable = [
@@ -349,8 +359,7 @@ class MatchingResponder(Responder):
             elif matched:
                 self.reason = (
                     f"the fixtures whose input audio matched ({', '.join(n for _, n in matched)}) "
-                    "were recorded without transcription, which is on: the built-in responder "
-                    "answers"
+                    "were recorded without transcription, which is on"
                 )
                 self.chosen = self._fallback
             else:
@@ -358,7 +367,7 @@ class MatchingResponder(Responder):
                 self.closest = (name, score)
                 self.reason = (
                     f"no fixture's input audio matched (closest: {name}, similarity "
-                    f"{score:.2f}, needs {THRESHOLD:.2f}): the built-in responder answers"
+                    f"{score:.2f}, needs {THRESHOLD:.2f})"
                 )
                 self.chosen = self._fallback
             if self.on_decided is not None:
@@ -390,33 +399,33 @@ class MatchingResponder(Responder):
     def partial(self, seed: int, language: str, speech_ms: int) -> str:
         if not self._ready():
             return ""  # too early to tell which recording this is
-        return self._decide().partial(seed, language, speech_ms)
+        return self.decide().partial(seed, language, speech_ms)
 
     def transcript(self, seed: int, language: str, speech_ms: int) -> Transcript:
-        return self._decide().transcript(seed, language, speech_ms)
+        return self.decide().transcript(seed, language, speech_ms)
 
     def spoken(self, seed: int, language: str, speech_ms: int) -> list[Transcript]:
         if not self._ready():
             return []  # too early to tell which recording this is
-        return self._decide().spoken(seed, language, speech_ms)
+        return self.decide().spoken(seed, language, speech_ms)
 
     def sentences(self, transcript: Transcript) -> list[Transcript]:
-        return self._decide().sentences(transcript)
+        return self.decide().sentences(transcript)
 
     def translate(self, transcript: Transcript, target: str, phrases: dict[str, str]) -> str:
-        return self._decide().translate(transcript, target, phrases)
+        return self.decide().translate(transcript, target, phrases)
 
     def speak(self, text: str, voice: str) -> np.ndarray:
-        return self._decide().speak(text, voice)
+        return self.decide().speak(text, voice)
 
     def reply(self, seed: int, heard: Transcript | None, language: str) -> str:
-        return self._decide().reply(seed, heard, language)
+        return self.decide().reply(seed, heard, language)
 
     def answer_tool_output(self, output: str, language: str) -> str:
-        return self._decide().answer_tool_output(output, language)
+        return self.decide().answer_tool_output(output, language)
 
     def tool_call(self, tools: list[dict[str, Any]], heard: Transcript) -> tuple[str, str] | None:
-        return self._decide().tool_call(tools, heard)
+        return self.decide().tool_call(tools, heard)
 
 
 def _has_source_text(fixture: Fixture) -> bool:
@@ -432,6 +441,12 @@ def _in_vad(fixture: Fixture) -> bool:
     return any(
         line["event"].get("type") == "input_audio_buffer.speech_started" for line in fixture.events
     )
+
+
+def warm_fingerprints(library: dict[str, Fixture]) -> None:
+    """Fingerprint every fixture's input now (at start-up), not in the first session's turn."""
+    for fixture in library.values():
+        _fixture_print(fixture)
 
 
 def _fixture_print(fixture: Fixture) -> Fingerprint:

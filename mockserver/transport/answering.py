@@ -14,7 +14,7 @@ from ..answers.corpus import CorpusResponder, load_corpus
 from ..answers.responder import Responder
 from ..replay.format import schemas_hash
 from ..replay.matchers import ReplayReferee
-from ..replay.responders import MatchingResponder, ScriptedResponder
+from ..replay.responders import MatchingResponder, ScriptedResponder, warm_fingerprints
 from ..replay.store import Fixture, library_root, load_library
 from ..session.base import ClientReferee, Session
 from ..session.registry import Model
@@ -96,6 +96,7 @@ def build_library(options: ServerOptions) -> dict[str, Fixture]:
             if options.strict:
                 raise ValueError(stale)
             log.warning("%s", stale)
+    warm_fingerprints(library)
     if options.scenario and options.scenario not in library:
         raise ValueError(
             f"--scenario {options.scenario!r} is not among the fixtures ({', '.join(library) or 'none'})"
