@@ -355,7 +355,7 @@ class MatchingResponder(Responder):
                 if not transcribing or _has_source_text(self._library[name])
             ]
             if usable:
-                self._replay(usable)
+                self.chosen = self._replay(usable)
             elif matched:
                 self.reason = (
                     f"the fixtures whose input audio matched ({', '.join(n for _, n in matched)}) "
@@ -374,7 +374,7 @@ class MatchingResponder(Responder):
                 self.on_decided(self.scenario, self.reason)
         return self.chosen
 
-    def _replay(self, usable: list[tuple[float, str]]) -> None:
+    def _replay(self, usable: list[tuple[float, str]]) -> Responder:
         """Choose among the fixtures that matched: the same audio as the best, then the config."""
         top = max(score for score, _ in usable)
         candidates = sorted(
@@ -391,7 +391,7 @@ class MatchingResponder(Responder):
             + (f"; tied with {', '.join(ties)}, broken by name order" if ties else "")
         )
         self.scenario, self.similarity = best, score
-        self.chosen = ScriptedResponder.from_fixture(self._library[best], self._fallback)
+        return ScriptedResponder.from_fixture(self._library[best], self._fallback)
 
     def recorded_gaps(self) -> list[int] | None:
         return self.chosen.recorded_gaps() if self.chosen is not None else None
