@@ -21,6 +21,7 @@ from ..answers.responder import Responder, Transcript
 from ..media.pcm import resample_to_16k
 from ..protocol.errors import ProtocolError
 from ..protocol.text import split_units, units_per_second
+from .exact import ExactPrefix
 from .fingerprint import HOP, THRESHOLD, Fingerprint, FingerprintStream, fingerprint, similarity
 from .format import parse_audio_ref
 from .store import Fixture
@@ -268,8 +269,9 @@ MAX_HEARD_S = 20  # the audio kept for matching (a bound per session; fixtures' 
 class MatchingResponder(Responder):
     """Per session: listens to the audio, picks the fixture whose input it matches, then answers from it.
 
-    Live previews wait until DECIDE_SOUND_MS of the audio has sound in it and a fixture is
-    SURE to be the same recording; else the end of the first utterance decides. The fixture whose input audio is most similar (≥ THRESHOLD)
+    The fixture's own samples (:class:`ExactPrefix`) are recognised after EXACT_SOUND_MS of
+    sound. Otherwise live previews wait until DECIDE_SOUND_MS of the audio has sound in it and
+    a fixture is SURE to be the same recording; else the end of the first utterance decides. The fixture whose input audio is most similar (≥ THRESHOLD)
     answers; among those recorded from the same audio, the one whose session agrees on most
     match_on fields, then the first by name. Else the built-in responder answers, and the reason
     names the closest fixture and its similarity.
@@ -294,6 +296,7 @@ class MatchingResponder(Responder):
         self.on_decided: Callable[[str | None, str], None] | None = None
         self._fallback = fallback
         self._heard_print = FingerprintStream(max_frames=MAX_HEARD_S * 16000 // HOP)
+        self._exact = ExactPrefix({n: _input_16k(f) for n, f in self._library.items()})
         self._samples = 0
         self._checked = 0  # samples heard when live previews last asked whether to decide
         self.chosen: Responder | None = None
@@ -308,6 +311,7 @@ class MatchingResponder(Responder):
         """The client's audio, at 16 kHz, as the session receives it."""
         if self.chosen is None and self._samples < MAX_HEARD_S * 16000:
             self._heard_print.feed(samples)
+            self._exact.feed(samples)
             self._samples += len(samples)
 
     def observe_config(self, session: dict[str, Any]) -> None:
@@ -324,6 +328,9 @@ class MatchingResponder(Responder):
         """Live previews: whether the fixture is chosen, choosing it if it surely is one
         (checked every 0.25 s of audio)."""
         if self.chosen is not None:
+            return True
+        if self._exact.sure:  # the fixture's own samples: certain at once
+            self.decide()
             return True
         if self._samples - self._checked < 4000 or self._samples >= MAX_HEARD_S * 16000:
             return False
@@ -347,6 +354,8 @@ class MatchingResponder(Responder):
         it; so may a test that wants the verdict on audio no answer was asked for (silence)."""
         if self.chosen is None:
             scored = self._scores(self._heard())
+            sure = self._exact.sure  # identical samples are similarity 1, however short
+            scored = [(1.0 if name in sure else score, name) for score, name in scored]
             transcribing = bool(self._session.get("input_audio_transcription"))
             matched = [(score, name) for score, name in scored if score >= THRESHOLD]
             usable = [
@@ -449,11 +458,21 @@ def warm_fingerprints(library: dict[str, Fixture]) -> None:
         _fixture_print(fixture)
 
 
+def _input_16k(fixture: Fixture) -> np.ndarray:
+    """The fixture's input audio at 16 kHz, computed once and kept on the fixture."""
+    cached = fixture.__dict__.get("_input_16k")
+    if cached is None:
+        cached = resample_to_16k(fixture.input_audio, fixture.input_rate)
+        fixture.__dict__["_input_16k"] = cached
+    assert isinstance(cached, np.ndarray)
+    return cached
+
+
 def _fixture_print(fixture: Fixture) -> Fingerprint:
     """The fixture's input fingerprint, computed once and kept on the fixture."""
     cached = fixture.__dict__.get("_input_fingerprint")
     if cached is None:
-        cached = fingerprint(resample_to_16k(fixture.input_audio, fixture.input_rate))
+        cached = fingerprint(_input_16k(fixture))
         fixture.__dict__["_input_fingerprint"] = cached
     assert isinstance(cached, Fingerprint)
     return cached
