@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,16 @@ def test_a_rule_for_a_model_the_server_does_not_serve_is_refused(realtime_mock):
     """answers.add(model=...) checks the model or family at once."""
     with pytest.raises(ValueError, match="'gpt-4o' is neither a served model nor a family"):
         realtime_mock.answers.add(say="x", model="gpt-4o")
+
+
+@pytest.mark.asyncio
+async def test_the_rule_that_answered_a_turn_is_logged(realtime_mock, speech_en, caplog):
+    """INFO: which rule answered which turn, with what it made heard and said."""
+    realtime_mock.answers.add(heard=HEARD, say=SAY, turn=2)
+    with caplog.at_level(logging.INFO, logger="mockserver"):
+        await _stream(realtime_mock.url, ASR, speech_en.pcm, {})
+    lines = [r.getMessage() for r in caplog.records if "scripted answers" in r.getMessage()]
+    assert len(lines) == 1
+    assert lines[0].endswith(
+        f"turn 2 answered by rule 1, heard {HEARD!r}, say {SAY!r} of the scripted answers"
+    )
