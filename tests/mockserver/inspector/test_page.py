@@ -268,3 +268,15 @@ def test_the_exported_fixture_replays(realtime_mock, page, speech_en, tmp_path):
         if e["type"] == "response.audio_transcript.done"
     ]
     assert heard == said and len(heard) == 2
+
+
+def test_the_rule_that_answered_each_turn_is_shown(realtime_mock, page, speech_en):
+    """Scripted answers: under "Answered by", each turn a rule decided, and which rule."""
+    realtime_mock.answers.add(say="Bonjour de la part du mock.", turn=2)
+    session = _finished_session(realtime_mock, speech_en)
+    _open_session_view(page, realtime_mock, session.id)
+    replay = page.locator("#replay")
+    sync_api.expect(replay).to_contain_text(
+        "Turn 2: answered by rule 1, say 'Bonjour de la part du mock.' of the scripted answers."
+    )
+    sync_api.expect(replay).not_to_contain_text("Turn 1:")
