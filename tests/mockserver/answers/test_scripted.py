@@ -1,4 +1,5 @@
-"""Scripted answers (--answers): each family reports the scripted `heard` and answers the scripted `say`."""
+"""Scripted answers: `serve --answers FILE` makes each family report the scripted `heard` and answer
+the scripted `say`; rules fit by model and turn; the same from Python."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import base64
 import itertools
 import json
 import logging
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
@@ -16,7 +17,7 @@ from dashscope_realtime_mock.answers.scripted import ScriptedAnswers
 from dashscope_realtime_mock.client import RealtimeClient
 from dashscope_realtime_mock.families import lookup, open_session
 from dashscope_realtime_mock.media.speech import synthesize_speech
-from dashscope_realtime_mock.testing import MockServer
+from tests.mockserver.banner import serving
 
 HEARD = "Hola, buenos días."
 SAY = "The mock says hello."
@@ -26,11 +27,13 @@ OMNI = "qwen3-omni-flash-realtime"
 TRANSCRIBED = "conversation.item.input_audio_transcription.completed"
 
 
-@pytest.fixture
-def answers_file(tmp_path: Path) -> Path:
-    path = tmp_path / "answers.json"
+@pytest.fixture(scope="module")
+def served(tmp_path_factory) -> Iterator[str]:
+    """`realtime-mock serve --answers FILE` in a subprocess, with one rule: heard HEARD, say SAY."""
+    path = tmp_path_factory.mktemp("answers") / "answers.json"
     path.write_text(json.dumps({"answers": [{"heard": HEARD, "say": SAY}]}), encoding="utf-8")
-    return path
+    with serving("--answers", str(path)) as banner:
+        yield f"ws://127.0.0.1:{banner.port}/api-ws/v1/realtime"
 
 
 async def _stream(url: str, model: str, pcm, update: dict) -> list:
@@ -48,12 +51,11 @@ def _texts(events, kind: str) -> list[str]:
 
 
 @pytest.mark.asyncio
-async def test_livetranslate_reports_the_scripted_source_and_translation(answers_file, speech_en):
+async def test_livetranslate_reports_the_scripted_source_and_translation(served, speech_en):
     """LiveTranslate: the source transcript is `heard`, the translation `say`, spoken from `say`."""
     update = {"input_audio_transcription": {"model": "qwen3-asr-flash-realtime"}}
     update["translation"] = {"language": "en"}
-    with MockServer(answers=answers_file) as server:
-        events = await _stream(server.url, LT, speech_en.pcm, update)
+    events = await _stream(served, LT, speech_en.pcm, update)
     assert _texts(events, TRANSCRIBED) == [HEARD, HEARD]
     assert _texts(events, "response.audio_transcript.done") == [SAY, SAY]
     first = next(e for e in events if e.type == "response.done")["response"]["id"]
@@ -64,19 +66,17 @@ async def test_livetranslate_reports_the_scripted_source_and_translation(answers
 
 
 @pytest.mark.asyncio
-async def test_asr_reports_the_scripted_transcript(answers_file, speech_en):
+async def test_asr_reports_the_scripted_transcript(served, speech_en):
     """ASR: every utterance's transcript is `heard`."""
-    with MockServer(answers=answers_file) as server:
-        events = await _stream(server.url, ASR, speech_en.pcm, {})
+    events = await _stream(served, ASR, speech_en.pcm, {})
     assert _texts(events, TRANSCRIBED) == [HEARD, HEARD]
 
 
 @pytest.mark.asyncio
-async def test_omni_reports_the_scripted_input_and_reply(answers_file, speech_en):
+async def test_omni_reports_the_scripted_input_and_reply(served, speech_en):
     """Omni: the input transcription is `heard`, the reply `say`."""
     update = {"input_audio_transcription": {"model": "gummy-realtime-v1"}}
-    with MockServer(answers=answers_file) as server:
-        events = await _stream(server.url, OMNI, speech_en.pcm, update)
+    events = await _stream(served, OMNI, speech_en.pcm, update)
     assert _texts(events, TRANSCRIBED) == [HEARD, HEARD]
     assert _texts(events, "response.audio_transcript.done") == [SAY, SAY]
 
