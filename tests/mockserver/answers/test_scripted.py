@@ -8,6 +8,7 @@ import itertools
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,7 @@ from dashscope_realtime_mock.answers.scripted import ScriptedAnswers
 from dashscope_realtime_mock.client import RealtimeClient
 from dashscope_realtime_mock.families import lookup, open_session
 from dashscope_realtime_mock.media.speech import synthesize_speech
+from dashscope_realtime_mock.replay.store import load_library
 from tests.mockserver.banner import serving
 
 HEARD = "Hola, buenos días."
@@ -199,3 +201,27 @@ async def test_the_rule_that_answered_a_turn_is_logged(realtime_mock, speech_en,
     assert lines[0].endswith(
         f"turn 2 answered by rule 1, heard {HEARD!r}, say {SAY!r} of the scripted answers"
     )
+
+
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
+
+
+@pytest.mark.realtime_mock(fixtures=FIXTURES, answers=[{"heard": HEARD, "turn": 1}])
+@pytest.mark.asyncio
+async def test_a_replayed_fixture_answers_the_turns_no_rule_fits(realtime_mock):
+    """Over a replay: turn 1 is the rule's, turn 2 the recording's second transcript (in step)."""
+    fixture = load_library(FIXTURES / "scenarios")["asr-vad"]
+    recorded = [
+        line["event"]["transcript"]
+        for line in fixture.events
+        if line["dir"] == "server" and line["event"]["type"] == TRANSCRIBED
+    ]
+    update = next(
+        line["event"]["session"]
+        for line in fixture.events
+        if line["dir"] == "client" and line["event"]["type"] == "session.update"
+    )
+    events = await _stream(realtime_mock.url, ASR, fixture.input_audio, update)
+    assert _texts(events, TRANSCRIBED) == [HEARD, recorded[1]]
+    [captured] = realtime_mock.sessions.values()
+    assert captured.replayed == "asr-vad"
