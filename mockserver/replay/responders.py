@@ -256,8 +256,9 @@ class ScriptedResponder(Responder):
 
 
 # Live previews choose early only once this much of the client's audio has sound in it and a
-# fixture is surely the same recording (SURE); else the end of the utterance decides, with the
-# trailing silence compared too (a shorter sentence that starts like a fixture's differs there).
+# fixture is surely the same recording (SURE), checked until twice as much; else the end of the
+# utterance decides, with the trailing silence compared too (a shorter sentence that starts like
+# a fixture's differs there).
 DECIDE_SOUND_MS = 2000
 SURE = 0.9
 # Fixtures whose similarity is within this of the best one's were recorded from the same audio:
@@ -332,11 +333,14 @@ class MatchingResponder(Responder):
         if self._exact.sure:  # the fixture's own samples: certain at once
             self.decide()
             return True
-        if self._samples - self._checked < 4000 or self._samples >= MAX_HEARD_S * 16000:
+        if self._samples - self._checked < 4000 or self._checked >= MAX_HEARD_S * 16000:
             return False
         self._checked = self._samples
         heard = self._heard()
         if heard.sound_ms < DECIDE_SOUND_MS:
+            return False
+        if heard.sound_ms > 2 * DECIDE_SOUND_MS:  # not sure by now: the utterance's end decides
+            self._checked = MAX_HEARD_S * 16000
             return False
         if max((score for score, _ in self._scores(heard)), default=0.0) < SURE:
             return False
