@@ -148,6 +148,11 @@ def _negative_audio() -> list[tuple[str, np.ndarray]]:
     for item in manifest["items"]:
         pcm, rate = soundfile.read(SET / item["file"], dtype="int16")
         items.append((f"{item['kind']}: {item['file']}", resample(pcm, rate, 16000)))
+    for wav in sorted((ROOT / "fixtures" / "speech").glob("*.wav")):
+        # the bundled speech: the fixtures' sentences, but recorded apart from them (another
+        # lead-in, pause and noise floor); the README promises the built-in responder for it
+        pcm, rate = soundfile.read(wav, dtype="int16")
+        items.append((f"bundled speech: {wav.name}", resample(pcm, rate, 16000)))
     rng = np.random.default_rng(27)
     lead, tail = np.zeros(8000, np.int16), np.zeros(19200, np.int16)
     for number, text in enumerate(
