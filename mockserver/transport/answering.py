@@ -128,7 +128,8 @@ def choose_answering(request: web.Request, model: Model) -> Answering | web.Resp
     if isinstance(chosen, web.Response) or not rules:
         return chosen
     scripted = ScriptedAnswers(chosen.responder, rules, model.model_id, model.family.name)
-    return dataclasses.replace(chosen, responder=scripted)
+    why = f"{chosen.why}; the scripted answers ({len(rules)} rule{'s' * (len(rules) != 1)}) come first"
+    return dataclasses.replace(chosen, responder=scripted, why=why)
 
 
 def choose_usual_answering(request: web.Request, model: Model) -> Answering | web.Response:

@@ -196,7 +196,7 @@ async def test_the_rule_that_answered_a_turn_is_logged(realtime_mock, speech_en,
     realtime_mock.answers.add(heard=HEARD, say=SAY, turn=2)
     with caplog.at_level(logging.INFO, logger="mockserver"):
         await _stream(realtime_mock.url, ASR, speech_en.pcm, {})
-    lines = [r.getMessage() for r in caplog.records if "scripted answers" in r.getMessage()]
+    lines = [r.getMessage() for r in caplog.records if "answered by rule" in r.getMessage()]
     assert len(lines) == 1
     assert lines[0].endswith(
         f"turn 2 answered by rule 1, heard {HEARD!r}, say {SAY!r} of the scripted answers"
