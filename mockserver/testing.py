@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
+from .answers.rules import AnswerBook
 from .inspector import INSPECT_PATH, Inspector
 from .transport.app import create_app, start_site
 from .transport.handshake import REALTIME_PATH
@@ -144,6 +145,13 @@ class MockServer(ThreadedServer):
     def url_for(self, model: str, scenario: str | None = None) -> str:
         """The URL for `model`, replaying `scenario` (a fixture of `fixtures=`) if given."""
         return self.ws_url(model) + (f"&scenario={scenario}" if scenario else "")
+
+    @property
+    def answers(self) -> AnswerBook:
+        """The scripted answers (docs/answers.md): ``answers.add(heard=..., say=...)``,
+        ``answers.clear()``, ``answers.load(path)``; a session takes them as they are when it
+        opens, so they may change between tests without a restart."""
+        return self._options.answer_book
 
     # Observer (called from the server thread)
     def event(self, session_id: str, model: str, direction: str, event: dict[str, Any]) -> None:

@@ -70,9 +70,11 @@ class CorpusResponder(Responder):
         return language if language in self.languages else "en"
 
     def _stream(self, seed: int) -> Iterator[int]:
+        """The sentences an utterance of this seed is made of, in order: each at most once (a
+        small corpus gives a long utterance fewer sentences, never one twice)."""
         n = len(self._sentences)
-        start, stride = seed % n, (3 if n % 3 else 1)
-        for k in range(MAX_SENTENCES):
+        start, stride = seed % n, (3 if n % 3 else 1)  # stride and n share no factor
+        for k in range(min(MAX_SENTENCES, n)):
             yield (start + k * stride) % n
 
     def partial(self, seed: int, language: str, speech_ms: int) -> str:

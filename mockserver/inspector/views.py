@@ -15,7 +15,10 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from ..answers.responder import Responder
+from ..answers.scripted import ScriptedAnswers
 from ..protocol.wire import Event
+from ..replay.fingerprint import THRESHOLD
 from ..replay.recording import Recording
 from ..replay.responders import MatchingResponder, ScriptedResponder
 from ..replay.store import save
@@ -56,8 +59,17 @@ def summary(record: SessionRecord) -> dict[str, Any]:
 
 
 def replay_details(record: SessionRecord) -> dict[str, Any]:
-    """Who answered: which fixture and why, or the built-in responder."""
+    """Who answered: which fixture and why, or the built-in responder; and under `rules`, each
+    turn a scripted answer decided, with the rule that did (docs/answers.md)."""
     responder = record.responder
+    if isinstance(responder, ScriptedAnswers):
+        rules = [{"turn": turn, "rule": rule.describe()} for turn, rule in responder.answered]
+        return {**_usual_details(record, responder.inner), "rules": rules}
+    return {**_usual_details(record, responder), "rules": []}
+
+
+def _usual_details(record: SessionRecord, responder: Responder) -> dict[str, Any]:
+    """Who answered besides the scripted answers: a fixture (and why) or the built-in responder."""
     if isinstance(responder, MatchingResponder):
         if responder.chosen is None and not record.live:
             return {"fixture": None, "text": "Nothing replayed", "why": "no answer was needed"}
@@ -73,10 +85,16 @@ def replay_details(record: SessionRecord) -> dict[str, Any]:
                 "text": f"Replayed fixture {responder.scenario}",
                 "why": f"its input audio matched the audio streamed (similarity {responder.similarity:.2f})",
             }
+        closest = (
+            f" (closest: {responder.closest[0]}, similarity {responder.closest[1]:.2f}, "
+            f"needs {THRESHOLD:.2f})"
+            if responder.closest
+            else ""
+        )
         return {
             "fixture": None,
             "text": "Built-in responder",
-            "why": "no fixture's input audio matched the audio streamed",
+            "why": f"no fixture's input audio matched the audio streamed{closest}",
         }
     if isinstance(responder, ScriptedResponder):
         return {

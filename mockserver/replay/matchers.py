@@ -3,7 +3,7 @@
 The recorded client events become steps: every event but `input_audio_buffer.append`, and one
 "audio" step for each run of consecutive appends. The live client's events are compared step by
 step: `type` (the same event type), `config` (a session.update's `session` equals the recorded
-one), `audio` (the run's loudness envelope matches the recorded run's). `event_id` and the raw
+one), `audio` (the run's fingerprint matches the recorded run's). `event_id` and the raw
 audio bytes (chunking, encoding) never matter. The first departure yields a report naming the
 matcher that failed and the closest recorded event.
 """
@@ -18,7 +18,7 @@ import numpy as np
 from ..media.pcm import pcm16_from_base64, resample_to_16k
 from ..protocol.errors import RealtimeMockError
 from ..protocol.wire import Event
-from .fingerprint import MIN_MS, THRESHOLD, envelope, similarity
+from .fingerprint import THRESHOLD, fingerprint, similarity
 from .format import parse_audio_ref
 from .store import Fixture
 
@@ -101,13 +101,13 @@ def _match_audio(live: _Step, recorded: _Step) -> str | None:
     if abs(len(got) - len(want)) > max(LENGTH_SLACK_MS * 16, len(want) // 10):
         # half the recording, or the recording sent twice, is another session
         return f"{len(got) / 16:.0f} ms of audio, recorded {len(want) / 16:.0f} ms"
-    if min(len(got), len(want)) < MIN_MS * 16:  # too short to fingerprint: compare lengths
+    score = similarity(fingerprint(got), fingerprint(want))
+    if score is None:  # too little sound to fingerprint: compare lengths
         return (
             None
             if abs(len(got) - len(want)) <= 16000 * 0.2
             else (f"{len(got) / 16:.0f} ms of audio, recorded {len(want) / 16:.0f} ms")
         )
-    score = similarity(envelope(got), envelope(want))
     return (
         None
         if score >= THRESHOLD

@@ -21,7 +21,8 @@ from ..answers.responder import Responder, Transcript
 from ..media.pcm import resample_to_16k
 from ..protocol.errors import ProtocolError
 from ..protocol.text import split_units, units_per_second
-from .fingerprint import MIN_MS, THRESHOLD, envelope, similarity
+from .exact import ExactPrefix
+from .fingerprint import HOP, THRESHOLD, Fingerprint, FingerprintStream, fingerprint, similarity
 from .format import parse_audio_ref
 from .store import Fixture
 
@@ -31,6 +32,7 @@ __all__ = [
     "RecordedResponse",
     "ScriptedResponder",
     "check_match_on",
+    "warm_fingerprints",
 ]
 
 # The session fields (dotted paths into the session object) that shaped a fixture's answers:
@@ -253,11 +255,27 @@ class ScriptedResponder(Responder):
         return response.call if response else None
 
 
+# Live previews choose early only once this much of the client's audio has sound in it and a
+# fixture is surely the same recording (SURE), checked until twice as much; else the end of the
+# utterance decides, with the trailing silence compared too (a shorter sentence that starts like
+# a fixture's differs there).
+DECIDE_SOUND_MS = 2000
+SURE = 0.9
+# Fixtures whose similarity is within this of the best one's were recorded from the same audio:
+# the session config breaks the tie (docs/replay-matching.md).
+SAME_AUDIO = 0.05
+MAX_HEARD_S = 20  # the audio kept for matching (a bound per session; fixtures' inputs are shorter)
+
+
 class MatchingResponder(Responder):
     """Per session: listens to the audio, picks the fixture whose input it matches, then answers from it.
 
-    Nothing is decided before MIN_MS of audio (live previews wait); after that the best-matching
-    fixture of the library (correlation ≥ THRESHOLD) answers, else the built-in responder.
+    The fixture's own samples (:class:`ExactPrefix`) are recognised after EXACT_SOUND_MS of
+    sound. Otherwise live previews wait until DECIDE_SOUND_MS of the audio has sound in it and
+    a fixture is SURE to be the same recording; else the end of the first utterance decides. The fixture whose input audio is most similar (≥ THRESHOLD)
+    answers; among those recorded from the same audio, the one whose session agrees on most
+    match_on fields, then the first by name. Else the built-in responder answers, and the reason
+    names the closest fixture and its similarity.
     """
 
     def __init__(
@@ -278,18 +296,23 @@ class MatchingResponder(Responder):
         # called once the choice is made: (fixture name or None, reason)
         self.on_decided: Callable[[str | None, str], None] | None = None
         self._fallback = fallback
-        self._audio: list[np.ndarray] = []
+        self._heard_print = FingerprintStream(max_frames=MAX_HEARD_S * 16000 // HOP)
+        self._exact = ExactPrefix({n: _input_16k(f) for n, f in self._library.items()})
         self._samples = 0
+        self._checked = 0  # samples heard when live previews last asked whether to decide
         self.chosen: Responder | None = None
         self.scenario: str | None = (
             None  # the fixture chosen, once decided (None: the built-in responder)
         )
         self.similarity = 0.0  # how well the chosen fixture's input matched (0: none did)
+        # the closest fixture and its similarity, when none matched (the inspector shows them)
+        self.closest: tuple[str, float] | None = None
 
     def observe_audio(self, samples: np.ndarray) -> None:
         """The client's audio, at 16 kHz, as the session receives it."""
-        if self.chosen is None and self._samples < 60 * 16000:
-            self._audio.append(samples)
+        if self.chosen is None and self._samples < MAX_HEARD_S * 16000:
+            self._heard_print.feed(samples)
+            self._exact.feed(samples)
             self._samples += len(samples)
 
     def observe_config(self, session: dict[str, Any]) -> None:
@@ -299,81 +322,123 @@ class MatchingResponder(Responder):
         recorded = fixture.header.get("session") or {}
         return [p for p in self._match_on if _field(recorded, p) == _field(self._session, p)]
 
-    def _decide(self) -> Responder:
+    def _heard(self) -> Fingerprint:
+        return self._heard_print.result()
+
+    def _ready(self) -> bool:
+        """Live previews: whether the fixture is chosen, choosing it if it surely is one
+        (checked every 0.25 s of audio)."""
+        if self.chosen is not None:
+            return True
+        if self._exact.sure:  # the fixture's own samples: certain at once
+            self.decide()
+            return True
+        if self._samples - self._checked < 4000 or self._checked >= MAX_HEARD_S * 16000:
+            return False
+        self._checked = self._samples
+        heard = self._heard()
+        if heard.sound_ms < DECIDE_SOUND_MS:
+            return False
+        if heard.sound_ms > 2 * DECIDE_SOUND_MS:  # not sure by now: the utterance's end decides
+            self._checked = MAX_HEARD_S * 16000
+            return False
+        if max((score for score, _ in self._scores(heard)), default=0.0) < SURE:
+            return False
+        self.decide()
+        return True
+
+    def _scores(self, heard: Fingerprint) -> list[tuple[float, str]]:
+        return [
+            (similarity(heard, _fixture_print(fixture)) or 0.0, name)
+            for name, fixture in self._library.items()
+        ]
+
+    def decide(self) -> Responder:
+        """Choose now, if not chosen yet, and return who answers: the end of an utterance calls
+        it; so may a test that wants the verdict on audio no answer was asked for (silence)."""
         if self.chosen is None:
-            heard = envelope(np.concatenate(self._audio) if self._audio else np.zeros(0, np.int16))
-            scored = [
-                (similarity(heard, _fixture_envelope(fixture)), name)
-                for name, fixture in self._library.items()
-            ]
+            scored = self._scores(self._heard())
+            sure = self._exact.sure  # identical samples are similarity 1, however short
+            scored = [(1.0 if name in sure else score, name) for score, name in scored]
             transcribing = bool(self._session.get("input_audio_transcription"))
-            candidates = sorted(
-                (-len(self._config_agrees(self._library[name])), -score, name)
-                for score, name in scored
-                if score >= THRESHOLD
-                and (not transcribing or _has_source_text(self._library[name]))
-            )
-            if candidates:
-                agree, score, best = -candidates[0][0], -candidates[0][1], candidates[0][2]
-                ties = [n for a, s, n in candidates[1:] if (-a, -s) == (agree, score)]
-                fields = ", ".join(self._config_agrees(self._library[best])) or "none"
+            matched = [(score, name) for score, name in scored if score >= THRESHOLD]
+            usable = [
+                (score, name)
+                for score, name in matched
+                if not transcribing or _has_source_text(self._library[name])
+            ]
+            if usable:
+                self.chosen = self._replay(usable)
+            elif matched:
                 self.reason = (
-                    f"its input audio matched (similarity {score:.2f}) and the session config "
-                    f"agreed on {agree}/{len(self._match_on)} fields ({fields})"
-                    + (f"; tied with {', '.join(ties)}, broken by name order" if ties else "")
-                )
-                self.scenario, self.similarity = best, score
-                self.chosen = ScriptedResponder.from_fixture(self._library[best], self._fallback)
-            elif heard_too := [n for score, n in scored if score >= THRESHOLD]:
-                self.reason = (
-                    f"the fixtures whose input audio matched ({', '.join(heard_too)}) were "
-                    "recorded without transcription, which is on: the built-in responder answers"
+                    f"the fixtures whose input audio matched ({', '.join(n for _, n in matched)}) "
+                    "were recorded without transcription, which is on"
                 )
                 self.chosen = self._fallback
             else:
-                closest = max(scored, default=(0.0, "none"))
+                score, name = max(scored, default=(0.0, "none"))
+                self.closest = (name, score)
                 self.reason = (
-                    "no fixture's input audio matched (closest: "
-                    f"{closest[1]}, similarity {closest[0]:.2f}): the built-in responder answers"
+                    f"no fixture's input audio matched (closest: {name}, similarity "
+                    f"{score:.2f}, needs {THRESHOLD:.2f})"
                 )
                 self.chosen = self._fallback
             if self.on_decided is not None:
                 self.on_decided(self.scenario, self.reason)
         return self.chosen
 
+    def _replay(self, usable: list[tuple[float, str]]) -> Responder:
+        """Choose among the fixtures that matched: the same audio as the best, then the config."""
+        top = max(score for score, _ in usable)
+        candidates = sorted(
+            (-len(self._config_agrees(self._library[name])), -score, name)
+            for score, name in usable
+            if score >= top - SAME_AUDIO
+        )
+        agree, score, best = -candidates[0][0], -candidates[0][1], candidates[0][2]
+        ties = [n for a, _, n in candidates[1:] if -a == agree]
+        fields = ", ".join(self._config_agrees(self._library[best])) or "none"
+        self.reason = (
+            f"its input audio matched (similarity {score:.2f}) and the session config "
+            f"agreed on {agree}/{len(self._match_on)} fields ({fields})"
+            + (f"; tied with {', '.join(ties)}, broken by name order" if ties else "")
+        )
+        self.scenario, self.similarity = best, score
+        return ScriptedResponder.from_fixture(self._library[best], self._fallback)
+
     def recorded_gaps(self) -> list[int] | None:
         return self.chosen.recorded_gaps() if self.chosen is not None else None
 
     def partial(self, seed: int, language: str, speech_ms: int) -> str:
-        if self.chosen is None and self._samples < MIN_MS * 16:
+        if not self._ready():
             return ""  # too early to tell which recording this is
-        return self._decide().partial(seed, language, speech_ms)
+        return self.decide().partial(seed, language, speech_ms)
 
     def transcript(self, seed: int, language: str, speech_ms: int) -> Transcript:
-        return self._decide().transcript(seed, language, speech_ms)
+        return self.decide().transcript(seed, language, speech_ms)
 
     def spoken(self, seed: int, language: str, speech_ms: int) -> list[Transcript]:
-        if self.chosen is None and self._samples < MIN_MS * 16:
+        if not self._ready():
             return []  # too early to tell which recording this is
-        return self._decide().spoken(seed, language, speech_ms)
+        return self.decide().spoken(seed, language, speech_ms)
 
     def sentences(self, transcript: Transcript) -> list[Transcript]:
-        return self._decide().sentences(transcript)
+        return self.decide().sentences(transcript)
 
     def translate(self, transcript: Transcript, target: str, phrases: dict[str, str]) -> str:
-        return self._decide().translate(transcript, target, phrases)
+        return self.decide().translate(transcript, target, phrases)
 
     def speak(self, text: str, voice: str) -> np.ndarray:
-        return self._decide().speak(text, voice)
+        return self.decide().speak(text, voice)
 
     def reply(self, seed: int, heard: Transcript | None, language: str) -> str:
-        return self._decide().reply(seed, heard, language)
+        return self.decide().reply(seed, heard, language)
 
     def answer_tool_output(self, output: str, language: str) -> str:
-        return self._decide().answer_tool_output(output, language)
+        return self.decide().answer_tool_output(output, language)
 
     def tool_call(self, tools: list[dict[str, Any]], heard: Transcript) -> tuple[str, str] | None:
-        return self._decide().tool_call(tools, heard)
+        return self.decide().tool_call(tools, heard)
 
 
 def _has_source_text(fixture: Fixture) -> bool:
@@ -391,10 +456,27 @@ def _in_vad(fixture: Fixture) -> bool:
     )
 
 
-def _fixture_envelope(fixture: Fixture) -> np.ndarray:
-    """The fixture's input envelope, computed once and kept on the fixture."""
-    cached = fixture.__dict__.get("_input_envelope")
+def warm_fingerprints(library: dict[str, Fixture]) -> None:
+    """Fingerprint every fixture's input now (at start-up), not in the first session's turn."""
+    for fixture in library.values():
+        _fixture_print(fixture)
+
+
+def _input_16k(fixture: Fixture) -> np.ndarray:
+    """The fixture's input audio at 16 kHz, computed once and kept on the fixture."""
+    cached = fixture.__dict__.get("_input_16k")
     if cached is None:
-        cached = envelope(resample_to_16k(fixture.input_audio, fixture.input_rate))
-        fixture.__dict__["_input_envelope"] = cached
+        cached = resample_to_16k(fixture.input_audio, fixture.input_rate)
+        fixture.__dict__["_input_16k"] = cached
+    assert isinstance(cached, np.ndarray)
+    return cached
+
+
+def _fixture_print(fixture: Fixture) -> Fingerprint:
+    """The fixture's input fingerprint, computed once and kept on the fixture."""
+    cached = fixture.__dict__.get("_input_fingerprint")
+    if cached is None:
+        cached = fingerprint(_input_16k(fixture))
+        fixture.__dict__["_input_fingerprint"] = cached
+    assert isinstance(cached, Fingerprint)
     return cached

@@ -3,6 +3,7 @@ responder; and the fixtures and corpus the server loads for them at start-up."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,9 +13,10 @@ from aiohttp import web
 
 from ..answers.corpus import CorpusResponder, load_corpus
 from ..answers.responder import Responder
+from ..answers.scripted import ScriptedAnswers
 from ..replay.format import schemas_hash
 from ..replay.matchers import ReplayReferee
-from ..replay.responders import MatchingResponder, ScriptedResponder
+from ..replay.responders import MatchingResponder, ScriptedResponder, warm_fingerprints
 from ..replay.store import Fixture, library_root, load_library
 from ..session.base import ClientReferee, Session
 from ..session.registry import Model
@@ -34,6 +36,7 @@ __all__ = [
     "build_library",
     "build_responder",
     "choose_answering",
+    "choose_usual_answering",
     "library_summary",
 ]
 
@@ -96,6 +99,7 @@ def build_library(options: ServerOptions) -> dict[str, Fixture]:
             if options.strict:
                 raise ValueError(stale)
             log.warning("%s", stale)
+    warm_fingerprints(library)
     if options.scenario and options.scenario not in library:
         raise ValueError(
             f"--scenario {options.scenario!r} is not among the fixtures ({', '.join(library) or 'none'})"
@@ -113,12 +117,25 @@ def library_summary(app: web.Application) -> str:
 
 
 def choose_answering(request: web.Request, model: Model) -> Answering | web.Response:
-    """Who answers this session: the scenario the client names (query `scenario` or the
-    X-Mock-Scenario header) or the server's default, else the fixture the audio matches, else the
-    built-in responder. An unknown scenario fails the handshake (400): the HTTP error is returned.
+    """Who answers this session (:func:`choose_usual_answering`), with the server's scripted
+    answers (``--answers``, ``MockServer.answers``) applied over it when there are any.
 
     The realtime handler looks this function up on this module at every handshake, so a test
     may replace it (monkeypatch) to fail the handshake on purpose.
+    """
+    chosen = choose_usual_answering(request, model)
+    rules = request.app[OPTIONS_KEY].answer_book.rules
+    if isinstance(chosen, web.Response) or not rules:
+        return chosen
+    scripted = ScriptedAnswers(chosen.responder, rules, model.model_id, model.family.name)
+    why = f"{chosen.why}; the scripted answers ({len(rules)} rule{'s' * (len(rules) != 1)}) come first"
+    return dataclasses.replace(chosen, responder=scripted, why=why)
+
+
+def choose_usual_answering(request: web.Request, model: Model) -> Answering | web.Response:
+    """Who answers this session: the scenario the client names (query `scenario` or the
+    X-Mock-Scenario header) or the server's default, else the fixture the audio matches, else the
+    built-in responder. An unknown scenario fails the handshake (400): the HTTP error is returned.
     """
     options = request.app[OPTIONS_KEY]
     library = request.app[LIBRARY_KEY]
@@ -172,6 +189,13 @@ def announce_replay(
         if observer is not None:
             observer.replayed(session_id, scenario, reason)
 
+    if isinstance(answering.responder, ScriptedAnswers):
+        answering.responder.on_answered = lambda turn, rule: log.info(
+            "session %s: turn %d answered by %s of the scripted answers",
+            session_id,
+            turn,
+            rule.describe(),
+        )
     if answering.decides_later is not None:
         log.info("%s", opened)
         answering.decides_later.on_decided = replayed

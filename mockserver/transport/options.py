@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..answers.rules import AnswerBook, AnswerRule, load_answers, parse_answers
+from ..families import REGISTRY
 from ..protocol.behaviour import Behaviour
 from ..protocol.errors import RealtimeMockError
 from ..replay.builtin import fixtures_dir
@@ -344,6 +346,20 @@ class ServerOptions:
         ),
     )
 
+    # Scripted answers (docs/answers.md): a file, a list of rule objects, or an AnswerBook.
+    # Resolved to an AnswerBook when built (MockServer.answers is that book).
+    answers: AnswerBook | Path | str | list[dict[str, object]] | None = field(
+        default=None,
+        metadata=_declare(
+            'scripted answers: JSON {"answers": [{"heard": ..., "say": ...}]}, each rule '
+            "optionally for a model or family and a 1-based turn; other turns answer as usual "
+            "(docs/answers.md)",
+            "--answers",
+            metavar="FILE",
+            shown_default="none",
+        ),
+    )
+
     def __post_init__(self) -> None:
         """Every option is checked here, so a bad value fails at once, not at the first connection.
 
@@ -369,6 +385,10 @@ class ServerOptions:
             self.faults = FaultPlan.of(self.faults)
         except FaultSpecError as exc:
             raise OptionError("faults", str(exc)) from None
+        try:
+            self.answers = _answer_book(self.answers)
+        except ValueError as exc:
+            raise OptionError("answers", str(exc)) from None
         if self.pace is Pace.RECORDED and self.fixtures is None:
             raise OptionError(
                 "pace",
@@ -394,6 +414,34 @@ class ServerOptions:
     def fixtures_folder(self) -> Path | None:
         """`fixtures` as the folder it was resolved to (None: no fixtures)."""
         return self.fixtures if isinstance(self.fixtures, Path) else None
+
+    @property
+    def answer_book(self) -> AnswerBook:
+        """`answers` as the book it was resolved to."""
+        return self.answers if isinstance(self.answers, AnswerBook) else AnswerBook()
+
+
+def _check_answer_model(rule: AnswerRule) -> None:
+    """A rule's `model` must be a model id or a family name the server serves."""
+    if rule.model is None or rule.model in REGISTRY.names() or REGISTRY.lookup(rule.model):
+        return
+    raise ValueError(
+        f"rule {rule.number}: 'model' {rule.model!r} is neither a served model nor a family "
+        f"({', '.join(REGISTRY.names())})"
+    )
+
+
+def _answer_book(value: object) -> AnswerBook:
+    """`answers` as given (None, a file, a list of rule objects, a book) as one AnswerBook."""
+    if isinstance(value, AnswerBook):
+        value.check = _check_answer_model
+        value.replace(value.rules)
+        return value
+    if value is None:
+        return AnswerBook(check=_check_answer_model)
+    if isinstance(value, (str, Path)):
+        return AnswerBook(load_answers(value), _check_answer_model)
+    return AnswerBook(parse_answers(value), _check_answer_model)
 
 
 class OptionError(RealtimeMockError, ValueError):

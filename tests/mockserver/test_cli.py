@@ -293,3 +293,27 @@ def test_serve_help_shows_the_default_of_the_new_flags(capsys):
     shown = " ".join(_serve_help(capsys).split())
     assert "its frames are not read (default: 256)" in shown
     assert "closed with 1008 (default: 10.0)" in shown
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("{not json", "not JSON (line 1, column 2"),
+        ('{"answers": [{"heard": "Hi", "sya": "Hello"}]}', "answers[0]: unknown key 'sya'"),
+        ('{"answers": [{"say": "Hi", "model": "gpt-4o"}]}', "'model' 'gpt-4o' is neither"),
+    ],
+)
+def test_a_bad_answers_file_is_refused_in_one_line(tmp_path, capsys, content, problem):
+    """--answers with a file that is not usable: exit 2, one line naming the flag and the problem."""
+    path = tmp_path / "answers.json"
+    path.write_text(content, encoding="utf-8")
+    assert main(["serve", "--port", "0", "--answers", str(path)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("realtime-mock serve: error: --answers: ") and problem in line
+
+
+def test_a_missing_answers_file_is_refused_in_one_line(tmp_path, capsys):
+    """--answers naming no file: exit 2, one line."""
+    assert main(["serve", "--port", "0", "--answers", str(tmp_path / "none.json")]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "--answers: " in line and "none.json: not a file" in line

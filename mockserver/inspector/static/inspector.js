@@ -175,6 +175,9 @@ function renderHead(detail) {
   }));
   const r = detail.replay;
   $("#replay").textContent = `Answered by: ${r.text}` + (r.why ? ` — ${r.why}.` : ".");
+  for (const scripted of r.rules || []) {
+    $("#replay").append(el("br"), `Turn ${scripted.turn}: answered by ${scripted.rule} of the scripted answers.`);
+  }
   const problems = detail.failures.map((f) => `${seconds(f.t)}: ${f.kind}: ${f.message}`);
   if (detail.dropped_events) problems.push(`${detail.dropped_events} events past the inspector's limit were not kept.`);
   if (detail.audio_dropped) problems.push("Some audio was not kept (the inspector's audio limit): the waveform and the export are incomplete.");

@@ -77,3 +77,18 @@ def test_malformed_corpus_is_refused(tmp_path):
     path.write_text(json.dumps({"sentences": [{"en": "a", "zh": "b"}, {"en": "c"}]}))
     with pytest.raises(ValueError, match="same languages"):
         load_corpus(path)
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4])
+def test_a_long_utterance_never_repeats_a_sentence_of_a_small_corpus(count):
+    """A corpus of `count` sentences and 30 s of speech: each sentence at most once."""
+    sentences = [
+        {"en": "Hello, I want to book a table."},
+        {"en": "For two people, please."},
+        {"en": "At eight o'clock."},
+        {"en": "By the window."},
+    ][:count]
+    responder = CorpusResponder({"sentences": sentences})
+    transcript = responder.transcript(7, "en", 30_000)
+    assert len(set(transcript.sentence_ids)) == len(transcript.sentence_ids) == count
+    assert transcript.text.count("Hello, I want to book a table.") == 1

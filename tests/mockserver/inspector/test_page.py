@@ -396,3 +396,15 @@ def test_commit_and_item_labels_never_overlap_nor_pass_the_edge(realtime_mock, p
     assert _overlapping(labels) == []
     assert all(_inside(box, area) for box in labels)
     _screenshot(page, "session-omni-commits.png")
+
+
+def test_the_rule_that_answered_each_turn_is_shown(realtime_mock, page, speech_en):
+    """Scripted answers: under "Answered by", each turn a rule decided, and which rule."""
+    realtime_mock.answers.add(say="Bonjour de la part du mock.", turn=2)
+    session = _finished_session(realtime_mock, speech_en)
+    _open_session_view(page, realtime_mock, session.id)
+    replay = page.locator("#replay")
+    sync_api.expect(replay).to_contain_text(
+        "Turn 2: answered by rule 1, say 'Bonjour de la part du mock.' of the scripted answers."
+    )
+    sync_api.expect(replay).not_to_contain_text("Turn 1:")

@@ -8,6 +8,8 @@ import zipfile
 from typing import Any
 
 from dashscope_realtime_mock.answers.corpus import CorpusResponder
+from dashscope_realtime_mock.answers.rules import AnswerRule
+from dashscope_realtime_mock.answers.scripted import ScriptedAnswers
 from dashscope_realtime_mock.inspector.audio import APPEND
 from dashscope_realtime_mock.inspector.store import SessionRecord
 from dashscope_realtime_mock.inspector.views import (
@@ -55,7 +57,20 @@ def test_the_built_in_responder_is_named_with_why() -> None:
         "fixture": None,
         "text": "Built-in responder",
         "why": "no fixtures are loaded",
+        "rules": [],
     }
+
+
+def test_each_turn_a_scripted_answer_decided_names_its_rule() -> None:
+    """Scripted answers over the built-in responder: each turn they decided, with the rule."""
+    rule = AnswerRule(heard="Hi", say="Hello", number=2)
+    scripted = ScriptedAnswers(CorpusResponder(), (rule,), OMNI, "omni")
+    scripted.transcript(0, "en", 1500)
+    record = _record()
+    record.responder = scripted
+    details = replay_details(record)
+    assert details["text"] == "Built-in responder"
+    assert details["rules"] == [{"turn": 1, "rule": "rule 2, heard 'Hi', say 'Hello'"}]
 
 
 def test_the_timeline_gives_each_event_its_lane_and_input_audio() -> None:

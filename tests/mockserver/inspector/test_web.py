@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -150,6 +151,7 @@ async def test_replay_details_name_the_fixture_and_why(inspected, speech_en):
         "fixture": "asr-vad",
         "text": "Replayed fixture asr-vad",
         "why": "named in the URL (?scenario=)",
+        "rules": [],
     }
 
 
@@ -161,6 +163,7 @@ async def test_the_built_in_responder_is_named_when_no_fixture_matches(inspected
     session_id = await _run_session(client, backwards, model=ASR)
     replay = (await _settled(client, session_id))["replay"]
     assert replay["fixture"] is None and replay["text"] == "Built-in responder"
+    assert re.search(r"\(closest: asr-\S+, similarity 0\.\d\d, needs 0\.50\)", replay["why"])
 
 
 @pytest.mark.asyncio
