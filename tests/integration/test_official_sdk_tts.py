@@ -12,6 +12,7 @@ from dashscope.audio.qwen_tts_realtime import AudioFormat, QwenTtsRealtime, Qwen
 
 from dashscope_realtime_mock.families import REGISTRY
 from dashscope_realtime_mock.media.speech import synthesize_speech
+from tests.dialects import assert_dialect
 from tests.integration.sdk_support import API_KEY, SDK_WARNINGS
 
 pytestmark = SDK_WARNINGS
@@ -88,6 +89,7 @@ def test_sdk_synthesizes_speech_as_long_as_the_text(realtime_mock, model_id, mod
     assert kinds[0] == "session.created" and kinds[-1] == "session.finished"
     assert kinds.count("response.done") == 1
     assert ("input_text_buffer.committed" in kinds) == (mode == "commit")
+    assert_dialect("tts", recorder.events)
     assert recorder.audio_seconds(24000) == pytest.approx(_expected_seconds(TEXT), rel=0.02)
 
 
