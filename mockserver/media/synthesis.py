@@ -67,9 +67,7 @@ def _encoded(pcm_bytes: bytes, rate: int, response_format: str, bit_rate: int) -
     level = None if response_format == "wav" else 1 - (bit_rate - low) / (high - low)
     samples = np.frombuffer(pcm_bytes, dtype="<i2")
     out = io.BytesIO()
-    soundfile.write(
-        out, samples, rate, format=container, subtype=subtype, compression_level=level
-    )
+    soundfile.write(out, samples, rate, format=container, subtype=subtype, compression_level=level)
     return out.getvalue()
 
 

@@ -32,9 +32,6 @@ __all__ = [
     "TranslationStart",
     "UnknownCallId",
     "parse_assignment",
-    "TtsSegmentation",
-    "TtsResponseOrder",
-    "TtsUpdateUntil",
 ]
 
 T = TypeVar("T")

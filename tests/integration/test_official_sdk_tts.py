@@ -11,6 +11,7 @@ import pytest
 from dashscope.audio.qwen_tts_realtime import AudioFormat, QwenTtsRealtime, QwenTtsRealtimeCallback
 
 from dashscope_realtime_mock.families import REGISTRY
+from dashscope_realtime_mock.families.tts.models import MODELS
 from dashscope_realtime_mock.media.speech import synthesize_speech
 from tests.dialects import assert_dialect
 from tests.integration.sdk_support import API_KEY, SDK_WARNINGS
@@ -29,9 +30,9 @@ class TtsRecorder(QwenTtsRealtimeCallback):
         self.events: list[dict] = []
         self.finished = threading.Event()
 
-    def on_event(self, response: dict) -> None:
-        self.events.append(response)
-        if response.get("type") == "session.finished":
+    def on_event(self, message) -> None:  # the SDK hands a parsed dict (its hint says str)
+        self.events.append(message)
+        if message.get("type") == "session.finished":
             self.finished.set()
 
     def audio_seconds(self, sample_rate: int) -> float:
@@ -46,7 +47,7 @@ class TtsRecorder(QwenTtsRealtimeCallback):
 
 def _voice(model_id: str) -> str:
     """A voice the model speaks: Cherry, or a custom voice id on the voice design / clone models."""
-    spec = REGISTRY.lookup(model_id).spec
+    spec = next(m for m in MODELS if model_id in (m.model_id, *m.snapshots))
     return spec.voices[0] if spec.voices else f"{spec.custom_voice_prefix}sdk-voice-20260101"
 
 
@@ -94,7 +95,7 @@ def test_sdk_synthesizes_speech_as_long_as_the_text(realtime_mock, model_id, mod
 
 
 @pytest.mark.parametrize("mode", ["server_commit", "commit"])
-@pytest.mark.parametrize("model_id", [m.model_id for m in TTS.models if m.tuning])
+@pytest.mark.parametrize("model_id", [m.model_id for m in MODELS if m.tuning])
 def test_sdk_speech_rate_two_halves_the_duration(realtime_mock, model_id, mode):
     """speech_rate 2.0 gives about half the audio of the same text at 1.0."""
     normal = _synthesize(realtime_mock.url, model_id, mode).audio_seconds(24000)

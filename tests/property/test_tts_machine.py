@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis.stateful import run_state_machine_as_test
 
-from tests.property.tts_machine import check_tts_responses, tts_machine
 from tests.invariants import Trace
+from tests.property.tts_machine import check_tts_responses, tts_machine
 
 
 @pytest.mark.parametrize("model", ["qwen3-tts-flash-realtime", "qwen-tts-realtime"])

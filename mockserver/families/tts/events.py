@@ -88,11 +88,17 @@ def _head(plan: TtsResponse) -> list[Event]:
             "output_index": 0,
             "item": _item(plan, "in_progress", []),
         },
-        {"type": "response.content_part.added", **_where(plan), "part": {"type": "audio", "text": ""}},
+        {
+            "type": "response.content_part.added",
+            **_where(plan),
+            "part": {"type": "audio", "text": ""},
+        },
     ]
 
 
-def _tail(plan: TtsResponse, status: str, usage: dict[str, Any], details: dict[str, Any] | None) -> list[Event]:
+def _tail(
+    plan: TtsResponse, status: str, usage: dict[str, Any], details: dict[str, Any] | None
+) -> list[Event]:
     item_status = "completed" if status == "completed" else "incomplete"
     audio_done: Event = {"type": "response.audio.done", **_where(plan)}
     part_done: Event = {

@@ -61,7 +61,9 @@ def _defaults(voice: str) -> dict[str, object]:
     }
 
 
-def _qwen3(model_id: str, snapshots: tuple[str, ...], voices: tuple[str, ...], **facts: object) -> TtsModel:
+def _qwen3(
+    model_id: str, snapshots: tuple[str, ...], voices: tuple[str, ...], **facts: object
+) -> TtsModel:
     return TtsModel(
         model_id=model_id,
         snapshots=snapshots,

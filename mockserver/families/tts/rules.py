@@ -45,10 +45,17 @@ class TtsRules:
         if "voice" in update and (error := voice_error(model, update["voice"])) is not None:
             raise error
         if "response_format" in update:
-            check_member(update["response_format"], "session.response_format", model.response_formats)
+            check_member(
+                update["response_format"], "session.response_format", model.response_formats
+            )
         if "sample_rate" in update:
             check_member(update["sample_rate"], "session.sample_rate", model.sample_rates)
-        kept = _ALWAYS + _FORMATS + (_TUNING if model.tuning else ()) + (_INSTRUCT if model.instruct else ())
+        kept = (
+            _ALWAYS
+            + _FORMATS
+            + (_TUNING if model.tuning else ())
+            + (_INSTRUCT if model.instruct else ())
+        )
         config.update({key: update[key] for key in kept if key in update})
         return config
 

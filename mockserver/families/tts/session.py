@@ -130,7 +130,9 @@ class TtsSession(Session):
         # with nothing to cancel, else the response ends at once with what was sent.
         active = self._active_tts_response()
         if active is None:
-            raise ProtocolError("response_cancel_not_active", "Conversation has none active response")
+            raise ProtocolError(
+                "response_cancel_not_active", "Conversation has none active response"
+            )
         turn, plan = active
         status = self.behaviour.cancelled_status.value
         turn.pending = deque(self._stamp_all(cut_events(plan, turn.sent, status)))
@@ -164,7 +166,10 @@ class TtsSession(Session):
     def _speak_segments(self, appended_from: int) -> None:
         """server_commit: speak every completed sentence in the buffer (the text before
         `appended_from` held none), and cut overlong text at a space."""
-        last_end = max((i for i in range(appended_from, len(self._text)) if self._text[i] in SENTENCE_ENDS), default=-1)
+        last_end = max(
+            (i for i in range(appended_from, len(self._text)) if self._text[i] in SENTENCE_ENDS),
+            default=-1,
+        )
         if last_end >= 0:
             text, self._text = self._text[: last_end + 1], self._text[last_end + 1 :]
             self._speak_bounded(text)

@@ -95,4 +95,8 @@ async def test_appends_after_finish_get_nothing(connect):
     events = await _until_finished(tts_socket)
     assert _types(events).count("response.done") == 1
     message = await asyncio.wait_for(tts_socket.receive(), 10)
-    assert message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED)
+    assert message.type in (
+        aiohttp.WSMsgType.CLOSE,
+        aiohttp.WSMsgType.CLOSING,
+        aiohttp.WSMsgType.CLOSED,
+    )

@@ -6,7 +6,7 @@ import base64
 import random
 
 from dashscope_realtime_mock.families import open_session
-from dashscope_realtime_mock.session.base import Session
+from dashscope_realtime_mock.families.tts import TtsSession
 
 FLASH = "qwen3-tts-flash-realtime"
 QWEN_TTS = "qwen-tts-realtime"
@@ -14,9 +14,10 @@ INSTRUCT = "qwen3-tts-instruct-flash-realtime"
 VOICE_DESIGN = "qwen3-tts-vd-realtime"
 
 
-def tts_session(model: str = FLASH, seed: int = 7, **options) -> Session:
+def tts_session(model: str = FLASH, seed: int = 7, **options) -> TtsSession:
     """A strict TTS session core with reproducible ids, session.created drained."""
     session = open_session(model, strict=True, rng=random.Random(seed), **options)
+    assert isinstance(session, TtsSession)
     session.events_to_send()
     return session
 
