@@ -16,6 +16,7 @@ from ..replay.format import schemas_hash
 from ..replay.matchers import ReplayReferee
 from ..replay.responders import MatchingResponder, ScriptedResponder
 from ..replay.store import Fixture, library_root, load_library
+from ..replay.tts import TextMatchingResponder
 from ..session.base import ClientReferee, Session
 from ..session.registry import Model
 from .faults import FaultPlan
@@ -141,6 +142,10 @@ def choose_answering(request: web.Request, model: Model) -> Answering | web.Resp
         faults = scenario_plan(library[name].header, f"scenario {name}")
         scripted = ScriptedResponder.from_fixture(library[name], fallback)
         return Answering(scripted, why, referee, faults, scenario=scripted.name)
+    if library and model.family.name == "tts":
+        why = "the fixture whose text and voice agree answers, else the built-in speech"
+        by_text = TextMatchingResponder(library, fallback)
+        return Answering(by_text, why, decides_later=by_text)
     if library:
         why = "the fixture whose input audio matches answers, else the built-in responder"
         matching = MatchingResponder(library, fallback, model.family.name, options.match_on)

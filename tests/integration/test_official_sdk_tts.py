@@ -117,3 +117,23 @@ def test_sdk_sample_rate_is_honoured(realtime_mock):
     at_24k = _synthesize(realtime_mock.url, model_id, "commit").audio_seconds(24000)
     at_16k = _synthesize(realtime_mock.url, model_id, "commit", sample_rate=16000)
     assert at_16k.audio_seconds(16000) == pytest.approx(at_24k, rel=0.01)
+
+
+@pytest.mark.realtime_mock(fixtures="builtin")
+def test_sdk_replays_the_bundled_tts_fixture_for_its_text(realtime_mock):
+    """The SDK sending the text of the bundled tts-server-commit scenario in its voice gets the
+    recorded speech, response by response (matched on the normalised text and the voice)."""
+    from dashscope_realtime_mock.replay.builtin import builtin_fixtures
+    from dashscope_realtime_mock.replay.store import load
+
+    fixture = load(builtin_fixtures() / "scenarios" / "tts-server-commit")
+    recorder = _synthesize(
+        realtime_mock.url,
+        "qwen3-tts-flash-realtime",
+        "server_commit",
+        text="Hello, welcome to the mock. It speaks like the real service.",
+    )
+    pcm = b"".join(
+        base64.b64decode(e["delta"]) for e in recorder.events if e["type"] == "response.audio.delta"
+    )
+    assert pcm == fixture.output_audio.astype("<i2").tobytes()

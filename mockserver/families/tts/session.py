@@ -35,6 +35,7 @@ __all__ = ["SEGMENT_CHARS", "SENTENCE_ENDS", "TtsSession"]
 # or after this many characters without one (cut at the last space).
 SENTENCE_ENDS = frozenset("。！？.!?\n")
 SEGMENT_CHARS = 300
+SAID_CHARS = 100_000  # of a session's text kept for replay to match a fixture on
 _STARTED = "Session update error: session already started or finished or failed."
 
 
@@ -45,6 +46,8 @@ class TtsSession(Session):
         # docs/protocol/tts.md §6.1: the service sends only session.created on connect.
         self.behaviour = dataclasses.replace(self.behaviour, updated_on_connect=False)
         self._text = ""  # appended and not spoken yet
+        # everything appended (the first SAID_CHARS): replay matches a fixture on it
+        self._said = ""
         self._appended = False
         self._updates = 0
         self._responses = 0
@@ -97,6 +100,8 @@ class TtsSession(Session):
                 "text",
             )
         self._appended = True
+        if len(self._said) < SAID_CHARS:
+            self._said += text[: SAID_CHARS - len(self._said)]
         before = len(self._text)
         self._text += text
         if (
@@ -203,7 +208,12 @@ class TtsSession(Session):
             volume=config["volume"],
             bit_rate=config["bit_rate"],
         )
-        pcm = speak(text, settings)
+        # A fixture recorded with this text and voice answers with its speech (replay/tts.py).
+        recorded = self._responder.recorded_speech(self._said, settings.voice, self._responses)
+        if recorded is not None and recorded[1] == settings.sample_rate:
+            pcm = recorded[0]
+        else:
+            pcm = speak(text, settings)
         try:
             audio = encode(pcm, settings)
         except UnsupportedFormat as exc:
