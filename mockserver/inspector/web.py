@@ -18,6 +18,7 @@ from aiohttp import web
 from ..media.pcm import INPUT_SAMPLE_RATE, OUTPUT_SAMPLE_RATE
 from .audio import peaks, wav_bytes
 from .store import Limits, SessionRecord, SessionStore
+from .tts import tts_responses
 from .views import (
     conversation,
     event_json,
@@ -33,6 +34,7 @@ __all__ = ["INSPECT_PATH", "Inspector"]
 
 INSPECT_PATH = "/inspect"
 _STATIC = {"inspector.js": "text/javascript", "inspector.css": "text/css"}
+_STATIC["tts.js"] = "text/javascript"  # TTS sessions: text in and speech out per response
 UPDATE_INTERVAL_S = 0.25  # an open page hears of changes at most this often
 KEEPALIVE_S = 15.0
 
@@ -68,6 +70,7 @@ class Inspector(SessionStore):
         app.router.add_get(one + "/answer.wav", self._answer_wav)
         app.router.add_get(one + "/fixture.zip", self._fixture)
         app.router.add_get(one + "/traffic.jsonl", self._traffic)
+        app.router.add_get(one + "/tts", self._tts)
         app.on_shutdown.append(self._shutdown)
 
     async def _shutdown(self, app: web.Application) -> None:
@@ -171,6 +174,13 @@ class Inspector(SessionStore):
         record = self._record(request)
         body = await asyncio.to_thread(traffic_jsonl, record)
         return _download(body, "application/x-ndjson", f"{record.id}.jsonl")
+
+    async def _tts(self, request: web.Request) -> web.Response:
+        """A TTS session's responses: the text that went in, the waveform that came out."""
+        record = self._record(request)
+        buckets = min(max(_int_query(request, "buckets", 120), 1), 2000)
+        body = await asyncio.to_thread(tts_responses, record, buckets)
+        return web.json_response({"responses": body})
 
 
 def _session_view(record: SessionRecord, since: int) -> dict[str, Any]:

@@ -8,7 +8,7 @@ either mode speaks everything buffered; `session.finish` speaks what is left, th
 shaped by the session's settings (:mod:`dashscope_realtime_mock.media.synthesis`).
 
 The buffer is bounded (Behaviour.tts_text_buffer_cap_chars), and so is the text of one
-server_commit response (:data:`SEGMENT_CHARS`): a long text without sentence ends is spoken in
+server_commit response (:data:`~.segments.SEGMENT_CHARS`): a long text without sentence ends is spoken in
 pieces cut at a space.
 """
 
@@ -27,14 +27,11 @@ from ...session.base import Session
 from .events import TtsResponse, cut_events, response_events
 from .models import TtsModel
 from .rules import voice_error
+from .segments import TextBuffer
 from .usage import billed_usage
 
-__all__ = ["SEGMENT_CHARS", "SENTENCE_ENDS", "TtsSession"]
+__all__ = ["TtsSession"]
 
-# docs/protocol/tts.md §6.2: segmentation is undocumented; the mock ends a segment at these marks,
-# or after this many characters without one (cut at the last space).
-SENTENCE_ENDS = frozenset("。！？.!?\n")
-SEGMENT_CHARS = 300
 SAID_CHARS = 100_000  # of a session's text kept for replay to match a fixture on
 _STARTED = "Session update error: session already started or finished or failed."
 
@@ -45,7 +42,7 @@ class TtsSession(Session):
     def _start(self) -> None:
         # docs/protocol/tts.md §6.1: the service sends only session.created on connect.
         self.behaviour = dataclasses.replace(self.behaviour, updated_on_connect=False)
-        self._text = ""  # appended and not spoken yet
+        self._buffer = TextBuffer()  # appended and not spoken yet
         # everything appended (the first SAID_CHARS): replay matches a fixture on it
         self._said = ""
         self._appended = False
@@ -63,7 +60,7 @@ class TtsSession(Session):
     @property
     def buffered_text(self) -> str:
         """The text appended and not spoken yet."""
-        return self._text
+        return self._buffer.text
 
     @property
     def output_sample_rate(self) -> int:
@@ -91,27 +88,27 @@ class TtsSession(Session):
     def _on_input_text_buffer_append(self, event: Event) -> None:
         text: str = event["text"]
         cap = self.behaviour.tts_text_buffer_cap_chars
-        if len(self._text) + len(text) > cap:
+        buffered = len(self._buffer.text)
+        if buffered + len(text) > cap:
             # docs/protocol/tts.md §8: no limit is documented; nothing buffered is lost.
             raise ProtocolError(
                 "invalid_value",
-                f"Input text buffer is full: {len(self._text) + len(text)} characters buffered "
+                f"Input text buffer is full: {buffered + len(text)} characters buffered "
                 f"would exceed the limit of {cap}.",
                 "text",
             )
         self._appended = True
         if len(self._said) < SAID_CHARS:
             self._said += text[: SAID_CHARS - len(self._said)]
-        before = len(self._text)
-        self._text += text
-        if (
+        by_sentence = (
             self.config["mode"] == "server_commit"
             and self.behaviour.tts_segmentation is TtsSegmentation.SENTENCE
-        ):
-            self._speak_segments(before)
+        )
+        for piece in self._buffer.append(text, by_sentence):
+            self._speak(piece)
 
     def _on_input_text_buffer_commit(self, event: Event) -> None:
-        if not self._text.strip():
+        if not self._buffer.text.strip():
             # docs/protocol/tts.md §3: an empty buffer is an error (wording UNCONFIRMED; the
             # audio families' wording).
             raise ProtocolError(
@@ -120,14 +117,13 @@ class TtsSession(Session):
             )
         # docs/protocol/tts.md §5: the documented example's item_id is the empty string.
         self._emit("input_text_buffer.committed", item_id="")
-        text, self._text = self._text, ""
-        self._speak(text)
+        self._speak(self._buffer.flush())
 
     def _on_input_text_buffer_clear(self, event: Event) -> None:
         if self.config["mode"] != "commit":
             # docs/protocol/tts.md §3, §9: the documented text; its code is UNCONFIRMED.
             raise ProtocolError("invalid_value", "only client commit mode supports clear operation")
-        self._text = ""
+        self._buffer.flush()
         self._emit("input_text_buffer.cleared")
 
     def _on_response_cancel(self, event: Event) -> None:
@@ -148,7 +144,7 @@ class TtsSession(Session):
 
     def _finish_pending(self) -> None:
         """session.finish: speak what is left in the buffer (docs/protocol/tts.md §3, §6.5)."""
-        text, self._text = self._text, ""
+        text = self._buffer.flush()
         if text.strip():
             try:
                 self._speak(text)
@@ -167,31 +163,6 @@ class TtsSession(Session):
         self._emit("error", error=error)
 
     # ---- speaking -------------------------------------------------------------------------
-
-    def _speak_segments(self, appended_from: int) -> None:
-        """server_commit: speak every completed sentence in the buffer (the text before
-        `appended_from` held none), and cut overlong text at a space."""
-        last_end = max(
-            (i for i in range(appended_from, len(self._text)) if self._text[i] in SENTENCE_ENDS),
-            default=-1,
-        )
-        if last_end >= 0:
-            text, self._text = self._text[: last_end + 1], self._text[last_end + 1 :]
-            self._speak_bounded(text)
-        while len(self._text) > SEGMENT_CHARS:
-            cut = self._text.rfind(" ", 0, SEGMENT_CHARS) + 1 or SEGMENT_CHARS
-            text, self._text = self._text[:cut], self._text[cut:]
-            self._speak(text)
-
-    def _speak_bounded(self, text: str) -> None:
-        """Speak `text` in responses of at most SEGMENT_CHARS, cut at sentence ends or spaces."""
-        while len(text) > SEGMENT_CHARS:
-            window = text[:SEGMENT_CHARS]
-            cut = max(window.rfind(mark) for mark in SENTENCE_ENDS) + 1
-            cut = cut or window.rfind(" ") + 1 or SEGMENT_CHARS
-            self._speak(text[:cut])
-            text = text[cut:]
-        self._speak(text)
 
     def _speak(self, text: str) -> None:
         """Queue one response speaking `text` (nothing for text without a word)."""

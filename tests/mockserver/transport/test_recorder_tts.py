@@ -31,7 +31,7 @@ async def _speak(url: str) -> list[dict]:
         await ws.send_json({"type": "input_text_buffer.append", "text": TEXT})
         await ws.send_json({"type": "input_text_buffer.commit"})
         await ws.send_json({"type": "session.finish"})
-        events = []
+        events: list[dict] = []
         while not events or events[-1]["type"] != "session.finished":
             events.append(json.loads((await asyncio.wait_for(ws.receive(), 20)).data))
         await ws.close()

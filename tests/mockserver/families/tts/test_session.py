@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashscope_realtime_mock.families.tts.session import SEGMENT_CHARS
+from dashscope_realtime_mock.families.tts.segments import SEGMENT_CHARS
 from dashscope_realtime_mock.protocol.behaviour import (
     Behaviour,
     TtsResponseOrder,
