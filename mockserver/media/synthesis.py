@@ -21,7 +21,7 @@ import soundfile
 from .pcm import PCM16
 from .speech import synthesize_speech
 
-__all__ = ["SpeechSettings", "UnsupportedFormat", "encode", "speak"]
+__all__ = ["SpeechSettings", "UnsupportedFormat", "check_format", "encode", "speak"]
 
 # libsndfile's (format, subtype) for each encoded response_format.
 _CONTAINERS = {"wav": ("WAV", "PCM_16"), "mp3": ("MP3", "MPEG_LAYER_III"), "opus": ("OGG", "OPUS")}
@@ -54,14 +54,26 @@ def speak(text: str, settings: SpeechSettings) -> PCM16:
     return audio
 
 
-@functools.lru_cache(maxsize=64)
-def _encoded(pcm_bytes: bytes, rate: int, response_format: str, bit_rate: int) -> bytes:
-    container, subtype = _CONTAINERS[response_format]
-    if container not in soundfile.available_formats():
+@functools.cache
+def _writable() -> frozenset[str]:
+    """The containers the installed libsndfile writes (asking it costs about half a ms)."""
+    return frozenset(soundfile.available_formats())
+
+
+def check_format(response_format: str) -> None:
+    """UnsupportedFormat if the installed libsndfile cannot write `response_format`."""
+    container = _CONTAINERS.get(response_format, ("RAW", ""))[0]
+    if container not in _writable():
         raise UnsupportedFormat(
             f"response_format '{response_format}' needs libsndfile 1.1 or later "
             f"(this one is {soundfile.__libsndfile_version__})"
         )
+
+
+@functools.lru_cache(maxsize=64)
+def _encoded(pcm_bytes: bytes, rate: int, response_format: str, bit_rate: int) -> bytes:
+    container, subtype = _CONTAINERS[response_format]
+    check_format(response_format)
     low, high = _BIT_RATES
     # libsndfile maps compression level 0..1 onto its codec's bit rates, highest first.
     level = None if response_format == "wav" else 1 - (bit_rate - low) / (high - low)

@@ -15,16 +15,19 @@ pieces cut at a space.
 from __future__ import annotations
 
 import dataclasses
+import random
 from collections import deque
 from typing import Any
 
-from ...media.pcm import OUTPUT_SAMPLE_RATE
-from ...media.synthesis import SpeechSettings, UnsupportedFormat, encode, speak
+from ...media.pcm import OUTPUT_SAMPLE_RATE, base64_size
+from ...media.synthesis import SpeechSettings, UnsupportedFormat, check_format
 from ...protocol.behaviour import TtsSegmentation, TtsUpdateUntil
 from ...protocol.errors import SERVER_ERROR, ProtocolError
+from ...protocol.ids import IdFactory
 from ...protocol.wire import Event
-from ...session.base import Session
-from .events import TtsResponse, cut_events, response_events
+from ...session.base import Playback, Session, _Turn
+from .building import ResponseBuild
+from .events import TtsResponse, cut_events
 from .models import TtsModel
 from .rules import voice_error
 from .segments import TextBuffer
@@ -32,6 +35,7 @@ from .usage import billed_usage
 
 __all__ = ["TtsSession"]
 
+_LOW_WATER = 2  # make the next step when fewer events than this wait to be sent
 SAID_CHARS = 100_000  # of a session's text kept for replay to match a fixture on
 _STARTED = "Session update error: session already started or finished or failed."
 
@@ -49,8 +53,9 @@ class TtsSession(Session):
         self._updates = 0
         self._responses = 0
         self._delta_rate = OUTPUT_SAMPLE_RATE
-        # the responses queued in the send lane, with their plans (response.cancel)
-        self._queued: deque[tuple[Any, TtsResponse]] = deque()
+        self._builds: deque[ResponseBuild] = deque()  # responses whose events are not all made
+        self._sending: deque[ResponseBuild] = deque()  # ... or not all sent (response.cancel)
+        self._finish_waiting = False  # session.finish came: session.finished follows the last
 
     @property
     def model(self) -> TtsModel:
@@ -128,17 +133,28 @@ class TtsSession(Session):
 
     def _on_response_cancel(self, event: Event) -> None:
         # docs/protocol/tts.md §3: not documented for TTS; the SDK sends it. As Omni: an error
-        # with nothing to cancel, else the response ends at once with what was sent.
-        active = self._active_tts_response()
-        if active is None:
+        # with nothing to cancel, else the response ends at once with what was sent. In fast
+        # pace (Playback.AUDIO_TIME) a response plays whole as soon as it starts: a client with
+        # no audio has no clock to cut it by, so there is never one to cancel.
+        build = self._active_build()
+        if build is None:
             raise ProtocolError(
                 "response_cancel_not_active", "Conversation has none active response"
             )
-        turn, plan = active
+        sent = [e for turn in build.turns for e in turn.sent]
+        for turn in build.turns:
+            turn.pending.clear()
+            turn.offsets.clear()
+            turn.cancelled = True
+        sent_ms = sum(base64_size(e["delta"]) for e in sent if "delta" in e)
+        sent_ms = sent_ms * 500 // max(self.output_sample_rate, 1)
         status = self.behaviour.cancelled_status.value
-        turn.pending = deque(self._stamp_all(cut_events(plan, turn.sent, status)))
-        turn.offsets.clear()
-        turn.cancelled = True
+        closing = cut_events(build.plan, sent, status, build.usage(sent_ms))
+        build.cancelled = build.done = True
+        if build in self._builds:
+            self._builds.remove(build)
+        after = build.turns[-1] if build.turns else None
+        self._push(closing, build, after=after)
 
     # ---- hooks of the core --------------------------------------------------------------
 
@@ -162,10 +178,11 @@ class TtsSession(Session):
             error = {"type": exc.type, **error}
         self._emit("error", error=error)
 
-    # ---- speaking -------------------------------------------------------------------------
+    # ---- speaking -----------------------------------------------------------------------
 
     def _speak(self, text: str) -> None:
-        """Queue one response speaking `text` (nothing for text without a word)."""
+        """Start one response speaking `text` (nothing for text without a word); its events are
+        made a step at a time (:meth:`_advance`), the first step at once."""
         if not text.strip():
             return
         config = self.config
@@ -179,38 +196,100 @@ class TtsSession(Session):
             volume=config["volume"],
             bit_rate=config["bit_rate"],
         )
-        # A fixture recorded with this text and voice answers with its speech (replay/tts.py).
-        recorded = self._responder.recorded_speech(self._said, settings.voice, self._responses)
-        if recorded is not None and recorded[1] == settings.sample_rate:
-            pcm = recorded[0]
-        else:
-            pcm = speak(text, settings)
         try:
-            audio = encode(pcm, settings)
+            check_format(settings.response_format)
         except UnsupportedFormat as exc:
             raise ProtocolError("internal_error", str(exc), type=SERVER_ERROR) from None
-        duration_ms = len(pcm) * 1000 // settings.sample_rate
-        if duration_ms:
-            self._delta_rate = max(1, len(audio) * 500 // duration_ms)
+        # A fixture recorded with this text and voice answers with its speech (replay/tts.py).
+        recorded = self._responder.recorded_speech(self._said, settings.voice, self._responses)
         billing = self.model.billing
         plan = TtsResponse(
             response_id=self._ids.new("resp"),
             item_id=self._ids.new("item"),
             voice=config["voice"],
-            text=text,
-            audio=audio,
-            duration_ms=duration_ms,
-            usage=billed_usage(billing, text, duration_ms),
             order=self.behaviour.tts_response_order,
-            partial_usage=lambda sent_ms: billed_usage(billing, text, sent_ms),
+        )
+        build = ResponseBuild(
+            plan,
+            text,
+            settings,
+            lambda audio_ms: billed_usage(billing, text, audio_ms),
+            # the response's event ids come from its own generator, seeded now: they do not
+            # depend on when the transport asks for its later steps
+            IdFactory(random.Random(self._ids.new("seed"))),
+            recorded[0] if recorded is not None and recorded[1] == settings.sample_rate else None,
         )
         self._responses += 1
-        self._defer(response_events(plan))
-        if self._turns and self._turns[-1].pending:
-            self._queued.append((self._turns[-1], plan))
+        self._builds.append(build)
+        self._sending.append(build)
+        self._advance(first=build)
 
-    def _active_tts_response(self) -> tuple[Any, TtsResponse] | None:
-        """The queued response whose events are not all sent, if any."""
-        while self._queued and (not self._queued[0][0].pending or self._queued[0][0].cancelled):
-            self._queued.popleft()
-        return self._queued[0] if self._queued else None
+    def _advance(self, first: ResponseBuild | None = None) -> None:
+        """Make the next steps of the oldest response being built while fewer than _LOW_WATER
+        events wait to be sent (and `first`'s head at once, if no earlier response is still
+        being made); session.finished once every response is made."""
+        must = first is not None and bool(self._builds) and self._builds[0] is first
+        while self._builds and (must or self.unsent_events < _LOW_WATER):
+            must = False
+            build = self._builds[0]
+            events = build.step()
+            if build.done:
+                self._builds.popleft()
+            self._push(events, build)
+        if not self._builds and self._finish_waiting:
+            self._finish_waiting = False
+            self._defer([self._finished_event()])
+
+    def _push(self, events: list[Event], build: ResponseBuild, after: Any = None) -> None:
+        """Queue `events` of `build` as one turn (after the turn `after`, else last)."""
+        ids = build.ids.new_many("event", len(events))
+        turn = _Turn(deque(self._stamped(e, i) for e, i in zip(events, ids, strict=True)))
+        queue = self._turns
+        if after is not None and after in queue:
+            queue.insert(queue.index(after) + 1, turn)
+        else:
+            queue.append(turn)
+        build.turns.append(turn)
+        if build.bytes_per_second:
+            self._delta_rate = max(1, build.bytes_per_second // 2)
+        self._release_played()
+
+    def _active_build(self) -> ResponseBuild | None:
+        """The response still being sent (transport playback), if any."""
+        if self.playback is Playback.AUDIO_TIME:
+            return None
+        while self._sending and (
+            self._sending[0].cancelled
+            or (self._sending[0].done and not any(t.pending for t in self._sending[0].turns))
+        ):
+            self._sending.popleft()
+        return self._sending[0] if self._sending else None
+
+    # ---- the transport pulls; each pull may make the next step -----------------------------
+
+    def peek_event(self) -> Event | None:
+        self._advance()
+        return super().peek_event()
+
+    def next_event(self) -> Event | None:
+        event = super().next_event()
+        self._advance()
+        return event
+
+    def fail(self, message: str) -> None:
+        self._builds.clear()
+        self._finish_waiting = False
+        super().fail(message)
+
+    def expire(self) -> None:
+        self._builds.clear()
+        self._finish_waiting = False
+        super().expire()
+
+    def _on_session_finish(self, event: Event) -> None:
+        # docs/protocol/tts.md §3, §6.5: what is buffered is spoken, then session.finished
+        # follows the last response (made step by step, so it is queued when that is done).
+        self._finish_pending()
+        self.finished = True
+        self._finish_waiting = True
+        self._advance()
