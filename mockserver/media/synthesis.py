@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import soundfile
 
+from ..protocol.errors import RealtimeMockError
 from .pcm import PCM16
 from .speech import synthesize_speech
 
@@ -28,7 +29,7 @@ _CONTAINERS = {"wav": ("WAV", "PCM_16"), "mp3": ("MP3", "MPEG_LAYER_III"), "opus
 _BIT_RATES = (6, 510)  # kbps, docs/protocol/tts.md §4.1
 
 
-class UnsupportedFormat(RuntimeError):
+class UnsupportedFormat(RealtimeMockError):
     """The installed libsndfile cannot write this format (MP3 needs libsndfile 1.1 or later)."""
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from ...media.pcm import PCM16
 from ...media.synthesis import SpeechSettings, encode, speak
 from ...protocol.ids import IdFactory
+from ...protocol.text import CJK_CHARS
 from ...protocol.wire import Event
 from .events import TtsResponse, audio_delta, head_events, tail_events
 
@@ -27,21 +28,27 @@ __all__ = ["DELTA_MS", "WORDS_PER_STEP", "ResponseBuild", "word_pieces"]
 
 DELTA_MS = 200  # audio per `response.audio.delta`, at most
 WORDS_PER_STEP = 3  # words synthesized in one step (about 5 syllables: under 5 ms cold at 48 kHz)
-_LONGEST_WORD = 12  # characters: a CJK run without spaces is cut into pieces this long
+_LONGEST_WORD = 6  # characters: a CJK run without spaces is cut into pieces this long
+_PIECE_CHARS = 16  # a piece ends at WORDS_PER_STEP words or this many characters
 _WORD = re.compile(r"\S+\s*|\s+")
+_CJK = re.compile(f"[{CJK_CHARS}]")
 
 
 def word_pieces(text: str) -> Iterator[str]:
-    """`text` in pieces of at most WORDS_PER_STEP words (a long CJK run cut every
-    _LONGEST_WORD characters), made as they are asked for; joined they give `text` back."""
+    """`text` in pieces of at most WORDS_PER_STEP words or about _PIECE_CHARS characters (a
+    CJK run cut every _LONGEST_WORD characters), made as they are asked for; joined they give
+    `text` back."""
     piece: list[str] = []
+    size = 0
     for match in _WORD.finditer(text):
         word = match.group()
-        for k in range(0, len(word), _LONGEST_WORD):
-            piece.append(word[k : k + _LONGEST_WORD])
-            if len(piece) == WORDS_PER_STEP:
+        step = _LONGEST_WORD if _CJK.search(word) else len(word)
+        for k in range(0, len(word), max(step, 1)):
+            piece.append(word[k : k + max(step, 1)])
+            size += len(piece[-1])
+            if len(piece) == WORDS_PER_STEP or size >= _PIECE_CHARS:
                 yield "".join(piece)
-                piece = []
+                piece, size = [], 0
     if piece:
         yield "".join(piece)
 
