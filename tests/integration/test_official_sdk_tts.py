@@ -137,3 +137,33 @@ def test_sdk_replays_the_bundled_tts_fixture_for_its_text(realtime_mock):
         base64.b64decode(e["delta"]) for e in recorder.events if e["type"] == "response.audio.delta"
     )
     assert pcm == fixture.output_audio.astype("<i2").tobytes()
+
+
+LONG = " ".join(["This sentence is spoken slowly so that there is time to stop it."] * 6)
+
+
+@pytest.mark.realtime_mock(pace="realtime")
+def test_sdk_cancel_response_stops_the_speech_in_realtime_pace(realtime_mock):
+    """Realtime pace: cancel_response() after the first audio ends the response cancelled, with
+    less audio than the text reads; session.finished follows."""
+    dashscope.api_key = API_KEY
+    recorder = TtsRecorder()
+    tts = QwenTtsRealtime(
+        model="qwen3-tts-flash-realtime", callback=recorder, url=realtime_mock.url
+    )
+    tts.connect()
+    tts.update_session(voice="Cherry", mode="commit")
+    tts.append_text(LONG)
+    tts.commit()
+    deadline = threading.Event()
+    for _ in range(200):  # the first audio delta (realtime pace: after the first-audio latency)
+        if any(e["type"] == "response.audio.delta" for e in recorder.events):
+            break
+        deadline.wait(0.05)
+    tts.cancel_response()
+    tts.finish()
+    assert recorder.finished.wait(20), recorder.types()
+    tts.close()
+    done = next(e for e in recorder.events if e["type"] == "response.done")
+    assert done["response"]["status"] == "cancelled"
+    assert 0 < recorder.audio_seconds(24000) < _expected_seconds(LONG) / 2
