@@ -53,6 +53,7 @@ LT, LT35, ASR, OMNI = (
     "qwen3-asr-flash-realtime",
     "qwen3-omni-flash-realtime",
 )
+TTS, QWEN_TTS = "qwen3-tts-flash-realtime", "qwen-tts-realtime"
 WEATHER_TOOL = {
     "type": "function",
     "function": {
@@ -296,7 +297,53 @@ def scenarios() -> list[Scenario]:
             manual=True,
             actions="tool",
         ),
+        # TTS: the utterances are the text pieces appended, the answers the speech of each
+        # response (docs/protocol/tts.md §6.2, §6.3).
+        Scenario(
+            "tts-server-commit",
+            TTS,
+            "Qwen3-TTS server_commit: text streamed in pieces, one response per sentence",
+            "en",
+            ["Hello, ", "welcome to the ", "mock. It speaks ", "like the real service."],
+            ["Hello, welcome to the mock.", "It speaks like the real service."],
+            "en",
+            {"voice": "Cherry", "mode": "server_commit", "language_type": "English"},
+        ),
+        Scenario(
+            "tts-commit",
+            TTS,
+            "Qwen3-TTS commit mode: Chinese text, one commit",
+            "zh",
+            ["您好，", "我是千问。"],
+            ["您好，我是千问。"],
+            "zh",
+            {"voice": "Cherry", "mode": "commit", "language_type": "Chinese"},
+            manual=True,
+        ),
+        Scenario(
+            "tts-qwen-tts-realtime",
+            QWEN_TTS,
+            "Qwen-TTS-Realtime commit mode: one English sentence in voice Ethan",
+            "en",
+            ["Good morning, ", "how can I help you today?"],
+            ["Good morning, how can I help you today?"],
+            "en",
+            {"voice": "Ethan", "mode": "commit"},
+            manual=True,
+        ),
     ]
+
+
+def run_tts(driver: Driver, scenario: Scenario) -> Fixture:
+    """A TTS scenario's client side: the text pieces, a commit in commit mode, the finish."""
+    for piece in scenario.utterances:
+        driver.send({"type": "input_text_buffer.append", "text": piece})
+    if scenario.manual:
+        driver.send({"type": "input_text_buffer.commit"})
+    driver.pull()
+    driver.send({"type": "session.finish"})
+    driver.pull()
+    return driver.recording.fixture()
 
 
 class Driver:
@@ -381,6 +428,8 @@ def run(scenario: Scenario, seed: int, work: Path) -> Fixture:
     driver = Driver(scenario, seed, work)
     rate = scenario.rate
     driver.send({"type": "session.update", "session": scenario.update})
+    if scenario.model in (TTS, QWEN_TTS):
+        return run_tts(driver, scenario)
     speech = [_espeak(text, scenario.source, rate, work) for text in scenario.utterances]
     model = lookup(scenario.model)
     assert model is not None, f"{scenario.name}: unknown model {scenario.model}"

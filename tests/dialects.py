@@ -52,6 +52,23 @@ EVENT_TYPES = {
         "response.function_call_arguments.delta",
         "response.function_call_arguments.done",
     },
+    # docs/protocol/tts.md §5: text in, so no speech or transcript events; one audio part.
+    "tts": {
+        "error",
+        "session.created",
+        "session.updated",
+        "session.finished",
+        "input_text_buffer.committed",
+        "input_text_buffer.cleared",
+        "response.created",
+        "response.output_item.added",
+        "response.content_part.added",
+        "response.audio.delta",
+        "response.audio.done",
+        "response.content_part.done",
+        "response.output_item.done",
+        "response.done",
+    },
 }
 STREAM_FIELDS = {  # assistant text streams (§5 rows 1-2)
     "livetranslate": {"text", "stash"},

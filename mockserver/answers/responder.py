@@ -99,3 +99,13 @@ class Responder(Protocol):
         """Recorded pace: at each `response.created`, the ms after it of each event of the
         response in the recording being replayed; None when there is none (realtime pacing)."""
         return None
+
+    def recorded_speech(self, said: str, voice: str, index: int) -> tuple[np.ndarray, int] | None:
+        """TTS: the recorded audio of the `index`-th response (0-based) of a session that has
+        been given the text `said` so far in `voice`: (int16 PCM samples, their rate), or None
+        when there is no recording of it (the built-in speech answers).
+
+        Why: replay answers a TTS session with a fixture's audio when the text and voice agree
+        (replay/tts.py), and a fixture's scenario script with the speech recorded for it.
+        """
+        return None

@@ -31,6 +31,7 @@ from .access import (
 )
 from .audio import peaks, wav_bytes
 from .store import Limits, SessionRecord, SessionStore
+from .tts import tts_responses
 from .views import (
     conversation,
     event_json,
@@ -46,6 +47,7 @@ __all__ = ["INSPECT_PATH", "Inspector"]
 
 INSPECT_PATH = "/inspect"
 _STATIC = {"inspector.js": "text/javascript", "inspector.css": "text/css"}
+_STATIC["tts.js"] = "text/javascript"  # TTS sessions: text in and speech out per response
 UPDATE_INTERVAL_S = 0.25  # an open page hears of changes at most this often
 KEEPALIVE_S = 15.0
 LOGIN_PATH = INSPECT_PATH + LOGIN_SUFFIX
@@ -89,6 +91,7 @@ class Inspector(SessionStore):
         get(one + "/fixture.zip", self._fixture)
         get(one + "/traffic.jsonl", self._traffic)
         app.on_response_prepare.append(_security_headers)
+        get(one + "/tts", self._tts)
         app.on_shutdown.append(self._shutdown)
 
     def _guarded_get(self, app: web.Application) -> Callable[[str, Handler], None]:
@@ -235,6 +238,13 @@ class Inspector(SessionStore):
         record = self._record(request)
         body = await asyncio.to_thread(traffic_jsonl, record)
         return _download(body, "application/x-ndjson", f"{record.id}.jsonl")
+
+    async def _tts(self, request: web.Request) -> web.Response:
+        """A TTS session's responses: the text that went in, the waveform that came out."""
+        record = self._record(request)
+        buckets = min(max(_int_query(request, "buckets", 120), 1), 2000)
+        body = await asyncio.to_thread(tts_responses, record, buckets)
+        return web.json_response({"responses": body})
 
 
 async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:

@@ -142,6 +142,22 @@ class OmniAudioRates(Choice):
     QWEN35 = "qwen3.5"  # the qwen3.5 `audio` object's rates, 8000/16000/24000/48000 each way
 
 
+class TtsSegmentation(Choice):
+    SENTENCE = "sentence"  # server_commit: synthesize as each sentence completes in the buffer
+    FLUSH = "flush"  # server_commit: synthesize only on commit or session.finish
+
+
+class TtsResponseOrder(Choice):
+    OBSERVED = "observed"  # audio.done, content_part.done, output_item.done (live recording)
+    DOCUMENTED = "documented"  # content_part.done, output_item.done, audio.done (doc tables)
+
+
+class TtsUpdateUntil(Choice):
+    FIRST_APPEND = "first_append"  # session.update accepted until the first text is appended
+    FIRST_RESPONSE = "first_response"  # ... until the first response starts
+    ONCE = "once"  # only the first session.update is accepted
+
+
 @dataclass(frozen=True)
 class Scoped(Generic[T]):
     """A choice whose value can differ per family or per model.
@@ -336,6 +352,23 @@ class Behaviour:
     # id (so the same seed gives the same late output), to test a client's robustness to it.
     late_deltas: bool = False
 
+
+    # docs/protocol/tts.md §6.2: when server_commit mode starts a response ("internal rules",
+    # undocumented): at each completed sentence, or only on commit / session.finish.
+    tts_segmentation: TtsSegmentation = TtsSegmentation.SENTENCE
+    # docs/protocol/tts.md §6.4: the doc tables end a response content_part.done,
+    # output_item.done, audio.done; a recording of the live service sends audio.done first.
+    tts_response_order: TtsResponseOrder = TtsResponseOrder.OBSERVED
+    # docs/protocol/tts.md §4.3: when a TTS session counts as started, after which session.update
+    # gets "Session update error: session already started or finished or failed."
+    tts_update_until: TtsUpdateUntil = TtsUpdateUntil.FIRST_APPEND
+    # docs/protocol/tts.md §5: the TTS error example has no error.type (nor param); true adds
+    # type "invalid_request_error" / "server_error" as the other families send.
+    tts_error_type: bool = False
+    # docs/protocol/tts.md §8: no text limit is documented; the most text (characters) a TTS
+    # session buffers before it is synthesized. An append past it gets an error.
+    tts_text_buffer_cap_chars: int = 20_000
+
     def __post_init__(self) -> None:
         for spec in fields(self):
             value = getattr(self, spec.name)
@@ -348,6 +381,8 @@ class Behaviour:
         for name in ("audio_buffer_cap_ms", "max_utterance_ms"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be > 0")
+        if self.tts_text_buffer_cap_chars <= 0:
+            raise ValueError("tts_text_buffer_cap_chars must be > 0")
 
     def resolve(self, family: str, model_id: str) -> Behaviour:
         """This Behaviour as it applies to one model: every per-family choice reduced to its

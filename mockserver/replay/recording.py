@@ -52,14 +52,27 @@ class Recording:
         self._output_samples = 0
         self._accepted: dict[str, Any] = {"rate": INPUT_SAMPLE_RATE, "format": "pcm"}
         self._session: dict[str, Any] = {}
+        self._output_rate = OUTPUT_SAMPLE_RATE
+        self._output_pcm = True  # audio deltas are PCM16 (moved into output.wav)
+
+    def _tts_output(self, session: dict[str, Any]) -> None:
+        """TTS (docs/protocol/tts.md §4.2): `sample_rate` is the output's rate, and only `pcm`
+        deltas are samples; an encoded stream (wav, mp3, opus) stays inline."""
+        rate = session.get("sample_rate")
+        if isinstance(rate, int) and not isinstance(rate, bool) and rate > 0:
+            self._output_rate = rate
+        self._output_pcm = session.get("response_format", "pcm") == "pcm"
 
     def add(self, t_ms: int, direction: str, event: Event) -> None:
         event = copy.deepcopy(event)
         kind = event.get("type")
         if direction == "server" and kind in ("session.created", "session.updated"):
             self._session = event.get("session") or {}
-            self._accepted.update(_audio_settings(self._session))
-        if direction == "server" and kind == "response.audio.delta":
+            if self.header["family"] == "tts":
+                self._tts_output(self._session)
+            else:
+                self._accepted.update(_audio_settings(self._session))
+        if direction == "server" and kind == "response.audio.delta" and self._output_pcm:
             samples = pcm16_from_base64(event.get("delta"))
             if samples is not None:
                 event["delta"] = audio_ref(OUTPUT_FILE, self._output_samples, len(samples))
@@ -74,7 +87,7 @@ class Recording:
             "session": self._session,
             "schemas": schemas_hash(),
             "input": {"file": INPUT_FILE, "sample_rate": self._accepted["rate"]},
-            "output": {"file": OUTPUT_FILE, "sample_rate": OUTPUT_SAMPLE_RATE},
+            "output": {"file": OUTPUT_FILE, "sample_rate": self._output_rate},
         }
         return Fixture(header, events, input_audio, _joined(self._output))
 

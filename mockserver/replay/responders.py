@@ -18,7 +18,7 @@ import numpy as np
 from dashscope_realtime_mock import schemas
 
 from ..answers.responder import Responder, Transcript
-from ..media.pcm import resample_to_16k
+from ..media.pcm import OUTPUT_SAMPLE_RATE, resample_to_16k
 from ..protocol.errors import ProtocolError
 from ..protocol.text import split_units, units_per_second
 from .exact import ExactPrefix
@@ -119,6 +119,9 @@ class ScriptedResponder(Responder):
         self._last: RecordedResponse | None = None
         self._last_heard: Transcript | None = None  # the last transcript taken from the script
         self._paced = 0
+        self.output_rate = (
+            OUTPUT_SAMPLE_RATE  # of the recorded audio (a fixture's header names its own)
+        )
         # how many responses each recorded utterance was translated in (while-speaking LiveTranslate
         # records one per sentence); empty when unknown
         self._per_utterance: list[int] = []
@@ -170,6 +173,9 @@ class ScriptedResponder(Responder):
         target = ((fixture.header.get("session") or {}).get("translation") or {}).get("language")
         scripted = cls(transcripts, responses, fallback, target_language=target, name=fixture.name)
         scripted._per_utterance = per_utterance
+        scripted.output_rate = int(
+            (fixture.header.get("output") or {}).get("sample_rate", OUTPUT_SAMPLE_RATE)
+        )
         return scripted
 
     def observe_config(self, session: dict[str, Any]) -> None:
@@ -239,6 +245,14 @@ class ScriptedResponder(Responder):
         if self._last is not None and self._last.text == text and self._last.audio is not None:
             return self._last.audio
         return self._fallback.speak(text, voice)
+
+    def recorded_speech(self, said: str, voice: str, index: int) -> tuple[np.ndarray, int] | None:
+        """TTS: the `index`-th recorded response's audio, at the recording's output rate."""
+        if index >= len(self._responses) or self._responses[index].audio is None:
+            return None
+        audio = self._responses[index].audio
+        assert audio is not None
+        return audio, self.output_rate
 
     def reply(self, seed: int, heard: Transcript | None, language: str) -> str:
         response = self._next(want_call=False)

@@ -18,6 +18,7 @@ from ..replay.format import schemas_hash
 from ..replay.matchers import ReplayReferee
 from ..replay.responders import MatchingResponder, ScriptedResponder, warm_fingerprints
 from ..replay.store import Fixture, library_root, load_library
+from ..replay.tts import TextMatchingResponder
 from ..session.base import ClientReferee, Session
 from ..session.registry import Model
 from .faults import FaultPlan
@@ -158,6 +159,10 @@ def choose_usual_answering(request: web.Request, model: Model) -> Answering | we
         faults = scenario_plan(library[name].header, f"scenario {name}")
         scripted = ScriptedResponder.from_fixture(library[name], fallback)
         return Answering(scripted, why, referee, faults, scenario=scripted.name)
+    if library and model.family.name == "tts":
+        why = "the fixture whose text and voice agree answers, else the built-in speech"
+        by_text = TextMatchingResponder(library, fallback)
+        return Answering(by_text, why, decides_later=by_text)
     if library:
         why = "the fixture whose input audio matches answers, else the built-in responder"
         matching = MatchingResponder(library, fallback, model.family.name, options.match_on)

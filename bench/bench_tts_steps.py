@@ -1,0 +1,69 @@
+"""How long one TTS pull holds the event loop: CPU time of each client event and each
+`next_event` of a TTS session speaking a long text (19,000 characters, committed at once).
+
+A response is made in bounded steps (mockserver/families/tts/building.py): a few words
+synthesized, or one 200 ms delta, per pull. The goal is no step over 5 ms (STYLE.md). Voices are
+cold (a voice not spoken before in this process), the worst case. Encoded formats (wav, mp3,
+opus) are printed for one sentence: their stream is encoded whole at the first audio step.
+
+Run: `python bench/bench_tts_steps.py`.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dashscope_realtime_mock.families import open_session
+from dashscope_realtime_mock.session.base import Playback
+
+LONG = ("The quick brown fox jumps over the lazy dog near the river bank. " * 300)[:19000]
+SHORT = "Hello there, this is one ordinary sentence of speech."
+MODEL = "qwen3-tts-flash-realtime"
+
+
+def pulls(text: str, voice: str, **session: object) -> list[float]:
+    """CPU seconds of the append, the commit and every pull until nothing is left."""
+    core = open_session(MODEL, rng=random.Random(1), playback=Playback.AUDIO_TIME)
+    core.receive_event(
+        {"type": "session.update", "session": {"mode": "commit", "voice": voice, **session}}
+    )
+    core.events_to_send()
+    spent = []
+    for event in (
+        {"type": "input_text_buffer.append", "text": text},
+        {"type": "input_text_buffer.commit"},
+    ):
+        started = time.process_time()
+        core.receive_event(event)
+        spent.append(time.process_time() - started)
+    while True:
+        started = time.process_time()
+        taken = core.next_event()
+        spent.append(time.process_time() - started)
+        if taken is None:
+            return spent
+
+
+def report(label: str, spent: list[float]) -> None:
+    ms = sorted(s * 1000 for s in spent)
+    print(
+        f"{label:<34} {len(ms):>6} steps  p50 {ms[len(ms) // 2]:6.3f}  p99 {ms[len(ms) * 99 // 100]:6.3f}  max {ms[-1]:6.2f} ms"
+    )
+
+
+def main() -> None:
+    gc.disable()  # a serve process runs its collections between sessions (transport/collector.py)
+    for voice, rate in (("Vivian", 24000), ("Maia", 48000), ("Kai", 8000)):
+        report(f"pcm {rate} Hz, 19,000 characters", pulls(LONG, voice, sample_rate=rate))
+    for fmt, voice in (("wav", "Moon"), ("mp3", "Mia"), ("opus", "Mochi")):
+        report(f"{fmt} 24000 Hz, one sentence", pulls(SHORT, voice, response_format=fmt))
+
+
+if __name__ == "__main__":
+    main()

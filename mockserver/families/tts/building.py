@@ -1,0 +1,134 @@
+"""One TTS response built in bounded steps: a few words synthesized, or one delta, per step.
+
+The session asks for one step at a time while the transport drains what it has
+(:meth:`~.session.TtsSession.next_event`), so a long text is never synthesized in one event-loop
+step: each step synthesizes at most a few words (:data:`WORDS_PER_STEP`) and sends at most
+:data:`DELTA_MS` of audio. PCM is cut into deltas as it is made. An encoded stream (wav, mp3,
+opus) is one libsndfile stream of the whole response, made at its first audio step and then
+sent a delta at a time. A replayed recording (replay/tts.py) is sent as recorded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from ...media.pcm import PCM16
+from ...media.synthesis import SpeechSettings, encode, speak
+from ...protocol.ids import IdFactory
+from ...protocol.text import CJK_CHARS
+from ...protocol.wire import Event
+from .events import TtsResponse, audio_delta, head_events, tail_events
+
+__all__ = ["DELTA_MS", "WORDS_PER_STEP", "ResponseBuild", "word_pieces"]
+
+DELTA_MS = 200  # audio per `response.audio.delta`, at most
+WORDS_PER_STEP = 3  # words synthesized in one step (about 5 syllables: under 5 ms cold at 48 kHz)
+_LONGEST_WORD = 6  # characters: a CJK run without spaces is cut into pieces this long
+_PIECE_CHARS = 16  # a piece ends at WORDS_PER_STEP words or this many characters
+_WORD = re.compile(r"\S+\s*|\s+")
+_CJK = re.compile(f"[{CJK_CHARS}]")
+
+
+def word_pieces(text: str) -> Iterator[str]:
+    """`text` in pieces of at most WORDS_PER_STEP words or about _PIECE_CHARS characters (a
+    CJK run cut every _LONGEST_WORD characters), made as they are asked for; joined they give
+    `text` back."""
+    piece: list[str] = []
+    size = 0
+    for match in _WORD.finditer(text):
+        word = match.group()
+        step = _LONGEST_WORD if _CJK.search(word) else len(word)
+        for k in range(0, len(word), max(step, 1)):
+            piece.append(word[k : k + max(step, 1)])
+            size += len(piece[-1])
+            if len(piece) == WORDS_PER_STEP or size >= _PIECE_CHARS:
+                yield "".join(piece)
+                piece, size = [], 0
+    if piece:
+        yield "".join(piece)
+
+
+class ResponseBuild:
+    """The events of one response not made yet; :meth:`step` makes the next few."""
+
+    def __init__(
+        self,
+        plan: TtsResponse,
+        text: str,
+        settings: SpeechSettings,
+        usage: Callable[[int], dict[str, Any]],
+        ids: IdFactory,
+        recorded: PCM16 | None = None,
+    ) -> None:
+        self.plan = plan
+        self.ids = ids  # the event ids of this response
+        self.settings = settings
+        self.usage = usage  # the usage of a response that sent this many ms of audio
+        self.turns: list[Any] = []  # the session's turns holding this response's events
+        self.cancelled = False
+        self.done = False
+        self._head = True
+        self._pieces = word_pieces(text if recorded is None else "")
+        self._more = True  # pieces may be left
+        self._pcm: PCM16 = recorded if recorded is not None else np.zeros(0, np.int16)
+        self._samples = 0  # sent so far
+        self._delta = max(1, settings.sample_rate * DELTA_MS // 1000)
+        self._encoded: deque[bytes] | None = None  # an encoded stream's deltas to send
+        self._encoded_ms = 0
+        self.bytes_per_second = 0  # of an encoded stream, once made
+
+    @property
+    def duration_ms(self) -> int:
+        """The audio made so far (all of it once done)."""
+        if self._encoded is not None:
+            return self._encoded_ms
+        return self._samples * 1000 // self.settings.sample_rate
+
+    def step(self) -> list[Event]:
+        """The next events: the head, one delta, or the closing events (then `done`)."""
+        if self._head:
+            self._head = False
+            return head_events(self.plan)
+        if self.settings.response_format != "pcm":
+            return self._encoded_step()
+        while len(self._pcm) < self._delta and self._synthesize_piece():
+            pass
+        if len(self._pcm):
+            chunk, self._pcm = self._pcm[: self._delta], self._pcm[self._delta :]
+            self._samples += len(chunk)
+            return [audio_delta(self.plan, chunk.astype("<i2").tobytes())]
+        return self._finish()
+
+    def _encoded_step(self) -> list[Event]:
+        if self._encoded is None:
+            while self._synthesize_piece():  # the whole stream, in one libsndfile encode
+                pass
+            data = encode(self._pcm, self.settings)
+            self._encoded_ms = len(self._pcm) * 1000 // self.settings.sample_rate
+            count = max(1, -(-self._encoded_ms // DELTA_MS))
+            bounds = [len(data) * k // count for k in range(count + 1)]
+            self._encoded = deque(data[bounds[k] : bounds[k + 1]] for k in range(count))
+            self.bytes_per_second = len(data) * 1000 // max(self._encoded_ms, 1)
+            self._pcm = np.zeros(0, np.int16)
+        if self._encoded:
+            return [audio_delta(self.plan, self._encoded.popleft())]
+        return self._finish()
+
+    def _synthesize_piece(self) -> bool:
+        """Add the next piece's speech to what waits to be sent; False when none is left."""
+        piece = next(self._pieces, None) if self._more else None
+        if piece is None:
+            self._more = False
+            return False
+        more = speak(piece, self.settings)
+        self._pcm = np.concatenate([self._pcm, more]) if len(self._pcm) else more
+        return True
+
+    def _finish(self) -> list[Event]:
+        self.done = True
+        return tail_events(self.plan, "completed", self.usage(self.duration_ms))

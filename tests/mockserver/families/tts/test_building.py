@@ -1,0 +1,73 @@
+"""families/tts/building.py: a response made a step at a time, each step small."""
+
+from __future__ import annotations
+
+import base64
+import random
+
+from dashscope_realtime_mock.families.tts.building import (
+    DELTA_MS,
+    WORDS_PER_STEP,
+    ResponseBuild,
+    word_pieces,
+)
+from dashscope_realtime_mock.families.tts.events import TtsResponse
+from dashscope_realtime_mock.media.synthesis import SpeechSettings, speak
+from dashscope_realtime_mock.protocol.ids import IdFactory
+
+TEXT = "One two three four five six seven. 您好我是千问今天天气很好我们出去走走吧。"
+
+
+def _build(text: str = TEXT, **settings) -> ResponseBuild:
+    plan = TtsResponse("resp_1", "item_1", "Cherry")
+    return ResponseBuild(
+        plan,
+        text,
+        SpeechSettings("Cherry", **settings),
+        lambda ms: {"characters": ms},
+        IdFactory(random.Random(1)),
+    )
+
+
+def test_word_pieces_give_the_text_back_in_small_pieces():
+    """Pieces hold at most WORDS_PER_STEP words, a long CJK run is cut, and they join to the text."""
+    pieces = list(word_pieces(TEXT))
+    assert "".join(pieces) == TEXT
+    assert all(len(p.split()) <= WORDS_PER_STEP for p in pieces)
+    assert not any("您好我是千问今天天气很好我们" in p for p in pieces)  # the CJK run is cut
+
+
+def test_steps_make_the_head_then_one_delta_each_then_the_tail():
+    """Step one is the head; each later step one delta of at most DELTA_MS; the last the tail."""
+    build = _build(sample_rate=16000)
+    steps = []
+    while not build.done:
+        steps.append([e["type"] for e in build.step()])
+    assert steps[0] == [
+        "response.created",
+        "response.output_item.added",
+        "response.content_part.added",
+    ]
+    assert all(s == ["response.audio.delta"] for s in steps[1:-1])
+    assert steps[-1][-1] == "response.done"
+
+
+def test_pcm_deltas_add_up_to_the_speech_of_each_piece():
+    """The deltas are the speech of the pieces, in order, 200 ms at most each."""
+    build = _build()
+    deltas = []
+    while not build.done:
+        deltas += [base64.b64decode(e["delta"]) for e in build.step() if "delta" in e]
+    assert max(len(d) for d in deltas) <= 24000 * DELTA_MS // 1000 * 2
+    expected = b"".join(speak(p, SpeechSettings("Cherry")).tobytes() for p in word_pieces(TEXT))
+    assert b"".join(deltas) == expected
+
+
+def test_usage_is_counted_on_the_audio_made():
+    """response.done's usage is computed from the whole response's duration."""
+    build = _build()
+    events = []
+    while not build.done:
+        events += build.step()
+    assert events[-1]["response"]["usage"] == {"characters": build.duration_ms}
+    assert build.duration_ms > 1000
