@@ -30,7 +30,9 @@ ALLOWED_ERRORS: dict[str | None, set[str]] = {
     "input_audio_buffer.commit": _SCHEMA | {"invalid_state", "input_audio_buffer_commit_empty"},
     "input_audio_buffer.clear": _SCHEMA,
     "input_image_buffer.append": _SCHEMA | {"invalid_state", "rate_limit_exceeded"},
-    "response.create": _SCHEMA | {"conversation_already_has_active_response"},
+    # InvalidParameter: qwen3.5/3.8 Omni, an empty conversation or a voice the model lacks
+    # (docs/protocol/omni-next.md §6.2, §4).
+    "response.create": _SCHEMA | {"conversation_already_has_active_response", "InvalidParameter"},
     "response.cancel": _SCHEMA | {"response_cancel_not_active"},
     "conversation.item.create": _SCHEMA | {"duplicate_item_id"},
     "session.finish": _SCHEMA,

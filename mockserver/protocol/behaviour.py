@@ -32,6 +32,8 @@ __all__ = [
     "TranslationStart",
     "UnknownCallId",
     "parse_assignment",
+    "EmptyConversation",
+    "VoiceCheck",
 ]
 
 T = TypeVar("T")
@@ -107,6 +109,16 @@ class ToolResultContinuation(Choice):
 class ToolCalls(Choice):
     AUTO = "auto"
     NEVER = "never"
+
+
+class EmptyConversation(Choice):
+    ERROR = "error"  # the "role of user" InvalidParameter error reported for qwen3.5
+    ANSWER = "answer"  # answered like any response.create (qwen3-omni-flash)
+
+
+class VoiceCheck(Choice):
+    AT_RESPONSE = "at_response"  # session.updated takes any voice; the response is refused
+    AT_UPDATE = "at_update"  # session.update is refused at once
 
 
 @dataclass(frozen=True)
@@ -267,6 +279,22 @@ class Behaviour:
     # server (speech_stopped at the cap, then the usual answer), so one utterance's audio is
     # bounded. The docs name no limit.
     max_utterance_ms: int = 60_000
+    # docs/protocol/omni-next.md §6.1 qwen3.5/3.8 Omni session.finish: "reject" answers the
+    # invalid-event-type error reported for qwen3.5 (the SDK's end_session() then raises);
+    # "accept" answers session.finished as qwen3-omni-flash does.
+    next_omni_session_finish: OmniSessionFinish = OmniSessionFinish.REJECT
+    # docs/protocol/omni-next.md §6.2 qwen3.5/3.8 Omni response.create while the conversation
+    # holds no user message (audio or text): "error" (InvalidParameter, "role of user", [3p]) or
+    # "answer".
+    next_omni_empty_conversation: EmptyConversation = EmptyConversation.ERROR
+    # docs/protocol/omni-next.md §4 qwen3.5/3.8 Omni voice outside the model's list: refused
+    # "at_response" (a probe saw session.updated for any voice, the error with the first
+    # response) or "at_update".
+    next_omni_voice_check: VoiceCheck = VoiceCheck.AT_RESPONSE
+    # docs/protocol/omni-next.md §3 qwen3.5/3.8 Omni: a transcription model other than
+    # qwen3-asr-flash-realtime (clients still send gummy-realtime-v1) is taken as that model
+    # (true) or refused (false).
+    next_omni_normalise_transcription: bool = True
 
     def __post_init__(self) -> None:
         for spec in fields(self):
