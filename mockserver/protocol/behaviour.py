@@ -21,6 +21,7 @@ __all__ = [
     "Behaviour",
     "CancelledStatus",
     "CommitInVadMode",
+    "EmptyConversation",
     "LiveTranslateShape",
     "OmniSessionFinish",
     "OmniTranscriptPosition",
@@ -31,9 +32,8 @@ __all__ = [
     "ToolResultContinuation",
     "TranslationStart",
     "UnknownCallId",
-    "parse_assignment",
-    "EmptyConversation",
     "VoiceCheck",
+    "parse_assignment",
 ]
 
 T = TypeVar("T")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ...session.audio_config import AudioRates
 from .models import FLASH, OmniModel
 
-__all__ = ["NEXT_MODELS", "NextOmniModel", "PLUS_35", "FLASH_35", "FLASH_38"]
+__all__ = ["FLASH_35", "FLASH_38", "NEXT_MODELS", "PLUS_35", "NextOmniModel"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,11 +42,10 @@ VOICES_38 = (
 _TRANSCRIPTION = "qwen3-asr-flash-realtime"  # the one model; "cannot be changed" (§2)
 
 
-
 def _next_of_flash(**changes: object) -> NextOmniModel:
     """A NextOmniModel: qwen3-omni-flash's facts with `changes` (docs/protocol/omni-next.md §2)."""
     facts = {field.name: getattr(FLASH, field.name) for field in dataclasses.fields(OmniModel)}
-    return NextOmniModel(**{**facts, **changes})  # type: ignore[arg-type]
+    return NextOmniModel(**{**facts, **changes})
 
 
 def _defaults(**sampling: object) -> dict[str, object]:

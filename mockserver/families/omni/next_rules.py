@@ -44,7 +44,9 @@ def _input_format(model: NextOmniModel, update: dict[str, Any]) -> int | None:
         )
     for key, value in extra.items():
         if value is None:  # §3: "null is not a substitute for omission"
-            raise wording.invalid_type(f"{param}.{key}", "string" if key != "channels" else "integer")
+            raise wording.invalid_type(
+                f"{param}.{key}", "string" if key != "channels" else "integer"
+            )
     layouts = dict(model.channel_layouts)
     channels = check_member(extra.get("channels", 1), f"{param}.channels", list(layouts))
     for key, allowed in _MULTICHANNEL.items():
@@ -85,16 +87,16 @@ def _mcp_tool(index: int, tool: dict[str, Any], labels: set[str]) -> None:
     """§9: an MCP server's label (unique, 1–64 of letters, digits, `_`, `-`) and its URL."""
     param = f"session.tools[{index}]"
     label = tool["server_label"]
-    if not (0 < len(label) <= 64 and all(c.isascii() and (c.isalnum() or c in "_-") for c in label)):
+    if not (
+        0 < len(label) <= 64 and all(c.isascii() and (c.isalnum() or c in "_-") for c in label)
+    ):
         raise wording.not_allowed(
             param + ".server_label",
             f"Invalid value for '{param}.server_label': '{wording.shortened(label)}'. It must be "
             "1 to 64 letters, digits, '_' or '-'.",
         )
     if label in labels:
-        raise wording.not_allowed(
-            param + ".server_label", f"Duplicate server_label '{label}'."
-        )
+        raise wording.not_allowed(param + ".server_label", f"Duplicate server_label '{label}'.")
     labels.add(label)
     url = tool["server_url"]
     if not url.startswith("https://") or len(url) > 4096 or "#" in url or "@" in url.split("/")[2]:
@@ -114,6 +116,14 @@ class OmniFamilyRules:
     def apply_update(
         self, model: Any, current: dict[str, Any], update: dict[str, Any], behaviour: Behaviour
     ) -> dict[str, Any]:
+        repetition = update.get("repetition_penalty")
+        if repetition == 0 and not (
+            isinstance(model, NextOmniModel) and model.repetition_penalty_zero
+        ):
+            # the schema takes 0 for qwen3.8 (docs/protocol/omni-next.md §2); the rest need > 0
+            raise wording.out_of_range(
+                "session.repetition_penalty", repetition, wording.interval(exclusive_minimum=0)
+            )
         if not isinstance(model, NextOmniModel):
             return self._qwen3.apply_update(model, current, update, behaviour)
         update = copy_json(update)  # reduced below; the client's event stays as sent
@@ -122,20 +132,19 @@ class OmniFamilyRules:
         channels = _input_format(model, update)
         video = update.pop("video", None)
         search = update.pop("enable_search", None)
-        tools = update.pop("tools", None) if "tools" in update else current["tools"]
+        sets_tools = "tools" in update
+        tools = update.pop("tools") if sets_tools else current["tools"]
         mcp = [t for t in tools or [] if t["type"] == "mcp"]
-        if "tools" in update or mcp:
+        if sets_tools or mcp:
             update["tools"] = [t for t in tools or [] if t["type"] == "function"]
         transcription = update.get("input_audio_transcription")
-        if transcription and transcription.get("model") not in (None, *model.transcription_models):
-            if behaviour.next_omni_normalise_transcription:
-                transcription["model"] = model.transcription_models[0]
+        if (
+            transcription
+            and transcription.get("model") not in (None, *model.transcription_models)
+            and behaviour.next_omni_normalise_transcription
+        ):
+            transcription["model"] = model.transcription_models[0]
         turn_detection = update.pop("turn_detection", ...)
-        repetition = update.get("repetition_penalty")
-        if repetition == 0 and not model.repetition_penalty_zero:
-            raise wording.out_of_range(
-                "session.repetition_penalty", repetition, wording.interval(exclusive_minimum=0)
-            )
         config = self._qwen3.apply_update(model, current, update, behaviour)
         if turn_detection is not ...:
             self._apply_turn_detection(model, config, current, turn_detection)
