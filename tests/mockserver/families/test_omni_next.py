@@ -64,7 +64,7 @@ def test_a_snapshot_is_served_as_its_model(model, snapshot):
                 "repetition_penalty": 1.0,
                 "presence_penalty": 1.5,
             },
-        ),  # fmt: skip
+        ),
         (
             OMNI_38_FLASH,
             {
@@ -74,7 +74,7 @@ def test_a_snapshot_is_served_as_its_model(model, snapshot):
                 "repetition_penalty": 0,
                 "presence_penalty": 1,
             },
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_the_session_echoes_the_documented_defaults(model, sampling):
@@ -234,7 +234,7 @@ def test_multichannel_input_is_echoed_in_full():
         (
             {"channels": 2, "channel_layout": "foa_ambix"},
             "session.audio.input.format.channel_layout",
-        ),  # fmt: skip
+        ),
         ({"channels": 3}, "session.audio.input.format.channels"),
         ({"channels": 4, "sample_rate": 24000}, "session.audio.input.format"),
         ({"channels": None}, "session.audio.input.format.channels"),
