@@ -53,6 +53,11 @@ LT, LT35, ASR, OMNI = (
     "qwen3-asr-flash-realtime",
     "qwen3-omni-flash-realtime",
 )
+OMNI35_PLUS, OMNI35_FLASH, OMNI38_FLASH = (
+    "qwen3.5-omni-plus-realtime",
+    "qwen3.5-omni-flash-realtime",
+    "qwen3.8-omni-flash-realtime",
+)
 WEATHER_TOOL = {
     "type": "function",
     "function": {
@@ -295,6 +300,38 @@ def scenarios() -> list[Scenario]:
             {"turn_detection": None, "modalities": ["text", "audio"], "tools": [WEATHER_TOOL]},
             manual=True,
             actions="tool",
+        ),
+        # The next Omni models (docs/protocol/omni-next.md): each in its default voice, Tina.
+        Scenario(
+            "omni35-plus-vad",
+            OMNI35_PLUS,
+            "qwen3.5-omni-plus: a spoken question, answered automatically (VAD)",
+            "en",
+            ["Can you recommend a good book?"],
+            ["Try a classic novel; many readers enjoy a story about the sea."],
+            "en",
+            {"modalities": ["text", "audio"]},
+        ),
+        Scenario(
+            "omni35-flash-manual",
+            OMNI35_FLASH,
+            "qwen3.5-omni-flash: a Chinese question, manual commit and response.create",
+            "zh",
+            ["你好，请介绍一下你自己。"],
+            ["你好，我是一个语音助手，可以回答问题。"],
+            "zh",
+            {"turn_detection": None},
+            manual=True,
+        ),
+        Scenario(
+            "omni38-flash-vad",
+            OMNI38_FLASH,
+            "qwen3.8-omni-flash: a spoken question, answered automatically (VAD)",
+            "en",
+            ["How far away is the moon?"],
+            ["The moon is about three hundred eighty four thousand kilometres away."],
+            "en",
+            {"modalities": ["text", "audio"]},
         ),
     ]
 
