@@ -58,7 +58,7 @@ def test_legacy_sdk_end_session_fails(realtime_mock, model):
         model=model, callback=recorder, url=realtime_mock.url, api_key=API_KEY
     )
     conversation.connect()
-    with pytest.raises(RuntimeError, match="session.finish"):
+    with pytest.raises(RuntimeError, match=r"session\.finish"):
         conversation.end_session(timeout=20)
     conversation.close()
     assert "session.finished" not in types(recorder.events)
