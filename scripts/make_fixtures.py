@@ -121,6 +121,9 @@ class Scenario:
     manual: bool = False  # commit each utterance (and response.create for Omni)
     actions: str = ""  # "image", "cancel", "barge-in", "tool"
     behaviour: Behaviour = field(default_factory=Behaviour)
+    # End with session.finish; False: the client just closes (the next Omni models refuse
+    # session.finish, docs/protocol/omni-next.md §6.1, and their official samples close).
+    finish: bool = True
 
 
 def _corpus(indices: Iterable[int], language: str) -> list[str]:
@@ -311,6 +314,7 @@ def scenarios() -> list[Scenario]:
             ["Try a classic novel; many readers enjoy a story about the sea."],
             "en",
             {"modalities": ["text", "audio"]},
+            finish=False,
         ),
         Scenario(
             "omni35-flash-manual",
@@ -322,6 +326,7 @@ def scenarios() -> list[Scenario]:
             "zh",
             {"turn_detection": None},
             manual=True,
+            finish=False,
         ),
         Scenario(
             "omni38-flash-vad",
@@ -332,6 +337,7 @@ def scenarios() -> list[Scenario]:
             ["The moon is about three hundred eighty four thousand kilometres away."],
             "en",
             {"modalities": ["text", "audio"]},
+            finish=False,
         ),
     ]
 
@@ -463,8 +469,9 @@ def run(scenario: Scenario, seed: int, work: Path) -> Fixture:
             )
             driver.send({"type": "response.create"})
     driver.pull()
-    driver.send({"type": "session.finish"})
-    driver.pull()
+    if scenario.finish:
+        driver.send({"type": "session.finish"})
+        driver.pull()
     return driver.recording.fixture()
 
 
