@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from dashscope_realtime_mock.families import lookup
-from dashscope_realtime_mock.protocol.behaviour import Behaviour
+from dashscope_realtime_mock.protocol.behaviour import (
+    Behaviour,
+    EmptyConversation,
+    OmniSessionFinish,
+    VoiceCheck,
+)
+from dashscope_realtime_mock.session.listening import ListeningSession
 from tests.support import (
     OMNI,
     OMNI_35_FLASH,
@@ -123,7 +129,9 @@ def test_a_user_text_item_makes_response_create_answer():
 
 def test_an_empty_conversation_is_answered_when_the_behaviour_says_so():
     """Behaviour.next_omni_empty_conversation=answer: the qwen3 answer to a bare response.create."""
-    session = new_session(OMNI_35_FLASH, behaviour=Behaviour(next_omni_empty_conversation="answer"))
+    session = new_session(
+        OMNI_35_FLASH, behaviour=Behaviour(next_omni_empty_conversation=EmptyConversation.ANSWER)
+    )
     assert types(send(session, type="response.create"))[0] == "response.created"
 
 
@@ -137,7 +145,9 @@ def test_session_finish_is_an_invalid_event_type():
 
 def test_session_finish_is_accepted_when_the_behaviour_says_so():
     """Behaviour.next_omni_session_finish=accept: session.finished, as on qwen3-omni-flash."""
-    session = new_session(OMNI_35_PLUS, behaviour=Behaviour(next_omni_session_finish="accept"))
+    session = new_session(
+        OMNI_35_PLUS, behaviour=Behaviour(next_omni_session_finish=OmniSessionFinish.ACCEPT)
+    )
     assert types(send(session, type="session.finish")) == ["session.finished"]
 
 
@@ -157,7 +167,9 @@ def test_a_foreign_voice_is_refused_when_the_response_is_made():
 
 def test_a_foreign_voice_is_refused_at_update_when_the_behaviour_says_so():
     """Behaviour.next_omni_voice_check=at_update: the update itself is refused."""
-    session = new_session(OMNI_38_FLASH, behaviour=Behaviour(next_omni_voice_check="at_update"))
+    session = new_session(
+        OMNI_38_FLASH, behaviour=Behaviour(next_omni_voice_check=VoiceCheck.AT_UPDATE)
+    )
     error = _error(send(session, type="session.update", session={"voice": "Ethan"}))
     assert error["param"] == "session.voice"
 
@@ -262,6 +274,7 @@ def test_stereo_audio_is_heard_as_one_voice(speech_en):
         stereo = np.repeat(mono, 2).astype("<i2").tobytes()
         events += send(session, type="input_audio_buffer.append", audio=b64(stereo))
     assert "input_audio_buffer.speech_stopped" in types(events)
+    assert isinstance(session, ListeningSession)
     assert session.audio_ms == pytest.approx(speech_en.gap_middle_ms, abs=100)
 
 
