@@ -16,13 +16,14 @@ from ...protocol.rules import check_member, copy_json, merge_turn_detection
 from .next_models import NextOmniModel
 from .rules import RULES, OmniRules
 
-__all__ = ["FAMILY_RULES", "OmniFamilyRules"]
+__all__ = ["FAMILY_RULES", "MAX_MCP_SERVERS", "OmniFamilyRules"]
 
 # docs/protocol/omni-next.md §3: the multichannel fields of audio.input.format (qwen3.8).
 _MULTICHANNEL = {"sample_format": ("s16le",), "packing": ("interleaved",)}
 _TRANSCRIPTION_PARAM = "session.input_audio_transcription.model"
 # docs/protocol/omni-next.md §2.1: never echoed.
 _MCP_SECRETS = ("server_url", "authorization", "headers")
+MAX_MCP_SERVERS = 8  # §9 limits per session
 
 
 def _input_format(model: NextOmniModel, update: dict[str, Any]) -> int | None:
@@ -107,6 +108,24 @@ def _mcp_tool(index: int, tool: dict[str, Any], labels: set[str]) -> None:
         )
 
 
+def _mcp_servers(
+    model: NextOmniModel, servers: list[tuple[int, dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """§9: the MCP servers of a `tools` update (qwen3.8 only, at most 8), each checked."""
+    if servers and not model.mcp_tools:
+        index = servers[0][0]
+        raise wording.invalid_value(f"session.tools[{index}].type", "mcp", ["function"])
+    if len(servers) > MAX_MCP_SERVERS:
+        raise wording.not_allowed(
+            "session.tools",
+            f"Invalid value for 'session.tools': at most {MAX_MCP_SERVERS} MCP servers per session.",
+        )
+    labels: set[str] = set()
+    for index, server in servers:
+        _mcp_tool(index, server, labels)
+    return [server for _, server in servers]
+
+
 class OmniFamilyRules:
     """The ConfigRules of the Omni family, qwen3 and the next models alike."""
 
@@ -132,11 +151,11 @@ class OmniFamilyRules:
         channels = _input_format(model, update)
         video = update.pop("video", None)
         search = update.pop("enable_search", None)
-        sets_tools = "tools" in update
-        tools = update.pop("tools") if sets_tools else current["tools"]
-        mcp = [t for t in tools or [] if t["type"] == "mcp"]
-        if sets_tools or mcp:
-            update["tools"] = [t for t in tools or [] if t["type"] == "function"]
+        mcp = None  # (index, server) of the MCP servers an update of `tools` names
+        if "tools" in update:
+            tools = update["tools"] or []
+            update["tools"] = [t for t in tools if t["type"] == "function"]
+            mcp = [(index, t) for index, t in enumerate(tools) if t["type"] == "mcp"]
         transcription = update.get("input_audio_transcription")
         if (
             transcription
@@ -159,14 +178,9 @@ class OmniFamilyRules:
             config["video_compact"] = self._video(model, video)
         if search is not None:
             config["enable_search"] = search
-        if mcp:
-            if not model.mcp_tools:
-                raise wording.invalid_value("session.tools[].type", "mcp", ["function"])
-            labels: set[str] = set()
-            for index, tool in enumerate(t for t in tools or [] if t["type"] == "mcp"):
-                _mcp_tool(index, tool, labels)
-            config["tools"] = list(tools or [])
-        if config.get("enable_search") and config["tools"]:
+        if mcp is not None:
+            config["mcp_servers"] = _mcp_servers(model, mcp)
+        if config.get("enable_search") and (config["tools"] or config.get("mcp_servers")):
             # §2, §9: tools and enable_search cannot be on together.
             raise wording.not_allowed(
                 "session.enable_search",
@@ -219,7 +233,11 @@ class OmniFamilyRules:
             return session
         session["enable_search"] = bool(config.get("enable_search", False))
         session["tools"] = [
-            {k: v for k, v in tool.items() if k not in _MCP_SECRETS} for tool in config["tools"]
+            *config["tools"],
+            *(
+                {k: v for k, v in server.items() if k not in _MCP_SECRETS}
+                for server in config.get("mcp_servers", [])
+            ),
         ]
         audio = session.get("audio")
         if audio is not None and config.get("input_channels", 1) > 1:

@@ -11,21 +11,40 @@ fixed once audio has come, and mixes multichannel input to mono. On a qwen3 mode
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from ...media.channels import MultichannelDecoder
 from ...media.decoder import InputDecoder
-from ...protocol.behaviour import EmptyConversation, OmniSessionFinish, VoiceCheck
+from ...protocol import wording
+from ...protocol.behaviour import EmptyConversation, OmniSessionFinish, ToolCalls, VoiceCheck
 from ...protocol.errors import ProtocolError
+from ...protocol.text import text_tokens
 from ...protocol.wire import Event
+from ...responses.usage import response_usage
 from ...session.listening import Segment
+from . import mcp
 from .next_models import NextOmniModel
-from .session import OmniSession, session_finish_rejected
+from .session import OmniSession, _UserTurn, session_finish_rejected
 
 __all__ = ["OmniFamilySession"]
 
 # docs/protocol/omni-next.md §3: what "cannot be changed once audio input has started".
 _FIXED_AT_FIRST_AUDIO = ("input_audio_format", "sample_rate", "input_channels", "video_compact")
+
+
+@dataclass
+class _McpCall:
+    """An MCP call inside a response (qwen3.8): what its closing events need."""
+
+    response: dict[str, Any]  # the response object as response.created showed it
+    item_id: str
+    server_label: str
+    name: str
+    arguments: str
+    input_tokens: int
+    approval_id: str | None = None  # the pending mcp_approval_request, if approval is required
 
 
 def _invalid_parameter(detail: str) -> ProtocolError:
@@ -40,6 +59,8 @@ class OmniFamilySession(OmniSession):
         super()._start()
         self._next = self.spec if isinstance(self.spec, NextOmniModel) else None
         self._has_user_message = False
+        self._mcp_tools: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (server, tool)
+        self._mcp_call: _McpCall | None = None  # an MCP call waiting for its approval
 
     # ---- configuration ------------------------------------------------------------------
 
@@ -58,7 +79,29 @@ class OmniFamilySession(OmniSession):
                         "audio input has started.",
                         "session",
                     )
+        mcp_update = self._next is not None and "tools" in event["session"]
+        if mcp_update and (self._active_response() is not None or self._mcp_call is not None):
+            # §9: MCP servers are added or updated only while no response is active.
+            raise wording.not_allowed(
+                "session.tools",
+                "Invalid value for 'session.tools': tools cannot be updated while a response "
+                "is in progress.",
+            )
         super()._on_session_update(event)
+        if mcp_update:
+            self._discover_mcp_tools()
+
+    def _discover_mcp_tools(self) -> None:
+        """§9: each MCP server's discovery, after session.updated: in_progress, the
+        mcp_list_tools item, completed. Only responses started afterwards can use the tools."""
+        self._mcp_tools = []
+        for server in self.config.get("mcp_servers", []):
+            item_id = self._ids.new("item")
+            self._emit("mcp_list_tools.in_progress", item_id=item_id)
+            item = mcp.list_tools_item(item_id, server)
+            self._emit("conversation.item.created", item=item)
+            self._emit("mcp_list_tools.completed", item_id=item_id)
+            self._mcp_tools += [(server, tool) for tool in item["tools"]]
 
     def _config_changed(self, old: dict[str, Any]) -> None:
         super()._config_changed(old)
@@ -82,6 +125,11 @@ class OmniFamilySession(OmniSession):
         return created
 
     def _on_response_create(self, event: Event) -> None:
+        if self._mcp_call is not None:
+            raise ProtocolError(
+                "conversation_already_has_active_response",
+                "Conversation already has an active response: an MCP call awaits approval.",
+            )
         if self._next is not None:
             if (
                 not self._has_user_message
@@ -102,7 +150,162 @@ class OmniFamilySession(OmniSession):
             # a VAD turn's answer (response.create raised above): the error instead of it
             self._error(refusal, None)
             return
+        if self._mcp_call is not None:
+            return  # the response waiting for an MCP approval is still the active one
+        if self._mcp_call_due():
+            self._start_mcp_call(list(modalities or self.config["modalities"]))
+            return
         super()._respond(modalities, instructions)
+
+    # ---- MCP calls (qwen3.8, docs/protocol/omni-next.md §9) ---------------------------
+
+    def _mcp_call_due(self) -> bool:
+        """A user turn is answered by a call of the first discovered MCP tool when no function
+        tool is configured (those are called as on qwen3) and Behaviour.tool_calls is auto."""
+        turn = self._turn
+        return bool(
+            self._mcp_tools
+            and not self.config["tools"]
+            and self.behaviour.tool_calls is ToolCalls.AUTO
+            and self.config.get("tool_choice", "auto") != "none"
+            and turn is not None
+            and turn.heard is not None
+            and turn.tool_output is None
+        )
+
+    def _start_mcp_call(self, modalities: list[str]) -> None:
+        turn, self._turn = self._turn, None
+        assert turn is not None and turn.heard is not None  # _mcp_call_due
+        server, tool = self._mcp_tools[0]
+        arguments = json.dumps({"query": turn.heard.text}, ensure_ascii=False)
+        call = _McpCall(
+            response={
+                "id": self._ids.new("resp"),
+                "object": "realtime.response",
+                "conversation_id": self.conversation_id,
+                "status": "in_progress",
+                "modalities": modalities,
+                "voice": self.config["voice"],
+                "output_audio_format": self.config["output_audio_format"],
+                "output": [],
+            },
+            item_id=self._ids.new("item"),
+            server_label=server["server_label"],
+            name=tool["name"],
+            arguments=arguments,
+            input_tokens=turn.text_tokens,
+        )
+        where = {"response_id": call.response["id"], "item_id": call.item_id, "output_index": 0}
+        started = mcp.call_item(
+            call.item_id, call.server_label, call.name, "", status="in_progress"
+        )
+        events: list[Event] = [
+            {"type": "response.created", "response": dict(call.response)},
+            {
+                "type": "response.output_item.added",
+                "response_id": where["response_id"],
+                "output_index": 0,
+                "item": started,
+            },
+            {"type": "response.mcp_call_arguments.delta", **where, "delta": arguments},
+            {"type": "response.mcp_call_arguments.done", **where, "arguments": arguments},
+        ]
+        if server.get("require_approval", "always") == "always":
+            call.approval_id = self._ids.new("item")
+            request = mcp.approval_request_item(
+                call.approval_id, call.server_label, call.name, arguments
+            )
+            events.append({"type": "conversation.item.created", "item": request})
+            self._mcp_call = call
+            self._defer(events)
+        else:
+            self._defer(events + self._mcp_call_ended(call, approved=True))
+
+    def _mcp_call_ended(self, call: _McpCall, *, approved: bool | None) -> list[Event]:
+        """The rest of an MCP call's response: run (approved), refused (False) or cancelled
+        (None, by response.cancel); a refused call fails without in_progress (§9)."""
+        where = {"item_id": call.item_id, "output_index": 0}
+        response = {**call.response, "status": "completed"}
+        if approved:
+            output = mcp.call_output(call.server_label, call.name, call.arguments)
+            item = mcp.call_item(
+                call.item_id,
+                call.server_label,
+                call.name,
+                call.arguments,
+                status="completed",
+                output=output,
+            )
+            events: list[Event] = [
+                {"type": "response.mcp_call.in_progress", **where},
+                {"type": "response.mcp_call.completed", **where},
+            ]
+            # the next response.create answers from the tool's result (§9: "no MCP result
+            # attached" to it)
+            self._turn = _UserTurn(tool_output=output, text_tokens=text_tokens(output))
+        else:
+            reason = "The call was not approved." if approved is False else "Cancelled."
+            item = mcp.call_item(
+                call.item_id,
+                call.server_label,
+                call.name,
+                call.arguments,
+                status="failed",
+                error=reason,
+            )
+            events = [{"type": "response.mcp_call.failed", **where}]
+            if approved is None:
+                response["status"] = "cancelled"
+                response["status_details"] = {"type": "cancelled", "reason": "client_cancelled"}
+        response["output"] = [item]
+        response["usage"] = response_usage(
+            input_text=call.input_tokens,
+            input_audio=0,
+            input_images=0,
+            output_text=text_tokens(call.arguments),
+            output_audio=None,
+        )
+        return [
+            *events,
+            {
+                "type": "response.output_item.done",
+                "response_id": response["id"],
+                "output_index": 0,
+                "item": item,
+            },
+            {"type": "response.done", "response": response},
+        ]
+
+    def _on_conversation_item_create(self, event: Event) -> None:
+        item = event["item"]
+        if item.get("type") != "mcp_approval_response" or self._next is None:
+            super()._on_conversation_item_create(event)
+            return
+        call = self._mcp_call
+        if call is None or item.get("approval_request_id") != call.approval_id:
+            raise wording.not_allowed(
+                "item.approval_request_id",
+                f"Invalid value: '{item.get('approval_request_id')}'. No MCP approval request "
+                "with this id is pending.",
+            )
+        created = {
+            "id": item.get("id") or self._ids.new("item"),
+            "object": "realtime.item",
+            "type": "mcp_approval_response",
+            "approval_request_id": call.approval_id,
+            "approve": item["approve"],
+        }
+        self._emit("conversation.item.created", item=created)
+        self._mcp_call = None
+        self._defer(self._mcp_call_ended(call, approved=item["approve"]))
+
+    def _on_response_cancel(self, event: Event) -> None:
+        call = self._mcp_call
+        if call is None:
+            super()._on_response_cancel(event)
+            return
+        self._mcp_call = None
+        self._defer(self._mcp_call_ended(call, approved=None))
 
     def _voice_refusal(self) -> ProtocolError | None:
         """§4 [3p]: a voice outside the model's list is refused when a response is generated."""

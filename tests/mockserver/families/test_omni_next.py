@@ -12,6 +12,7 @@ from dashscope_realtime_mock.protocol.behaviour import (
     OmniSessionFinish,
     VoiceCheck,
 )
+from dashscope_realtime_mock.session.base import Session
 from dashscope_realtime_mock.session.listening import ListeningSession
 from tests.support import (
     OMNI,
@@ -319,7 +320,7 @@ def test_mcp_servers_are_echoed_without_their_secrets():
         "authorization": "Bearer x",
         "headers": {"X-Team": "a"},
     }
-    [updated] = _update(OMNI_38_FLASH, tools=[mcp])
+    updated = _update(OMNI_38_FLASH, tools=[mcp])[0]
     assert updated["session"]["tools"] == [{"type": "mcp", "server_label": "maps"}]
 
 
@@ -351,3 +352,134 @@ def test_a_spoken_turn_is_answered_in_tina(speech_en):
     [done] = [e for e in events if e["type"] == "response.done"]
     assert done["response"]["status"] == "completed"
     assert done["response"]["voice"] == "Tina"
+
+
+MCP_SERVER = {"type": "mcp", "server_label": "maps", "server_url": "https://example.com/mcp"}
+MCP_CALL_START = [
+    "response.created",
+    "response.output_item.added",
+    "response.mcp_call_arguments.delta",
+    "response.mcp_call_arguments.done",
+]
+MCP_CALL_END = ["response.output_item.done", "response.done"]
+
+
+def _mcp_session(**server) -> tuple[Session, list[dict]]:
+    """A qwen3.8 session with one MCP server; the events of its update."""
+    session = new_session(OMNI_38_FLASH)
+    events = send(session, type="session.update", session={"tools": [{**MCP_SERVER, **server}]})
+    return session, events
+
+
+def _ask(session: Session) -> list[dict]:
+    send(session, type="conversation.item.create", item=USER_TEXT)
+    return send(session, type="response.create")
+
+
+def test_mcp_discovery_follows_session_updated():
+    """§9: in_progress, the mcp_list_tools item with the tools, completed, after session.updated."""
+    _, events = _mcp_session(allowed_tools=["geocode"])
+    assert types(events) == [
+        "session.updated",
+        "mcp_list_tools.in_progress",
+        "conversation.item.created",
+        "mcp_list_tools.completed",
+    ]
+    item = events[2]["item"]
+    assert (item["type"], item["server_label"]) == ("mcp_list_tools", "maps")
+    assert [tool["name"] for tool in item["tools"]] == ["geocode"]
+    assert events[1]["item_id"] == events[3]["item_id"] == item["id"]
+
+
+def test_an_mcp_call_waits_for_approval_by_default():
+    """§9: require_approval defaults to always: the call stops at an mcp_approval_request."""
+    session, _ = _mcp_session()
+    events = _ask(session)
+    assert types(events) == [*MCP_CALL_START, "conversation.item.created"]
+    request = events[-1]["item"]
+    assert request["type"] == "mcp_approval_request" and request["name"] == "search"
+    assert events[3]["arguments"] == '{"query": "Hello there."}'
+
+
+def test_an_approved_mcp_call_runs_and_returns_its_output():
+    """§9: approve → in_progress, completed, the final mcp_call item with its output, response.done."""
+    session, _ = _mcp_session()
+    request = _ask(session)[-1]["item"]
+    events = send(
+        session,
+        type="conversation.item.create",
+        item={
+            "type": "mcp_approval_response",
+            "approval_request_id": request["id"],
+            "approve": True,
+        },
+    )
+    assert types(events) == [
+        "conversation.item.created",
+        "response.mcp_call.in_progress",
+        "response.mcp_call.completed",
+        *MCP_CALL_END,
+    ]
+    item = events[-1]["response"]["output"][0]
+    assert item["status"] == "completed"
+    assert '"result": "ok"' in item["output"]
+
+
+def test_a_refused_mcp_call_fails_without_running():
+    """§9: approve false → response.mcp_call.failed directly, no in_progress."""
+    session, _ = _mcp_session()
+    request = _ask(session)[-1]["item"]
+    events = send(
+        session,
+        type="conversation.item.create",
+        item={
+            "type": "mcp_approval_response",
+            "approval_request_id": request["id"],
+            "approve": False,
+        },
+    )
+    assert types(events) == ["conversation.item.created", "response.mcp_call.failed", *MCP_CALL_END]
+    assert events[-1]["response"]["output"][0]["status"] == "failed"
+
+
+def test_an_mcp_server_that_needs_no_approval_runs_at_once():
+    """§9: require_approval never: the whole call in one response."""
+    session, _ = _mcp_session(require_approval="never")
+    events = _ask(session)
+    assert types(events) == [
+        *MCP_CALL_START,
+        "response.mcp_call.in_progress",
+        "response.mcp_call.completed",
+        *MCP_CALL_END,
+    ]
+
+
+def test_response_create_after_an_mcp_call_answers_from_its_output():
+    """§9: the client's plain response.create after the call brings the spoken answer."""
+    session, _ = _mcp_session(require_approval="never")
+    _ask(session)
+    events = send(session, type="response.create")
+    [done] = [e for e in events if e["type"] == "response.done"]
+    assert done["response"]["output"][0]["type"] == "message"
+
+
+def test_an_approval_for_no_pending_request_is_refused():
+    """§8: approval_request_id must match a pending mcp_approval_request."""
+    session, _ = _mcp_session()
+    error = _error(
+        send(
+            session,
+            type="conversation.item.create",
+            item={"type": "mcp_approval_response", "approval_request_id": "x", "approve": True},
+        )
+    )
+    assert error["param"] == "item.approval_request_id"
+
+
+def test_cancel_ends_an_mcp_call_waiting_for_approval():
+    """response.cancel while approval is pending: the call fails and the response is cancelled."""
+    session, _ = _mcp_session()
+    _ask(session)
+    events = send(session, type="response.cancel")
+    assert types(events) == ["response.mcp_call.failed", *MCP_CALL_END]
+    assert events[-1]["response"]["status"] == "cancelled"
