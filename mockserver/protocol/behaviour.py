@@ -295,6 +295,19 @@ class Behaviour:
     # qwen3-asr-flash-realtime (clients still send gummy-realtime-v1) is taken as that model
     # (true) or refused (false).
     next_omni_normalise_transcription: bool = True
+    # docs/protocol/omni-next.md §8 Omni function tools in OpenAI Realtime's flat shape
+    # ({"type": "function", "name": ...}, sent by agentduet-adapters to qwen3.5) instead of the
+    # documented nested `function` object: taken as the nested shape (true; recommended for the
+    # next models, where acceptance is unconfirmed) or refused (false; the qwen3 pages show the
+    # nested shape only).
+    flat_function_tools: Scoped[bool] = Scoped(
+        False,
+        (
+            ("qwen3.5-omni-plus-realtime", True),
+            ("qwen3.5-omni-flash-realtime", True),
+            ("qwen3.8-omni-flash-realtime", True),
+        ),
+    )
 
     def __post_init__(self) -> None:
         for spec in fields(self):

@@ -108,6 +108,19 @@ def _mcp_tool(index: int, tool: dict[str, Any], labels: set[str]) -> None:
         )
 
 
+def _nested_tools(tools: list[dict[str, Any]], behaviour: Behaviour) -> list[dict[str, Any]]:
+    """§8: a flat function tool as the documented nested one (Behaviour.flat_function_tools)."""
+    nested = []
+    for index, tool in enumerate(tools):
+        if tool["type"] == "function" and "function" not in tool:
+            if not behaviour.flat_function_tools.value:
+                raise wording.missing_parameter(f"session.tools[{index}].function")
+            fields = ("name", "description", "parameters")
+            tool = {"type": "function", "function": {k: tool[k] for k in fields if k in tool}}
+        nested.append(tool)
+    return nested
+
+
 def _mcp_servers(
     model: NextOmniModel, servers: list[tuple[int, dict[str, Any]]]
 ) -> list[dict[str, Any]]:
@@ -135,6 +148,8 @@ class OmniFamilyRules:
     def apply_update(
         self, model: Any, current: dict[str, Any], update: dict[str, Any], behaviour: Behaviour
     ) -> dict[str, Any]:
+        if update.get("tools"):
+            update = {**update, "tools": _nested_tools(update["tools"], behaviour)}
         repetition = update.get("repetition_penalty")
         if repetition == 0 and not (
             isinstance(model, NextOmniModel) and model.repetition_penalty_zero

@@ -10,6 +10,7 @@ from dashscope_realtime_mock.protocol.behaviour import (
     Behaviour,
     EmptyConversation,
     OmniSessionFinish,
+    Scoped,
     VoiceCheck,
 )
 from dashscope_realtime_mock.session.base import Session
@@ -483,3 +484,27 @@ def test_cancel_ends_an_mcp_call_waiting_for_approval():
     events = send(session, type="response.cancel")
     assert types(events) == ["response.mcp_call.failed", *MCP_CALL_END]
     assert events[-1]["response"]["status"] == "cancelled"
+
+
+FLAT_TOOL = {"type": "function", "name": "get_time", "description": "Now.", "parameters": {}}
+
+
+def test_a_flat_function_tool_is_taken_in_the_nested_shape():
+    """§8: agentduet's flat tool is echoed in the documented nested shape."""
+    updated = _update(OMNI_35_FLASH, tools=[FLAT_TOOL])[0]
+    assert updated["session"]["tools"] == [
+        {
+            "type": "function",
+            "function": {"name": "get_time", "description": "Now.", "parameters": {}},
+        }
+    ]
+
+
+def test_a_flat_function_tool_is_refused_when_the_behaviour_says_so():
+    """Behaviour.flat_function_tools=false: the missing `function` object is named."""
+    session = new_session(OMNI_35_FLASH, behaviour=Behaviour(flat_function_tools=Scoped(False)))
+    error = _error(send(session, type="session.update", session={"tools": [FLAT_TOOL]}))
+    assert (error["code"], error["param"]) == (
+        "missing_required_parameter",
+        "session.tools[0].function",
+    )
