@@ -61,6 +61,8 @@ class OmniFamilySession(OmniSession):
         self._has_user_message = False
         self._mcp_tools: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (server, tool)
         self._mcp_call: _McpCall | None = None  # an MCP call waiting for its approval
+        # turn_detection.idle_timeout_ms: the audio time at which silence gets a response
+        self._idle_deadline_ms: int | None = None
 
     # ---- configuration ------------------------------------------------------------------
 
@@ -156,6 +158,38 @@ class OmniFamilySession(OmniSession):
             self._start_mcp_call(list(modalities or self.config["modalities"]))
             return
         super()._respond(modalities, instructions)
+        self._start_idle_timer()
+
+    # ---- idle_timeout_ms (qwen3.5, docs/protocol/omni-next.md §5) ---------------------
+
+    def _start_idle_timer(self) -> None:
+        """The timer starts when the answer's audio has played (on audio time: the client's
+        audio that has come since the response started)."""
+        timeout = (self.config["turn_detection"] or {}).get("idle_timeout_ms")
+        plan = self._turns[-1].plan if self._turns else None
+        if timeout is None or plan is None:
+            self._idle_deadline_ms = None
+            return
+        spoken_ms = 0 if plan.audio is None else len(plan.audio) * 1000 // plan.audio_rate
+        self._idle_deadline_ms = self._audio_now_ms() + spoken_ms + timeout
+
+    def _on_input_audio_buffer_append(self, event: Event) -> None:
+        super()._on_input_audio_buffer_append(event)
+        deadline = self._idle_deadline_ms
+        if (
+            deadline is not None
+            and self.audio_ms >= deadline
+            and self._segment is None
+            and self._active_response() is None
+            and (self.config["turn_detection"] or {}).get("idle_timeout_ms") is not None
+        ):
+            # §5: the user stayed silent: the model speaks up on its own, with no user item.
+            self._idle_deadline_ms = None
+            self._respond()
+
+    def _speech_started(self, segment: Segment) -> None:
+        self._idle_deadline_ms = None  # the user spoke: no prompt is due
+        super()._speech_started(segment)
 
     # ---- MCP calls (qwen3.8, docs/protocol/omni-next.md §9) ---------------------------
 

@@ -508,3 +508,31 @@ def test_a_flat_function_tool_is_refused_when_the_behaviour_says_so():
         "missing_required_parameter",
         "session.tools[0].function",
     )
+
+
+def test_idle_timeout_prompts_the_silent_user(speech_en):
+    """§5: once the answer has played, idle_timeout_ms of silence brings a response unasked
+    (on audio time: the prompt comes with the append that passes the deadline)."""
+    session = new_session(OMNI_35_FLASH)
+    assert isinstance(session, ListeningSession)
+    vad = {"type": "server_vad", "idle_timeout_ms": 5000}
+    send(session, type="session.update", session={"turn_detection": vad})
+    timeline: list[tuple[int, dict]] = []
+    for chunk in speech_en.chunks(100, end_ms=speech_en.gap_middle_ms):
+        for event in send(session, type="input_audio_buffer.append", audio=b64(chunk)):
+            timeline.append((session.audio_ms, event))
+    while sum(e["type"] == "response.created" for _, e in timeline) < 2:
+        for event in send(session, type="input_audio_buffer.append", audio=b64(bytes(3200))):
+            timeline.append((session.audio_ms, event))
+        assert session.audio_ms < 60_000, "no prompt within a minute of silence"
+    [(first, answer), (prompt, _)] = [
+        (ms, e["response"]["id"]) for ms, e in timeline if e["type"] == "response.created"
+    ]
+    spoken_ms = sum(
+        len(e["delta"]) * 3 // 4 // 48  # base64 → bytes of 24 kHz PCM16 → ms
+        for _, e in timeline
+        if e["type"] == "response.audio.delta" and e["response_id"] == answer
+    )
+    assert first + spoken_ms + 5000 <= prompt <= first + spoken_ms + 5000 + 200
+    between = [e["type"] for ms, e in timeline if first < ms <= prompt]
+    assert "input_audio_buffer.speech_started" not in between
