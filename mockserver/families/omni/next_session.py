@@ -115,6 +115,14 @@ class OmniFamilySession(OmniSession):
                 else InputDecoder(self.config["input_audio_format"], self._sample_rate())
             )
 
+    def _take_images(self) -> list[int]:
+        """§7: with video.input.representation_compact "normal" (qwen3.8) a frame costs a
+        quarter of its tokens under "none"."""
+        images = super()._take_images()
+        if self.config.get("video_compact") == "normal":
+            return [max(1, tokens // 4) for tokens in images]
+        return images
+
     # ---- the conversation ---------------------------------------------------------------
 
     def _add_user_audio(self, segment: Segment, speech_ms: int, samples: int) -> None:

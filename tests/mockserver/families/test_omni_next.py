@@ -25,6 +25,7 @@ from tests.support import (
     new_session,
     send,
     stream,
+    tiny_jpeg,
     types,
 )
 
@@ -536,3 +537,20 @@ def test_idle_timeout_prompts_the_silent_user(speech_en):
     assert first + spoken_ms + 5000 <= prompt <= first + spoken_ms + 5000 + 200
     between = [e["type"] for ms, e in timeline if first < ms <= prompt]
     assert "input_audio_buffer.speech_started" not in between
+
+
+def _image_tokens(compact: str, speech) -> int:
+    session = new_session(OMNI_38_FLASH)
+    video = {"input": {"representation_compact": compact}}
+    send(session, type="session.update", session={"turn_detection": None, "video": video})
+    stream(session, speech, end_ms=1000)
+    send(session, type="input_image_buffer.append", image=b64(tiny_jpeg(640, 480)))
+    send(session, type="input_audio_buffer.commit")
+    [done] = [e for e in send(session, type="response.create") if e["type"] == "response.done"]
+    tokens: int = done["response"]["usage"]["input_tokens_details"]["image_tokens"]
+    return tokens
+
+
+def test_compact_video_costs_a_quarter(speech_en):
+    """§7: representation_compact "normal" bills a frame at 1/4 of "none"."""
+    assert _image_tokens("normal", speech_en) == _image_tokens("none", speech_en) // 4
