@@ -17,21 +17,31 @@ from typing import Any
 
 from ...media.channels import MultichannelDecoder
 from ...media.decoder import InputDecoder
+from ...media.pcm import INPUT_SAMPLE_RATE
 from ...protocol import wording
 from ...protocol.behaviour import EmptyConversation, OmniSessionFinish, ToolCalls, VoiceCheck
 from ...protocol.errors import ProtocolError
 from ...protocol.text import text_tokens
 from ...protocol.wire import Event
 from ...responses.usage import response_usage
-from ...session.listening import Segment
+from ...session.listening import LEGACY_FORMAT_STRINGS, Segment
 from . import mcp
 from .next_models import NextOmniModel
 from .session import OmniSession, _UserTurn, session_finish_rejected
 
 __all__ = ["OmniFamilySession"]
 
-# docs/protocol/omni-next.md §3: what "cannot be changed once audio input has started".
-_FIXED_AT_FIRST_AUDIO = ("input_audio_format", "sample_rate", "input_channels", "video_compact")
+
+def _fixed_at_first_audio(config: dict[str, Any]) -> tuple[object, ...]:
+    """docs/protocol/omni-next.md §3: what "cannot be changed once audio input has started": the
+    input format as heard (the legacy `pcm16` is 16 kHz `pcm`), rate, channels, video compaction."""
+    kind = config["input_audio_format"]
+    return (
+        "pcm" if kind in LEGACY_FORMAT_STRINGS else kind,
+        int(config.get("sample_rate", INPUT_SAMPLE_RATE)),
+        int(config.get("input_channels", 1)),
+        config.get("video_compact", "none"),
+    )
 
 
 @dataclass
@@ -71,16 +81,15 @@ class OmniFamilySession(OmniSession):
             after = self.family.rules.apply_update(
                 self.spec, self.config, event["session"], self.behaviour
             )
-            for key in _FIXED_AT_FIRST_AUDIO:
-                if after.get(key) != self.config.get(key):
-                    # §3: input format, channels and video compaction are set before the first
-                    # audio and "cannot be changed" afterwards (wording [assumed]).
-                    raise ProtocolError(
-                        "invalid_value",
-                        "The input audio format and video settings cannot be changed once "
-                        "audio input has started.",
-                        "session",
-                    )
+            if _fixed_at_first_audio(after) != _fixed_at_first_audio(self.config):
+                # §3: input format, channels and video compaction are set before the first
+                # audio and "cannot be changed" afterwards (wording [assumed]).
+                raise ProtocolError(
+                    "invalid_value",
+                    "The input audio format and video settings cannot be changed once "
+                    "audio input has started.",
+                    "session",
+                )
         mcp_update = self._next is not None and "tools" in event["session"]
         if mcp_update and (self._active_response() is not None or self._mcp_call is not None):
             # §9: MCP servers are added or updated only while no response is active.
@@ -106,14 +115,15 @@ class OmniFamilySession(OmniSession):
             self._mcp_tools += [(server, tool) for tool in item["tools"]]
 
     def _config_changed(self, old: dict[str, Any]) -> None:
-        super()._config_changed(old)
+        super()._config_changed(old)  # a new InputDecoder if the format or rate changed
         channels = int(self.config.get("input_channels", 1))
-        if channels != int(old.get("input_channels", 1)):
-            self._decoder = (
-                MultichannelDecoder(self._sample_rate(), channels)
-                if channels > 1
-                else InputDecoder(self.config["input_audio_format"], self._sample_rate())
-            )
+        decoder = self._decoder
+        if channels > 1 and not (
+            isinstance(decoder, MultichannelDecoder) and decoder.channels == channels
+        ):
+            self._decoder = MultichannelDecoder(self._sample_rate(), channels)
+        elif channels == 1 and isinstance(decoder, MultichannelDecoder):
+            self._decoder = InputDecoder(self.config["input_audio_format"], self._sample_rate())
 
     def _take_images(self) -> list[int]:
         """§7: with video.input.representation_compact "normal" (qwen3.8) a frame costs a

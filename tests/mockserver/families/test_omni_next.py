@@ -554,3 +554,15 @@ def _image_tokens(compact: str, speech) -> int:
 def test_compact_video_costs_a_quarter(speech_en):
     """§7: representation_compact "normal" bills a frame at 1/4 of "none"."""
     assert _image_tokens("normal", speech_en) == _image_tokens("none", speech_en) // 4
+
+
+def test_the_same_format_can_be_restated_after_audio(speech_en):
+    """§3: an update naming the format already in use (the SDK's pcm16 is 16 kHz pcm) is taken."""
+    session = new_session(OMNI_35_PLUS)
+    stream(session, speech_en, end_ms=200)
+    events = send(
+        session,
+        type="session.update",
+        session={"input_audio_format": "pcm16", "instructions": "Hi."},
+    )
+    assert types(events) == ["session.updated"]
