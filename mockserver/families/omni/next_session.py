@@ -23,6 +23,7 @@ from ...protocol.behaviour import EmptyConversation, OmniSessionFinish, ToolCall
 from ...protocol.errors import ProtocolError
 from ...protocol.text import text_tokens
 from ...protocol.wire import Event
+from ...responses.events import ResponsePlan
 from ...responses.usage import response_usage
 from ...session.listening import LEGACY_FORMAT_STRINGS, Segment
 from . import mcp
@@ -176,16 +177,16 @@ class OmniFamilySession(OmniSession):
             self._start_mcp_call(list(modalities or self.config["modalities"]))
             return
         super()._respond(modalities, instructions)
-        self._start_idle_timer()
 
     # ---- idle_timeout_ms (qwen3.5, docs/protocol/omni-next.md §5) ---------------------
 
-    def _start_idle_timer(self) -> None:
-        """The timer starts when the answer's audio has played (on audio time: the client's
-        audio that has come since the response started)."""
+    def _start_response(self, plan: ResponsePlan) -> None:
+        """The idle timer starts when the answer's audio has played (on audio time: the
+        client's audio that has come since the response started). The plan is read here, as
+        the turns would build a response the transport builds in its own time."""
+        super()._start_response(plan)
         timeout = (self.config["turn_detection"] or {}).get("idle_timeout_ms")
-        plan = self._turns[-1].plan if self._turns else None
-        if timeout is None or plan is None:
+        if timeout is None:
             self._idle_deadline_ms = None
             return
         spoken_ms = 0 if plan.audio is None else len(plan.audio) * 1000 // plan.audio_rate
