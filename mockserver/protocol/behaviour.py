@@ -300,6 +300,9 @@ class Behaviour:
     # documented nested `function` object: taken as the nested shape (true; recommended for the
     # next models, where acceptance is unconfirmed) or refused (false; the qwen3 pages show the
     # nested shape only).
+    # docs/protocol/events.md §1.6 qwen3.5/3.8 Omni: a voice change once the session has spoken
+    # is refused with code cannot_update_voice ([3p], seen through a gateway) (true), or taken.
+    next_omni_voice_fixed_after_audio: bool = True
     flat_function_tools: Scoped[bool] = Scoped(
         False,
         (

@@ -74,6 +74,7 @@ class OmniFamilySession(OmniSession):
         self._mcp_call: _McpCall | None = None  # an MCP call waiting for its approval
         # turn_detection.idle_timeout_ms: the audio time at which silence gets a response
         self._idle_deadline_ms: int | None = None
+        self._spoke = False  # a response with audio was started (the voice is fixed from then)
 
     # ---- configuration ------------------------------------------------------------------
 
@@ -91,6 +92,8 @@ class OmniFamilySession(OmniSession):
                     "audio input has started.",
                     "session",
                 )
+        if self._next is not None and self._spoke:
+            self._check_voice_unchanged(event["session"])
         mcp_update = self._next is not None and "tools" in event["session"]
         if mcp_update and (self._active_response() is not None or self._mcp_call is not None):
             # §9: MCP servers are added or updated only while no response is active.
@@ -102,6 +105,22 @@ class OmniFamilySession(OmniSession):
         super()._on_session_update(event)
         if mcp_update:
             self._discover_mcp_tools()
+
+    def _check_voice_unchanged(self, update: dict[str, Any]) -> None:
+        """docs/protocol/events.md §1.6 [3p]: once the session has spoken, its voice stays
+        (Behaviour.next_omni_voice_fixed_after_audio; wording [assumed])."""
+        nested = ((update.get("audio") or {}).get("output") or {}).get("voice")
+        for voice in (update.get("voice"), nested):
+            if (
+                voice is not None
+                and voice != self.config["voice"]
+                and self.behaviour.next_omni_voice_fixed_after_audio
+            ):
+                raise ProtocolError(
+                    "cannot_update_voice",
+                    "Cannot update the voice after the session has produced audio.",
+                    "session.voice",
+                )
 
     def _discover_mcp_tools(self) -> None:
         """§9: each MCP server's discovery, after session.updated: in_progress, the
@@ -185,6 +204,7 @@ class OmniFamilySession(OmniSession):
         client's audio that has come since the response started). The plan is read here, as
         the turns would build a response the transport builds in its own time."""
         super()._start_response(plan)
+        self._spoke = self._spoke or plan.audio is not None
         timeout = (self.config["turn_detection"] or {}).get("idle_timeout_ms")
         if timeout is None:
             self._idle_deadline_ms = None

@@ -566,3 +566,27 @@ def test_the_same_format_can_be_restated_after_audio(speech_en):
         session={"input_audio_format": "pcm16", "instructions": "Hi."},
     )
     assert types(events) == ["session.updated"]
+
+
+def _spoken_session(**behaviour) -> Session:
+    session = new_session(OMNI_35_FLASH, behaviour=Behaviour(**behaviour))
+    send(session, type="conversation.item.create", item=USER_TEXT)
+    send(session, type="response.create")
+    return session
+
+
+def test_the_voice_is_fixed_once_the_session_has_spoken():
+    """events.md §1.6 [3p]: a voice change after audio output gets cannot_update_voice."""
+    session = _spoken_session()
+    error = _error(send(session, type="session.update", session={"voice": "Cindy"}))
+    assert (error["code"], error["param"]) == ("cannot_update_voice", "session.voice")
+    assert send(session, type="session.update", session={"voice": "Tina"})[0]["type"] == (
+        "session.updated"
+    )
+
+
+def test_the_voice_changes_after_audio_when_the_behaviour_says_so():
+    """Behaviour.next_omni_voice_fixed_after_audio=false: the change is taken."""
+    session = _spoken_session(next_omni_voice_fixed_after_audio=False)
+    updated = send(session, type="session.update", session={"voice": "Cindy"})[0]
+    assert updated["session"]["voice"] == "Cindy"
