@@ -160,7 +160,11 @@ class OmniFamilyRules:
             )
         if not isinstance(model, NextOmniModel):
             return self._qwen3.apply_update(model, current, update, behaviour)
-        update = copy_json(update)  # reduced below; the client's event stays as sent
+        # reduced below; the client's event stays as sent (only the parts changed are copied:
+        # a list of 128 tools is not)
+        update = dict(update)
+        if "audio" in update:
+            update["audio"] = copy_json(update["audio"])
         voice = update.pop("voice", None)
         nested_voice = update.get("audio", {}).get("output", {}).pop("voice", None)
         channels = _input_format(model, update)
@@ -177,7 +181,10 @@ class OmniFamilyRules:
             and transcription.get("model") not in (None, *model.transcription_models)
             and behaviour.next_omni_normalise_transcription
         ):
-            transcription["model"] = model.transcription_models[0]
+            update["input_audio_transcription"] = {
+                **transcription,
+                "model": model.transcription_models[0],
+            }
         turn_detection = update.pop("turn_detection", ...)
         config = self._qwen3.apply_update(model, current, update, behaviour)
         if turn_detection is not ...:
