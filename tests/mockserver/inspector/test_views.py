@@ -11,6 +11,7 @@ from dashscope_realtime_mock.answers.corpus import CorpusResponder
 from dashscope_realtime_mock.inspector.audio import APPEND
 from dashscope_realtime_mock.inspector.store import SessionRecord
 from dashscope_realtime_mock.inspector.views import (
+    conversation,
     event_json,
     fixture_name,
     fixture_zip,
@@ -106,3 +107,28 @@ def test_the_raw_traffic_is_one_json_line_per_event_audio_included() -> None:
 def test_no_traffic_exports_as_nothing() -> None:
     """A session without events: an empty JSONL."""
     assert traffic_jsonl(_record()) == b""
+
+
+def test_an_mcp_call_is_shown_under_the_answer_it_belongs_to() -> None:
+    """qwen3.8 MCP: the final mcp_call item shows as server.tool(arguments) → status."""
+    item = {
+        "id": "item_2",
+        "type": "mcp_call",
+        "status": "completed",
+        "server_label": "maps",
+        "name": "search",
+        "arguments": '{"query": "park"}',
+    }
+    record = _record(
+        (
+            0,
+            "server",
+            {"type": "conversation.item.created", "item": {"id": "item_1", "role": "user"}},
+        ),
+        (1, "server", {"type": "response.created", "response": {"id": "resp_1"}}),
+        (2, "server", {"type": "response.output_item.done", "item": item}),
+    )
+    texts = conversation(record, record.audio.update(record.events))["texts"]
+    assert texts == [
+        {"item": "item_1", "kind": "MCP call", "text": 'maps.search({"query": "park"}) → completed'}
+    ]
