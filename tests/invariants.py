@@ -25,7 +25,7 @@ __all__ = ["ALLOWED_ERRORS", "Trace", "check_all"]
 # choices). Any other code, or a server_error, is a bug.
 _SCHEMA = {"invalid_value", "invalid_type", "missing_required_parameter"}
 ALLOWED_ERRORS: dict[str | None, set[str]] = {
-    # cannot_update_voice: qwen3.5/3.8 Omni once the session has spoken (events.md §1.6)
+    # cannot_update_voice: qwen3.5/3.8 Omni once the session has spoken (docs/protocol/events.md §1.6)
     "session.update": _SCHEMA | {"cannot_update_voice"},
     "input_audio_buffer.append": _SCHEMA,
     "input_audio_buffer.commit": _SCHEMA | {"invalid_state", "input_audio_buffer_commit_empty"},

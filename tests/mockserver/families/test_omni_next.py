@@ -576,7 +576,7 @@ def _spoken_session(**behaviour) -> Session:
 
 
 def test_the_voice_is_fixed_once_the_session_has_spoken():
-    """events.md §1.6 [3p]: a voice change after audio output gets cannot_update_voice."""
+    """docs/protocol/events.md §1.6 [3p]: a voice change after audio output gets cannot_update_voice."""
     session = _spoken_session()
     error = _error(send(session, type="session.update", session={"voice": "Cindy"}))
     assert (error["code"], error["param"]) == ("cannot_update_voice", "session.voice")
