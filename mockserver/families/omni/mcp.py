@@ -9,8 +9,10 @@ OpenAI Realtime GA (the DashScope page names the events but not their fields).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 __all__ = [
     "DECLARED_TOOLS",
@@ -19,6 +21,7 @@ __all__ = [
     "call_output",
     "discovered_tools",
     "list_tools_item",
+    "unreachable_reason",
 ]
 
 _QUERY = {
@@ -43,15 +46,36 @@ def discovered_tools(server: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def unreachable_reason(server: dict[str, Any]) -> str | None:
+    """Why discovery of `server` fails, or None. §9: the URL "must resolve to a public address";
+    without a network the mock decides by the host alone: `localhost`, `*.local`,
+    `*.internal` and private, loopback or link-local IP literals are not public."""
+    host = (urlsplit(server["server_url"]).hostname or "").lower()
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        private = host == "localhost" or host.endswith((".localhost", ".local", ".internal"))
+    else:
+        private = not address.is_global
+    return (
+        f"The MCP server host '{host}' does not resolve to a public address." if private else None
+    )
+
+
 def list_tools_item(item_id: str, server: dict[str, Any]) -> dict[str, Any]:
-    """The mcp_list_tools item of conversation.item.created, with the final tool list."""
-    return {
+    """The mcp_list_tools item of conversation.item.created: the final tool list, or none and
+    the error when the server cannot be reached."""
+    reason = unreachable_reason(server)
+    item: dict[str, Any] = {
         "id": item_id,
         "object": "realtime.item",
         "type": "mcp_list_tools",
         "server_label": server["server_label"],
-        "tools": discovered_tools(server),
+        "tools": [] if reason else discovered_tools(server),
     }
+    if reason:
+        item["error"] = {"type": "mcp_list_tools_error", "message": reason}
+    return item
 
 
 def call_output(server_label: str, name: str, arguments: str) -> str:

@@ -124,14 +124,16 @@ class OmniFamilySession(OmniSession):
 
     def _discover_mcp_tools(self) -> None:
         """§9: each MCP server's discovery, after session.updated: in_progress, the
-        mcp_list_tools item, completed. Only responses started afterwards can use the tools."""
+        mcp_list_tools item, completed (or failed, for a host that is not public). Only
+        responses started afterwards can use the tools."""
         self._mcp_tools = []
         for server in self.config.get("mcp_servers", []):
             item_id = self._ids.new("item")
             self._emit("mcp_list_tools.in_progress", item_id=item_id)
             item = mcp.list_tools_item(item_id, server)
             self._emit("conversation.item.created", item=item)
-            self._emit("mcp_list_tools.completed", item_id=item_id)
+            outcome = "failed" if "error" in item else "completed"
+            self._emit(f"mcp_list_tools.{outcome}", item_id=item_id)
             self._mcp_tools += [(server, tool) for tool in item["tools"]]
 
     def _config_changed(self, old: dict[str, Any]) -> None:

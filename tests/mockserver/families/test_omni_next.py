@@ -590,3 +590,14 @@ def test_the_voice_changes_after_audio_when_the_behaviour_says_so():
     session = _spoken_session(next_omni_voice_fixed_after_audio=False)
     updated = send(session, type="session.update", session={"voice": "Cindy"})[0]
     assert updated["session"]["voice"] == "Cindy"
+
+
+@pytest.mark.parametrize(
+    "url", ["https://localhost/mcp", "https://10.0.0.7/mcp", "https://tools.internal/mcp"]
+)
+def test_discovery_of_a_server_that_is_not_public_fails(url):
+    """§9: a server_url must resolve to a public address: the item carries the error, no tools."""
+    _, events = _mcp_session(server_url=url)
+    assert types(events)[-1] == "mcp_list_tools.failed"
+    item = events[2]["item"]
+    assert item["tools"] == [] and "public address" in item["error"]["message"]
