@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8765
 
-.PHONY: serve test lint bench fuzz soak install clean speech fixtures browser
+.PHONY: serve test lint bench fuzz soak install clean speech fixtures browser clients
 
 # `make serve` needs only the package; `make test` the dev extra (the suite, the official SDK,
 # the linters, the page tests' browser driver).
@@ -81,3 +81,8 @@ fixtures: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# The published third-party clients in thirdparty/ (each in its own venv under .venv-clients/,
+# needs PyPI), each against the mock at its default model.
+clients: $(STAMP)
+	$(PY) scripts/run_clients.py

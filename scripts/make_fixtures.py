@@ -54,6 +54,11 @@ LT, LT35, ASR, OMNI = (
     "qwen3-omni-flash-realtime",
 )
 TTS, QWEN_TTS = "qwen3-tts-flash-realtime", "qwen-tts-realtime"
+OMNI35_PLUS, OMNI35_FLASH, OMNI38_FLASH = (
+    "qwen3.5-omni-plus-realtime",
+    "qwen3.5-omni-flash-realtime",
+    "qwen3.8-omni-flash-realtime",
+)
 WEATHER_TOOL = {
     "type": "function",
     "function": {
@@ -117,6 +122,9 @@ class Scenario:
     manual: bool = False  # commit each utterance (and response.create for Omni)
     actions: str = ""  # "image", "cancel", "barge-in", "tool"
     behaviour: Behaviour = field(default_factory=Behaviour)
+    # End with session.finish; False: the client just closes (the next Omni models refuse
+    # session.finish, docs/protocol/omni-next.md §6.1, and their official samples close).
+    finish: bool = True
 
 
 def _corpus(indices: Iterable[int], language: str) -> list[str]:
@@ -331,6 +339,41 @@ def scenarios() -> list[Scenario]:
             {"voice": "Ethan", "mode": "commit"},
             manual=True,
         ),
+        # The next Omni models (docs/protocol/omni-next.md): each in its default voice, Tina.
+        Scenario(
+            "omni35-plus-vad",
+            OMNI35_PLUS,
+            "qwen3.5-omni-plus: a spoken question, answered automatically (VAD)",
+            "en",
+            ["Can you recommend a good book?"],
+            ["Try a classic novel; many readers enjoy a story about the sea."],
+            "en",
+            {"modalities": ["text", "audio"]},
+            finish=False,
+        ),
+        Scenario(
+            "omni35-flash-manual",
+            OMNI35_FLASH,
+            "qwen3.5-omni-flash: a Chinese question, manual commit and response.create",
+            "zh",
+            ["你好，请介绍一下你自己。"],
+            ["你好，我是一个语音助手，可以回答问题。"],
+            "zh",
+            {"turn_detection": None},
+            manual=True,
+            finish=False,
+        ),
+        Scenario(
+            "omni38-flash-vad",
+            OMNI38_FLASH,
+            "qwen3.8-omni-flash: a spoken question, answered automatically (VAD)",
+            "en",
+            ["How far away is the moon?"],
+            ["The moon is about three hundred eighty four thousand kilometres away."],
+            "en",
+            {"modalities": ["text", "audio"]},
+            finish=False,
+        ),
     ]
 
 
@@ -475,8 +518,9 @@ def run(scenario: Scenario, seed: int, work: Path) -> Fixture:
             )
             driver.send({"type": "response.create"})
     driver.pull()
-    driver.send({"type": "session.finish"})
-    driver.pull()
+    if scenario.finish:
+        driver.send({"type": "session.finish"})
+        driver.pull()
     return driver.recording.fixture()
 
 

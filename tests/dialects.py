@@ -51,6 +51,15 @@ EVENT_TYPES = {
         "conversation.item.input_audio_transcription.delta",
         "response.function_call_arguments.delta",
         "response.function_call_arguments.done",
+        # qwen3.8 MCP tools (docs/protocol/omni-next.md §9)
+        "mcp_list_tools.in_progress",
+        "mcp_list_tools.completed",
+        "mcp_list_tools.failed",
+        "response.mcp_call_arguments.delta",
+        "response.mcp_call_arguments.done",
+        "response.mcp_call.in_progress",
+        "response.mcp_call.completed",
+        "response.mcp_call.failed",
     },
     # docs/protocol/tts.md §5: text in, so no speech or transcript events; one audio part.
     "tts": {

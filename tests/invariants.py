@@ -25,12 +25,15 @@ __all__ = ["ALLOWED_ERRORS", "Trace", "check_all"]
 # choices). Any other code, or a server_error, is a bug.
 _SCHEMA = {"invalid_value", "invalid_type", "missing_required_parameter"}
 ALLOWED_ERRORS: dict[str | None, set[str]] = {
-    "session.update": _SCHEMA,
+    # cannot_update_voice: qwen3.5/3.8 Omni once the session has spoken (docs/protocol/events.md §1.6)
+    "session.update": _SCHEMA | {"cannot_update_voice"},
     "input_audio_buffer.append": _SCHEMA,
     "input_audio_buffer.commit": _SCHEMA | {"invalid_state", "input_audio_buffer_commit_empty"},
     "input_audio_buffer.clear": _SCHEMA,
     "input_image_buffer.append": _SCHEMA | {"invalid_state", "rate_limit_exceeded"},
-    "response.create": _SCHEMA,  # the in-progress error is invalid_value (docs/protocol/qwen-audio.md §6)
+    # invalid_value: a response in progress (docs/protocol/qwen-audio.md §6); InvalidParameter:
+    # qwen3.5/3.8 Omni, an empty conversation or a voice the model lacks (docs/protocol/omni-next.md §6.2, §4).
+    "response.create": _SCHEMA | {"InvalidParameter"},
     "response.cancel": _SCHEMA | {"response_cancel_not_active"},
     "conversation.item.create": _SCHEMA | {"duplicate_item_id"},
     "session.finish": _SCHEMA,

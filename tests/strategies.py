@@ -20,6 +20,7 @@ from dashscope_realtime_mock import families as registry
 from dashscope_realtime_mock import schemas
 from dashscope_realtime_mock.families.livetranslate.models import LiveTranslateModel
 from dashscope_realtime_mock.families.omni.models import OmniModel
+from dashscope_realtime_mock.families.omni.next_models import NextOmniModel
 from dashscope_realtime_mock.protocol.behaviour import Behaviour
 from tests.support import WEATHER_TOOL, load_speech, tiny_jpeg
 
@@ -63,6 +64,20 @@ def audio_runs() -> st.SearchStrategy[tuple[str, int]]:
     )
 
 
+# qwen3.8 MCP servers: one that asks for approval of each call, one that does not.
+MCP_TOOLS = [
+    [{"type": "mcp", "server_label": "maps", "server_url": "https://example.com/mcp"}],
+    [
+        {
+            "type": "mcp",
+            "server_label": "docs",
+            "server_url": "https://example.com/docs-mcp",
+            "require_approval": "never",
+        }
+    ],
+]
+
+
 def _hand_tuned(model: str) -> st.SearchStrategy[dict]:
     found = registry.lookup(model)
     assert found is not None, f"unknown model {model}"
@@ -97,6 +112,14 @@ def _hand_tuned(model: str) -> st.SearchStrategy[dict]:
         )
     if family == "omni":
         fields["tools"] = st.sampled_from([[], TOOLS])
+    if isinstance(spec, NextOmniModel):
+        # docs/protocol/omni-next.md §5, §9: semantic_vad; qwen3.8 MCP servers
+        fields["turn_detection"] = st.one_of(
+            vad, st.just({"type": "semantic_vad", "threshold": 0.5, "silence_duration_ms": 800})
+        )
+        if spec.mcp_tools:
+            fields["tools"] = st.sampled_from([[], TOOLS, *MCP_TOOLS])
+    if family == "omni":
         fields["temperature"] = st.sampled_from([0.0, 0.7, 1.99, 2.0])
         fields["input_audio_transcription"] = st.sampled_from([None, {"model": None}])
     return st.fixed_dictionaries({}, optional=fields)

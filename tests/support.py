@@ -24,6 +24,10 @@ LIVETRANSLATE_35 = "qwen3.5-livetranslate-flash-realtime"
 ASR = "qwen3-asr-flash-realtime"
 OMNI = "qwen3-omni-flash-realtime"
 OMNI_TURBO = "qwen-omni-turbo-realtime"
+OMNI_35_PLUS = "qwen3.5-omni-plus-realtime"
+OMNI_35_FLASH = "qwen3.5-omni-flash-realtime"
+OMNI_38_FLASH = "qwen3.8-omni-flash-realtime"
+OMNI_NEXT = (OMNI_35_PLUS, OMNI_35_FLASH, OMNI_38_FLASH)  # docs/protocol/omni-next.md §1
 # The tool every Omni tool-call test configures (the shape of the docs' example, nested).
 WEATHER_TOOL = {
     "type": "function",

@@ -150,6 +150,10 @@ def timeline(record: SessionRecord, index: AudioIndex, since: int = 0) -> list[d
     return out
 
 
+def _is_mcp_call(item: object) -> bool:
+    return isinstance(item, dict) and item.get("type") == "mcp_call"
+
+
 def conversation(record: SessionRecord, index: AudioIndex) -> dict[str, Any]:
     """What to draw over and under the waveform, in input-audio milliseconds: the VAD's speech
     spans, each commit, each user item, and the transcript and answer of each item."""
@@ -224,6 +228,12 @@ def conversation(record: SessionRecord, index: AudioIndex) -> dict[str, Any]:
         elif kind == "response.function_call_arguments.done":
             call = f"{event.get('name', '')}({event.get('arguments', '')})"
             texts.append({"item": answering, "kind": "tool call", "text": call})
+        elif kind == "response.output_item.done" and _is_mcp_call(event.get("item")):
+            # qwen3.8 MCP (docs/protocol/omni-next.md §9): the final call, with how it ended
+            item = event["item"]
+            call = f"{item.get('server_label', '')}.{item.get('name', '')}({item.get('arguments', '')})"
+            text = f"{call} → {item.get('status', '')}"
+            texts.append({"item": answering, "kind": "MCP call", "text": text})
     return {
         "spans": list(spans.values()),
         "commits": commits,

@@ -24,6 +24,7 @@ __all__ = [
     "CommitInVadMode",
     "DefaultVoice",
     "ImageFormats",
+    "EmptyConversation",
     "LiveTranslateShape",
     "OmniAudioRates",
     "OmniSessionFinish",
@@ -37,6 +38,7 @@ __all__ = [
     "TranslationStart",
     "UnknownCallId",
     "UnknownFields",
+    "VoiceCheck",
     "parse_assignment",
 ]
 
@@ -156,6 +158,16 @@ class TtsUpdateUntil(Choice):
     FIRST_APPEND = "first_append"  # session.update accepted until the first text is appended
     FIRST_RESPONSE = "first_response"  # ... until the first response starts
     ONCE = "once"  # only the first session.update is accepted
+
+
+class EmptyConversation(Choice):
+    ERROR = "error"  # the "role of user" InvalidParameter error reported for qwen3.5
+    ANSWER = "answer"  # answered like any response.create (qwen3-omni-flash)
+
+
+class VoiceCheck(Choice):
+    AT_RESPONSE = "at_response"  # session.updated takes any voice; the response is refused
+    AT_UPDATE = "at_update"  # session.update is refused at once
 
 
 @dataclass(frozen=True)
@@ -368,6 +380,38 @@ class Behaviour:
     # docs/protocol/tts.md §8: no text limit is documented; the most text (characters) a TTS
     # session buffers before it is synthesized. An append past it gets an error.
     tts_text_buffer_cap_chars: int = 20_000
+    # docs/protocol/omni-next.md §6.1 qwen3.5/3.8 Omni session.finish: "reject" answers the
+    # invalid-event-type error reported for qwen3.5 (the SDK's end_session() then raises);
+    # "accept" answers session.finished as qwen3-omni-flash does.
+    next_omni_session_finish: OmniSessionFinish = OmniSessionFinish.REJECT
+    # docs/protocol/omni-next.md §6.2 qwen3.5/3.8 Omni response.create while the conversation
+    # holds no user message (audio or text): "error" (InvalidParameter, "role of user", [3p]) or
+    # "answer".
+    next_omni_empty_conversation: EmptyConversation = EmptyConversation.ERROR
+    # docs/protocol/omni-next.md §4 qwen3.5/3.8 Omni voice outside the model's list: refused
+    # "at_response" (a probe saw session.updated for any voice, the error with the first
+    # response) or "at_update".
+    next_omni_voice_check: VoiceCheck = VoiceCheck.AT_RESPONSE
+    # docs/protocol/omni-next.md §3 qwen3.5/3.8 Omni: a transcription model other than
+    # qwen3-asr-flash-realtime (clients still send gummy-realtime-v1) is taken as that model
+    # (true) or refused (false).
+    next_omni_normalise_transcription: bool = True
+    # docs/protocol/omni-next.md §8 Omni function tools in OpenAI Realtime's flat shape
+    # ({"type": "function", "name": ...}, sent by agentduet-adapters to qwen3.5) instead of the
+    # documented nested `function` object: taken as the nested shape (true; recommended for the
+    # next models, where acceptance is unconfirmed) or refused (false; the qwen3 pages show the
+    # nested shape only).
+    # docs/protocol/events.md §1.6 qwen3.5/3.8 Omni: a voice change once the session has spoken
+    # is refused with code cannot_update_voice ([3p], seen through a gateway) (true), or taken.
+    next_omni_voice_fixed_after_audio: bool = True
+    flat_function_tools: Scoped[bool] = Scoped(
+        False,
+        (
+            ("qwen3.5-omni-plus-realtime", True),
+            ("qwen3.5-omni-flash-realtime", True),
+            ("qwen3.8-omni-flash-realtime", True),
+        ),
+    )
 
     def __post_init__(self) -> None:
         for spec in fields(self):

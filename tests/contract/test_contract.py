@@ -20,6 +20,12 @@ pytestmark = pytest.mark.asyncio
 LIVETRANSLATE = "qwen3-livetranslate-flash-realtime"
 ASR = "qwen3-asr-flash-realtime"
 OMNI = "qwen3-omni-flash-realtime"
+# docs/protocol/omni-next.md §1
+OMNI_NEXT = [
+    "qwen3.5-omni-plus-realtime",
+    "qwen3.5-omni-flash-realtime",
+    "qwen3.8-omni-flash-realtime",
+]
 RESPONSE_BLOCK = [
     "response.created",
     "response.output_item.added",
@@ -54,7 +60,7 @@ def _assert_pcm24k(events) -> None:
     assert np.abs(np.frombuffer(audio, "<i2")).max() > 0
 
 
-@pytest.mark.parametrize("model", [LIVETRANSLATE, ASR, OMNI])
+@pytest.mark.parametrize("model", [LIVETRANSLATE, ASR, OMNI, *OMNI_NEXT])
 async def test_the_first_event_is_session_created(open_client, model):
     """session.created comes first, with an id and the model asked for."""
     async with open_client(model) as rt:
@@ -128,9 +134,10 @@ async def test_asr_transcribes(open_client, speech_en, vad):
     assert_dialect("asr", rt.events)
 
 
-async def test_omni_manual_turn_is_answered_on_response_create(open_client, speech_en):
+@pytest.mark.parametrize("model", [OMNI, *OMNI_NEXT])
+async def test_omni_manual_turn_is_answered_on_response_create(open_client, speech_en, model):
     """Omni manual mode: commit makes the user item; response.create brings the answer, with audio."""
-    async with open_client(OMNI) as rt:
+    async with open_client(model) as rt:
         await rt.update_session(modalities=["text", "audio"], turn_detection=None)
         await rt.wait_for("session.updated")
         await _say(rt, speech_en, end_ms=speech_en.gap_middle_ms)
@@ -197,3 +204,25 @@ async def test_a_client_that_updates_at_once_streams_under_its_own_config(open_c
     before_commit = _kinds(rt.events)[: rt.events.index(committed)]
     assert "input_audio_buffer.speech_started" not in before_commit
     assert before_commit[0] == "session.created"
+
+
+@pytest.mark.parametrize("model", OMNI_NEXT)
+async def test_next_omni_refuses_a_bare_response_create(open_client, model):
+    """docs/protocol/omni-next.md §6.2: response.create before any user message is refused."""
+    async with open_client(model) as rt:
+        await rt.create_response()
+        with pytest.raises(RealtimeError) as caught:
+            await rt.wait_for("response.created", timeout=15)
+        assert caught.value.code == "InvalidParameter"
+
+
+@pytest.mark.parametrize("model", OMNI_NEXT)
+async def test_next_omni_answers_session_finish_with_an_error(open_client, model):
+    """docs/protocol/omni-next.md §6.1: session.finish is not an event of these models."""
+    async with open_client(model) as rt:
+        await rt.send({"type": "session.finish"})
+        with pytest.raises(RealtimeError) as caught:
+            await rt.wait_for("session.finished", timeout=15)
+        assert caught.value.type == "invalid_request_error"
+        await rt.update_session()
+        await asyncio.wait_for(rt.wait_for("session.updated"), 15)

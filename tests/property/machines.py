@@ -29,6 +29,7 @@ from hypothesis.stateful import (
 
 from dashscope_realtime_mock import families as registry
 from dashscope_realtime_mock.families import open_session
+from dashscope_realtime_mock.families.omni.next_models import NextOmniModel
 from dashscope_realtime_mock.session.base import Playback, Session
 from tests import strategies
 from tests.invariants import Trace, check_all
@@ -47,6 +48,7 @@ def session_machine(
     assert found is not None, f"unknown model {model}"
     family = found.family
     accepted = family.dialect.client_events
+    serves_mcp = isinstance(found.spec, NextOmniModel) and found.spec.mcp_tools
 
     def has(kind: str):
         return precondition(lambda self: kind in accepted and not self.session.finished)
@@ -212,6 +214,44 @@ def session_machine(
                         "type": "message",
                         "role": "user",
                         "content": [{"type": "input_text", "text": text}],
+                    },
+                }
+            )
+
+        @precondition(lambda self: serves_mcp and not self.session.finished)
+        @rule(tools=st.sampled_from(strategies.MCP_TOOLS))
+        def mcp_question(self, tools):
+            """qwen3.8: an MCP server, then a question that its tool answers."""
+            self._send({"type": "session.update", "session": {"tools": tools}})
+            self._send(
+                {
+                    "type": "conversation.item.create",
+                    "item": {
+                        "type": "message",
+                        "role": "user",
+                        "content": [{"type": "input_text", "text": "Where is the station?"}],
+                    },
+                }
+            )
+            self._send({"type": "response.create"})
+
+        @has("conversation.item.create")
+        @rule(approve=st.booleans())
+        def mcp_approval(self, approve):
+            """qwen3.8: answer the latest mcp_approval_request (any other model: an error)."""
+            requests = [
+                e["item"]["id"]
+                for e in self.trace.server
+                if e["type"] == "conversation.item.created"
+                and e["item"]["type"] == "mcp_approval_request"
+            ]
+            self._send(
+                {
+                    "type": "conversation.item.create",
+                    "item": {
+                        "type": "mcp_approval_response",
+                        "approval_request_id": requests[-1] if requests else "mcpr_none",
+                        "approve": approve,
                     },
                 }
             )

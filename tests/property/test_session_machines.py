@@ -10,10 +10,12 @@ from dashscope_realtime_mock import families as registry
 from dashscope_realtime_mock.families import open_session
 from dashscope_realtime_mock.session.base import Playback
 from tests.property.machines import session_machine
-from tests.support import ASR, LIVETRANSLATE, LIVETRANSLATE_35, OMNI, OMNI_TURBO
+from tests.support import ASR, LIVETRANSLATE, LIVETRANSLATE_35, OMNI, OMNI_NEXT, OMNI_TURBO
 
 
-@pytest.mark.parametrize("model", [LIVETRANSLATE, LIVETRANSLATE_35, ASR, OMNI, OMNI_TURBO])
+@pytest.mark.parametrize(
+    "model", [LIVETRANSLATE, LIVETRANSLATE_35, ASR, OMNI, OMNI_TURBO, *OMNI_NEXT]
+)
 def test_every_sequence_keeps_the_protocol(model):
     """Any sequence of the family's client events (and malformed ones) keeps every invariant."""
     run_state_machine_as_test(session_machine(model))

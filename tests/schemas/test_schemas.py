@@ -115,7 +115,8 @@ OUT_OF_RANGE = [
         "client",
         "omni",
         "session.update",
-        {"session": {"tools": [{"type": "function", "name": "flat"}]}},
+        # neither the nested `function` object nor the flat `name` (Behaviour.flat_function_tools)
+        {"session": {"tools": [{"type": "function", "description": "no name"}]}},
     ),
     ("client", "omni", "session.update", {"session": {"modalities": ["audio"]}}),
     (

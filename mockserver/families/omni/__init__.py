@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from ...session.family import Dialect, Family
 from .models import MODELS
-from .rules import RULES
+from .next_models import NEXT_MODELS
+from .next_rules import FAMILY_RULES
+from .next_session import OmniFamilySession
 from .session import OmniSession
 
 __all__ = ["DIALECT", "FAMILY", "OmniSession"]
@@ -40,8 +42,8 @@ DIALECT = Dialect(
 FAMILY = Family(
     name="omni",
     summary="voice assistant: answers in text and speech, with tools",
-    session_class=OmniSession,
-    rules=RULES,
+    session_class=OmniFamilySession,
+    rules=FAMILY_RULES,
     dialect=DIALECT,
-    models=MODELS,
+    models=MODELS + NEXT_MODELS,
 )

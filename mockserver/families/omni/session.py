@@ -35,7 +35,16 @@ from ...responses.usage import audio_tokens, response_usage
 from ...session.listening import ListeningSession, Segment
 from .models import OmniModel
 
-__all__ = ["OmniSession"]
+__all__ = ["OmniSession", "session_finish_rejected"]
+
+
+def session_finish_rejected() -> ProtocolError:
+    """docs/protocol/events.md §7.4: the invalid-event-type answer reported for qwen3.5-omni."""
+    return ProtocolError(
+        "invalid_value",
+        "Invalid value: 'session.finish'. It is not a valid event type for this model.",
+        "type",
+    )
 
 
 @dataclass
@@ -218,12 +227,7 @@ class OmniSession(ListeningSession):
 
     def _on_session_finish(self, event: Event) -> None:
         if self.behaviour.omni_session_finish is OmniSessionFinish.REJECT:
-            # docs/protocol/events.md §7.4: the invalid-event-type answer reported for qwen3.5-omni.
-            raise ProtocolError(
-                "invalid_value",
-                "Invalid value: 'session.finish'. It is not a valid event type for this model.",
-                "type",
-            )
+            raise session_finish_rejected()
         super()._on_session_finish(event)
 
     # ---- responses ----------------------------------------------------------------------

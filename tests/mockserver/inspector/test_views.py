@@ -13,6 +13,7 @@ from dashscope_realtime_mock.answers.scripted import ScriptedAnswers
 from dashscope_realtime_mock.inspector.audio import APPEND
 from dashscope_realtime_mock.inspector.store import SessionRecord
 from dashscope_realtime_mock.inspector.views import (
+    conversation,
     event_json,
     fixture_name,
     fixture_zip,
@@ -193,3 +194,28 @@ def test_a_named_source_language_is_shown_as_named() -> None:
     record.family = "livetranslate"
     drawn = conversation(record, record.audio.update(record.events))
     assert drawn["source_language"] == "es (named by the session)"
+
+
+def test_an_mcp_call_is_shown_under_the_answer_it_belongs_to() -> None:
+    """qwen3.8 MCP: the final mcp_call item shows as server.tool(arguments) → status."""
+    item = {
+        "id": "item_2",
+        "type": "mcp_call",
+        "status": "completed",
+        "server_label": "maps",
+        "name": "search",
+        "arguments": '{"query": "park"}',
+    }
+    record = _record(
+        (
+            0,
+            "server",
+            {"type": "conversation.item.created", "item": {"id": "item_1", "role": "user"}},
+        ),
+        (1, "server", {"type": "response.created", "response": {"id": "resp_1"}}),
+        (2, "server", {"type": "response.output_item.done", "item": item}),
+    )
+    texts = conversation(record, record.audio.update(record.events))["texts"]
+    assert texts == [
+        {"item": "item_1", "kind": "MCP call", "text": 'maps.search({"query": "park"}) → completed'}
+    ]
