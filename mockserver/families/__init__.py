@@ -16,6 +16,7 @@ from ..session.base import Session
 from ..session.family import Family
 from ..session.registry import FamilyRegistry, Model
 from . import asr, livetranslate, omni
+from . import qwen_audio
 
 __all__ = [
     "REGISTRY",
@@ -30,6 +31,7 @@ __all__ = [
 REGISTRY = FamilyRegistry()
 for _family in (livetranslate.FAMILY, asr.FAMILY, omni.FAMILY):
     REGISTRY.register(_family)
+REGISTRY.register(qwen_audio.FAMILY)
 
 
 def register_family(family: Family) -> Family:

@@ -21,6 +21,7 @@ __all__ = [
     "Behaviour",
     "CancelledStatus",
     "CommitInVadMode",
+    "LateSessionChange",
     "LiveTranslateShape",
     "OmniSessionFinish",
     "OmniTranscriptPosition",
@@ -107,6 +108,11 @@ class ToolResultContinuation(Choice):
 class ToolCalls(Choice):
     AUTO = "auto"
     NEVER = "never"
+
+
+class LateSessionChange(Choice):
+    ERROR = "error"  # the update is refused with an invalid_request_error
+    IGNORE = "ignore"  # the frozen fields keep their value; the rest of the update applies
 
 
 @dataclass(frozen=True)
@@ -267,6 +273,17 @@ class Behaviour:
     # server (speech_stopped at the cap, then the usual answer), so one utterance's audio is
     # bounded. The docs name no limit.
     max_utterance_ms: int = 60_000
+    # docs/protocol/qwen-audio.md §3 / §6: Qwen-Audio's turn_detection and input_audio_format
+    # are "not allowed" to change after the first audio, without saying whether the server
+    # answers an error or ignores the change: "error" (the update is refused) or "ignore".
+    qwen_audio_late_session_change: LateSessionChange = LateSessionChange.ERROR
+    # docs/protocol/qwen-audio.md §3.1: Qwen-Audio documents five voices; two third-party probes
+    # found ten more accepted. true accepts those as well.
+    qwen_audio_probed_voices: bool = True
+    # docs/protocol/qwen-audio.md §5.3: in smart_turn mode a meaningless sound ("嗯") is not a
+    # turn; the docs give no criterion. The mock judges an utterance with less speech than this
+    # (ms) meaningless: speech_stopped reason turn_invalid, ambient transcription, no answer.
+    smart_turn_min_speech_ms: int = 500
 
     def __post_init__(self) -> None:
         for spec in fields(self):
@@ -280,6 +297,8 @@ class Behaviour:
         for name in ("audio_buffer_cap_ms", "max_utterance_ms"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be > 0")
+        if self.smart_turn_min_speech_ms < 0:
+            raise ValueError("smart_turn_min_speech_ms must be >= 0")
 
     def resolve(self, family: str, model_id: str) -> Behaviour:
         """This Behaviour as it applies to one model: every per-family choice reduced to its
