@@ -99,6 +99,19 @@ def _hand_tuned(model: str) -> st.SearchStrategy[dict]:
         fields["tools"] = st.sampled_from([[], TOOLS])
         fields["temperature"] = st.sampled_from([0.0, 0.7, 1.99, 2.0])
         fields["input_audio_transcription"] = st.sampled_from([None, {"model": None}])
+    if family == "qwen_audio":
+        # docs/protocol/qwen-audio.md §3: smart_turn (with voiceprints, one not fetchable), history
+        smart = st.fixed_dictionaries(
+            {"type": st.just("smart_turn")},
+            optional={
+                "voiceprint_audio_urls": st.sampled_from(
+                    [["https://example.com/a.wav"], ["not a url"]]
+                )
+            },
+        )
+        fields["turn_detection"] = st.one_of(vad, smart)
+        fields["tools"] = st.sampled_from([[], TOOLS])
+        fields["max_history_turns"] = st.sampled_from([1, 20, 50])
     return st.fixed_dictionaries({}, optional=fields)
 
 

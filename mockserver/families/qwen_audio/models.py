@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from ...session.listening import LEGACY_FORMAT_STRINGS
 from ..omni.models import OmniModel
 
 __all__ = ["DOCUMENTED_VOICES", "MODELS", "PROBED_VOICES", "QwenAudioModel"]
@@ -37,9 +38,11 @@ PLUS = QwenAudioModel(
     model_id="qwen-audio-3.0-realtime-plus",
     voices=DOCUMENTED_VOICES,
     source_languages=("zh", "en"),
-    # docs/protocol/qwen-audio.md §1: PCM 16 kHz in, 24 kHz out, `pcm` only.
-    input_audio_formats=("pcm",),
-    output_audio_formats=("pcm",),
+    # docs/protocol/qwen-audio.md §1: PCM 16 kHz in, 24 kHz out, `pcm` only; the legacy strings
+    # the official SDK sends (pcm16 in, pcm24 out) under Behaviour.legacy_format_strings.
+    input_audio_formats=("pcm", "pcm16"),
+    output_audio_formats=("pcm", "pcm24", "pcm16"),
+    legacy_format_strings=LEGACY_FORMAT_STRINGS,
     transcription_models=("fun-asr",),
     defaults={
         # docs/protocol/qwen-audio.md §3: the echo shows ["text", "audio"].

@@ -1,8 +1,8 @@
 """Qwen-Audio `session.update` rules and the session object it echoes (docs/protocol/qwen-audio.md §3).
 
-The schema (`session_config.qwen_audio.json`) has checked shapes, types, the `pcm` formats, the
+The schema (`session_config.qwen_audio.json`) has checked shapes, types, the formats, the
 `max_history_turns` range [1, 50] and the `turn_detection` ranges and types (`server_vad`,
-`smart_turn`). What is left: the voice (a system voice of the model or a cloned voice made for
+`smart_turn`). What is left: the legacy format strings the SDK sends, the voice (a system voice of the model or a cloned voice made for
 it), duplicate tool names, and merging `turn_detection`. What the first update alone may set
 (voice, voiceprints) and what is frozen once audio flowed (turn mode, input format) is the
 session's to decide: these rules see one update at a time.
@@ -14,7 +14,7 @@ from typing import Any
 
 from ...protocol import wording
 from ...protocol.behaviour import Behaviour
-from ...protocol.rules import copy_json
+from ...protocol.rules import apply_formats, copy_json
 from ..omni.rules import check_tools
 from .models import QwenAudioModel
 
@@ -72,15 +72,12 @@ class QwenAudioRules:
             config["modalities"] = list(update["modalities"])
         if update.get("voice") is not None:
             config["voice"] = check_voice(model, behaviour, update["voice"], "session.voice")
-        for key in (
-            "instructions",
-            "enable_speech_emotion",
-            "max_history_turns",
-            "input_audio_format",
-            "output_audio_format",
-        ):
+        apply_formats(model, behaviour, config, update)
+        for key in ("instructions", "enable_speech_emotion", "max_history_turns"):
             if key in update:
                 config[key] = update[key]
+        # input_audio_transcription (the SDK sends it) is not settable: fun-asr always transcribes
+        # (docs/protocol/qwen-audio.md §3), so the value is accepted and the echo stays.
         if "turn_detection" in update:
             config["turn_detection"] = _turn_detection(
                 config["turn_detection"], update["turn_detection"], model.defaults["turn_detection"]
