@@ -15,8 +15,7 @@ from __future__ import annotations
 from ..session.base import Session
 from ..session.family import Family
 from ..session.registry import FamilyRegistry, Model
-from . import asr, livetranslate, omni
-from . import qwen_audio
+from . import asr, livetranslate, omni, qwen_audio
 
 __all__ = [
     "REGISTRY",
