@@ -178,7 +178,7 @@ def test_serve_says_how_many_scenarios_it_loaded_and_from_where():
     """The banner names the number of scenarios loaded and the folder they came from."""
     with serving("--fixtures", "builtin") as banner:
         [line] = [line for line in banner.lines if line.startswith("Loaded ")]
-    assert re.match(r"Loaded 14 scenarios from .*scenarios$", line.strip())
+    assert re.match(r"Loaded 18 scenarios from .*scenarios$", line.strip())
 
 
 def _broken_fixture(tmp_path, name: str = "broken"):

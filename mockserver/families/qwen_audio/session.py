@@ -54,6 +54,8 @@ MAX_ITEMS = 1000
 _NOT_IN_RESPONSE = ("conversation_id", "output_audio_format")
 # What the first session.update alone may set (docs/protocol/qwen-audio.md §3).
 _FROZEN_AFTER_AUDIO = ("turn_detection", "input_audio_format")
+# What a sound too short for a word is heard as (the guide's example: "嗯").
+_BACKCHANNEL = {"zh": "嗯", "en": "Mm"}
 _BUSY = "Cannot create response while another response is in progress."
 
 
@@ -67,6 +69,7 @@ class QwenAudioSession(OmniSession):
         self._updated_once = False
         self._turn_voice: str | None = None  # response.create's voice, for the turn being made
         self._turn_invalid = False  # smart_turn: the utterance ending now is no turn
+        self._ambient_text = ""  # smart_turn: the words of the utterance ending now
         # the conversation, in order: item id → the item as retrieve returns it
         self._conversation: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
@@ -171,18 +174,27 @@ class QwenAudioSession(OmniSession):
             return
         speech_ms = boundary.offset_ms - segment.onset_ms
         self._turn_invalid = speech_ms < self.behaviour.smart_turn_min_speech_ms
-        heard = self._responder.transcript(self._seed(segment), self._source_language(), speech_ms)
+        self._ambient_text = self._heard_so_far(segment, speech_ms)
         stream = (
             "conversation.item.ambient_audio_transcription.delta"
             if self._turn_invalid
             else self.family.dialect.user_transcript_stream
         )
         # docs/protocol/qwen-audio.md §5.3: the words before speech_stopped.
-        self._emit(stream, item_id=segment.item_id, content_index=0, text=heard.text, stash="")
+        self._emit(
+            stream, item_id=segment.item_id, content_index=0, text=self._ambient_text, stash=""
+        )
         try:
             super()._handle_vad_boundary(boundary)
         finally:
             self._turn_invalid = False
+
+    def _heard_so_far(self, segment: Segment, speech_ms: int) -> str:
+        """The live preview of `segment`'s words (a preview draws no transcript from a replayed
+        script, which holds only real turns); a sound too short for a word is a backchannel."""
+        language = self._source_language()
+        words = self._responder.partial(self._seed(segment), language, speech_ms)
+        return words or _BACKCHANNEL.get(language, _BACKCHANNEL["en"])
 
     def _speech_event_fields(self, segment: Segment) -> dict[str, Any]:
         fields = super()._speech_event_fields(segment)
@@ -192,14 +204,11 @@ class QwenAudioSession(OmniSession):
 
     def _utterance_ended(self, segment: Segment, speech_ms: int, input_samples: int) -> None:
         if self._turn_invalid:
-            heard = self._responder.transcript(
-                segment.seed or 0, self._source_language(), speech_ms
-            )
             self._emit(
                 "conversation.item.ambient_audio_transcription.completed",
                 item_id=segment.item_id,
                 content_index=0,
-                transcript=heard.text,
+                transcript=self._ambient_text,
             )
             return
         active = self._active_response()
