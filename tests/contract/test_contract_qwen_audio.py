@@ -84,8 +84,11 @@ async def test_a_second_response_create_is_refused(open_client):
     async with open_client(PLUS) as rt:
         await rt.update_session(turn_detection=None)
         await rt.wait_for("session.updated")
-        item = {"type": "message", "role": "user"}
-        item["content"] = [{"type": "input_text", "text": "Tell me a story."}]
+        item = {
+            "type": "message",
+            "role": "user",
+            "content": [{"type": "input_text", "text": "Tell me a story."}],
+        }
         await rt.create_item(item)
         await rt.wait_for("conversation.item.created")
         await rt.create_response()
@@ -100,8 +103,12 @@ async def test_a_second_response_create_is_refused(open_client):
 async def test_items_are_created_retrieved_and_deleted(open_client):
     """conversation.item.create → created; retrieve → retrieved; delete → deleted."""
     async with open_client(PLUS) as rt:
-        item = {"id": "my_item_001", "type": "message", "role": "user"}
-        item["content"] = [{"type": "input_text", "text": "Hello"}]
+        item = {
+            "id": "my_item_001",
+            "type": "message",
+            "role": "user",
+            "content": [{"type": "input_text", "text": "Hello"}],
+        }
         await rt.create_item(item)
         created = await rt.wait_for("conversation.item.created")
         await rt.send({"type": "conversation.item.retrieve", "item_id": "my_item_001"})

@@ -104,7 +104,7 @@ class QwenAudioSession(OmniSession):
             self._emit("voiceprint_audio_list.in_progress", item_id=voiceprint)
         super()._on_session_update({**event, "session": update})
         self._updated_once = True
-        if voiceprint is not None:
+        if voiceprint is not None and urls:
             self._voiceprint_result(voiceprint, urls)
 
     def _frozen_after_audio(self, update: dict[str, Any]) -> None:
@@ -278,9 +278,9 @@ class QwenAudioSession(OmniSession):
                 item = {**fields["item"], "content": [{"type": "input_audio", "transcript": None}]}
                 self._remember(item, fields.get("previous_item_id"))
         elif kind == "conversation.item.input_audio_transcription.completed":
-            item = self._conversation.get(fields["item_id"])
-            if item is not None:
-                item["content"][0]["transcript"] = fields["transcript"]
+            spoken = self._conversation.get(fields["item_id"])
+            if spoken is not None:
+                spoken["content"][0]["transcript"] = fields["transcript"]
 
     def _remember(self, item: dict[str, Any], after: str | None) -> None:
         """Keep `item` in the conversation after `after` (at the end if that is the last or none)."""

@@ -279,10 +279,7 @@ def test_smart_turn_a_backchannel_does_not_interrupt(speech_en):
 def test_items_are_created_after_previous_item_id_retrieved_and_deleted():
     """create after an item, retrieve it, delete it; a second delete is an error."""
     s = _push_to_talk(_session())
-    first = _user_text(
-        s,
-        "One",
-    )[0]["item"]["id"]
+    first = _user_text(s, "One")[0]["item"]["id"]
     _user_text(s, "Three")
     [created] = _user_text(s, "Two", previous_item_id=first)
     assert created["previous_item_id"] == first
@@ -311,12 +308,13 @@ def test_a_spoken_user_item_is_retrieved_as_its_transcript(speech_en):
 def test_a_duplicate_item_id_is_an_error():
     """conversation.item.create with an id already present: invalid_request_error."""
     s = _session()
-    _user_text(
-        s,
-        "Hi",
-    )
-    item = {"id": "mine", "type": "message", "role": "system"}
-    item["content"] = [{"type": "input_text", "text": "Be brief."}]
+    _user_text(s, "Hi")
+    item = {
+        "id": "mine",
+        "type": "message",
+        "role": "system",
+        "content": [{"type": "input_text", "text": "Be brief."}],
+    }
     assert kinds_of(send(s, type="conversation.item.create", item=item)) == [
         "conversation.item.created"
     ]
@@ -326,8 +324,11 @@ def test_a_duplicate_item_id_is_an_error():
 
 def test_an_assistant_item_may_not_hold_input_text():
     """The documented content kinds per role: an assistant message holds output_text."""
-    item = {"type": "message", "role": "assistant"}
-    item["content"] = [{"type": "input_text", "text": "x"}]
+    item = {
+        "type": "message",
+        "role": "assistant",
+        "content": [{"type": "input_text", "text": "x"}],
+    }
     [error] = send(_session(), type="conversation.item.create", item=item)
     assert error["type"] == "error"
 
