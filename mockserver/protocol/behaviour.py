@@ -26,6 +26,7 @@ __all__ = [
     "OmniSessionFinish",
     "OmniTranscriptPosition",
     "ResponseCreateWhileActive",
+    "ResponseCreateWording",
     "Scoped",
     "SpeechTimestamps",
     "ToolCalls",
@@ -108,6 +109,11 @@ class ToolResultContinuation(Choice):
 class ToolCalls(Choice):
     AUTO = "auto"
     NEVER = "never"
+
+
+class ResponseCreateWording(Choice):
+    DOCUMENTED = "documented"  # the one documented refusal message
+    USER_SPEAKING = "user_speaking"  # a message saying the user is speaking
 
 
 class LateSessionChange(Choice):
@@ -284,6 +290,12 @@ class Behaviour:
     # turn; the docs give no criterion. The mock judges an utterance with less speech than this
     # (ms) meaningless: speech_stopped reason turn_invalid, ambient transcription, no answer.
     smart_turn_min_speech_ms: int = 500
+    # docs/protocol/qwen-audio.md §2.2: in smart_turn mode response.create is refused from
+    # speech_started until the turn's response.done, with the one documented message
+    # ("documented"). livekit-plugins-aliyun retries a refusal whose message contains "user is
+    # speaking" (its realtime.py, _handle_error), which suggests the live service words the
+    # refusal during the user's turn so: "user_speaking".
+    qwen_audio_user_turn_refusal: ResponseCreateWording = ResponseCreateWording.DOCUMENTED
 
     def __post_init__(self) -> None:
         for spec in fields(self):

@@ -34,11 +34,13 @@ from ...answers.responder import Transcript
 from ...media.pcm import OUTPUT_SAMPLE_RATE, SAMPLES_PER_MS, resample
 from ...media.vad import SpeechStarted, SpeechStopped
 from ...protocol import wording
-from ...protocol.behaviour import LateSessionChange
+from ...protocol.behaviour import Behaviour, LateSessionChange, ResponseCreateWording
 from ...protocol.errors import ProtocolError
+from ...protocol.spec import ModelSpec
 from ...protocol.text import text_tokens
 from ...protocol.wire import Event
 from ...responses.events import ResponsePlan
+from ...session.base import FamilyFacts
 from ...session.listening import ListeningSession, Segment, TurnMode
 from ..omni.session import OmniSession, _UserTurn
 from .models import QwenAudioModel
@@ -57,12 +59,29 @@ _FROZEN_AFTER_AUDIO = ("turn_detection", "input_audio_format")
 # What a sound too short for a word is heard as (the guide's example: "嗯").
 _BACKCHANNEL = {"zh": "嗯", "en": "Mm"}
 _BUSY = "Cannot create response while another response is in progress."
+# Behaviour.qwen_audio_user_turn_refusal "user_speaking" (what livekit-plugins-aliyun looks for)
+_USER_SPEAKING = "Cannot create response while the user is speaking."
 
 
 class QwenAudioSession(OmniSession):
     """A session of a `qwen-audio-*-realtime-*` model."""
 
     spec: QwenAudioModel
+
+    def __init__(
+        self,
+        family: FamilyFacts,
+        spec: ModelSpec,
+        model_id: str | None = None,
+        *,
+        behaviour: Behaviour | None = None,
+        **options: Any,
+    ) -> None:
+        # docs/protocol/qwen-audio.md §5.1: session.created alone; session.updated answers the
+        # client's session.update (which clients wait for: the updated_on_connect choice is
+        # Omni's SDK reference, not this family's).
+        behaviour = dataclasses.replace(behaviour or Behaviour(), updated_on_connect=False)
+        super().__init__(family, spec, model_id, behaviour=behaviour, **options)
 
     def _start(self) -> None:
         super()._start()
@@ -234,7 +253,15 @@ class QwenAudioSession(OmniSession):
 
     def _on_response_create(self, event: Event) -> None:
         options = event.get("response") or {}
-        if self._active_response() is not None or (self.smart_turn and self._segment is not None):
+        if self.smart_turn and self._segment is not None:
+            # docs/protocol/qwen-audio.md §2.2: refused while the user's turn is open
+            # (Behaviour.qwen_audio_user_turn_refusal words it).
+            wording_choice = self.behaviour.qwen_audio_user_turn_refusal
+            message = (
+                _USER_SPEAKING if wording_choice is ResponseCreateWording.USER_SPEAKING else _BUSY
+            )
+            raise ProtocolError("invalid_value", message, "response.create")
+        if self._active_response() is not None:
             # docs/protocol/qwen-audio.md §2.2, the documented error.
             raise ProtocolError("invalid_value", _BUSY, "response.create")
         voice = options.get("voice")

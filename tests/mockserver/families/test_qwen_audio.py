@@ -380,3 +380,24 @@ def test_transcription_failure_has_the_documented_shape():
 def test_images_are_ignored():
     """input_image_buffer.append is taken silently (docs/protocol/qwen-audio.md §2)."""
     assert send(_session(), type="input_image_buffer.append", image=b64(b"\xff\xd8")) == []
+
+
+def test_connect_sends_session_created_alone():
+    """docs/protocol/qwen-audio.md §5.1: no session.updated until the client's session.update."""
+    assert kinds_of(open_strict(QWEN_AUDIO).events_to_send()) == ["session.created"]
+
+
+@pytest.mark.parametrize(
+    ("wording", "message"),
+    [
+        ("documented", "Cannot create response while another response is in progress."),
+        ("user_speaking", "Cannot create response while the user is speaking."),
+    ],
+)
+def test_smart_turn_refuses_response_create_while_the_user_speaks(speech_en, wording, message):
+    """smart_turn, mid-utterance: response.create is refused, worded by the Behaviour."""
+    s = _session(qwen_audio_user_turn_refusal=wording)
+    _smart(s)
+    stream(s, speech_en, end_ms=speech_en.segments[0]["start_ms"] + 600)
+    [error] = send(s, type="response.create")
+    assert error["error"]["message"] == message and error["error"]["param"] == "response.create"
