@@ -105,9 +105,11 @@ async def run(url: str, api_key: str, model: str | None) -> str:
             session.push_audio(frame)
         try:
             response = await asyncio.wait_for(done, TIMEOUT_S)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             kinds = [e.get("type") for e in server_events]
-            raise RuntimeError(f"no response.done within {TIMEOUT_S:g} s; events: {kinds}") from None
+            raise RuntimeError(
+                f"no response.done within {TIMEOUT_S:g} s; events: {kinds}"
+            ) from None
         await asyncio.wait_for(asyncio.gather(*readers), TIMEOUT_S)
     finally:
         await session.aclose()
