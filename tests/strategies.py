@@ -163,4 +163,6 @@ def behaviours() -> st.SearchStrategy[Behaviour]:
         response_create_while_active=st.sampled_from(["error", "queue"]),
         tool_result_continuation=st.sampled_from(["wait", "auto"]),
         tool_calls=st.sampled_from(["auto", "never"]),
+        qwen_audio_late_session_change=st.sampled_from(["error", "ignore"]),
+        qwen_audio_user_turn_refusal=st.sampled_from(["documented", "user_speaking"]),
     )
