@@ -94,7 +94,13 @@ async def run(url: str, api_key: str, model: str | None) -> str:
             done.set_result(event["response"])
 
     session.on("aliyun_server_event_received", on_server_event)
-    session.on("error", lambda event: errors.append(f"plugin error: {event.error}"))
+
+    def on_plugin_error(event: Any) -> None:
+        errors.append(f"plugin error: {event.error}")
+        if not event.recoverable and not done.done():  # the plugin gave up: no turn will come
+            done.set_exception(RuntimeError(f"the plugin gave up: {event.error}"))
+
+    session.on("error", on_plugin_error)
     session.on(
         "generation_created",
         lambda generation: readers.append(asyncio.create_task(_read_generation(generation, heard))),
