@@ -246,6 +246,28 @@ def session_machine(
             item_id = data.draw(st.sampled_from([*self.item_ids, "item_unknown"]))
             self._send({"type": "conversation.item.retrieve", "item_id": item_id})
 
+        @has("conversation.item.retrieve")  # the families that manage their conversation
+        @rule(data=st.data(), role=st.sampled_from(["system", "assistant"]))
+        def insert_message(self, data, role):
+            """Qwen-Audio: a system or assistant message after an item (perhaps unknown)."""
+            event: dict = {
+                "type": "conversation.item.create",
+                "item": {
+                    "type": "message",
+                    "role": role,
+                    "content": [
+                        {
+                            "type": "output_text" if role == "assistant" else "input_text",
+                            "text": "Hi",
+                        }
+                    ],
+                },
+            }
+            previous = data.draw(st.sampled_from([None, *self.item_ids, "item_unknown"]))
+            if previous is not None:
+                event["previous_item_id"] = previous
+            self._send(event)
+
         @has("conversation.item.delete")
         @rule(data=st.data())
         def delete_item(self, data):

@@ -194,15 +194,17 @@ class QwenAudioSession(OmniSession):
         speech_ms = boundary.offset_ms - segment.onset_ms
         self._turn_invalid = speech_ms < self.behaviour.smart_turn_min_speech_ms
         self._ambient_text = self._heard_so_far(segment, speech_ms)
-        stream = (
-            "conversation.item.ambient_audio_transcription.delta"
-            if self._turn_invalid
-            else self.family.dialect.user_transcript_stream
-        )
-        # docs/protocol/qwen-audio.md §5.3: the words before speech_stopped.
-        self._emit(
-            stream, item_id=segment.item_id, content_index=0, text=self._ambient_text, stash=""
-        )
+        # docs/protocol/qwen-audio.md §5.3: the words come before speech_stopped.
+        if self._turn_invalid:
+            self._emit(
+                "conversation.item.ambient_audio_transcription.delta",
+                item_id=segment.item_id,
+                content_index=0,
+                text=self._ambient_text,
+                stash="",
+            )
+        else:
+            self._emit_transcription_text(segment.item_id, self._ambient_text, final=True)
         try:
             super()._handle_vad_boundary(boundary)
         finally:
