@@ -1,6 +1,6 @@
 """The model families the mock serves, and the registry every server reads.
 
-:data:`REGISTRY` holds the built-in families (LiveTranslate, ASR, Omni), each a package here
+:data:`REGISTRY` holds the built-in families (LiveTranslate, ASR, Omni, Qwen-Audio), each a package here
 with its models, session class and `session.update` rules. A family of your own (a toy one in a
 test, or a model the mock does not ship) is registered the same way, without editing this
 package::
