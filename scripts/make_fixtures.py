@@ -374,6 +374,54 @@ def scenarios() -> list[Scenario]:
             {"modalities": ["text", "audio"]},
             finish=False,
         ),
+        *_qwen_audio_scenarios(),
+    ]
+
+
+def _qwen_audio_scenarios() -> list[Scenario]:
+    """One per Qwen-Audio model (docs/protocol/qwen-audio.md §1), each in another turn mode."""
+    return [
+        Scenario(
+            "qwen-audio-plus-vad",
+            "qwen-audio-3.0-realtime-plus",
+            "Qwen-Audio: a spoken question, answered automatically (server_vad)",
+            "en",
+            ["What can you help me with today?"],
+            ["I can answer questions, translate, and help you plan your day."],
+            "en",
+            {"modalities": ["text", "audio"], "voice": "longanqian"},
+        ),
+        Scenario(
+            "qwen-audio-flash-push-to-talk",
+            "qwen-audio-3.0-realtime-flash",
+            "Qwen-Audio: Chinese question, push-to-talk commit and response.create",
+            "zh",
+            ["今天天气怎么样？"],
+            ["今天天气晴朗，气温二十五度，适合出门散步。"],
+            "zh",
+            {"turn_detection": None, "voice": "longanlingxin"},
+            manual=True,
+        ),
+        Scenario(
+            "qwen-audio-3.1-plus-smart-turn",
+            "qwen-audio-3.1-realtime-plus",
+            "Qwen-Audio: a spoken question in smart_turn mode",
+            "en",
+            ["Tell me about the weather."],
+            ["The weather today is sunny with a light breeze."],
+            "en",
+            {"turn_detection": {"type": "smart_turn"}},
+        ),
+        Scenario(
+            "qwen-audio-3.1-flash-text",
+            "qwen-audio-3.1-realtime-flash",
+            "Qwen-Audio: a spoken question answered in text only (server_vad)",
+            "en",
+            ["What time is it?"],
+            ["It is ten in the morning."],
+            "en",
+            {"modalities": ["text"]},
+        ),
     ]
 
 
@@ -476,7 +524,8 @@ def run(scenario: Scenario, seed: int, work: Path) -> Fixture:
     speech = [_espeak(text, scenario.source, rate, work) for text in scenario.utterances]
     model = lookup(scenario.model)
     assert model is not None, f"{scenario.name}: unknown model {scenario.model}"
-    omni = model.family.name == "omni"
+    # the assistant families answer a manual commit on response.create
+    omni = model.family.name in ("omni", "qwen_audio")
     for index, pcm in enumerate(speech):
         barge = scenario.actions == "barge-in" and index == 1
         driver.stream(
@@ -518,7 +567,7 @@ def run(scenario: Scenario, seed: int, work: Path) -> Fixture:
             )
             driver.send({"type": "response.create"})
     driver.pull()
-    if scenario.finish:
+    if scenario.finish and "session.finish" in model.family.dialect.client_events:
         driver.send({"type": "session.finish"})
         driver.pull()
     return driver.recording.fixture()

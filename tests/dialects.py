@@ -137,3 +137,20 @@ def assert_dialect(family: str, events: list[dict]) -> None:
             assert family != "livetranslate" or not has_event_id, (
                 "LiveTranslate errors have no error.event_id"
             )
+
+
+# Qwen-Audio (docs/protocol/qwen-audio.md §4): Omni's names, plus the conversation and smart-turn
+# events; committed and the user stream as its examples show them.
+EVENT_TYPES["qwen_audio"] = (EVENT_TYPES["omni"] - {"session.finished"}) | {
+    "conversation.item.retrieved",
+    "conversation.item.deleted",
+    "conversation.item.ambient_audio_transcription.delta",
+    "conversation.item.ambient_audio_transcription.completed",
+    "voiceprint_audio_list.in_progress",
+    "voiceprint_audio_list.completed",
+    "voiceprint_audio_list.failed",
+}
+STREAM_FIELDS["qwen_audio"] = {"delta"}
+USER_STREAM_FIELDS["qwen_audio"] = {"text", "stash", "language"}
+COMMITTED_FIELDS["qwen_audio"] = {"previous_item_id", "item_id"}
+COMPLETED_FIELDS["qwen_audio"] = {"transcript"}

@@ -122,6 +122,19 @@ def _hand_tuned(model: str) -> st.SearchStrategy[dict]:
     if family == "omni":
         fields["temperature"] = st.sampled_from([0.0, 0.7, 1.99, 2.0])
         fields["input_audio_transcription"] = st.sampled_from([None, {"model": None}])
+    if family == "qwen_audio":
+        # docs/protocol/qwen-audio.md §3: smart_turn (with voiceprints, one not fetchable), history
+        smart = st.fixed_dictionaries(
+            {"type": st.just("smart_turn")},
+            optional={
+                "voiceprint_audio_urls": st.sampled_from(
+                    [["https://example.com/a.wav"], ["not a url"]]
+                )
+            },
+        )
+        fields["turn_detection"] = st.one_of(vad, smart)
+        fields["tools"] = st.sampled_from([[], TOOLS])
+        fields["max_history_turns"] = st.sampled_from([1, 20, 50])
     return st.fixed_dictionaries({}, optional=fields)
 
 
@@ -173,4 +186,6 @@ def behaviours() -> st.SearchStrategy[Behaviour]:
         response_create_while_active=st.sampled_from(["error", "queue"]),
         tool_result_continuation=st.sampled_from(["wait", "auto"]),
         tool_calls=st.sampled_from(["auto", "never"]),
+        qwen_audio_late_session_change=st.sampled_from(["error", "ignore"]),
+        qwen_audio_user_turn_refusal=st.sampled_from(["documented", "user_speaking"]),
     )

@@ -142,3 +142,8 @@ async def eventually(holds: Callable[[], bool], deadline_s: float = OUTCOME_DEAD
     while not holds():
         assert time.monotonic() < end, f"still not true after {deadline_s:g} s"
         await asyncio.sleep(0.01)
+
+
+# The Qwen-Audio realtime models (docs/protocol/qwen-audio.md §1).
+QWEN_AUDIO = "qwen-audio-3.0-realtime-plus"
+QWEN_AUDIO_FLASH = "qwen-audio-3.0-realtime-flash"

@@ -1,6 +1,6 @@
 """The model families the mock serves, and the registry every server reads.
 
-:data:`REGISTRY` holds the built-in families (LiveTranslate, ASR, Omni), each a package here
+:data:`REGISTRY` holds the built-in families (LiveTranslate, ASR, Omni, Qwen-Audio), each a package here
 with its models, session class and `session.update` rules. A family of your own (a toy one in a
 test, or a model the mock does not ship) is registered the same way, without editing this
 package::
@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..session.base import Session
 from ..session.family import Family
 from ..session.registry import FamilyRegistry, Model
-from . import asr, livetranslate, omni
+from . import asr, livetranslate, omni, qwen_audio
 from . import tts as tts_family
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
 REGISTRY = FamilyRegistry()
 for _family in (livetranslate.FAMILY, asr.FAMILY, omni.FAMILY):
     REGISTRY.register(_family)
+REGISTRY.register(qwen_audio.FAMILY)
 REGISTRY.register(tts_family.FAMILY)
 
 

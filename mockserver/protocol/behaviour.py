@@ -25,11 +25,13 @@ __all__ = [
     "DefaultVoice",
     "ImageFormats",
     "EmptyConversation",
+    "LateSessionChange",
     "LiveTranslateShape",
     "OmniAudioRates",
     "OmniSessionFinish",
     "OmniTranscriptPosition",
     "ResponseCreateWhileActive",
+    "ResponseCreateWording",
     "Scoped",
     "SpeechTimestamps",
     "ToolCalls",
@@ -168,6 +170,16 @@ class EmptyConversation(Choice):
 class VoiceCheck(Choice):
     AT_RESPONSE = "at_response"  # session.updated takes any voice; the response is refused
     AT_UPDATE = "at_update"  # session.update is refused at once
+
+
+class ResponseCreateWording(Choice):
+    DOCUMENTED = "documented"  # the one documented refusal message
+    USER_SPEAKING = "user_speaking"  # a message saying the user is speaking
+
+
+class LateSessionChange(Choice):
+    ERROR = "error"  # the update is refused with an invalid_request_error
+    IGNORE = "ignore"  # the frozen fields keep their value; the rest of the update applies
 
 
 @dataclass(frozen=True)
@@ -363,8 +375,6 @@ class Behaviour:
     # delta after its response.done; how many is drawn from a generator seeded by the session
     # id (so the same seed gives the same late output), to test a client's robustness to it.
     late_deltas: bool = False
-
-
     # docs/protocol/tts.md §6.2: when server_commit mode starts a response ("internal rules",
     # undocumented): at each completed sentence, or only on commit / session.finish.
     tts_segmentation: TtsSegmentation = TtsSegmentation.SENTENCE
@@ -396,14 +406,14 @@ class Behaviour:
     # qwen3-asr-flash-realtime (clients still send gummy-realtime-v1) is taken as that model
     # (true) or refused (false).
     next_omni_normalise_transcription: bool = True
+    # docs/protocol/events.md §1.6 qwen3.5/3.8 Omni: a voice change once the session has spoken
+    # is refused with code cannot_update_voice ([3p], seen through a gateway) (true), or taken.
+    next_omni_voice_fixed_after_audio: bool = True
     # docs/protocol/omni-next.md §8 Omni function tools in OpenAI Realtime's flat shape
     # ({"type": "function", "name": ...}, sent by agentduet-adapters to qwen3.5) instead of the
     # documented nested `function` object: taken as the nested shape (true; recommended for the
     # next models, where acceptance is unconfirmed) or refused (false; the qwen3 pages show the
     # nested shape only).
-    # docs/protocol/events.md §1.6 qwen3.5/3.8 Omni: a voice change once the session has spoken
-    # is refused with code cannot_update_voice ([3p], seen through a gateway) (true), or taken.
-    next_omni_voice_fixed_after_audio: bool = True
     flat_function_tools: Scoped[bool] = Scoped(
         False,
         (
@@ -412,6 +422,23 @@ class Behaviour:
             ("qwen3.8-omni-flash-realtime", True),
         ),
     )
+    # docs/protocol/qwen-audio.md §3 / §6: Qwen-Audio's turn_detection and input_audio_format
+    # are "not allowed" to change after the first audio, without saying whether the server
+    # answers an error or ignores the change: "error" (the update is refused) or "ignore".
+    qwen_audio_late_session_change: LateSessionChange = LateSessionChange.ERROR
+    # docs/protocol/qwen-audio.md §3.1: Qwen-Audio documents five voices; two third-party probes
+    # found ten more accepted. true accepts those as well.
+    qwen_audio_probed_voices: bool = True
+    # docs/protocol/qwen-audio.md §5.3: in smart_turn mode a meaningless sound ("嗯") is not a
+    # turn; the docs give no criterion. The mock judges an utterance with less speech than this
+    # (ms) meaningless: speech_stopped reason turn_invalid, ambient transcription, no answer.
+    smart_turn_min_speech_ms: int = 500
+    # docs/protocol/qwen-audio.md §2.2: in smart_turn mode response.create is refused from
+    # speech_started until the turn's response.done, with the one documented message
+    # ("documented"). livekit-plugins-aliyun retries a refusal whose message contains "user is
+    # speaking" (its realtime.py, _handle_error), which suggests the live service words the
+    # refusal during the user's turn so: "user_speaking".
+    qwen_audio_user_turn_refusal: ResponseCreateWording = ResponseCreateWording.DOCUMENTED
 
     def __post_init__(self) -> None:
         for spec in fields(self):
@@ -427,6 +454,8 @@ class Behaviour:
                 raise ValueError(f"{name} must be > 0")
         if self.tts_text_buffer_cap_chars <= 0:
             raise ValueError("tts_text_buffer_cap_chars must be > 0")
+        if self.smart_turn_min_speech_ms < 0:
+            raise ValueError("smart_turn_min_speech_ms must be >= 0")
 
     def resolve(self, family: str, model_id: str) -> Behaviour:
         """This Behaviour as it applies to one model: every per-family choice reduced to its

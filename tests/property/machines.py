@@ -82,7 +82,7 @@ def session_machine(
             self.trace.updated_on_connect = self.session.behaviour.updated_on_connect
             self.trace.received(self.session.events_to_send())
             start: dict[str, object] = {"turn_detection": None} if manual else {}
-            if tools and family.name == "omni":
+            if tools and family.name in ("omni", "qwen_audio"):
                 start["tools"] = strategies.TOOLS
             if start:
                 self._send({"type": "session.update", "session": start})
@@ -278,6 +278,42 @@ def session_machine(
                     },
                 }
             )
+
+        @has("conversation.item.retrieve")
+        @rule(data=st.data())
+        def retrieve_item(self, data):
+            """Qwen-Audio: ask for an item the server made, or for one that does not exist."""
+            item_id = data.draw(st.sampled_from([*self.item_ids, "item_unknown"]))
+            self._send({"type": "conversation.item.retrieve", "item_id": item_id})
+
+        @has("conversation.item.retrieve")  # the families that manage their conversation
+        @rule(data=st.data(), role=st.sampled_from(["system", "assistant"]))
+        def insert_message(self, data, role):
+            """Qwen-Audio: a system or assistant message after an item (perhaps unknown)."""
+            event: dict = {
+                "type": "conversation.item.create",
+                "item": {
+                    "type": "message",
+                    "role": role,
+                    "content": [
+                        {
+                            "type": "output_text" if role == "assistant" else "input_text",
+                            "text": "Hi",
+                        }
+                    ],
+                },
+            }
+            previous = data.draw(st.sampled_from([None, *self.item_ids, "item_unknown"]))
+            if previous is not None:
+                event["previous_item_id"] = previous
+            self._send(event)
+
+        @has("conversation.item.delete")
+        @rule(data=st.data())
+        def delete_item(self, data):
+            """Qwen-Audio: delete an item the server made (perhaps already deleted), or none."""
+            item_id = data.draw(st.sampled_from([*self.item_ids, "item_unknown"]))
+            self._send({"type": "conversation.item.delete", "item_id": item_id})
 
         @precondition(lambda self: not self.session.finished)
         @rule(

@@ -20,7 +20,7 @@ from hypothesis.stateful import run_state_machine_as_test
 from dashscope_realtime_mock.families import open_session
 from dashscope_realtime_mock.session.base import Session
 from tests.property.machines import session_machine
-from tests.support import ASR, LIVETRANSLATE, LIVETRANSLATE_35, OMNI, OMNI_TURBO
+from tests.support import ASR, LIVETRANSLATE, LIVETRANSLATE_35, OMNI, OMNI_TURBO, QWEN_AUDIO
 
 
 class _Twins:
@@ -66,7 +66,9 @@ def _twins(model: str, rng, **options) -> _Twins:
     return _Twins(open_session(model, rng=rng, **options), eager)
 
 
-@pytest.mark.parametrize("model", [LIVETRANSLATE, LIVETRANSLATE_35, ASR, OMNI, OMNI_TURBO])
+@pytest.mark.parametrize(
+    "model", [LIVETRANSLATE, LIVETRANSLATE_35, ASR, OMNI, OMNI_TURBO, QWEN_AUDIO]
+)
 def test_an_answer_built_when_needed_is_the_answer_built_at_once(model):
     run_state_machine_as_test(
         # _Twins stands in for a Session: it answers every call the machine makes

@@ -10,18 +10,28 @@ from dashscope_realtime_mock import families as registry
 from dashscope_realtime_mock.families import open_session
 from dashscope_realtime_mock.session.base import Playback
 from tests.property.machines import session_machine
-from tests.support import ASR, LIVETRANSLATE, LIVETRANSLATE_35, OMNI, OMNI_NEXT, OMNI_TURBO
+from tests.support import (
+    ASR,
+    LIVETRANSLATE,
+    LIVETRANSLATE_35,
+    OMNI,
+    OMNI_NEXT,
+    OMNI_TURBO,
+    QWEN_AUDIO,
+    QWEN_AUDIO_FLASH,
+)
 
 
 @pytest.mark.parametrize(
-    "model", [LIVETRANSLATE, LIVETRANSLATE_35, ASR, OMNI, OMNI_TURBO, *OMNI_NEXT]
+    "model",
+    [LIVETRANSLATE, LIVETRANSLATE_35, ASR, OMNI, OMNI_TURBO, *OMNI_NEXT, QWEN_AUDIO, QWEN_AUDIO_FLASH],
 )
 def test_every_sequence_keeps_the_protocol(model):
     """Any sequence of the family's client events (and malformed ones) keeps every invariant."""
     run_state_machine_as_test(session_machine(model))
 
 
-@pytest.mark.parametrize("model", [LIVETRANSLATE, ASR, OMNI])
+@pytest.mark.parametrize("model", [LIVETRANSLATE, ASR, OMNI, QWEN_AUDIO])
 def test_the_machine_sends_every_client_event_of_the_family(model):
     """Over a fixed set of sequences, the machine sends every client event type the family has."""
     sent: set[str] = set()

@@ -24,6 +24,10 @@ SELF_CONTRADICTORY = {
     "example says 'user', and an assistant item cannot hold input_audio (SOURCES.md).",
     "livetranslate/response.text.text.qwen3.5.json": "omits `stash`, which the same page's field table documents and the help.aliyun copy of the "
     "example carries (SOURCES.md).",
+    "qwen_audio/response.done.cancelled.json": "the 'interrupted' tab shows only id, status and status_details; the same "
+    "page's response object has object and output, which the mock sends (SOURCES.md).",
+    "qwen_audio/conversation.item.ambient_audio_transcription.delta.guide.json": "the guide's excerpt omits "
+    "event_id and content_index, which the server-event page's field list and example carry (SOURCES.md).",
 }
 CLIENT_TYPES = set().union(*(schemas.event_types("client", f) for f in schemas.families()))
 

@@ -179,3 +179,7 @@ class OmniRules:
 
 
 RULES = OmniRules()
+
+# The tools check under a public name: Qwen-Audio's tools are Omni's function tools
+# (docs/protocol/qwen-audio.md §3).
+check_tools = _tools

@@ -439,3 +439,16 @@ async def _expect_server_error_on_a_broken_build(aiohttp_client, then_update: bo
             errors.append(event["error"]["type"])
     assert errors == ["server_error"]
     assert message.type == aiohttp.WSMsgType.CLOSE and message.data == 1011
+
+
+@pytest.mark.asyncio
+async def test_healthz_lists_the_qwen_audio_models(serve):
+    """GET /healthz names every Qwen-Audio model (docs/protocol/qwen-audio.md §1)."""
+    client = await serve()
+    body = await (await client.get("/healthz")).json()
+    assert {
+        "qwen-audio-3.0-realtime-plus",
+        "qwen-audio-3.0-realtime-flash",
+        "qwen-audio-3.1-realtime-plus",
+        "qwen-audio-3.1-realtime-flash",
+    } <= set(body["models"])
