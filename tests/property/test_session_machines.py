@@ -24,7 +24,16 @@ from tests.support import (
 
 @pytest.mark.parametrize(
     "model",
-    [LIVETRANSLATE, LIVETRANSLATE_35, ASR, OMNI, OMNI_TURBO, *OMNI_NEXT, QWEN_AUDIO, QWEN_AUDIO_FLASH],
+    [
+        LIVETRANSLATE,
+        LIVETRANSLATE_35,
+        ASR,
+        OMNI,
+        OMNI_TURBO,
+        *OMNI_NEXT,
+        QWEN_AUDIO,
+        QWEN_AUDIO_FLASH,
+    ],
 )
 def test_every_sequence_keeps_the_protocol(model):
     """Any sequence of the family's client events (and malformed ones) keeps every invariant."""

@@ -319,13 +319,14 @@ class OmniSession(ListeningSession):
         )
         return text_tokens(text) + spoken
 
-    def _longest_possible(self, text: str, language: str, speaking: bool) -> tuple[str, bool]:
-        """`text` cut to what `max_tokens` could ever let through (and whether it was cut): at
+    def _longest_possible(
+        self, text: str, language: str, speaking: bool, limit: int
+    ) -> tuple[str, bool]:
+        """`text` cut to what `limit` output tokens could ever let through (and whether it was cut): at
         most twice as many units as it has tokens and, spoken, twice the units read speech says
         in the seconds of audio those tokens buy. A tool output or a fixture's text of any
         length then costs what the documented limit bounds (docs/protocol/events.md §4.2: at
         most 16,384 output tokens), not what the text holds."""
-        limit = self.config["max_tokens"]
         most = 2 * limit
         if speaking:
             seconds = limit / self.spec.output_audio_tokens_per_second
@@ -347,7 +348,7 @@ class OmniSession(ListeningSession):
             "status": "incomplete",
             "status_details": {"type": "incomplete", "reason": "max_output_tokens"},
         }
-        text, cut_short = self._longest_possible(text, language, speaking)
+        text, cut_short = self._longest_possible(text, language, speaking, limit)
         if self._output_tokens(text, speaking) <= limit:
             return text, incomplete if cut_short else {}
         units = split_units(text)

@@ -63,6 +63,11 @@ _BUSY = "Cannot create response while another response is in progress."
 _USER_SPEAKING = "Cannot create response while the user is speaking."
 
 
+# The most output tokens an answer may cost: qwen3-omni-flash's documented max_tokens ceiling
+# (docs/protocol/events.md §4.2), since Qwen-Audio documents none.
+ANSWER_TOKEN_CEILING = 16_384
+
+
 class QwenAudioSession(OmniSession):
     """A session of a `qwen-audio-*-realtime-*` model."""
 
@@ -280,9 +285,12 @@ class QwenAudioSession(OmniSession):
         return resample(audio, OUTPUT_SAMPLE_RATE, self.output_sample_rate)
 
     def _within_max_tokens(
-        self, text: str, audio: np.ndarray | None
-    ) -> tuple[str, np.ndarray | None, dict[str, Any]]:
-        return text, audio, {}  # no max_tokens on Qwen-Audio (docs/protocol/qwen-audio.md §3)
+        self, text: str, language: str, speaking: bool
+    ) -> tuple[str, dict[str, Any]]:
+        """Qwen-Audio has no `max_tokens` (docs/protocol/qwen-audio.md §3), yet no answer (a long
+        tool output read aloud, a fixture's text) may cost more than a bounded one: it is cut,
+        silently, to what Omni's documented output ceiling could ever let through."""
+        return self._longest_possible(text, language, speaking, ANSWER_TOKEN_CEILING)[0], {}
 
     def _start_response(self, plan: ResponsePlan) -> None:
         if self._turn_voice is not None:
