@@ -28,7 +28,7 @@ from ...responses.usage import response_usage
 from ...session.listening import LEGACY_FORMAT_STRINGS, Segment
 from . import mcp
 from .next_models import NextOmniModel
-from .session import OmniSession, _UserTurn, session_finish_rejected
+from .session import OmniSession, _UserTurn, response_in_progress, session_finish_rejected
 
 __all__ = ["OmniFamilySession"]
 
@@ -168,10 +168,7 @@ class OmniFamilySession(OmniSession):
 
     def _on_response_create(self, event: Event) -> None:
         if self._mcp_call is not None:
-            raise ProtocolError(
-                "conversation_already_has_active_response",
-                "Conversation already has an active response: an MCP call awaits approval.",
-            )
+            raise response_in_progress()  # an MCP call awaits approval
         if self._next is not None:
             if (
                 not self._has_user_message

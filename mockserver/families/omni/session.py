@@ -58,6 +58,17 @@ class _UserTurn:
     tool_output: str | None = None  # a function_call_output to answer from
 
 
+def response_in_progress() -> ProtocolError:
+    """A response.create while a response is in progress (an MCP call awaiting approval
+    included): one response at a time, with the error Qwen-Audio documents on the same endpoint
+    (docs/protocol/qwen-audio.md §2.2, §6); nothing is documented for Omni."""
+    return ProtocolError(
+        "invalid_value",
+        "Cannot create response while another response is in progress.",
+        "response.create",
+    )
+
+
 class OmniSession(ListeningSession):
     """A session of `qwen3-omni-flash-realtime` or `qwen-omni-turbo-realtime`."""
 
@@ -146,13 +157,7 @@ class OmniSession(ListeningSession):
             self._active_response() is not None
             and self.behaviour.response_create_while_active is ResponseCreateWhileActive.ERROR
         ):
-            # One response at a time: the error Qwen-Audio documents on the same endpoint
-            # (docs/protocol/qwen-audio.md §2.2, §6); nothing is documented for Omni.
-            raise ProtocolError(
-                "invalid_value",
-                "Cannot create response while another response is in progress.",
-                "response.create",
-            )
+            raise response_in_progress()
         self._respond(options.get("modalities"), options.get("instructions"))
 
     def _on_response_cancel(self, event: Event) -> None:

@@ -282,6 +282,20 @@ def _boxes(page: sync_api.Page, selector: str) -> list[Any]:
     return sorted((box for box in found if box is not None), key=lambda box: box["x"])
 
 
+def _settled_boxes(page: sync_api.Page, selector: str, count: int) -> list[Any]:
+    """`_boxes` once the page has drawn `count` of them and a second look finds the same boxes:
+    the page redraws as the session's last updates arrive, and a box read mid-redraw is lost."""
+    sync_api.expect(page.locator(selector)).to_have_count(count)
+    previous: list[Any] = []
+    for _ in range(50):
+        boxes = _boxes(page, selector)
+        if len(boxes) == count and boxes == previous:
+            return boxes
+        previous = boxes
+        page.wait_for_timeout(100)
+    return previous
+
+
 def _overlapping(boxes: list[Any]) -> list[tuple[Any, Any]]:
     """The pairs of boxes that share any area (touching edges do not count)."""
     return [
@@ -390,7 +404,7 @@ def test_commit_and_item_labels_never_overlap_nor_pass_the_edge(realtime_mock, p
     page.goto(f"{realtime_mock.inspect_url}#/sessions/{session.id}")
     sync_api.expect(page.locator("#session-outcome")).to_have_text("finished")
     sync_api.expect(page.locator("#wave .commit-label")).to_have_count(2)
-    labels = _boxes(page, "#wave .label")
+    labels = _settled_boxes(page, "#wave .label", 4)
     area = page.locator("#wave .overlays").bounding_box()
     assert len(labels) == 4 and area is not None  # two items, two commits, all shown
     assert _overlapping(labels) == []
