@@ -282,7 +282,10 @@ class ResponseStream:
 
     def first(self) -> Event:
         """`response.created`."""
-        return {"type": "response.created", "response": _response_object(self.plan, "in_progress", [])}
+        return {
+            "type": "response.created",
+            "response": _response_object(self.plan, "in_progress", []),
+        }
 
     def closing(self, index: int) -> list[Event]:
         """The events at `index` and after that a cancel keeps: no delta, no `response.done`

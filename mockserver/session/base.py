@@ -262,9 +262,10 @@ class Session:
             return None
         if self._outbox:
             head = self._outbox[0]
-            if not isinstance(head, _Turn):
-                return self._outbox.popleft()
-            return self._take(head, keep=False)
+            if isinstance(head, _Turn):
+                return self._take(head, keep=False)
+            self._outbox.popleft()
+            return head
         return self._take(self._turns[0])
 
     def _take(self, turn: _Turn, keep: bool = True) -> Event:
@@ -307,9 +308,7 @@ class Session:
         the part of an answer still waiting for the client's audio does not count: only more
         audio from the client can release it, so reading must go on. An answer not built yet
         counts as one event (reading this never builds it)."""
-        queued = sum(
-            len(e.pending) + e.unmade if isinstance(e, _Turn) else 1 for e in self._outbox
-        )
+        queued = sum(len(e.pending) + e.unmade if isinstance(e, _Turn) else 1 for e in self._outbox)
         if self.playback is Playback.AUDIO_TIME:
             return queued
         return (
