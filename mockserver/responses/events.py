@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..media.pcm import OUTPUT_SAMPLE_RATE, base64_size
+from ..media.speech import Speech
 from ..protocol.dialect import Dialect
 from ..protocol.streams import TEXT_STREAM_EVENTS
 from ..protocol.text import split_units
@@ -53,7 +54,8 @@ class ResponsePlan:
     voice: str
     output_audio_format: str
     text: str
-    audio: np.ndarray | None  # int16 at 24 kHz; None for text-only output
+    # int16 at 24 kHz (or a Speech made where it is sliced); None for text-only output
+    audio: np.ndarray | Speech | None
     usage: dict[str, Any]
     function_call: FunctionCall | None = None  # the output item is this tool call, not a message
     # conversation.item.created for the assistant item inside the response (not on LiveTranslate
@@ -137,7 +139,7 @@ def _step_counts(text: str, n_samples: int, rate: int) -> Iterator[tuple[bool, i
         yield units > (k - 1) * UNITS_PER_STEP, max(0, -(-(end - first) // step))
 
 
-def _audio_deltas(audio: np.ndarray, start: int, end: int, rate: int) -> list[str]:
+def _audio_deltas(audio: np.ndarray | Speech, start: int, end: int, rate: int) -> list[str]:
     """The base64 `delta`s of `audio[start:end]`, AUDIO_DELTA_MS each.
 
     Synthesized answers are cached and read-only (:func:`~..media.speech.synthesize_speech`), so
@@ -165,11 +167,15 @@ def _audio_deltas(audio: np.ndarray, start: int, end: int, rate: int) -> list[st
 
 
 _ENCODED_ENTRIES = 256  # stretches of audio (a few per answer); about 10 MB at most
-_ENCODED: OrderedDict[tuple[int, int, int, int], tuple[np.ndarray, list[str]]] = OrderedDict()
+_ENCODED: OrderedDict[tuple[int, int, int, int], tuple[np.ndarray | Speech, list[str]]] = (
+    OrderedDict()
+)
 
 
-def _immutable(audio: np.ndarray) -> bool:
+def _immutable(audio: np.ndarray | Speech) -> bool:
     """No one can change these samples: neither the array nor anything it views is writeable."""
+    if isinstance(audio, Speech):
+        return True  # made from its text alone
     base: object = audio
     while isinstance(base, np.ndarray):
         if base.flags.writeable:

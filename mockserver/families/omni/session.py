@@ -312,6 +312,15 @@ class OmniSession(ListeningSession):
         self._item_ids.add(plan.item_id)
         self._last_item_id = plan.item_id
 
+    def _speak(self, text: str) -> Any:
+        """`text` spoken in the session's voice: at the output rate, a
+        :class:`~...media.speech.Speech` whose samples are made as its deltas are sent (the
+        responder's :meth:`~...answers.responder.Responder.speech`), so planning a long answer
+        never synthesizes it whole; at another rate, the resampled array."""
+        if self.output_sample_rate != OUTPUT_SAMPLE_RATE:
+            return super()._speak(text)
+        return self._responder.speech(text, self.config["voice"])
+
     def _output_tokens(self, text: str, speaking: bool) -> int:
         """What an answer costs in output tokens (usage.output_tokens), its speech counted by
         length alone (:meth:`Responder.speech_length`), so no sample is made to decide."""

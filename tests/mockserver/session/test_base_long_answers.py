@@ -64,3 +64,21 @@ def test_a_cancel_half_way_closes_as_the_answer_made_at_once_does():
 
 def _one_at_a_time_upto(s, count: int) -> list[dict]:
     return [s.next_event() for _ in range(count)]
+
+
+def test_a_long_answer_made_in_chunks_says_its_transcript_in_its_audio():
+    """The audio deltas, made a chunk at a time, are the transcript's whole synthesized speech."""
+    import base64
+
+    import numpy as np
+
+    from dashscope_realtime_mock.media.speech import synthesize_speech
+
+    s = _answering(strict=False)
+    events = _one_at_a_time(s)
+    audio = b"".join(
+        base64.b64decode(e["delta"]) for e in events if e["type"] == "response.audio.delta"
+    )
+    [done] = [e for e in events if e["type"] == "response.audio_transcript.done"]
+    spoken = synthesize_speech(done["transcript"], s.config["voice"])
+    assert np.array_equal(np.frombuffer(audio, dtype="<i2"), spoken)
