@@ -34,6 +34,7 @@ __all__ = [
     "FunctionCall",
     "ResponsePlan",
     "ResponseStream",
+    "SentSoFar",
     "cancelled_events",
     "response_events",
 ]
@@ -416,26 +417,37 @@ _STREAMED = TEXT_STREAM_EVENTS | {
 STREAMED_DELTAS = _STREAMED - {"response.function_call_arguments.done"}
 
 
-def _sent_so_far(sent: list[Event]) -> tuple[str, int, str]:
-    """(text shown, audio samples, tool arguments) that reached the client before a cut."""
-    text, samples, arguments = "", 0, ""
-    for event in sent:
+@dataclass
+class SentSoFar:
+    """What of a response reached the client before a cut, kept up as each event is sent, so a
+    cancel of a long answer does not read every event sent again."""
+
+    count: int = 0  # events
+    text: str = ""  # text shown
+    samples: int = 0  # audio samples
+    arguments: str = ""  # tool arguments
+    item_opened: bool = False  # response.output_item.added was sent
+
+    def add(self, event: Event) -> None:
+        """`event` of the response was sent."""
+        self.count += 1
         kind = event["type"]
         if kind in ("response.text.text", "response.audio_transcript.text"):
-            text = event["text"] + event["stash"]
+            self.text = event["text"] + event["stash"]
         elif kind in ("response.text.delta", "response.audio_transcript.delta"):
-            text += event["delta"]
+            self.text += event["delta"]
         elif kind == "response.audio.delta":
-            samples += base64_size(event["delta"]) // 2
+            self.samples += base64_size(event["delta"]) // 2
         elif kind == "response.function_call_arguments.delta":
-            arguments += event["delta"]
-    return text, samples, arguments
+            self.arguments += event["delta"]
+        elif kind == "response.output_item.added":
+            self.item_opened = True
 
 
 def cancelled_events(
     dialect: Dialect,
     plan: ResponsePlan,
-    sent: list[Event],
+    sent: SentSoFar,
     reason: str,
     send_done: bool,
     status: str = "cancelled",
@@ -448,17 +460,17 @@ def cancelled_events(
     `status_details` (`client_cancelled`
     or `turn_detected`), unless `send_done` is off (Behaviour.cancel_sends_response_done).
     """
-    text, samples, arguments = _sent_so_far(sent)
+    text, samples, arguments = sent.text, sent.samples, sent.arguments
     full = ResponseStream(dialect, plan)
-    item_opened = any(e["type"] == "response.output_item.added" for e in sent)
+    item_opened = sent.item_opened
     rest: list[Event] = []
-    if not sent:
+    if not sent.count:
         if not send_done:
             return []  # nothing reached the client, and nothing will: the response never was
         rest.append(full.first())  # nothing reached the client: created and cancelled at once
     elif item_opened:
         # The rest of the structure, minus every delta: parts opened get their .done events.
-        rest += [_with_partial(e, plan, text, arguments) for e in full.closing(len(sent))]
+        rest += [_with_partial(e, plan, text, arguments) for e in full.closing(sent.count)]
     output = []
     if item_opened:
         final = (

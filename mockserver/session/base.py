@@ -54,7 +54,13 @@ from ..protocol.rules import ConfigRules
 from ..protocol.schema_checks import check_client_event, check_server_event
 from ..protocol.spec import ModelSpec
 from ..protocol.wire import Event
-from ..responses.events import STREAMED_DELTAS, ResponsePlan, ResponseStream, cancelled_events
+from ..responses.events import (
+    STREAMED_DELTAS,
+    ResponsePlan,
+    ResponseStream,
+    SentSoFar,
+    cancelled_events,
+)
 
 __all__ = [
     "MADE_PER_STEP",
@@ -126,6 +132,7 @@ class _Turn:
     pending: deque[Event]
     plan: ResponsePlan | None = None
     sent: list[Event] = field(default_factory=list)
+    sent_so_far: SentSoFar = field(default_factory=SentSoFar)  # what `sent` adds up to
     cancelled: bool = False
     # Playback.AUDIO_TIME: audio time the response started at, and for each pending event the ms
     # of the response's audio before it (when it is played, counted from start_ms)
@@ -276,6 +283,7 @@ class Session:
             turn.offsets.popleft()
         if keep:
             turn.sent.append(event)
+            turn.sent_so_far.add(event)
         if not turn.pending and turn.unmade:
             self._make(turn)
         return event
@@ -611,7 +619,7 @@ class Session:
         rest = cancelled_events(
             self.family.dialect,
             turn.plan,
-            turn.sent,
+            turn.sent_so_far,
             reason,
             self.behaviour.cancel_sends_response_done,
             self.behaviour.cancelled_status.value,
@@ -634,6 +642,8 @@ class Session:
             streamed.append(event)
         late = streamed[: rng.randint(1, 3)]
         turn.sent.extend(late)
+        for event in late:
+            turn.sent_so_far.add(event)
         after = streamed[len(late) : len(late) + 1] if rng.random() < 0.25 else []
         return late, after if self.behaviour.cancel_sends_response_done else []
 
