@@ -373,7 +373,7 @@ class OmniSession(ListeningSession):
             return "".join(units[:count]).rstrip()
 
         def fits(count: int) -> bool:
-            return self._output_tokens(prefix(count), speaking) <= limit
+            return bool(self._output_tokens(prefix(count), speaking) <= limit)
 
         # Cost grows about evenly with the units: start where that puts the cut.
         guess = len(units) * limit // whole
