@@ -9,7 +9,7 @@ server makes on the event loop, and reports the worst of each phase:
 - cancel: `response.cancel` half-way through the answer.
 
 The answer's length is bounded by the model's documented output-token limit (16,384 for
-qwen3-omni-flash-realtime, 2,048 for qwen-omni-turbo-realtime), so the steps stop growing past
+qwen3-omni-flash-realtime, 2,048 for qwen-omni-turbo-realtime, 65,536 for qwen3.8-omni-flash-realtime), so the steps stop growing past
 it; the target is 5 ms per step.
 
 Run: `python bench/bench_long_answers.py` (this tree), or with `--base REV` to print the same
@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODELS = ("qwen3-omni-flash-realtime", "qwen-omni-turbo-realtime")
+MODELS = ("qwen3-omni-flash-realtime", "qwen-omni-turbo-realtime", "qwen3.8-omni-flash-realtime")
 WORDS = (100, 1_000, 8_000, 40_000)
 
 
@@ -53,6 +53,13 @@ def _session(model: str, words: int, max_tokens: int | None) -> object:
         update["max_tokens"] = max_tokens
     session.receive_event({"type": "session.update", "session": update, "event_id": "e1"})
     warm_voice(session.config["voice"])
+    # a user turn first: qwen3.8 answers nothing without one (docs/protocol/omni-next.md)
+    question = {
+        "type": "message",
+        "role": "user",
+        "content": [{"type": "input_text", "text": "Read it."}],
+    }
+    session.receive_event({"type": "conversation.item.create", "item": question, "event_id": "e0"})
     output = " ".join(f"word{n % 97}." for n in range(words))
     item = {"type": "function_call_output", "call_id": "call_1", "output": output}
     session.receive_event({"type": "conversation.item.create", "item": item, "event_id": "e2"})
