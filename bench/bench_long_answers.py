@@ -9,8 +9,8 @@ server makes on the event loop, and reports the worst of each phase:
 - cancel: `response.cancel` half-way through the answer.
 
 The answer's length is bounded by the model's documented output-token limit (16,384 for
-qwen3-omni-flash-realtime, 2,048 for qwen-omni-turbo-realtime, 65,536 for qwen3.8-omni-flash-realtime), so the steps stop growing past
-it; the target is 5 ms per step.
+qwen3-omni-flash-realtime, 2,048 for qwen-omni-turbo-realtime, 65,536 for
+qwen3.8-omni-flash-realtime), so the steps stop growing past it; the target is 5 ms per step.
 
 Run: `python bench/bench_long_answers.py` (this tree), or with `--base REV` to print the same
 rows for the package at git revision REV side by side (exported to a temporary folder). Each
