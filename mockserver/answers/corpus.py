@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..media.speech import speech_samples, synthesize_speech
+from ..media.speech import Speech, speech_samples, spoken, synthesize_speech
 from ..protocol.text import split_units, units_per_second
 from .responder import Responder, Transcript
 
@@ -154,6 +154,9 @@ class CorpusResponder(Responder):
 
     def speak(self, text: str, voice: str) -> np.ndarray:
         return synthesize_speech(text, voice)
+
+    def speech(self, text: str, voice: str) -> np.ndarray | Speech:
+        return spoken(text, voice)
 
     def speech_length(self, text: str, voice: str) -> int:
         return speech_samples(text)

@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..media.speech import Speech
+
 __all__ = ["Responder", "Transcript"]
 
 
@@ -86,6 +88,16 @@ class Responder(Protocol):
         hotword, the target language), not on the audio alone.
         """
         return None
+
+    def speech(self, text: str, voice: str) -> np.ndarray | Speech:
+        """What :meth:`speak` gives, or a :class:`~..media.speech.Speech` that makes the same
+        samples only where it is sliced.
+
+        Why: a long answer (twenty minutes of speech at the output-token limit) must not be
+        synthesized in the one event-loop step that plans it; its deltas make their samples as
+        they are sent. A responder with recorded audio keeps this default.
+        """
+        return self.speak(text, voice)
 
     def speech_length(self, text: str, voice: str) -> int:
         """How many samples ``speak(text, voice)`` returns.

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..media.speech import Speech
 from ..protocol.text import split_units, units_per_second
 from .responder import Responder, Transcript
 from .rules import AnswerRule
@@ -88,6 +89,9 @@ class ScriptedAnswers(Responder):
 
     def speak(self, text: str, voice: str) -> np.ndarray:
         return self.inner.speak(text, voice)
+
+    def speech(self, text: str, voice: str) -> np.ndarray | Speech:
+        return self.inner.speech(text, voice)
 
     def reply(self, seed: int, heard: Transcript | None, language: str) -> str:
         if heard is None:  # an Omni response with nothing new heard is a turn of its own

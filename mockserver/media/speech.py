@@ -6,7 +6,9 @@ Output is PCM16 mono at the output rate (docs/protocol/events.md §1.10).
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 import zlib
 
@@ -16,7 +18,15 @@ import numpy.typing as npt
 from ..protocol.text import CJK_CHARS
 from .pcm import OUTPUT_SAMPLE_RATE, PCM16
 
-__all__ = ["WARM_POSITIONS", "speech_samples", "synthesize_speech", "voice_pitch", "warm_voice"]
+__all__ = [
+    "WARM_POSITIONS",
+    "Speech",
+    "speech_samples",
+    "spoken",
+    "synthesize_speech",
+    "voice_pitch",
+    "warm_voice",
+]
 
 _PAUSE_PUNCTUATION = set(".,!?;:。，！？；：、")
 _CJK = re.compile(f"[{CJK_CHARS}]")
@@ -108,3 +118,69 @@ def _burst(f0: float, position: int, sample_rate: int) -> PCM16:
 
 def _to_pcm16(audio: npt.NDArray[np.float64]) -> PCM16:
     return np.clip(audio * 32767, -32768, 32767).astype(np.int16)
+
+
+class Speech:
+    """:func:`synthesize_speech` of a text, made only where it is sliced.
+
+    `len()` and ``speech[a:b]`` are those of the whole synthesized array, but a slice costs only
+    the words it overlaps: an answer of twenty minutes of speech is not made (50 MB) in the
+    event-loop step that plans it; each 200 ms delta makes its own samples when it is encoded.
+    """
+
+    def __init__(self, text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RATE) -> None:
+        self.voice = voice
+        self.sample_rate = sample_rate
+        self._f0 = voice_pitch(voice)
+        self._words = re.findall(r"\S+", text)
+        self._burst = int(0.17 * sample_rate) + int(0.03 * sample_rate)
+        self._gaps = (int(0.08 * sample_rate), int(0.25 * sample_rate))
+        # where each word's samples start, and the end of the last
+        lengths = (
+            _syllables(word) * self._burst + self._gaps[word[-1] in _PAUSE_PUNCTUATION]
+            for word in self._words
+        )
+        self._starts = [0, *itertools.accumulate(lengths)]
+
+    def __len__(self) -> int:
+        return self._starts[-1]
+
+    def __getitem__(self, where: slice) -> PCM16:
+        start, stop, step = where.indices(len(self))
+        if step != 1:
+            raise ValueError("a Speech is sliced with step 1")
+        if stop <= start:
+            return np.zeros(0, dtype=np.int16)
+        first = bisect.bisect_right(self._starts, start) - 1
+        pieces: list[PCM16] = []
+        index = first
+        while index < len(self._words) and self._starts[index] < stop:
+            pieces += self._word(index)
+            index += 1
+        audio = np.concatenate(pieces)[start - self._starts[first] : stop - self._starts[first]]
+        audio.flags.writeable = False
+        return audio
+
+    def _word(self, index: int) -> list[PCM16]:
+        """The pieces of the `index`-th word, as :func:`synthesize_speech` makes them."""
+        word = self._words[index]
+        pieces = [
+            _burst(self._f0, (index + s) % _POSITIONS, self.sample_rate)
+            for s in range(_syllables(word))
+        ]
+        pieces.append(_silence(self._gaps[word[-1] in _PAUSE_PUNCTUATION]))
+        return pieces
+
+
+@functools.lru_cache(maxsize=8)
+def _silence(samples: int) -> PCM16:
+    silence = np.zeros(samples, dtype=np.int16)
+    silence.flags.writeable = False
+    return silence
+
+
+@functools.lru_cache(maxsize=256)
+def spoken(text: str, voice: str) -> Speech:
+    """The :class:`Speech` of `text` in `voice` at the output rate, shared (answers repeat
+    across sessions, and so their encoded deltas are shared: responses/events.py)."""
+    return Speech(text, voice)

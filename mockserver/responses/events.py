@@ -14,13 +14,14 @@ import base64
 import contextlib
 import math
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..media.pcm import OUTPUT_SAMPLE_RATE
+from ..media.pcm import OUTPUT_SAMPLE_RATE, base64_size
+from ..media.speech import Speech
 from ..protocol.dialect import Dialect
 from ..protocol.streams import TEXT_STREAM_EVENTS
 from ..protocol.text import split_units
@@ -32,6 +33,8 @@ __all__ = [
     "UNITS_PER_STEP",
     "FunctionCall",
     "ResponsePlan",
+    "ResponseStream",
+    "SentSoFar",
     "cancelled_events",
     "response_events",
 ]
@@ -52,7 +55,8 @@ class ResponsePlan:
     voice: str
     output_audio_format: str
     text: str
-    audio: np.ndarray | None  # int16 at 24 kHz; None for text-only output
+    # int16 at 24 kHz (or a Speech made where it is sliced); None for text-only output
+    audio: np.ndarray | Speech | None
     usage: dict[str, Any]
     function_call: FunctionCall | None = None  # the output item is this tool call, not a message
     # conversation.item.created for the assistant item inside the response (not on LiveTranslate
@@ -113,19 +117,30 @@ def _item(
     }
 
 
-def _stream_steps(text: str, n_samples: int) -> list[tuple[str, str, int, int]]:
-    """(confirmed text, stash, first sample, end sample) for each streamed step."""
+def _stream_steps(text: str, n_samples: int) -> Iterator[tuple[str, str, int, int]]:
+    """(confirmed text, stash, first sample, end sample) for each streamed step, made as asked
+    (the confirmed text grows a step at a time, so a long answer costs linear time)."""
     units = split_units(text)
     steps = max(1, math.ceil(len(units) / UNITS_PER_STEP))
-    result = []
+    confirmed = ""
     for k in range(1, steps + 1):
-        confirmed = "".join(units[: (k - 1) * UNITS_PER_STEP])
         stash = "".join(units[(k - 1) * UNITS_PER_STEP : k * UNITS_PER_STEP])
-        result.append((confirmed, stash, n_samples * (k - 1) // steps, n_samples * k // steps))
-    return result
+        yield confirmed, stash, n_samples * (k - 1) // steps, n_samples * k // steps
+        confirmed += stash
 
 
-def _audio_deltas(audio: np.ndarray, start: int, end: int, rate: int) -> list[str]:
+def _step_counts(text: str, n_samples: int, rate: int) -> Iterator[tuple[bool, int]]:
+    """For each streamed step of :func:`_stream_steps`, without making its text or audio:
+    (whether its stash holds text, how many audio deltas it has)."""
+    units = len(split_units(text))
+    steps = max(1, math.ceil(units / UNITS_PER_STEP))
+    step = rate * AUDIO_DELTA_MS // 1000
+    for k in range(1, steps + 1):
+        first, end = n_samples * (k - 1) // steps, n_samples * k // steps
+        yield units > (k - 1) * UNITS_PER_STEP, max(0, -(-(end - first) // step))
+
+
+def _audio_deltas(audio: np.ndarray | Speech, start: int, end: int, rate: int) -> list[str]:
     """The base64 `delta`s of `audio[start:end]`, AUDIO_DELTA_MS each.
 
     Synthesized answers are cached and read-only (:func:`~..media.speech.synthesize_speech`), so
@@ -153,11 +168,15 @@ def _audio_deltas(audio: np.ndarray, start: int, end: int, rate: int) -> list[st
 
 
 _ENCODED_ENTRIES = 256  # stretches of audio (a few per answer); about 10 MB at most
-_ENCODED: OrderedDict[tuple[int, int, int, int], tuple[np.ndarray, list[str]]] = OrderedDict()
+_ENCODED: OrderedDict[tuple[int, int, int, int], tuple[np.ndarray | Speech, list[str]]] = (
+    OrderedDict()
+)
 
 
-def _immutable(audio: np.ndarray) -> bool:
+def _immutable(audio: np.ndarray | Speech) -> bool:
     """No one can change these samples: neither the array nor anything it views is writeable."""
+    if isinstance(audio, Speech):
+        return True  # made from its text alone
     base: object = audio
     while isinstance(base, np.ndarray):
         if base.flags.writeable:
@@ -226,18 +245,85 @@ def _function_call_events(dialect: Dialect, plan: ResponsePlan, call: FunctionCa
 
 def response_events(dialect: Dialect, plan: ResponsePlan) -> list[Event]:
     """All events of a completed response for `plan`, in wire order."""
-    if plan.function_call is not None:
-        return _function_call_events(dialect, plan, plan.function_call)
-    audio = plan.audio
-    has_audio = audio is not None
-    part_type = "audio" if has_audio else "text"
-    where = {
+    return list(ResponseStream(dialect, plan))
+
+
+class ResponseStream:
+    """The events of a completed response for `plan`, in wire order, made as they are taken.
+
+    `len()` says how many there are before any is made (a session draws their ids at once), and
+    :meth:`closing` gives the structural events that end it, without making a delta: a long
+    answer costs, in any one step, only the events that step takes.
+    """
+
+    def __init__(self, dialect: Dialect, plan: ResponsePlan) -> None:
+        self.dialect = dialect
+        self.plan = plan
+        self._head = _head_events(dialect, plan)
+        self._tail = _tail_events(dialect, plan)
+        self._count = (
+            len(self._head) + len(self._tail) + 1
+            if plan.function_call is None
+            else len(_function_call_events(dialect, plan, plan.function_call))
+        )
+        if plan.function_call is None:
+            n_samples = len(plan.audio) if plan.audio is not None else 0
+            self._count += sum(
+                int(dialect.stream_has_stash or has_text) + deltas * (plan.audio is not None)
+                for has_text, deltas in _step_counts(plan.text, n_samples, plan.audio_rate)
+            )
+            self._count += int(dialect.stream_has_stash)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Event]:
+        plan = self.plan
+        if plan.function_call is not None:
+            yield from _function_call_events(self.dialect, plan, plan.function_call)
+            return
+        yield from self._head
+        yield from _streamed(self.dialect, plan)
+        yield from self._tail
+        yield _response_done(plan)
+
+    def first(self) -> Event:
+        """`response.created`."""
+        return {
+            "type": "response.created",
+            "response": _response_object(self.plan, "in_progress", []),
+        }
+
+    def closing(self, index: int) -> list[Event]:
+        """The events at `index` and after that a cancel keeps: no delta, no `response.done`
+        (what :func:`cancelled_events` gives the `.done` events of the parts opened)."""
+        if self.plan.function_call is not None:
+            events = _function_call_events(self.dialect, self.plan, self.plan.function_call)
+            return [
+                e
+                for e in events[index:]
+                if e["type"] not in _STREAMED and e["type"] != "response.done"
+            ]
+        tail_start = self._count - 1 - len(self._tail)
+        return [*self._head[index:], *self._tail[max(0, index - tail_start) :]]
+
+
+def _where(plan: ResponsePlan) -> dict[str, Any]:
+    return {
         "response_id": plan.response_id,
         "item_id": plan.item_id,
         "output_index": 0,
         "content_index": 0,
     }
-    events: list[Event] = [
+
+
+def _part_type(plan: ResponsePlan) -> str:
+    return "audio" if plan.audio is not None else "text"
+
+
+def _head_events(dialect: Dialect, plan: ResponsePlan) -> list[Event]:
+    """A message response's events before its first streamed one."""
+    return [
         {"type": "response.created", "response": _response_object(plan, "in_progress", [])},
         {
             "type": "response.output_item.added",
@@ -246,28 +332,47 @@ def response_events(dialect: Dialect, plan: ResponsePlan) -> list[Event]:
             "item": _item(plan, "in_progress", []),
         },
         *([_item_created(dialect, plan)] if plan.item_created else []),
-        {"type": "response.content_part.added", **where, "part": {"type": part_type, "text": ""}},
+        {
+            "type": "response.content_part.added",
+            **_where(plan),
+            "part": {"type": _part_type(plan), "text": ""},
+        },
     ]
-    stream_type = dialect.transcript_stream if has_audio else dialect.text_stream
+
+
+def _streamed(dialect: Dialect, plan: ResponsePlan) -> Iterator[Event]:
+    """A message response's text and audio deltas, interleaved, made one step at a time."""
+    audio = plan.audio
+    where = _where(plan)
+    stream_type = dialect.transcript_stream if audio is not None else dialect.text_stream
     n_samples = len(audio) if audio is not None else 0
     for confirmed, stash, first, end in _stream_steps(plan.text, n_samples):
         if dialect.stream_has_stash:
-            events.append({"type": stream_type, **where, "text": confirmed, "stash": stash})
+            yield {"type": stream_type, **where, "text": confirmed, "stash": stash}
         elif stash:
-            events.append({"type": stream_type, **where, "delta": stash})
+            yield {"type": stream_type, **where, "delta": stash}
         if audio is not None:
-            events += [
-                {"type": "response.audio.delta", **where, "delta": d}
-                for d in _audio_deltas(audio, first, end, plan.audio_rate)
-            ]
+            for d in _audio_deltas(audio, first, end, plan.audio_rate):
+                yield {"type": "response.audio.delta", **where, "delta": d}
     if dialect.stream_has_stash:
-        events.append({"type": stream_type, **where, "text": plan.text, "stash": ""})
-    if has_audio:
+        yield {"type": stream_type, **where, "text": plan.text, "stash": ""}
+
+
+def _item_status(plan: ResponsePlan) -> str:
+    return "completed" if plan.status == "completed" else "incomplete"
+
+
+def _tail_events(dialect: Dialect, plan: ResponsePlan) -> list[Event]:
+    """A message response's closing `.done` events after its last streamed one (not
+    `response.done`)."""
+    where = _where(plan)
+    part_type = _part_type(plan)
+    events: list[Event] = []
+    if plan.audio is not None:
         events.append({"type": "response.audio_transcript.done", **where, "transcript": plan.text})
         events.append({"type": "response.audio.done", **where})
     else:
         events.append({"type": "response.text.done", **where, "text": plan.text})
-    item_status = "completed" if plan.status == "completed" else "incomplete"
     # Doc quirk kept (tests/schemas/examples/SOURCES.md): parts and output_item.done carry `text` even for
     # audio parts, while response.done uses `transcript` for them.
     events.append(
@@ -282,20 +387,23 @@ def response_events(dialect: Dialect, plan: ResponsePlan) -> list[Event]:
             "type": "response.output_item.done",
             "response_id": plan.response_id,
             "output_index": 0,
-            "item": _item(plan, item_status, [{"type": part_type, "text": plan.text}]),
+            "item": _item(plan, _item_status(plan), [{"type": part_type, "text": plan.text}]),
         }
     )
+    return events
+
+
+def _response_done(plan: ResponsePlan) -> Event:
     final_content = (
         {"type": "audio", "transcript": plan.text}
-        if has_audio
+        if plan.audio is not None
         else {"type": "text", "text": plan.text}
     )
-    done = _response_object(plan, plan.status, [_item(plan, item_status, [final_content])])
+    done = _response_object(plan, plan.status, [_item(plan, _item_status(plan), [final_content])])
     if plan.status_details is not None:
         done["status_details"] = plan.status_details
     done["usage"] = plan.usage
-    events.append({"type": "response.done", "response": done})
-    return events
+    return {"type": "response.done", "response": done}
 
 
 _STREAMED = TEXT_STREAM_EVENTS | {
@@ -309,26 +417,37 @@ _STREAMED = TEXT_STREAM_EVENTS | {
 STREAMED_DELTAS = _STREAMED - {"response.function_call_arguments.done"}
 
 
-def _sent_so_far(sent: list[Event]) -> tuple[str, int, str]:
-    """(text shown, audio samples, tool arguments) that reached the client before a cut."""
-    text, samples, arguments = "", 0, ""
-    for event in sent:
+@dataclass
+class SentSoFar:
+    """What of a response reached the client before a cut, kept up as each event is sent, so a
+    cancel of a long answer does not read every event sent again."""
+
+    count: int = 0  # events
+    text: str = ""  # text shown
+    samples: int = 0  # audio samples
+    arguments: str = ""  # tool arguments
+    item_opened: bool = False  # response.output_item.added was sent
+
+    def add(self, event: Event) -> None:
+        """`event` of the response was sent."""
+        self.count += 1
         kind = event["type"]
         if kind in ("response.text.text", "response.audio_transcript.text"):
-            text = event["text"] + event["stash"]
+            self.text = event["text"] + event["stash"]
         elif kind in ("response.text.delta", "response.audio_transcript.delta"):
-            text += event["delta"]
+            self.text += event["delta"]
         elif kind == "response.audio.delta":
-            samples += len(base64.b64decode(event["delta"])) // 2
+            self.samples += base64_size(event["delta"]) // 2
         elif kind == "response.function_call_arguments.delta":
-            arguments += event["delta"]
-    return text, samples, arguments
+            self.arguments += event["delta"]
+        elif kind == "response.output_item.added":
+            self.item_opened = True
 
 
 def cancelled_events(
     dialect: Dialect,
     plan: ResponsePlan,
-    sent: list[Event],
+    sent: SentSoFar,
     reason: str,
     send_done: bool,
     status: str = "cancelled",
@@ -341,21 +460,17 @@ def cancelled_events(
     `status_details` (`client_cancelled`
     or `turn_detected`), unless `send_done` is off (Behaviour.cancel_sends_response_done).
     """
-    text, samples, arguments = _sent_so_far(sent)
-    full = response_events(dialect, plan)
-    item_opened = any(e["type"] == "response.output_item.added" for e in sent)
+    text, samples, arguments = sent.text, sent.samples, sent.arguments
+    full = ResponseStream(dialect, plan)
+    item_opened = sent.item_opened
     rest: list[Event] = []
-    if not sent:
+    if not sent.count:
         if not send_done:
             return []  # nothing reached the client, and nothing will: the response never was
-        rest.append(full[0])  # nothing reached the client: created and cancelled at once
+        rest.append(full.first())  # nothing reached the client: created and cancelled at once
     elif item_opened:
         # The rest of the structure, minus every delta: parts opened get their .done events.
-        rest += [
-            _with_partial(e, plan, text, arguments)
-            for e in full[len(sent) :]
-            if e["type"] not in _STREAMED and e["type"] != "response.done"
-        ]
+        rest += [_with_partial(e, plan, text, arguments) for e in full.closing(sent.count)]
     output = []
     if item_opened:
         final = (

@@ -32,9 +32,10 @@ each family's rules live in its package under :mod:`dashscope_realtime_mock.fami
 from __future__ import annotations
 
 import functools
+import itertools
 import random
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Protocol
@@ -53,9 +54,27 @@ from ..protocol.rules import ConfigRules
 from ..protocol.schema_checks import check_client_event, check_server_event
 from ..protocol.spec import ModelSpec
 from ..protocol.wire import Event
-from ..responses.events import STREAMED_DELTAS, ResponsePlan, cancelled_events, response_events
+from ..responses.events import (
+    STREAMED_DELTAS,
+    ResponsePlan,
+    ResponseStream,
+    SentSoFar,
+    cancelled_events,
+)
 
-__all__ = ["VALID", "ClientReferee", "FamilyFacts", "Playback", "SchemaVerdict", "Session"]
+__all__ = [
+    "MADE_PER_STEP",
+    "VALID",
+    "ClientReferee",
+    "FamilyFacts",
+    "Playback",
+    "SchemaVerdict",
+    "Session",
+]
+
+# Events of a response made in one step (an audio delta of 200 ms costs about 100 µs to make and
+# encode): a long answer is made a chunk at a time as it is sent, never all in one loop step.
+MADE_PER_STEP = 16
 
 # A client event's schema check done ahead (Session.vet_frame): VALID, the error to answer, or
 # None when it still has to be done.
@@ -113,12 +132,18 @@ class _Turn:
     pending: deque[Event]
     plan: ResponsePlan | None = None
     sent: list[Event] = field(default_factory=list)
+    sent_so_far: SentSoFar = field(default_factory=SentSoFar)  # what `sent` adds up to
     cancelled: bool = False
     # Playback.AUDIO_TIME: audio time the response started at, and for each pending event the ms
     # of the response's audio before it (when it is played, counted from start_ms)
     start_ms: int = 0
     offsets: deque[int] = field(default_factory=deque)
     played_out: bool = False  # the client's input went idle: all of it counts as played
+    # The events not made yet, with their ids (drawn when the response was built), and how
+    # many: they are made a chunk at a time as `pending` empties (Session._make)
+    source: Iterator[tuple[Event, str]] | None = None
+    unmade: int = 0
+    samples: int = 0  # audio samples in the events made so far (for their offsets)
 
 
 class Session:
@@ -151,7 +176,8 @@ class Session:
         self._schemas = family.schemas
         self._id_factory = IdFactory(rng)
         self._responder: Responder = responder or CorpusResponder()
-        self._outbox: deque[Event] = deque()
+        # events, or a response wholly released in fast pace whose rest is made as it is taken
+        self._outbox: deque[Event | _Turn] = deque()
         self._turn_queue: deque[_Turn] = deque()
         # The response started whose events are not built yet (TRANSPORT playback, not strict):
         # see _start_response. Anything that draws an id or looks at the turns builds it first,
@@ -205,7 +231,8 @@ class Session:
         belongs to while that is not built. The transport compares it before and after each
         client frame (a change: wake the send task); reading it cannot fail or cost a build."""
         if self._outbox or self.playback is Playback.AUDIO_TIME:
-            return self._outbox[0] if self._outbox else None
+            head = self._outbox[0] if self._outbox else None
+            return head.pending[0] if isinstance(head, _Turn) and head.pending else head
         for turn in self._turn_queue:
             if turn is self._unbuilt:
                 return turn
@@ -223,21 +250,42 @@ class Session:
 
     def peek_event(self) -> Event | None:
         """The next server event to send, without taking it (None: nothing to send now)."""
-        if self._outbox or self.playback is Playback.AUDIO_TIME:
-            return self._outbox[0] if self._outbox else None
+        while self._outbox:
+            head = self._outbox[0]
+            if not isinstance(head, _Turn):
+                return head
+            if head.pending:
+                return head.pending[0]
+            self._outbox.popleft()  # a released response, all sent
+        if self.playback is Playback.AUDIO_TIME:
+            return None
         while self._turns and not self._turns[0].pending:
             self._turns.popleft()
         return self._turns[0].pending[0] if self._turns else None
 
     def next_event(self) -> Event | None:
         """Take the next server event to send; the transport calls this when it sends it."""
-        if self._outbox:
-            return self._outbox.popleft()
         if self.peek_event() is None:
             return None
-        turn = self._turns[0]
+        if self._outbox:
+            head = self._outbox[0]
+            if isinstance(head, _Turn):
+                return self._take(head, keep=False)
+            self._outbox.popleft()
+            return head
+        return self._take(self._turns[0])
+
+    def _take(self, turn: _Turn, keep: bool = True) -> Event:
+        """The next event of `turn` (`keep`: counted as sent, for a cut); the next chunk of its
+        events is made when these run out."""
         event = turn.pending.popleft()
-        turn.sent.append(event)
+        if turn.offsets:
+            turn.offsets.popleft()
+        if keep:
+            turn.sent.append(event)
+            turn.sent_so_far.add(event)
+        if not turn.pending and turn.unmade:
+            self._make(turn)
         return event
 
     def events_to_send(self) -> list[Event]:
@@ -268,11 +316,12 @@ class Session:
         the part of an answer still waiting for the client's audio does not count: only more
         audio from the client can release it, so reading must go on. An answer not built yet
         counts as one event (reading this never builds it)."""
+        queued = sum(len(e.pending) + e.unmade if isinstance(e, _Turn) else 1 for e in self._outbox)
         if self.playback is Playback.AUDIO_TIME:
-            return len(self._outbox)
+            return queued
         return (
-            len(self._outbox)
-            + sum(len(turn.pending) for turn in self._turn_queue)
+            queued
+            + sum(len(turn.pending) + turn.unmade for turn in self._turn_queue)
             + (self._unbuilt is not None)
         )
 
@@ -501,17 +550,34 @@ class Session:
         self._build(turn)
 
     def _build(self, turn: _Turn) -> None:
+        """Draw the ids of `turn`'s response (all at once: the ids that follow are those building
+        it at once gives) and make its first events; the rest are made as these are taken
+        (strict: all of them now, each checked against its schema)."""
         assert turn.plan is not None
-        events = self._stamp_all(response_events(self.family.dialect, turn.plan))
-        samples = 0
-        for event in events:
-            played_ms = samples * 1000 // turn.plan.audio_rate
+        stream = ResponseStream(self.family.dialect, turn.plan)
+        turn.unmade = len(stream)
+        turn.source = zip(stream, self._ids.new_many("event", turn.unmade), strict=True)
+        self._make(turn, turn.unmade if self.strict else MADE_PER_STEP)
+
+    def _make(self, turn: _Turn, count: int = MADE_PER_STEP) -> None:
+        """Make the next `count` events of `turn` (fewer when fewer are left), with their
+        Playback.AUDIO_TIME offsets."""
+        assert turn.plan is not None and turn.source is not None
+        made = []
+        for event, event_id in itertools.islice(turn.source, min(count, turn.unmade)):
+            made.append(self._stamped(event, event_id))
+            played_ms = turn.samples * 1000 // turn.plan.audio_rate
             # The closing (`.done`) events play after the audio, and never at the instant the
             # response started: a text-only answer (or a tool call) stays cancellable too.
             turn.offsets.append(max(played_ms, 1) if event["type"].endswith(".done") else played_ms)
             if event["type"] == "response.audio.delta":
-                samples += base64_size(event["delta"]) // 2
-        turn.pending = deque(events)
+                turn.samples += base64_size(event["delta"]) // 2
+        turn.unmade -= len(made)
+        self._made(made)
+        turn.pending.extend(made)
+
+    def _made(self, events: list[Event]) -> None:
+        """Events of a response were just made (a family may adjust them before they queue)."""
 
     def _release_played(self) -> None:
         """Playback.AUDIO_TIME: move what has played by now into the send lane, in order."""
@@ -526,14 +592,15 @@ class Session:
                 and not turn.played_out
                 and self._can_interrupt()
             )
+            if not held and turn.unmade:
+                # all of it plays now: the rest is made as the transport takes it
+                self._outbox.append(turn)
+                self._turns.popleft()
+                continue
             while turn.pending and (
                 not held or not turn.offsets or turn.offsets[0] <= now - turn.start_ms
             ):
-                event = turn.pending.popleft()
-                if turn.offsets:
-                    turn.offsets.popleft()
-                turn.sent.append(event)
-                self._outbox.append(event)
+                self._outbox.append(self._take(turn))
             if turn.pending:
                 return
             self._turns.popleft()
@@ -552,19 +619,22 @@ class Session:
         rest = cancelled_events(
             self.family.dialect,
             turn.plan,
-            turn.sent,
+            turn.sent_so_far,
             reason,
             self.behaviour.cancel_sends_response_done,
             self.behaviour.cancelled_status.value,
         )
         turn.pending = deque([*late, *self._stamp_all(rest), *stray])
         turn.offsets.clear()
+        turn.source, turn.unmade = None, 0
         turn.cancelled = True
 
     def _late_deltas(self, turn: _Turn) -> tuple[list[Event], list[Event]]:
         """Behaviour.late_deltas: the unsent deltas that still go out before the closing events
         (counted as sent, so response.done includes them) and the one, if any, after it."""
         rng = random.Random(f"{self.id}:{turn.plan.response_id if turn.plan else ''}")
+        while len(turn.pending) <= 4 and turn.unmade:  # the most late deltas, and the next
+            self._make(turn)
         streamed = []
         for event in turn.pending:
             if event["type"] not in STREAMED_DELTAS:
@@ -572,6 +642,8 @@ class Session:
             streamed.append(event)
         late = streamed[: rng.randint(1, 3)]
         turn.sent.extend(late)
+        for event in late:
+            turn.sent_so_far.add(event)
         after = streamed[len(late) : len(late) + 1] if rng.random() < 0.25 else []
         return late, after if self.behaviour.cancel_sends_response_done else []
 

@@ -17,9 +17,9 @@ class CountingResponder(CorpusResponder):
 
     longest_spoken = 0
 
-    def speak(self, text, voice):
+    def speech(self, text, voice):
         self.longest_spoken = max(self.longest_spoken, text_tokens(text))
-        return super().speak(text, voice)
+        return super().speech(text, voice)
 
 
 def _answer_a_long_tool_output(model: str, max_tokens: int | None = None):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -312,6 +313,15 @@ class OmniSession(ListeningSession):
         self._item_ids.add(plan.item_id)
         self._last_item_id = plan.item_id
 
+    def _speak(self, text: str) -> Any:
+        """`text` spoken in the session's voice: at the output rate, a
+        :class:`~...media.speech.Speech` whose samples are made as its deltas are sent (the
+        responder's :meth:`~...answers.responder.Responder.speech`), so planning a long answer
+        never synthesizes it whole; at another rate, the resampled array."""
+        if self.output_sample_rate != OUTPUT_SAMPLE_RATE:
+            return super()._speak(text)
+        return self._responder.speech(text, self.config["voice"])
+
     def _output_tokens(self, text: str, speaking: bool) -> int:
         """What an answer costs in output tokens (usage.output_tokens), its speech counted by
         length alone (:meth:`Responder.speech_length`), so no sample is made to decide."""
@@ -354,24 +364,52 @@ class OmniSession(ListeningSession):
             "status_details": {"type": "incomplete", "reason": "max_output_tokens"},
         }
         text, cut_short = self._longest_possible(text, language, speaking, limit)
-        if self._output_tokens(text, speaking) <= limit:
+        whole = self._output_tokens(text, speaking)
+        if whole <= limit:
             return text, incomplete if cut_short else {}
         units = split_units(text)
 
         def prefix(count: int) -> str:
             return "".join(units[:count]).rstrip()
 
-        low, high = 0, len(units)  # the longest prefix that fits lies in [low, high)
-        while high - low > 1:
-            middle = (low + high) // 2
-            if self._output_tokens(prefix(middle), speaking) <= limit:
-                low = middle
-            else:
-                high = middle
-        return prefix(low), incomplete
+        def fits(count: int) -> bool:
+            return bool(self._output_tokens(prefix(count), speaking) <= limit)
+
+        # Cost grows about evenly with the units: start where that puts the cut.
+        guess = len(units) * limit // whole
+        return prefix(_longest_fitting(fits, len(units), guess)), incomplete
 
     def _call_id(self) -> str:
         # docs/protocol/events.md §1.5: call_ + 22 lowercase hex.
         call_id = self._ids.new_hex("call", 22)
         self._call_ids.add(call_id)
         return call_id
+
+
+def _longest_fitting(fits: Callable[[int], bool], count: int, guess: int) -> int:
+    """The largest n in [0, count) with `fits(n)` (`fits` grows false and stays so; `count`
+    does not fit; 0 is the answer when nothing else fits), searched from `guess`: a few probes
+    around a good guess instead of a binary search's fourteen over the whole range, each probe
+    costing the length of its prefix."""
+    low, high = 0, count  # the answer lies in [low, high)
+    guess = min(max(guess, 1), count - 1)
+    step = 1
+    if guess > low and fits(guess):
+        low = guess
+        while low + step < high and fits(low + step):  # gallop up
+            low += step
+            step *= 2
+        high = min(high, low + step)
+    elif guess > low:
+        high = guess
+        while high - step > low and not fits(high - step):  # gallop down
+            high -= step
+            step *= 2
+        low = max(low, high - step)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle
+    return low

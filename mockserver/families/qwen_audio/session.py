@@ -298,9 +298,8 @@ class QwenAudioSession(OmniSession):
         self._remember(_assistant_item(plan), self._last_item_id)
         super()._start_response(plan)
 
-    def _build(self, turn: Any) -> None:
-        super()._build(turn)
-        _strip_response_fields(turn.pending)
+    def _made(self, events: list[Event]) -> None:
+        _strip_response_fields(events)
 
     def _cancel_response(self, turn: Any, reason: str) -> None:
         super()._cancel_response(turn, reason)

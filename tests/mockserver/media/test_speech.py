@@ -104,3 +104,21 @@ def test_warming_leaves_the_samples_as_they_are():
     synthesize_speech.cache_clear()
     speech.warm_voice("Serena")
     assert np.array_equal(synthesize_speech("Warm or cold, the same samples.", "Serena"), cold)
+
+
+def test_a_speech_sliced_anywhere_is_the_synthesized_array():
+    """Speech made where it is sliced gives the samples, and the length, of the whole synthesis."""
+    import random
+
+    from dashscope_realtime_mock.media.speech import Speech
+
+    text = "Hello there, 你好世界。 " + " ".join(f"word{n % 97}." for n in range(150))
+    for rate in (24000, 16000):
+        whole = synthesize_speech(text, "Cherry", rate)
+        speech = Speech(text, "Cherry", rate)
+        assert len(speech) == len(whole)
+        pick = random.Random(1)
+        for _ in range(100):
+            start = pick.randrange(len(whole))
+            end = pick.randrange(start, len(whole) + 5000)
+            assert np.array_equal(speech[start:end], whole[start:end])

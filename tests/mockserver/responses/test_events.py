@@ -59,3 +59,62 @@ def test_the_cache_is_bounded():
         audio.flags.writeable = False
         events._audio_deltas(audio, 0, 480, 24000)
     assert len(events._ENCODED) == events._ENCODED_ENTRIES
+
+
+def _plan(text: str, audio: np.ndarray | None, **fields) -> events.ResponsePlan:
+    return events.ResponsePlan(
+        response_id="resp_1",
+        item_id="item_1",
+        conversation_id="conv_1",
+        previous_item_id=None,
+        modalities=["text", "audio"] if audio is not None else ["text"],
+        voice="Cherry",
+        output_audio_format="pcm16",
+        text=text,
+        audio=audio,
+        usage={},
+        **fields,
+    )
+
+
+def _plans() -> list[events.ResponsePlan]:
+    long_text = " ".join(f"word{n}." for n in range(200))
+    return [
+        _plan(long_text, synthesize_speech(long_text, "Cherry")),
+        _plan(long_text, None),
+        _plan("", None),
+        _plan("两个字的回答，没有空格。", synthesize_speech("两个字的回答", "Cherry")),
+        _plan("", None, function_call=events.FunctionCall("call_1", "f", '{"a": 1, "b": 2}')),
+    ]
+
+
+def _dialects():
+    from dashscope_realtime_mock.families.livetranslate import DIALECT as STASHED
+    from dashscope_realtime_mock.families.omni import DIALECT as DELTAS
+
+    return [STASHED, DELTAS]
+
+
+def test_a_response_stream_counts_the_events_it_makes():
+    """len() of a response stream, known before any event is made, is how many it makes."""
+    for dialect in _dialects():
+        for plan in _plans():
+            stream = events.ResponseStream(dialect, plan)
+            assert len(stream) == len(list(stream))
+
+
+def test_the_closing_events_are_the_structure_left_after_a_cut():
+    """closing(k) is what follows the first k events of the whole response, minus every
+    delta and response.done: what a cancel after k events closes."""
+    for dialect in _dialects():
+        for plan in _plans():
+            whole = events.response_events(dialect, plan)
+            stream = events.ResponseStream(dialect, plan)
+            for k in range(len(whole)):
+                expected = [
+                    e
+                    for e in whole[k:]
+                    if e["type"] not in events.STREAMED_DELTAS
+                    and e["type"] not in ("response.function_call_arguments.done", "response.done")
+                ]
+                assert stream.closing(k) == expected

@@ -392,7 +392,7 @@ async def test_an_answer_that_fails_to_build_in_real_time_pace_ends_with_server_
     def broken(dialect, plan):
         raise RuntimeError("a bug while building an answer")
 
-    monkeypatch.setattr(session_module, "response_events", broken)
+    monkeypatch.setattr(session_module, "ResponseStream", broken)
     await _expect_server_error_on_a_broken_build(aiohttp_client, then_update=True)
 
 
@@ -415,7 +415,7 @@ async def test_an_answer_that_fails_to_build_in_its_turn_ends_with_server_error(
         turns.append(needed())
         await build_in_turn(self, needed, build)
 
-    monkeypatch.setattr(session_module, "response_events", broken)
+    monkeypatch.setattr(session_module, "ResponseStream", broken)
     monkeypatch.setattr(BuildQueue, "build", counted)
     await _expect_server_error_on_a_broken_build(aiohttp_client, then_update=False)
     assert turns == [True]
