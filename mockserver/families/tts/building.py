@@ -89,8 +89,9 @@ class ResponseBuild:
         self._stream: StreamEncoder | None = None  # an MP3 / Opus stream being encoded
         self.bytes_per_second = 0  # of an encoded stream, once made
         if settings.response_format in ("mp3", "opus"):
-            # the Ogg serial number comes from the response id: the same input, the same bytes
-            serial = zlib.crc32(plan.response_id.encode())
+            # the Ogg serial number comes from the text (not the response id, which is random
+            # unless the session's seed is set): the same text, the same bytes
+            serial = zlib.crc32(f"{settings.voice}\n{text}".encode())
             self._stream = StreamEncoder(
                 settings.response_format, settings.sample_rate, settings.bit_rate, serial
             )

@@ -87,7 +87,9 @@ def test_encoded_deltas_join_to_the_stream_of_the_whole_speech(fmt):
         deltas += [base64.b64decode(e["delta"]) for e in build.step() if "delta" in e]
     settings = SpeechSettings("Cherry", response_format=fmt)
     speech = np.concatenate([speak(p, settings) for p in word_pieces(TEXT)])
-    assert b"".join(deltas) == encode(speech, settings, serial=zlib.crc32(b"resp_1"))
+    assert b"".join(deltas) == encode(
+        speech, settings, serial=zlib.crc32(f"Cherry\n{TEXT}".encode())
+    )
     assert build.duration_ms == len(speech) * 1000 // 24000
 
 
