@@ -29,14 +29,16 @@ import soundfile
 
 from .pcm import PCM16
 
-__all__ = ["MP3_KBPS", "PAGE_MS", "StreamEncoder", "mp3_kbps", "restamp_ogg"]
+__all__ = ["MP3_KBPS", "PAGE_MS", "StreamEncoder", "mp3_kbps", "opus_kbps", "restamp_ogg"]
 
 PAGE_MS = 40.0  # Ogg page latency: about one page per write of this much audio
 MP3_KBPS = 128  # docs/protocol/tts.md §4.1: bit_rate only matters for opus; 128 is its default
 # libsndfile maps compression level 0..1 linearly onto these CBR kbps, highest first, by the
 # MPEG version the rate needs (mpeg_l3_encoder_set_quality): rate floor → (highest, lowest).
 _MP3_RANGES = ((32000, (320, 32)), (16000, (160, 8)), (0, (64, 8)))
-_OPUS_KBPS = (6, 510)  # docs/protocol/tts.md §4.1, libsndfile's opus range for levels 1..0
+# libsndfile's Opus target is (1 - level) * 250 + 6 kbps a channel (ogg_opus.c), so bit_rate
+# (docs/protocol/tts.md §4.1: 6 to 510) is met from 6 to 256 kbps, mono Opus's own ceiling.
+_OPUS_KBPS = (6, 256)
 _SFC_SET_OGG_PAGE_LATENCY_MS = 0x1302  # sndfile.h (libsndfile 1.2)
 _BIT_REVERSED = bytes(int(f"{b:08b}"[::-1], 2) for b in range(256))
 
@@ -52,9 +54,14 @@ def _mp3_level(rate: int) -> float:
     return (high - mp3_kbps(rate)) / (high - low)
 
 
+def opus_kbps(bit_rate: int) -> int:
+    """The Opus target bit rate for a session's `bit_rate`: itself, within 6 to 256 kbps."""
+    return min(max(bit_rate, _OPUS_KBPS[0]), _OPUS_KBPS[1])
+
+
 def _opus_level(bit_rate: int) -> float:
     low, high = _OPUS_KBPS
-    return 1 - (min(max(bit_rate, low), high) - low) / (high - low)
+    return (high - opus_kbps(bit_rate)) / (high - low)
 
 
 class _Sink:
@@ -132,7 +139,7 @@ class StreamEncoder:
                 "subtype": "OPUS",
                 "compression_level": _opus_level(bit_rate),
             }
-            self.bytes_per_second = min(max(bit_rate, _OPUS_KBPS[0]), _OPUS_KBPS[1]) * 125
+            self.bytes_per_second = opus_kbps(bit_rate) * 125  # the target; speech is less
         else:
             options = {
                 "format": "MP3",

@@ -87,7 +87,8 @@ class ResponseBuild:
         self._encoded: deque[bytes] | None = None  # a WAV stream's deltas to send
         self._encoded_ms = 0
         self._stream: StreamEncoder | None = None  # an MP3 / Opus stream being encoded
-        self.bytes_per_second = 0  # of an encoded stream, once made
+        self.bytes_per_second = 0  # of an encoded stream, once made (MP3 / Opus: so far)
+        self._streamed_bytes = 0
         if settings.response_format in ("mp3", "opus"):
             # the Ogg serial number comes from the text (not the response id, which is random
             # unless the session's seed is set): the same text, the same bytes
@@ -133,6 +134,11 @@ class ResponseBuild:
             chunk, self._pcm = self._pcm[: self._delta], self._pcm[self._delta :]
             self._samples += len(chunk)
             data = stream.write(chunk)  # MP3 at 8 kHz holds its first frame back: maybe none
+            self._streamed_bytes += len(data)
+            if self._streamed_bytes:  # the pacer plays the deltas at the rate they come out
+                self.bytes_per_second = (
+                    self._streamed_bytes * self.settings.sample_rate // self._samples
+                )
         else:
             data = stream.close()
             if not data:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from dashscope_realtime_mock.media.streaming import StreamEncoder, mp3_kbps, restamp_ogg
+from dashscope_realtime_mock.media.streaming import StreamEncoder, mp3_kbps, opus_kbps, restamp_ogg
 from dashscope_realtime_mock.media.synthesis import SpeechSettings, speak
 
 TEXT = "Hello there, this is one ordinary sentence of speech."
@@ -94,3 +94,18 @@ def _page_starts(data: bytes) -> list[int]:
         lacing = data[pos + 27 : pos + 27 + data[pos + 26]]
         pos += 27 + len(lacing) + sum(lacing)
     return starts
+
+
+@pytest.mark.parametrize("bit_rate", [32, 64, 128])
+def test_opus_comes_near_the_bit_rate_asked(bit_rate):
+    """libsndfile's compression level is set so Opus targets `bit_rate` (speech, with its pauses,
+    comes out a little under the target)."""
+    pcm = _speech()
+    data = b"".join(_streamed("opus", pcm, 24000, 2400, bit_rate=bit_rate))
+    kbps = len(data) * 8 / (len(pcm) / 24000) / 1000
+    assert 0.6 * bit_rate <= kbps <= 1.05 * bit_rate
+
+
+def test_opus_bit_rate_is_held_within_what_mono_opus_takes():
+    """bit_rate 6 to 510 (docs/protocol/tts.md §4.1) becomes a target of 6 to 256 kbps."""
+    assert (opus_kbps(6), opus_kbps(128), opus_kbps(510)) == (6, 128, 256)
