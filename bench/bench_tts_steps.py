@@ -4,7 +4,7 @@
 A response is made in bounded steps (mockserver/families/tts/building.py): a few words
 synthesized, or one 200 ms delta, per pull. The goal is no step over 5 ms (STYLE.md). Voices are
 cold (a voice not spoken before in this process), the worst case. WAV is printed for one
-sentence (its stream is encoded whole at the first audio step); MP3 and Opus, encoded 100 ms a
+sentence (its stream is encoded whole at the first audio step); MP3 and Opus, encoded 60 ms a
 step (media/streaming.py), for one sentence at 24 kHz and for the long text at 8 and 48 kHz.
 
 Run: `python bench/bench_tts_steps.py`.

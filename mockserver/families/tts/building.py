@@ -5,8 +5,9 @@ The session asks for one step at a time while the transport drains what it has
 step: each step synthesizes at most a few words (:data:`WORDS_PER_STEP`) and sends at most
 :data:`DELTA_MS` of audio. PCM is cut into deltas as it is made. MP3 and Opus are one stream per
 response, encoded :data:`ENCODED_DELTA_MS` at a time as the speech is made, and a step either
-synthesizes or encodes, never both (a cold piece takes up to 5 ms, encoding 100 ms 1-2 ms at
-48 kHz; the whole stream of a sentence took 25-60 ms); what one encoding gave is sent as two
+synthesizes or encodes, never both (a cold piece takes up to 5 ms, encoding 60 ms about 1.5 ms
+at 48 kHz; the whole stream of a sentence took 25-60 ms; the head's step synthesizes the first
+piece); what one encoding gave is sent as two
 deltas, so the deltas keep ahead of the steps that only synthesize. WAV is encoded whole at the first audio step (under
 4 ms for a sentence). A replayed recording (replay/tts.py) is sent as recorded.
 """
@@ -32,7 +33,9 @@ from .events import TtsResponse, audio_delta, head_events, tail_events
 __all__ = ["DELTA_MS", "ENCODED_DELTA_MS", "WORDS_PER_STEP", "ResponseBuild", "word_pieces"]
 
 DELTA_MS = 200  # audio per `response.audio.delta`, at most
-ENCODED_DELTA_MS = 100  # audio encoded per MP3 / Opus delta: 1-2 ms of libsndfile time at 48 kHz
+ENCODED_DELTA_MS = (
+    60  # audio encoded per MP3 / Opus step: about 1.5 ms of libsndfile time at 48 kHz
+)
 WORDS_PER_STEP = 3  # words synthesized in one step (about 5 syllables: under 5 ms cold at 48 kHz)
 _LONGEST_WORD = 6  # characters: a CJK run without spaces is cut into pieces this long
 _PIECE_CHARS = 16  # a piece ends at WORDS_PER_STEP words or this many characters
@@ -110,6 +113,8 @@ class ResponseBuild:
         """The next events: the head, one delta, or the closing events (then `done`)."""
         if self._head:
             self._head = False
+            if self._stream is not None:  # the first piece now: the next step only encodes
+                self._synthesize_piece()
             return head_events(self.plan)
         if self._stream is not None:
             return self._streamed_step(self._stream)
