@@ -4,12 +4,13 @@ The session asks for one step at a time while the transport drains what it has
 (:meth:`~.session.TtsSession.next_event`), so a long text is never synthesized in one event-loop
 step: each step synthesizes at most a few words (:data:`WORDS_PER_STEP`) and sends at most
 :data:`DELTA_MS` of audio. PCM is cut into deltas as it is made. MP3 and Opus are one stream per
-response, encoded :data:`ENCODED_DELTA_MS` at a time as the speech is made, and a step either
-synthesizes or encodes, never both (a cold piece takes up to 5 ms, encoding 60 ms about 1.5 ms
-at 48 kHz; the whole stream of a sentence took 25-60 ms; the head's step synthesizes the first
-piece); what one encoding gave is sent as two
-deltas, so the deltas keep ahead of the steps that only synthesize. WAV is encoded whole at the first audio step (under
-4 ms for a sentence). A replayed recording (replay/tts.py) is sent as recorded.
+response (media/streaming.py), encoded :data:`ENCODED_DELTA_MS` at a time as the speech is made;
+a step either synthesizes a piece or encodes, never both (a cold piece takes up to 5 ms,
+encoding 60 ms about 1.5 ms at 48 kHz, where the whole stream of a sentence took 25-60 ms), and
+the head's step synthesizes the first piece. What one encoding gave is sent as two deltas, so
+the deltas keep ahead of the steps that only synthesize. WAV is encoded whole at the first
+audio step (under 4 ms for a sentence). A replayed recording (replay/tts.py) is sent as
+recorded.
 """
 
 from __future__ import annotations
