@@ -3,8 +3,9 @@
 
 A response is made in bounded steps (mockserver/families/tts/building.py): a few words
 synthesized, or one 200 ms delta, per pull. The goal is no step over 5 ms (STYLE.md). Voices are
-cold (a voice not spoken before in this process), the worst case. Encoded formats (wav, mp3,
-opus) are printed for one sentence: their stream is encoded whole at the first audio step.
+cold (a voice not spoken before in this process), the worst case. WAV is printed for one
+sentence (its stream is encoded whole at the first audio step); MP3 and Opus, encoded 60 ms a
+step (media/streaming.py), for one sentence at 24 kHz and for the long text at 8 and 48 kHz.
 
 Run: `python bench/bench_tts_steps.py`.
 """
@@ -63,6 +64,14 @@ def main() -> None:
         report(f"pcm {rate} Hz, 19,000 characters", pulls(LONG, voice, sample_rate=rate))
     for fmt, voice in (("wav", "Moon"), ("mp3", "Mia"), ("opus", "Mochi")):
         report(f"{fmt} 24000 Hz, one sentence", pulls(SHORT, voice, response_format=fmt))
+    for fmt, voice, rate in (
+        ("mp3", "Ryan", 48000),
+        ("opus", "Jennifer", 48000),
+        ("mp3", "Katerina", 8000),
+        ("opus", "Elias", 8000),
+    ):
+        spent = pulls(LONG, voice, response_format=fmt, sample_rate=rate)
+        report(f"{fmt} {rate} Hz, 19,000 characters", spent)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@ settings always give the same bytes). `speech_rate` shortens the audio by that f
 syllables are made at a rate that many times lower, so they play that much faster, and higher),
 `volume` scales the level (50, the default, leaves it as made; 0 is silence; 100 doubles it,
 clipped). `pitch_rate` is accepted and does not change the samples. Encoded formats are written
-by libsndfile (through soundfile): WAV, MP3 (libsndfile 1.1 and later) and Ogg Opus; PCM is the
-raw little-endian samples (docs/protocol/tts.md §4.1).
+by libsndfile (through soundfile): WAV, MP3 (libsndfile 1.1 and later) and Ogg Opus, the last two
+as a stream made a little at a time (streaming.py); PCM is the raw little-endian samples
+(docs/protocol/tts.md §4.1).
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ import soundfile
 from ..protocol.errors import RealtimeMockError
 from .pcm import PCM16
 from .speech import synthesize_speech
+from .streaming import StreamEncoder
 
 __all__ = ["SpeechSettings", "UnsupportedFormat", "check_format", "encode", "speak"]
 
 # libsndfile's (format, subtype) for each encoded response_format.
 _CONTAINERS = {"wav": ("WAV", "PCM_16"), "mp3": ("MP3", "MPEG_LAYER_III"), "opus": ("OGG", "OPUS")}
-_BIT_RATES = (6, 510)  # kbps, docs/protocol/tts.md §4.1
 
 
 class UnsupportedFormat(RealtimeMockError):
@@ -72,24 +73,29 @@ def check_format(response_format: str) -> None:
 
 
 @functools.lru_cache(maxsize=64)
-def _encoded(pcm_bytes: bytes, rate: int, response_format: str, bit_rate: int) -> bytes:
-    container, subtype = _CONTAINERS[response_format]
-    check_format(response_format)
-    low, high = _BIT_RATES
-    # libsndfile maps compression level 0..1 onto its codec's bit rates, highest first.
-    level = None if response_format == "wav" else 1 - (bit_rate - low) / (high - low)
-    samples = np.frombuffer(pcm_bytes, dtype="<i2")
+def _wav(pcm_bytes: bytes, rate: int) -> bytes:
+    check_format("wav")
     out = io.BytesIO()
-    soundfile.write(out, samples, rate, format=container, subtype=subtype, compression_level=level)
+    soundfile.write(
+        out, np.frombuffer(pcm_bytes, dtype="<i2"), rate, format="WAV", subtype="PCM_16"
+    )
     return out.getvalue()
 
 
-def encode(audio: PCM16, settings: SpeechSettings) -> bytes:
-    """`audio` in `settings.response_format`: raw PCM16, or a whole WAV / MP3 / Ogg Opus stream.
+def encode(audio: PCM16, settings: SpeechSettings, serial: int = 0) -> bytes:
+    """`audio` in `settings.response_format`: raw PCM16, or a whole WAV / MP3 / Ogg Opus stream
+    (`serial`: the Ogg stream's serial number).
 
-    Encoded streams are remembered (64 of them): a test suite sends the same text again and again.
+    WAV streams are remembered (64 of them): a test suite sends the same text again and again.
+    MP3 and Opus are the bytes a :class:`~.streaming.StreamEncoder` sends, joined.
     """
     pcm = audio.astype("<i2").tobytes()
     if settings.response_format == "pcm":
         return pcm
-    return _encoded(pcm, settings.sample_rate, settings.response_format, settings.bit_rate)
+    if settings.response_format == "wav":
+        return _wav(pcm, settings.sample_rate)
+    check_format(settings.response_format)
+    stream = StreamEncoder(
+        settings.response_format, settings.sample_rate, settings.bit_rate, serial
+    )
+    return stream.write(audio) + stream.close()

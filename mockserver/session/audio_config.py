@@ -26,6 +26,10 @@ __all__ = [
 ]
 
 _FORMAT_KEYS = ("type", "sample_rate")
+# docs/protocol/events.md §1.10: the `audio` object's types are `pcm`/`wav`; the older revisions'
+# `pcm16` / `pcm24` (accepted as `input_audio_format` where `legacy_format_strings` allows) name
+# the same 16-bit PCM, which the object calls `pcm`.
+_OBJECT_TYPE = {"pcm16": "pcm", "pcm24": "pcm"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,13 +138,16 @@ def _check_one_input_format(update: dict[str, Any]) -> None:
 
 
 def render_audio_object(config: dict[str, Any]) -> dict[str, Any] | None:
-    """The `audio` echo of session.updated, as applied; None when the client never used it."""
+    """The `audio` echo of session.updated, as applied; None when the client never used it.
+    A legacy input format (`input_audio_format: "pcm16"`) shows in the object as `pcm`, the only
+    PCM type the object documents; the top-level field echoes it as sent."""
     if not config.get("audio_object"):
         return None
+    fmt = config["input_audio_format"]
     echoed: dict[str, Any] = {
         "input": {
             "format": {
-                "type": config["input_audio_format"],
+                "type": _OBJECT_TYPE.get(fmt, fmt),
                 "sample_rate": config.get("sample_rate", INPUT_SAMPLE_RATE),
             }
         }

@@ -4,10 +4,12 @@ every served TTS model, in both modes (docs/protocol/tts.md §6.2, §6.3)."""
 from __future__ import annotations
 
 import base64
+import io
 import threading
 
 import dashscope
 import pytest
+import soundfile
 from dashscope.audio.qwen_tts_realtime import AudioFormat, QwenTtsRealtime, QwenTtsRealtimeCallback
 
 from dashscope_realtime_mock.families import REGISTRY
@@ -167,3 +169,29 @@ def test_sdk_cancel_response_stops_the_speech_in_realtime_pace(realtime_mock):
     done = next(e for e in recorder.events if e["type"] == "response.done")
     assert done["response"]["status"] == "cancelled"
     assert 0 < recorder.audio_seconds(24000) < _expected_seconds(LONG) / 2
+
+
+def _encoded_audio(url: str, audio_format: str) -> bytes:
+    recorder = _synthesize(url, "qwen3-tts-flash-realtime", "commit", audio_format=audio_format)
+    assert "error" not in recorder.types(), recorder.types()
+    return b"".join(
+        base64.b64decode(e["delta"]) for e in recorder.events if e["type"] == "response.audio.delta"
+    )
+
+
+@pytest.mark.parametrize(("audio_format", "container"), [("mp3", "MP3"), ("opus", "OGG")])
+def test_sdk_encoded_speech_decodes_to_the_text_duration(realtime_mock, audio_format, container):
+    """The SDK's audio_format mp3 / opus: the joined deltas are one stream libsndfile decodes, as
+    long as the text reads (MP3 sent as made keeps up to four frames of padding)."""
+    info = soundfile.info(io.BytesIO(_encoded_audio(realtime_mock.url, audio_format)))
+    assert info.format == container
+    assert info.samplerate == 24000
+    expected = _expected_seconds(TEXT)
+    assert expected - 0.01 <= info.duration <= expected + 4 * 576 / 24000 + 0.01
+
+
+@pytest.mark.parametrize("audio_format", ["mp3", "opus"])
+def test_sdk_encoded_speech_is_the_same_bytes_twice(realtime_mock, audio_format):
+    """Two sessions sending the same text get the same MP3 / Opus bytes."""
+    first = _encoded_audio(realtime_mock.url, audio_format)
+    assert first == _encoded_audio(realtime_mock.url, audio_format)

@@ -3,14 +3,20 @@
 The session asks for one step at a time while the transport drains what it has
 (:meth:`~.session.TtsSession.next_event`), so a long text is never synthesized in one event-loop
 step: each step synthesizes at most a few words (:data:`WORDS_PER_STEP`) and sends at most
-:data:`DELTA_MS` of audio. PCM is cut into deltas as it is made. An encoded stream (wav, mp3,
-opus) is one libsndfile stream of the whole response, made at its first audio step and then
-sent a delta at a time. A replayed recording (replay/tts.py) is sent as recorded.
+:data:`DELTA_MS` of audio. PCM is cut into deltas as it is made. MP3 and Opus are one stream per
+response (media/streaming.py), encoded :data:`ENCODED_DELTA_MS` at a time as the speech is made;
+a step either synthesizes a piece or encodes, never both (a cold piece takes up to 5 ms,
+encoding 60 ms about 1.5 ms at 48 kHz, where the whole stream of a sentence took 25-60 ms), and
+the head's step synthesizes the first piece. What one encoding gave is sent as two deltas, so
+the deltas keep ahead of the steps that only synthesize. WAV is encoded whole at the first
+audio step (under 4 ms for a sentence). A replayed recording (replay/tts.py) is sent as
+recorded.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -18,15 +24,19 @@ from typing import Any
 import numpy as np
 
 from ...media.pcm import PCM16
+from ...media.streaming import StreamEncoder
 from ...media.synthesis import SpeechSettings, encode, speak
 from ...protocol.ids import IdFactory
 from ...protocol.text import CJK_CHARS
 from ...protocol.wire import Event
 from .events import TtsResponse, audio_delta, head_events, tail_events
 
-__all__ = ["DELTA_MS", "WORDS_PER_STEP", "ResponseBuild", "word_pieces"]
+__all__ = ["DELTA_MS", "ENCODED_DELTA_MS", "WORDS_PER_STEP", "ResponseBuild", "word_pieces"]
 
 DELTA_MS = 200  # audio per `response.audio.delta`, at most
+ENCODED_DELTA_MS = (
+    60  # audio encoded per MP3 / Opus step: about 1.5 ms of libsndfile time at 48 kHz
+)
 WORDS_PER_STEP = 3  # words synthesized in one step (about 5 syllables: under 5 ms cold at 48 kHz)
 _LONGEST_WORD = 6  # characters: a CJK run without spaces is cut into pieces this long
 _PIECE_CHARS = 16  # a piece ends at WORDS_PER_STEP words or this many characters
@@ -78,9 +88,20 @@ class ResponseBuild:
         self._pcm: PCM16 = recorded if recorded is not None else np.zeros(0, np.int16)
         self._samples = 0  # sent so far
         self._delta = max(1, settings.sample_rate * DELTA_MS // 1000)
-        self._encoded: deque[bytes] | None = None  # an encoded stream's deltas to send
+        self._encoded: deque[bytes] | None = None  # a WAV stream's deltas to send
         self._encoded_ms = 0
-        self.bytes_per_second = 0  # of an encoded stream, once made
+        self._stream: StreamEncoder | None = None  # an MP3 / Opus stream being encoded
+        self.bytes_per_second = 0  # of an encoded stream, once made (MP3 / Opus: so far)
+        self._streamed_bytes = 0
+        if settings.response_format in ("mp3", "opus"):
+            # the Ogg serial number comes from the text (not the response id, which is random
+            # unless the session's seed is set): the same text, the same bytes
+            serial = zlib.crc32(f"{settings.voice}\n{text}".encode())
+            self._stream = StreamEncoder(
+                settings.response_format, settings.sample_rate, settings.bit_rate, serial
+            )
+            self._delta = max(1, settings.sample_rate * ENCODED_DELTA_MS // 1000)
+            self.bytes_per_second = self._stream.bytes_per_second
 
     @property
     def duration_ms(self) -> int:
@@ -93,7 +114,11 @@ class ResponseBuild:
         """The next events: the head, one delta, or the closing events (then `done`)."""
         if self._head:
             self._head = False
+            if self._stream is not None:  # the first piece now: the next step only encodes
+                self._synthesize_piece()
             return head_events(self.plan)
+        if self._stream is not None:
+            return self._streamed_step(self._stream)
         if self.settings.response_format != "pcm":
             return self._encoded_step()
         while len(self._pcm) < self._delta and self._synthesize_piece():
@@ -103,6 +128,29 @@ class ResponseBuild:
             self._samples += len(chunk)
             return [audio_delta(self.plan, chunk.astype("<i2").tobytes())]
         return self._finish()
+
+    def _streamed_step(self, stream: StreamEncoder) -> list[Event]:
+        """One piece of work: synthesize the next piece while less than ENCODED_DELTA_MS waits
+        (no event: the session makes the next step at the next pull), else encode
+        ENCODED_DELTA_MS and send what it gave as two deltas (a step that only synthesized
+        is made up for), else flush the encoder; then the closing events."""
+        if len(self._pcm) < self._delta and self._synthesize_piece():
+            return []
+        if len(self._pcm):
+            chunk, self._pcm = self._pcm[: self._delta], self._pcm[self._delta :]
+            self._samples += len(chunk)
+            data = stream.write(chunk)  # MP3 at 8 kHz holds its first frame back: maybe none
+            self._streamed_bytes += len(data)
+            if self._streamed_bytes:  # the pacer plays the deltas at the rate they come out
+                self.bytes_per_second = (
+                    self._streamed_bytes * self.settings.sample_rate // self._samples
+                )
+        else:
+            data = stream.close()
+            if not data:
+                return self._finish()
+        half = len(data) // 2
+        return [audio_delta(self.plan, part) for part in (data[:half], data[half:]) if part]
 
     def _encoded_step(self) -> list[Event]:
         if self._encoded is None:

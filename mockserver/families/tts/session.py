@@ -227,7 +227,8 @@ class TtsSession(Session):
     def _advance(self, first: ResponseBuild | None = None) -> None:
         """Make the next steps of the oldest response being built while fewer than _LOW_WATER
         events wait to be sent (and `first`'s head at once, if no earlier response is still
-        being made); session.finished once every response is made."""
+        being made), stopping after a step that made no event while another waits (one piece
+        of work per pull); session.finished once every response is made."""
         must = first is not None and bool(self._builds) and self._builds[0] is first
         while self._builds and (must or self.unsent_events < _LOW_WATER):
             must = False
@@ -235,7 +236,10 @@ class TtsSession(Session):
             events = build.step()
             if build.done:
                 self._builds.popleft()
-            self._push(events, build)
+            if events:
+                self._push(events, build)
+            elif self.unsent_events:
+                break  # a step that made no event (MP3 / Opus): the next pull makes the next
         if not self._builds and self._finish_waiting:
             self._finish_waiting = False
             self._defer([self._finished_event()])

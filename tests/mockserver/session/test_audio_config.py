@@ -112,3 +112,20 @@ def test_an_input_format_named_twice_differently_is_refused():
     }
     [error] = send(s, type="session.update", session=update)
     assert error["error"]["param"] == "session.audio.input.format.type"
+
+
+def test_a_legacy_input_format_shows_as_pcm_in_the_audio_echo():
+    """input_audio_format pcm16 with an audio object: the object echoes type pcm (the only PCM
+    type docs/protocol/events.md §1.10 gives it), the top-level field pcm16 as sent."""
+    s = new_session(OMNI)
+    update = {"input_audio_format": "pcm16", "audio": {"input": {"format": {"sample_rate": 16000}}}}
+    [updated] = send(s, type="session.update", session=update)
+    assert updated["session"]["audio"]["input"]["format"] == {"type": "pcm", "sample_rate": 16000}
+    assert updated["session"]["input_audio_format"] == "pcm16"
+
+
+def test_the_audio_echo_keeps_a_current_input_format_as_applied():
+    """A current format name (opus) is echoed in the object unchanged."""
+    config = _applied({"input": {"format": {"type": "opus"}}})
+    echoed = render_audio_object(config)
+    assert echoed is not None and echoed["input"]["format"]["type"] == "opus"

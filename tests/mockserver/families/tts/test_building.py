@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import base64
 import random
+import zlib
+
+import numpy as np
+import pytest
 
 from dashscope_realtime_mock.families.tts.building import (
     DELTA_MS,
+    ENCODED_DELTA_MS,
     WORDS_PER_STEP,
     ResponseBuild,
     word_pieces,
 )
 from dashscope_realtime_mock.families.tts.events import TtsResponse
-from dashscope_realtime_mock.media.synthesis import SpeechSettings, speak
+from dashscope_realtime_mock.media.synthesis import SpeechSettings, encode, speak
 from dashscope_realtime_mock.protocol.ids import IdFactory
 
 TEXT = "One two three four five six seven. 您好我是千问今天天气很好我们出去走走吧。"
@@ -71,3 +76,43 @@ def test_usage_is_counted_on_the_audio_made():
         events += build.step()
     assert events[-1]["response"]["usage"] == {"characters": build.duration_ms}
     assert build.duration_ms > 1000
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "opus"])
+def test_encoded_deltas_join_to_the_stream_of_the_whole_speech(fmt):
+    """MP3 / Opus deltas, made a step at a time, join to the stream of the whole speech."""
+    build = _build(response_format=fmt)
+    deltas = []
+    while not build.done:
+        deltas += [base64.b64decode(e["delta"]) for e in build.step() if "delta" in e]
+    settings = SpeechSettings("Cherry", response_format=fmt)
+    speech = np.concatenate([speak(p, settings) for p in word_pieces(TEXT)])
+    assert b"".join(deltas) == encode(
+        speech, settings, serial=zlib.crc32(f"Cherry\n{TEXT}".encode())
+    )
+    assert build.duration_ms == len(speech) * 1000 // 24000
+
+
+def test_an_encoded_step_either_synthesizes_or_encodes():
+    """For an MP3 stream the head's step synthesizes the first piece, so the next encodes at
+    once; a later step that synthesizes the next piece makes no event."""
+    build = _build(response_format="mp3")
+    build.step()  # the head, and the first piece ("One two three ")
+    steps = []
+    while not build.done:
+        steps.append([e["type"] for e in build.step()])
+    assert steps[0] == ["response.audio.delta"] * 2
+    assert [] in steps
+    assert all(s in ([], ["response.audio.delta"] * 2) for s in steps[:-2])
+
+
+def test_encoded_deltas_carry_the_bytes_of_encoding_delta_ms_of_audio():
+    """Each MP3 delta pair holds what encoding ENCODED_DELTA_MS of speech gave."""
+    build = _build(response_format="mp3")
+    pairs = []
+    while not build.done:
+        pairs.append([e for e in build.step() if "delta" in e])
+    pairs = [pair for pair in pairs if pair]
+    sizes = [sum(len(base64.b64decode(e["delta"])) for e in pair) for pair in pairs[1:-1]]
+    expected = 128_000 // 8 * ENCODED_DELTA_MS / 1000
+    assert sum(sizes) / len(sizes) == pytest.approx(expected, rel=0.1)
