@@ -64,6 +64,9 @@ def main() -> None:
         report(f"pcm {rate} Hz, 19,000 characters", pulls(LONG, voice, sample_rate=rate))
     for fmt, voice in (("wav", "Moon"), ("mp3", "Mia"), ("opus", "Mochi")):
         report(f"{fmt} 24000 Hz, one sentence", pulls(SHORT, voice, response_format=fmt))
+    for voice, rate in (("Serena", 24000), ("Nofish", 48000)):
+        spent = pulls(LONG[:2000], voice, response_format="wav", sample_rate=rate)
+        report(f"wav {rate} Hz, 2,000 characters", spent)
     for fmt, voice, rate in (
         ("mp3", "Ryan", 48000),
         ("opus", "Jennifer", 48000),
