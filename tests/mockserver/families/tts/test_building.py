@@ -166,7 +166,12 @@ def test_a_streamed_wav_step_synthesizes_one_piece_and_sends_one_delta_at_most(m
     """Each step of a streamed WAV synthesizes at most one piece and sends at most one delta of
     DELTA_MS (the first also carries the 44-byte header)."""
     spoken: list[str] = []
-    monkeypatch.setattr(building, "speak", lambda text, s: spoken.append(text) or speak(text, s))
+
+    def counted_speak(text: str, settings: SpeechSettings) -> np.ndarray:
+        spoken.append(text)
+        return speak(text, settings)
+
+    monkeypatch.setattr(building, "speak", counted_speak)
     build = _build(response_format="wav")
     steps = []
     while not build.done:
