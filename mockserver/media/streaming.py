@@ -15,6 +15,9 @@ as it is made cannot follow, and what is done about it:
   so each write gives a page; libsndfile draws the stream's serial number from the clock
   (`psf_rand_int32`), so every page is restamped with the caller's serial and its checksum
   recomputed: the same input gives the same bytes.
+
+WAV needs no encoder: :func:`streamed_wav_header` is the header of a WAV whose length is not
+known yet, and the PCM follows it as it is made.
 """
 
 from __future__ import annotations
@@ -29,7 +32,16 @@ import soundfile
 
 from .pcm import PCM16
 
-__all__ = ["MP3_KBPS", "PAGE_MS", "StreamEncoder", "mp3_kbps", "opus_kbps", "restamp_ogg"]
+__all__ = [
+    "MP3_KBPS",
+    "PAGE_MS",
+    "UNKNOWN_WAV_SIZE",
+    "StreamEncoder",
+    "mp3_kbps",
+    "opus_kbps",
+    "restamp_ogg",
+    "streamed_wav_header",
+]
 
 PAGE_MS = 40.0  # Ogg page latency: about one page per write of this much audio
 MP3_KBPS = 128  # docs/protocol/tts.md §4.1: bit_rate only matters for opus; 128 is its default
@@ -41,6 +53,7 @@ _MP3_RANGES = ((32000, (320, 32)), (16000, (160, 8)), (0, (64, 8)))
 _OPUS_KBPS = (6, 256)
 _SFC_SET_OGG_PAGE_LATENCY_MS = 0x1302  # sndfile.h (libsndfile 1.2)
 _BIT_REVERSED = bytes(int(f"{b:08b}"[::-1], 2) for b in range(256))
+UNKNOWN_WAV_SIZE = 0xFFFFFFFF  # the RIFF and data sizes of a WAV written before its length is known
 
 
 def mp3_kbps(rate: int) -> int:
@@ -175,3 +188,26 @@ class StreamEncoder:
             return data
         pages, self._pending = restamp_ogg(self._pending + data, self._serial)
         return pages
+
+
+def streamed_wav_header(rate: int) -> bytes:
+    """The 44-byte header of a mono PCM16 WAV at `rate` sent before its length is known: the
+    header libsndfile writes for a whole file, with the RIFF and data chunk sizes set to
+    UNKNOWN_WAV_SIZE (the convention for a WAV written to a pipe; readers take the data to run
+    to the end of the stream). The samples follow as little-endian PCM16."""
+    return struct.pack(
+        "<4sI4s4sIHHIIHH4sI",
+        b"RIFF",
+        UNKNOWN_WAV_SIZE,
+        b"WAVE",
+        b"fmt ",
+        16,  # the fmt chunk's size
+        1,  # WAVE_FORMAT_PCM
+        1,  # mono
+        rate,
+        rate * 2,  # bytes a second
+        2,  # bytes a frame
+        16,  # bits a sample
+        b"data",
+        UNKNOWN_WAV_SIZE,
+    )

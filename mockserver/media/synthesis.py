@@ -7,7 +7,8 @@ syllables are made at a rate that many times lower, so they play that much faste
 clipped). `pitch_rate` is accepted and does not change the samples. Encoded formats are written
 by libsndfile (through soundfile): WAV, MP3 (libsndfile 1.1 and later) and Ogg Opus, the last two
 as a stream made a little at a time (streaming.py); PCM is the raw little-endian samples
-(docs/protocol/tts.md §4.1).
+(docs/protocol/tts.md §4.1). A WAV sent as it is made is no encoding: a header of unknown length
+(streaming.py) and then the PCM; :func:`encode` gives the whole file with exact sizes.
 """
 
 from __future__ import annotations

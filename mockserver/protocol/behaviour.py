@@ -182,6 +182,11 @@ class LateSessionChange(Choice):
     IGNORE = "ignore"  # the frozen fields keep their value; the rest of the update applies
 
 
+class TtsWavStream(Choice):
+    STREAMED = "streamed"  # a header of unknown length (sizes 0xFFFFFFFF), then PCM as it is made
+    WHOLE = "whole"  # one complete WAV with exact sizes, made in one step
+
+
 @dataclass(frozen=True)
 class Scoped(Generic[T]):
     """A choice whose value can differ per family or per model.
@@ -439,6 +444,13 @@ class Behaviour:
     # speaking" (its realtime.py, _handle_error), which suggests the live service words the
     # refusal during the user's turn so: "user_speaking".
     qwen_audio_user_turn_refusal: ResponseCreateWording = ResponseCreateWording.DOCUMENTED
+    # docs/protocol/tts.md §4.1: response_format "wav" is listed without saying what the WAV
+    # header of a response sent as it is made holds. "streamed": a 44-byte RIFF/WAVE header whose
+    # RIFF and data sizes are 0xFFFFFFFF (the convention for a WAV of unknown length written to a
+    # pipe), then the PCM as it is synthesized, a bounded step at a time. "whole": one complete
+    # WAV with exact sizes, synthesized and encoded in one step (on a long text that step holds
+    # the event loop far past 5 ms).
+    tts_wav_stream: TtsWavStream = TtsWavStream.STREAMED
 
     def __post_init__(self) -> None:
         for spec in fields(self):

@@ -179,10 +179,13 @@ def _encoded_audio(url: str, audio_format: str) -> bytes:
     )
 
 
-@pytest.mark.parametrize(("audio_format", "container"), [("mp3", "MP3"), ("opus", "OGG")])
+@pytest.mark.parametrize(
+    ("audio_format", "container"), [("mp3", "MP3"), ("opus", "OGG"), ("wav", "WAV")]
+)
 def test_sdk_encoded_speech_decodes_to_the_text_duration(realtime_mock, audio_format, container):
-    """The SDK's audio_format mp3 / opus: the joined deltas are one stream libsndfile decodes, as
-    long as the text reads (MP3 sent as made keeps up to four frames of padding)."""
+    """The SDK's audio_format mp3 / opus / wav: the joined deltas are one stream libsndfile
+    decodes, as long as the text reads (MP3 sent as made keeps up to four frames of padding; a
+    WAV sent as made has unknown sizes in its header, and its data runs to the end)."""
     info = soundfile.info(io.BytesIO(_encoded_audio(realtime_mock.url, audio_format)))
     assert info.format == container
     assert info.samplerate == 24000
@@ -190,8 +193,8 @@ def test_sdk_encoded_speech_decodes_to_the_text_duration(realtime_mock, audio_fo
     assert expected - 0.01 <= info.duration <= expected + 4 * 576 / 24000 + 0.01
 
 
-@pytest.mark.parametrize("audio_format", ["mp3", "opus"])
+@pytest.mark.parametrize("audio_format", ["mp3", "opus", "wav"])
 def test_sdk_encoded_speech_is_the_same_bytes_twice(realtime_mock, audio_format):
-    """Two sessions sending the same text get the same MP3 / Opus bytes."""
+    """Two sessions sending the same text get the same MP3 / Opus / WAV bytes."""
     first = _encoded_audio(realtime_mock.url, audio_format)
     assert first == _encoded_audio(realtime_mock.url, audio_format)

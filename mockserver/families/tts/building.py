@@ -8,9 +8,11 @@ response (media/streaming.py), encoded :data:`ENCODED_DELTA_MS` at a time as the
 a step either synthesizes a piece or encodes, never both (a cold piece takes up to 5 ms,
 encoding 60 ms about 1.5 ms at 48 kHz, where the whole stream of a sentence took 25-60 ms), and
 the head's step synthesizes the first piece. What one encoding gave is sent as two deltas, so
-the deltas keep ahead of the steps that only synthesize. WAV is encoded whole at the first
-audio step (under 4 ms for a sentence). A replayed recording (replay/tts.py) is sent as
-recorded.
+the deltas keep ahead of the steps that only synthesize. WAV is sent as PCM is: the first delta
+starts with a header of unknown length (media/streaming.py :func:`streamed_wav_header`), unless
+the session's Behaviour asks for the whole file (`tts_wav_stream` "whole": synthesized and
+encoded at the first audio step, far over 5 ms on a long text). A replayed recording
+(replay/tts.py) is sent as recorded.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from typing import Any
 import numpy as np
 
 from ...media.pcm import PCM16
-from ...media.streaming import StreamEncoder
+from ...media.streaming import StreamEncoder, streamed_wav_header
 from ...media.synthesis import SpeechSettings, encode, speak
+from ...protocol.behaviour import TtsWavStream
 from ...protocol.ids import IdFactory
 from ...protocol.text import CJK_CHARS
 from ...protocol.wire import Event
@@ -74,6 +77,7 @@ class ResponseBuild:
         usage: Callable[[int], dict[str, Any]],
         ids: IdFactory,
         recorded: PCM16 | None = None,
+        wav: TtsWavStream = TtsWavStream.STREAMED,
     ) -> None:
         self.plan = plan
         self.ids = ids  # the event ids of this response
@@ -88,7 +92,11 @@ class ResponseBuild:
         self._pcm: PCM16 = recorded if recorded is not None else np.zeros(0, np.int16)
         self._samples = 0  # sent so far
         self._delta = max(1, settings.sample_rate * DELTA_MS // 1000)
-        self._encoded: deque[bytes] | None = None  # a WAV stream's deltas to send
+        self._whole = settings.response_format == "wav" and wav is TtsWavStream.WHOLE
+        self._encoded: deque[bytes] | None = None  # a whole WAV's deltas to send
+        self._header = b""  # a streamed WAV's header, sent with the first delta
+        if settings.response_format == "wav" and not self._whole:
+            self._header = streamed_wav_header(settings.sample_rate)
         self._encoded_ms = 0
         self._stream: StreamEncoder | None = None  # an MP3 / Opus stream being encoded
         self.bytes_per_second = 0  # of an encoded stream, once made (MP3 / Opus: so far)
@@ -119,14 +127,15 @@ class ResponseBuild:
             return head_events(self.plan)
         if self._stream is not None:
             return self._streamed_step(self._stream)
-        if self.settings.response_format != "pcm":
+        if self._whole:
             return self._encoded_step()
         while len(self._pcm) < self._delta and self._synthesize_piece():
             pass
-        if len(self._pcm):
+        if len(self._pcm) or self._header:  # a streamed WAV sends its header even with no speech
             chunk, self._pcm = self._pcm[: self._delta], self._pcm[self._delta :]
             self._samples += len(chunk)
-            return [audio_delta(self.plan, chunk.astype("<i2").tobytes())]
+            data, self._header = self._header + chunk.astype("<i2").tobytes(), b""
+            return [audio_delta(self.plan, data)]
         return self._finish()
 
     def _streamed_step(self, stream: StreamEncoder) -> list[Event]:
@@ -153,6 +162,8 @@ class ResponseBuild:
         return [audio_delta(self.plan, part) for part in (data[:half], data[half:]) if part]
 
     def _encoded_step(self) -> list[Event]:
+        """A whole WAV: at the first audio step all of the speech, synthesized and encoded at
+        once, cut into one delta per DELTA_MS; then one delta a step."""
         if self._encoded is None:
             while self._synthesize_piece():  # the whole stream, in one libsndfile encode
                 pass

@@ -218,6 +218,7 @@ class TtsSession(Session):
             # depend on when the transport asks for its later steps
             IdFactory(random.Random(self._ids.new("seed"))),
             recorded[0] if recorded is not None and recorded[1] == settings.sample_rate else None,
+            wav=self.behaviour.tts_wav_stream,
         )
         self._responses += 1
         self._builds.append(build)

@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 import soundfile
 
-from dashscope_realtime_mock.media.streaming import StreamEncoder, mp3_kbps, opus_kbps, restamp_ogg
+from dashscope_realtime_mock.media.streaming import (
+    StreamEncoder,
+    mp3_kbps,
+    opus_kbps,
+    restamp_ogg,
+    streamed_wav_header,
+)
 from dashscope_realtime_mock.media.synthesis import SpeechSettings, speak
 
 TEXT = "Hello there, this is one ordinary sentence of speech."
@@ -109,3 +115,15 @@ def test_opus_comes_near_the_bit_rate_asked(bit_rate):
 def test_opus_bit_rate_is_held_within_what_mono_opus_takes():
     """bit_rate 6 to 510 (docs/protocol/tts.md §4.1) becomes a target of 6 to 256 kbps."""
     assert (opus_kbps(6), opus_kbps(128), opus_kbps(510)) == (6, 128, 256)
+
+
+@pytest.mark.parametrize("rate", [8000, 24000, 48000])
+def test_streamed_wav_header_is_libsndfiles_with_unknown_sizes(rate):
+    """The streamed WAV header is the one libsndfile writes for the same rate, its RIFF and data
+    sizes 0xFFFFFFFF."""
+    whole = io.BytesIO()
+    soundfile.write(whole, np.zeros(10, np.int16), rate, format="WAV", subtype="PCM_16")
+    expected = bytearray(whole.getvalue()[:44])
+    struct.pack_into("<I", expected, 4, 0xFFFFFFFF)
+    struct.pack_into("<I", expected, 40, 0xFFFFFFFF)
+    assert streamed_wav_header(rate) == bytes(expected)

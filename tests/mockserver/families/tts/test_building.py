@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import base64
+import io
 import random
+import struct
+import wave
 import zlib
 
 import numpy as np
 import pytest
+import soundfile
 
+from dashscope_realtime_mock.families.tts import building
 from dashscope_realtime_mock.families.tts.building import (
     DELTA_MS,
     ENCODED_DELTA_MS,
@@ -18,12 +23,15 @@ from dashscope_realtime_mock.families.tts.building import (
 )
 from dashscope_realtime_mock.families.tts.events import TtsResponse
 from dashscope_realtime_mock.media.synthesis import SpeechSettings, encode, speak
+from dashscope_realtime_mock.protocol.behaviour import TtsWavStream
 from dashscope_realtime_mock.protocol.ids import IdFactory
 
 TEXT = "One two three four five six seven. 您好我是千问今天天气很好我们出去走走吧。"
 
 
-def _build(text: str = TEXT, **settings) -> ResponseBuild:
+def _build(
+    text: str = TEXT, wav: TtsWavStream = TtsWavStream.STREAMED, **settings
+) -> ResponseBuild:
     plan = TtsResponse("resp_1", "item_1", "Cherry")
     return ResponseBuild(
         plan,
@@ -31,7 +39,16 @@ def _build(text: str = TEXT, **settings) -> ResponseBuild:
         SpeechSettings("Cherry", **settings),
         lambda ms: {"characters": ms},
         IdFactory(random.Random(1)),
+        wav=wav,
     )
+
+
+def _deltas(build: ResponseBuild) -> list[bytes]:
+    """The decoded audio deltas of `build`, stepped until done."""
+    deltas = []
+    while not build.done:
+        deltas += [base64.b64decode(e["delta"]) for e in build.step() if "delta" in e]
+    return deltas
 
 
 def test_word_pieces_give_the_text_back_in_small_pieces():
@@ -116,3 +133,86 @@ def test_encoded_deltas_carry_the_bytes_of_encoding_delta_ms_of_audio():
     sizes = [sum(len(base64.b64decode(e["delta"])) for e in pair) for pair in pairs[1:-1]]
     expected = 128_000 // 8 * ENCODED_DELTA_MS / 1000
     assert sum(sizes) / len(sizes) == pytest.approx(expected, rel=0.1)
+
+
+def test_streamed_wav_is_a_header_then_the_pcm_of_the_same_text():
+    """A streamed WAV's deltas join to a mono 16-bit header at the session's rate, then exactly
+    the bytes the pcm format sends for the text; wave and libsndfile read the samples back."""
+    data = b"".join(_deltas(_build(response_format="wav", sample_rate=16000)))
+    pcm = b"".join(_deltas(_build(sample_rate=16000)))
+    assert data[44:] == pcm
+    with wave.open(io.BytesIO(data)) as reader:
+        assert (reader.getnchannels(), reader.getsampwidth(), reader.getframerate()) == (
+            1,
+            2,
+            16000,
+        )
+        assert reader.readframes(len(pcm)) == pcm
+    samples, rate = soundfile.read(io.BytesIO(data), dtype="int16")
+    assert rate == 16000
+    assert samples.tobytes() == pcm
+
+
+def test_streamed_wav_header_gives_unknown_sizes():
+    """The RIFF and data chunk sizes of a streamed WAV are 0xFFFFFFFF (its length is not known
+    when the header is sent)."""
+    data = b"".join(_deltas(_build(response_format="wav")))
+    assert data[:4] == b"RIFF" and data[36:40] == b"data"
+    assert struct.unpack_from("<I", data, 4)[0] == 0xFFFFFFFF
+    assert struct.unpack_from("<I", data, 40)[0] == 0xFFFFFFFF
+
+
+def test_a_streamed_wav_step_synthesizes_one_piece_and_sends_one_delta_at_most(monkeypatch):
+    """Each step of a streamed WAV synthesizes at most one piece and sends at most one delta of
+    DELTA_MS (the first also carries the 44-byte header)."""
+    spoken: list[str] = []
+
+    def counted_speak(text: str, settings: SpeechSettings) -> np.ndarray:
+        spoken.append(text)
+        return speak(text, settings)
+
+    monkeypatch.setattr(building, "speak", counted_speak)
+    build = _build(response_format="wav")
+    steps = []
+    while not build.done:
+        before = len(spoken)
+        deltas = [base64.b64decode(e["delta"]) for e in build.step() if "delta" in e]
+        steps.append((len(spoken) - before, deltas))
+    assert all(pieces <= 1 for pieces, _ in steps)
+    assert sum(pieces for pieces, _ in steps) == len(list(word_pieces(TEXT)))
+    sizes = [len(d) for _, deltas in steps for d in deltas]
+    assert all(len(deltas) <= 1 for _, deltas in steps)
+    assert sizes[0] <= 44 + 24000 * DELTA_MS // 1000 * 2
+    assert max(sizes[1:]) <= 24000 * DELTA_MS // 1000 * 2
+
+
+def test_a_streamed_wav_without_speech_is_the_header_alone():
+    """Text that makes no samples still gives a WAV: the header, in one delta."""
+    assert _deltas(_build(" ", response_format="wav")) == [
+        _deltas(_build(response_format="wav"))[0][:44]
+    ]
+
+
+def test_whole_wav_is_the_complete_file_of_the_speech():
+    """tts_wav_stream "whole": the deltas join to libsndfile's WAV of the whole speech, with
+    exact sizes."""
+    data = b"".join(_deltas(_build(response_format="wav", wav=TtsWavStream.WHOLE)))
+    settings = SpeechSettings("Cherry", response_format="wav")
+    speech = np.concatenate([speak(p, settings) for p in word_pieces(TEXT)])
+    assert data == encode(speech, settings)
+    assert struct.unpack_from("<I", data, 4)[0] == len(data) - 8
+    assert struct.unpack_from("<I", data, 40)[0] == len(speech) * 2
+
+
+def test_streamed_and_whole_wav_differ_only_in_the_sizes():
+    """The streamed WAV is the whole one with its two sizes unknown: same header, same samples."""
+    streamed = bytearray(b"".join(_deltas(_build(response_format="wav"))))
+    whole = b"".join(_deltas(_build(response_format="wav", wav=TtsWavStream.WHOLE)))
+    struct.pack_into("<I", streamed, 4, len(whole) - 8)
+    struct.pack_into("<I", streamed, 40, len(whole) - 44)
+    assert bytes(streamed) == whole
+
+
+def test_streamed_wav_is_the_same_bytes_twice():
+    """The same text gives the same streamed WAV bytes."""
+    assert _deltas(_build(response_format="wav")) == _deltas(_build(response_format="wav"))

@@ -10,6 +10,7 @@ from dashscope_realtime_mock.protocol.behaviour import (
     TtsResponseOrder,
     TtsSegmentation,
     TtsUpdateUntil,
+    TtsWavStream,
 )
 from tests.mockserver.families.tts.support import (
     FLASH,
@@ -285,3 +286,16 @@ def test_same_input_gives_the_same_audio(seed):
     events = send(tts_session(seed=seed), type="input_text_buffer.append", text="Same words.")
     reference = send(tts_session(seed=3), type="input_text_buffer.append", text="Same words.")
     assert audio_bytes(events) == audio_bytes(reference)
+
+
+@pytest.mark.parametrize(("choice", "sizes"), [("streamed", "unknown"), ("whole", "exact")])
+def test_tts_wav_stream_chooses_the_wav_header(choice, sizes):
+    """Behaviour tts_wav_stream: a wav response's header has unknown sizes ("streamed", the
+    default) or the exact ones of the whole file ("whole")."""
+    session = tts_session(behaviour=Behaviour(tts_wav_stream=TtsWavStream(choice)))
+    send(session, type="session.update", session={"response_format": "wav"})
+    events = send(session, type="input_text_buffer.append", text="Hello there.")
+    data = audio_bytes(events)
+    assert data[:4] == b"RIFF"
+    riff_size = int.from_bytes(data[4:8], "little")
+    assert riff_size == {"unknown": 0xFFFFFFFF, "exact": len(data) - 8}[sizes]
