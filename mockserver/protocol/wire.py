@@ -9,7 +9,22 @@ from __future__ import annotations
 
 from typing import Any, TypeAlias
 
-__all__ = ["Event"]
+__all__ = ["Event", "message_item"]
 
 Event: TypeAlias = dict[str, Any]
 """One client or server event, decoded from (or to be encoded as) a JSON text frame."""
+
+
+def message_item(
+    item_id: str, role: str, content: list[dict[str, Any]], status: str = "completed"
+) -> dict[str, Any]:
+    """A conversation item of type `message` (a user's turn, an answer, a spoken TTS response),
+    its fields in the order the documented examples show them."""
+    return {
+        "id": item_id,
+        "object": "realtime.item",
+        "type": "message",
+        "status": status,
+        "role": role,
+        "content": content,
+    }

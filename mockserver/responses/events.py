@@ -25,7 +25,7 @@ from ..media.speech import Speech
 from ..protocol.dialect import Dialect
 from ..protocol.streams import TEXT_STREAM_EVENTS
 from ..protocol.text import split_units
-from ..protocol.wire import Event
+from ..protocol.wire import Event, message_item
 
 __all__ = [
     "AUDIO_DELTA_MS",
@@ -107,14 +107,7 @@ def _item(
             "name": call.name,
             "arguments": call.arguments if arguments is None else arguments,
         }
-    return {
-        "id": plan.item_id,
-        "object": "realtime.item",
-        "type": "message",
-        "status": status,
-        "role": "assistant",
-        "content": content,
-    }
+    return message_item(plan.item_id, "assistant", content, status)
 
 
 def _stream_steps(text: str, n_samples: int) -> Iterator[tuple[str, str, int, int]]:

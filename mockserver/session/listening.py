@@ -34,7 +34,7 @@ from ..protocol.behaviour import CommitInVadMode, ImageFormats, SpeechTimestamps
 from ..protocol.errors import ProtocolError
 from ..protocol.spec import ModelSpec
 from ..protocol.text import split_units
-from ..protocol.wire import Event
+from ..protocol.wire import Event, message_item
 from .audio_config import AudioRates
 from .base import Session
 
@@ -470,14 +470,7 @@ class ListeningSession(Session):
         fields: dict[str, Any] = {}
         if self.family.dialect.item_created_has_previous_id:
             fields["previous_item_id"] = self._last_item_id
-        fields["item"] = {
-            "id": item_id,
-            "object": "realtime.item",
-            "type": "message",
-            "status": status,
-            "role": "user",
-            "content": content,
-        }
+        fields["item"] = message_item(item_id, "user", content, status)
         self._emit("conversation.item.created", **fields)
         self._last_item_id = item_id
 

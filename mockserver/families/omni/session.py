@@ -30,7 +30,7 @@ from ...protocol.behaviour import (
 )
 from ...protocol.errors import ProtocolError
 from ...protocol.text import split_units, text_tokens, units_per_second
-from ...protocol.wire import Event
+from ...protocol.wire import Event, message_item
 from ...responses.events import FunctionCall, ResponsePlan
 from ...responses.usage import audio_tokens, response_usage
 from ...session.listening import ListeningSession, Segment
@@ -222,14 +222,7 @@ class OmniSession(ListeningSession):
         seed = zlib.crc32(text.encode("utf-8"))
         heard = Transcript(text, language, (seed % 1000,))
         self._turn = _UserTurn(heard=heard, text_tokens=text_tokens(text))
-        return {
-            "id": item_id,
-            "object": "realtime.item",
-            "type": "message",
-            "status": "completed",
-            "role": "user",
-            "content": [dict(p) for p in content],
-        }
+        return message_item(item_id, "user", [dict(p) for p in content])
 
     def _on_session_finish(self, event: Event) -> None:
         if self.behaviour.omni_session_finish is OmniSessionFinish.REJECT:

@@ -38,7 +38,7 @@ from ...protocol.behaviour import Behaviour, LateSessionChange, ResponseCreateWo
 from ...protocol.errors import ProtocolError
 from ...protocol.spec import ModelSpec
 from ...protocol.text import text_tokens
-from ...protocol.wire import Event
+from ...protocol.wire import Event, message_item
 from ...responses.events import ResponsePlan
 from ...session.base import FamilyFacts
 from ...session.listening import ListeningSession, Segment, TurnMode
@@ -388,14 +388,7 @@ class QwenAudioSession(OmniSession):
             seed = zlib.crc32(text.encode("utf-8"))
             heard = Transcript(text, self._source_language(), (seed % 1000,))
             self._turn = _UserTurn(heard=heard, text_tokens=text_tokens(text))
-        return {
-            "id": item_id,
-            "object": "realtime.item",
-            "type": "message",
-            "status": "completed",
-            "role": item["role"],
-            "content": content,
-        }
+        return message_item(item_id, item["role"], content)
 
     def _heard_audio(self, audio: str) -> str:
         """What the built-in ASR makes of a user message's base64 PCM (16 kHz, 16-bit)."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...protocol.behaviour import TtsResponseOrder
-from ...protocol.wire import Event
+from ...protocol.wire import Event, message_item
 
 __all__ = ["TtsResponse", "audio_delta", "cut_events", "head_events", "tail_events"]
 
@@ -31,14 +31,7 @@ class TtsResponse:
 
 
 def _item(plan: TtsResponse, status: str, content: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "id": plan.item_id,
-        "object": "realtime.item",
-        "type": "message",
-        "status": status,
-        "role": "assistant",
-        "content": content,
-    }
+    return message_item(plan.item_id, "assistant", content, status)
 
 
 def _where(plan: TtsResponse) -> dict[str, Any]:
