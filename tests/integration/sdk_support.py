@@ -5,7 +5,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-from dashscope.audio.qwen_omni import OmniRealtimeCallback
+from dashscope.audio.qwen_omni import (
+    MultiModality,
+    OmniRealtimeCallback,
+    OmniRealtimeConversation,
+)
+
+from tests.support import Speech, b64
 
 # websocket-client (inside the SDK) leaves its socket to the garbage collector after a close.
 # The v2 client warns that no workspace is configured (the mock needs none) and that it is a preview.
@@ -43,3 +49,28 @@ class Recorder(OmniRealtimeCallback):
                     f"no {kind} #{count} within {timeout} s; got {[e['type'] for e in self.events]}"
                 )
             return found()
+
+
+def legacy_spoken_turn(url: str, model: str, speech: Speech, *, voice: str, vad: bool) -> Recorder:
+    """One spoken turn through the legacy OmniRealtimeConversation: text and audio out in `voice`,
+    the first utterance of `speech` streamed, committed and answered on request unless the server
+    VAD takes the turn; the connection closed once response.done arrived (with no end_session(),
+    which the models that lack session.finish answer with an error). The recorded events."""
+    recorder = Recorder()
+    conversation = OmniRealtimeConversation(
+        model=model, callback=recorder, url=url, api_key=API_KEY
+    )
+    conversation.connect()
+    conversation.update_session(
+        output_modalities=[MultiModality.TEXT, MultiModality.AUDIO],
+        voice=voice,
+        enable_turn_detection=vad,
+    )
+    for chunk in speech.chunks(100, end_ms=speech.gap_middle_ms):
+        conversation.append_audio(b64(chunk))
+    if not vad:
+        conversation.commit()
+        conversation.create_response()
+    recorder.wait_for("response.done")
+    conversation.close()
+    return recorder

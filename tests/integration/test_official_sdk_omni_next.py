@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pytest
 from dashscope import Client
-from dashscope.audio.qwen_omni import MultiModality, OmniRealtimeConversation
+from dashscope.audio.qwen_omni import OmniRealtimeConversation
 
 from tests.dialects import assert_dialect
-from tests.integration.sdk_support import API_KEY, SDK_WARNINGS, Recorder
-from tests.support import OMNI_NEXT, b64, types
+from tests.integration.sdk_support import API_KEY, SDK_WARNINGS, Recorder, legacy_spoken_turn
+from tests.support import OMNI_NEXT, types
 
 pytestmark = SDK_WARNINGS
 
@@ -25,29 +25,18 @@ def _no_errors(events: list[dict]) -> None:
     assert_dialect("omni", events)
 
 
+@pytest.mark.parametrize("vad", [True, False], ids=["server_vad", "manual"])
 @pytest.mark.parametrize("model", OMNI_NEXT)
-def test_legacy_sdk_manual_turn(realtime_mock, speech_en, model):
-    """Manual mode: audio, commit, create_response → an answer in Tina's voice."""
-    recorder = Recorder()
-    conversation = OmniRealtimeConversation(
-        model=model, callback=recorder, url=realtime_mock.url, api_key=API_KEY
-    )
-    conversation.connect()
-    conversation.update_session(
-        output_modalities=[MultiModality.TEXT, MultiModality.AUDIO],
-        voice="Tina",
-        enable_turn_detection=False,
-    )
-    for chunk in speech_en.chunks(100, end_ms=speech_en.gap_middle_ms):
-        conversation.append_audio(b64(chunk))
-    conversation.commit()
-    conversation.create_response()
+def test_legacy_sdk_spoken_turn(realtime_mock, speech_en, model, vad):
+    """Server VAD answers the utterance unasked; manual mode (commit, create_response) on
+    request: either way an answer in Tina's voice, and only VAD reports the speech's end."""
+    recorder = legacy_spoken_turn(realtime_mock.url, model, speech_en, voice="Tina", vad=vad)
     done = recorder.wait_for("response.done")
-    conversation.close()
     _no_errors(recorder.events)
     assert done["response"]["status"] == "completed"
     assert done["response"]["voice"] == "Tina"
     assert recorder.events[0]["session"]["model"] == model
+    assert ("input_audio_buffer.speech_stopped" in types(recorder.events)) == vad
 
 
 @pytest.mark.parametrize("model", OMNI_NEXT)
@@ -86,28 +75,6 @@ def test_v2_sdk_vad_turn(realtime_mock, speech_en, model):
     )
     assert events[-1]["response"]["status"] == "completed"
     assert "response.audio.delta" in kinds
-
-
-@pytest.mark.parametrize("model", OMNI_NEXT)
-def test_legacy_sdk_vad_turn(realtime_mock, speech_en, model):
-    """Server VAD with the legacy SDK: the utterance is detected and answered unasked."""
-    recorder = Recorder()
-    conversation = OmniRealtimeConversation(
-        model=model, callback=recorder, url=realtime_mock.url, api_key=API_KEY
-    )
-    conversation.connect()
-    conversation.update_session(
-        output_modalities=[MultiModality.TEXT, MultiModality.AUDIO],
-        voice="Tina",
-        enable_turn_detection=True,
-    )
-    for chunk in speech_en.chunks(100, end_ms=speech_en.gap_middle_ms):
-        conversation.append_audio(b64(chunk))
-    done = recorder.wait_for("response.done")
-    conversation.close()
-    _no_errors(recorder.events)
-    assert done["response"]["status"] == "completed"
-    assert "input_audio_buffer.speech_stopped" in types(recorder.events)
 
 
 @pytest.mark.parametrize("model", OMNI_NEXT)

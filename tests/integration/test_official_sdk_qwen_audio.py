@@ -14,12 +14,11 @@ import base64
 
 import pytest
 from dashscope import Client
-from dashscope.audio.qwen_omni import MultiModality, OmniRealtimeConversation
 
 from dashscope_realtime_mock.families import qwen_audio
 from tests.dialects import assert_dialect
-from tests.integration.sdk_support import API_KEY, SDK_WARNINGS, Recorder
-from tests.support import b64, types
+from tests.integration.sdk_support import API_KEY, SDK_WARNINGS, legacy_spoken_turn
+from tests.support import types
 
 pytestmark = SDK_WARNINGS
 
@@ -43,23 +42,8 @@ def _audio_bytes(events: list[dict]) -> int:
 @pytest.mark.parametrize("model", MODELS)
 def test_legacy_sdk_spoken_turn(realtime_mock, speech_en, model, vad):
     """OmniRealtimeConversation: one utterance is committed, transcribed and answered with audio."""
-    recorder = Recorder()
-    conversation = OmniRealtimeConversation(
-        model=model, callback=recorder, url=realtime_mock.url, api_key=API_KEY
-    )
-    conversation.connect()
-    conversation.update_session(
-        output_modalities=[MultiModality.TEXT, MultiModality.AUDIO],
-        voice="longanqian",
-        enable_turn_detection=vad,
-    )
-    for chunk in speech_en.chunks(100, end_ms=speech_en.gap_middle_ms):
-        conversation.append_audio(b64(chunk))
-    if not vad:
-        conversation.commit()
-        conversation.create_response()
+    recorder = legacy_spoken_turn(realtime_mock.url, model, speech_en, voice="longanqian", vad=vad)
     done = recorder.wait_for("response.done")
-    conversation.close()
     kinds = _checked(recorder.events)
     assert done["response"]["status"] == "completed" and done["response"]["voice"] == "longanqian"
     assert ("input_audio_buffer.speech_started" in kinds) == vad
