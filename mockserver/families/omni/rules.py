@@ -18,7 +18,7 @@ from ...protocol.rules import apply_formats, check_member, copy_json, merge_turn
 from ...session.audio_config import QWEN35_AUDIO_RATES, apply_audio_settings, render_audio_object
 from .models import OmniModel
 
-__all__ = ["RULES", "SAMPLING_KEYS", "OmniRules"]
+__all__ = ["RULES", "SAMPLING_KEYS", "OmniRules", "copy_config"]
 
 SAMPLING_KEYS = (
     "temperature",
@@ -64,6 +64,15 @@ def _max_tokens(model: OmniModel, value: int) -> int:
     return value
 
 
+def copy_config(current: dict[str, Any]) -> dict[str, Any]:
+    """A session config to update: a deep copy of everything but the tools, which are shared
+    (replaced whole, never changed in place; copying 128 of them on every update would cost
+    milliseconds of the event loop)."""
+    config = copy_json({key: value for key, value in current.items() if key != "tools"})
+    config["tools"] = current["tools"]
+    return config
+
+
 class OmniRules:
     """The ConfigRules of the Omni family."""
 
@@ -74,10 +83,7 @@ class OmniRules:
         update: dict[str, Any],
         behaviour: Behaviour,
     ) -> dict[str, Any]:
-        # A deep copy of everything but the tools (shared: replaced whole, never changed in place;
-        # copying 128 of them on every update would cost milliseconds of the event loop).
-        config = copy_json({key: value for key, value in current.items() if key != "tools"})
-        config["tools"] = current["tools"]
+        config = copy_config(current)
         if "modalities" in update:
             config["modalities"] = list(update["modalities"])
         if update.get("voice") is not None:

@@ -15,7 +15,7 @@ from typing import Any
 from ...protocol import wording
 from ...protocol.behaviour import Behaviour
 from ...protocol.rules import apply_formats, copy_json
-from ..omni.rules import check_tools
+from ..omni.rules import check_tools, copy_config
 from .models import QwenAudioModel
 
 __all__ = ["RULES", "QwenAudioRules", "allowed_voices", "check_voice"]
@@ -66,8 +66,7 @@ class QwenAudioRules:
         update: dict[str, Any],
         behaviour: Behaviour,
     ) -> dict[str, Any]:
-        config = copy_json({key: value for key, value in current.items() if key != "tools"})
-        config["tools"] = current["tools"]  # shared, replaced whole (as Omni's rules do)
+        config = copy_config(current)
         if "modalities" in update:
             config["modalities"] = list(update["modalities"])
         if update.get("voice") is not None:
