@@ -188,10 +188,14 @@ async def test_a_client_hanging_up_mid_response_logs_one_info_line(caplog):
                 connection = ws._response.connection
                 assert connection is not None and connection.transport is not None
                 connection.transport.abort()
+                connection.close()  # the aborted connection goes back now, not to the gc later
             await eventually(lambda: any(_closed(r) for r in caplog.records))
     finally:
         await runner.cleanup()
-    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    # The loop watchdog (mockserver.loop) reports how long steps of this whole process took,
+    # the test's own included: a fact about the machine's load, not about the hang-up.
+    served = [r for r in caplog.records if r.name != "mockserver.loop"]
+    assert not [r for r in served if r.levelno >= logging.WARNING]
     assert all(r.exc_info is None for r in caplog.records)
     assert any(_closed(r) for r in caplog.records)
 
