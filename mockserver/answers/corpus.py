@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..media.speech import Speech, speech_samples, spoken, synthesize_speech
+from ..media.speech import Speech, spoken, synthesize_speech
 from ..protocol.text import split_units, units_per_second
 from .responder import Responder, Transcript
 
@@ -155,11 +155,8 @@ class CorpusResponder(Responder):
     def speak(self, text: str, voice: str) -> np.ndarray:
         return synthesize_speech(text, voice)
 
-    def speech(self, text: str, voice: str) -> np.ndarray | Speech:
-        return spoken(text, voice)
-
-    def speech_length(self, text: str, voice: str) -> int:
-        return speech_samples(text)
+    def speech(self, text: str, voice: str, sample_rate: int) -> np.ndarray | Speech:
+        return spoken(text, voice, sample_rate)
 
     def reply(self, seed: int, heard: Transcript | None, language: str) -> str:
         """An assistant's answer (Omni): the two corpus sentences after what was heard, in `language`.

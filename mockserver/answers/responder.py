@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..media.pcm import OUTPUT_SAMPLE_RATE, resample
 from ..media.speech import Speech
 
 __all__ = ["Responder", "Transcript"]
@@ -89,23 +90,15 @@ class Responder(Protocol):
         """
         return None
 
-    def speech(self, text: str, voice: str) -> np.ndarray | Speech:
-        """What :meth:`speak` gives, or a :class:`~..media.speech.Speech` that makes the same
-        samples only where it is sliced.
+    def speech(self, text: str, voice: str, sample_rate: int) -> np.ndarray | Speech:
+        """What :meth:`speak` gives, at `sample_rate`, or a :class:`~..media.speech.Speech`
+        that makes such samples only where it is sliced.
 
-        Why: a long answer (twenty minutes of speech at the output-token limit) must not be
+        Why: a long answer (an hour of speech at qwen3.8's output-token limit) must not be
         synthesized in the one event-loop step that plans it; its deltas make their samples as
-        they are sent. A responder with recorded audio keeps this default.
+        they are sent. A responder with recorded audio gives the recording for its own text.
         """
-        return self.speak(text, voice)
-
-    def speech_length(self, text: str, voice: str) -> int:
-        """How many samples ``speak(text, voice)`` returns.
-
-        Why: an answer is cut to `max_tokens` by trying prefixes of it; counting their speech
-        must not mean speaking each one (the built-in responder counts without synthesizing).
-        """
-        return len(self.speak(text, voice))
+        return resample(self.speak(text, voice), OUTPUT_SAMPLE_RATE, sample_rate)
 
     def recorded_gaps(self) -> list[int] | None:
         """Recorded pace: at each `response.created`, the ms after it of each event of the

@@ -90,8 +90,8 @@ class ScriptedAnswers(Responder):
     def speak(self, text: str, voice: str) -> np.ndarray:
         return self.inner.speak(text, voice)
 
-    def speech(self, text: str, voice: str) -> np.ndarray | Speech:
-        return self.inner.speech(text, voice)
+    def speech(self, text: str, voice: str, sample_rate: int) -> np.ndarray | Speech:
+        return self.inner.speech(text, voice, sample_rate)
 
     def reply(self, seed: int, heard: Transcript | None, language: str) -> str:
         if heard is None:  # an Omni response with nothing new heard is a turn of its own

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import bisect
 import functools
-import itertools
 import re
 import zlib
+from collections.abc import Iterator
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +20,10 @@ from .pcm import OUTPUT_SAMPLE_RATE, PCM16
 
 __all__ = [
     "WARM_POSITIONS",
+    "Layout",
     "Speech",
+    "layout",
+    "raw_syllables",
     "speech_samples",
     "spoken",
     "synthesize_speech",
@@ -31,16 +34,52 @@ __all__ = [
 _PAUSE_PUNCTUATION = set(".,!?;:。，！？；：、")
 _CJK = re.compile(f"[{CJK_CHARS}]")
 _VOWEL_GROUPS = re.compile(r"[aeiouyàâäéèêëïîôöùûüáíóúãõåæøœ]+", re.IGNORECASE)
+_WORD = re.compile(r"\S+")
+
+
+def raw_syllables(piece: str) -> int:
+    """Syllables of a piece of a word, without a word's floor of one: its CJK characters and its
+    vowel groups. A word's syllables are the sum over its pieces cut at CJK characters (a vowel
+    group never spans one), which is what lets an answer be read a unit at a time
+    (responses/walk.py)."""
+    if piece.isascii():  # no CJK: one regex, not three
+        return len(_VOWEL_GROUPS.findall(piece))
+    return len(_CJK.findall(piece)) + len(_VOWEL_GROUPS.findall(_CJK.sub(" ", piece)))
 
 
 @functools.lru_cache(maxsize=2**16)
 def _syllables(word: str) -> int:
-    """Syllables of one word (cached: words repeat, and counting an answer's speech asks again)."""
-    if word.isascii():  # no CJK: one regex, not three
-        return max(1, len(_VOWEL_GROUPS.findall(word)))
-    cjk = len(_CJK.findall(word))
-    latin = len(_VOWEL_GROUPS.findall(_CJK.sub(" ", word)))
-    return max(1, cjk + latin)
+    """Syllables of one word, at least one (cached: words repeat, and counting an answer's
+    speech asks again)."""
+    return max(1, raw_syllables(word))
+
+
+class Layout:
+    """Where a word's samples go at one sample rate: a burst per syllable (voiced 0.17 s and
+    0.03 s of silence), then a pause: long after punctuation, short otherwise.
+
+    One home for these lengths: :func:`synthesize_speech` and :class:`Speech` make samples by
+    them, and an answer cut to `max_tokens` counts by them (responses/walk.py)."""
+
+    def __init__(self, sample_rate: int) -> None:
+        self.sample_rate = sample_rate
+        self.burst = int(0.17 * sample_rate) + int(0.03 * sample_rate)
+        self.short_gap = int(0.08 * sample_rate)
+        self.pause_gap = int(0.25 * sample_rate)
+
+    def gap(self, last_char: str) -> int:
+        """The silence after a word that ends with `last_char`."""
+        return self.pause_gap if last_char in _PAUSE_PUNCTUATION else self.short_gap
+
+    def word(self, word: str) -> int:
+        """Samples of one word (no whitespace in it), its pause included."""
+        return _syllables(word) * self.burst + self.gap(word[-1])
+
+
+@functools.lru_cache(maxsize=16)
+def layout(sample_rate: int) -> Layout:
+    """The :class:`Layout` at `sample_rate` (shared)."""
+    return Layout(sample_rate)
 
 
 def voice_pitch(voice: str) -> float:
@@ -58,12 +97,12 @@ def synthesize_speech(text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RA
     gives the same samples as converting the whole.
     """
     f0 = voice_pitch(voice)
+    lengths = layout(sample_rate)
     pieces: list[PCM16] = []
-    for index, word in enumerate(re.findall(r"\S+", text)):
+    for index, word in enumerate(_WORD.findall(text)):
         for s in range(_syllables(word)):
             pieces.append(_burst(f0, (index + s) % _POSITIONS, sample_rate))
-        gap = 0.25 if word[-1] in _PAUSE_PUNCTUATION else 0.08
-        pieces.append(np.zeros(int(gap * sample_rate), dtype=np.int16))
+        pieces.append(np.zeros(lengths.gap(word[-1]), dtype=np.int16))
     audio = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
     audio.flags.writeable = False
     return audio
@@ -71,12 +110,7 @@ def synthesize_speech(text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RA
 
 def speech_samples(text: str, sample_rate: int = OUTPUT_SAMPLE_RATE) -> int:
     """``len(synthesize_speech(text, voice, sample_rate))``, counted without synthesizing."""
-    burst = int(0.17 * sample_rate) + int(0.03 * sample_rate)
-    pause, short = int(0.25 * sample_rate), int(0.08 * sample_rate)
-    return sum(
-        _syllables(word) * burst + (pause if word[-1] in _PAUSE_PUNCTUATION else short)
-        for word in re.findall(r"\S+", text)
-    )
+    return sum(map(layout(sample_rate).word, _WORD.findall(text)))
 
 
 # Syllable positions repeat after this many, and a voice warms all of them: the bundled answers
@@ -123,32 +157,42 @@ def _to_pcm16(audio: npt.NDArray[np.float64]) -> PCM16:
 class Speech:
     """:func:`synthesize_speech` of a text, made only where it is sliced.
 
-    `len()` and ``speech[a:b]`` are those of the whole synthesized array, but a slice costs only
-    the words it overlaps: an answer of twenty minutes of speech is not made (50 MB) in the
-    event-loop step that plans it; each 200 ms delta makes its own samples when it is encoded.
+    ``speech[a:b]`` is that of the whole synthesized array, but a slice costs only the words it
+    overlaps, and where the words start is worked out only as far as slices reach: an answer of
+    an hour of speech is neither made (170 MB) nor laid out (a regex and a sum over 20,000
+    words) in the event-loop step that plans it; each 200 ms delta makes its own samples when
+    it is encoded. `len()` lays out the whole text (tests, and short recorded answers).
     """
 
     def __init__(self, text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RATE) -> None:
         self.voice = voice
         self.sample_rate = sample_rate
         self._f0 = voice_pitch(voice)
-        self._words = re.findall(r"\S+", text)
-        self._burst = int(0.17 * sample_rate) + int(0.03 * sample_rate)
-        self._gaps = (int(0.08 * sample_rate), int(0.25 * sample_rate))
-        # where each word's samples start, and the end of the last
-        lengths = (
-            _syllables(word) * self._burst + self._gaps[word[-1] in _PAUSE_PUNCTUATION]
-            for word in self._words
-        )
-        self._starts = [0, *itertools.accumulate(lengths)]
+        self._layout = layout(sample_rate)
+        self._unread: Iterator[re.Match[str]] | None = _WORD.finditer(text)
+        self._words: list[str] = []
+        self._starts = [0]  # where each word laid out so far starts, and where the last ends
+
+    @property
+    def layout(self) -> Layout:
+        """Where its words' samples go (an answer cut a unit at a time counts by it)."""
+        return self._layout
+
+    @property
+    def words_laid_out(self) -> int:
+        """How many words have been laid out so far: how far slicing (or `len()`) has read."""
+        return len(self._words)
 
     def __len__(self) -> int:
+        self._lay_out_until(None)
         return self._starts[-1]
 
     def __getitem__(self, where: slice) -> PCM16:
-        start, stop, step = where.indices(len(self))
-        if step != 1:
-            raise ValueError("a Speech is sliced with step 1")
+        if where.step not in (None, 1) or (where.start or 0) < 0 or (where.stop or 0) < 0:
+            raise ValueError("a Speech is sliced with step 1 and no negative bounds")
+        start, stop = where.start or 0, where.stop
+        self._lay_out_until(stop)
+        stop = self._starts[-1] if stop is None else min(stop, self._starts[-1])
         if stop <= start:
             return np.zeros(0, dtype=np.int16)
         first = bisect.bisect_right(self._starts, start) - 1
@@ -161,6 +205,16 @@ class Speech:
         audio.flags.writeable = False
         return audio
 
+    def _lay_out_until(self, sample: int | None) -> None:
+        """Lay out words until one ends past `sample` (None: all of them)."""
+        while self._unread is not None and (sample is None or self._starts[-1] < sample):
+            word = next(self._unread, None)
+            if word is None:
+                self._unread = None
+                return
+            self._words.append(word[0])
+            self._starts.append(self._starts[-1] + self._layout.word(word[0]))
+
     def _word(self, index: int) -> list[PCM16]:
         """The pieces of the `index`-th word, as :func:`synthesize_speech` makes them."""
         word = self._words[index]
@@ -168,7 +222,7 @@ class Speech:
             _burst(self._f0, (index + s) % _POSITIONS, self.sample_rate)
             for s in range(_syllables(word))
         ]
-        pieces.append(_silence(self._gaps[word[-1] in _PAUSE_PUNCTUATION]))
+        pieces.append(_silence(self._layout.gap(word[-1])))
         return pieces
 
 
@@ -180,7 +234,7 @@ def _silence(samples: int) -> PCM16:
 
 
 @functools.lru_cache(maxsize=256)
-def spoken(text: str, voice: str) -> Speech:
-    """The :class:`Speech` of `text` in `voice` at the output rate, shared (answers repeat
+def spoken(text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RATE) -> Speech:
+    """The :class:`Speech` of `text` in `voice` at `sample_rate`, shared (answers repeat
     across sessions, and so their encoded deltas are shared: responses/events.py)."""
-    return Speech(text, voice)
+    return Speech(text, voice, sample_rate)

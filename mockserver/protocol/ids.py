@@ -53,6 +53,13 @@ class IdFactory:
         chars = self._chars(_BASE62, 21 * count)
         return [prefix + "_" + chars[k : k + 21] for k in range(0, 21 * count, 21)]
 
+    def fork(self) -> IdFactory:
+        """A factory of its own, seeded by one draw from this one: the ids of a response are
+        drawn from it as its events are made, so how many there are need not be known when the
+        response starts, and what this factory draws next does not depend on how far the
+        response got (the transport's progress)."""
+        return IdFactory(random.Random(self._rng.getrandbits(64)))
+
     def new_hex(self, prefix: str, length: int) -> str:
         """A fresh lowercase-hex id such as ``call_62c24725afdb4c2680ac54`` (docs/protocol/events.md §1.5)."""
         return prefix + "_" + self._chars(_HEX, length)

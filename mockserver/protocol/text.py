@@ -9,10 +9,12 @@ way. Text tokens are estimated: one per CJK character, one per other word or pun
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 __all__ = [
     "CHARACTER_LANGUAGES",
     "CJK_CHARS",
+    "iter_units",
     "split_units",
     "text_tokens",
     "units_per_second",
@@ -24,7 +26,10 @@ CJK_CHARS = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
 CHARACTER_LANGUAGES = ("zh", "ja", "yue", "ko")
 
 _UNIT = re.compile(rf"[{CJK_CHARS}][。，！？、]?|[^\s{CJK_CHARS}]+\s*|\s+")
-_TOKEN = re.compile(rf"[{CJK_CHARS}]|\w+|[^\w\s]")
+# A word is a run of word characters that are not CJK: "abc中" is two tokens, as the rule above
+# says, and the tokens of a text are the sum of those of its display units (an answer is cut to
+# `max_tokens` a unit at a time: responses/walk.py).
+_TOKEN = re.compile(rf"[{CJK_CHARS}]|[^\W{CJK_CHARS}]+|[^\w\s]")
 
 
 def split_units(text: str) -> list[str]:
@@ -33,6 +38,12 @@ def split_units(text: str) -> list[str]:
     Joining the units gives the text back exactly, so prefixes of units are prefixes of text.
     """
     return _UNIT.findall(text)
+
+
+def iter_units(text: str) -> Iterator[str]:
+    """:func:`split_units`, one at a time: reading the first units of a long text costs those
+    units, not the text."""
+    return (match[0] for match in _UNIT.finditer(text))
 
 
 def units_per_second(language: str) -> float:

@@ -18,7 +18,8 @@ import numpy as np
 from dashscope_realtime_mock import schemas
 
 from ..answers.responder import Responder, Transcript
-from ..media.pcm import OUTPUT_SAMPLE_RATE, resample_to_16k
+from ..media.pcm import OUTPUT_SAMPLE_RATE, resample, resample_to_16k
+from ..media.speech import Speech
 from ..protocol.errors import ProtocolError
 from ..protocol.text import split_units, units_per_second
 from .exact import ExactPrefix
@@ -246,6 +247,13 @@ class ScriptedResponder(Responder):
             return self._last.audio
         return self._fallback.speak(text, voice)
 
+    def speech(self, text: str, voice: str, sample_rate: int) -> np.ndarray | Speech:
+        """The recording for its own text; anything else (a tool output read aloud) the
+        fallback's speech, made as it is sent."""
+        if self._last is not None and self._last.text == text and self._last.audio is not None:
+            return resample(self._last.audio, self.output_rate, sample_rate)
+        return self._fallback.speech(text, voice, sample_rate)
+
     def recorded_speech(self, said: str, voice: str, index: int) -> tuple[np.ndarray, int] | None:
         """TTS: the `index`-th recorded response's audio, at the recording's output rate."""
         if index >= len(self._responses) or self._responses[index].audio is None:
@@ -444,6 +452,9 @@ class MatchingResponder(Responder):
 
     def speak(self, text: str, voice: str) -> np.ndarray:
         return self.decide().speak(text, voice)
+
+    def speech(self, text: str, voice: str, sample_rate: int) -> np.ndarray | Speech:
+        return self.decide().speech(text, voice, sample_rate)
 
     def reply(self, seed: int, heard: Transcript | None, language: str) -> str:
         return self.decide().reply(seed, heard, language)

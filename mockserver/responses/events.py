@@ -26,6 +26,7 @@ from ..protocol.dialect import Dialect
 from ..protocol.streams import TEXT_STREAM_EVENTS
 from ..protocol.text import split_units
 from ..protocol.wire import Event, message_item
+from .walk import Budget, Walk
 
 __all__ = [
     "AUDIO_DELTA_MS",
@@ -55,9 +56,11 @@ class ResponsePlan:
     voice: str
     output_audio_format: str
     text: str
-    # int16 at 24 kHz (or a Speech made where it is sliced); None for text-only output
+    # int16 at `audio_rate` (or a Speech made where it is sliced); None for text-only output
     audio: np.ndarray | Speech | None
-    usage: dict[str, Any]
+    # usage for the whole answer; None when it is known only once the answer is read
+    # (`partial_usage` of what was said: an answer cut by `budget`)
+    usage: dict[str, Any] | None
     function_call: FunctionCall | None = None  # the output item is this tool call, not a message
     # conversation.item.created for the assistant item inside the response (not on LiveTranslate
     # G1 pages: Behaviour.livetranslate_shape)
@@ -69,6 +72,16 @@ class ResponsePlan:
     audio_rate: int = OUTPUT_SAMPLE_RATE  # of `audio` (session.audio may ask for another)
     # usage for what was actually sent (text, audio samples) when the response is cut short
     partial_usage: Callable[[str, int], dict[str, Any]] | None = None
+    # the most output tokens the answer may cost: it is cut where the next unit would pass it
+    # (an answer read through a Walk: synthesized speech or none)
+    budget: Budget | None = None
+
+    @property
+    def walked(self) -> bool:
+        """A message answer read a few units at a time as its events are made
+        (responses/walk.py): its speech, if any, is synthesized here, so how long it is need not
+        be known before it is streamed. Recorded audio (an array) is spread over the text."""
+        return self.function_call is None and not isinstance(self.audio, np.ndarray)
 
 
 @dataclass(frozen=True)
@@ -122,15 +135,17 @@ def _stream_steps(text: str, n_samples: int) -> Iterator[tuple[str, str, int, in
         confirmed += stash
 
 
-def _step_counts(text: str, n_samples: int, rate: int) -> Iterator[tuple[bool, int]]:
-    """For each streamed step of :func:`_stream_steps`, without making its text or audio:
-    (whether its stash holds text, how many audio deltas it has)."""
-    units = len(split_units(text))
-    steps = max(1, math.ceil(units / UNITS_PER_STEP))
-    step = rate * AUDIO_DELTA_MS // 1000
-    for k in range(1, steps + 1):
-        first, end = n_samples * (k - 1) // steps, n_samples * k // steps
-        yield units > (k - 1) * UNITS_PER_STEP, max(0, -(-(end - first) // step))
+def _walked_steps(walk: Walk) -> Iterator[tuple[str, str, int, int]]:
+    """:func:`_stream_steps` of a walked answer: each step's audio is the speech of its units."""
+    confirmed, first, stepped = "", 0, False
+    while not (walk.finished and stepped):
+        units = walk.take(UNITS_PER_STEP)
+        if stepped and not units:
+            return
+        stash = "".join(units)
+        stepped = True
+        yield confirmed, stash, first, walk.spoken
+        confirmed, first = confirmed + stash, walk.spoken
 
 
 def _audio_deltas(audio: np.ndarray | Speech, start: int, end: int, rate: int) -> list[str]:
@@ -244,31 +259,24 @@ def response_events(dialect: Dialect, plan: ResponsePlan) -> list[Event]:
 class ResponseStream:
     """The events of a completed response for `plan`, in wire order, made as they are taken.
 
-    `len()` says how many there are before any is made (a session draws their ids at once), and
-    :meth:`closing` gives the structural events that end it, without making a delta: a long
-    answer costs, in any one step, only the events that step takes.
+    Nothing is made before it is taken, and a walked answer (:attr:`ResponsePlan.walked`) is
+    read only as far as the events taken so far: a long answer costs, in any one step, only the
+    events that step takes. :meth:`closing` gives the structural events that end it after a cut,
+    without making a delta.
     """
 
     def __init__(self, dialect: Dialect, plan: ResponsePlan) -> None:
         self.dialect = dialect
         self.plan = plan
         self._head = _head_events(dialect, plan)
-        self._tail = _tail_events(dialect, plan)
-        self._count = (
-            len(self._head) + len(self._tail) + 1
-            if plan.function_call is None
-            else len(_function_call_events(dialect, plan, plan.function_call))
+        speech = plan.audio if isinstance(plan.audio, Speech) else None
+        self._walk = (
+            Walk(plan.text, plan.budget, speech.layout if speech is not None else None)
+            if plan.walked
+            else None
         )
-        if plan.function_call is None:
-            n_samples = len(plan.audio) if plan.audio is not None else 0
-            self._count += sum(
-                int(dialect.stream_has_stash or has_text) + deltas * (plan.audio is not None)
-                for has_text, deltas in _step_counts(plan.text, n_samples, plan.audio_rate)
-            )
-            self._count += int(dialect.stream_has_stash)
-
-    def __len__(self) -> int:
-        return self._count
+        self._streamed = 0  # streamed events made so far
+        self._streaming_done = False
 
     def __iter__(self) -> Iterator[Event]:
         plan = self.plan
@@ -276,9 +284,13 @@ class ResponseStream:
             yield from _function_call_events(self.dialect, plan, plan.function_call)
             return
         yield from self._head
-        yield from _streamed(self.dialect, plan)
-        yield from self._tail
-        yield _response_done(plan)
+        for event in _streamed(self.dialect, plan, self._walk):
+            self._streamed += 1
+            yield event
+        self._streaming_done = True
+        said = _Said.of(plan, self._walk)
+        yield from _tail_events(self.dialect, plan, said)
+        yield _response_done(plan, said)
 
     def first(self) -> Event:
         """`response.created`."""
@@ -288,17 +300,50 @@ class ResponseStream:
         }
 
     def closing(self, index: int) -> list[Event]:
-        """The events at `index` and after that a cancel keeps: no delta, no `response.done`
-        (what :func:`cancelled_events` gives the `.done` events of the parts opened)."""
-        if self.plan.function_call is not None:
-            events = _function_call_events(self.dialect, self.plan, self.plan.function_call)
+        """The events at `index` and after that a cancel keeps, once `index` events were
+        taken: no delta, no `response.done` (what :func:`cancelled_events` gives the `.done`
+        events of the parts opened; their text is what was sent, filled in there)."""
+        plan = self.plan
+        if plan.function_call is not None:
+            events = _function_call_events(self.dialect, plan, plan.function_call)
             return [
                 e
                 for e in events[index:]
                 if e["type"] not in _STREAMED and e["type"] != "response.done"
             ]
-        tail_start = self._count - 1 - len(self._tail)
-        return [*self._head[index:], *self._tail[max(0, index - tail_start) :]]
+        tail = _tail_events(self.dialect, plan, _Said("", 0, plan.status, plan.status_details))
+        if not self._streaming_done:
+            return [*self._head[index:], *tail]  # the tail is not reached before streaming ends
+        tail_start = len(self._head) + self._streamed
+        return [*self._head[index:], *tail[max(0, index - tail_start) :]]
+
+
+@dataclass(frozen=True)
+class _Said:
+    """What a completed message response said: its text, audio samples and how it ended."""
+
+    text: str
+    samples: int
+    status: str
+    status_details: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, plan: ResponsePlan, walk: Walk | None) -> _Said:
+        """Once the answer is streamed: the plan's, or what its walk read."""
+        if walk is None:
+            samples = len(plan.audio) if plan.audio is not None else 0
+            return cls(plan.text, samples, plan.status, plan.status_details)
+        if walk.cut and plan.budget is not None and plan.budget.reports_cut:
+            details = {"type": "incomplete", "reason": "max_output_tokens"}
+            return cls(walk.text, walk.samples, "incomplete", details)
+        return cls(walk.text, walk.samples, plan.status, plan.status_details)
+
+    def usage(self, plan: ResponsePlan) -> dict[str, Any]:
+        """The plan's usage, or (None: known only now) that of what was said."""
+        if plan.usage is not None:
+            return plan.usage
+        assert plan.partial_usage is not None, "a plan without usage needs partial_usage"
+        return plan.partial_usage(self.text, self.samples)
 
 
 def _where(plan: ResponsePlan) -> dict[str, Any]:
@@ -333,13 +378,16 @@ def _head_events(dialect: Dialect, plan: ResponsePlan) -> list[Event]:
     ]
 
 
-def _streamed(dialect: Dialect, plan: ResponsePlan) -> Iterator[Event]:
+def _streamed(dialect: Dialect, plan: ResponsePlan, walk: Walk | None) -> Iterator[Event]:
     """A message response's text and audio deltas, interleaved, made one step at a time."""
     audio = plan.audio
     where = _where(plan)
     stream_type = dialect.transcript_stream if audio is not None else dialect.text_stream
-    n_samples = len(audio) if audio is not None else 0
-    for confirmed, stash, first, end in _stream_steps(plan.text, n_samples):
+    if walk is not None:
+        steps = _walked_steps(walk)
+    else:
+        steps = _stream_steps(plan.text, len(audio) if audio is not None else 0)
+    for confirmed, stash, first, end in steps:
         if dialect.stream_has_stash:
             yield {"type": stream_type, **where, "text": confirmed, "stash": stash}
         elif stash:
@@ -347,55 +395,69 @@ def _streamed(dialect: Dialect, plan: ResponsePlan) -> Iterator[Event]:
         if audio is not None:
             for d in _audio_deltas(audio, first, end, plan.audio_rate):
                 yield {"type": "response.audio.delta", **where, "delta": d}
+    if walk is not None and audio is not None and walk.samples > walk.spoken:
+        # a word cut short ends with its pause (silence: no more of the speech is made)
+        pause = _silence(walk.samples - walk.spoken)
+        for d in _audio_deltas(pause, 0, len(pause), plan.audio_rate):
+            yield {"type": "response.audio.delta", **where, "delta": d}
     if dialect.stream_has_stash:
-        yield {"type": stream_type, **where, "text": plan.text, "stash": ""}
+        text = walk.text if walk is not None else plan.text
+        yield {"type": stream_type, **where, "text": text, "stash": ""}
 
 
-def _item_status(plan: ResponsePlan) -> str:
-    return "completed" if plan.status == "completed" else "incomplete"
+def _silence(samples: int) -> np.ndarray:
+    silence = np.zeros(samples, dtype=np.int16)
+    silence.flags.writeable = False
+    return silence
 
 
-def _tail_events(dialect: Dialect, plan: ResponsePlan) -> list[Event]:
+def _item_status(status: str) -> str:
+    return "completed" if status == "completed" else "incomplete"
+
+
+def _tail_events(dialect: Dialect, plan: ResponsePlan, said: _Said) -> list[Event]:
     """A message response's closing `.done` events after its last streamed one (not
     `response.done`)."""
     where = _where(plan)
     part_type = _part_type(plan)
     events: list[Event] = []
     if plan.audio is not None:
-        events.append({"type": "response.audio_transcript.done", **where, "transcript": plan.text})
+        events.append({"type": "response.audio_transcript.done", **where, "transcript": said.text})
         events.append({"type": "response.audio.done", **where})
     else:
-        events.append({"type": "response.text.done", **where, "text": plan.text})
+        events.append({"type": "response.text.done", **where, "text": said.text})
     # Doc quirk kept (tests/schemas/examples/SOURCES.md): parts and output_item.done carry `text` even for
     # audio parts, while response.done uses `transcript` for them.
     events.append(
         {
             "type": "response.content_part.done",
             **where,
-            "part": {"type": part_type, "text": plan.text},
+            "part": {"type": part_type, "text": said.text},
         }
     )
+    item = _item(plan, _item_status(said.status), [{"type": part_type, "text": said.text}])
     events.append(
         {
             "type": "response.output_item.done",
             "response_id": plan.response_id,
             "output_index": 0,
-            "item": _item(plan, _item_status(plan), [{"type": part_type, "text": plan.text}]),
+            "item": item,
         }
     )
     return events
 
 
-def _response_done(plan: ResponsePlan) -> Event:
+def _response_done(plan: ResponsePlan, said: _Said) -> Event:
     final_content = (
-        {"type": "audio", "transcript": plan.text}
+        {"type": "audio", "transcript": said.text}
         if plan.audio is not None
-        else {"type": "text", "text": plan.text}
+        else {"type": "text", "text": said.text}
     )
-    done = _response_object(plan, plan.status, [_item(plan, _item_status(plan), [final_content])])
-    if plan.status_details is not None:
-        done["status_details"] = plan.status_details
-    done["usage"] = plan.usage
+    output = [_item(plan, _item_status(said.status), [final_content])]
+    done = _response_object(plan, said.status, output)
+    if said.status_details is not None:
+        done["status_details"] = said.status_details
+    done["usage"] = said.usage(plan)
     return {"type": "response.done", "response": done}
 
 
@@ -438,8 +500,7 @@ class SentSoFar:
 
 
 def cancelled_events(
-    dialect: Dialect,
-    plan: ResponsePlan,
+    stream: ResponseStream,
     sent: SentSoFar,
     reason: str,
     send_done: bool,
@@ -453,8 +514,8 @@ def cancelled_events(
     `status_details` (`client_cancelled`
     or `turn_detected`), unless `send_done` is off (Behaviour.cancel_sends_response_done).
     """
+    plan, full = stream.plan, stream
     text, samples, arguments = sent.text, sent.samples, sent.arguments
-    full = ResponseStream(dialect, plan)
     item_opened = sent.item_opened
     rest: list[Event] = []
     if not sent.count:
@@ -476,6 +537,7 @@ def cancelled_events(
         done = _response_object(plan, status, output)
         done["status_details"] = {"type": status, "reason": reason}
         done["usage"] = plan.partial_usage(text, samples) if plan.partial_usage else plan.usage
+        assert done["usage"] is not None, "a plan without usage needs partial_usage"
         rest.append({"type": "response.done", "response": done})
     return rest
 

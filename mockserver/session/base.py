@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import itertools
 import random
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -126,7 +127,7 @@ class ClientReferee(Protocol):
 
 
 @dataclass
-class _Turn:
+class Turn:
     """Events that go out after everything deferred before them: a response, or session.finished."""
 
     pending: deque[Event]
@@ -139,11 +140,17 @@ class _Turn:
     start_ms: int = 0
     offsets: deque[int] = field(default_factory=deque)
     played_out: bool = False  # the client's input went idle: all of it counts as played
-    # The events not made yet, with their ids (drawn when the response was built), and how
-    # many: they are made a chunk at a time as `pending` empties (Session._make)
-    source: Iterator[tuple[Event, str]] | None = None
-    unmade: int = 0
+    # The response's events (None: all made), made a chunk at a time as `pending` empties
+    # (Session._make), their ids drawn then from the response's own factory
+    stream: ResponseStream | None = None
+    source: Iterator[Event] | None = None
+    ids: IdFactory | None = None
     samples: int = 0  # audio samples in the events made so far (for their offsets)
+
+
+def _waiting(turn: Turn) -> int:
+    """Events of `turn` made and not sent, and one for the rest while any is not made yet."""
+    return len(turn.pending) + (turn.source is not None)
 
 
 class Session:
@@ -177,12 +184,12 @@ class Session:
         self._id_factory = IdFactory(rng)
         self._responder: Responder = responder or CorpusResponder()
         # events, or a response wholly released in fast pace whose rest is made as it is taken
-        self._outbox: deque[Event | _Turn] = deque()
-        self._turn_queue: deque[_Turn] = deque()
+        self._outbox: deque[Event | Turn] = deque()
+        self._turn_queue: deque[Turn] = deque()
         # The response started whose events are not built yet (TRANSPORT playback, not strict):
         # see _start_response. Anything that draws an id or looks at the turns builds it first,
         # so there is never more than one.
-        self._unbuilt: _Turn | None = None
+        self._unbuilt: Turn | None = None
         self.id = self._ids.new("sess")
         self.conversation_id = self._ids.new("conv")
         self.config: dict[str, Any] = spec.default_session()
@@ -219,7 +226,7 @@ class Session:
         return self._id_factory
 
     @property
-    def _turns(self) -> deque[_Turn]:
+    def _turns(self) -> deque[Turn]:
         """What goes out after the outbox, each response built (see :meth:`_start_response`)."""
         if self._unbuilt is not None:
             self._build_started()
@@ -232,7 +239,7 @@ class Session:
         client frame (a change: wake the send task); reading it cannot fail or cost a build."""
         if self._outbox or self.playback is Playback.AUDIO_TIME:
             head = self._outbox[0] if self._outbox else None
-            return head.pending[0] if isinstance(head, _Turn) and head.pending else head
+            return head.pending[0] if isinstance(head, Turn) and head.pending else head
         for turn in self._turn_queue:
             if turn is self._unbuilt:
                 return turn
@@ -252,7 +259,7 @@ class Session:
         """The next server event to send, without taking it (None: nothing to send now)."""
         while self._outbox:
             head = self._outbox[0]
-            if not isinstance(head, _Turn):
+            if not isinstance(head, Turn):
                 return head
             if head.pending:
                 return head.pending[0]
@@ -269,13 +276,13 @@ class Session:
             return None
         if self._outbox:
             head = self._outbox[0]
-            if isinstance(head, _Turn):
+            if isinstance(head, Turn):
                 return self._take(head, keep=False)
             self._outbox.popleft()
             return head
         return self._take(self._turns[0])
 
-    def _take(self, turn: _Turn, keep: bool = True) -> Event:
+    def _take(self, turn: Turn, keep: bool = True) -> Event:
         """The next event of `turn` (`keep`: counted as sent, for a cut); the next chunk of its
         events is made when these run out."""
         event = turn.pending.popleft()
@@ -284,7 +291,7 @@ class Session:
         if keep:
             turn.sent.append(event)
             turn.sent_so_far.add(event)
-        if not turn.pending and turn.unmade:
+        if not turn.pending and turn.source is not None:
             self._make(turn)
         return event
 
@@ -316,14 +323,10 @@ class Session:
         the part of an answer still waiting for the client's audio does not count: only more
         audio from the client can release it, so reading must go on. An answer not built yet
         counts as one event (reading this never builds it)."""
-        queued = sum(len(e.pending) + e.unmade if isinstance(e, _Turn) else 1 for e in self._outbox)
+        queued = sum(_waiting(e) if isinstance(e, Turn) else 1 for e in self._outbox)
         if self.playback is Playback.AUDIO_TIME:
             return queued
-        return (
-            queued
-            + sum(len(turn.pending) + turn.unmade for turn in self._turn_queue)
-            + (self._unbuilt is not None)
-        )
+        return queued + sum(map(_waiting, self._turn_queue)) + (self._unbuilt is not None)
 
     @property
     def output_sample_rate(self) -> int:
@@ -503,7 +506,7 @@ class Session:
 
     def _defer(self, events: list[Event], plan: ResponsePlan | None = None) -> None:
         """Send after everything deferred so far: a response's events, or session.finished."""
-        self._turns.append(_Turn(deque(self._stamp_all(events)), plan))
+        self._turns.append(Turn(deque(self._stamp_all(events)), plan))
         self._release_played()
 
     def _stamp(self, event: Event) -> Event:
@@ -524,8 +527,9 @@ class Session:
             check_server_event(event, self.family.name, self._schemas)
         return event
 
-    def _start_response(self, plan: ResponsePlan) -> None:
-        """Queue a response's events after everything deferred so far.
+    def _start_response(self, plan: ResponsePlan) -> Turn:
+        """Queue a response's events after everything deferred so far (the turn that holds
+        them is returned: a family may follow how far it got).
 
         Paced by the transport (and not strict), its events are built when first needed: when
         the transport reaches them, or when anything draws an id or looks at the turns, whichever
@@ -535,13 +539,14 @@ class Session:
         that share one seeded generator interleave their draws as their builds come). A build
         that fails raises from the call that needed it (the transport answers server_error).
         """
-        turn = _Turn(deque(), plan, start_ms=self._audio_now_ms())
+        turn = Turn(deque(), plan, start_ms=self._audio_now_ms())
         self._turns.append(turn)
         if self.playback is Playback.AUDIO_TIME or self.strict:
             self._build(turn)  # released by audio time at once; strict: checked as it is made
         else:
             self._unbuilt = turn
         self._release_played()
+        return turn
 
     def _build_started(self) -> None:
         """Build the response started but not built yet (its callers check there is one)."""
@@ -549,22 +554,26 @@ class Session:
         assert turn is not None
         self._build(turn)
 
-    def _build(self, turn: _Turn) -> None:
-        """Draw the ids of `turn`'s response (all at once: the ids that follow are those building
-        it at once gives) and make its first events; the rest are made as these are taken
-        (strict: all of them now, each checked against its schema)."""
+    def _build(self, turn: Turn) -> None:
+        """Give `turn`'s response its own id factory (one draw from the session's: the ids that
+        follow do not depend on how long the response is) and make its first events; the rest
+        are made as these are taken (strict: all of them now, each checked against its
+        schema)."""
         assert turn.plan is not None
-        stream = ResponseStream(self.family.dialect, turn.plan)
-        turn.unmade = len(stream)
-        turn.source = zip(stream, self._ids.new_many("event", turn.unmade), strict=True)
-        self._make(turn, turn.unmade if self.strict else MADE_PER_STEP)
+        turn.stream = ResponseStream(self.family.dialect, turn.plan)
+        turn.source = iter(turn.stream)
+        turn.ids = self._ids.fork()
+        self._make(turn, sys.maxsize if self.strict else MADE_PER_STEP)
 
-    def _make(self, turn: _Turn, count: int = MADE_PER_STEP) -> None:
+    def _make(self, turn: Turn, count: int = MADE_PER_STEP) -> None:
         """Make the next `count` events of `turn` (fewer when fewer are left), with their
         Playback.AUDIO_TIME offsets."""
-        assert turn.plan is not None and turn.source is not None
+        assert turn.plan is not None and turn.source is not None and turn.ids is not None
+        events = list(itertools.islice(turn.source, count))
+        if len(events) < count:
+            turn.source = None  # all made
         made = []
-        for event, event_id in itertools.islice(turn.source, min(count, turn.unmade)):
+        for event, event_id in zip(events, turn.ids.new_many("event", len(events)), strict=True):
             made.append(self._stamped(event, event_id))
             played_ms = turn.samples * 1000 // turn.plan.audio_rate
             # The closing (`.done`) events play after the audio, and never at the instant the
@@ -572,7 +581,6 @@ class Session:
             turn.offsets.append(max(played_ms, 1) if event["type"].endswith(".done") else played_ms)
             if event["type"] == "response.audio.delta":
                 turn.samples += base64_size(event["delta"]) // 2
-        turn.unmade -= len(made)
         self._made(made)
         turn.pending.extend(made)
 
@@ -592,7 +600,7 @@ class Session:
                 and not turn.played_out
                 and self._can_interrupt()
             )
-            if not held and turn.unmade:
+            if not held and turn.source is not None:
                 # all of it plays now: the rest is made as the transport takes it
                 self._outbox.append(turn)
                 self._turns.popleft()
@@ -605,20 +613,20 @@ class Session:
                 return
             self._turns.popleft()
 
-    def _active_response(self) -> _Turn | None:
+    def _active_response(self) -> Turn | None:
         """The response that has not finished sending (a cancel or barge-in can still stop it)."""
         for turn in self._turns:
             if turn.plan is not None and turn.pending and not turn.cancelled:
                 return turn
         return None
 
-    def _cancel_response(self, turn: _Turn, reason: str) -> None:
+    def _cancel_response(self, turn: Turn, reason: str) -> None:
         """Replace what is unsent of `turn` by its closing events (responses/events.py)."""
         assert turn.plan is not None
         late, stray = self._late_deltas(turn) if self.behaviour.late_deltas else ([], [])
+        stream = turn.stream or ResponseStream(self.family.dialect, turn.plan)
         rest = cancelled_events(
-            self.family.dialect,
-            turn.plan,
+            stream,
             turn.sent_so_far,
             reason,
             self.behaviour.cancel_sends_response_done,
@@ -626,14 +634,16 @@ class Session:
         )
         turn.pending = deque([*late, *self._stamp_all(rest), *stray])
         turn.offsets.clear()
-        turn.source, turn.unmade = None, 0
+        turn.source = None
         turn.cancelled = True
 
-    def _late_deltas(self, turn: _Turn) -> tuple[list[Event], list[Event]]:
+    def _late_deltas(self, turn: Turn) -> tuple[list[Event], list[Event]]:
         """Behaviour.late_deltas: the unsent deltas that still go out before the closing events
         (counted as sent, so response.done includes them) and the one, if any, after it."""
         rng = random.Random(f"{self.id}:{turn.plan.response_id if turn.plan else ''}")
-        while len(turn.pending) <= 4 and turn.unmade:  # the most late deltas, and the next
+        while (
+            len(turn.pending) <= 4 and turn.source is not None
+        ):  # the most late deltas, and the next
             self._make(turn)
         streamed = []
         for event in turn.pending:

@@ -6,6 +6,7 @@ expects the machine to report exactly that invariant's message.
 
 from __future__ import annotations
 
+import dataclasses
 import types
 
 import pytest
@@ -118,19 +119,23 @@ def _undocumented_error(session):
 def _usage_off_by_one(session):
     original = session._start_response
 
-    def start_response(self, plan):
-        usage = plan.usage
+    def off_by_one(usage):
         details = {
             **usage["output_tokens_details"],
             "audio_tokens": usage["output_tokens_details"].get("audio_tokens", 0) + 1,
         }
-        original(
-            type(plan)(
-                **{
-                    **plan.__dict__,
-                    "usage": {**usage, "output_tokens_details": details},
-                    "partial_usage": None,
-                }
+        return {**usage, "output_tokens_details": details}
+
+    def start_response(self, plan):
+        # a walked answer's usage is made at its end (partial_usage): both are off by one
+        partial = plan.partial_usage
+        return original(
+            dataclasses.replace(
+                plan,
+                usage=off_by_one(plan.usage) if plan.usage is not None else None,
+                partial_usage=(lambda text, samples: off_by_one(partial(text, samples)))
+                if partial is not None
+                else None,
             )
         )
 

@@ -3,26 +3,38 @@ only up to what the documented output-token limit could let through."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from dashscope_realtime_mock.answers.corpus import CorpusResponder
-from dashscope_realtime_mock.protocol.text import text_tokens
+from dashscope_realtime_mock.media.speech import Speech, spoken
 from tests.support import OMNI, OMNI_TURBO, new_session, send
 
 LONG_TOOL_OUTPUT = " ".join(f"word{n % 97}." for n in range(8000))  # 8,000 words, ~55 KB
 
 
 class CountingResponder(CorpusResponder):
-    """The built-in responder, remembering the longest text it was asked to speak."""
+    """The built-in responder, keeping the speech it gave for the longest text."""
 
-    longest_spoken = 0
+    longest: Speech | None = None
 
-    def speech(self, text, voice):
-        self.longest_spoken = max(self.longest_spoken, text_tokens(text))
-        return super().speech(text, voice)
+    def speech(self, text: str, voice: str, sample_rate: int) -> np.ndarray | Speech:
+        speech = super().speech(text, voice, sample_rate)
+        assert isinstance(speech, Speech)
+        if self.longest is None or len(text) > self.longest_text:
+            self.longest, self.longest_text = speech, len(text)
+        return speech
+
+    longest_text = 0
+
+    @property
+    def longest_spoken(self) -> int:
+        """Words of the longest text whose speech was laid out (made or measured)."""
+        return self.longest.words_laid_out if self.longest is not None else 0
 
 
 def _answer_a_long_tool_output(model: str, max_tokens: int | None = None):
+    spoken.cache_clear()  # sessions share an answer's speech: start with none laid out
     responder = CountingResponder()
     s = new_session(model, responder=responder)
     update = {"turn_detection": None} | ({"max_tokens": max_tokens} if max_tokens else {})
@@ -35,9 +47,11 @@ def _answer_a_long_tool_output(model: str, max_tokens: int | None = None):
 
 @pytest.mark.parametrize("model", [OMNI, OMNI_TURBO])
 def test_a_long_tool_output_is_never_spoken_whole(model):
-    """The answer to an 8,000-word tool output is spoken only as far as max_tokens could reach."""
-    responder, _ = _answer_a_long_tool_output(model)
-    assert responder.longest_spoken < text_tokens(LONG_TOOL_OUTPUT) / 2
+    """The answer to an 8,000-word tool output is spoken only as far as max_tokens reaches:
+    the words after the cut are never laid out, let alone synthesized."""
+    responder, response = _answer_a_long_tool_output(model)
+    said = response["output"][0]["content"][0]["transcript"]
+    assert 0 < responder.longest_spoken <= len(said.split()) + 1 < 8000
 
 
 @pytest.mark.parametrize("model", [OMNI, OMNI_TURBO])
@@ -53,5 +67,5 @@ def test_a_long_answer_ends_incomplete_within_max_tokens(model):
 def test_a_small_max_tokens_bounds_what_is_spoken():
     """With max_tokens 100 only a few dozen words are ever spoken."""
     responder, response = _answer_a_long_tool_output(OMNI, max_tokens=100)
-    assert responder.longest_spoken <= 100
+    assert responder.longest_spoken <= 100 / 2
     assert response["usage"]["output_tokens"] <= 100

@@ -25,6 +25,7 @@ from ...protocol.text import text_tokens
 from ...protocol.wire import Event
 from ...responses.events import ResponsePlan
 from ...responses.usage import response_usage
+from ...session.base import Turn
 from ...session.listening import LEGACY_FORMAT_STRINGS, Segment
 from . import mcp
 from .next_models import NextOmniModel
@@ -73,7 +74,8 @@ class OmniFamilySession(OmniSession):
         self._mcp_tools: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (server, tool)
         self._mcp_call: _McpCall | None = None  # an MCP call waiting for its approval
         # turn_detection.idle_timeout_ms: the audio time at which silence gets a response
-        self._idle_deadline_ms: int | None = None
+        # the last answer and the audio time its idle timeout runs from (before its speech)
+        self._idle: tuple[Turn, int] | None = None
         self._spoke = False  # a response with audio was started (the voice is fixed from then)
 
     # ---- configuration ------------------------------------------------------------------
@@ -198,22 +200,31 @@ class OmniFamilySession(OmniSession):
 
     # ---- idle_timeout_ms (qwen3.5, docs/protocol/omni-next.md §5) ---------------------
 
-    def _start_response(self, plan: ResponsePlan) -> None:
+    def _start_response(self, plan: ResponsePlan) -> Turn:
         """The idle timer starts when the answer's audio has played (on audio time: the
-        client's audio that has come since the response started). The plan is read here, as
-        the turns would build a response the transport builds in its own time."""
-        super()._start_response(plan)
+        client's audio that has come since the response started)."""
+        turn = super()._start_response(plan)
         self._spoke = self._spoke or plan.audio is not None
         timeout = (self.config["turn_detection"] or {}).get("idle_timeout_ms")
-        if timeout is None:
-            self._idle_deadline_ms = None
-            return
-        spoken_ms = 0 if plan.audio is None else len(plan.audio) * 1000 // plan.audio_rate
-        self._idle_deadline_ms = self._audio_now_ms() + spoken_ms + timeout
+        self._idle = None if timeout is None else (turn, self._audio_now_ms() + timeout)
+        return turn
+
+    def _idle_deadline_ms(self) -> int | None:
+        """When the idle prompt is due: `idle_timeout_ms` after the last answer's audio has
+        played. None while that answer is not all made: how long a long answer speaks is known
+        only once it is read (responses/walk.py); on audio time an answer is made as it plays,
+        so it is all made before its end is reached."""
+        if self._idle is None:
+            return None
+        turn, after_ms = self._idle
+        if turn.plan is None or turn.source is not None or turn is self._unbuilt:
+            return None
+        samples = turn.sent_so_far.samples if turn.cancelled else turn.samples
+        return after_ms + samples * 1000 // turn.plan.audio_rate
 
     def _on_input_audio_buffer_append(self, event: Event) -> None:
         super()._on_input_audio_buffer_append(event)
-        deadline = self._idle_deadline_ms
+        deadline = self._idle_deadline_ms()
         if (
             deadline is not None
             and self.audio_ms >= deadline
@@ -222,11 +233,11 @@ class OmniFamilySession(OmniSession):
             and (self.config["turn_detection"] or {}).get("idle_timeout_ms") is not None
         ):
             # §5: the user stayed silent: the model speaks up on its own, with no user item.
-            self._idle_deadline_ms = None
+            self._idle = None
             self._respond()
 
     def _speech_started(self, segment: Segment) -> None:
-        self._idle_deadline_ms = None  # the user spoke: no prompt is due
+        self._idle = None  # the user spoke: no prompt is due
         super()._speech_started(segment)
 
     # ---- MCP calls (qwen3.8, docs/protocol/omni-next.md §9) ---------------------------

@@ -11,14 +11,15 @@ user turn is answered by a `function_call` item (Behaviour.tool_calls); the clie
 from __future__ import annotations
 
 import json
-import math
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ...answers.responder import Transcript
-from ...media.pcm import INPUT_SAMPLE_RATE, OUTPUT_SAMPLE_RATE
+from ...media.pcm import INPUT_SAMPLE_RATE
+from ...media.speech import Speech
 from ...protocol import wording
 from ...protocol.behaviour import (
     OmniSessionFinish,
@@ -29,10 +30,11 @@ from ...protocol.behaviour import (
     UnknownCallId,
 )
 from ...protocol.errors import ProtocolError
-from ...protocol.text import split_units, text_tokens, units_per_second
+from ...protocol.text import text_tokens
 from ...protocol.wire import Event, message_item
 from ...responses.events import FunctionCall, ResponsePlan
 from ...responses.usage import audio_tokens, response_usage
+from ...responses.walk import Budget
 from ...session.listening import ListeningSession, Segment
 from .models import OmniModel
 
@@ -251,16 +253,19 @@ class OmniSession(ListeningSession):
             call = FunctionCall(self._call_id(), *chosen) if chosen else None
         language = turn.heard.language if turn.heard else self._source_language()
         if call is not None:
-            text, audio = "", None
+            text = ""
         elif turn.tool_output is not None:
-            text, audio = self._responder.answer_tool_output(turn.tool_output, language), None
+            text = self._responder.answer_tool_output(turn.tool_output, language)
         else:
-            text, audio = self._responder.reply(self._segments_seen, turn.heard, language), None
-        ending: dict[str, Any] = {}
+            text = self._responder.reply(self._segments_seen, turn.heard, language)
+        audio: np.ndarray | Speech | None = None
+        budget = None
         if call is None:
-            speaking = "audio" in modalities
-            text, ending = self._within_max_tokens(text, language, speaking)
-            audio = self._speak(text) if speaking else None
+            audio = self._answer_speech(text) if "audio" in modalities else None
+            budget = self._answer_budget()
+            if isinstance(audio, np.ndarray) and not self._fits_whole(text, audio, budget):
+                # recorded speech is that of the whole answer: a cut answer is synthesized
+                audio = Speech(text, self._voice(), self.output_sample_rate)
         input_text = (
             turn.text_tokens
             + text_tokens(instructions or "")
@@ -286,6 +291,12 @@ class OmniSession(ListeningSession):
                 else None,
             )
 
+        # A walked answer's usage is that of what it said, known once it is read.
+        whole_usage = None
+        if call is not None:
+            whole_usage = usage("", 0)
+        elif isinstance(audio, np.ndarray):
+            whole_usage = usage(text, len(audio))
         plan = ResponsePlan(
             response_id=self._ids.new("resp"),
             item_id=self._ids.new("item"),
@@ -296,113 +307,42 @@ class OmniSession(ListeningSession):
             output_audio_format=self.config["output_audio_format"],
             text=text,
             audio=audio,
-            usage=usage(text, len(audio) if audio is not None else 0),
+            usage=whole_usage,
             function_call=call,
             partial_usage=usage,
             audio_rate=self.output_sample_rate,
-            **ending,
+            budget=budget,
         )
         self._start_response(plan)
         self._item_ids.add(plan.item_id)
         self._last_item_id = plan.item_id
 
-    def _speak(self, text: str) -> Any:
-        """`text` spoken in the session's voice: at the output rate, a
-        :class:`~...media.speech.Speech` whose samples are made as its deltas are sent (the
-        responder's :meth:`~...answers.responder.Responder.speech`), so planning a long answer
-        never synthesizes it whole; at another rate, the resampled array."""
-        if self.output_sample_rate != OUTPUT_SAMPLE_RATE:
-            return super()._speak(text)
-        return self._responder.speech(text, self.config["voice"])
+    def _answer_speech(self, text: str) -> np.ndarray | Speech:
+        """`text` spoken in the session's voice at its output rate: the responder's
+        :meth:`~...answers.responder.Responder.speech`, a :class:`~...media.speech.Speech` whose
+        samples are made as its deltas are sent (recorded audio: the recording), so planning a
+        long answer never synthesizes it."""
+        return self._responder.speech(text, self._voice(), self.output_sample_rate)
 
-    def _output_tokens(self, text: str, speaking: bool) -> int:
-        """What an answer costs in output tokens (usage.output_tokens), its speech counted by
-        length alone (:meth:`Responder.speech_length`), so no sample is made to decide."""
-        if not speaking:
-            return text_tokens(text)
-        samples = self._responder.speech_length(text, self.config["voice"])
-        samples = int(samples * self.output_sample_rate / OUTPUT_SAMPLE_RATE)  # as _speak resamples
-        spoken = audio_tokens(
-            samples, self.output_sample_rate, self.spec.output_audio_tokens_per_second
-        )
-        return text_tokens(text) + spoken
+    def _voice(self) -> str:
+        """The voice the next answer speaks in."""
+        return str(self.config["voice"])
 
-    def _longest_possible(
-        self, text: str, language: str, speaking: bool, limit: int
-    ) -> tuple[str, bool]:
-        """`text` cut to what `limit` output tokens could ever let through (and whether it was cut): at
-        most twice as many units as it has tokens and, spoken, twice the units read speech says
-        in the seconds of audio those tokens buy. A tool output or a fixture's text of any
-        length then costs what the documented limit bounds (docs/protocol/events.md §4.2: at
-        most 16,384 output tokens), not what the text holds."""
-        most = 2 * limit
-        if speaking:
-            seconds = limit / self.spec.output_audio_tokens_per_second
-            most = min(most, 2 * math.ceil(seconds * units_per_second(language)))
-        units = split_units(text)
-        if len(units) <= most:
-            return text, False
-        return "".join(units[:most]).rstrip(), True
+    def _answer_budget(self) -> Budget:
+        """The answer is cut to `max_tokens` output tokens (docs/protocol/events.md §4.2: it
+        "truncates, does not change generation"): at the longest prefix of whole units whose
+        text and speech fit, as it is read (responses/walk.py). A cut answer ends
+        `incomplete`, reason `max_output_tokens` (OpenAI beta's wording)."""
+        return Budget(self.config["max_tokens"], self.spec.output_audio_tokens_per_second)
 
-    def _within_max_tokens(
-        self, text: str, language: str, speaking: bool
-    ) -> tuple[str, dict[str, Any]]:
-        """The answer cut to `max_tokens` output tokens (docs/protocol/events.md §4.2: it "truncates, does not
-        change generation"): the longest prefix of whole units, text and speech, that fits,
-        found before any of it is spoken. The plan then ends `incomplete`, reason
-        `max_output_tokens` (OpenAI beta's wording)."""
-        limit = self.config["max_tokens"]
-        incomplete = {
-            "status": "incomplete",
-            "status_details": {"type": "incomplete", "reason": "max_output_tokens"},
-        }
-        text, cut_short = self._longest_possible(text, language, speaking, limit)
-        whole = self._output_tokens(text, speaking)
-        if whole <= limit:
-            return text, incomplete if cut_short else {}
-        units = split_units(text)
-
-        def prefix(count: int) -> str:
-            return "".join(units[:count]).rstrip()
-
-        def fits(count: int) -> bool:
-            return bool(self._output_tokens(prefix(count), speaking) <= limit)
-
-        # Cost grows about evenly with the units: start where that puts the cut.
-        guess = len(units) * limit // whole
-        return prefix(_longest_fitting(fits, len(units), guess)), incomplete
+    def _fits_whole(self, text: str, audio: np.ndarray, budget: Budget) -> bool:
+        """Whether a recorded answer fits `budget` whole (a fixture's text and audio are
+        bounded when it is loaded: replay/validation)."""
+        spoken = audio_tokens(len(audio), self.output_sample_rate, budget.audio_tokens_per_second)
+        return text_tokens(text) + spoken <= budget.limit
 
     def _call_id(self) -> str:
         # docs/protocol/events.md §1.5: call_ + 22 lowercase hex.
         call_id = self._ids.new_hex("call", 22)
         self._call_ids.add(call_id)
         return call_id
-
-
-def _longest_fitting(fits: Callable[[int], bool], count: int, guess: int) -> int:
-    """The largest n in [0, count) with `fits(n)` (`fits` grows false and stays so; `count`
-    does not fit; 0 is the answer when nothing else fits), searched from `guess`: a few probes
-    around a good guess instead of a binary search's fourteen over the whole range, each probe
-    costing the length of its prefix."""
-    low, high = 0, count  # the answer lies in [low, high)
-    guess = min(max(guess, 1), count - 1)
-    step = 1
-    if guess > low and fits(guess):
-        low = guess
-        while low + step < high and fits(low + step):  # gallop up
-            low += step
-            step *= 2
-        high = min(high, low + step)
-    elif guess > low:
-        high = guess
-        while high - step > low and not fits(high - step):  # gallop down
-            high -= step
-            step *= 2
-        low = max(low, high - step)
-    while high - low > 1:
-        middle = (low + high) // 2
-        if fits(middle):
-            low = middle
-        else:
-            high = middle
-    return low

@@ -28,10 +28,8 @@ from collections import OrderedDict
 from typing import Any
 from urllib.parse import urlsplit
 
-import numpy as np
-
 from ...answers.responder import Transcript
-from ...media.pcm import OUTPUT_SAMPLE_RATE, SAMPLES_PER_MS, resample
+from ...media.pcm import SAMPLES_PER_MS
 from ...media.vad import SpeechStarted, SpeechStopped
 from ...protocol import wording
 from ...protocol.behaviour import Behaviour, LateSessionChange, ResponseCreateWording
@@ -40,7 +38,8 @@ from ...protocol.spec import ModelSpec
 from ...protocol.text import text_tokens
 from ...protocol.wire import Event, message_item
 from ...responses.events import ResponsePlan
-from ...session.base import FamilyFacts
+from ...responses.walk import Budget
+from ...session.base import FamilyFacts, Turn
 from ...session.listening import ListeningSession, Segment, TurnMode
 from ..omni.session import OmniSession, _UserTurn
 from .models import QwenAudioModel
@@ -280,30 +279,44 @@ class QwenAudioSession(OmniSession):
         finally:
             self._turn_voice = None
 
-    def _speak(self, text: str) -> np.ndarray:
-        audio = self._responder.speak(text, self._turn_voice or self.config["voice"])
-        return resample(audio, OUTPUT_SAMPLE_RATE, self.output_sample_rate)
+    def _voice(self) -> str:
+        return self._turn_voice or self.config["voice"]
 
-    def _within_max_tokens(
-        self, text: str, language: str, speaking: bool
-    ) -> tuple[str, dict[str, Any]]:
+    def _answer_budget(self) -> Budget:
         """Qwen-Audio has no `max_tokens` (docs/protocol/qwen-audio.md §3), yet no answer (a long
         tool output read aloud, a fixture's text) may cost more than a bounded one: it is cut,
-        silently, to what Omni's documented output ceiling could ever let through."""
-        return self._longest_possible(text, language, speaking, ANSWER_TOKEN_CEILING)[0], {}
+        silently (the response still `completed`), where Omni's documented output ceiling would
+        cut it."""
+        return Budget(ANSWER_TOKEN_CEILING, self.spec.output_audio_tokens_per_second, False)
 
-    def _start_response(self, plan: ResponsePlan) -> None:
+    def _start_response(self, plan: ResponsePlan) -> Turn:
         if self._turn_voice is not None:
             plan = dataclasses.replace(plan, voice=self._turn_voice)
         self._remember(_assistant_item(plan), self._last_item_id)
-        super()._start_response(plan)
+        return super()._start_response(plan)
 
     def _made(self, events: list[Event]) -> None:
         _strip_response_fields(events)
+        self._note_said(events)
 
     def _cancel_response(self, turn: Any, reason: str) -> None:
         super()._cancel_response(turn, reason)
         _strip_response_fields(turn.pending)
+        self._note_said(turn.pending)
+
+    def _note_said(self, events: Any) -> None:
+        """An answer's item in the conversation gets its text when the answer's
+        `response.output_item.done` is made (what it said, cut short or whole): a long answer's
+        text is known only once it is read (responses/walk.py)."""
+        for event in events:
+            if event["type"] != "response.output_item.done":
+                continue
+            item = self._conversation.get(event["item"]["id"])
+            if item is None or item.get("type") != "message":
+                continue
+            said = event["item"]["content"][0]["text"]
+            part = item["content"][0]
+            part["transcript" if part["type"] == "audio" else "text"] = said
 
     # ---- the conversation ---------------------------------------------------------------
 
@@ -427,10 +440,11 @@ def _assistant_item(plan: ResponsePlan) -> dict[str, Any]:
             "name": call.name,
             "arguments": call.arguments,
         }
+    # what it says is filled in when it is said (QwenAudioSession._note_said)
     part = (
-        {"type": "audio", "transcript": plan.text}
+        {"type": "audio", "transcript": ""}
         if plan.audio is not None
-        else {"type": "text", "text": plan.text}
+        else {"type": "text", "text": ""}
     )
     return {
         "id": plan.item_id,

@@ -25,7 +25,7 @@ from ...protocol.behaviour import TtsSegmentation, TtsUpdateUntil
 from ...protocol.errors import SERVER_ERROR, ProtocolError
 from ...protocol.ids import IdFactory
 from ...protocol.wire import Event
-from ...session.base import Playback, Session, _Turn
+from ...session.base import Playback, Session, Turn
 from .building import ResponseBuild
 from .events import TtsResponse, cut_events
 from .models import TtsModel
@@ -248,7 +248,7 @@ class TtsSession(Session):
     def _push(self, events: list[Event], build: ResponseBuild, after: Any = None) -> None:
         """Queue `events` of `build` as one turn (after the turn `after`, else last)."""
         ids = build.ids.new_many("event", len(events))
-        turn = _Turn(deque(self._stamped(e, i) for e, i in zip(events, ids, strict=True)))
+        turn = Turn(deque(self._stamped(e, i) for e, i in zip(events, ids, strict=True)))
         queue = self._turns
         if after is not None and after in queue:
             queue.insert(queue.index(after) + 1, turn)

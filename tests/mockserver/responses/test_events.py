@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
+import itertools
+from typing import Any
 
 import numpy as np
 
-from dashscope_realtime_mock.media.speech import synthesize_speech
+from dashscope_realtime_mock.media.speech import Speech, synthesize_speech
 from dashscope_realtime_mock.responses import events
+from dashscope_realtime_mock.responses.walk import Budget
 
 
 def _decoded(chunks: list[str]) -> np.ndarray:
@@ -61,7 +65,7 @@ def test_the_cache_is_bounded():
     assert len(events._ENCODED) == events._ENCODED_ENTRIES
 
 
-def _plan(text: str, audio: np.ndarray | None, **fields) -> events.ResponsePlan:
+def _plan(text: str, audio: np.ndarray | Speech | None, **fields: Any) -> events.ResponsePlan:
     return events.ResponsePlan(
         response_id="resp_1",
         item_id="item_1",
@@ -81,6 +85,13 @@ def _plans() -> list[events.ResponsePlan]:
     long_text = " ".join(f"word{n}." for n in range(200))
     return [
         _plan(long_text, synthesize_speech(long_text, "Cherry")),
+        _plan(long_text, Speech(long_text, "Cherry")),
+        _plan(long_text, Speech(long_text, "Cherry"), budget=Budget(300, 12.5)),
+        _plan(
+            "两个字的回答两个字的回答",
+            Speech("两个字的回答两个字的回答", "Cherry"),
+            budget=Budget(30, 12.5),
+        ),
         _plan(long_text, None),
         _plan("", None),
         _plan("两个字的回答，没有空格。", synthesize_speech("两个字的回答", "Cherry")),
@@ -95,26 +106,88 @@ def _dialects():
     return [STASHED, DELTAS]
 
 
-def test_a_response_stream_counts_the_events_it_makes():
-    """len() of a response stream, known before any event is made, is how many it makes."""
-    for dialect in _dialects():
-        for plan in _plans():
-            stream = events.ResponseStream(dialect, plan)
-            assert len(stream) == len(list(stream))
+def test_a_walked_answer_is_read_only_as_far_as_its_events_are_made():
+    """Making the first events of a long synthesized answer reads a few of its units, not all."""
+    text = "word. " * 20_000
+    stream = events.ResponseStream(_dialects()[1], _plan(text, Speech(text, "Cherry")))
+    made = list(itertools.islice(stream, 10))
+    assert [e["type"] for e in made][:4] == [
+        "response.created",
+        "response.output_item.added",
+        "conversation.item.created",
+        "response.content_part.added",
+    ]
+    assert stream._walk is not None and stream._walk._end < 100
+
+
+def test_a_walked_answer_speaks_each_step_of_text_with_its_words():
+    """The audio deltas after a text delta are the speech of that delta's words."""
+    text = "one two three four five six seven"
+    stream = events.ResponseStream(_dialects()[1], _plan(text, Speech(text, "Cherry")))
+    steps: list[tuple[str, bytes]] = []
+    for event in stream:
+        if event["type"] == "response.audio_transcript.delta":
+            steps.append((event["delta"], b""))
+        elif event["type"] == "response.audio.delta":
+            said, heard = steps[-1]
+            steps[-1] = (said, heard + base64.b64decode(event["delta"]))
+    assert [said for said, _ in steps] == ["one two three ", "four five six ", "seven"]
+    spoken = ""
+    for said, heard in steps:
+        before = len(synthesize_speech(spoken, "Cherry")) if spoken else 0
+        spoken += said
+        expected = synthesize_speech(spoken, "Cherry")[before:]
+        assert np.array_equal(np.frombuffer(heard, dtype="<i2"), expected)
+
+
+def test_a_cut_answer_ends_incomplete_billing_what_was_said():
+    """An answer past its budget stops at the last unit that fits, `incomplete`, and its
+    usage is that of the text and audio sent."""
+    text = " ".join(f"word{n}." for n in range(200))
+    billed = []
+
+    def usage(said: str, samples: int) -> dict:
+        billed.append((said, samples))
+        return {"said": said, "samples": samples}
+
+    plan = _plan(text, Speech(text, "Cherry"), budget=Budget(100, 12.5), partial_usage=usage)
+    plan = dataclasses.replace(plan, usage=None)
+    whole = events.response_events(_dialects()[1], plan)
+    done = whole[-1]["response"]
+    sent = "".join(e["delta"] for e in whole if e["type"] == "response.audio_transcript.delta")
+    samples = sum(
+        len(base64.b64decode(e["delta"])) // 2 for e in whole if e["type"] == "response.audio.delta"
+    )
+    assert done["status"] == "incomplete"
+    assert done["status_details"] == {"type": "incomplete", "reason": "max_output_tokens"}
+    assert done["usage"] == {"said": sent, "samples": samples}
+    assert text.startswith(sent) and sent != text and not sent.endswith(" ")
 
 
 def test_the_closing_events_are_the_structure_left_after_a_cut():
-    """closing(k) is what follows the first k events of the whole response, minus every
-    delta and response.done: what a cancel after k events closes."""
+    """closing(k), once k events were taken, is what follows them in the whole response, minus
+    every delta and response.done (text left to the cancel to fill in): what a cancel after k
+    events closes."""
     for dialect in _dialects():
         for plan in _plans():
             whole = events.response_events(dialect, plan)
-            stream = events.ResponseStream(dialect, plan)
             for k in range(len(whole)):
+                stream = events.ResponseStream(dialect, plan)
+                list(itertools.islice(stream, k))
                 expected = [
                     e
                     for e in whole[k:]
                     if e["type"] not in events.STREAMED_DELTAS
                     and e["type"] not in ("response.function_call_arguments.done", "response.done")
                 ]
-                assert stream.closing(k) == expected
+                assert [_textless(e) for e in stream.closing(k)] == [_textless(e) for e in expected]
+
+
+def _textless(event: Any) -> Any:
+    """`event` without the said text and item status a cancel rewrites (_with_partial)."""
+    blank = {"text", "transcript", "status"}
+    if isinstance(event, dict):
+        return {k: ("…" if k in blank else _textless(v)) for k, v in event.items()}
+    if isinstance(event, list):
+        return [_textless(v) for v in event]
+    return event
