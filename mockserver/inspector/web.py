@@ -30,6 +30,7 @@ from .access import (
     same_key,
 )
 from .audio import peaks, wav_bytes
+from .bounds import session_notes, store_notes
 from .store import Limits, SessionRecord, SessionStore
 from .tts import tts_responses
 from .views import (
@@ -146,6 +147,7 @@ class Inspector(SessionStore):
                 "version": self.version,
                 "sessions": [summary(r) for r in self.sessions()],
                 "not_kept": self.not_kept(),
+                "not_kept_notes": store_notes(self),
             }
         )
 
@@ -192,7 +194,7 @@ class Inspector(SessionStore):
     async def _session(self, request: web.Request) -> web.Response:
         record = self._record(request)
         since = _int_query(request, "since", 0)
-        body = await asyncio.to_thread(_session_view, record, since)
+        body = await asyncio.to_thread(_session_view, record, since, self.limits)
         return web.json_response(body)
 
     async def _event(self, request: web.Request) -> web.Response:
@@ -253,8 +255,9 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
         response.headers.update(SECURITY_HEADERS)
 
 
-def _session_view(record: SessionRecord, since: int) -> dict[str, Any]:
-    """The session page's data: the events from `since` on, and everything drawn from all."""
+def _session_view(record: SessionRecord, since: int, limits: Limits) -> dict[str, Any]:
+    """The session page's data: the events from `since` on, everything drawn from all, and
+    what the bounds (`limits`) did not keep."""
     index = record.audio.update(record.events)
     return {
         "session": summary(record),
@@ -267,6 +270,7 @@ def _session_view(record: SessionRecord, since: int) -> dict[str, Any]:
         "input_ms": index.input_ms,
         "output_ms": index.output_ms,
         "conversation": conversation(record, index),
+        "not_kept_notes": session_notes(record, limits),
     }
 
 
