@@ -23,9 +23,9 @@ _KEEPS = {
     "events_per_session": "at most {n} per session",
     "audio_per_session": "at most {size} of base64 audio per session",
     "audio_total": "at most {size} of base64 audio in all sessions together",
-    "content_per_event": "at most {size} of content per event (audio aside)",
-    "content_per_session": "at most {size} of event content per session (audio aside)",
-    "content_total": "at most {size} of event content in all sessions together (audio aside)",
+    "content_per_event": "at most {size} of non-audio content per event",
+    "content_per_session": "at most {size} of non-audio content per session",
+    "content_total": "at most {size} of non-audio content in all sessions together",
 }
 _LACKING = "The waveform, the players and the downloads lack that audio."
 

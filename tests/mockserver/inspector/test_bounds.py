@@ -30,11 +30,11 @@ def test_a_bound_is_named_with_its_value_and_its_limits_field():
     """Sizes in MiB or KiB when whole, characters otherwise; counts with thousands separators."""
     limits = Limits(content_per_event=300_000)
     assert bound_text("content_per_session", limits) == (
-        "the inspector keeps at most 32 MiB of event content per session (audio aside)"
+        "the inspector keeps at most 32 MiB of non-audio content per session"
         " (Limits.content_per_session)"
     )
     assert bound_text("content_per_event", limits) == (
-        "the inspector keeps at most 300,000 characters of content per event (audio aside)"
+        "the inspector keeps at most 300,000 characters of non-audio content per event"
         " (Limits.content_per_event)"
     )
     assert bound_text("events_per_session", limits) == (
@@ -60,7 +60,7 @@ def test_events_kept_as_their_type_are_counted_with_their_bound():
         store.event(record.id, ASR, "client", UPDATE)
     assert _texts(record, limits) == [
         "2 events of this session were kept as their type only: the inspector keeps at most"
-        " 512 characters of content per event (audio aside) (Limits.content_per_event)."
+        " 512 characters of non-audio content per event (Limits.content_per_event)."
     ]
 
 
