@@ -194,7 +194,9 @@ class Inspector(SessionStore):
     async def _session(self, request: web.Request) -> web.Response:
         record = self._record(request)
         since = _int_query(request, "since", 0)
-        body = await asyncio.to_thread(_session_view, record, since, self.limits)
+        body = await asyncio.to_thread(_session_view, record, since)
+        # on the loop: the counts it reads grow on the loop
+        body["not_kept_notes"] = session_notes(record, self.limits)
         return web.json_response(body)
 
     async def _event(self, request: web.Request) -> web.Response:
@@ -255,9 +257,8 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
         response.headers.update(SECURITY_HEADERS)
 
 
-def _session_view(record: SessionRecord, since: int, limits: Limits) -> dict[str, Any]:
-    """The session page's data: the events from `since` on, everything drawn from all, and
-    what the bounds (`limits`) did not keep."""
+def _session_view(record: SessionRecord, since: int) -> dict[str, Any]:
+    """The session page's data: the events from `since` on, and everything drawn from all."""
     index = record.audio.update(record.events)
     return {
         "session": summary(record),
@@ -270,7 +271,6 @@ def _session_view(record: SessionRecord, since: int, limits: Limits) -> dict[str
         "input_ms": index.input_ms,
         "output_ms": index.output_ms,
         "conversation": conversation(record, index),
-        "not_kept_notes": session_notes(record, limits),
     }
 
 
