@@ -100,6 +100,12 @@ class SessionRecord:
     finished: bool = False  # session.finished was sent
     errors: int = 0  # `error` events sent
     audio: AudioIndex = field(default_factory=AudioIndex)  # decoded when a page asks
+    # What the bounds dropped, by the Limits field that dropped it (docs/inspector.md): events
+    # kept as their type alone, audio events kept without their audio; and whether all its audio
+    # was dropped after it closed, to make room in audio_total for a newer session.
+    not_kept_by: dict[str, int] = field(default_factory=dict)
+    audio_not_kept_by: dict[str, int] = field(default_factory=dict)
+    audio_stripped: bool = False
 
     def t_ms(self, now: float | None = None) -> int:
         """Milliseconds since the session opened (now, or at `now`)."""
@@ -132,6 +138,7 @@ class SessionStore:
         self.audio_chars = 0
         self.content = 0  # the weight of every session's events kept, audio aside
         self.sessions_forgotten = 0  # evicted to make room
+        self.forgotten_by: dict[str, int] = {}  # the same, by the Limits field that evicted them
         self.version = 0  # grows with every change a page may want to show
         self.subscribers = 0  # open pages' update streams
         self._wake = asyncio.Event()
@@ -140,7 +147,9 @@ class SessionStore:
 
     def opened(self, session: Session, responder: Responder, why: str) -> None:
         while len(self._records) >= self.limits.sessions or self._content_crowded():
-            self._evict()
+            self._evict(
+                "sessions" if len(self._records) >= self.limits.sessions else "content_total"
+            )
         self._make_room_for_audio()
         self._records[session.id] = SessionRecord(
             session.id,
@@ -207,11 +216,16 @@ class SessionStore:
         if not isinstance(payload, str):
             return event
         size = len(payload)
-        if (
-            record.audio_chars + size > self.limits.audio_per_session
-            or self.audio_chars + size > self.limits.audio_total
-        ):
+        bound = (
+            "audio_per_session"
+            if record.audio_chars + size > self.limits.audio_per_session
+            else "audio_total"
+            if self.audio_chars + size > self.limits.audio_total
+            else None
+        )
+        if bound is not None:
             record.audio_dropped = True
+            _count(record.audio_not_kept_by, bound)
             return {**event, field_name: AUDIO_NOT_KEPT}
         record.audio_chars += size
         self.audio_chars += size
@@ -220,15 +234,18 @@ class SessionStore:
     def _count_content(self, record: SessionRecord, event: Event, size: int | None = None) -> Event:
         """`event`, or its type alone when it would cross a content limit."""
         limits = self.limits
-        room = min(
-            limits.content_per_event,
-            limits.content_per_session - record.content,
-            limits.content_total - self.content,
-        )
+        rooms = {  # the room each content bound leaves; the tightest one decides
+            "content_per_event": limits.content_per_event,
+            "content_per_session": limits.content_per_session - record.content,
+            "content_total": limits.content_total - self.content,
+        }
+        bound = min(rooms, key=rooms.__getitem__)
+        room = rooms[bound]
         size = weight(event, room) if size is None else size
         if size > room:
             record.events_not_kept += 1
-            return _not_kept(event, size)
+            _count(record.not_kept_by, bound)
+            return _not_kept(event, size, bound)
         record.content += size
         self.content += size
         return event
@@ -243,14 +260,16 @@ class SessionStore:
         if self.subscribers:
             self._wake.set()
 
-    def _evict(self) -> None:
-        """Forget the oldest closed session (the oldest of all if every one is live)."""
+    def _evict(self, bound: str) -> None:
+        """Forget the oldest closed session (the oldest of all if every one is live), because
+        of `bound` (the Limits field that has no room for a new session)."""
         victim = next((r for r in self._records.values() if not r.live), None)
         victim = victim or next(iter(self._records.values()))
         del self._records[victim.id]
         self.audio_chars -= victim.audio_chars
         self.content -= victim.content
         self.sessions_forgotten += 1
+        _count(self.forgotten_by, bound)
 
     def _make_room_for_audio(self) -> None:
         """Before a session opens: drop the audio of the oldest closed sessions until a full
@@ -306,22 +325,27 @@ def weight(value: object, budget: int) -> int:
     return total
 
 
-def _not_kept(event: Event, size: int) -> dict[str, Any]:
-    """`event` as its type (and event_id) alone, saying why."""
+def _count(counts: dict[str, int], bound: str) -> None:
+    counts[bound] = counts.get(bound, 0) + 1
+
+
+def _not_kept(event: Event, size: int, bound: str) -> dict[str, Any]:
+    """`event` as its type (and event_id) alone, saying why: its weight passed `bound`."""
     kept: dict[str, Any] = {
         key: value
         for key in ("type", "event_id")
         if isinstance(value := event.get(key), str) and len(value) <= _NODE
     }
     kept[EVENT_NOT_KEPT] = (
-        f"over {size:,} characters: past the inspector's content limit, only the type is kept"
+        f"over {size:,} characters: past the inspector's content limit (Limits.{bound}),"
+        " only the type is kept"
     )
     return kept
 
 
 def _strip_audio(record: SessionRecord) -> None:
     """Replace every audio payload of `record` by the AUDIO_NOT_KEPT marker."""
-    record.audio_dropped = True
+    record.audio_dropped = record.audio_stripped = True
     record.audio = AudioIndex()  # what it decoded goes too
     for index, (t_ms, direction, event) in enumerate(record.events):
         kind = event.get("type")

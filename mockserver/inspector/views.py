@@ -23,7 +23,7 @@ from ..replay.recording import Recording
 from ..replay.responders import MatchingResponder, ScriptedResponder
 from ..replay.store import save
 from .audio import APPEND, AUDIO_DELTA, AudioIndex
-from .store import SessionRecord
+from .store import EVENT_NOT_KEPT, SessionRecord
 
 __all__ = [
     "audio_time",
@@ -142,6 +142,8 @@ def timeline(record: SessionRecord, index: AudioIndex, since: int = 0) -> list[d
         if level := _level(direction, event):
             entry["level"] = level
             entry["message"] = (event.get("error") or {}).get("message", "")
+        if EVENT_NOT_KEPT in event:
+            entry["not_kept"] = True  # kept as its type alone (a content bound)
         if i in index.in_ms:
             entry["in"] = index.in_ms[i]
         if i in index.out_ms:

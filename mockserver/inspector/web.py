@@ -30,6 +30,7 @@ from .access import (
     same_key,
 )
 from .audio import peaks, wav_bytes
+from .bounds import session_notes, store_notes
 from .store import Limits, SessionRecord, SessionStore
 from .tts import tts_responses
 from .views import (
@@ -146,6 +147,7 @@ class Inspector(SessionStore):
                 "version": self.version,
                 "sessions": [summary(r) for r in self.sessions()],
                 "not_kept": self.not_kept(),
+                "not_kept_notes": store_notes(self),
             }
         )
 
@@ -193,6 +195,8 @@ class Inspector(SessionStore):
         record = self._record(request)
         since = _int_query(request, "since", 0)
         body = await asyncio.to_thread(_session_view, record, since)
+        # on the loop: the counts it reads grow on the loop
+        body["not_kept_notes"] = session_notes(record, self.limits)
         return web.json_response(body)
 
     async def _event(self, request: web.Request) -> web.Response:

@@ -84,8 +84,9 @@ function refresh() {
 // ---- the list -----------------------------------------------------------------------------
 
 async function loadList() {
-  const { sessions } = await getJSON(`${API}/sessions`);
+  const { sessions, not_kept_notes: notes } = await getJSON(`${API}/sessions`);
   if (state.view !== "list") return;
+  showNotes($("#list-not-kept"), notes);
   const body = $("#sessions tbody");
   body.replaceChildren(...sessions.map((s) => {
     const row = el("tr", { "data-session-id": s.id, "data-outcome": s.outcome });
@@ -179,12 +180,21 @@ function renderHead(detail) {
     $("#replay").append(el("br"), `Turn ${scripted.turn}: answered by ${scripted.rule} of the scripted answers.`);
   }
   const problems = detail.failures.map((f) => `${seconds(f.t)}: ${f.kind}: ${f.message}`);
-  if (detail.dropped_events) problems.push(`${detail.dropped_events} events past the inspector's limit were not kept.`);
-  if (detail.audio_dropped) problems.push("Some audio was not kept (the inspector's audio limit): the waveform and the export are incomplete.");
   const box = $("#failures");
   box.hidden = problems.length === 0;
   const list = el("ul");
   list.append(...problems.map((p) => el("li", {}, p)));
+  box.replaceChildren(list);
+  showNotes($("#not-kept"), detail.not_kept_notes.filter((n) => n.what !== "audio"));
+  showNotes($("#audio-not-kept"), detail.not_kept_notes.filter((n) => n.what === "audio"));
+}
+
+// What the inspector's memory bounds dropped (one sentence per bound, from the API); the box
+// is hidden when nothing was.
+function showNotes(box, notes) {
+  box.hidden = notes.length === 0;
+  const list = el("ul");
+  list.append(...notes.map((n) => el("li", { "data-bound": n.bound }, n.text)));
   box.replaceChildren(list);
 }
 
@@ -193,6 +203,7 @@ function renderAxis(axis, duration) {
     el("span", { style: `left:${f * 100}%` }, seconds(f * duration))));
 }
 
+const NOT_KEPT = " (kept as its type only)";  // an event a content bound did not keep whole
 const AUDIO_TYPES = new Set(["input_audio_buffer.append", "response.audio.delta"]);
 
 function markFor(entry) {
@@ -200,7 +211,7 @@ function markFor(entry) {
   if (AUDIO_TYPES.has(entry.type)) classes.push("audio");
   if (entry.type.startsWith("input_audio_buffer.speech")) classes.push("speech");
   if (entry.level === "error") classes.push("error");
-  const label = `${entry.type} at ${seconds(position(entry))}` + (entry.message ? `: ${entry.message}` : "");
+  const label = `${entry.type}${entry.not_kept ? NOT_KEPT : ""} at ${seconds(position(entry))}` + (entry.message ? `: ${entry.message}` : "");
   const mark = el("button", { type: "button", class: classes.join(" "), "data-i": entry.i,
     "data-type": entry.type, "aria-pressed": "false", title: label, "aria-label": label, tabindex: "-1",
     style: `--t:${position(entry)}` });
@@ -225,7 +236,7 @@ function addMarks(entries, failures) {
     const mark = markFor(entry);
     lanes[entry.dir].append(mark);
     const classes = [AUDIO_TYPES.has(entry.type) ? "audio" : "", entry.level || ""].join(" ");
-    const text = entry.type + (entry.message ? `: ${entry.message}` : "");
+    const text = entry.type + (entry.not_kept ? NOT_KEPT : "") + (entry.message ? `: ${entry.message}` : "");
     mark.row = listRow(position(entry), entry.dir, text, classes, () => selectEvent(entry.i, mark));
     mark.row.dataset.i = entry.i;
   }

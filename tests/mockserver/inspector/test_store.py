@@ -115,3 +115,74 @@ def test_weighing_an_event_stops_past_its_budget():
     huge = {"items": [{"text": "x"} for _ in range(100_000)]}
     assert 1000 < weight(huge, 1000) < 1000 + 200
     assert weight({"type": "a"}, 10**9) == 64 * 2 + len("type") + 1
+
+
+def _updates(store: SessionStore, session_id: str, count: int, characters: int) -> None:
+    """`count` client session.update events, each carrying `characters` of instructions."""
+    update = {"type": "session.update", "session": {"instructions": "x" * characters}}
+    for _ in range(count):
+        store.event(session_id, ASR, "client", update)
+
+
+def test_sessions_forgotten_are_counted_by_the_session_bound():
+    """A session forgotten because the list is full counts against Limits.sessions."""
+    store = SessionStore(Limits(sessions=2))
+    for _ in range(4):
+        store.closed(_open(store), 1000)
+    assert store.forgotten_by == {"sessions": 2}
+
+
+def test_sessions_forgotten_for_content_are_counted_by_the_content_total():
+    """A session forgotten because the content total has no room counts against content_total."""
+    store = SessionStore(Limits(content_per_session=1000, content_total=1500))
+    old = _open(store)
+    _updates(store, old, 1, 700)
+    store.closed(old, 1000)
+    _open(store)
+    assert store.forgotten_by == {"content_total": 1}
+
+
+@pytest.mark.parametrize(
+    ("limits", "bound"),
+    [
+        (Limits(content_per_event=500), "content_per_event"),
+        (Limits(content_per_session=1000), "content_per_session"),
+        (Limits(content_per_session=1000, content_total=900), "content_total"),
+    ],
+)
+def test_events_kept_as_their_type_are_counted_by_the_bound_that_had_no_room(limits, bound):
+    """Of the content bounds, the one with the least room is the one an event is counted under."""
+    store = SessionStore(limits)
+    session_id = _open(store)
+    _updates(store, session_id, 3, 400)  # ~600 each with the 64-per-value weights
+    record = _record(store, session_id)
+    assert record.not_kept_by == {bound: record.events_not_kept}
+    assert record.events_not_kept >= 2
+    assert f"Limits.{bound}" in record.events[-1][2]["not_kept"]
+
+
+@pytest.mark.parametrize(
+    ("limits", "bound"),
+    [
+        (Limits(audio_per_session=1000), "audio_per_session"),
+        (Limits(audio_per_session=2000, audio_total=1000), "audio_total"),
+    ],
+)
+def test_audio_not_kept_is_counted_by_its_bound(limits, bound):
+    """Each append kept without its audio counts under the audio bound it would have passed."""
+    store = SessionStore(limits)
+    session_id = _open(store)
+    for _ in range(4):
+        store.event(session_id, ASR, "client", APPEND)
+    assert _record(store, session_id).audio_not_kept_by == {bound: 2}
+
+
+def test_audio_taken_for_a_newer_session_is_marked_as_such():
+    """A closed session whose audio a newer one took says so; one that kept its audio does not."""
+    store = SessionStore(Limits(audio_per_session=800, audio_total=1200))
+    old = _open(store)
+    store.event(old, ASR, "client", APPEND)
+    store.event(old, ASR, "client", APPEND)
+    store.closed(old, 1000)
+    new = _open(store)
+    assert _record(store, old).audio_stripped and not _record(store, new).audio_stripped

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dashscope_realtime_mock.inspector import INSPECT_PATH, Inspector
+from dashscope_realtime_mock.inspector import INSPECT_PATH, Inspector, Limits
 from dashscope_realtime_mock.replay.capture import validate_lines
 from dashscope_realtime_mock.replay.store import load_library
 from dashscope_realtime_mock.transport.app import create_app
@@ -171,3 +171,19 @@ async def test_an_unknown_session_is_not_found(inspected):
     """A session id the inspector does not keep answers 404."""
     client = await inspected()
     assert (await client.get(f"{API}/sessions/sess_nope")).status == 404
+
+
+@pytest.mark.asyncio
+async def test_the_api_states_what_the_bounds_dropped(aiohttp_client, speech_en):
+    """The list carries the sessions forgotten and the session view its audio not kept, each
+    with its bound, its value, its count and the page's sentence."""
+    inspector = Inspector(Limits(sessions=1, audio_per_session=8192))
+    client = await aiohttp_client(create_app(ServerOptions(strict=True, watcher=inspector)))
+    await _run_session(client, speech_en, model=ASR)
+    session_id = await _run_session(client, speech_en, model=ASR)
+    view = await _settled(client, session_id)
+    [audio] = view["not_kept_notes"]
+    assert (audio["what"], audio["bound"], audio["limit"]) == ("audio", "audio_per_session", 8192)
+    assert audio["text"].startswith(f"{audio['count']} audio events of this session were kept")
+    listed = await (await client.get(f"{API}/sessions")).json()
+    assert [(n["bound"], n["count"]) for n in listed["not_kept_notes"]] == [("sessions", 1)]
