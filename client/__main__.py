@@ -115,6 +115,8 @@ async def run(args: argparse.Namespace) -> int:
         elif args.command == "transcribe" and args.language:
             update.update(transcription_language=args.language)
         await rt.update_session(**update)
+        # stream only under these settings: a refused update stops here, before any audio
+        await rt.wait_for_update(timeout=args.timeout)
         for start in range(0, len(pcm), step):
             await rt.append_audio(pcm[start : start + step].tobytes())
             _show(f"sending audio {progress(start + step, len(pcm)):3d}%")

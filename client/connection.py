@@ -2,6 +2,7 @@
 
     async with RealtimeClient("qwen3-livetranslate-flash-realtime") as rt:   # url from the env
         await rt.update_session(modalities=["text"], translation_language="en")
+        await rt.wait_for_update()      # its answer, not an unprompted session.updated
         await rt.append_audio(pcm_bytes)
         async for event in rt:          # or rt.on_event(callback), or await rt.wait_for(type)
             ...
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import copy
 import json
 import time
 import uuid
@@ -34,6 +36,7 @@ from .errors import (
     ConnectionClosed,
     EventTimeout,
     HandshakeError,
+    RealtimeClientError,
     RealtimeError,
     ServerProtocolError,
 )
@@ -62,6 +65,42 @@ def _parse(data: str) -> Event:
     if not isinstance(fields, dict):
         raise ServerProtocolError(f"the server sent JSON that is not an object: {data[:80]!r}")
     return Event(fields)
+
+
+_ABSENT: Any = object()  # a field the server left out of its echo
+
+
+def _in_force(session: dict[str, Any], sent: dict[str, Any]) -> bool:
+    """Whether the `session` a session.updated shows carries every setting of `sent`.
+
+    A null switches a setting off, and off may be shown as null or by leaving the field out
+    (LiveTranslate drops `turn_detection` in manual mode, docs/protocol/events.md §2.2).
+    """
+    return all(
+        session.get(key) is None if value is None else _carries(session.get(key, _ABSENT), value)
+        for key, value in sent.items()
+    )
+
+
+def _carries(echoed: Any, sent: Any) -> bool:
+    """Whether the server's `echoed` value carries the `sent` one: every key of a sent object
+    (the server may add its own: VAD defaults, a transcription model), every element of a
+    sent list, equal values otherwise. A null inside a setting asks for a default or for off,
+    which the server may show as its default, as null or not at all (ASR's transcription object
+    is null by default, docs/protocol/events.md §3.2), so it is carried by anything."""
+    if sent is None:
+        return True
+    if isinstance(sent, dict):
+        if isinstance(echoed, dict):
+            return all(_carries(echoed.get(key, _ABSENT), value) for key, value in sent.items())
+        return echoed in (None, _ABSENT) and all(value is None for value in sent.values())
+    if isinstance(sent, list):
+        return (
+            isinstance(echoed, list)
+            and len(echoed) == len(sent)
+            and all(map(_carries, echoed, sent))
+        )
+    return bool(echoed == sent)
 
 
 class RealtimeClient:
@@ -95,6 +134,7 @@ class RealtimeClient:
         self.first_audio_delay_ms: float | None = None
         self._response_started = 0.0
         self.close_code: int | None = None
+        self._update_sent: dict[str, Any] | None = None  # the last session.update's session
 
     # ---- connection ---------------------------------------------------------------------
 
@@ -271,6 +311,30 @@ class RealtimeClient:
             if raise_on_error and event.is_error:
                 raise RealtimeError.from_event(event)
 
+    async def wait_for_update(self, timeout: float = 30) -> Event:
+        """Receive until the answer to the last session.update sent: a session.updated whose
+        session carries every setting that update sent. Call it before streaming.
+
+        The first session.updated may not be the answer: a server may send one unprompted right
+        after session.created, holding the defaults. The answer is told apart by content, and an
+        `error` answers an update that was refused (docs/protocol/events.md §1.6). Raises
+        RealtimeError for that error, EventTimeout if no answer comes within `timeout` seconds,
+        RealtimeClientError if this client has sent no session.update.
+        """
+        if self._update_sent is None:
+            raise RealtimeClientError("wait_for_update: this client has sent no session.update")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            try:
+                updated = await self.wait_for("session.updated", max(0.0, deadline - loop.time()))
+            except EventTimeout:
+                raise EventTimeout(
+                    f"no session.updated with this client's settings within {timeout:g} s"
+                ) from None
+            if _in_force(updated.get("session") or {}, self._update_sent):
+                return updated
+
     # ---- client events ------------------------------------------------------------------
 
     async def send(self, event: dict[str, Any]) -> str:
@@ -282,6 +346,8 @@ class RealtimeClient:
             raise ConnectionClosed(self.close_code, "not connected")
         event = {"event_id": "event_" + uuid.uuid4().hex, **event}
         await self._ws.send_str(json.dumps(event, ensure_ascii=False))
+        if event.get("type") == "session.update":  # what wait_for_update looks for
+            self._update_sent = copy.deepcopy(event.get("session") or {})
         event_id: str = event["event_id"]
         return event_id
 

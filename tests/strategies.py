@@ -177,7 +177,8 @@ def behaviours() -> st.SearchStrategy[Behaviour]:
     """Every combination of the documented-open choices that changes the event flow."""
     return st.builds(
         Behaviour,
-        omni_session_finish=st.sampled_from(["accept", "reject"]),
+        # every model alike, or each model's default (qwen3.5/3.8 reject, qwen3 accept)
+        omni_session_finish=st.sampled_from(["accept", "reject", Behaviour().omni_session_finish]),
         cancel_sends_response_done=st.booleans(),
         omni_transcript_position=st.sampled_from(["before_response", "after_response"]),
         commit_in_vad_mode=st.sampled_from(["error", "ignore"]),

@@ -271,8 +271,17 @@ class Behaviour:
     """The mock's answers to the open questions of docs/protocol/events.md §7."""
 
     # §7.4 Omni session.finish: "accept" answers session.finished (what the SDK's end_session()
-    # waits for); "reject" answers the invalid-event error reported for qwen3.5-omni.
-    omni_session_finish: OmniSessionFinish = OmniSessionFinish.ACCEPT
+    # waits for); "reject" answers the invalid-event error reported for qwen3.5-omni. Per model:
+    # the qwen3.5/3.8 Omni models reject by default (docs/protocol/omni-next.md §6.1: not an
+    # event of theirs; the SDK's end_session() then raises), the qwen3 models accept.
+    omni_session_finish: Scoped[OmniSessionFinish] = Scoped(
+        OmniSessionFinish.ACCEPT,
+        (
+            ("qwen3.5-omni-plus-realtime", OmniSessionFinish.REJECT),
+            ("qwen3.5-omni-flash-realtime", OmniSessionFinish.REJECT),
+            ("qwen3.8-omni-flash-realtime", OmniSessionFinish.REJECT),
+        ),
+    )
     # §7.5 after a cancel (or barge-in) the open parts get their .done events; whether a
     # response.done with status "cancelled" follows (Qwen-Audio and OpenAI beta: yes).
     cancel_sends_response_done: bool = True
@@ -395,10 +404,6 @@ class Behaviour:
     # docs/protocol/tts.md §8: no text limit is documented; the most text (characters) a TTS
     # session buffers before it is synthesized. An append past it gets an error.
     tts_text_buffer_cap_chars: int = 20_000
-    # docs/protocol/omni-next.md §6.1 qwen3.5/3.8 Omni session.finish: "reject" answers the
-    # invalid-event-type error reported for qwen3.5 (the SDK's end_session() then raises);
-    # "accept" answers session.finished as qwen3-omni-flash does.
-    next_omni_session_finish: OmniSessionFinish = OmniSessionFinish.REJECT
     # docs/protocol/omni-next.md §6.2 qwen3.5/3.8 Omni response.create while the conversation
     # holds no user message (audio or text): "error" (InvalidParameter, "role of user", [3p]) or
     # "answer".
@@ -496,6 +501,14 @@ class Behaviour:
         return described
 
 
+# Names a behaviour no longer has, each with how to write it now (ValueError says so).
+_MERGED = {
+    "next_omni_session_finish": "it is now the per-model omni_session_finish: write "
+    "omni_session_finish=qwen3.5-omni-plus-realtime:accept for one model, "
+    "omni_session_finish=accept for every model",
+}
+
+
 def parse_assignment(text: str) -> tuple[str, object]:
     """`name=value` → (name, typed value), typed by the field's default; ValueError if unknown.
 
@@ -503,6 +516,8 @@ def parse_assignment(text: str) -> tuple[str, object]:
     canonical model id), which overrides those scopes and keeps the other defaults.
     """
     name, sep, raw = text.partition("=")
+    if name in _MERGED:
+        raise ValueError(f"behaviour {name!r} is gone; {_MERGED[name]}")
     known = {f.name: f for f in fields(Behaviour)}
     if not sep or name not in known:
         raise ValueError(f"unknown behaviour {name!r}; known: {', '.join(sorted(known))}")

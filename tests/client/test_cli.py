@@ -46,6 +46,15 @@ def test_translate_prints_source_and_translation_and_writes_the_audio(
     assert rate == 24000 and len(audio) > 24000
 
 
+def test_a_refused_update_stops_before_any_audio_is_sent(realtime_mock, capsys):
+    """translate --to a language the model lacks: exit 1 with the server's error, no audio sent."""
+    argv = ["translate", WAV, "--to", "xx", "--url", realtime_mock.url, "--api-key", "k"]
+    assert main(argv) == 1
+    assert "Invalid value: 'xx'" in capsys.readouterr().err
+    [session] = realtime_mock.sessions.values()
+    assert session.types("client") == ["session.update"]
+
+
 def test_transcribe_prints_each_transcript(realtime_mock, capsys):
     """transcribe (ASR): one [source] line per utterance, no audio."""
     assert (

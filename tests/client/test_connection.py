@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from dashscope_realtime_mock import Behaviour
 from dashscope_realtime_mock.client import (
     ConnectionClosed,
     Event,
     HandshakeError,
     RealtimeClient,
+    RealtimeClientError,
     RealtimeError,
 )
 
@@ -101,7 +103,6 @@ async def test_typed_session_parameters_reach_the_server(realtime_client):
     """update_session's typed parameters (sampling, tools, VAD off) come back in session.updated."""
     tools = [{"type": "function", "function": {"name": "lookup"}}]
     async with realtime_client(OMNI) as rt:
-        await rt.wait_for("session.updated")  # the one connect triggers (the SDK references)
         await rt.update_session(
             voice="Ethan",
             turn_detection=None,
@@ -116,7 +117,7 @@ async def test_typed_session_parameters_reach_the_server(realtime_client):
             smooth_output=False,
             instructions="Be brief.",
         )
-        session = (await rt.wait_for("session.updated"))["session"]
+        session = (await rt.wait_for_update(timeout=10))["session"]
     assert (session["voice"], session["turn_detection"], session["tools"]) == ("Ethan", None, tools)
     assert (
         session["temperature"],
@@ -124,3 +125,68 @@ async def test_typed_session_parameters_reach_the_server(realtime_client):
         session["seed"],
         session["smooth_output"],
     ) == (0.5, 10, 7, False)
+
+
+# ---- wait_for_update: the answer to the client's own session.update (docs/protocol/events.md §1.6)
+
+
+async def test_wait_for_update_passes_over_the_unprompted_session_updated(realtime_client):
+    """An update sent at once: the defaults' session.updated comes first; the answer is returned."""
+    async with realtime_client(OMNI) as rt:
+        await rt.update_session(voice="Ethan", turn_detection=None)
+        answer = await rt.wait_for_update(timeout=10)
+    [unprompted] = [e for e in rt.events[: rt.events.index(answer)] if e.type == "session.updated"]
+    assert unprompted["session"]["voice"] == "Cherry" and unprompted["session"]["turn_detection"]
+    assert (answer["session"]["voice"], answer["session"]["turn_detection"]) == ("Ethan", None)
+
+
+@pytest.mark.realtime_mock(behaviour=Behaviour(updated_on_connect=False))
+async def test_wait_for_update_takes_the_first_answer_when_none_is_unprompted(realtime_client):
+    """No session.updated on connect: the first session.updated is the answer."""
+    async with realtime_client(OMNI) as rt:
+        await rt.update_session(voice="Ethan")
+        answer = await rt.wait_for_update(timeout=10)
+    assert [e.type for e in rt.events] == ["session.created", "session.updated"]
+    assert answer["session"]["voice"] == "Ethan"
+
+
+async def test_wait_for_update_accepts_what_the_server_adds_to_a_setting(realtime_client):
+    """A VAD setting the server completes with its defaults still counts as the answer."""
+    async with realtime_client(OMNI) as rt:
+        await rt.update_session(turn_detection={"type": "server_vad", "silence_duration_ms": 500})
+        answer = await rt.wait_for_update(timeout=10)
+    assert answer["session"]["turn_detection"]["silence_duration_ms"] == 500
+    assert answer["session"]["turn_detection"]["threshold"] == 0.5
+
+
+async def test_wait_for_update_accepts_a_setting_switched_off_and_left_out(realtime_client):
+    """LiveTranslate leaves turn_detection out of the echo in manual mode: null sent, answer found."""
+    async with realtime_client("qwen3-livetranslate-flash-realtime") as rt:
+        await rt.update_session(turn_detection=None, translation_language="zh")
+        answer = await rt.wait_for_update(timeout=10)
+    assert "turn_detection" not in answer["session"]
+    assert answer["session"]["translation"]["language"] == "zh"
+
+
+async def test_wait_for_update_raises_the_refusal_of_the_update(realtime_client):
+    """A refused update: the error answering it raises RealtimeError, naming the field."""
+    async with realtime_client(OMNI) as rt:
+        await rt.update_session(voice="Nobody")
+        with pytest.raises(RealtimeError) as caught:
+            await rt.wait_for_update(timeout=10)
+    assert (caught.value.code, caught.value.param) == ("invalid_value", "session.voice")
+
+
+async def test_wait_for_update_answers_a_raw_session_update_too(realtime_client):
+    """A session.update sent with send() is the one waited for, like update_session's."""
+    async with realtime_client(ASR) as rt:
+        await rt.send({"type": "session.update", "session": {"turn_detection": None}})
+        answer = await rt.wait_for_update(timeout=10)
+    assert answer["session"]["turn_detection"] is None
+
+
+async def test_wait_for_update_before_any_update_says_so(realtime_client):
+    """No session.update sent: a RealtimeClientError that says so, instead of a wait."""
+    async with realtime_client(ASR) as rt:
+        with pytest.raises(RealtimeClientError, match=r"has sent no session\.update"):
+            await rt.wait_for_update(timeout=10)

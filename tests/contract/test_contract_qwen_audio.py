@@ -66,7 +66,7 @@ async def test_push_to_talk_answers_only_on_response_create(open_client, speech_
     """turn_detection null: commit → committed and the user item; response.create → response."""
     async with open_client(PLUS) as rt:
         await rt.update_session(turn_detection=None)
-        await rt.wait_for("session.updated")
+        await rt.wait_for_update()
         await _say(rt, speech_en)
         await rt.commit()
         await rt.wait_for("conversation.item.created")
@@ -83,7 +83,7 @@ async def test_a_second_response_create_is_refused(open_client):
     """response.create while one is in progress: the documented invalid_value error."""
     async with open_client(PLUS) as rt:
         await rt.update_session(turn_detection=None)
-        await rt.wait_for("session.updated")
+        await rt.wait_for_update()
         item = {
             "type": "message",
             "role": "user",

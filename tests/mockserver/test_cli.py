@@ -44,6 +44,13 @@ def test_unknown_behaviour_is_refused(capsys):
     assert "accept, reject" in capsys.readouterr().err
 
 
+def test_the_old_next_omni_session_finish_flag_names_the_new_spelling(capsys):
+    """--behaviour next_omni_session_finish=accept: exit 2, one line giving the omni_session_finish form."""
+    assert main(["serve", "--behaviour", "next_omni_session_finish=accept"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "omni_session_finish=qwen3.5-omni-plus-realtime:accept" in line
+
+
 def test_an_unknown_match_on_field_is_refused_in_one_line(capsys):
     """--match-on with a field no session has: exit 2, one line naming the flag and the field."""
     assert main(["serve", "--port", "0", "--match-on", "modalities,translation.lang"]) == 2
@@ -193,7 +200,10 @@ def test_serve_help_shows_every_default(capsys):
 def test_serve_help_lists_the_behaviours_with_their_values(capsys):
     """`serve --help` lists every --behaviour name with its values and default."""
     shown = _serve_help(capsys)
-    assert "omni_session_finish            accept|reject (default: accept)" in shown
+    assert (
+        "omni_session_finish            accept|reject "
+        "(default: accept (qwen3.5-omni-plus-realtime: reject," in shown
+    )
     assert "cancel_sends_response_done     true|false (default: true)" in shown
     assert "session_cap_s                  float (default: 0.0)" in shown
 

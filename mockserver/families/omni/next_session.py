@@ -2,7 +2,7 @@
 (docs/protocol/omni-next.md §3, §4, §6).
 
 On a qwen3.5 / qwen3.8 model (:class:`~.next_models.NextOmniModel`) the session also: refuses
-`session.finish` (Behaviour.next_omni_session_finish), refuses a `response.create` while the
+`session.finish` (Behaviour.omni_session_finish), refuses a `response.create` while the
 conversation holds no user message (Behaviour.next_omni_empty_conversation), refuses a response
 in a voice the model does not have (Behaviour.next_omni_voice_check), keeps the input format
 fixed once audio has come, and mixes multichannel input to mono. On a qwen3 model it is
@@ -19,7 +19,7 @@ from ...media.channels import MultichannelDecoder
 from ...media.decoder import InputDecoder
 from ...media.pcm import INPUT_SAMPLE_RATE
 from ...protocol import wording
-from ...protocol.behaviour import EmptyConversation, OmniSessionFinish, ToolCalls, VoiceCheck
+from ...protocol.behaviour import EmptyConversation, ToolCalls, VoiceCheck
 from ...protocol.errors import ProtocolError
 from ...protocol.text import text_tokens
 from ...protocol.wire import Event
@@ -29,7 +29,7 @@ from ...session.base import Turn
 from ...session.listening import LEGACY_FORMAT_STRINGS, Segment
 from . import mcp
 from .next_models import NextOmniModel
-from .session import OmniSession, _UserTurn, response_in_progress, session_finish_rejected
+from .session import OmniSession, _UserTurn, response_in_progress
 
 __all__ = ["OmniFamilySession"]
 
@@ -400,12 +400,3 @@ class OmniFamilySession(OmniSession):
         ):
             return None
         return _invalid_parameter(f"Voice '{voice}' is not supported.")
-
-    def _on_session_finish(self, event: Event) -> None:
-        if self._next is None:
-            super()._on_session_finish(event)
-        elif self.behaviour.next_omni_session_finish is OmniSessionFinish.REJECT:
-            # §6.1: not a client event of these models; the SDK's end_session() then raises.
-            raise session_finish_rejected()
-        else:
-            super(OmniSession, self)._on_session_finish(event)

@@ -227,7 +227,7 @@ class OmniSession(ListeningSession):
         return message_item(item_id, "user", [dict(p) for p in content])
 
     def _on_session_finish(self, event: Event) -> None:
-        if self.behaviour.omni_session_finish is OmniSessionFinish.REJECT:
+        if self.behaviour.omni_session_finish.value is OmniSessionFinish.REJECT:
             raise session_finish_rejected()
         super()._on_session_finish(event)
 

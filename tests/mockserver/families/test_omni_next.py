@@ -9,7 +9,6 @@ from dashscope_realtime_mock.families import lookup
 from dashscope_realtime_mock.protocol.behaviour import (
     Behaviour,
     EmptyConversation,
-    OmniSessionFinish,
     Scoped,
     VoiceCheck,
 )
@@ -147,10 +146,9 @@ def test_session_finish_is_an_invalid_event_type():
 
 
 def test_session_finish_is_accepted_when_the_behaviour_says_so():
-    """Behaviour.next_omni_session_finish=accept: session.finished, as on qwen3-omni-flash."""
-    session = new_session(
-        OMNI_35_PLUS, behaviour=Behaviour(next_omni_session_finish=OmniSessionFinish.ACCEPT)
-    )
+    """Behaviour.omni_session_finish accept for the model: session.finished, as on qwen3-omni-flash."""
+    behaviour = Behaviour().with_assignments([f"omni_session_finish={OMNI_35_PLUS}:accept"])
+    session = new_session(OMNI_35_PLUS, behaviour=behaviour)
     assert types(send(session, type="session.finish")) == ["session.finished"]
 
 

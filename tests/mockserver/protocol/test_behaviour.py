@@ -25,7 +25,7 @@ def test_assignments_are_typed_by_the_default():
     )
     assert behaviour.cancel_sends_response_done is False
     assert (behaviour.session_cap_s, behaviour.cap_close_code) == (90.0, 4000)
-    assert behaviour.omni_session_finish == "reject"
+    assert behaviour.omni_session_finish.value == "reject"
 
 
 @pytest.mark.parametrize(
@@ -35,6 +35,44 @@ def test_bad_assignments_are_refused(text):
     """Unknown names, missing values and values of the wrong type raise ValueError."""
     with pytest.raises(ValueError):
         parse_assignment(text)
+
+
+@pytest.mark.parametrize(
+    ("model", "answer"),
+    [
+        ("qwen3-omni-flash-realtime", "accept"),
+        ("qwen-omni-turbo-realtime", "accept"),
+        ("qwen3.5-omni-plus-realtime", "reject"),
+        ("qwen3.5-omni-flash-realtime", "reject"),
+        ("qwen3.8-omni-flash-realtime", "reject"),
+    ],
+)
+def test_session_finish_defaults_per_model(model, answer):
+    """omni_session_finish: qwen3 Omni accepts, qwen3.5/3.8 reject (docs/protocol/omni-next.md §6.1)."""
+    assert Behaviour().resolve("omni", model).omni_session_finish.value == answer
+
+
+def test_one_model_s_session_finish_is_set_alone():
+    """omni_session_finish=MODEL:accept changes that model and keeps the others' defaults."""
+    behaviour = Behaviour().with_assignments(
+        ["omni_session_finish=qwen3.5-omni-plus-realtime:accept"]
+    )
+    answers = [
+        behaviour.resolve("omni", model).omni_session_finish.value
+        for model in ("qwen3.5-omni-plus-realtime", "qwen3.8-omni-flash-realtime")
+    ]
+    assert answers == ["accept", "reject"]
+
+
+def test_the_old_next_omni_session_finish_names_the_new_spelling():
+    """next_omni_session_finish=... is refused in one line that says how to write it now."""
+    with pytest.raises(ValueError) as refused:
+        parse_assignment("next_omni_session_finish=accept")
+    assert str(refused.value) == (
+        "behaviour 'next_omni_session_finish' is gone; it is now the per-model "
+        "omni_session_finish: write omni_session_finish=qwen3.5-omni-plus-realtime:accept for "
+        "one model, omni_session_finish=accept for every model"
+    )
 
 
 def test_out_of_range_choice_is_refused():
