@@ -188,8 +188,9 @@ async def _greeting(api_key: str, model: str, sessions: list[_Session]) -> str:
     The fault this shows: the service's collector takes the first `response.done` as the end
     of all audio and closes the socket, but a `server_commit` session may produce several
     responses and only `session.finished` ends it (docs/protocol/tts.md §6.2, §6.5); the mock
-    speaks each sentence of a server_commit text as its own response (§12.3). The audio of the
-    later responses reaches Pipecat only if it arrived before the close.
+    speaks the greeting's sentence when it is appended and the words after it on
+    session.finish (§12.3). The second response's audio reaches Pipecat only as far as it
+    arrived before the close.
     """
     audio, errors = await _speak(api_key, model, [TTSSpeakFrame(GREETING)])
     if errors or _errors(sessions):
@@ -208,8 +209,8 @@ async def _greeting(api_key: str, model: str, sessions: list[_Session]) -> str:
         raise RuntimeError(f"greeting: Pipecat got {audio} bytes, the first response had {first}")
     return (
         f"client fault (docs/protocol/tts.md §6.2): the greeting's session (two responses) "
-        f"stopped at the first response.done, before session.finished ({first} bytes in that response, "
-        f"{audio} reached Pipecat before the close)"
+        f"stopped at the first response.done, before session.finished ({first} bytes in that "
+        f"response, {audio} reached Pipecat before the close)"
     )
 
 
