@@ -83,6 +83,7 @@ clean:
 	rm -rf $(VENV) build *.egg-info
 
 # The published third-party clients in thirdparty/ (each in its own venv under .venv-clients/,
-# needs PyPI), each against the mock at its default model.
+# needs PyPI; a Node.js client: node_modules there, needs npm), each against the mock at its
+# default model.
 clients: $(STAMP)
 	$(PY) scripts/run_clients.py

@@ -7,6 +7,11 @@ with one summary line, or 1 with the reason. For each client this script makes (
 venv in `.venv-clients/<client-name>`, installs the requirements, starts the mock on a free port
 with the bundled fixtures and runs the harness without --model, so the client uses its default.
 
+A Node.js client instead has `package.json`, `package-lock.json` (pinned by `npm install`) and
+`harness.mjs`, run as ``node harness.mjs`` with the same arguments; its `node_modules` is
+installed with `npm ci` in `.venv-clients/<client-name>`, next to a copy of the harness (so that
+Node resolves the client's package from there), and reused while the lock file is unchanged.
+
 A client may need a newer Python than this one: the venv is made with the first interpreter pip
 can install the requirements into, trying this one, then the newer CPythons on PATH or under
 pyenv. Run: `make clients` or `python scripts/run_clients.py [NAME ...]`; exits 1 if any client
@@ -36,12 +41,18 @@ HARNESS_TIMEOUT_S = 300
 INSTALL_TIMEOUT_S = 900
 
 
+def _is_node(client: Path) -> bool:
+    """A Node.js client: package.json, package-lock.json and harness.mjs."""
+    return all((client / n).is_file() for n in ("package.json", "package-lock.json", "harness.mjs"))
+
+
 def clients(names: list[str]) -> list[Path]:
-    """The client folders (each with requirements.txt and harness.py), by name."""
+    """The client folders (each with requirements.txt and harness.py, or a Node.js client), by
+    name."""
     found = sorted(
         d
         for d in THIRDPARTY.iterdir()
-        if (d / "requirements.txt").is_file() and (d / "harness.py").is_file()
+        if ((d / "requirements.txt").is_file() and (d / "harness.py").is_file()) or _is_node(d)
     )
     unknown = set(names) - {d.name for d in found}
     if unknown:
@@ -104,15 +115,54 @@ def venv_for(client: Path) -> Path:
     raise RuntimeError("cannot install its requirements: " + "; ".join(failures))
 
 
+def node_modules_for(client: Path) -> Path:
+    """The client's install folder: its node_modules from the lock file (reused while that is
+    unchanged) and a fresh copy of harness.mjs; the path of that copy."""
+    home = VENVS / client.name
+    lock = (client / "package-lock.json").read_text(encoding="utf-8")
+    marker = home / "installed-package-lock.json"
+    if not (marker.exists() and marker.read_text(encoding="utf-8") == lock):
+        npm = shutil.which("npm")
+        if npm is None:
+            raise RuntimeError("npm is not on PATH")
+        shutil.rmtree(home, ignore_errors=True)
+        home.mkdir(parents=True)
+        for name in ("package.json", "package-lock.json"):
+            shutil.copyfile(client / name, home / name)
+        install = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"],
+            cwd=home,
+            capture_output=True,
+            text=True,
+            timeout=INSTALL_TIMEOUT_S,
+        )
+        if install.returncode != 0:
+            last = install.stderr.strip().splitlines()[-1:] or ["npm ci failed"]
+            raise RuntimeError(f"cannot install its packages: {last[0]}")
+        marker.write_text(lock, encoding="utf-8")
+    shutil.copyfile(client / "harness.mjs", home / "harness.mjs")
+    return home / "harness.mjs"
+
+
+def harness_command(client: Path) -> list[str]:
+    """The command that runs the client's harness (its packages installed first)."""
+    if _is_node(client):
+        node = shutil.which("node")
+        if node is None:
+            raise RuntimeError("node is not on PATH")
+        return [node, str(node_modules_for(client))]
+    return [str(venv_for(client)), str(client / "harness.py")]
+
+
 def run_client(client: Path, url: str) -> tuple[bool, str]:
     """(passed, the harness's summary line or the reason it failed)."""
     try:
-        python = venv_for(client)
-    except (RuntimeError, subprocess.SubprocessError) as exc:
+        command = harness_command(client)
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
         return False, str(exc)
     try:
         done = subprocess.run(
-            [str(python), str(client / "harness.py"), "--url", url, "--api-key", API_KEY],
+            [*command, "--url", url, "--api-key", API_KEY],
             capture_output=True,
             text=True,
             timeout=HARNESS_TIMEOUT_S,

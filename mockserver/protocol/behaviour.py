@@ -187,6 +187,11 @@ class TtsWavStream(Choice):
     WHOLE = "whole"  # one complete WAV with exact sizes, made in one step
 
 
+class TtsSegmentedCommit(Choice):
+    COMMITTED = "committed"  # committed, no new response: the appended text is being spoken
+    ERROR = "error"  # the empty-buffer error, as for a commit with nothing appended
+
+
 @dataclass(frozen=True)
 class Scoped(Generic[T]):
     """A choice whose value can differ per family or per model.
@@ -456,6 +461,13 @@ class Behaviour:
     # WAV with exact sizes, synthesized and encoded in one step (on a long text that step holds
     # the event loop far past 5 ms).
     tts_wav_stream: TtsWavStream = TtsWavStream.STREAMED
+    # docs/protocol/tts.md §3, §6.2: a commit in server_commit mode synthesizes what is buffered
+    # "right away", and an empty buffer is an error; when the server cuts text into responses is
+    # not documented. A commit that follows appended text the server's own segmentation already
+    # spoke (every sentence complete) finds the buffer empty only by the server's doing:
+    # "committed" answers input_text_buffer.committed and no new response (the text is in the
+    # responses already made); "error" answers the empty-buffer error.
+    tts_commit_after_segmentation: TtsSegmentedCommit = TtsSegmentedCommit.COMMITTED
 
     def __post_init__(self) -> None:
         for spec in fields(self):

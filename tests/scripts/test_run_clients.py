@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import json
+import re
 import sys
 from pathlib import Path
 
@@ -23,12 +25,37 @@ def _run_clients():
 
 
 RUN_CLIENTS = _run_clients()
-CLIENTS = RUN_CLIENTS.clients([])
+ALL_CLIENTS = RUN_CLIENTS.clients([])
+CLIENTS = [client for client in ALL_CLIENTS if not RUN_CLIENTS._is_node(client)]
+NODE_CLIENTS = [client for client in ALL_CLIENTS if RUN_CLIENTS._is_node(client)]
 
 
 def test_the_clients_are_found():
     """Every folder of thirdparty/ with a README-conformant pair of files is a client."""
     assert "agentduet-adapters" in [client.name for client in CLIENTS]
+
+
+def test_node_clients_are_found():
+    """A folder with package.json, package-lock.json and harness.mjs is a Node.js client."""
+    assert "amaster.ai-tts-client" in [client.name for client in NODE_CLIENTS]
+
+
+@pytest.mark.parametrize("client", NODE_CLIENTS, ids=lambda c: c.name)
+def test_every_node_dependency_is_pinned(client):
+    """package.json names exact versions, and the lock file holds each of them."""
+    wanted = json.loads((client / "package.json").read_text(encoding="utf-8"))["dependencies"]
+    locked = json.loads((client / "package-lock.json").read_text(encoding="utf-8"))["packages"]
+    assert wanted and all(re.fullmatch(r"\d+\.\d+\.\d+", v) for v in wanted.values()), wanted
+    assert {name: locked[f"node_modules/{name}"]["version"] for name in wanted} == wanted
+
+
+@pytest.mark.parametrize("client", NODE_CLIENTS, ids=lambda c: c.name)
+def test_every_node_harness_takes_the_agreed_flags(client):
+    """harness.mjs parses --url, --api-key and --model."""
+    text = (client / "harness.mjs").read_text(encoding="utf-8")
+    options = re.search(r"parseArgs\(\{\s*options: \{(.*?)\n  \},", text, re.S)
+    assert options is not None
+    assert {"url", "api-key", "model"} <= set(re.findall(r'"?([\w-]+)"?: \{ type:', options[1]))
 
 
 @pytest.mark.parametrize("client", CLIENTS, ids=lambda c: c.name)

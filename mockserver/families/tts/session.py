@@ -21,7 +21,7 @@ from typing import Any
 
 from ...media.pcm import OUTPUT_SAMPLE_RATE, base64_size
 from ...media.synthesis import SpeechSettings, UnsupportedFormat, check_format
-from ...protocol.behaviour import TtsSegmentation, TtsUpdateUntil
+from ...protocol.behaviour import TtsSegmentation, TtsSegmentedCommit, TtsUpdateUntil
 from ...protocol.errors import SERVER_ERROR, ProtocolError
 from ...protocol.ids import IdFactory
 from ...protocol.wire import Event
@@ -50,6 +50,8 @@ class TtsSession(Session):
         # everything appended (the first SAID_CHARS): replay matches a fixture on it
         self._said = ""
         self._appended = False
+        # server_commit: text appended since the last commit that segmentation already spoke
+        self._segmented_since_commit = False
         self._updates = 0
         self._responses = 0
         self._delta_rate = OUTPUT_SAMPLE_RATE
@@ -110,16 +112,24 @@ class TtsSession(Session):
             and self.behaviour.tts_segmentation is TtsSegmentation.SENTENCE
         )
         for piece in self._buffer.append(text, by_sentence):
+            self._segmented_since_commit |= bool(piece.strip())
             self._speak(piece)
 
     def _on_input_text_buffer_commit(self, event: Event) -> None:
-        if not self._buffer.text.strip():
+        spoken_already = (
+            self._segmented_since_commit
+            and self.behaviour.tts_commit_after_segmentation is TtsSegmentedCommit.COMMITTED
+        )
+        if not self._buffer.text.strip() and not spoken_already:
             # docs/protocol/tts.md §3: an empty buffer is an error (wording UNCONFIRMED; the
             # audio families' wording).
             raise ProtocolError(
                 "input_text_buffer_commit_empty",
                 "Error committing input text buffer: the buffer is empty.",
             )
+        # Behaviour.tts_commit_after_segmentation: the text appended since the last commit,
+        # already spoken by server_commit segmentation, is committed with no new response.
+        self._segmented_since_commit = False
         # docs/protocol/tts.md §5: the documented example's item_id is the empty string.
         self._emit("input_text_buffer.committed", item_id="")
         self._speak(self._buffer.flush())

@@ -9,6 +9,7 @@ from dashscope_realtime_mock.protocol.behaviour import (
     Behaviour,
     TtsResponseOrder,
     TtsSegmentation,
+    TtsSegmentedCommit,
     TtsUpdateUntil,
     TtsWavStream,
 )
@@ -121,6 +122,35 @@ def test_empty_commit_is_an_error():
         "code": "input_text_buffer_commit_empty",
         "message": "Error committing input text buffer: the buffer is empty.",
     }
+
+
+def test_commit_after_segmentation_spoke_the_text_is_committed():
+    """server_commit: a commit right after an append whose sentences were all spoken answers
+    committed, no error and no second response (Behaviour.tts_commit_after_segmentation)."""
+    session = tts_session()
+    spoken = send(session, type="input_text_buffer.append", text="One sentence. Another one.")
+    assert kinds(spoken) == RESPONSE
+    assert kinds(send(session, type="input_text_buffer.commit")) == ["input_text_buffer.committed"]
+
+
+def test_commit_after_segmentation_can_be_the_empty_buffer_error():
+    """tts_commit_after_segmentation=error: that commit gets the empty-buffer error."""
+    behaviour = Behaviour(tts_commit_after_segmentation=TtsSegmentedCommit.ERROR)
+    session = tts_session(behaviour=behaviour)
+    send(session, type="input_text_buffer.append", text="One sentence.")
+    events = send(session, type="input_text_buffer.commit")
+    assert kinds(events) == ["error"]
+    assert events[0]["error"]["code"] == "input_text_buffer_commit_empty"
+
+
+def test_second_commit_with_nothing_appended_is_an_error():
+    """Only text appended since the last commit counts: a second commit has an empty buffer."""
+    session = tts_session()
+    send(session, type="input_text_buffer.append", text="One sentence.")
+    send(session, type="input_text_buffer.commit")
+    events = send(session, type="input_text_buffer.commit")
+    assert kinds(events) == ["error"]
+    assert events[0]["error"]["code"] == "input_text_buffer_commit_empty"
 
 
 def test_clear_in_commit_mode_drops_the_text():
