@@ -37,6 +37,8 @@ def _tools(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for index, tool in enumerate(tools):
         param = f"session.tools[{index}]"
         check_member(tool["type"], param + ".type", ["function"])
+        if "function" not in tool:  # OpenAI Realtime's flat shape, where nothing nested it first
+            raise wording.missing_parameter(param + ".function")
         name = tool["function"]["name"]
         if name in names:
             raise wording.not_allowed(param + ".function.name", f"Duplicate tool name '{name}'.")

@@ -347,6 +347,20 @@ def test_a_tool_call_round_trip():
     assert "Sunny." in _first(answer, "response.audio_transcript.done")["transcript"]
 
 
+def test_a_flat_function_tool_is_refused_as_the_nested_shape_is_documented():
+    """OpenAI Realtime's flat tool ({"type": "function", "name": ...}) gets the missing-parameter
+    error for the documented `function` object (docs/protocol/qwen-audio.md §3), and the
+    session goes on."""
+    s = _push_to_talk(_session())
+    flat = {"type": "function", "name": "get_weather"}
+    [error] = send(s, type="session.update", session={"tools": [flat]})
+    assert error["type"] == "error"
+    assert error["error"]["message"] == "Missing required parameter: 'session.tools[0].function'."
+    assert kinds_of(send(s, type="session.update", session={"tools": [WEATHER_TOOL]})) == [
+        "session.updated"
+    ]
+
+
 def test_text_only_output_streams_text():
     """modalities ["text"]: response.text.delta/done and no audio."""
     s = _push_to_talk(_session())
