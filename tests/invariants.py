@@ -408,7 +408,8 @@ def check_answers_follow_requests(trace: Trace) -> None:
     """What answers a client event comes only after it (client/*.json descriptions): cleared after
     input_audio_buffer.clear; session.updated after session.update (or once at connect, by
     Behaviour.updated_on_connect); a client item's conversation.item.created after
-    conversation.item.create; a response cancelled by the client after response.cancel, one cut by
+    conversation.item.create; a response cancelled by the client after response.cancel (or
+    session.finish, for an MCP call awaiting approval), one cut by
     turn detection after a speech_started; an Omni response after response.create, a
     speech_stopped (VAD) or a tool result, never by itself after a manual commit
     (committed.omni); session.finished after session.finish, with no response left open."""
@@ -437,7 +438,8 @@ def check_answers_follow_requests(trace: Trace) -> None:
             reason = (event["response"].get("status_details") or {}).get("reason")
             if reason in ("client_cancelled", "turn_detected"):
                 key = reason
-                answered_by["client_cancelled"] = ("response.cancel",)
+                # session.finish ends an MCP call still awaiting its approval as a cancel does
+                answered_by["client_cancelled"] = ("response.cancel", "session.finish")
                 answered_by["turn_detected"] = ()
         counts[key] = counts.get(key, 0) + 1
         if key not in answered_by:

@@ -390,6 +390,17 @@ class OmniFamilySession(OmniSession):
         self._mcp_call = None
         self._defer(self._mcp_call_ended(call, approved=None))
 
+    def _finish_pending(self) -> None:
+        """An accepted session.finish (Behaviour.omni_session_finish; refused on qwen3.5/3.8 by
+        default) while an MCP call awaits its approval: the call's response can never complete,
+        so it ends as a cancel ends it, before session.finished (no response is left open when
+        the session ends) [assumed: docs/protocol/omni-next.md §9 says nothing of it]."""
+        super()._finish_pending()
+        call = self._mcp_call
+        if call is not None:
+            self._mcp_call = None
+            self._defer(self._mcp_call_ended(call, approved=None))
+
     def _voice_refusal(self) -> ProtocolError | None:
         """§4 [3p]: a voice outside the model's list is refused when a response is generated."""
         voice = self.config["voice"]

@@ -364,9 +364,9 @@ MCP_CALL_START = [
 MCP_CALL_END = ["response.output_item.done", "response.done"]
 
 
-def _mcp_session(**server) -> tuple[Session, list[dict]]:
+def _mcp_session(behaviour: Behaviour | None = None, **server) -> tuple[Session, list[dict]]:
     """A qwen3.8 session with one MCP server; the events of its update."""
-    session = new_session(OMNI_38_FLASH)
+    session = new_session(OMNI_38_FLASH, behaviour=behaviour)
     events = send(session, type="session.update", session={"tools": [{**MCP_SERVER, **server}]})
     return session, events
 
@@ -440,6 +440,17 @@ def test_a_refused_mcp_call_fails_without_running():
     )
     assert types(events) == ["conversation.item.created", "response.mcp_call.failed", *MCP_CALL_END]
     assert events[-1]["response"]["output"][0]["status"] == "failed"
+
+
+def test_an_accepted_session_finish_cancels_a_call_awaiting_approval():
+    """omni_session_finish accept on qwen3.8: the call that waits for its approval ends failed
+    and cancelled before session.finished, so no response is left open."""
+    accept = Behaviour().with_assignments([f"omni_session_finish={OMNI_38_FLASH}:accept"])
+    session, _ = _mcp_session(accept)
+    _ask(session)
+    events = send(session, type="session.finish")
+    assert types(events) == ["response.mcp_call.failed", *MCP_CALL_END, "session.finished"]
+    assert events[-2]["response"]["status"] == "cancelled"
 
 
 def test_an_mcp_server_that_needs_no_approval_runs_at_once():
