@@ -11,21 +11,24 @@ import functools
 import re
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from ..protocol.text import CJK_CHARS
+from ..protocol.text import CJK_CHARS, iter_units, per_unit
 from .pcm import OUTPUT_SAMPLE_RATE, PCM16
 
 __all__ = [
     "WARM_POSITIONS",
     "Layout",
     "Speech",
+    "SpokenUnit",
     "layout",
     "raw_syllables",
     "speech_samples",
     "spoken",
+    "spoken_units",
     "synthesize_speech",
     "voice_pitch",
     "warm_voice",
@@ -33,18 +36,21 @@ __all__ = [
 
 _PAUSE_PUNCTUATION = set(".,!?;:。，！？；：、")
 _CJK = re.compile(f"[{CJK_CHARS}]")
-_VOWEL_GROUPS = re.compile(r"[aeiouyàâäéèêëïîôöùûüáíóúãõåæøœ]+", re.IGNORECASE)
+_VOWEL = re.compile(r"[aeiouyàâäéèêëïîôöùûüáíóúãõåæøœ]", re.IGNORECASE)
+_VOWEL_GROUPS = re.compile(_VOWEL.pattern + "+", re.IGNORECASE)
 _WORD = re.compile(r"\S+")
 
 
+@per_unit(_VOWEL)
 def raw_syllables(piece: str) -> int:
     """Syllables of a piece of a word, without a word's floor of one: its CJK characters and its
     vowel groups. A word's syllables are the sum over its pieces cut at CJK characters (a vowel
     group never spans one), which is what lets an answer be read a unit at a time
     (responses/walk.py)."""
     if piece.isascii():  # no CJK: one regex, not three
-        return len(_VOWEL_GROUPS.findall(piece))
-    return len(_CJK.findall(piece)) + len(_VOWEL_GROUPS.findall(_CJK.sub(" ", piece)))
+        return _VOWEL_GROUPS.subn("", piece)[1]
+    spaced, cjk = _CJK.subn(" ", piece)
+    return cjk + _VOWEL_GROUPS.subn("", spaced)[1]
 
 
 @functools.lru_cache(maxsize=2**16)
@@ -74,6 +80,54 @@ class Layout:
     def word(self, word: str) -> int:
         """Samples of one word (no whitespace in it), its pause included."""
         return _syllables(word) * self.burst + self.gap(word[-1])
+
+    def unit(self, unit: SpokenUnit) -> int:
+        """Samples of `unit` in its text's speech: its syllables and, where it ends its word,
+        what ends the word (:meth:`ending`)."""
+        return unit.syllables * self.burst + (self.ending(unit) if unit.ends_word else 0)
+
+    def ending(self, unit: SpokenUnit) -> int:
+        """What ends a word at `unit` (not a space): a syllable if the word has none, then
+        its pause (a word is at least one syllable: :meth:`word`)."""
+        floor = self.burst if unit.offset + unit.syllables == 0 else 0
+        return floor + self.gap(unit.said[-1])
+
+
+@dataclass(frozen=True)
+class SpokenUnit:
+    """One display unit of a text (:func:`~..protocol.text.split_units`) as speech lays it out.
+
+    A word (a run without whitespace) is one unit, or several where it holds CJK characters;
+    its syllables are the sum of its units' (a vowel group never spans a CJK character), so a
+    text can be spoken, and its speech measured, a unit at a time.
+    """
+
+    text: str  # as in the text (a word keeps its trailing space)
+    said: str  # without its trailing space ("" for a space between CJK text and a word)
+    syllables: int  # its own, without a word's floor of one
+    word: int  # index of its word in the text
+    offset: int  # syllables of its word before it
+    ends_word: bool
+
+
+def spoken_units(text: str) -> Iterator[SpokenUnit]:
+    """The units of `text`, one at a time, laid out for speech: reading the first units of a
+    long text costs those units (a word of many CJK characters is read a character at a
+    time)."""
+    units = iter_units(text)
+    word = offset = 0
+    unit = next(units, None)
+    while unit is not None:
+        following = next(units, None)
+        said = unit.rstrip()
+        if not said:
+            yield SpokenUnit(unit, "", 0, word, 0, False)  # a space: no speech
+        else:
+            syllables = raw_syllables(said)
+            ends = following is None or not following.strip() or said != unit
+            yield SpokenUnit(unit, said, syllables, word, offset, ends)
+            word, offset = (word + 1, 0) if ends else (word, offset + syllables)
+        unit = following
 
 
 @functools.lru_cache(maxsize=16)
@@ -157,11 +211,12 @@ def _to_pcm16(audio: npt.NDArray[np.float64]) -> PCM16:
 class Speech:
     """:func:`synthesize_speech` of a text, made only where it is sliced.
 
-    ``speech[a:b]`` is that of the whole synthesized array, but a slice costs only the words it
-    overlaps, and where the words start is worked out only as far as slices reach: an answer of
-    an hour of speech is neither made (170 MB) nor laid out (a regex and a sum over 20,000
-    words) in the event-loop step that plans it; each 200 ms delta makes its own samples when
-    it is encoded. `len()` lays out the whole text (tests, and short recorded answers).
+    ``speech[a:b]`` is that of the whole synthesized array, but a slice costs only the
+    syllables it overlaps, and the text is laid out (:func:`spoken_units`) only as far as slices
+    reach: an answer of an hour of speech is neither made (170 MB) nor laid out (20,000 words,
+    or one "word" of a quarter of a million CJK characters) in the event-loop step that plans
+    it; each 200 ms delta makes its own samples when it is encoded. `len()` lays out the whole
+    text (tests, and short recorded answers).
     """
 
     def __init__(self, text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RATE) -> None:
@@ -169,23 +224,32 @@ class Speech:
         self.sample_rate = sample_rate
         self._f0 = voice_pitch(voice)
         self._layout = layout(sample_rate)
-        self._unread: Iterator[re.Match[str]] | None = _WORD.finditer(text)
-        self._words: list[str] = []
-        self._starts = [0]  # where each word laid out so far starts, and where the last ends
+        self._unread: Iterator[SpokenUnit] | None = spoken_units(text)
+        self._units: list[SpokenUnit] = []
+        self._starts = [0]  # where each unit laid out so far starts, and where the last ends
 
     @property
     def layout(self) -> Layout:
-        """Where its words' samples go (an answer cut a unit at a time counts by it)."""
+        """Where its units' samples go (an answer cut a unit at a time counts by it)."""
         return self._layout
 
     @property
-    def words_laid_out(self) -> int:
-        """How many words have been laid out so far: how far slicing (or `len()`) has read."""
-        return len(self._words)
+    def units_laid_out(self) -> int:
+        """How many units have been laid out so far: how far slicing (or `len()`) has read."""
+        return len(self._units)
 
     def __len__(self) -> int:
         self._lay_out_until(None)
         return self._starts[-1]
+
+    def units(self) -> Iterator[SpokenUnit]:
+        """Its text's units from the first, laid out as they are reached: an answer read a unit
+        at a time (responses/walk.py) reads the ones its speech is sliced by, so each unit of a
+        long answer is measured once, for every session that says it."""
+        index = 0
+        while index < len(self._units) or self._lay_out_one():
+            yield self._units[index]
+            index += 1
 
     def __getitem__(self, where: slice) -> PCM16:
         if where.step not in (None, 1) or (where.start or 0) < 0 or (where.stop or 0) < 0:
@@ -195,35 +259,51 @@ class Speech:
         stop = self._starts[-1] if stop is None else min(stop, self._starts[-1])
         if stop <= start:
             return np.zeros(0, dtype=np.int16)
-        first = bisect.bisect_right(self._starts, start) - 1
+        index = bisect.bisect_right(self._starts, start) - 1
         pieces: list[PCM16] = []
-        index = first
-        while index < len(self._words) and self._starts[index] < stop:
-            pieces += self._word(index)
+        while index < len(self._units) and self._starts[index] < stop:
+            first = self._starts[index]
+            pieces += self._unit(self._units[index], start - first, stop - first)
             index += 1
-        audio = np.concatenate(pieces)[start - self._starts[first] : stop - self._starts[first]]
+        audio = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
         audio.flags.writeable = False
         return audio
 
     def _lay_out_until(self, sample: int | None) -> None:
-        """Lay out words until one ends past `sample` (None: all of them)."""
-        while self._unread is not None and (sample is None or self._starts[-1] < sample):
-            word = next(self._unread, None)
-            if word is None:
-                self._unread = None
-                return
-            self._words.append(word[0])
-            self._starts.append(self._starts[-1] + self._layout.word(word[0]))
+        """Lay out units until one ends past `sample` (None: all of them)."""
+        while (sample is None or self._starts[-1] < sample) and self._lay_out_one():
+            pass
 
-    def _word(self, index: int) -> list[PCM16]:
-        """The pieces of the `index`-th word, as :func:`synthesize_speech` makes them."""
-        word = self._words[index]
+    def _lay_out_one(self) -> bool:
+        """Lay out the next unit (False: there is none)."""
+        unit = next(self._unread, None) if self._unread is not None else None
+        if unit is None:
+            self._unread = None
+            return False
+        self._units.append(unit)
+        self._starts.append(self._starts[-1] + self._layout.unit(unit))
+        return True
+
+    def _unit(self, unit: SpokenUnit, start: int, stop: int) -> list[PCM16]:
+        """Samples `start`..`stop` (counted from the unit's first) of `unit`, as
+        :func:`synthesize_speech` makes them: only the bursts they overlap are made."""
+        burst = self._layout.burst
+        floor = unit.ends_word and unit.offset + unit.syllables == 0  # a word of no syllable
+        bursts = unit.syllables + floor
+        gap = self._layout.gap(unit.said[-1]) if unit.ends_word else 0
+        start, stop = max(start, 0), min(stop, bursts * burst + gap)
+        first, last = start // burst, min(bursts, -(-stop // burst))
         pieces = [
-            _burst(self._f0, (index + s) % _POSITIONS, self.sample_rate)
-            for s in range(_syllables(word))
+            _burst(self._f0, (unit.word + unit.offset + k) % _POSITIONS, self.sample_rate)
+            for k in range(first, last)
         ]
-        pieces.append(_silence(self._layout.gap(word[-1])))
-        return pieces
+        if gap and stop > bursts * burst:
+            pieces.append(_silence(gap))
+        if not pieces:
+            return []
+        made = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+        offset = min(first, bursts) * burst
+        return [made[start - offset : stop - offset]]
 
 
 @functools.lru_cache(maxsize=8)

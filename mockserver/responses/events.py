@@ -24,7 +24,7 @@ from ..media.pcm import OUTPUT_SAMPLE_RATE, base64_size
 from ..media.speech import Speech
 from ..protocol.dialect import Dialect
 from ..protocol.streams import TEXT_STREAM_EVENTS
-from ..protocol.text import split_units
+from ..protocol.text import split_units, text_tokens
 from ..protocol.wire import Event, message_item
 from .walk import Budget, Walk
 
@@ -70,8 +70,9 @@ class ResponsePlan:
     status: str = "completed"
     status_details: dict[str, Any] | None = None
     audio_rate: int = OUTPUT_SAMPLE_RATE  # of `audio` (session.audio may ask for another)
-    # usage for what was actually sent (text, audio samples) when the response is cut short
-    partial_usage: Callable[[str, int], dict[str, Any]] | None = None
+    # usage for what was actually said (its text tokens, audio samples) when the response is cut
+    # short, or when it is known only once said
+    partial_usage: Callable[[int, int], dict[str, Any]] | None = None
     # the most output tokens the answer may cost: it is cut where the next unit would pass it
     # (an answer read through a Walk: synthesized speech or none)
     budget: Budget | None = None
@@ -270,11 +271,7 @@ class ResponseStream:
         self.plan = plan
         self._head = _head_events(dialect, plan)
         speech = plan.audio if isinstance(plan.audio, Speech) else None
-        self._walk = (
-            Walk(plan.text, plan.budget, speech.layout if speech is not None else None)
-            if plan.walked
-            else None
-        )
+        self._walk = Walk(plan.text, plan.budget, speech) if plan.walked else None
         self._streamed = 0  # streamed events made so far
         self._streaming_done = False
 
@@ -311,7 +308,7 @@ class ResponseStream:
                 for e in events[index:]
                 if e["type"] not in _STREAMED and e["type"] != "response.done"
             ]
-        tail = _tail_events(self.dialect, plan, _Said("", 0, plan.status, plan.status_details))
+        tail = _tail_events(self.dialect, plan, _Said("", 0, plan.status, plan.status_details, 0))
         if not self._streaming_done:
             return [*self._head[index:], *tail]  # the tail is not reached before streaming ends
         tail_start = len(self._head) + self._streamed
@@ -326,24 +323,26 @@ class _Said:
     samples: int
     status: str
     status_details: dict[str, Any] | None
+    tokens: int  # of the text (the walk counted them as it read)
 
     @classmethod
     def of(cls, plan: ResponsePlan, walk: Walk | None) -> _Said:
         """Once the answer is streamed: the plan's, or what its walk read."""
         if walk is None:
             samples = len(plan.audio) if plan.audio is not None else 0
-            return cls(plan.text, samples, plan.status, plan.status_details)
+            tokens = text_tokens(plan.text) if plan.usage is None else 0  # (usage is known)
+            return cls(plan.text, samples, plan.status, plan.status_details, tokens)
         if walk.cut and plan.budget is not None and plan.budget.reports_cut:
             details = {"type": "incomplete", "reason": "max_output_tokens"}
-            return cls(walk.text, walk.samples, "incomplete", details)
-        return cls(walk.text, walk.samples, plan.status, plan.status_details)
+            return cls(walk.text, walk.samples, "incomplete", details, walk.tokens)
+        return cls(walk.text, walk.samples, plan.status, plan.status_details, walk.tokens)
 
     def usage(self, plan: ResponsePlan) -> dict[str, Any]:
         """The plan's usage, or (None: known only now) that of what was said."""
         if plan.usage is not None:
             return plan.usage
         assert plan.partial_usage is not None, "a plan without usage needs partial_usage"
-        return plan.partial_usage(self.text, self.samples)
+        return plan.partial_usage(self.tokens, self.samples)
 
 
 def _where(plan: ResponsePlan) -> dict[str, Any]:
@@ -536,7 +535,8 @@ def cancelled_events(
     if send_done:
         done = _response_object(plan, status, output)
         done["status_details"] = {"type": status, "reason": reason}
-        done["usage"] = plan.partial_usage(text, samples) if plan.partial_usage else plan.usage
+        usage = plan.partial_usage
+        done["usage"] = usage(text_tokens(text), samples) if usage is not None else plan.usage
         assert done["usage"] is not None, "a plan without usage needs partial_usage"
         rest.append({"type": "response.done", "response": done})
     return rest

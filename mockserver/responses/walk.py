@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..media.speech import Layout, raw_syllables
-from ..protocol.text import iter_units, text_tokens
+from ..media.speech import Speech, SpokenUnit, spoken_units
+from ..protocol.text import text_tokens
 from .usage import audio_tokens
 
 __all__ = ["Budget", "Walk"]
@@ -38,63 +38,46 @@ class Budget:
     reports_cut: bool = True
 
 
-@dataclass(frozen=True)
-class _Unit:
-    """One display unit and what it costs, counted once."""
-
-    text: str
-    said: str  # without its trailing space ("" for a space)
-    tokens: int
-    syllables: int  # raw: no word's floor of one
-
-    @classmethod
-    def of(cls, text: str) -> _Unit:
-        said = text.rstrip()
-        return cls(text, said, text_tokens(said), raw_syllables(said) if said else 0)
-
-
 class Walk:
     """The units of `text`, taken a few at a time, up to the last that fits `budget`.
 
-    `layout` is that of the answer's speech (None: the answer is text only). After each
+    `speech` is the answer's (None: the answer is text only); its units are the walk's. After each
     :meth:`take`, :attr:`spoken` is where the speech of the units taken so far ends; once
     :attr:`finished`, :attr:`text` is the answer as said (cut: without the trailing space) and
-    :attr:`samples` its speech's length, which may pass :attr:`spoken` by the pause (and, for a
-    word cut before its first syllable, the syllable) that ends a cut word.
+    :attr:`samples` its speech's length, which may pass :attr:`spoken` by what ends a word cut
+    short (its pause, and a syllable if it had none: :meth:`~..media.speech.Layout.ending`).
     """
 
-    def __init__(self, text: str, budget: Budget | None, layout: Layout | None) -> None:
+    def __init__(self, text: str, budget: Budget | None, speech: Speech | None) -> None:
         self._source = text
-        self._units = map(_Unit.of, iter_units(text))
+        units = speech.units() if speech is not None else spoken_units(text)
+        self._units = ((unit, text_tokens(unit.said)) for unit in units)
         self._budget = budget
-        self._layout = layout
-        self._next = next(self._units, None)  # the unit to take next
+        self._layout = speech.layout if speech is not None else None
+        self._next = next(self._units, None)  # the unit to take next, and its tokens
         self._end = 0  # characters of the source taken
-        self._tokens = 0
-        self._word_start = 0  # samples before the word being read
-        self._word_syllables = 0  # of the part of that word taken so far
-        self._in_word = False  # part of a word is taken, its end not yet
+        self.tokens = 0  # text tokens of the units taken
+        self._open: SpokenUnit | None = None  # the last unit taken, if its word goes on
         self.spoken = 0
         self.samples = 0
         self.finished = self.cut = False
         self.text = ""
         if self._next is None:
             self._finish(cut=False)
-        elif not self._fits(self._next):
+        elif not self._fits(*self._next):
             self._finish(cut=True)
 
     def take(self, count: int) -> list[str]:
         """The next `count` units that fit (fewer at the end; none once finished)."""
         taken: list[str] = []
         while len(taken) < count and not self.finished:
-            unit = self._next
-            assert unit is not None
+            assert self._next is not None
+            unit, tokens = self._next
             self._next = following = next(self._units, None)
-            ends_word = following is None or not following.said or unit.said != unit.text
-            self._add(unit, ends_word)
+            self._add(unit, tokens)
             if following is None:
                 self._finish(cut=False)
-            elif not self._fits(following):
+            elif not self._fits(*following):
                 self._finish(cut=True)
                 if unit.said:
                     taken.append(unit.said)
@@ -102,39 +85,23 @@ class Walk:
             taken.append(unit.text)
         return taken
 
-    def _add(self, unit: _Unit, ends_word: bool) -> None:
+    def _add(self, unit: SpokenUnit, tokens: int) -> None:
         """Count `unit` in, its speech laid out up to its end."""
         self._end += len(unit.text)
-        self._tokens += unit.tokens
-        if self._layout is None or not unit.said:
-            return
-        self._word_syllables += unit.syllables
-        self._in_word = not ends_word
-        if ends_word:
-            self._word_start += self._word_cost(unit.said[-1])
-            self._word_syllables = 0
-            self.spoken = self._word_start
-        else:
-            self.spoken = self._word_start + self._word_syllables * self._layout.burst
+        self.tokens += tokens
+        if self._layout is not None and unit.said:
+            self.spoken += self._layout.unit(unit)
+            self._open = None if unit.ends_word else unit
 
-    def _word_cost(self, last_char: str, syllables: int | None = None) -> int:
-        """Samples of the word taken so far (with `syllables`, if given, instead of its own),
-        ended by `last_char`: at least one syllable, then its pause
-        (:meth:`~..media.speech.Layout.word`)."""
-        assert self._layout is not None
-        syllables = self._word_syllables if syllables is None else syllables
-        return max(1, syllables) * self._layout.burst + self._layout.gap(last_char)
-
-    def _fits(self, unit: _Unit) -> bool:
+    def _fits(self, unit: SpokenUnit, tokens: int) -> bool:
         """Whether the answer taken so far and `unit`, ending there, fits the budget."""
         if self._budget is None:
             return True
-        tokens = self._tokens + unit.tokens
+        tokens += self.tokens
         if self._layout is not None:
-            samples = self._word_start  # a space unit follows a word that has ended
+            samples = self.spoken  # a space follows a word that has ended
             if unit.said:
-                syllables = self._word_syllables + unit.syllables
-                samples += self._word_cost(unit.said[-1], syllables)
+                samples += unit.syllables * self._layout.burst + self._layout.ending(unit)
             tokens += audio_tokens(
                 samples, self._layout.sample_rate, self._budget.audio_tokens_per_second
             )
@@ -145,5 +112,5 @@ class Walk:
         said = self._source[: self._end]
         self.text = said.rstrip() if cut else said
         self.samples = self.spoken
-        if self._in_word:  # cut inside a word: it ends here, with its pause
-            self.samples = self._word_start + self._word_cost(self.text[-1])
+        if self._open is not None and self._layout is not None:  # a word cut short ends here
+            self.samples += self._layout.ending(self._open)

@@ -133,7 +133,7 @@ def _usage_off_by_one(session):
             dataclasses.replace(
                 plan,
                 usage=off_by_one(plan.usage) if plan.usage is not None else None,
-                partial_usage=(lambda text, samples: off_by_one(partial(text, samples)))
+                partial_usage=(lambda tokens, samples: off_by_one(partial(tokens, samples)))
                 if partial is not None
                 else None,
             )

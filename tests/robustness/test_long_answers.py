@@ -29,17 +29,19 @@ class CountingResponder(CorpusResponder):
 
     @property
     def longest_spoken(self) -> int:
-        """Words of the longest text whose speech was laid out (made or measured)."""
-        return self.longest.words_laid_out if self.longest is not None else 0
+        """Units (here words) of the longest text whose speech was laid out (made or measured)."""
+        return self.longest.units_laid_out if self.longest is not None else 0
 
 
-def _answer_a_long_tool_output(model: str, max_tokens: int | None = None):
+def _answer_a_long_tool_output(
+    model: str, max_tokens: int | None = None, output: str = LONG_TOOL_OUTPUT
+):
     spoken.cache_clear()  # sessions share an answer's speech: start with none laid out
     responder = CountingResponder()
     s = new_session(model, responder=responder)
     update = {"turn_detection": None} | ({"max_tokens": max_tokens} if max_tokens else {})
     send(s, type="session.update", session=update)
-    item = {"type": "function_call_output", "call_id": "call_1", "output": LONG_TOOL_OUTPUT}
+    item = {"type": "function_call_output", "call_id": "call_1", "output": output}
     send(s, type="conversation.item.create", item=item)
     [done] = [e for e in send(s, type="response.create") if e["type"] == "response.done"]
     return responder, done["response"]
@@ -69,3 +71,14 @@ def test_a_small_max_tokens_bounds_what_is_spoken():
     responder, response = _answer_a_long_tool_output(OMNI, max_tokens=100)
     assert responder.longest_spoken <= 100 / 2
     assert response["usage"]["output_tokens"] <= 100
+
+
+def test_a_long_chinese_output_without_a_space_is_read_a_character_at_a_time():
+    """100,000 CJK characters and no space are one "word": its speech is laid out, and its
+    syllables made, a character at a time, only as far as max_tokens reaches."""
+    output = "帮助我们实时翻译语音。" * 10_000
+    responder, response = _answer_a_long_tool_output(OMNI, max_tokens=300, output=output)
+    said = response["output"][0]["content"][0]["transcript"]
+    assert response["status"] == "incomplete"
+    assert output.startswith(said) and 0 < len(said) < 300
+    assert responder.longest_spoken <= len(said) + 1

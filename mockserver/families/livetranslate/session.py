@@ -137,14 +137,14 @@ class LiveTranslateSession(ListeningSession):
         audio = self._speak(text) if with_audio else None
         source_text = text_tokens(source.text) if self._transcribing() else 0
 
-        def usage(out_text: str, out_samples: int) -> dict[str, Any]:
+        def usage(out_tokens: int, out_samples: int) -> dict[str, Any]:
             return response_usage(
                 input_text=sum(text_tokens(k) + text_tokens(v) for k, v in phrases.items()),
                 input_audio=audio_tokens(
                     input_samples, INPUT_SAMPLE_RATE, self.spec.input_audio_tokens_per_second
                 ),
                 input_images=sum(images),
-                output_text=text_tokens(out_text) + source_text,
+                output_text=out_tokens + source_text,
                 output_audio=audio_tokens(
                     out_samples, self.output_sample_rate, self.spec.output_audio_tokens_per_second
                 ),
@@ -160,7 +160,7 @@ class LiveTranslateSession(ListeningSession):
             output_audio_format=self.config["output_audio_format"],
             text=text,
             audio=audio,
-            usage=usage(text, len(audio) if audio is not None else 0),
+            usage=usage(text_tokens(text), len(audio) if audio is not None else 0),
             partial_usage=usage,
             audio_rate=self.output_sample_rate,
             item_created=not self._g1(),

@@ -273,7 +273,7 @@ class OmniSession(ListeningSession):
         )
         spec = self.spec
 
-        def usage(out_text: str, out_samples: int) -> dict[str, Any]:
+        def usage(out_tokens: int, out_samples: int) -> dict[str, Any]:
             return response_usage(
                 input_text=input_text,
                 input_audio=audio_tokens(
@@ -283,7 +283,7 @@ class OmniSession(ListeningSession):
                     spec.min_billed_audio_s,
                 ),
                 input_images=sum(turn.images),
-                output_text=text_tokens(out_text) if call is None else text_tokens(call.arguments),
+                output_text=out_tokens if call is None else text_tokens(call.arguments),
                 output_audio=audio_tokens(
                     out_samples, self.output_sample_rate, spec.output_audio_tokens_per_second
                 )
@@ -294,9 +294,9 @@ class OmniSession(ListeningSession):
         # A walked answer's usage is that of what it said, known once it is read.
         whole_usage = None
         if call is not None:
-            whole_usage = usage("", 0)
+            whole_usage = usage(0, 0)
         elif isinstance(audio, np.ndarray):
-            whole_usage = usage(text, len(audio))
+            whole_usage = usage(text_tokens(text), len(audio))
         plan = ResponsePlan(
             response_id=self._ids.new("resp"),
             item_id=self._ids.new("item"),

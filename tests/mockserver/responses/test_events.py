@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from dashscope_realtime_mock.media.speech import Speech, synthesize_speech
+from dashscope_realtime_mock.protocol.text import text_tokens
 from dashscope_realtime_mock.responses import events
 from dashscope_realtime_mock.responses.walk import Budget
 
@@ -146,9 +147,9 @@ def test_a_cut_answer_ends_incomplete_billing_what_was_said():
     text = " ".join(f"word{n}." for n in range(200))
     billed = []
 
-    def usage(said: str, samples: int) -> dict:
-        billed.append((said, samples))
-        return {"said": said, "samples": samples}
+    def usage(tokens: int, samples: int) -> dict:
+        billed.append((tokens, samples))
+        return {"tokens": tokens, "samples": samples}
 
     plan = _plan(text, Speech(text, "Cherry"), budget=Budget(100, 12.5), partial_usage=usage)
     plan = dataclasses.replace(plan, usage=None)
@@ -160,7 +161,7 @@ def test_a_cut_answer_ends_incomplete_billing_what_was_said():
     )
     assert done["status"] == "incomplete"
     assert done["status_details"] == {"type": "incomplete", "reason": "max_output_tokens"}
-    assert done["usage"] == {"said": sent, "samples": samples}
+    assert done["usage"] == {"tokens": text_tokens(sent), "samples": samples}
     assert text.startswith(sent) and sent != text and not sent.endswith(" ")
 
 

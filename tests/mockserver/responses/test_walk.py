@@ -16,9 +16,27 @@ from dashscope_realtime_mock.responses.walk import Budget, Walk
 RATE = 24_000
 TOKENS_PER_SECOND = 12.5
 
-# Words, CJK runs, punctuation that pauses and spaces, mixed the ways answers mix them.
+# Words, CJK runs, punctuation that pauses and spaces, mixed the ways answers mix them, and
+# runs longer than a display unit (protocol/text.py: UNIT_CHARS).
 _PIECES = st.sampled_from(
-    ["hello", "world.", "strength", "123", "ok,", "é", "中", "文。", "字", "  ", " ", "!", "a中b"]
+    [
+        "hello",
+        "world.",
+        "strength",
+        "123",
+        "ok,",
+        "é",
+        "中",
+        "文。",
+        "字",
+        "  ",
+        " ",
+        "!",
+        "a中b",
+        "x" * 70,
+        "ab" * 40 + ".",
+        "aé" * 33,
+    ]
 )
 TEXTS = st.lists(_PIECES, max_size=30).map("".join)
 
@@ -44,7 +62,7 @@ def _longest_fitting(text: str, limit: int, speaking: bool) -> tuple[str, bool]:
 
 def _walk_all(text: str, limit: int | None, speaking: bool) -> tuple[Walk, list[str]]:
     budget = None if limit is None else Budget(limit, TOKENS_PER_SECOND)
-    walk = Walk(text, budget, layout(RATE) if speaking else None)
+    walk = Walk(text, budget, Speech(text, "Cherry", RATE) if speaking else None)
     taken: list[str] = []
     while not walk.finished:
         taken += walk.take(3)
@@ -80,9 +98,9 @@ def test_each_step_of_speech_is_the_synthesized_speech_of_its_words(text: str) -
     """Where the walk says a unit's speech ends is a boundary of the synthesized audio: the
     audio before it is that of the text before it (whole words, or a word's first syllables)."""
     budget = None
-    walk = Walk(text, budget, layout(RATE))
-    whole = synthesize_speech(text, "Cherry", RATE)
     lazy = Speech(text, "Cherry", RATE)
+    walk = Walk(text, budget, lazy)
+    whole = synthesize_speech(text, "Cherry", RATE)
     start = 0
     while not walk.finished:
         walk.take(1)
@@ -94,9 +112,10 @@ def test_each_step_of_speech_is_the_synthesized_speech_of_its_words(text: str) -
 def test_one_long_answer_is_read_only_as_far_as_it_is_taken() -> None:
     """A quarter of a million characters: taking three units reads about three units."""
     text = "word. " * 50_000
-    walk = Walk(text, Budget(16_384, TOKENS_PER_SECOND), layout(RATE))
+    speech = Speech(text, "Cherry", RATE)
+    walk = Walk(text, Budget(16_384, TOKENS_PER_SECOND), speech)
     assert walk.take(3) == ["word. "] * 3
-    assert walk._end == len("word. ") * 3
+    assert speech.units_laid_out == 4  # the three taken, and the next, to know they fit
     assert not walk.finished
 
 
