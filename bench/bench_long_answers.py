@@ -52,8 +52,10 @@ def _session(model: str, words: int, max_tokens: int | None) -> object:
     from dashscope_realtime_mock.responses import events
 
     speech.synthesize_speech.cache_clear()
-    if hasattr(speech, "spoken"):  # not in revisions before answers were spoken lazily
-        speech.spoken.cache_clear()
+    for shared in ("spoken", "_shared_speech"):  # whichever this revision caches answers in
+        cache_clear = getattr(getattr(speech, shared, None), "cache_clear", None)
+        if cache_clear is not None:
+            cache_clear()
     events._ENCODED.clear()
 
     session = open_session(model, rng=random.Random(1))

@@ -93,7 +93,7 @@ class Layout:
         return floor + self.gap(unit.said[-1])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SpokenUnit:
     """One display unit of a text (:func:`~..protocol.text.split_units`) as speech lays it out.
 
@@ -103,11 +103,15 @@ class SpokenUnit:
     """
 
     text: str  # as in the text (a word keeps its trailing space)
-    said: str  # without its trailing space ("" for a space between CJK text and a word)
     syllables: int  # its own, without a word's floor of one
     word: int  # index of its word in the text
     offset: int  # syllables of its word before it
     ends_word: bool
+
+    @property
+    def said(self) -> str:
+        """Without its trailing space ("" for a space between CJK text and a word)."""
+        return self.text.rstrip()
 
 
 def spoken_units(text: str) -> Iterator[SpokenUnit]:
@@ -121,11 +125,11 @@ def spoken_units(text: str) -> Iterator[SpokenUnit]:
         following = next(units, None)
         said = unit.rstrip()
         if not said:
-            yield SpokenUnit(unit, "", 0, word, 0, False)  # a space: no speech
+            yield SpokenUnit(unit, 0, word, 0, False)  # a space: no speech
         else:
             syllables = raw_syllables(said)
             ends = following is None or not following.strip() or said != unit
-            yield SpokenUnit(unit, said, syllables, word, offset, ends)
+            yield SpokenUnit(unit, syllables, word, offset, ends)
             word, offset = (word + 1, 0) if ends else (word, offset + syllables)
         unit = following
 
@@ -313,8 +317,19 @@ def _silence(samples: int) -> PCM16:
     return silence
 
 
-@functools.lru_cache(maxsize=256)
+SHARED_TEXT_CHARS = 4096  # longer answers get a Speech of their own (see spoken)
+
+
 def spoken(text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RATE) -> Speech:
-    """The :class:`Speech` of `text` in `voice` at `sample_rate`, shared (answers repeat
-    across sessions, and so their encoded deltas are shared: responses/events.py)."""
+    """The :class:`Speech` of `text` in `voice` at `sample_rate`, shared when the text is
+    short (answers repeat across sessions, and so their encoded deltas are shared:
+    responses/events.py). A long one (a tool output read aloud) is its session's alone: the 256
+    shared ones then hold at most a few MB of laid-out units, not 256 hour-long answers."""
+    if len(text) > SHARED_TEXT_CHARS:
+        return Speech(text, voice, sample_rate)
+    return _shared_speech(text, voice, sample_rate)
+
+
+@functools.lru_cache(maxsize=256)
+def _shared_speech(text: str, voice: str, sample_rate: int) -> Speech:
     return Speech(text, voice, sample_rate)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from dashscope_realtime_mock.answers.corpus import CorpusResponder
-from dashscope_realtime_mock.media.speech import Speech, spoken
+from dashscope_realtime_mock.media.speech import Speech
 from tests.support import OMNI, OMNI_TURBO, new_session, send
 
 LONG_TOOL_OUTPUT = " ".join(f"word{n % 97}." for n in range(8000))  # 8,000 words, ~55 KB
@@ -36,7 +36,6 @@ class CountingResponder(CorpusResponder):
 def _answer_a_long_tool_output(
     model: str, max_tokens: int | None = None, output: str = LONG_TOOL_OUTPUT
 ):
-    spoken.cache_clear()  # sessions share an answer's speech: start with none laid out
     responder = CountingResponder()
     s = new_session(model, responder=responder)
     update = {"turn_detection": None} | ({"max_tokens": max_tokens} if max_tokens else {})
