@@ -334,8 +334,8 @@ class _Said:
             return cls(plan.text, samples, plan.status, plan.status_details, tokens)
         if walk.cut and plan.budget is not None and plan.budget.reports_cut:
             details = {"type": "incomplete", "reason": "max_output_tokens"}
-            return cls(walk.text, walk.samples, "incomplete", details, walk.tokens)
-        return cls(walk.text, walk.samples, plan.status, plan.status_details, walk.tokens)
+            return cls(walk.text, walk.spoken, "incomplete", details, walk.tokens)
+        return cls(walk.text, walk.spoken, plan.status, plan.status_details, walk.tokens)
 
     def usage(self, plan: ResponsePlan) -> dict[str, Any]:
         """The plan's usage, or (None: known only now) that of what was said."""
@@ -394,20 +394,9 @@ def _streamed(dialect: Dialect, plan: ResponsePlan, walk: Walk | None) -> Iterat
         if audio is not None:
             for d in _audio_deltas(audio, first, end, plan.audio_rate):
                 yield {"type": "response.audio.delta", **where, "delta": d}
-    if walk is not None and audio is not None and walk.samples > walk.spoken:
-        # a word cut short ends with its pause (silence: no more of the speech is made)
-        pause = _silence(walk.samples - walk.spoken)
-        for d in _audio_deltas(pause, 0, len(pause), plan.audio_rate):
-            yield {"type": "response.audio.delta", **where, "delta": d}
     if dialect.stream_has_stash:
         text = walk.text if walk is not None else plan.text
         yield {"type": stream_type, **where, "text": text, "stash": ""}
-
-
-def _silence(samples: int) -> np.ndarray:
-    silence = np.zeros(samples, dtype=np.int16)
-    silence.flags.writeable = False
-    return silence
 
 
 def _item_status(status: str) -> str:

@@ -9,11 +9,14 @@ speech through. Measuring that whole answer, or laying out its speech, in the ev
 that plans it took 10-40 ms; the walk reads only as far as the events being made need, a few
 units at a time, and decides the cut when it reaches it.
 
-The cost of a prefix is exactly what `usage` bills for it: its text tokens
-(:func:`~..protocol.text.text_tokens`, the sum of those of its units) plus, when spoken, the audio
-tokens of its speech (:class:`~..media.speech.Layout`: a word's syllables are the sum of those of
-its units). The walk keeps where each unit's speech ends in the answer's :class:`Speech`, so the
-audio deltas of a step are the speech of the words the step shows.
+Truncation keeps what was generated up to the cut, text and speech: a cut answer's audio is the
+whole answer's, cut where the speech of its last unit ends (inside a word of CJK characters,
+after that character's syllable, before the word's pause). What a prefix costs is what `usage`
+bills for it: its text tokens (:func:`~..protocol.text.text_tokens`, the sum of those of its
+units) plus, when spoken, the audio tokens of that speech. Both only grow as units are added, so
+the first unit that does not fit ends the answer. The walk keeps where each unit's speech ends in
+the answer's :class:`Speech`, so the audio deltas of a step are the speech of the words the step
+shows.
 """
 
 from __future__ import annotations
@@ -42,10 +45,9 @@ class Walk:
     """The units of `text`, taken a few at a time, up to the last that fits `budget`.
 
     `speech` is the answer's (None: the answer is text only); its units are the walk's. After each
-    :meth:`take`, :attr:`spoken` is where the speech of the units taken so far ends; once
-    :attr:`finished`, :attr:`text` is the answer as said (cut: without the trailing space) and
-    :attr:`samples` its speech's length, which may pass :attr:`spoken` by what ends a word cut
-    short (its pause, and a syllable if it had none: :meth:`~..media.speech.Layout.ending`).
+    :meth:`take`, :attr:`spoken` is where the speech of the units taken so far ends (once
+    :attr:`finished`: the answer's speech, samples); :attr:`text` is then the answer as said (cut:
+    without the trailing space).
     """
 
     def __init__(self, text: str, budget: Budget | None, speech: Speech | None) -> None:
@@ -57,9 +59,7 @@ class Walk:
         self._next = next(self._units, None)  # the unit to take next, and its tokens
         self._end = 0  # characters of the source taken
         self.tokens = 0  # text tokens of the units taken
-        self._open: SpokenUnit | None = None  # the last unit taken, if its word goes on
         self.spoken = 0
-        self.samples = 0
         self.finished = self.cut = False
         self.text = ""
         if self._next is None:
@@ -91,7 +91,6 @@ class Walk:
         self.tokens += tokens
         if self._layout is not None and unit.said:
             self.spoken += self._layout.unit(unit)
-            self._open = None if unit.ends_word else unit
 
     def _fits(self, unit: SpokenUnit, tokens: int) -> bool:
         """Whether the answer taken so far and `unit`, ending there, fits the budget."""
@@ -99,9 +98,7 @@ class Walk:
             return True
         tokens += self.tokens
         if self._layout is not None:
-            samples = self.spoken  # a space follows a word that has ended
-            if unit.said:
-                samples += unit.syllables * self._layout.burst + self._layout.ending(unit)
+            samples = self.spoken + self._layout.unit(unit)
             tokens += audio_tokens(
                 samples, self._layout.sample_rate, self._budget.audio_tokens_per_second
             )
@@ -111,6 +108,3 @@ class Walk:
         self.finished, self.cut = True, cut
         said = self._source[: self._end]
         self.text = said.rstrip() if cut else said
-        self.samples = self.spoken
-        if self._open is not None and self._layout is not None:  # a word cut short ends here
-            self.samples += self._layout.ending(self._open)
