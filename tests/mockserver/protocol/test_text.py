@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashscope_realtime_mock.protocol.text import _TOKEN, UNIT_CHARS, split_units, text_tokens
+from dashscope_realtime_mock.protocol.text import (
+    _CHAR_CLASSES,
+    _SPACE,
+    _TABLE_END,
+    _TOKEN,
+    _WORD,
+    UNIT_CHARS,
+    split_units,
+    text_tokens,
+)
 
 _PIECES = st.sampled_from(
     ["x" * 70, "ab" * 40, "aé" * 33, "中", "，", " ", "a!b", "é", "中，" + "y" * 66]
@@ -42,3 +52,29 @@ def test_lone_surrogates_are_counted_as_marks() -> None:
     """A lone surrogate (a client's broken text) is one token, as the regex counts it."""
     text = "a\ud800b " * 1000
     assert text_tokens(text) == 3000
+
+
+def test_the_character_table_agrees_with_str_on_every_code_point() -> None:
+    """The numpy count's table says what the regex's \\w and \\s say, for every character
+    (astral ones and lone surrogates too, past the table's end none of them)."""
+    chars = [chr(c) for c in range(0x110000)]
+    word = np.fromiter((c.isalnum() or c == "_" for c in chars), bool, len(chars))
+    space = np.fromiter((c.isspace() for c in chars), bool, len(chars))
+    classes = _CHAR_CLASSES[np.minimum(np.arange(len(chars)), _TABLE_END)]
+    assert np.array_equal((classes & _WORD).astype(bool), word)
+    assert np.array_equal((classes & _SPACE).astype(bool), space)
+
+
+_ALL_CHARS = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF), max_size=80)
+
+
+@given(st.lists(st.one_of(_PIECES, _ALL_CHARS), min_size=1, max_size=12), st.integers(1, 200))
+def test_a_long_text_of_any_code_points_is_counted_as_its_units_are(
+    pieces: list[str], times: int
+) -> None:
+    """Lone surrogates and astral characters (emoji, CJK extension B) in a long text: the
+    numpy count is the regex's, unit by unit."""
+    text = "".join(pieces) * times
+    if len(text) <= 4096:
+        text = (text + " ") * (4097 // (len(text) + 1) + 1)
+    assert text_tokens(text) == sum(len(_TOKEN.findall(unit)) for unit in split_units(text))
