@@ -30,6 +30,7 @@ from .walk import Budget, Walk
 
 __all__ = [
     "AUDIO_DELTA_MS",
+    "DELTAS_AT_ONCE",
     "STREAMED_DELTAS",
     "UNITS_PER_STEP",
     "FunctionCall",
@@ -147,6 +148,20 @@ def _walked_steps(walk: Walk) -> Iterator[tuple[str, str, int, int]]:
         stepped = True
         yield confirmed, stash, first, walk.spoken
         confirmed, first = confirmed + stash, walk.spoken
+
+
+# Deltas encoded at once: a step's audio (three units of up to 32 syllables each, about 20 s; or
+# a recording spread over few units) is encoded this many deltas at a time as they are taken, so
+# making a chunk of events encodes about as many deltas as it holds (96 at once took 5 ms).
+DELTAS_AT_ONCE = 8
+
+
+def _step_deltas(audio: np.ndarray | Speech, start: int, end: int, rate: int) -> Iterator[str]:
+    """:func:`_audio_deltas` of `audio[start:end]`, the same pieces, encoded DELTAS_AT_ONCE at
+    a time as they are taken."""
+    span = rate * AUDIO_DELTA_MS // 1000 * DELTAS_AT_ONCE
+    for first in range(start, end, span):
+        yield from _audio_deltas(audio, first, min(end, first + span), rate)
 
 
 def _audio_deltas(audio: np.ndarray | Speech, start: int, end: int, rate: int) -> list[str]:
@@ -392,7 +407,7 @@ def _streamed(dialect: Dialect, plan: ResponsePlan, walk: Walk | None) -> Iterat
         elif stash:
             yield {"type": stream_type, **where, "delta": stash}
         if audio is not None:
-            for d in _audio_deltas(audio, first, end, plan.audio_rate):
+            for d in _step_deltas(audio, first, end, plan.audio_rate):
                 yield {"type": "response.audio.delta", **where, "delta": d}
     if dialect.stream_has_stash:
         text = walk.text if walk is not None else plan.text

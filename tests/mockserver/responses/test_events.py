@@ -192,3 +192,27 @@ def _textless(event: Any) -> Any:
     if isinstance(event, list):
         return [_textless(v) for v in event]
     return event
+
+
+class _CountedSpeech(Speech):
+    """A Speech that counts the slices made of it (each is one delta's samples)."""
+
+    sliced = 0
+
+    def __getitem__(self, where: slice) -> np.ndarray:
+        self.sliced += 1
+        return super().__getitem__(where)
+
+
+def test_a_step_of_many_deltas_is_encoded_as_its_deltas_are_taken():
+    """Three long words of many syllables are one text step of about twenty seconds of audio:
+    taking its first delta encodes a few deltas, not all of them."""
+    text = ("ba" * 32 + " ") * 6
+    speech = _CountedSpeech(text, "Cherry")
+    stream = iter(events.ResponseStream(_dialects()[1], _plan(text, speech)))
+    for event in stream:
+        if event["type"] == "response.audio.delta":
+            break
+    assert speech.sliced <= events.DELTAS_AT_ONCE
+    rest = [e for e in stream if e["type"] == "response.audio.delta"]
+    assert len(rest) + 1 > 2 * 3 * 32  # two steps of 96 syllables, a delta each
