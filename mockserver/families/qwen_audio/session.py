@@ -22,6 +22,7 @@ What differs from :class:`~..omni.session.OmniSession`, each the documented rule
 from __future__ import annotations
 
 import base64
+import copy
 import dataclasses
 import zlib
 from collections import OrderedDict
@@ -417,7 +418,9 @@ class QwenAudioSession(OmniSession):
 
     def _on_conversation_item_retrieve(self, event: Event) -> None:
         item = self._known_item(event["item_id"], "item_id")
-        self._emit("conversation.item.retrieved", item=dict(item))
+        # a copy of its own: the kept item's text is filled in later (_note_said, a transcript),
+        # and the event says what the item held now, however late the transport sends it
+        self._emit("conversation.item.retrieved", item=copy.deepcopy(item))
 
     def _on_conversation_item_delete(self, event: Event) -> None:
         item_id = event["item_id"]

@@ -3,11 +3,15 @@ the conversation's items and the documented refusals."""
 
 from __future__ import annotations
 
+import json
+import random
+
 import numpy as np
 import pytest
 
+from dashscope_realtime_mock.families import open_session
 from dashscope_realtime_mock.protocol.behaviour import Behaviour
-from dashscope_realtime_mock.session.base import Session
+from dashscope_realtime_mock.session.base import Playback, Session
 from tests.support import (
     QWEN_AUDIO,
     QWEN_AUDIO_FLASH,
@@ -415,3 +419,26 @@ def test_smart_turn_refuses_response_create_while_the_user_speaks(speech_en, wor
     stream(s, speech_en, end_ms=speech_en.segments[0]["start_ms"] + 600)
     [error] = send(s, type="response.create")
     assert error["error"]["message"] == message and error["error"]["param"] == "response.create"
+
+
+def _retrieved_mid_answer(drain_first: bool) -> list[dict]:
+    """Fast pace: retrieve the answer's item while it is spoken, then let it play out; the
+    retrieved event as the client reads it (serialized when taken)."""
+    s = open_session(QWEN_AUDIO, rng=random.Random(1), playback=Playback.AUDIO_TIME)
+    s.events_to_send()
+    _push_to_talk(s)
+    user = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "Hi."}]}
+    send(s, type="conversation.item.create", item=user)
+    started = send(s, type="response.create")
+    [item_id] = [e["item"]["id"] for e in started if e["type"] == "response.output_item.added"]
+    s.receive_event({"type": "conversation.item.retrieve", "item_id": item_id, "event_id": "r"})
+    read = [json.loads(json.dumps(e)) for e in s.events_to_send()] if drain_first else []
+    s.receive_event({"type": "input_audio_buffer.append", "audio": b64(bytes(2 * RATE * 30))})
+    read += [json.loads(json.dumps(e)) for e in s.events_to_send()]
+    return [e for e in read if e["type"] == "conversation.item.retrieved"]
+
+
+def test_a_retrieved_item_is_what_the_conversation_held_when_it_was_asked_for():
+    """Fast pace: the item a retrieve returns does not change with how far the transport got
+    (the answer's text later filled in does not reach an event already made)."""
+    assert _retrieved_mid_answer(drain_first=True) == _retrieved_mid_answer(drain_first=False)
