@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from types import SimpleNamespace
 from typing import Any
 
@@ -44,7 +45,7 @@ async def test_making_the_events_counts_toward_a_step_budget(monkeypatch) -> Non
     """Events that cost the session MAKE_S each to make are sent two to a loop step, not all
     in one step because their delivery was quick."""
     clock = [0.0]
-    monkeypatch.setattr(sending.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(time, "perf_counter", lambda: clock[0])
     sent: list[dict[str, Any]] = []
 
     async def deliver(event: dict[str, Any]) -> None:
