@@ -20,6 +20,7 @@ from ..protocol.text import CJK_CHARS, iter_units, per_unit
 from .pcm import OUTPUT_SAMPLE_RATE, PCM16
 
 __all__ = [
+    "SHARED_SPEECH_CHARS",
     "WARM_POSITIONS",
     "Layout",
     "Speech",
@@ -317,19 +318,32 @@ def _silence(samples: int) -> PCM16:
     return silence
 
 
-SHARED_TEXT_CHARS = 4096  # longer answers get a Speech of their own (see spoken)
+# The longest text whose Speech is shared between sessions. A Speech keeps the layout of every
+# unit it has read (about 90 bytes a unit), so a quarter of a million characters read to qwen3.8's
+# limit keeps 6 MB: 256 such answers cached would keep 1.5 GB after their sessions ended. The
+# answers that repeat (the corpus's, a load test's tool output) are far shorter.
+SHARED_SPEECH_CHARS = 2048
 
 
-def spoken(text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RATE) -> Speech:
-    """The :class:`Speech` of `text` in `voice` at `sample_rate`, shared when the text is
-    short (answers repeat across sessions, and so their encoded deltas are shared:
-    responses/events.py). A long one (a tool output read aloud) is its session's alone: the 256
-    shared ones then hold at most a few MB of laid-out units, not 256 hour-long answers."""
-    if len(text) > SHARED_TEXT_CHARS:
-        return Speech(text, voice, sample_rate)
-    return _shared_speech(text, voice, sample_rate)
+class _Spoken:
+    """:func:`spoken`: the shared Speech of short texts, and a way to forget them (tests)."""
+
+    def __call__(self, text: str, voice: str, sample_rate: int = OUTPUT_SAMPLE_RATE) -> Speech:
+        """The :class:`Speech` of `text` in `voice` at `sample_rate`: shared when the text is
+        short (answers repeat across sessions, and so their encoded deltas are shared:
+        responses/events.py), a session's own when it is long (freed with it)."""
+        if len(text) > SHARED_SPEECH_CHARS:
+            return Speech(text, voice, sample_rate)
+        return _shared_speech(text, voice, sample_rate)
+
+    def cache_clear(self) -> None:
+        """Forget every shared Speech."""
+        _shared_speech.cache_clear()
 
 
 @functools.lru_cache(maxsize=256)
 def _shared_speech(text: str, voice: str, sample_rate: int) -> Speech:
     return Speech(text, voice, sample_rate)
+
+
+spoken = _Spoken()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import math
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -174,7 +175,7 @@ def _audio_deltas(audio: np.ndarray | Speech, start: int, end: int, rate: int) -
     """
     key = (id(audio), start, end, rate)
     cached = _ENCODED.get(key)
-    if cached is not None and cached[0] is audio:
+    if cached is not None and cached[0]() is audio:
         with contextlib.suppress(KeyError):  # another server thread may have just evicted it
             _ENCODED.move_to_end(key)
         return cached[1]
@@ -184,7 +185,9 @@ def _audio_deltas(audio: np.ndarray | Speech, start: int, end: int, rate: int) -
         piece = audio[first : min(end, first + step)]
         chunks.append(base64.b64encode(piece.astype("<i2").tobytes()).decode("ascii"))
     if _immutable(audio):
-        _ENCODED[key] = (audio, chunks)  # holding `audio` keeps its id from being reused
+        # a weak reference: the cache never keeps an answer's speech alive (a long one's
+        # layout is megabytes) and an id reused by another object is told apart (dead: None)
+        _ENCODED[key] = (weakref.ref(audio), chunks)
         while len(_ENCODED) > _ENCODED_ENTRIES:
             with contextlib.suppress(KeyError):  # emptied by another server thread meanwhile
                 _ENCODED.popitem(last=False)
@@ -192,9 +195,9 @@ def _audio_deltas(audio: np.ndarray | Speech, start: int, end: int, rate: int) -
 
 
 _ENCODED_ENTRIES = 256  # stretches of audio (a few per answer); about 10 MB at most
-_ENCODED: OrderedDict[tuple[int, int, int, int], tuple[np.ndarray | Speech, list[str]]] = (
-    OrderedDict()
-)
+_ENCODED: OrderedDict[
+    tuple[int, int, int, int], tuple[weakref.ref[np.ndarray | Speech], list[str]]
+] = OrderedDict()
 
 
 def _immutable(audio: np.ndarray | Speech) -> bool:

@@ -11,7 +11,7 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from dashscope_realtime_mock.media.speech import synthesize_speech
+from dashscope_realtime_mock.media.speech import SHARED_SPEECH_CHARS, spoken, synthesize_speech
 
 # SHA-256 of the samples of every text of _texts(), in order, per voice (24 kHz).
 DIGESTS = {
@@ -122,3 +122,11 @@ def test_a_speech_sliced_anywhere_is_the_synthesized_array():
             start = pick.randrange(len(whole))
             end = pick.randrange(start, len(whole) + 5000)
             assert np.array_equal(speech[start:end], whole[start:end])
+
+
+def test_the_speech_of_a_short_answer_is_shared_and_of_a_long_one_is_not():
+    """Answers that repeat share their Speech; a long one (a tool output) is its session's own,
+    so what it laid out is freed with the session, not kept for 256 answers."""
+    short, long = "Hello there.", "word " * SHARED_SPEECH_CHARS
+    assert spoken(short, "Cherry") is spoken(short, "Cherry")
+    assert spoken(long, "Cherry") is not spoken(long, "Cherry")

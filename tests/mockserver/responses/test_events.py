@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import gc
 import itertools
+import weakref
 from typing import Any
 
 import numpy as np
@@ -59,9 +61,11 @@ def test_a_read_only_view_of_writable_audio_is_not_cached():
 
 def test_the_cache_is_bounded():
     """At most _ENCODED_ENTRIES stretches are kept, the least recently used going first."""
+    answers = []  # alive (the cache holds them weakly, and a dead one's id may be reused)
     for n in range(events._ENCODED_ENTRIES + 20):
         audio = np.full(480, n, dtype=np.int16)
         audio.flags.writeable = False
+        answers.append(audio)
         events._audio_deltas(audio, 0, 480, 24000)
     assert len(events._ENCODED) == events._ENCODED_ENTRIES
 
@@ -216,3 +220,15 @@ def test_a_step_of_many_deltas_is_encoded_as_its_deltas_are_taken():
     assert speech.sliced <= events.DELTAS_AT_ONCE
     rest = [e for e in stream if e["type"] == "response.audio.delta"]
     assert len(rest) + 1 > 2 * 3 * 32  # two steps of 96 syllables, a delta each
+
+
+def test_the_encoded_deltas_do_not_keep_an_answers_speech_alive():
+    """Once nothing else holds an answer's Speech, the cache of its encoded deltas does not
+    either (a long answer's layout is megabytes)."""
+    text = "word " * 100
+    speech = Speech(text, "Cherry")
+    events._audio_deltas(speech, 0, 24_000, 24_000)
+    held = weakref.ref(speech)
+    del speech
+    gc.collect()
+    assert held() is None
