@@ -54,6 +54,7 @@ from ..protocol.ids import IdFactory
 from ..protocol.rules import ConfigRules
 from ..protocol.schema_checks import check_client_event, check_server_event
 from ..protocol.spec import ModelSpec
+from ..protocol.streams import TEXT_STREAM_EVENTS
 from ..protocol.wire import Event
 from ..responses.events import (
     STREAMED_DELTAS,
@@ -65,6 +66,7 @@ from ..responses.events import (
 
 __all__ = [
     "MADE_PER_STEP",
+    "TEXT_DELTA_MS",
     "VALID",
     "ClientReferee",
     "FamilyFacts",
@@ -76,6 +78,13 @@ __all__ = [
 # Events of a response made in one step (an audio delta of 200 ms costs about 100 µs to make and
 # encode): a long answer is made a chunk at a time as it is sent, never all in one loop step.
 MADE_PER_STEP = 16
+# Playback.AUDIO_TIME: the audio time a text delta takes to play where no audio is under it (a
+# text-only answer, a tool call's arguments, words of no syllable): about 150 units a second, as
+# a model writes [assumed]. An answer is then never all due the instant it starts, so no step
+# makes a long one whole (a 20,000-event text answer took 300 ms); under speech, the audio
+# (about 800 ms per text delta) decides.
+TEXT_DELTA_MS = 20
+TEXT_DELTAS = TEXT_STREAM_EVENTS | {"response.function_call_arguments.delta"}
 
 # A client event's schema check done ahead (Session.vet_frame): VALID, the error to answer, or
 # None when it still has to be done.
@@ -146,6 +155,7 @@ class Turn:
     source: Iterator[Event] | None = None
     ids: IdFactory | None = None
     samples: int = 0  # audio samples in the events made so far (for their offsets)
+    text_ms: int = 0  # text time of the text deltas made so far (TEXT_DELTA_MS each)
 
 
 def _waiting(turn: Turn) -> int:
@@ -575,12 +585,14 @@ class Session:
         made = []
         for event, event_id in zip(events, turn.ids.new_many("event", len(events)), strict=True):
             made.append(self._stamped(event, event_id))
-            played_ms = turn.samples * 1000 // turn.plan.audio_rate
+            played_ms = max(turn.samples * 1000 // turn.plan.audio_rate, turn.text_ms)
             # The closing (`.done`) events play after the audio, and never at the instant the
             # response started: a text-only answer (or a tool call) stays cancellable too.
             turn.offsets.append(max(played_ms, 1) if event["type"].endswith(".done") else played_ms)
             if event["type"] == "response.audio.delta":
                 turn.samples += base64_size(event["delta"]) // 2
+            elif event["type"] in TEXT_DELTAS:
+                turn.text_ms += TEXT_DELTA_MS
         self._made(made)
         turn.pending.extend(made)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 from dashscope_realtime_mock.families import open_session
-from dashscope_realtime_mock.session.base import MADE_PER_STEP, Playback
-from tests.support import OMNI, send
+from dashscope_realtime_mock.session.base import MADE_PER_STEP, TEXT_DELTA_MS, Playback
+from tests.support import OMNI, b64, send
 
 WORDS = 600  # an answer of about 1,800 events
 
@@ -82,3 +82,24 @@ def test_a_long_answer_made_in_chunks_says_its_transcript_in_its_audio():
     [done] = [e for e in events if e["type"] == "response.audio_transcript.done"]
     spoken = synthesize_speech(done["transcript"], s.config["voice"])
     assert np.array_equal(np.frombuffer(audio, dtype="<i2"), spoken)
+
+
+def test_a_fast_pace_text_answer_is_not_all_due_when_it_starts():
+    """Fast pace: a long text-only answer plays TEXT_DELTA_MS of audio time per text delta, so
+    the step that starts it makes its first events, not all of them; the client's audio plays
+    the rest, a few events for each 100 ms it sends."""
+    s = open_session(OMNI, rng=random.Random(7), playback=Playback.AUDIO_TIME)
+    s.events_to_send()
+    send(s, type="session.update", session={"turn_detection": None, "modalities": ["text"]})
+    output = " ".join(f"word{n % 97}." for n in range(WORDS))
+    item = {"type": "function_call_output", "call_id": "call_1", "output": output}
+    send(s, type="conversation.item.create", item=item)
+    s.receive_event({"type": "response.create", "event_id": "event_create"})
+    assert s.unsent_events <= 2 * MADE_PER_STEP
+    released = len(s.events_to_send())
+    played = send(s, type="input_audio_buffer.append", audio=b64(bytes(3200)))  # 100 ms
+    assert 0 < len(played) <= 100 // TEXT_DELTA_MS + 1
+    s.input_idle()  # the client went quiet: the rest plays at once, made as it is taken
+    rest = _one_at_a_time(s)
+    assert released + len(played) + len(rest) == WORDS // 3 + 8  # every text step, and the rest
+    assert rest[-1]["type"] == "response.done"
