@@ -66,6 +66,9 @@ bench: $(STAMP)
 	$(PY) bench/bench_validation.py
 	$(PY) bench/bench_inspector.py
 	$(PY) bench/bench_cancel_window.py
+	$(PY) bench/bench_long_answers.py
+	$(PY) bench/bench_answer_kinds.py
+	$(PY) bench/bench_tts_steps.py
 
 # 10,000 connect/disconnect cycles; prints RSS, file descriptors and tasks before and after.
 soak: $(STAMP)
