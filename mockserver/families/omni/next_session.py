@@ -348,6 +348,9 @@ class OmniFamilySession(OmniSession):
             output_text=text_tokens(call.arguments),
             output_audio=None,
         )
+        done: list[Event] = [{"type": "response.done", "response": response}]
+        if approved is None and not self.behaviour.cancel_sends_response_done:
+            done = []  # Behaviour.cancel_sends_response_done, as for any cancelled response
         return [
             *events,
             {
@@ -356,7 +359,7 @@ class OmniFamilySession(OmniSession):
                 "output_index": 0,
                 "item": item,
             },
-            {"type": "response.done", "response": response},
+            *done,
         ]
 
     def _on_conversation_item_create(self, event: Event) -> None:

@@ -453,6 +453,15 @@ def test_an_accepted_session_finish_cancels_a_call_awaiting_approval():
     assert events[-2]["response"]["status"] == "cancelled"
 
 
+def test_a_cancelled_mcp_call_sends_no_response_done_when_cancels_send_none():
+    """cancel_sends_response_done=false: a response.cancel of the call waiting for approval
+    closes its item and sends no response.done, as for any cancelled response."""
+    session, _ = _mcp_session(Behaviour(cancel_sends_response_done=False))
+    _ask(session)
+    events = send(session, type="response.cancel")
+    assert types(events) == ["response.mcp_call.failed", "response.output_item.done"]
+
+
 def test_an_mcp_server_that_needs_no_approval_runs_at_once():
     """§9: require_approval never: the whole call in one response."""
     session, _ = _mcp_session(require_approval="never")

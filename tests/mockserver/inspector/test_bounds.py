@@ -3,6 +3,8 @@ value and its name in Limits; nothing at all when nothing was dropped."""
 
 from __future__ import annotations
 
+import pytest
+
 from dashscope_realtime_mock.answers.corpus import CorpusResponder
 from dashscope_realtime_mock.families import open_session
 from dashscope_realtime_mock.inspector import Limits
@@ -51,30 +53,31 @@ def test_nothing_dropped_says_nothing():
     assert session_notes(record, store.limits) == [] and store_notes(store) == []
 
 
-def test_events_kept_as_their_type_are_counted_with_their_bound():
-    """Two updates past the per-event bound: one sentence, with the count and the bound."""
-    limits = Limits(content_per_event=512)
+@pytest.mark.parametrize(
+    ("limits", "event", "sentence"),
+    [
+        (
+            Limits(content_per_event=512),
+            UPDATE,
+            "2 events of this session were kept as their type only: the inspector keeps at most"
+            " 512 characters of non-audio content per event (Limits.content_per_event).",
+        ),
+        (
+            Limits(events_per_session=1),
+            APPEND,
+            "1 event of this session was not kept, only counted: the inspector keeps at most"
+            " 1 event per session (Limits.events_per_session).",
+        ),
+    ],
+    ids=["past the per-event bound", "past the event count (singular)"],
+)
+def test_events_a_bound_dropped_are_counted_with_that_bound(limits, event, sentence):
+    """Two events, one past a bound each time: one sentence, with the count and the bound."""
     store = SessionStore(limits)
     record = _session(store)
     for _ in range(2):
-        store.event(record.id, ASR, "client", UPDATE)
-    assert _texts(record, limits) == [
-        "2 events of this session were kept as their type only: the inspector keeps at most"
-        " 512 characters of non-audio content per event (Limits.content_per_event)."
-    ]
-
-
-def test_events_past_the_event_bound_are_said_to_be_only_counted():
-    """One event past events_per_session: singular wording, and the bound."""
-    limits = Limits(events_per_session=1)
-    store = SessionStore(limits)
-    record = _session(store)
-    for _ in range(2):
-        store.event(record.id, ASR, "client", APPEND)
-    assert _texts(record, limits) == [
-        "1 event of this session was not kept, only counted: the inspector keeps at most"
-        " 1 event per session (Limits.events_per_session)."
-    ]
+        store.event(record.id, ASR, "client", event)
+    assert _texts(record, limits) == [sentence]
 
 
 def test_audio_not_kept_says_what_lacks_it():

@@ -63,13 +63,19 @@ def test_audio_past_the_session_limit_is_replaced_by_a_marker():
     assert _record(store, session_id).audio_dropped
 
 
-def test_a_new_session_takes_the_audio_of_the_oldest_closed_one():
-    """When the total audio is full, opening a session drops the oldest closed session's audio."""
-    store = SessionStore(Limits(audio_per_session=800, audio_total=1200))
+def _closed_session_with_audio(store: SessionStore) -> str:
+    """A closed session holding two appends of audio (800 characters)."""
     old = _open(store)
     store.event(old, ASR, "client", APPEND)
     store.event(old, ASR, "client", APPEND)
     store.closed(old, 1000)
+    return old
+
+
+def test_a_new_session_takes_the_audio_of_the_oldest_closed_one():
+    """When the total audio is full, opening a session drops the oldest closed session's audio."""
+    store = SessionStore(Limits(audio_per_session=800, audio_total=1200))
+    old = _closed_session_with_audio(store)
     _open(store)
     assert store.audio_chars == 0
     assert _record(store, old).events[0][2]["audio"] == AUDIO_NOT_KEPT
@@ -180,9 +186,6 @@ def test_audio_not_kept_is_counted_by_its_bound(limits, bound):
 def test_audio_taken_for_a_newer_session_is_marked_as_such():
     """A closed session whose audio a newer one took says so; one that kept its audio does not."""
     store = SessionStore(Limits(audio_per_session=800, audio_total=1200))
-    old = _open(store)
-    store.event(old, ASR, "client", APPEND)
-    store.event(old, ASR, "client", APPEND)
-    store.closed(old, 1000)
+    old = _closed_session_with_audio(store)
     new = _open(store)
     assert _record(store, old).audio_stripped and not _record(store, new).audio_stripped
