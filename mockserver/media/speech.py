@@ -85,13 +85,15 @@ class Layout:
     def unit(self, unit: SpokenUnit) -> int:
         """Samples of `unit` in its text's speech: its syllables and, where it ends its word,
         what ends the word (:meth:`ending`)."""
-        return unit.syllables * self.burst + (self.ending(unit) if unit.ends_word else 0)
+        floor, gap = self.ending(unit)
+        return (unit.syllables + floor) * self.burst + gap
 
-    def ending(self, unit: SpokenUnit) -> int:
-        """What ends a word at `unit` (not a space): a syllable if the word has none, then
-        its pause (a word is at least one syllable: :meth:`word`)."""
-        floor = self.burst if unit.offset + unit.syllables == 0 else 0
-        return floor + self.gap(unit.said[-1])
+    def ending(self, unit: SpokenUnit) -> tuple[int, int]:
+        """Where `unit` ends its word: (1 if the word has no syllable, as a word is at least
+        one: :meth:`word`; the samples of its pause); (0, 0) elsewhere."""
+        if not unit.ends_word:
+            return 0, 0
+        return int(unit.offset + unit.syllables == 0), self.gap(unit.said[-1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,9 +295,8 @@ class Speech:
         """Samples `start`..`stop` (counted from the unit's first) of `unit`, as
         :func:`synthesize_speech` makes them: only the bursts they overlap are made."""
         burst = self._layout.burst
-        floor = unit.ends_word and unit.offset + unit.syllables == 0  # a word of no syllable
+        floor, gap = self._layout.ending(unit)
         bursts = unit.syllables + floor
-        gap = self._layout.gap(unit.said[-1]) if unit.ends_word else 0
         start, stop = max(start, 0), min(stop, bursts * burst + gap)
         first, last = start // burst, min(bursts, -(-stop // burst))
         pieces = [

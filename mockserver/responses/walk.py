@@ -52,11 +52,16 @@ class Walk:
 
     def __init__(self, text: str, budget: Budget | None, speech: Speech | None) -> None:
         self._source = text
+        layout = speech.layout if speech is not None else None
         units = speech.units() if speech is not None else spoken_units(text)
-        self._units = ((unit, text_tokens(unit.said)) for unit in units)
+        # each unit with what it costs, counted once: its text tokens, its speech's samples
+        self._units = (
+            (unit, text_tokens(unit.said), layout.unit(unit) if layout is not None else 0)
+            for unit in units
+        )
         self._budget = budget
-        self._layout = speech.layout if speech is not None else None
-        self._next = next(self._units, None)  # the unit to take next, and its tokens
+        self._layout = layout
+        self._next = next(self._units, None)  # the unit to take next, and its costs
         self._end = 0  # characters of the source taken
         self.tokens = 0  # text tokens of the units taken
         self.spoken = 0
@@ -64,7 +69,7 @@ class Walk:
         self.text = ""
         if self._next is None:
             self._finish(cut=False)
-        elif not self._fits(*self._next):
+        elif not self._fits(*self._next[1:]):
             self._finish(cut=True)
 
     def take(self, count: int) -> list[str]:
@@ -72,12 +77,12 @@ class Walk:
         taken: list[str] = []
         while len(taken) < count and not self.finished:
             assert self._next is not None
-            unit, tokens = self._next
+            unit, tokens, samples = self._next
             self._next = following = next(self._units, None)
-            self._add(unit, tokens)
+            self._add(unit, tokens, samples)
             if following is None:
                 self._finish(cut=False)
-            elif not self._fits(*following):
+            elif not self._fits(*following[1:]):
                 self._finish(cut=True)
                 if unit.said:
                     taken.append(unit.said)
@@ -85,22 +90,23 @@ class Walk:
             taken.append(unit.text)
         return taken
 
-    def _add(self, unit: SpokenUnit, tokens: int) -> None:
+    def _add(self, unit: SpokenUnit, tokens: int, samples: int) -> None:
         """Count `unit` in, its speech laid out up to its end."""
         self._end += len(unit.text)
         self.tokens += tokens
-        if self._layout is not None and unit.said:
-            self.spoken += self._layout.unit(unit)
+        self.spoken += samples
 
-    def _fits(self, unit: SpokenUnit, tokens: int) -> bool:
-        """Whether the answer taken so far and `unit`, ending there, fits the budget."""
+    def _fits(self, tokens: int, samples: int) -> bool:
+        """Whether the answer taken so far and a unit that costs `tokens` and `samples` of
+        speech, ending there, fits the budget."""
         if self._budget is None:
             return True
         tokens += self.tokens
         if self._layout is not None:
-            samples = self.spoken + self._layout.unit(unit)
             tokens += audio_tokens(
-                samples, self._layout.sample_rate, self._budget.audio_tokens_per_second
+                self.spoken + samples,
+                self._layout.sample_rate,
+                self._budget.audio_tokens_per_second,
             )
         return tokens <= self._budget.limit
 
