@@ -263,9 +263,6 @@ class OmniSession(ListeningSession):
         if call is None:
             audio = self._answer_speech(text) if "audio" in modalities else None
             budget = self._answer_budget()
-            if isinstance(audio, np.ndarray) and not self._fits_whole(text, audio, budget):
-                # recorded speech is that of the whole answer: a cut answer is synthesized
-                audio = Speech(text, self._voice(), self.output_sample_rate)
         input_text = (
             turn.text_tokens
             + text_tokens(instructions or "")
@@ -291,12 +288,14 @@ class OmniSession(ListeningSession):
                 else None,
             )
 
-        # A walked answer's usage is that of what it said, known once it is read.
-        whole_usage = None
-        if call is not None:
-            whole_usage = usage(0, 0)
-        elif isinstance(audio, np.ndarray):
+        # A walked answer's usage is that of what it said, known once it is read; a recorded
+        # one's is known now, and if it does not fit the budget whole the answer is synthesized
+        # to be cut (the recording is the whole answer's speech).
+        whole_usage = usage(0, 0) if call is not None else None
+        if isinstance(audio, np.ndarray) and budget is not None:
             whole_usage = usage(text_tokens(text), len(audio))
+            if whole_usage["output_tokens"] > budget.limit:
+                audio, whole_usage = Speech(text, self._voice(), self.output_sample_rate), None
         plan = ResponsePlan(
             response_id=self._ids.new("resp"),
             item_id=self._ids.new("item"),
@@ -334,12 +333,6 @@ class OmniSession(ListeningSession):
         text and speech fit, as it is read (responses/walk.py). A cut answer ends
         `incomplete`, reason `max_output_tokens` (OpenAI beta's wording)."""
         return Budget(self.config["max_tokens"], self.spec.output_audio_tokens_per_second)
-
-    def _fits_whole(self, text: str, audio: np.ndarray, budget: Budget) -> bool:
-        """Whether a recorded answer fits `budget` whole (a fixture's text and audio are
-        bounded when it is loaded: replay/validation)."""
-        spoken = audio_tokens(len(audio), self.output_sample_rate, budget.audio_tokens_per_second)
-        return text_tokens(text) + spoken <= budget.limit
 
     def _call_id(self) -> str:
         # docs/protocol/events.md §1.5: call_ + 22 lowercase hex.

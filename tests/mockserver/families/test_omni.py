@@ -5,8 +5,11 @@ from __future__ import annotations
 import base64
 import json
 
+import numpy as np
 import pytest
 
+from dashscope_realtime_mock.answers.corpus import CorpusResponder
+from dashscope_realtime_mock.media.speech import Speech
 from dashscope_realtime_mock.protocol.behaviour import Behaviour
 from dashscope_realtime_mock.session.base import Session
 from tests.support import (
@@ -605,3 +608,40 @@ def test_smooth_output_is_refused_on_turbo():
     s = new_session(OMNI_TURBO)
     [error] = send(s, type="session.update", session={"smooth_output": False})
     assert error["error"]["param"] == "session.smooth_output"
+
+
+class _RecordedResponder(CorpusResponder):
+    """The built-in responder whose speech is a recording (a second of a constant), as replay
+    gives a fixture's audio for its own text."""
+
+    def speech(self, text: str, voice: str, sample_rate: int) -> np.ndarray | Speech:
+        recording = np.full(sample_rate, 7, dtype=np.int16)
+        recording.flags.writeable = False
+        return recording
+
+
+def _recorded_answer(max_tokens: int) -> tuple[bytes, dict]:
+    s = new_session(OMNI, responder=_RecordedResponder())
+    send(s, type="session.update", session={"turn_detection": None, "max_tokens": max_tokens})
+    item = {"type": "function_call_output", "call_id": "call_1", "output": "word " * 40}
+    send(s, type="conversation.item.create", item=item)
+    events = send(s, type="response.create")
+    audio = b"".join(
+        base64.b64decode(e["delta"]) for e in events if e["type"] == "response.audio.delta"
+    )
+    return audio, events[-1]["response"]
+
+
+def test_a_recorded_answer_that_fits_is_its_recording():
+    """max_tokens above what the recording and its text cost: the recording, whole."""
+    audio, response = _recorded_answer(1000)
+    assert response["status"] == "completed"
+    assert np.frombuffer(audio, dtype="<i2").tolist() == [7] * 24000
+
+
+def test_a_recorded_answer_past_max_tokens_is_synthesized_and_cut():
+    """The recording is the whole answer's speech: a cut answer is synthesized up to its cut."""
+    audio, response = _recorded_answer(30)
+    assert response["status"] == "incomplete"
+    assert response["usage"]["output_tokens"] <= 30
+    assert len(audio) > 0 and set(np.frombuffer(audio, dtype="<i2").tolist()) != {7}
