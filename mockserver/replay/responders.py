@@ -242,16 +242,22 @@ class ScriptedResponder(Responder):
         response = self._next(want_call=False)
         return response.text if response else self._fallback.translate(transcript, target, phrases)
 
-    def speak(self, text: str, voice: str) -> np.ndarray:
-        if self._last is not None and self._last.text == text and self._last.audio is not None:
+    def _recording_of(self, text: str) -> np.ndarray | None:
+        """The audio recorded for the last response taken, if `text` is what it said."""
+        if self._last is not None and self._last.text == text:
             return self._last.audio
-        return self._fallback.speak(text, voice)
+        return None
+
+    def speak(self, text: str, voice: str) -> np.ndarray:
+        recording = self._recording_of(text)
+        return recording if recording is not None else self._fallback.speak(text, voice)
 
     def speech(self, text: str, voice: str, sample_rate: int) -> np.ndarray | Speech:
         """The recording for its own text; anything else (a tool output read aloud) the
         fallback's speech, made as it is sent."""
-        if self._last is not None and self._last.text == text and self._last.audio is not None:
-            return resample(self._last.audio, self.output_rate, sample_rate)
+        recording = self._recording_of(text)
+        if recording is not None:
+            return resample(recording, self.output_rate, sample_rate)
         return self._fallback.speech(text, voice, sample_rate)
 
     def recorded_speech(self, said: str, voice: str, index: int) -> tuple[np.ndarray, int] | None:
