@@ -468,6 +468,13 @@ class Behaviour:
     # "committed" answers input_text_buffer.committed and no new response (the text is in the
     # responses already made); "error" answers the empty-buffer error.
     tts_commit_after_segmentation: TtsSegmentedCommit = TtsSegmentedCommit.COMMITTED
+    # docs/protocol/events.md §4.3: text is streamed in deltas, at no documented rate. In fast
+    # pace (docs/pace.md) the audio time one text delta takes to play where no audio is under it
+    # (a text-only answer, a tool call's arguments, words of no syllable), in ms, at least 1: 20
+    # is about 150 words or characters a second, as a model writes. Under speech the audio
+    # decides. An answer is then never all due the instant it starts, so no step makes a long
+    # one whole.
+    text_delta_ms: int = 20
 
     def __post_init__(self) -> None:
         for spec in fields(self):
@@ -485,6 +492,8 @@ class Behaviour:
             raise ValueError("tts_text_buffer_cap_chars must be > 0")
         if self.smart_turn_min_speech_ms < 0:
             raise ValueError("smart_turn_min_speech_ms must be >= 0")
+        if self.text_delta_ms < 1:
+            raise ValueError("text_delta_ms must be >= 1")
 
     def resolve(self, family: str, model_id: str) -> Behaviour:
         """This Behaviour as it applies to one model: every per-family choice reduced to its

@@ -230,7 +230,7 @@ def _function_call_events(dialect: Dialect, plan: ResponsePlan, call: FunctionCa
     }
     pieces = split_units(call.arguments) or [call.arguments]
     events: list[Event] = [
-        {"type": "response.created", "response": _response_object(plan, "in_progress", [])},
+        _created(plan),
         {
             "type": "response.output_item.added",
             "response_id": plan.response_id,
@@ -309,10 +309,7 @@ class ResponseStream:
 
     def first(self) -> Event:
         """`response.created`."""
-        return {
-            "type": "response.created",
-            "response": _response_object(self.plan, "in_progress", []),
-        }
+        return _created(self.plan)
 
     def closing(self, index: int) -> list[Event]:
         """The events at `index` and after that a cancel keeps, once `index` events were
@@ -363,6 +360,11 @@ class _Said:
         return plan.partial_usage(self.tokens, self.samples)
 
 
+def _created(plan: ResponsePlan) -> Event:
+    """`response.created`, the first event of every response."""
+    return {"type": "response.created", "response": _response_object(plan, "in_progress", [])}
+
+
 def _where(plan: ResponsePlan) -> dict[str, Any]:
     return {
         "response_id": plan.response_id,
@@ -379,7 +381,7 @@ def _part_type(plan: ResponsePlan) -> str:
 def _head_events(dialect: Dialect, plan: ResponsePlan) -> list[Event]:
     """A message response's events before its first streamed one."""
     return [
-        {"type": "response.created", "response": _response_object(plan, "in_progress", [])},
+        _created(plan),
         {
             "type": "response.output_item.added",
             "response_id": plan.response_id,
@@ -485,9 +487,15 @@ class SentSoFar:
 
     count: int = 0  # events
     text: str = ""  # text shown
-    samples: int = 0  # audio samples
+    audio_deltas: int = 0
+    audio_bytes: int = 0  # what the audio deltas carry (PCM16: two a sample)
     arguments: str = ""  # tool arguments
     item_opened: bool = False  # response.output_item.added was sent
+
+    @property
+    def samples(self) -> int:
+        """PCM16 audio samples sent."""
+        return self.audio_bytes // 2
 
     def add(self, event: Event) -> None:
         """`event` of the response was sent."""
@@ -498,7 +506,8 @@ class SentSoFar:
         elif kind in ("response.text.delta", "response.audio_transcript.delta"):
             self.text += event["delta"]
         elif kind == "response.audio.delta":
-            self.samples += base64_size(event["delta"]) // 2
+            self.audio_deltas += 1
+            self.audio_bytes += base64_size(event["delta"])
         elif kind == "response.function_call_arguments.delta":
             self.arguments += event["delta"]
         elif kind == "response.output_item.added":
@@ -520,17 +529,17 @@ def cancelled_events(
     `status_details` (`client_cancelled`
     or `turn_detected`), unless `send_done` is off (Behaviour.cancel_sends_response_done).
     """
-    plan, full = stream.plan, stream
+    plan = stream.plan
     text, samples, arguments = sent.text, sent.samples, sent.arguments
     item_opened = sent.item_opened
     rest: list[Event] = []
     if not sent.count:
         if not send_done:
             return []  # nothing reached the client, and nothing will: the response never was
-        rest.append(full.first())  # nothing reached the client: created and cancelled at once
+        rest.append(stream.first())  # nothing reached the client: created and cancelled at once
     elif item_opened:
         # The rest of the structure, minus every delta: parts opened get their .done events.
-        rest += [_with_partial(e, plan, text, arguments) for e in full.closing(sent.count)]
+        rest += [_with_partial(e, plan, text, arguments) for e in stream.closing(sent.count)]
     output = []
     if item_opened:
         final = (

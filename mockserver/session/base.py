@@ -66,7 +66,6 @@ from ..responses.events import (
 
 __all__ = [
     "MADE_PER_STEP",
-    "TEXT_DELTA_MS",
     "VALID",
     "ClientReferee",
     "FamilyFacts",
@@ -78,12 +77,9 @@ __all__ = [
 # Events of a response made in one step (an audio delta of 200 ms costs about 100 µs to make and
 # encode): a long answer is made a chunk at a time as it is sent, never all in one loop step.
 MADE_PER_STEP = 16
-# Playback.AUDIO_TIME: the audio time a text delta takes to play where no audio is under it (a
-# text-only answer, a tool call's arguments, words of no syllable): about 150 units a second, as
-# a model writes [assumed]. An answer is then never all due the instant it starts, so no step
-# makes a long one whole (a 20,000-event text answer took 300 ms); under speech, the audio
-# (about 800 ms per text delta) decides.
-TEXT_DELTA_MS = 20
+# The deltas that take Behaviour.text_delta_ms of audio time to play where no audio is under them
+# (Playback.AUDIO_TIME): without it, a long text-only answer was all due the instant it started
+# and made whole in one step (20,000 events: 300 ms).
 TEXT_DELTAS = TEXT_STREAM_EVENTS | {"response.function_call_arguments.delta"}
 
 # A client event's schema check done ahead (Session.vet_frame): VALID, the error to answer, or
@@ -141,8 +137,8 @@ class Turn:
 
     pending: deque[Event]
     plan: ResponsePlan | None = None
-    sent: list[Event] = field(default_factory=list)
-    sent_so_far: SentSoFar = field(default_factory=SentSoFar)  # what `sent` adds up to
+    # what of it reached the client (a summary: the events themselves are not kept)
+    sent_so_far: SentSoFar = field(default_factory=SentSoFar)
     cancelled: bool = False
     # Playback.AUDIO_TIME: audio time the response started at, and for each pending event the ms
     # of the response's audio before it (when it is played, counted from start_ms)
@@ -155,7 +151,7 @@ class Turn:
     source: Iterator[Event] | None = None
     ids: IdFactory | None = None
     samples: int = 0  # audio samples in the events made so far (for their offsets)
-    text_ms: int = 0  # text time of the text deltas made so far (TEXT_DELTA_MS each)
+    text_ms: int = 0  # text time of the text deltas made so far (Behaviour.text_delta_ms each)
 
 
 def _waiting(turn: Turn) -> int:
@@ -299,7 +295,6 @@ class Session:
         if turn.offsets:
             turn.offsets.popleft()
         if keep:
-            turn.sent.append(event)
             turn.sent_so_far.add(event)
         if not turn.pending and turn.source is not None:
             self._make(turn)
@@ -592,7 +587,7 @@ class Session:
             if event["type"] == "response.audio.delta":
                 turn.samples += base64_size(event["delta"]) // 2
             elif event["type"] in TEXT_DELTAS:
-                turn.text_ms += TEXT_DELTA_MS
+                turn.text_ms += self.behaviour.text_delta_ms
         self._made(made)
         turn.pending.extend(made)
 
@@ -663,7 +658,6 @@ class Session:
                 break
             streamed.append(event)
         late = streamed[: rng.randint(1, 3)]
-        turn.sent.extend(late)
         for event in late:
             turn.sent_so_far.add(event)
         after = streamed[len(late) : len(late) + 1] if rng.random() < 0.25 else []

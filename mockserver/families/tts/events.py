@@ -116,10 +116,10 @@ def tail_events(
 
 
 def cut_events(
-    plan: TtsResponse, sent: list[Event], status: str, usage: dict[str, Any]
+    plan: TtsResponse, head_sent: int, status: str, usage: dict[str, Any]
 ) -> list[Event]:
-    """What replaces the unsent rest of a response cancelled after `sent`: no more deltas, the
-    part of the head not sent yet, the closings and `response.done` with `status`."""
-    head_sent = sum(1 for e in sent if e["type"] != "response.audio.delta")
+    """What replaces the unsent rest of a response cancelled after `head_sent` of its events
+    that are not audio deltas: no more deltas, the part of the head not sent yet, the closings
+    and `response.done` with `status`."""
     details = {"type": status, "reason": "client_cancelled"}
     return head_events(plan)[min(head_sent, 3) :] + tail_events(plan, status, usage, details)

@@ -19,7 +19,7 @@ import random
 from collections import deque
 from typing import Any
 
-from ...media.pcm import OUTPUT_SAMPLE_RATE, base64_size
+from ...media.pcm import OUTPUT_SAMPLE_RATE
 from ...media.synthesis import SpeechSettings, UnsupportedFormat, check_format
 from ...protocol.behaviour import TtsSegmentation, TtsSegmentedCommit, TtsUpdateUntil
 from ...protocol.errors import SERVER_ERROR, ProtocolError
@@ -151,15 +151,15 @@ class TtsSession(Session):
             raise ProtocolError(
                 "response_cancel_not_active", "Conversation has none active response"
             )
-        sent = [e for turn in build.turns for e in turn.sent]
+        sent = [turn.sent_so_far for turn in build.turns]
         for turn in build.turns:
             turn.pending.clear()
             turn.offsets.clear()
             turn.cancelled = True
-        sent_ms = sum(base64_size(e["delta"]) for e in sent if "delta" in e)
-        sent_ms = sent_ms * 500 // max(self.output_sample_rate, 1)
+        sent_ms = sum(s.audio_bytes for s in sent) * 500 // max(self.output_sample_rate, 1)
+        head_sent = sum(s.count - s.audio_deltas for s in sent)
         status = self.behaviour.cancelled_status.value
-        closing = cut_events(build.plan, sent, status, build.usage(sent_ms))
+        closing = cut_events(build.plan, head_sent, status, build.usage(sent_ms))
         build.cancelled = build.done = True
         if build in self._builds:
             self._builds.remove(build)

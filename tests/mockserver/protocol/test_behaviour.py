@@ -89,3 +89,10 @@ def test_docs_list_every_behaviour():
         )
     )
     assert {f.name for f in dataclasses.fields(Behaviour)} <= listed
+
+
+def test_text_takes_at_least_a_millisecond_of_audio_time():
+    """text_delta_ms 0 would make a long text-only answer all due at once: refused in one line."""
+    with pytest.raises(ValueError, match="text_delta_ms must be >= 1"):
+        Behaviour().with_assignments(["text_delta_ms=0"])
+    assert Behaviour().with_assignments(["text_delta_ms=5"]).text_delta_ms == 5

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 
 from dashscope_realtime_mock.families import open_session
-from dashscope_realtime_mock.session.base import MADE_PER_STEP, TEXT_DELTA_MS, Playback
+from dashscope_realtime_mock.protocol.behaviour import Behaviour
+from dashscope_realtime_mock.session.base import MADE_PER_STEP, Playback
 from tests.support import OMNI, b64, send
 
 WORDS = 600  # an answer of about 1,800 events
@@ -85,7 +86,7 @@ def test_a_long_answer_made_in_chunks_says_its_transcript_in_its_audio():
 
 
 def test_a_fast_pace_text_answer_is_not_all_due_when_it_starts():
-    """Fast pace: a long text-only answer plays TEXT_DELTA_MS of audio time per text delta, so
+    """Fast pace: a long text-only answer plays Behaviour.text_delta_ms of audio time per delta, so
     the step that starts it makes its first events, not all of them; the client's audio plays
     the rest, a few events for each 100 ms it sends."""
     s = open_session(OMNI, rng=random.Random(7), playback=Playback.AUDIO_TIME)
@@ -98,7 +99,7 @@ def test_a_fast_pace_text_answer_is_not_all_due_when_it_starts():
     assert s.unsent_events <= 2 * MADE_PER_STEP
     released = len(s.events_to_send())
     played = send(s, type="input_audio_buffer.append", audio=b64(bytes(3200)))  # 100 ms
-    assert 0 < len(played) <= 100 // TEXT_DELTA_MS + 1
+    assert 0 < len(played) <= 100 // Behaviour().text_delta_ms + 1
     s.input_idle()  # the client went quiet: the rest plays at once, made as it is taken
     rest = _one_at_a_time(s)
     assert released + len(played) + len(rest) == WORDS // 3 + 8  # every text step, and the rest
